@@ -1,0 +1,170 @@
+import type { Db } from '../../db/open-database.js';
+import { studySortKey } from '../study-order.js';
+import type { ContainerChanges, SubjectScan } from './scan-types.js';
+
+/** Counters of one index run. */
+export interface IndexCounts {
+  subjectsAdded: number;
+  studiesAdded: number;
+  filesAdded: number;
+  filesChanged: number;
+  filesUnchanged: number;
+  filesRemoved: number;
+  studiesRemoved: number;
+  subjectsRemoved: number;
+}
+
+export function emptyCounts(): IndexCounts {
+  return {
+    subjectsAdded: 0,
+    studiesAdded: 0,
+    filesAdded: 0,
+    filesChanged: 0,
+    filesUnchanged: 0,
+    filesRemoved: 0,
+    studiesRemoved: 0,
+    subjectsRemoved: 0,
+  };
+}
+
+/**
+ * Writes scan results into the catalog. Every statement is an upsert keyed by the natural keys
+ * (project+pid, subject+sid, study+path), so a rerun after an interrupted index converges on the same
+ * rows and duplicates nothing. Removed things are marked `present = 0`, keeping their ids and tags.
+ */
+export class CatalogWriter {
+  private readonly upsertSubject;
+  private readonly upsertStudy;
+  private readonly upsertAnalysis;
+  private readonly upsertStudyFile;
+  private readonly upsertAnalysisFile;
+  private readonly markStudyFileGone;
+  private readonly markAnalysisFileGone;
+  private readonly markStudyGone;
+  private readonly writeBatch;
+  private readonly maxIds;
+
+  constructor(
+    private readonly db: Db,
+    private readonly projectId: number,
+    readonly counts: IndexCounts,
+  ) {
+    // RETURNING reports whether the row was new: the rowid only moves past max for inserts.
+    this.upsertSubject = db.prepare(
+      `INSERT INTO subjects (project_id, pid, folder, present) VALUES (?, ?, ?, 1)
+       ON CONFLICT (project_id, pid) DO UPDATE SET folder = excluded.folder, present = 1
+       RETURNING id`,
+    );
+    this.upsertStudy = db.prepare(
+      `INSERT INTO studies (project_id, subject_id, sid, folder, sort_key, present) VALUES (?, ?, ?, ?, ?, 1)
+       ON CONFLICT (subject_id, sid) DO UPDATE SET folder = excluded.folder, present = 1
+       RETURNING id`,
+    );
+    this.upsertAnalysis = db.prepare(
+      `INSERT INTO analyses (project_id, name, folder, present) VALUES (?, ?, ?, 1)
+       ON CONFLICT (project_id, name) DO UPDATE SET folder = excluded.folder, present = 1
+       RETURNING id`,
+    );
+    const fileUpsert = (column: string) =>
+      db.prepare(
+        `INSERT INTO files (project_id, ${column}, path, size, mtime_ms, present, entities)
+         VALUES (?, ?, ?, ?, ?, 1, ?)
+         ON CONFLICT (${column}, path) WHERE ${column} IS NOT NULL
+         DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, present = 1, entities = excluded.entities`,
+      );
+    this.upsertStudyFile = fileUpsert('study_id');
+    this.upsertAnalysisFile = fileUpsert('analysis_id');
+    this.markStudyFileGone = db.prepare('UPDATE files SET present = 0 WHERE study_id = ? AND path = ?');
+    this.markAnalysisFileGone = db.prepare('UPDATE files SET present = 0 WHERE analysis_id = ? AND path = ?');
+    this.markStudyGone = db.prepare(
+      `UPDATE studies SET present = 0 WHERE subject_id = ? AND sid = ? AND present = 1 RETURNING id`,
+    );
+    this.maxIds = {
+      subjects: db.prepare('SELECT coalesce(max(id), 0) FROM subjects').pluck(),
+      studies: db.prepare('SELECT coalesce(max(id), 0) FROM studies').pluck(),
+    };
+    this.writeBatch = db.transaction((scans: readonly SubjectScan[], analyses: readonly ContainerChanges[]) => {
+      for (const scan of scans) this.writeSubject(scan);
+      for (const changes of analyses) this.writeAnalysis(changes);
+    });
+  }
+
+  /** Writes several subjects in one transaction (one fsync instead of many). */
+  write(scans: readonly SubjectScan[], analyses: readonly ContainerChanges[]): void {
+    this.writeBatch.immediate(scans, analyses);
+  }
+
+  private writeSubject(scan: SubjectScan): void {
+    const before = this.maxId('subjects');
+    const subjectId = this.idOf(this.upsertSubject.get(this.projectId, scan.pid, scan.folder));
+    if (subjectId > before) this.counts.subjectsAdded++;
+    for (const study of scan.studies) {
+      const beforeStudy = this.maxId('studies');
+      const studyId = this.idOf(
+        this.upsertStudy.get(this.projectId, subjectId, study.name, study.folder, studySortKey(study.name)),
+      );
+      if (studyId > beforeStudy) this.counts.studiesAdded++;
+      this.writeFiles(studyId, study, this.upsertStudyFile, this.markStudyFileGone);
+    }
+    for (const sid of scan.goneStudies) {
+      const gone = this.markStudyGone.get(subjectId, sid);
+      if (gone === undefined) continue;
+      this.counts.studiesRemoved++;
+      const info = this.db.prepare('UPDATE files SET present = 0 WHERE study_id = ? AND present = 1').run(this.idOf(gone));
+      this.counts.filesRemoved += info.changes;
+    }
+  }
+
+  private writeAnalysis(changes: ContainerChanges): void {
+    const id = this.idOf(this.upsertAnalysis.get(this.projectId, changes.name, changes.folder));
+    this.writeFiles(id, changes, this.upsertAnalysisFile, this.markAnalysisFileGone);
+  }
+
+  private writeFiles(
+    containerId: number,
+    changes: ContainerChanges,
+    upsert: typeof this.upsertStudyFile,
+    markGone: typeof this.markStudyFileGone,
+  ): void {
+    for (const f of changes.upserts) upsert.run(this.projectId, containerId, f.path, f.size, f.mtimeMs, f.entities);
+    for (const path of changes.removed) markGone.run(containerId, path);
+    this.counts.filesAdded += changes.added;
+    this.counts.filesChanged += changes.changed;
+    this.counts.filesUnchanged += changes.unchanged;
+    this.counts.filesRemoved += changes.removed.length;
+  }
+
+  /**
+   * Marks subjects whose folders are gone from the root (and their studies and files) as missing.
+   * Only called after a scan of the whole root, never for a partial rescan.
+   */
+  markSubjectsGone(presentFolders: ReadonlySet<string>): void {
+    const rows = this.db
+      .prepare('SELECT id, folder FROM subjects WHERE project_id = ? AND present = 1')
+      .all(this.projectId) as Array<{ id: number; folder: string }>;
+    const gone = rows.filter((r) => !presentFolders.has(r.folder));
+    if (gone.length === 0) return;
+    this.db.transaction(() => {
+      for (const { id } of gone) {
+        this.db.prepare('UPDATE subjects SET present = 0 WHERE id = ?').run(id);
+        this.counts.studiesRemoved += this.db
+          .prepare('UPDATE studies SET present = 0 WHERE subject_id = ? AND present = 1')
+          .run(id).changes;
+        this.counts.filesRemoved += this.db
+          .prepare(
+            'UPDATE files SET present = 0 WHERE present = 1 AND study_id IN (SELECT id FROM studies WHERE subject_id = ?)',
+          )
+          .run(id).changes;
+        this.counts.subjectsRemoved++;
+      }
+    }).immediate();
+  }
+
+  private maxId(table: 'subjects' | 'studies'): number {
+    return Number(this.maxIds[table].get());
+  }
+
+  private idOf(row: unknown): number {
+    return Number((row as { id: number }).id);
+  }
+}

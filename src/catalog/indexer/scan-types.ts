@@ -1,0 +1,67 @@
+import type { LayoutKind } from '../layout/layout.js';
+
+/** A regular file seen on disk. `path` is relative to its study (or analysis) folder. */
+export interface ScannedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** BIDS entities as JSON text, or null. */
+  readonly entities: string | null;
+}
+
+export const SCAN_PROBLEMS = ['unreadable', 'symlink-outside-root', 'symlink-loop', 'broken-symlink'] as const;
+export type ScanProblem = (typeof SCAN_PROBLEMS)[number];
+
+/** Something the scan could not index; the scan goes on and reports these at the end. */
+export interface ScanWarning {
+  /** Path relative to the project root. */
+  readonly path: string;
+  readonly problem: ScanProblem;
+  readonly detail: string;
+}
+
+/** The difference between one study (or analysis) folder on disk and the catalog. */
+export interface ContainerChanges {
+  readonly kind: 'study' | 'analysis';
+  /** Study id, or analysis name. */
+  readonly name: string;
+  /** Folder relative to the project root. */
+  readonly folder: string;
+  /** New, changed and reappeared files: written with one upsert each. */
+  readonly upserts: readonly ScannedFile[];
+  readonly added: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  /** Paths in the catalog that are no longer on disk: marked missing, tags kept. */
+  readonly removed: readonly string[];
+}
+
+/** One subject's scan, sent from a scan thread to the writer. */
+export interface SubjectScan {
+  readonly pid: string;
+  readonly folder: string;
+  readonly studies: readonly ContainerChanges[];
+  /** Study ids in the catalog whose folders are gone (only when the subject folder was listed fully). */
+  readonly goneStudies: readonly string[];
+  readonly warnings: readonly ScanWarning[];
+}
+
+/** What a scan thread is asked to do. Plain data: it crosses a worker_threads boundary. */
+export interface ScanJob {
+  readonly databasePath: string;
+  readonly busyTimeoutMs: number;
+  readonly projectId: number;
+  readonly root: string;
+  readonly layout: LayoutKind;
+  readonly analysisFolder: string;
+  /** Top-level subject folder names to scan. */
+  readonly subjectFolders: readonly string[];
+  /** Analysis folder names (under `<root>/<analysisFolder>/`) to scan. */
+  readonly analysisNames: readonly string[];
+}
+
+export type ScanMessage =
+  | { readonly type: 'subject'; readonly scan: SubjectScan }
+  | { readonly type: 'analysis'; readonly changes: ContainerChanges; readonly warnings: readonly ScanWarning[] }
+  | { readonly type: 'done' }
+  | { readonly type: 'failed'; readonly message: string };

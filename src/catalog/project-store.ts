@@ -1,0 +1,100 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Db } from '../db/open-database.js';
+import { CohortError, invalidInput, notFound } from '../errors/cohort-error.js';
+import { LAYOUT_KINDS, type LayoutKind } from './layout/layout.js';
+
+export interface Project {
+  readonly id: number;
+  readonly name: string;
+  /** Absolute, symlink-free path of the project's root folder. */
+  readonly root: string;
+  readonly layout: LayoutKind;
+  /** Folder under the root holding `ANALYSIS#name` folders. Default `analysis`. */
+  readonly analysisFolder: string;
+}
+
+interface ProjectRow {
+  id: number;
+  name: string;
+  root: string;
+  layout: LayoutKind;
+  analysis_folder: string;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface CreateProjectInput {
+  readonly name: string;
+  readonly root: string;
+  readonly layout: LayoutKind;
+  readonly analysisFolder?: string;
+}
+
+export function createProject(db: Db, input: CreateProjectInput): Project {
+  if (!NAME_PATTERN.test(input.name)) {
+    throw invalidInput(
+      `Invalid project name '${input.name}'.`,
+      'Use 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit.',
+    );
+  }
+  if (!LAYOUT_KINDS.includes(input.layout)) {
+    throw invalidInput(`Unknown layout '${String(input.layout)}'.`, `Use one of: ${LAYOUT_KINDS.join(', ')}.`);
+  }
+  const root = resolve(input.root);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw notFound(`Project root ${root} is not a folder.`, 'Create the folder or give the path of an existing one.');
+  }
+  const analysisFolder = input.analysisFolder ?? 'analysis';
+  if (analysisFolder.includes('/') || analysisFolder.startsWith('.') || analysisFolder === '') {
+    throw invalidInput(`Invalid analysis folder '${analysisFolder}'.`, 'Give a plain folder name such as "analysis".');
+  }
+  if (db.prepare('SELECT 1 FROM projects WHERE name = ?').get(input.name) !== undefined) {
+    throw new CohortError('CONFLICT', `A project named '${input.name}' already exists.`, {
+      hint: 'Choose another name, or rescan the existing project with `cohort rescan`.',
+    });
+  }
+  const info = db
+    .prepare('INSERT INTO projects (name, root, layout, analysis_folder, created_at) VALUES (?, ?, ?, ?, ?)')
+    .run(input.name, realpathSync(root), input.layout, analysisFolder, Date.now());
+  return getProjectById(db, Number(info.lastInsertRowid));
+}
+
+export function listProjects(db: Db): Project[] {
+  return (db.prepare('SELECT * FROM projects ORDER BY name').all() as ProjectRow[]).map(toProject);
+}
+
+export function getProjectById(db: Db, id: number): Project {
+  const row = db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as ProjectRow | undefined;
+  if (row === undefined) throw notFound(`No project with id ${id}.`);
+  return toProject(row);
+}
+
+/**
+ * Finds the project to work on: the named one, or the only one when there is exactly one.
+ */
+export function findProject(db: Db, name: string | undefined): Project {
+  if (name !== undefined) {
+    const row = db.prepare('SELECT * FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
+    if (row === undefined) {
+      throw notFound(`No project named '${name}'.`, 'List projects with `cohort projects`.');
+    }
+    return toProject(row);
+  }
+  const all = listProjects(db);
+  if (all.length === 1 && all[0] !== undefined) return all[0];
+  if (all.length === 0) {
+    throw notFound(
+      'The catalog has no project yet.',
+      'Create one with `cohort create NAME ROOT`, or a demo with `cohort demo`.',
+    );
+  }
+  throw invalidInput(
+    `The catalog holds ${all.length} projects; which one is meant?`,
+    `Pass --project NAME (one of: ${all.map((p) => p.name).join(', ')}) or set COHORT_PROJECT.`,
+  );
+}
+
+function toProject(row: ProjectRow): Project {
+  return { id: row.id, name: row.name, root: row.root, layout: row.layout, analysisFolder: row.analysis_folder };
+}

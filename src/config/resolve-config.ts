@@ -1,0 +1,54 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+
+/**
+ * Resolved, frozen configuration. This is the only module that reads `process.env`; everything else
+ * receives a `CohortConfig` (tests pass overrides instead of touching the environment).
+ */
+export interface CohortConfig {
+  /** Folder for Cohort's own state. Default `~/.cohort`, env `COHORT_HOME`. */
+  readonly home: string;
+  /** SQLite catalog file. Default `<home>/cohort.db`, env `COHORT_DB`. */
+  readonly databasePath: string;
+  /** Default project name, env `COHORT_PROJECT` (set inside running jobs). */
+  readonly project: string | undefined;
+  /** Current study `SUBJECT#STUDY`, env `COHORT_STUDY` (set inside running jobs). */
+  readonly study: string | undefined;
+  /** How long to wait for a database locked by another process before giving up. Default 15 s. */
+  readonly busyTimeoutMs: number;
+  /** Threads used to scan folder trees. Default: the number of CPUs, at most 4. */
+  readonly scanThreads: number;
+}
+
+export type ConfigOverrides = Partial<CohortConfig>;
+
+const DEFAULT_BUSY_TIMEOUT_MS = 15_000;
+// Scanning is syscall bound; past 4 threads the disk, not the CPU, is the limit.
+const MAX_SCAN_THREADS = 4;
+
+export function resolveConfig(
+  overrides: ConfigOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): CohortConfig {
+  const home = resolve(overrides.home ?? env.COHORT_HOME ?? join(homedir(), '.cohort'));
+  const timeout = overrides.busyTimeoutMs ?? numberFromEnv(env.COHORT_DB_TIMEOUT_MS) ?? DEFAULT_BUSY_TIMEOUT_MS;
+  return Object.freeze({
+    home,
+    databasePath: resolve(overrides.databasePath ?? env.COHORT_DB ?? join(home, 'cohort.db')),
+    project: overrides.project ?? nonEmpty(env.COHORT_PROJECT),
+    study: overrides.study ?? nonEmpty(env.COHORT_STUDY),
+    busyTimeoutMs: timeout,
+    scanThreads: overrides.scanThreads ?? Math.min(MAX_SCAN_THREADS, Math.max(1, availableParallelism())),
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function numberFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

@@ -1,0 +1,104 @@
+/**
+ * Schema migrations, applied in order and recorded in `schema_migrations`. Never edit a migration
+ * that has shipped: add a new one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'catalog',
+    sql: `
+      CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        root TEXT NOT NULL,
+        layout TEXT NOT NULL CHECK (layout IN ('folders', 'bids')),
+        analysis_folder TEXT NOT NULL DEFAULT 'analysis',
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE subjects (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        pid TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        present INTEGER NOT NULL DEFAULT 1 CHECK (present IN (0, 1)),
+        UNIQUE (project_id, pid)
+      );
+
+      -- project_id is repeated here so that per-project study queries need no join.
+      CREATE TABLE studies (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        subject_id INTEGER NOT NULL REFERENCES subjects(id) ON DELETE CASCADE,
+        sid TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        present INTEGER NOT NULL DEFAULT 1 CHECK (present IN (0, 1)),
+        UNIQUE (subject_id, sid)
+      );
+      CREATE INDEX studies_project ON studies (project_id, folder);
+
+      CREATE TABLE analyses (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        present INTEGER NOT NULL DEFAULT 1 CHECK (present IN (0, 1)),
+        UNIQUE (project_id, name)
+      );
+
+      -- A file belongs to exactly one study or one analysis folder; path is relative to that folder.
+      CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        study_id INTEGER REFERENCES studies(id) ON DELETE CASCADE,
+        analysis_id INTEGER REFERENCES analyses(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        present INTEGER NOT NULL DEFAULT 1 CHECK (present IN (0, 1)),
+        entities TEXT,
+        CHECK ((study_id IS NULL) <> (analysis_id IS NULL))
+      );
+      CREATE UNIQUE INDEX files_study_path ON files (study_id, path) WHERE study_id IS NOT NULL;
+      CREATE UNIQUE INDEX files_analysis_path ON files (analysis_id, path) WHERE analysis_id IS NOT NULL;
+
+      CREATE TABLE subject_tags (
+        subject_id INTEGER NOT NULL REFERENCES subjects(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (subject_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX subject_tags_tag ON subject_tags (tag);
+
+      CREATE TABLE study_tags (
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (study_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX study_tags_tag ON study_tags (tag);
+
+      CREATE TABLE file_tags (
+        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (file_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX file_tags_tag ON file_tags (tag);
+
+      -- One row per index run; a run without finished_at was interrupted.
+      CREATE TABLE index_runs (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        summary TEXT
+      );
+    `,
+  },
+];

@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CohortError } from '../errors/cohort-error.js';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Wait this long for a lock held by another process. */
+  readonly busyTimeoutMs: number;
+  readonly readonly?: boolean;
+}
+
+/**
+ * Opens (creating if needed) the catalog database in WAL mode and brings its schema up to date.
+ * WAL lets readers (the UI, `cohort select` inside jobs) run while an index writes.
+ */
+export function openDatabase(path: string, options: OpenOptions): Db {
+  if (path !== ':memory:' && options.readonly !== true) mkdirSync(dirname(path), { recursive: true });
+  return withBusyError(path, options.busyTimeoutMs, () => {
+    const db = new Database(path, { timeout: options.busyTimeoutMs, readonly: options.readonly ?? false });
+    try {
+      if (options.readonly !== true) {
+        db.pragma('journal_mode = WAL');
+        migrate(db);
+      }
+      // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commit.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  });
+}
+
+function migrate(db: Db): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all()
+      .map((v) => Number(v)),
+  );
+  const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+  if (pending.length === 0) return;
+  const apply = db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
+    }
+  });
+  apply.immediate();
+}
+
+/**
+ * Runs `fn`, turning SQLite's "database is locked" (after the busy timeout has been waited out) into a
+ * clear, retryable error.
+ */
+export function withBusyError<T>(path: string, busyTimeoutMs: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (isBusy(error)) {
+      throw new CohortError(
+        'DATABASE_BUSY',
+        `The catalog database ${path} is locked by another process (waited ${Math.round(busyTimeoutMs / 1000)} s).`,
+        {
+          hint: 'Wait for the other cohort command (an index or import) to finish, or stop it, then run this again. COHORT_DB_TIMEOUT_MS sets how long to wait.',
+          retryable: true,
+          cause: error,
+          context: { path },
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT';
+}
