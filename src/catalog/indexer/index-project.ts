@@ -101,6 +101,8 @@ export async function indexProject(catalog: Catalog, project: Project, options: 
       } else if (message.type === 'analysis') {
         warnings.push(...message.warnings);
         pendingAnalyses.push(message.changes);
+      } else if (message.type === 'warnings') {
+        warnings.push(...message.warnings);
       }
       if (pendingSubjects.length >= SUBJECTS_PER_TRANSACTION) flush();
     },

@@ -39,7 +39,10 @@ export function scanSubjects(job: ScanJob, emit: (message: ScanMessage) => void)
       const warnings: ScanWarning[] = [];
       let subfolders: string[];
       let listed = true;
-      if (!staysInRoot(job.root, folder, warnings)) continue;
+      if (!staysInRoot(job.root, folder, warnings)) {
+        emit({ type: 'warnings', warnings });
+        continue;
+      }
       try {
         subfolders = readdirSync(`${job.root}/${folder}`, { withFileTypes: true })
           .filter((e) => e.isDirectory() || e.isSymbolicLink())

@@ -63,5 +63,6 @@ export interface ScanJob {
 export type ScanMessage =
   | { readonly type: 'subject'; readonly scan: SubjectScan }
   | { readonly type: 'analysis'; readonly changes: ContainerChanges; readonly warnings: readonly ScanWarning[] }
+  | { readonly type: 'warnings'; readonly warnings: readonly ScanWarning[] }
   | { readonly type: 'done' }
   | { readonly type: 'failed'; readonly message: string };

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures) and
+# fetches test-data/. Idempotent and quick when everything is present: apt-get runs only for what is
+# missing. Meant for Debian/Ubuntu (the CI machine is a fresh Debian 12, running as root).
+set -euo pipefail
+
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+missing=()
+command -v dcm2niix >/dev/null 2>&1 || missing+=(dcm2niix)
+dpkg -s python3-nibabel >/dev/null 2>&1 || missing+=(python3-nibabel)
+
+if ((${#missing[@]} > 0)); then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-test-deps: missing ${missing[*]} and no apt-get here; install them by hand." >&2
+    exit 1
+  fi
+  sudo=()
+  if [[ "$(id -u)" != 0 ]]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "install-test-deps: missing ${missing[*]}; run this script as root to install them." >&2
+      exit 1
+    fi
+    sudo=(sudo)
+  fi
+  echo "install-test-deps: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends dcm2niix python3-nibabel
+fi
+
+"$SCRIPTS/fetch-test-data.sh"

@@ -1,0 +1,91 @@
+import { detectLayout } from '../../catalog/layout/make-layout.js';
+import { LAYOUT_KINDS, type LayoutKind } from '../../catalog/layout/layout.js';
+import { createProject, listProjects } from '../../catalog/project-store.js';
+import { indexProject } from '../../catalog/indexer/index-project.js';
+import { invalidInput } from '../../errors/cohort-error.js';
+import type { CommandContext, CommandSpec } from '../command-spec.js';
+import { formatTable } from '../format-table.js';
+import { printIndexResult } from './print-index-result.js';
+
+export const createCommand: CommandSpec = {
+  name: 'create',
+  summary: 'Register an existing folder tree as a project and index it.',
+  args: [
+    { name: 'NAME', description: 'Project name (letters, digits, . _ -).', required: true },
+    { name: 'ROOT', description: 'The project folder.', required: true },
+  ],
+  options: {
+    layout: { type: 'string', value: 'KIND', description: `Folder layout: auto (default), ${LAYOUT_KINDS.join(', ')}.` },
+    'analysis-folder': { type: 'string', value: 'NAME', description: 'Folder holding ANALYSIS#name folders (default: analysis).' },
+  },
+  examples: ['cohort create stroke /data/stroke', 'cohort create ds001 /data/bids/ds001 --layout bids'],
+  async run(ctx) {
+    const [name = '', root = ''] = ctx.args;
+    const layout = layoutOption(ctx, root);
+    const catalog = ctx.catalog();
+    const analysisFolder = ctx.options['analysis-folder'];
+    const project = createProject(catalog.db, {
+      name,
+      root,
+      layout,
+      ...(typeof analysisFolder === 'string' ? { analysisFolder } : {}),
+    });
+    const result = await indexProject(catalog, project);
+    printIndexResult(ctx, result);
+  },
+};
+
+function layoutOption(ctx: CommandContext, root: string): LayoutKind {
+  const value = ctx.options.layout;
+  if (value === undefined || value === 'auto') return detectLayout(root);
+  if (typeof value === 'string' && (LAYOUT_KINDS as readonly string[]).includes(value)) return value as LayoutKind;
+  throw invalidInput(`Unknown layout '${String(value)}'.`, `Use auto, ${LAYOUT_KINDS.join(' or ')}.`);
+}
+
+export const projectsCommand: CommandSpec = {
+  name: 'projects',
+  summary: 'List the projects in the catalog.',
+  args: [],
+  options: {},
+  run(ctx) {
+    const db = ctx.catalog().db;
+    const rows = db
+      .prepare(
+        `SELECT p.name, p.root, p.layout,
+           (SELECT count(*) FROM subjects s WHERE s.project_id = p.id AND s.present = 1) AS subjects,
+           (SELECT count(*) FROM studies s WHERE s.project_id = p.id AND s.present = 1) AS studies,
+           (SELECT count(*) FROM files f WHERE f.project_id = p.id AND f.present = 1) AS files
+         FROM projects p ORDER BY p.name`,
+      )
+      .all() as Array<{ name: string; root: string; layout: string; subjects: number; studies: number; files: number }>;
+    if (ctx.json) return ctx.printJson(rows);
+    if (rows.length === 0 && listProjects(db).length === 0) return ctx.print('No projects yet: `cohort create NAME ROOT` or `cohort demo`.');
+    ctx.print(
+      formatTable(
+        ['NAME', 'SUBJECTS', 'STUDIES', 'FILES', 'LAYOUT', 'ROOT'],
+        rows.map((r) => [r.name, String(r.subjects), String(r.studies), String(r.files), r.layout, r.root]),
+      ),
+    );
+  },
+};
+
+export const rescanCommand: CommandSpec = {
+  name: 'rescan',
+  summary: 'Update the catalog from disk: new, changed and removed files (removed ones are marked, tags kept).',
+  args: [{ name: 'SUBJECT_FOLDER', description: 'Rescan only these subject folders.', variadic: true }],
+  options: {
+    threads: { type: 'string', value: 'N', description: 'Scan threads (default: CPUs, at most 4).' },
+  },
+  examples: ['cohort rescan', 'cohort rescan P001 P002 --project stroke'],
+  async run(ctx) {
+    const threads = ctx.options.threads === undefined ? undefined : Number(ctx.options.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      throw invalidInput(`--threads must be a whole number >= 1, not '${String(ctx.options.threads)}'.`);
+    }
+    const result = await indexProject(ctx.catalog(), ctx.project(), {
+      ...(ctx.args.length > 0 ? { subjectFolders: ctx.args } : {}),
+      ...(threads === undefined ? {} : { threads }),
+    });
+    printIndexResult(ctx, result);
+  },
+};

@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { invalidInput } from '../errors/cohort-error.js';
+import { GLOBAL_OPTIONS, type CommandSpec, type OptionValues } from './command-spec.js';
+
+export interface ParsedCommandLine {
+  readonly command: CommandSpec;
+  readonly args: string[];
+  readonly options: OptionValues;
+}
+
+/** Finds the command (longest name match) and parses its options and arguments strictly. */
+export function parseCommandLine(commands: readonly CommandSpec[], argv: readonly string[]): ParsedCommandLine | null {
+  const words = argv.slice(0, 2);
+  const command =
+    commands.find((c) => c.name === words.join(' ')) ?? commands.find((c) => c.name === words[0] && !c.name.includes(' '));
+  if (command === undefined) return null;
+  const rest = argv.slice(command.name.split(' ').length);
+  const specs = { ...GLOBAL_OPTIONS, ...command.options };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      strict: true,
+      // Selector terms like `-mtime` are not options: `--` ends options explicitly when needed.
+      options: Object.fromEntries(
+        Object.entries(specs).map(([name, s]) => [
+          name,
+          { type: s.type, ...(s.short === undefined ? {} : { short: s.short }), multiple: s.multiple === true },
+        ]),
+      ),
+    });
+  } catch (error) {
+    throw invalidInput(
+      `${(error as Error).message.replace(/\. To specify.*$/s, '')} (command '${command.name}').`,
+      `See \`cohort ${command.name} --help\`.`,
+    );
+  }
+  const options = parsed.values as OptionValues;
+  if (options.help !== true) checkArgs(command, parsed.positionals);
+  return { command, args: parsed.positionals, options };
+}
+
+function checkArgs(command: CommandSpec, positionals: readonly string[]): void {
+  const required = command.args.filter((a) => a.required === true).length;
+  const variadic = command.args.some((a) => a.variadic === true);
+  if (positionals.length < required) {
+    const missing = command.args.filter((a) => a.required === true)[positionals.length];
+    throw invalidInput(`Missing ${missing?.name ?? 'argument'} for '${command.name}'.`, `See \`cohort ${command.name} --help\`.`);
+  }
+  if (!variadic && positionals.length > command.args.length) {
+    throw invalidInput(
+      `Too many arguments for '${command.name}': ${positionals.slice(command.args.length).join(' ')}.`,
+      `Quote arguments that contain spaces. See \`cohort ${command.name} --help\`.`,
+    );
+  }
+}

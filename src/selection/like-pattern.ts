@@ -1,0 +1,64 @@
+import { invalidInput } from '../errors/cohort-error.js';
+import { sql, type SqlFragment } from './sql-fragment.js';
+
+export interface LikePatternOptions {
+  /**
+   * Append a `%` so the pattern also matches anything that merely starts with it. The filter bar uses
+   * this ("every term has an implicit trailing wildcard"); selectors do not. Default false.
+   */
+  readonly trailingWildcard?: boolean;
+}
+
+/**
+ * Converts a user pattern to an SQL LIKE pattern for use with `LIKE ? ESCAPE '\'`.
+ *
+ * User syntax: `*` matches any run of characters, `/` included (so `*.nii` finds files in every
+ * subfolder); `_` matches exactly one character; `\*`, `\_` and `\\` stand for a literal `*`, `_`
+ * and `\`; a backslash before any other character is itself literal. `%` has no special meaning
+ * for the user and is escaped so it only matches `%`.
+ *
+ * Matching is case-insensitive for ASCII letters, because SQLite's LIKE is (as long as
+ * `PRAGMA case_sensitive_like` stays off). That is intended: scanners and sites write the same series
+ * as `T1_MPRAGE` or `t1_mprage`. Letters outside ASCII compare exactly.
+ *
+ * Example: `t1_*\_v2/*.nii` becomes `t1_%\_v2/%.nii`.
+ *
+ * @throws CohortError INVALID_INPUT for an empty pattern or one containing NUL.
+ */
+export function toLikePattern(pattern: string, options: LikePatternOptions = {}): string {
+  if (pattern === '') throw invalidInput('Empty pattern.', 'Give a pattern such as *.nii or t1_*/s0*.nii.');
+  if (pattern.includes('\0')) {
+    throw invalidInput('A pattern cannot contain a NUL character.', undefined, { pattern });
+  }
+  let like = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === '\\') {
+      const next = pattern.charAt(i + 1);
+      if (next === '*') {
+        like += '*';
+        i++;
+      } else if (next === '_' || next === '\\') {
+        like += `\\${next}`;
+        i++;
+      } else {
+        // A lone backslash is literal: it is rare in file names and an error would only annoy.
+        like += '\\\\';
+      }
+    } else if (c === '*') {
+      like += '%';
+    } else if (c === '%') {
+      like += '\\%';
+    } else {
+      // `_` passes through unchanged: it means "one character" in both syntaxes.
+      like += c;
+    }
+  }
+  if (options.trailingWildcard === true && !like.endsWith('%')) like += '%';
+  return like;
+}
+
+/** `column LIKE ? ESCAPE '\'` with the pattern bound; `like` comes from {@link toLikePattern}. */
+export function likeSql(column: SqlFragment, like: string): SqlFragment {
+  return sql`${column} LIKE ${like} ESCAPE '\\'`;
+}

@@ -1,0 +1,62 @@
+import type { Project } from '../catalog/project-store.js';
+import type { Db } from '../db/open-database.js';
+import { CohortError } from '../errors/cohort-error.js';
+import type { Filter, FilterTerm } from './filter.js';
+import { likeSql } from './like-pattern.js';
+import type { StudyRef } from './selection.js';
+import { joinSql, sql, type SqlFragment } from './sql-fragment.js';
+import { presentStudiesFrom, toStudyRef, type StudyRow } from './study-row.js';
+
+/**
+ * The studies matching a filter-bar expression, ordered by subject id then chronologically.
+ * One SQL statement; file and file-tag terms are evaluated once for the whole project, not per study.
+ *
+ * @throws CohortError NOT_AVAILABLE for `JOB:` terms until the job engine provides job states.
+ */
+export function runFilter(db: Db, project: Project, filter: Filter): StudyRef[] {
+  const job = filter.groups.flat().find((t) => t.kind === 'job');
+  if (job !== undefined) {
+    throw new CohortError('NOT_AVAILABLE', `Job filters ('${job.text}') come with the job engine and cannot run yet.`, {
+      hint: 'Remove the JOB: term; filter by tags or file patterns instead.',
+      context: { term: job.text, position: job.position },
+    });
+  }
+  const groups = filter.groups.map((group) => joinSql(group.map(termSql), ' OR ', sql`0`));
+  const query = sql`SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder
+    FROM ${presentStudiesFrom(project.id)} AND (${joinSql(groups, ' AND ', sql`1`)})
+    ORDER BY sub.pid, s.sort_key, s.sid`;
+  const rows = db.prepare(query.text).all(...query.params) as StudyRow[];
+  return rows.map((row) => toStudyRef(row, project.root));
+}
+
+function termSql(term: FilterTerm): SqlFragment {
+  const condition = positiveSql(term);
+  return term.negated ? sql`NOT (${condition})` : condition;
+}
+
+// File-level terms use uncorrelated IN (...) subqueries: SQLite evaluates each once into a temporary
+// index, one pass over files, instead of probing every study's files. `study_id IS NOT NULL` keeps
+// analysis files out and NULLs away from NOT IN.
+function positiveSql(term: FilterTerm): SqlFragment {
+  switch (term.kind) {
+    case 'id':
+      return sql`${likeSql(sql`sub.pid`, term.like)} OR ${likeSql(sql`s.sid`, term.like)}
+        OR ${likeSql(sql`sub.pid || '#' || s.sid`, term.like)}`;
+    case 'sdesc':
+      return likeSql(sql`s.description`, term.like);
+    case 'stag':
+      return sql`EXISTS (SELECT 1 FROM study_tags t WHERE t.study_id = s.id AND ${likeSql(sql`t.tag`, term.like)})`;
+    case 'ptag':
+      return sql`EXISTS (SELECT 1 FROM subject_tags t WHERE t.subject_id = s.subject_id
+        AND ${likeSql(sql`t.tag`, term.like)})`;
+    case 'file':
+      return sql`s.id IN (SELECT f.study_id FROM files f
+        WHERE f.study_id IS NOT NULL AND f.present = 1 AND ${likeSql(sql`f.path`, term.like)})`;
+    case 'ftag':
+      return sql`s.id IN (SELECT f.study_id FROM file_tags t JOIN files f ON f.id = t.file_id
+        WHERE f.study_id IS NOT NULL AND f.present = 1 AND ${likeSql(sql`t.tag`, term.like)})`;
+    case 'job':
+      // runFilter rejects job terms before building SQL.
+      throw new Error('unreachable: job terms are rejected before building SQL');
+  }
+}

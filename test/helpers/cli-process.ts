@@ -1,0 +1,23 @@
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI: tests run the same binary users do (`npm test` builds first). */
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `cohort ARGS` as a child process with a controlled environment (no shell involved). */
+export function runCohort(args: readonly string[], env: Record<string, string>, options: SpawnSyncOptions = {}): CliRun {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it).`);
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    ...options,
+  });
+  return { code: result.status ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
