@@ -99,7 +99,7 @@ function register(catalog: Catalog, project: Project, place: LayoutPlace, abs: s
   const changes = { name: place.kind === 'study' ? place.sid : place.name, folder: place.folder, upserts: [file], added: 1, changed: 0, unchanged: 0, removed: [] };
   const writer = new CatalogWriter(catalog.db, project.id, emptyCounts());
   if (place.kind === 'study') {
-    writer.write([{ pid: place.pid, folder: place.subjectFolder, studies: [{ kind: 'study', ...changes }], goneStudies: [], warnings: [] }], []);
+    writer.write([{ pid: place.pid, folder: place.subjectFolder, studies: [{ kind: 'study', ...changes }], goneStudies: [] }], []);
     return Number(
       catalog.db
         .prepare('SELECT f.id FROM files f JOIN studies s ON s.id = f.study_id WHERE s.project_id = ? AND s.folder = ? AND f.path = ?')

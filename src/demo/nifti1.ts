@@ -134,12 +134,16 @@ function checkImage({ dims, pixdim, datatype, data }: Nifti1Image): void {
     throw new RangeError(`NIfTI dims must be 3 or 4 positive int16 values, got [${dims.join(', ')}]`);
   }
   if (pixdim.length < 3 || pixdim.some((p) => !(p > 0))) {
-    throw new RangeError(`NIfTI pixdim must hold a positive size per spatial axis, got [${pixdim.join(', ')}]`);
+    throw new RangeError(
+      `NIfTI pixdim must hold a positive size per spatial axis, got [${pixdim.join(', ')}]`,
+    );
   }
   const voxels = dims.reduce((a, b) => a * b, 1);
   const expected = datatype === 'int16' ? Int16Array : Float32Array;
   if (!(data instanceof expected) || data.length !== voxels) {
-    throw new RangeError(`NIfTI data must be a ${expected.name} of ${voxels} values for dims [${dims.join(', ')}]`);
+    throw new RangeError(
+      `NIfTI data must be a ${expected.name} of ${voxels} values for dims [${dims.join(', ')}]`,
+    );
   }
 }
 

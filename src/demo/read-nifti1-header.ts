@@ -32,7 +32,8 @@ export interface Nifti1Header {
  */
 export function readNifti1Header(file: Uint8Array): Nifti1Header {
   const bytes = file[0] === 0x1f && file[1] === 0x8b ? gunzipSync(file) : file;
-  if (bytes.length < NIFTI1_HEADER_SIZE) throw new RangeError(`too short for a NIfTI-1 header: ${bytes.length} bytes`);
+  if (bytes.length < NIFTI1_HEADER_SIZE)
+    throw new RangeError(`too short for a NIfTI-1 header: ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const o = NIFTI1_OFFSETS;
   const littleEndian = view.getInt32(o.sizeofHdr, true) === NIFTI1_HEADER_SIZE;
@@ -44,7 +45,9 @@ export function readNifti1Header(file: Uint8Array): Nifti1Header {
   const f32s = (offset: number, count: number): number[] =>
     Array.from({ length: count }, (_, i) => f32(offset + 4 * i));
   const text = (offset: number, length: number): string =>
-    Buffer.from(bytes.subarray(offset, offset + length)).toString('latin1').replace(/\0.*$/s, '');
+    Buffer.from(bytes.subarray(offset, offset + length))
+      .toString('latin1')
+      .replace(/\0.*$/s, '');
 
   const rank = i16(o.dim);
   if (rank < 1 || rank > 7) throw new RangeError(`dim[0] is ${rank}, outside 1..7`);

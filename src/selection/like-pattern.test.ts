@@ -50,6 +50,9 @@ describe('toLikePattern', () => {
     expect(toLikePattern('P00', { trailingWildcard: true })).toBe('P00%');
     expect(toLikePattern('P0*', { trailingWildcard: true })).toBe('P0%');
     expect(toLikePattern('P00')).toBe('P00');
+    expect(toLikePattern('100%', { trailingWildcard: true })).toBe('100\\%%');
+    expect(toLikePattern('star\\*', { trailingWildcard: true })).toBe('star*%');
+    expect(toLikePattern('dir\\\\*', { trailingWildcard: true })).toBe('dir\\\\%');
   });
 
   it('rejects empty patterns and NUL', () => {

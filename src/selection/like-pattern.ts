@@ -31,8 +31,10 @@ export function toLikePattern(pattern: string, options: LikePatternOptions = {})
     throw invalidInput('A pattern cannot contain a NUL character.', undefined, { pattern });
   }
   let like = '';
+  let endsWithWildcard = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern.charAt(i);
+    endsWithWildcard = c === '*';
     if (c === '\\') {
       const next = pattern.charAt(i + 1);
       if (next === '*') {
@@ -48,13 +50,15 @@ export function toLikePattern(pattern: string, options: LikePatternOptions = {})
     } else if (c === '*') {
       like += '%';
     } else if (c === '%') {
+      // Escaped, so a `%` in a file name matches only itself.
       like += '\\%';
     } else {
       // `_` passes through unchanged: it means "one character" in both syntaxes.
       like += c;
     }
   }
-  if (options.trailingWildcard === true && !like.endsWith('%')) like += '%';
+  // Only a trailing `*` makes the implicit wildcard redundant; an escaped `\*` or a literal `%` does not.
+  if (options.trailingWildcard === true && !endsWithWildcard) like += '%';
   return like;
 }
 

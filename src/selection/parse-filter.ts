@@ -14,7 +14,7 @@ import { tokenizeTerms, type Token } from './tokenize-terms.js';
 const KEYWORD = /^([A-Za-z]+):(.*)$/s;
 
 /**
- * Parses filter-bar text such as `t1_tri*\/s0*.nii & STAG:control !P00`. Whitespace-only text gives
+ * Parses filter-bar text such as `t1_tra/s0*.nii & STAG:control !P00`. Whitespace-only text gives
  * a filter with no groups (every study). Double quotes keep spaces inside a term.
  *
  * @throws SyntaxErrorAt pointing at a dangling `&`, an empty or unknown keyword, a lone `!`.
@@ -70,7 +70,10 @@ function parseTerm(source: string, token: Token): FilterTerm {
       case 'JOB': {
         const letter = value.toLowerCase();
         if (!(letter in JOB_FILTER_STATES)) {
-          fail(`Unknown job state '${value}'`, 'Write JOB:q (queued), JOB:r (running), JOB:e (error) or JOB:s (suspended).');
+          fail(
+            `Unknown job state '${value}'`,
+            'Write JOB:q (queued), JOB:r (running), JOB:e (error) or JOB:s (suspended).',
+          );
         }
         return { ...base, kind: 'job', state: letter as JobFilterLetter };
       }

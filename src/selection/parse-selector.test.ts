@@ -62,7 +62,10 @@ describe('parseSelector', () => {
   });
 
   it('keeps study ids that merely start with latest as patterns', () => {
-    expect(parseSelector('P001#latest_run').studies[0]?.pick).toEqual({ kind: 'pattern', like: 'latest_run' });
+    expect(parseSelector('P001#latest_run').studies[0]?.pick).toEqual({
+      kind: 'pattern',
+      like: 'latest_run',
+    });
   });
 
   it('splits a string on whitespace, keeping quoted spaces', () => {
@@ -77,7 +80,7 @@ describe('parseSelector', () => {
   });
 
   it.each([
-    ['P001 stg:x', 6, 'stg:x', /Unknown prefix 'stg:'/],
+    ['P001 stg:x', 5, 'stg:x', /Unknown prefix 'stg:'/],
     ['stag:', 0, 'stag:', /Empty tag/],
     ['P001#LATEST-x', 5, 'LATEST-x', /Invalid LATEST offset/],
     ['P001#LATEST+1', 5, 'LATEST+1', /Invalid LATEST offset/],

@@ -31,7 +31,7 @@ const NTH_CALL = /^nth\((.*)\)$/is;
  * Parses a selector: argv words (one term each) or one string split on whitespace (double quotes keep
  * spaces). See `SELECTOR_TERMS_HELP` for the terms.
  *
- * Example: `parseSelector(['*#LATEST', 'stag:qc_ok', 'file:t1_*\/*.nii', 'sort:-mtime', 'nth:1'])`.
+ * Example: `parseSelector(['*#LATEST', 'stag:qc_ok', 'file:t1_mprage/*.nii', 'sort:-mtime', 'nth:1'])`.
  *
  * @throws SyntaxErrorAt pointing at the first invalid term, with the valid terms as hint.
  */
@@ -74,7 +74,8 @@ class SelectorBuilder {
     const value = keyword[2] ?? '';
     const tagPrefix = TAG_PREFIXES[prefix];
     if (tagPrefix !== undefined) {
-      if (value === '') this.fail(token, `Empty tag after '${keyword[1]}:'`, `Write ${prefix}:TAG, e.g. ${prefix}:qc_ok.`);
+      if (value === '')
+        this.fail(token, `Empty tag after '${keyword[1]}:'`, `Write ${prefix}:TAG, e.g. ${prefix}:qc_ok.`);
       if (value.includes('\0')) this.fail(token, 'A tag cannot contain a NUL character');
       const condition = { level: tagPrefix.level, tag: value, negated: tagPrefix.negated };
       (condition.level === 'file' ? this.fileTags : this.studyFilters).push(condition);
@@ -129,7 +130,8 @@ class SelectorBuilder {
     }
     const hash = text.indexOf('#');
     const subject = hash < 0 ? text : text.slice(0, hash);
-    if (subject === '') this.fail(token, 'Missing subject before #', 'Write PID#STUDY, or *#STUDY for every subject.');
+    if (subject === '')
+      this.fail(token, 'Missing subject before #', 'Write PID#STUDY, or *#STUDY for every subject.');
     const subjectLike = this.pattern(token, subject);
     if (hash < 0) return { text, subjectLike, pick: { kind: 'all' } };
     const study = text.slice(hash + 1);
@@ -174,7 +176,11 @@ class SelectorBuilder {
   private setNth(token: Token, value: string): void {
     if (this.nth !== null) this.fail(token, 'nth: given twice', 'Give one nth: term.');
     if (!/^-?\d{1,9}$/.test(value) || Number(value) === 0) {
-      this.fail(token, `Invalid position '${value}'`, 'nth:K counts from 1 (the first file); nth:-1 is the last.');
+      this.fail(
+        token,
+        `Invalid position '${value}'`,
+        'nth:K counts from 1 (the first file); nth:-1 is the last.',
+      );
     }
     this.nth = Number(value);
   }

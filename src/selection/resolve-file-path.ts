@@ -45,10 +45,14 @@ function relativeToRoot(project: Project, path: string): string {
   if (lexical !== null) return lexical;
   const real = existsSync(path) ? relativeInside(root, realpathSync(path)) : null;
   if (real !== null) return real;
-  throw new CohortError('PATH_OUTSIDE_ROOT', `${path} lies outside the root of project '${project.name}' (${root}).`, {
-    hint: `Give a path inside ${root}, or select files by pattern with file:PATTERN.`,
-    context: { path, root },
-  });
+  throw new CohortError(
+    'PATH_OUTSIDE_ROOT',
+    `${path} lies outside the root of project '${project.name}' (${root}).`,
+    {
+      hint: `Give a path inside ${root}, or select files by pattern with file:PATTERN.`,
+      context: { path, root },
+    },
+  );
 }
 
 /** The path relative to root with `/` separators, or null when it is not strictly inside root. */

@@ -16,10 +16,14 @@ import { presentStudiesFrom, toStudyRef, type StudyRow } from './study-row.js';
 export function runFilter(db: Db, project: Project, filter: Filter): StudyRef[] {
   const job = filter.groups.flat().find((t) => t.kind === 'job');
   if (job !== undefined) {
-    throw new CohortError('NOT_AVAILABLE', `Job filters ('${job.text}') come with the job engine and cannot run yet.`, {
-      hint: 'Remove the JOB: term; filter by tags or file patterns instead.',
-      context: { term: job.text, position: job.position },
-    });
+    throw new CohortError(
+      'NOT_AVAILABLE',
+      `Job filters ('${job.text}') come with the job engine and cannot run yet.`,
+      {
+        hint: 'Remove the JOB: term; filter by tags or file patterns instead.',
+        context: { term: job.text, position: job.position },
+      },
+    );
   }
   const groups = filter.groups.map((group) => joinSql(group.map(termSql), ' OR ', sql`0`));
   const query = sql`SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder
@@ -34,9 +38,9 @@ function termSql(term: FilterTerm): SqlFragment {
   return term.negated ? sql`NOT (${condition})` : condition;
 }
 
-// File-level terms use uncorrelated IN (...) subqueries: SQLite evaluates each once into a temporary
-// index, one pass over files, instead of probing every study's files. `study_id IS NOT NULL` keeps
-// analysis files out and NULLs away from NOT IN.
+// Tag and file terms are uncorrelated IN (...) subqueries: SQLite evaluates each once into a temporary
+// index (one pass over files or tags) instead of probing per study. `study_id IS NOT NULL` keeps
+// analysis files out, and NULLs away from a negated IN.
 function positiveSql(term: FilterTerm): SqlFragment {
   switch (term.kind) {
     case 'id':
@@ -45,10 +49,9 @@ function positiveSql(term: FilterTerm): SqlFragment {
     case 'sdesc':
       return likeSql(sql`s.description`, term.like);
     case 'stag':
-      return sql`EXISTS (SELECT 1 FROM study_tags t WHERE t.study_id = s.id AND ${likeSql(sql`t.tag`, term.like)})`;
+      return sql`s.id IN (SELECT study_id FROM study_tags t WHERE ${likeSql(sql`t.tag`, term.like)})`;
     case 'ptag':
-      return sql`EXISTS (SELECT 1 FROM subject_tags t WHERE t.subject_id = s.subject_id
-        AND ${likeSql(sql`t.tag`, term.like)})`;
+      return sql`s.subject_id IN (SELECT subject_id FROM subject_tags t WHERE ${likeSql(sql`t.tag`, term.like)})`;
     case 'file':
       return sql`s.id IN (SELECT f.study_id FROM files f
         WHERE f.study_id IS NOT NULL AND f.present = 1 AND ${likeSql(sql`f.path`, term.like)})`;

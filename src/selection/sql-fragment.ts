@@ -14,7 +14,10 @@ export interface SqlFragment {
  *
  * Example: ``sql`s.pid LIKE ${pattern} ESCAPE '\\'` ``.
  */
-export function sql(strings: TemplateStringsArray, ...values: ReadonlyArray<SqlValue | SqlFragment>): SqlFragment {
+export function sql(
+  strings: TemplateStringsArray,
+  ...values: ReadonlyArray<SqlValue | SqlFragment>
+): SqlFragment {
   let text = strings[0] ?? '';
   const params: SqlValue[] = [];
   values.forEach((value, i) => {

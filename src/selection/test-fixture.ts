@@ -110,7 +110,9 @@ export const FIXTURE_SUBJECTS: readonly FixtureSubject[] = [
 ];
 
 /** Opens an in-memory catalog holding {@link FIXTURE_SUBJECTS} (or the given subjects). */
-export function createSelectionFixture(subjects: readonly FixtureSubject[] = FIXTURE_SUBJECTS): SelectionFixture {
+export function createSelectionFixture(
+  subjects: readonly FixtureSubject[] = FIXTURE_SUBJECTS,
+): SelectionFixture {
   const db = openDatabase(':memory:', { busyTimeoutMs: 1000 });
   const projectId = Number(
     db
@@ -119,7 +121,9 @@ export function createSelectionFixture(subjects: readonly FixtureSubject[] = FIX
   );
   const studies = new Map<string, number>();
   const files = new Map<string, number>();
-  const insertSubject = db.prepare('INSERT INTO subjects (project_id, pid, folder, present) VALUES (?, ?, ?, ?)');
+  const insertSubject = db.prepare(
+    'INSERT INTO subjects (project_id, pid, folder, present) VALUES (?, ?, ?, ?)',
+  );
   const insertStudy = db.prepare(
     `INSERT INTO studies (project_id, subject_id, sid, folder, sort_key, description, present)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -135,7 +139,12 @@ export function createSelectionFixture(subjects: readonly FixtureSubject[] = FIX
   const flag = (present: boolean | undefined): number => (present === false ? 0 : 1);
   db.transaction(() => {
     for (const subject of subjects) {
-      const subjectId = insertSubject.run(projectId, subject.pid, subject.pid, flag(subject.present)).lastInsertRowid;
+      const subjectId = insertSubject.run(
+        projectId,
+        subject.pid,
+        subject.pid,
+        flag(subject.present),
+      ).lastInsertRowid;
       for (const t of subject.tags ?? []) tag.subject.run(subjectId, t);
       for (const study of subject.studies) {
         const ref = `${subject.pid}#${study.sid}`;
@@ -155,8 +164,14 @@ export function createSelectionFixture(subjects: readonly FixtureSubject[] = FIX
         for (const t of study.tags ?? []) tag.study.run(studyId, t);
         for (const file of study.files ?? []) {
           const fileId = Number(
-            insertFile.run(projectId, studyId, file.path, file.size ?? 1, file.mtimeMs ?? 0, flag(file.present))
-              .lastInsertRowid,
+            insertFile.run(
+              projectId,
+              studyId,
+              file.path,
+              file.size ?? 1,
+              file.mtimeMs ?? 0,
+              flag(file.present),
+            ).lastInsertRowid,
           );
           files.set(`${ref}/${file.path}`, fileId);
           for (const t of file.tags ?? []) tag.file.run(fileId, t);

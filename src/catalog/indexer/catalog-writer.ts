@@ -27,6 +27,11 @@ export function emptyCounts(): IndexCounts {
   };
 }
 
+/** Adds `delta` into `into`, field by field. */
+export function addCounts(into: IndexCounts, delta: Readonly<IndexCounts>): void {
+  for (const key of Object.keys(into) as Array<keyof IndexCounts>) into[key] += delta[key];
+}
+
 /**
  * Writes scan results into the catalog. Every statement is an upsert keyed by the natural keys
  * (project+pid, subject+sid, study+path), so a rerun after an interrupted index converges on the same

@@ -4,9 +4,9 @@ import { CohortError } from '../../errors/cohort-error.js';
 import { withBusyError } from '../../db/open-database.js';
 import { makeLayout } from '../layout/make-layout.js';
 import type { Project } from '../project-store.js';
-import { CatalogWriter, emptyCounts, type IndexCounts } from './catalog-writer.js';
+import { addCounts, CatalogWriter, emptyCounts, type IndexCounts } from './catalog-writer.js';
 import { runScanThreads } from './run-scan-threads.js';
-import type { ContainerChanges, ScanJob, ScanWarning, SubjectScan } from './scan-types.js';
+import type { ScanJob, ScanWarning } from './scan-types.js';
 
 export interface IndexOptions {
   /** Scan only these top-level subject folders (nothing else is marked missing). Default: the whole tree. */
@@ -29,8 +29,6 @@ export interface IndexResult {
 
 // Below this many subject folders, starting threads costs more than it saves.
 const MIN_SUBJECTS_PER_THREAD = 50;
-// Writes are grouped so one transaction (one WAL sync) covers many subjects.
-const SUBJECTS_PER_TRANSACTION = 64;
 
 /**
  * Indexes a project's folder tree into the catalog, incrementally: new files are added, changed files
@@ -62,22 +60,11 @@ export async function indexProject(catalog: Catalog, project: Project, options: 
 
   const counts = emptyCounts();
   const warnings: ScanWarning[] = [];
-  const writer = new CatalogWriter(db, project.id, counts);
-  let pendingSubjects: SubjectScan[] = [];
-  let pendingAnalyses: ContainerChanges[] = [];
-  const flush = (): void => {
-    if (pendingSubjects.length === 0 && pendingAnalyses.length === 0) return;
-    const [s, a] = [pendingSubjects, pendingAnalyses];
-    pendingSubjects = [];
-    pendingAnalyses = [];
-    withBusyError(config.databasePath, config.busyTimeoutMs, () => writer.write(s, a));
-    options.onProgress?.(counts);
-  };
-
   const threads = Math.max(
     1,
     Math.min(options.threads ?? config.scanThreads, Math.floor(subjectFolders.length / MIN_SUBJECTS_PER_THREAD)),
   );
+  const writeLock = new SharedArrayBuffer(4);
   const jobs = partition(subjectFolders, threads).map(
     (folders, i): ScanJob => ({
       databasePath: config.databasePath,
@@ -88,27 +75,22 @@ export async function indexProject(catalog: Catalog, project: Project, options: 
       analysisFolder: project.analysisFolder,
       subjectFolders: folders,
       analysisNames: i === 0 ? analysisNames : [],
+      writeLock,
     }),
   );
-
   await runScanThreads(
     jobs,
-    threads === 1,
-    (message) => {
-      if (message.type === 'subject') {
-        warnings.push(...message.scan.warnings);
-        pendingSubjects.push(message.scan);
-      } else if (message.type === 'analysis') {
-        warnings.push(...message.warnings);
-        pendingAnalyses.push(message.changes);
-      } else if (message.type === 'warnings') {
-        warnings.push(...message.warnings);
-      }
-      if (pendingSubjects.length >= SUBJECTS_PER_TRANSACTION) flush();
+    threads === 1 ? { db } : null,
+    {
+      onCounts: (delta) => {
+        addCounts(counts, delta);
+        options.onProgress?.(counts);
+      },
+      onWarnings: (w) => warnings.push(...w),
     },
     options.signal,
   );
-  flush();
+  const writer = new CatalogWriter(db, project.id, counts);
   if (options.subjectFolders === undefined) {
     withBusyError(config.databasePath, config.busyTimeoutMs, () => writer.markSubjectsGone(new Set(allSubjects)));
   }

@@ -1,29 +1,46 @@
 import { Worker } from 'node:worker_threads';
+import type { Db } from '../../db/open-database.js';
+import { CohortError, ERROR_CODES, type ErrorCode } from '../../errors/cohort-error.js';
+import { BatchWriter } from './batch-writer.js';
+import type { IndexCounts } from './catalog-writer.js';
 import { scanSubjects } from './scan-subjects.js';
-import type { ScanJob, ScanMessage } from './scan-types.js';
+import type { ScanJob, ScanMessage, ScanWarning, SerializedError } from './scan-types.js';
+
+export interface ScanReport {
+  onCounts(delta: IndexCounts): void;
+  onWarnings(warnings: readonly ScanWarning[]): void;
+}
 
 /**
- * Runs scan jobs, each in its own worker thread (or in-process when `inProcess`), delivering every
- * message to `onMessage` on this thread. Scanning is syscall bound, so two threads on two cores
- * roughly halve the walk; the writer keeps this thread.
+ * Runs scan jobs in worker threads, or the single job in-process on `db` when `inProcess` (small trees,
+ * where starting a thread costs more than it saves). Scanning is syscall bound: with two threads one
+ * walks the disk while the other writes.
  */
 export async function runScanThreads(
   jobs: readonly ScanJob[],
-  inProcess: boolean,
-  onMessage: (message: ScanMessage) => void,
+  inProcess: { db: Db } | null,
+  report: ScanReport,
   signal?: AbortSignal,
 ): Promise<void> {
-  if (inProcess) {
+  if (inProcess !== null) {
     for (const job of jobs) {
       signal?.throwIfAborted();
-      scanSubjects(job, onMessage);
+      const writer = new BatchWriter(inProcess.db, job.projectId, job.databasePath, job.busyTimeoutMs, null, (c) =>
+        report.onCounts(c),
+      );
+      scanSubjects(job, inProcess.db, {
+        subject: (scan) => writer.subject(scan),
+        analysis: (changes) => writer.analysis(changes),
+        warn: (w) => report.onWarnings(w),
+      });
+      writer.flush();
     }
     return;
   }
-  await Promise.all(jobs.map((job) => runWorker(job, onMessage, signal)));
+  await Promise.all(jobs.map((job) => runWorker(job, report, signal)));
 }
 
-function runWorker(job: ScanJob, onMessage: (m: ScanMessage) => void, signal?: AbortSignal): Promise<void> {
+function runWorker(job: ScanJob, report: ScanReport, signal?: AbortSignal): Promise<void> {
   const worker = startWorker(job);
   return new Promise<void>((resolve, reject) => {
     const abort = (): void => {
@@ -32,9 +49,18 @@ function runWorker(job: ScanJob, onMessage: (m: ScanMessage) => void, signal?: A
     };
     signal?.addEventListener('abort', abort, { once: true });
     worker.on('message', (message: ScanMessage) => {
-      if (message.type === 'failed') reject(new Error(message.message));
-      else if (message.type === 'done') resolve();
-      else onMessage(message);
+      switch (message.type) {
+        case 'progress':
+          report.onCounts(message.counts);
+          break;
+        case 'done':
+          report.onWarnings(message.warnings);
+          resolve();
+          break;
+        case 'failed':
+          reject(revive(message.error));
+          break;
+      }
     });
     worker.on('error', reject);
     worker.on('exit', (code) => {
@@ -42,6 +68,14 @@ function runWorker(job: ScanJob, onMessage: (m: ScanMessage) => void, signal?: A
       if (code !== 0) reject(new Error(`scan thread exited with code ${code}`));
       resolve();
     });
+  });
+}
+
+function revive(error: SerializedError): Error {
+  if (error.code === undefined || !(ERROR_CODES as readonly string[]).includes(error.code)) return new Error(error.message);
+  return new CohortError(error.code as ErrorCode, error.message, {
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    retryable: error.retryable ?? false,
   });
 }
 

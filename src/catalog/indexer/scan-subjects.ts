@@ -1,81 +1,84 @@
 import { lstatSync, readdirSync, realpathSync } from 'node:fs';
-import { openDatabase } from '../../db/open-database.js';
+import type { Db } from '../../db/open-database.js';
 import { makeLayout } from '../layout/make-layout.js';
 import { diffContainer, type KnownFile } from './diff-container.js';
 import { scanFolder } from './scan-folder.js';
-import type { ContainerChanges, ScanJob, ScanMessage, ScanWarning } from './scan-types.js';
+import type { ContainerChanges, ScanJob, ScanWarning, SubjectScan } from './scan-types.js';
+
+/** Where a scan delivers its results. */
+export interface ScanSink {
+  subject(scan: SubjectScan): void;
+  analysis(changes: ContainerChanges): void;
+  warn(warnings: readonly ScanWarning[]): void;
+}
 
 /**
  * The body of a scan thread: walks the given subject and analysis folders, compares each study with the
- * catalog (read-only; WAL lets this run beside the writer) and emits one message per subject. Runs the
- * same in a worker thread or in-process for small trees.
+ * catalog and hands one result per subject to the sink. Runs the same in a worker thread or in-process.
  */
-export function scanSubjects(job: ScanJob, emit: (message: ScanMessage) => void): void {
-  const db = openDatabase(job.databasePath, { busyTimeoutMs: job.busyTimeoutMs, readonly: true });
-  try {
-    const layout = makeLayout(job.layout, job.analysisFolder);
-    const studyFiles = db
-      .prepare(
-        `SELECT f.path, f.size, f.mtime_ms, f.present FROM files f JOIN studies s ON s.id = f.study_id
-         WHERE s.project_id = ? AND s.folder = ?`,
-      )
-      .raw();
-    const analysisFiles = db
-      .prepare(
-        `SELECT f.path, f.size, f.mtime_ms, f.present FROM files f JOIN analyses a ON a.id = f.analysis_id
-         WHERE a.project_id = ? AND a.folder = ?`,
-      )
-      .raw();
-    const knownStudies = db
-      .prepare(
-        `SELECT s.sid FROM studies s JOIN subjects p ON p.id = s.subject_id
-         WHERE p.project_id = ? AND p.folder = ? AND s.present = 1`,
-      )
-      .pluck();
+export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
+  const layout = makeLayout(job.layout, job.analysisFolder);
+  const studyFiles = db
+    .prepare(
+      `SELECT f.path, f.size, f.mtime_ms, f.present FROM files f JOIN studies s ON s.id = f.study_id
+       WHERE s.project_id = ? AND s.folder = ?`,
+    )
+    .raw();
+  const analysisFiles = db
+    .prepare(
+      `SELECT f.path, f.size, f.mtime_ms, f.present FROM files f JOIN analyses a ON a.id = f.analysis_id
+       WHERE a.project_id = ? AND a.folder = ?`,
+    )
+    .raw();
+  const knownStudies = db
+    .prepare(
+      `SELECT s.sid FROM studies s JOIN subjects p ON p.id = s.subject_id
+       WHERE p.project_id = ? AND p.folder = ? AND s.present = 1`,
+    )
+    .pluck();
 
-    for (const folder of job.subjectFolders) {
-      const pid = layout.subjectOf(folder);
-      if (pid === null) continue;
-      const warnings: ScanWarning[] = [];
-      let subfolders: string[];
-      let listed = true;
-      if (!staysInRoot(job.root, folder, warnings)) {
-        emit({ type: 'warnings', warnings });
-        continue;
-      }
-      try {
-        subfolders = readdirSync(`${job.root}/${folder}`, { withFileTypes: true })
-          .filter((e) => e.isDirectory() || e.isSymbolicLink())
-          .map((e) => e.name);
-      } catch (error) {
-        warnings.push({ path: folder, problem: 'unreadable', detail: (error as { code?: string }).code ?? String(error) });
-        subfolders = [];
-        listed = false;
-      }
-      const studies: ContainerChanges[] = [];
-      for (const study of listed ? layout.studiesOf(subfolders) : []) {
-        const rel = study.folder === '' ? folder : `${folder}/${study.folder}`;
-        if (!staysInRoot(job.root, rel, warnings)) continue;
-        const scan = scanFolder(`${job.root}/${rel}`, job.root, rel);
-        warnings.push(...scan.warnings);
-        const known = studyFiles.all(job.projectId, rel) as KnownFile[];
-        studies.push(diffContainer('study', study.sid, rel, scan, known, layout));
-      }
-      const seen = new Set(studies.map((s) => s.name));
-      const goneStudies = listed
-        ? (knownStudies.all(job.projectId, folder) as string[]).filter((sid) => !seen.has(sid))
-        : [];
-      emit({ type: 'subject', scan: { pid, folder, studies, goneStudies, warnings } });
+  for (const folder of job.subjectFolders) {
+    const pid = layout.subjectOf(folder);
+    if (pid === null) continue;
+    const warnings: ScanWarning[] = [];
+    let subfolders: string[];
+    let listed = true;
+    if (!staysInRoot(job.root, folder, warnings)) {
+      sink.warn(warnings);
+      continue;
     }
-
-    for (const name of job.analysisNames) {
-      const rel = `${job.analysisFolder}/${name}`;
+    try {
+      subfolders = readdirSync(`${job.root}/${folder}`, { withFileTypes: true })
+        .filter((e) => e.isDirectory() || e.isSymbolicLink())
+        .map((e) => e.name);
+    } catch (error) {
+      warnings.push({ path: folder, problem: 'unreadable', detail: (error as { code?: string }).code ?? String(error) });
+      subfolders = [];
+      listed = false;
+    }
+    const studies: ContainerChanges[] = [];
+    for (const study of listed ? layout.studiesOf(subfolders) : []) {
+      const rel = study.folder === '' ? folder : `${folder}/${study.folder}`;
+      if (!staysInRoot(job.root, rel, warnings)) continue;
       const scan = scanFolder(`${job.root}/${rel}`, job.root, rel);
-      const known = analysisFiles.all(job.projectId, rel) as KnownFile[];
-      emit({ type: 'analysis', changes: diffContainer('analysis', name, rel, scan, known, layout), warnings: scan.warnings });
+      warnings.push(...scan.warnings);
+      const known = studyFiles.all(job.projectId, rel) as KnownFile[];
+      studies.push(diffContainer('study', study.sid, rel, scan, known, layout));
     }
-  } finally {
-    db.close();
+    const seen = new Set(studies.map((s) => s.name));
+    const goneStudies = listed
+      ? (knownStudies.all(job.projectId, folder) as string[]).filter((sid) => !seen.has(sid))
+      : [];
+    sink.warn(warnings);
+    sink.subject({ pid, folder, studies, goneStudies });
+  }
+
+  for (const name of job.analysisNames) {
+    const rel = `${job.analysisFolder}/${name}`;
+    const scan = scanFolder(`${job.root}/${rel}`, job.root, rel);
+    const known = analysisFiles.all(job.projectId, rel) as KnownFile[];
+    sink.warn(scan.warnings);
+    sink.analysis(diffContainer('analysis', name, rel, scan, known, layout));
   }
 }
 

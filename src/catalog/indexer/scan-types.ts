@@ -1,4 +1,5 @@
 import type { LayoutKind } from '../layout/layout.js';
+import type { IndexCounts } from './catalog-writer.js';
 
 /** A regular file seen on disk. `path` is relative to its study (or analysis) folder. */
 export interface ScannedFile {
@@ -43,7 +44,6 @@ export interface SubjectScan {
   readonly studies: readonly ContainerChanges[];
   /** Study ids in the catalog whose folders are gone (only when the subject folder was listed fully). */
   readonly goneStudies: readonly string[];
-  readonly warnings: readonly ScanWarning[];
 }
 
 /** What a scan thread is asked to do. Plain data: it crosses a worker_threads boundary. */
@@ -58,11 +58,20 @@ export interface ScanJob {
   readonly subjectFolders: readonly string[];
   /** Analysis folder names (under `<root>/<analysisFolder>/`) to scan. */
   readonly analysisNames: readonly string[];
+  /** One Int32 shared by all scan threads: a mutex so that only one writes at a time. */
+  readonly writeLock: SharedArrayBuffer;
 }
 
+/** Messages from a scan thread to the coordinating thread. Counts are deltas since the last message. */
 export type ScanMessage =
-  | { readonly type: 'subject'; readonly scan: SubjectScan }
-  | { readonly type: 'analysis'; readonly changes: ContainerChanges; readonly warnings: readonly ScanWarning[] }
-  | { readonly type: 'warnings'; readonly warnings: readonly ScanWarning[] }
-  | { readonly type: 'done' }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'progress'; readonly counts: IndexCounts }
+  | { readonly type: 'done'; readonly counts: IndexCounts; readonly warnings: readonly ScanWarning[] }
+  | { readonly type: 'failed'; readonly error: SerializedError };
+
+/** A CohortError flattened to cross the thread boundary. */
+export interface SerializedError {
+  readonly message: string;
+  readonly code?: string;
+  readonly hint?: string;
+  readonly retryable?: boolean;
+}
