@@ -69,6 +69,14 @@ export function generateDemoProject(root: string, options: DemoOptions = {}): De
   const absRoot = resolve(root);
   const plan = planDemoProject(options);
   prepareRoot(absRoot);
+  // The marker goes first: a run that dies halfway leaves a demo that the next run may still replace.
+  const marker: DemoMarker = {
+    generator: 'cohort demo',
+    formatVersion: DEMO_FORMAT_VERSION,
+    seed: plan.seed,
+    subjects: plan.subjects.length,
+  };
+  writeFileSync(join(absRoot, DEMO_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
 
   let files = 0;
   let bytes = 0;
@@ -94,13 +102,6 @@ export function generateDemoProject(root: string, options: DemoOptions = {}): De
       }
     }
   }
-  const marker: DemoMarker = {
-    generator: 'cohort demo',
-    formatVersion: DEMO_FORMAT_VERSION,
-    seed: plan.seed,
-    subjects: plan.subjects.length,
-  };
-  writeFileSync(join(absRoot, DEMO_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
   return summarize(absRoot, plan, files, bytes);
 }
 

@@ -8,6 +8,7 @@
 export const DEMO_SERIES_KINDS = ['t1', 'flair', 'dwi', 'bold', 't2'] as const;
 export type DemoSeriesKind = (typeof DEMO_SERIES_KINDS)[number];
 
+/** The simulated sites: A Siemens-like, B Philips-like (no fMRI), C GE-like. */
 export const DEMO_SCANNER_IDS = ['A', 'B', 'C'] as const;
 export type DemoScannerId = (typeof DEMO_SCANNER_IDS)[number];
 
@@ -25,6 +26,7 @@ export interface DemoSeriesConvention {
   readonly flipAngle: number;
 }
 
+/** One simulated scanner: vendor details for the sidecars, file compression and its naming of series. */
 export interface DemoScanner {
   readonly id: DemoScannerId;
   readonly manufacturer: string;

@@ -75,7 +75,12 @@ describe('encodeNifti1', () => {
     };
     const bytes = encodeNifti1(image);
     const header = readNifti1Header(bytes);
-    expect(header).toMatchObject({ dims: [4, 3, 2, 5], datatype: 'float32', bitpix: 32, pixdim: [2, 2, 3, 2.5] });
+    expect(header).toMatchObject({
+      dims: [4, 3, 2, 5],
+      datatype: 'float32',
+      bitpix: 32,
+      pixdim: [2, 2, 3, 2.5],
+    });
     expect(bytes.readFloatLE(NIFTI1_VOX_OFFSET + 4 * 7)).toBeCloseTo(7 / 3, 6);
     expect(bytes.length).toBe(NIFTI1_VOX_OFFSET + 120 * 4);
   });
@@ -92,7 +97,12 @@ describe('encodeNifti1', () => {
   });
 
   it('rejects data that does not fit the dims', () => {
-    const bad: Nifti1Image = { dims: [2, 2, 2], pixdim: [1, 1, 1], datatype: 'int16', data: new Int16Array(7) };
+    const bad: Nifti1Image = {
+      dims: [2, 2, 2],
+      pixdim: [1, 1, 1],
+      datatype: 'int16',
+      data: new Int16Array(7),
+    };
     expect(() => encodeNifti1(bad)).toThrow(/Int16Array of 8 values/);
     expect(() => encodeNifti1({ ...bad, data: new Float32Array(8) })).toThrow(RangeError);
     expect(() => encodeNifti1({ ...bad, dims: [2, 2], data: new Int16Array(4) })).toThrow(/3 or 4/);
@@ -107,7 +117,11 @@ describe('readNifti1Header', () => {
     [10, 20, 30].forEach((n, i) => bytes.writeInt16BE(n, 42 + 2 * i));
     bytes.writeInt16BE(4, 70);
     bytes.write('n+1\0', 344, 'latin1');
-    expect(readNifti1Header(bytes)).toMatchObject({ littleEndian: false, dims: [10, 20, 30], datatype: 'int16' });
+    expect(readNifti1Header(bytes)).toMatchObject({
+      littleEndian: false,
+      dims: [10, 20, 30],
+      datatype: 'int16',
+    });
     expect(() => readNifti1Header(Buffer.alloc(400))).toThrow(/not a NIfTI-1 file/);
     expect(() => readNifti1Header(Buffer.from('short'))).toThrow(/too short/);
   });

@@ -16,6 +16,7 @@ export const DEFAULT_DEMO_SEED = 1;
 /** Subject ids are `P` and three digits. */
 export const MAX_DEMO_SUBJECTS = 999;
 
+/** What demo to make; both fields optional. */
 export interface DemoOptions {
   /** Number of subjects, 1..999. Default 20. */
   readonly subjects?: number;
@@ -23,6 +24,7 @@ export interface DemoOptions {
   readonly seed?: number;
 }
 
+/** One series folder of a study and the files it will hold. */
 export interface DemoSeriesPlan {
   readonly kind: DemoSeriesKind;
   /** Folder inside the study folder. */
@@ -35,6 +37,7 @@ export interface DemoSeriesPlan {
   readonly acquired: string;
 }
 
+/** One visit: a dated study on one scanner. */
 export interface DemoStudyPlan {
   /** The study id: the acquisition date `YYYYMMDD`. */
   readonly sid: string;
@@ -46,6 +49,7 @@ export interface DemoStudyPlan {
   readonly missing: readonly DemoSeriesKind[];
 }
 
+/** One subject (`P001`...) with its visits, oldest first. */
 export interface DemoSubjectPlan {
   readonly pid: string;
   readonly group: 'control' | 'patient';

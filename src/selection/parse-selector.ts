@@ -37,9 +37,9 @@ const NTH_CALL = /^nth\((.*)\)$/is;
  */
 export function parseSelector(input: string | readonly string[]): Selector {
   const { source, tokens } = tokenizeTerms(input);
-  const state = new SelectorBuilder(source);
-  for (const token of tokens) state.add(token);
-  return state.build();
+  const builder = new SelectorBuilder(source);
+  for (const token of tokens) builder.add(token);
+  return builder.build();
 }
 
 class SelectorBuilder {
@@ -74,8 +74,9 @@ class SelectorBuilder {
     const value = keyword[2] ?? '';
     const tagPrefix = TAG_PREFIXES[prefix];
     if (tagPrefix !== undefined) {
-      if (value === '')
+      if (value === '') {
         this.fail(token, `Empty tag after '${keyword[1]}:'`, `Write ${prefix}:TAG, e.g. ${prefix}:qc_ok.`);
+      }
       if (value.includes('\0')) this.fail(token, 'A tag cannot contain a NUL character');
       const condition = { level: tagPrefix.level, tag: value, negated: tagPrefix.negated };
       (condition.level === 'file' ? this.fileTags : this.studyFilters).push(condition);

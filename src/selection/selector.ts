@@ -55,7 +55,7 @@ export interface FileSort {
 
 /** The file part of a selector. */
 export interface FileTerms {
-  /** SQL LIKE patterns of `file:` terms; together with `fileIds` a union. */
+  /** SQL LIKE patterns of `file:` terms; together with `paths` a union (none of either: every file). */
   readonly patterns: readonly string[];
   /** Absolute paths named in the selector, as given (resolved to file ids when run). */
   readonly paths: readonly string[];

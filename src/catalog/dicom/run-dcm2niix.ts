@@ -41,6 +41,7 @@ const ROUTINE_LINES = [
   /^Convert \d+ DICOM as /,
   /^Conversion required /,
   /^Compression will be faster with /,
+  /^Philips Scaling Values /,
 ];
 
 /**

@@ -13,10 +13,19 @@ export function makeLayout(kind: LayoutKind, analysisFolder: string): Layout {
   }
 }
 
-/** Guesses a tree's layout: BIDS when it has `dataset_description.json` or only `sub-*` folders. */
+/**
+ * Guesses a tree's layout: BIDS when it has `dataset_description.json` or only `sub-*` folders.
+ * An unreadable or missing root guesses `folders`; creating the project then reports the real problem.
+ */
 export function detectLayout(root: string): LayoutKind {
   if (existsSync(join(root, 'dataset_description.json'))) return 'bids';
-  const dirs = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return 'folders';
+  }
+  const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'));
   if (dirs.length > 0 && dirs.every((e) => e.name.startsWith('sub-'))) return 'bids';
   return 'folders';
 }

@@ -15,20 +15,8 @@ interface PlanRow {
 // 5,000 studies and 250,000 files, the size the selection engine is specified for.
 const { db, project } = createLargeFixture();
 
-// The budget is 200 ms; a loaded two-core CI machine runs these in well under 100 ms.
-const BUDGET_MS = 200;
-
-/** Best of three runs: the budget is about the query, not about a busy neighbour. */
-function bestOf3(fn: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
-
+// Timings live in bench/select-bench.ts (docs/benchmarks.md); these tests pin the results and the
+// query shapes that make the timings possible at this scale.
 /** The real database, recording the SQL of every statement run with all(). */
 function recording(target: Db): { db: Db; statements: { text: string; params: unknown[] }[] } {
   const statements: { text: string; params: unknown[] }[] = [];
@@ -60,19 +48,15 @@ describe('selection over 5,000 studies and 250,000 files', () => {
     ['a study tag filter', 'stag:qc_ok file:t1_mprage_0/s000.nii', 1_667],
     ['a file tag', 'tag:best', 5_000],
     ['LATEST, subject tag, sort and nth', '*#LATEST ptag:control file:t1_*/s00*.nii sort:-size nth:1', 500],
-  ])(`resolves %s in under ${BUDGET_MS} ms`, (_name, selector, studies) => {
-    const parsed = parseSelector(selector);
-    expect(runSelector(db, project, parsed).studies).toHaveLength(studies);
-    expect(bestOf3(() => runSelector(db, project, parsed))).toBeLessThan(BUDGET_MS);
+  ])('resolves %s', (_name, selector, studies) => {
+    expect(runSelector(db, project, parseSelector(selector)).studies).toHaveLength(studies);
   });
 
   it.each([
     ['a file pattern', 't1_mprage_0/s000.nii', 5_000],
     ['tags and negation', 'FTAG:best & !STAG:qc_ok & PTAG:control', 1_667],
-  ])(`filters by %s in under ${BUDGET_MS} ms`, (_name, filter, studies) => {
-    const parsed = parseFilter(filter);
-    expect(runFilter(db, project, parsed)).toHaveLength(studies);
-    expect(bestOf3(() => runFilter(db, project, parsed))).toBeLessThan(BUDGET_MS);
+  ])('filters by %s', (_name, filter, studies) => {
+    expect(runFilter(db, project, parseFilter(filter))).toHaveLength(studies);
   });
 
   it('uses two statements and no per-row subqueries', () => {

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Catalog } from '../../catalog/catalog.js';
+import { indexProject } from '../../catalog/indexer/index-project.js';
+import { createProject, listProjects, type Project } from '../../catalog/project-store.js';
+import { addTags } from '../../catalog/tags.js';
+import { generateDemoProject, type DemoSummary } from '../../demo/demo-project.js';
+import { invalidInput } from '../../errors/cohort-error.js';
+import { parseFilter } from '../../selection/parse-filter.js';
+import { parseSelector } from '../../selection/parse-selector.js';
+import { runFilter } from '../../selection/run-filter.js';
+import { selectFiles } from '../../selection/run-selector.js';
+import type { CommandContext, CommandSpec } from '../command-spec.js';
+import { printIndexResult } from './print-index-result.js';
+
+// T1 images as the three simulated scanners name them: one pattern per naming convention.
+const T1_PATTERNS = ['file:t1_mprage*/s0__.nii', 'file:T1w*/*.nii.gz', 'file:*T1_BRAVO/*.nii.gz'];
+
+export const demoCommand: CommandSpec = {
+  name: 'demo',
+  summary: 'Create (or rescan) a synthetic demo project, index and tag it, and show selections on it.',
+  args: [],
+  options: {
+    root: { type: 'string', value: 'DIR', description: 'Where to write the demo (default: ~/.cohort/demo).' },
+    subjects: { type: 'string', value: 'N', description: 'Number of subjects, 1-999 (default 20).' },
+    name: { type: 'string', value: 'NAME', description: 'Project name (default: demo).' },
+  },
+  examples: ['cohort demo', 'cohort demo --subjects 200 --root /tmp/demo --name demo200'],
+  async run(ctx) {
+    const name = typeof ctx.options.name === 'string' ? ctx.options.name : 'demo';
+    const catalog = ctx.catalog();
+    let project = listProjects(catalog.db).find((p) => p.name === name);
+    if (project === undefined) {
+      const root = typeof ctx.options.root === 'string' ? resolve(ctx.options.root) : join(ctx.config.home, 'demo');
+      const summary = generateDemoProject(root, subjectsOption(ctx));
+      ctx.print(`Wrote a demo of ${summary.subjects} subjects, ${summary.studies} studies, ${summary.files} files to ${summary.root}.`);
+      project = createProject(catalog.db, { name, root, layout: 'folders' });
+      printIndexResult(ctx, await indexProject(catalog, project));
+      applyDemoTags(catalog, project, summary);
+    } else {
+      if (!existsSync(project.root)) throw invalidInput(`The demo folder ${project.root} is gone.`, 'Remove ~/.cohort/cohort.db or use --name to make a new demo.');
+      ctx.print(`Project '${name}' exists; rescanning ${project.root}.`);
+      printIndexResult(ctx, await indexProject(catalog, project));
+    }
+    showSelections(ctx, catalog, project);
+  },
+};
+
+function subjectsOption(ctx: CommandContext): { subjects?: number } {
+  const value = ctx.options.subjects;
+  return typeof value === 'string' ? { subjects: Number(value) } : {};
+}
+
+function applyDemoTags(catalog: Catalog, project: Project, summary: DemoSummary): void {
+  const db = catalog.db;
+  const subjectId = db.prepare('SELECT id FROM subjects WHERE project_id = ? AND pid = ?').pluck();
+  const studyId = db.prepare(
+    'SELECT s.id FROM studies s JOIN subjects p ON p.id = s.subject_id WHERE p.project_id = ? AND p.pid = ? AND s.sid = ?',
+  ).pluck();
+  for (const [pid, tags] of Object.entries(summary.subjectTags)) addTags(db, 'subject', [Number(subjectId.get(project.id, pid))], tags);
+  for (const [ref, tags] of Object.entries(summary.studyTags)) {
+    const [pid, sid] = ref.split('#');
+    addTags(db, 'study', [Number(studyId.get(project.id, pid, sid))], tags);
+  }
+}
+
+/** The catalog at work: the selections a user would make first on a new cohort. */
+function showSelections(ctx: CommandContext, catalog: Catalog, project: Project): void {
+  const db = catalog.db;
+  const all = runFilter(db, project, parseFilter(''));
+  const t1 = selectFiles(db, project, parseSelector([...T1_PATTERNS, 'nth:1']));
+  const baseline = runFilter(db, project, parseFilter('STAG:baseline & PTAG:patient'));
+  const withFlair = new Set(runFilter(db, project, parseFilter('flair*/ FLAIR/ *FLAIR/')).map((s) => s.studyId));
+  const noFlair = all.filter((s) => !withFlair.has(s.studyId)).map((s) => s.ref);
+  if (ctx.json) {
+    ctx.printJson({ project: project.name, studies: all.length, t1: t1.studies.map((s) => s.files[0]?.absolutePath), baselinePatients: baseline.map((s) => s.ref), studiesWithoutFlair: noFlair });
+    return;
+  }
+  ctx.print(`
+One T1 per study, across three scanners' naming (${T1_PATTERNS.join(' ')}):
+  ${t1.studies.length} of ${all.length} studies resolve, e.g. ${t1.studies.slice(0, 3).map((s) => s.files[0]?.path).join(', ')}
+Baseline studies of patients (filter 'STAG:baseline & PTAG:patient'): ${baseline.length}
+Studies without a FLAIR series: ${noFlair.join(', ') || 'none'}
+
+Try next:
+  cohort studies 'STAG:followup'
+  cohort select '*#LATEST' ${T1_PATTERNS.map((p) => `'${p}'`).join(' ')}
+  cohort select --json 'P00*' stag:baseline 'file:dwi*/*.nii' 'file:DTI*/*.nii.gz'
+  cohort tag add qc_ok 'P001#OLDEST'`);
+}
