@@ -19,4 +19,14 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
     },
   },
+  // Plain-JS helpers (the benchmark child runs the built dist/ without a TypeScript loader).
+  {
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      parserOptions: { projectService: false, project: false },
+      globals: { process: 'readonly', console: 'readonly', performance: 'readonly' },
+    },
+  },
 );

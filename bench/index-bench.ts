@@ -33,7 +33,12 @@ function index(home: string, mode: 'create' | 'rescan'): ChildResult {
 
 /** Runs the figures and returns the home of a catalog holding the indexed tree, for later benchmarks. */
 export function runIndexBench(): string {
-  const files = makeSyntheticTree(ROOT, { subjects: 1000, studiesPerSubject: 5, seriesPerStudy: 5, filesPerSeries: 10 });
+  const files = makeSyntheticTree(ROOT, {
+    subjects: 1000,
+    studiesPerSubject: 5,
+    seriesPerStudy: 5,
+    filesPerSeries: 10,
+  });
   find(); // warm the dentry cache once for everybody
   const finds: number[] = [];
   const fulls: number[] = [];
@@ -44,11 +49,13 @@ export function runIndexBench(): string {
     rmSync(home, { recursive: true, force: true });
     finds.push(find());
     const full = index(home, 'create');
-    if (full.counts.filesAdded !== files) throw new Error(`indexed ${full.counts.filesAdded} of ${files} files`);
+    if (full.counts.filesAdded !== files)
+      throw new Error(`indexed ${full.counts.filesAdded} of ${files} files`);
     fulls.push(full.ms);
     finds.push(find());
     const rescan = index(home, 'rescan');
-    if (rescan.counts.filesUnchanged !== files) throw new Error(`rescan saw ${rescan.counts.filesUnchanged} unchanged`);
+    if (rescan.counts.filesUnchanged !== files)
+      throw new Error(`rescan saw ${rescan.counts.filesUnchanged} unchanged`);
     rescans.push(rescan.ms);
     peak = Math.max(peak, full.maxRssMB, rescan.maxRssMB);
     if (i < REPEATS - 1) rmSync(home, { recursive: true, force: true });

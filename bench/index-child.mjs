@@ -8,7 +8,10 @@ import { indexProject } from '../dist/catalog/indexer/index-project.js';
 const [home, root, mode] = process.argv.slice(2);
 const catalog = openCatalog(resolveConfig({ home }, {}));
 const started = performance.now();
-const project = mode === 'create' ? createProject(catalog.db, { name: 'bench', root, layout: 'folders' }) : findProject(catalog.db, 'bench');
+const project =
+  mode === 'create'
+    ? createProject(catalog.db, { name: 'bench', root, layout: 'folders' })
+    : findProject(catalog.db, 'bench');
 const result = await indexProject(catalog, project);
 const ms = performance.now() - started;
 catalog.close();

@@ -9,9 +9,17 @@ export function median(values: readonly number[]): number {
 }
 
 /** Wall time of a command (argument array, no shell unless the caller asks for bash -c with "$1"). */
-export function timeCommand(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): { ms: number; stdout: string } {
+export function timeCommand(
+  command: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): { ms: number; stdout: string } {
   const started = performance.now();
-  const result = spawnSync(command, args, { encoding: 'utf8', env: env ?? process.env, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: env ?? process.env,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   return { ms, stdout: result.stdout };

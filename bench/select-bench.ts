@@ -19,13 +19,33 @@ const RUNS = 15;
 export function runSelectBench(home: string): void {
   const catalog = openCatalog(resolveConfig({ home }, {}));
   const project = findProject(catalog.db, 'bench');
-  const studyIds = catalog.db.prepare('SELECT id FROM studies WHERE project_id = ? ORDER BY id').pluck().all(project.id) as number[];
-  addTags(catalog.db, 'study', studyIds.filter((_, i) => i % 3 === 0), ['qc_ok']);
+  const studyIds = catalog.db
+    .prepare('SELECT id FROM studies WHERE project_id = ? ORDER BY id')
+    .pluck()
+    .all(project.id) as number[];
+  addTags(
+    catalog.db,
+    'study',
+    studyIds.filter((_, i) => i % 3 === 0),
+    ['qc_ok'],
+  );
   const cases: Array<[string, string, () => number]> = [
     ['one FILE pattern, every study', '`file:t1_mprage_0/s00_.nii`', sel('file:t1_mprage_0/s00_.nii')],
-    ['the same with a study-tag filter', '`stag:qc_ok file:t1_mprage_0/s00_.nii`', sel('stag:qc_ok file:t1_mprage_0/s00_.nii')],
-    ['latest study per subject, sorted, nth', '`*#LATEST file:dwi*/*.nii sort:-mtime nth:1`', sel('*#LATEST file:dwi*/*.nii sort:-mtime nth:1')],
-    ['filter bar: file pattern & tag', '`t1_mprage_0/s00 & STAG:qc_ok`', () => runFilter(catalog.db, project, parseFilter('t1_mprage_0/s00 & STAG:qc_ok')).length],
+    [
+      'the same with a study-tag filter',
+      '`stag:qc_ok file:t1_mprage_0/s00_.nii`',
+      sel('stag:qc_ok file:t1_mprage_0/s00_.nii'),
+    ],
+    [
+      'latest study per subject, sorted, nth',
+      '`*#LATEST file:dwi*/*.nii sort:-mtime nth:1`',
+      sel('*#LATEST file:dwi*/*.nii sort:-mtime nth:1'),
+    ],
+    [
+      'filter bar: file pattern & tag',
+      '`t1_mprage_0/s00 & STAG:qc_ok`',
+      () => runFilter(catalog.db, project, parseFilter('t1_mprage_0/s00 & STAG:qc_ok')).length,
+    ],
   ];
   function sel(text: string): () => number {
     const selector = parseSelector(text);

@@ -16,7 +16,10 @@ const SERIES = ['t1_mprage', 'flair_tra', 'dwi_64dir', 'rest_bold', 'swi', 't2_t
  * Skips the work when a marker file for the same shape already exists, so benchmarks can reuse it.
  */
 export function makeSyntheticTree(root: string, shape: TreeShape): number {
-  const marker = join(root, `.shape-${shape.subjects}-${shape.studiesPerSubject}-${shape.seriesPerStudy}-${shape.filesPerSeries}`);
+  const marker = join(
+    root,
+    `.shape-${shape.subjects}-${shape.studiesPerSubject}-${shape.seriesPerStudy}-${shape.filesPerSeries}`,
+  );
   const total = shape.subjects * shape.studiesPerSubject * shape.seriesPerStudy * shape.filesPerSeries;
   if (existsSync(marker)) return total;
   for (let p = 0; p < shape.subjects; p++) {

@@ -16,14 +16,26 @@ function demo(): { env: Record<string, string>; root: string } {
 describe('cohort CLI', () => {
   it('runs the demo end to end: generate, index, tag, select across scanner naming', () => {
     const { env, root } = demo();
-    const latestT1 = runCohort(['select', '*#LATEST', 'file:t1_mprage*/s0__.nii', 'file:T1w*/*.nii.gz', 'file:*T1_BRAVO/*.nii.gz', 'nth:1'], env);
+    const latestT1 = runCohort(
+      [
+        'select',
+        '*#LATEST',
+        'file:t1_mprage*/s0__.nii',
+        'file:T1w*/*.nii.gz',
+        'file:*T1_BRAVO/*.nii.gz',
+        'nth:1',
+      ],
+      env,
+    );
     expect(latestT1.code).toBe(0);
     const paths = latestT1.stdout.trim().split('\n');
     expect(paths).toHaveLength(20);
     for (const p of paths) expect(existsSync(p), p).toBe(true);
     expect(paths).toContain(join(root, 'P006/20200208/T1w_3D/T1.nii.gz')); // scanner B's naming
 
-    const studies = JSON.parse(runCohort(['studies', 'STAG:baseline & PTAG:control', '--json'], env).stdout) as Array<{ ref: string; tags: string[] }>;
+    const studies = JSON.parse(
+      runCohort(['studies', 'STAG:baseline & PTAG:control', '--json'], env).stdout,
+    ) as Array<{ ref: string; tags: string[] }>;
     expect(studies.map((s) => s.ref)).toContain('P004#20190127');
     expect(studies.every((s) => s.tags.includes('baseline'))).toBe(true);
     expect(studies).toHaveLength(8);
@@ -34,15 +46,25 @@ describe('cohort CLI', () => {
     const spaced = join(root, 'P005/20200829/t1_mprage_sag/s001 copy.nii');
     const select = runCohort(['select', 'P005', 'file:t1*/s001 copy.nii'], env);
     expect(select.stdout.trim()).toBe(spaced);
-    expect(runCohort(['tag', 'add', 'dup', spaced], env).stdout).toContain('1 file(s) selected, 1 tag(s) added');
+    expect(runCohort(['tag', 'add', 'dup', spaced], env).stdout).toContain(
+      '1 file(s) selected, 1 tag(s) added',
+    );
     expect(runCohort(['select', 'tag:dup'], env).stdout.trim()).toBe(spaced);
     const unicode = runCohort(['select', '--json', 'file:T2_Müller/*.nii.gz'], env);
-    expect((JSON.parse(unicode.stdout) as Array<{ ref: string }>).map((s) => s.ref)).toEqual(['P011#20210406']);
+    expect((JSON.parse(unicode.stdout) as Array<{ ref: string }>).map((s) => s.ref)).toEqual([
+      'P011#20210406',
+    ]);
   });
 
   it('adds files made inside a study and copies files in from outside, refusing escapes', () => {
     const { env, root } = demo();
-    const made = join(root, 'P001', runCohort(['select', '--studies', 'P001#OLDEST'], env).stdout.trim().split('#')[1] ?? '', 'masks', 'brain $(touch pwned).nii');
+    const made = join(
+      root,
+      'P001',
+      runCohort(['select', '--studies', 'P001#OLDEST'], env).stdout.trim().split('#')[1] ?? '',
+      'masks',
+      'brain $(touch pwned).nii',
+    );
     writeTree(join(made, '..'), { 'brain $(touch pwned).nii': 'mask' });
     const added = runCohort(['add', made, '--tag', 'brainmask'], env);
     expect(added.code, added.stderr).toBe(0);
@@ -90,7 +112,19 @@ describe('cohort CLI', () => {
 
   it('documents every command in --help', () => {
     const help = runCohort(['--help'], {});
-    for (const command of ['demo', 'create', 'rescan', 'import-dicom', 'subjects', 'studies', 'files', 'select', 'add', 'tag add', 'tag remove']) {
+    for (const command of [
+      'demo',
+      'create',
+      'rescan',
+      'import-dicom',
+      'subjects',
+      'studies',
+      'files',
+      'select',
+      'add',
+      'tag add',
+      'tag remove',
+    ]) {
       expect(help.stdout).toContain(`  ${command} `);
       expect(runCohort([...command.split(' '), '--help'], {}).stdout).toContain(`Usage: cohort ${command}`);
     }

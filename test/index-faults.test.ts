@@ -15,12 +15,16 @@ import { writeTree } from './helpers/write-tree.js';
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 
-function fixture(subjects: number, filesPerStudy: number): { dir: string; root: string; env: Record<string, string> } {
+function fixture(
+  subjects: number,
+  filesPerStudy: number,
+): { dir: string; root: string; env: Record<string, string> } {
   const dir = tempDir();
   const root = join(dir, 'root');
   const files: Record<string, string> = {};
   for (let p = 0; p < subjects; p++) {
-    for (let f = 0; f < filesPerStudy; f++) files[`P${String(p).padStart(4, '0')}/20200101/t1/s${f}.nii`] = 'x';
+    for (let f = 0; f < filesPerStudy; f++)
+      files[`P${String(p).padStart(4, '0')}/20200101/t1/s${f}.nii`] = 'x';
   }
   writeTree(root, files);
   return { dir, root, env: { COHORT_HOME: join(dir, 'home'), COHORT_DB: join(dir, 'home', 'cohort.db') } };
@@ -38,8 +42,13 @@ describe('index faults', () => {
     const run = runCohort(['rescan', '--json'], env, isRoot ? { uid: NOBODY, gid: NOBODY } : {});
     chmodSync(join(root, 'P0001/20200101/t1'), 0o755);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { counts: Record<string, number>; warnings: Array<{ path: string; problem: string }> };
-    expect(result.warnings).toEqual([expect.objectContaining({ path: 'P0001/20200101/t1', problem: 'unreadable' })]);
+    const result = JSON.parse(run.stdout) as {
+      counts: Record<string, number>;
+      warnings: Array<{ path: string; problem: string }>;
+    };
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ path: 'P0001/20200101/t1', problem: 'unreadable' }),
+    ]);
     expect(result.counts).toMatchObject({ filesAdded: 1, filesRemoved: 0, filesUnchanged: 4 });
   });
 
@@ -50,7 +59,11 @@ describe('index faults', () => {
     const project = createProject(catalog.db, { name: 'p', root, layout: 'folders' });
     const holder = spawn(
       process.execPath,
-      ['-e', `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.exec('BEGIN IMMEDIATE');console.log('locked');setTimeout(()=>{d.exec('COMMIT');process.exit(0)},1500)`, catalog.config.databasePath],
+      [
+        '-e',
+        `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.exec('BEGIN IMMEDIATE');console.log('locked');setTimeout(()=>{d.exec('COMMIT');process.exit(0)},1500)`,
+        catalog.config.databasePath,
+      ],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
@@ -70,10 +83,15 @@ describe('index faults', () => {
   it('completes an index killed midway on the rerun, duplicating nothing', async () => {
     const { root, env } = fixture(400, 40);
     expect(runCohort(['create', 'p', join(root, '..'), '--layout', 'folders'], env).code).toBe(0); // tiny project
-    const child = spawn(process.execPath, [CLI, 'create', 'big', root, '--json'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'create', 'big', root, '--json'], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
     // Kill it once the first batch has been written.
     const db = new Database(env.COHORT_DB ?? '', { readonly: false, timeout: 5000 });
-    const count = db.prepare(`SELECT count(*) FROM files f JOIN projects p ON p.id = f.project_id WHERE p.name = 'big'`).pluck();
+    const count = db
+      .prepare(`SELECT count(*) FROM files f JOIN projects p ON p.id = f.project_id WHERE p.name = 'big'`)
+      .pluck();
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && Number(count.get()) === 0) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
@@ -83,7 +101,10 @@ describe('index faults', () => {
     expect(partial).toBeLessThan(16_000);
     const rerun = runCohort(['rescan', '--project', 'big', '--json'], env);
     expect(rerun.code, rerun.stderr).toBe(0);
-    const result = JSON.parse(rerun.stdout) as { resumedInterrupted: boolean; counts: { filesAdded: number } };
+    const result = JSON.parse(rerun.stdout) as {
+      resumedInterrupted: boolean;
+      counts: { filesAdded: number };
+    };
     expect(result.resumedInterrupted).toBe(true);
     expect(result.counts.filesAdded).toBe(16_000 - partial);
     expect(Number(count.get())).toBe(16_000);

@@ -20,7 +20,13 @@ export interface AddFilesOptions {
 }
 
 export type AddFileResult =
-  | { readonly input: string; readonly ok: true; readonly fileId: number; readonly path: string; readonly copied: boolean }
+  | {
+      readonly input: string;
+      readonly ok: true;
+      readonly fileId: number;
+      readonly path: string;
+      readonly copied: boolean;
+    }
   | { readonly input: string; readonly ok: false; readonly error: string; readonly hint?: string };
 
 /**
@@ -28,14 +34,24 @@ export type AddFileResult =
  * A file inside the project root is registered where it lies; a file outside is copied into the study
  * given by `study` (never overwriting) and registered there. Used by `cohort add`, also inside jobs.
  */
-export function addFiles(catalog: Catalog, project: Project, inputs: readonly string[], options: AddFilesOptions = {}): AddFileResult[] {
+export function addFiles(
+  catalog: Catalog,
+  project: Project,
+  inputs: readonly string[],
+  options: AddFilesOptions = {},
+): AddFileResult[] {
   if (options.tags !== undefined && options.tags.length > 0) validateTags(options.tags);
   return inputs.map((input) => {
     try {
       return addOne(catalog, project, input, options);
     } catch (error) {
       if (!isCohortError(error)) throw error;
-      return { input, ok: false, error: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+      return {
+        input,
+        ok: false,
+        error: error.message,
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      };
     }
   });
 }
@@ -47,9 +63,12 @@ function addOne(catalog: Catalog, project: Project, input: string, options: AddF
   try {
     stats = statSync(abs);
   } catch {
-    throw new CohortError('NOT_FOUND', `${abs} does not exist.`, { hint: 'Check the path; write it in quotes if it has spaces.' });
+    throw new CohortError('NOT_FOUND', `${abs} does not exist.`, {
+      hint: 'Check the path; write it in quotes if it has spaces.',
+    });
   }
-  if (!stats.isFile()) throw invalidInput(`${abs} is not a regular file.`, 'Add files one by one, not folders.');
+  if (!stats.isFile())
+    throw invalidInput(`${abs} is not a regular file.`, 'Add files one by one, not folders.');
 
   let rel: string;
   let copied = false;
@@ -78,7 +97,8 @@ function addOne(catalog: Catalog, project: Project, input: string, options: AddF
     );
   }
   const fileId = register(catalog, project, place, join(project.root, rel));
-  if (options.tags !== undefined && options.tags.length > 0) addTags(catalog.db, 'file', [fileId], options.tags);
+  if (options.tags !== undefined && options.tags.length > 0)
+    addTags(catalog.db, 'file', [fileId], options.tags);
   return { input, ok: true, fileId, path: join(project.root, rel), copied };
 }
 
@@ -95,14 +115,39 @@ function isInside(project: Project, abs: string): boolean {
 function register(catalog: Catalog, project: Project, place: LayoutPlace, abs: string): number {
   const stats = statSync(abs);
   const entities = makeLayout(project.layout, project.analysisFolder).entitiesOf(place.path);
-  const file = { path: place.path, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs), entities: entities === null ? null : JSON.stringify(entities) };
-  const changes = { name: place.kind === 'study' ? place.sid : place.name, folder: place.folder, upserts: [file], added: 1, changed: 0, unchanged: 0, removed: [] };
+  const file = {
+    path: place.path,
+    size: stats.size,
+    mtimeMs: Math.trunc(stats.mtimeMs),
+    entities: entities === null ? null : JSON.stringify(entities),
+  };
+  const changes = {
+    name: place.kind === 'study' ? place.sid : place.name,
+    folder: place.folder,
+    upserts: [file],
+    added: 1,
+    changed: 0,
+    unchanged: 0,
+    removed: [],
+  };
   const writer = new CatalogWriter(catalog.db, project.id, emptyCounts());
   if (place.kind === 'study') {
-    writer.write([{ pid: place.pid, folder: place.subjectFolder, studies: [{ kind: 'study', ...changes }], goneStudies: [] }], []);
+    writer.write(
+      [
+        {
+          pid: place.pid,
+          folder: place.subjectFolder,
+          studies: [{ kind: 'study', ...changes }],
+          goneStudies: [],
+        },
+      ],
+      [],
+    );
     return Number(
       catalog.db
-        .prepare('SELECT f.id FROM files f JOIN studies s ON s.id = f.study_id WHERE s.project_id = ? AND s.folder = ? AND f.path = ?')
+        .prepare(
+          'SELECT f.id FROM files f JOIN studies s ON s.id = f.study_id WHERE s.project_id = ? AND s.folder = ? AND f.path = ?',
+        )
         .pluck()
         .get(project.id, place.folder, place.path),
     );
@@ -110,7 +155,9 @@ function register(catalog: Catalog, project: Project, place: LayoutPlace, abs: s
   writer.write([], [{ kind: 'analysis', ...changes }]);
   return Number(
     catalog.db
-      .prepare('SELECT f.id FROM files f JOIN analyses a ON a.id = f.analysis_id WHERE a.project_id = ? AND a.folder = ? AND f.path = ?')
+      .prepare(
+        'SELECT f.id FROM files f JOIN analyses a ON a.id = f.analysis_id WHERE a.project_id = ? AND a.folder = ? AND f.path = ?',
+      )
       .pluck()
       .get(project.id, place.folder, place.path),
   );

@@ -14,10 +14,14 @@ export function pathInsideRoot(project: Project, path: string, cwd = process.cwd
   const real = existsSync(abs) ? realpathSync(abs) : join(realParent(dirname(abs)), basename(abs));
   const rel = relative(project.root, real);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new CohortError('PATH_OUTSIDE_ROOT', `${abs} is outside the root of project '${project.name}' (${project.root}).`, {
-      hint: 'Give a path inside the project folder, or copy the file in with `cohort add FILE --study SUBJECT#STUDY`.',
-      context: { path: abs, root: project.root },
-    });
+    throw new CohortError(
+      'PATH_OUTSIDE_ROOT',
+      `${abs} is outside the root of project '${project.name}' (${project.root}).`,
+      {
+        hint: 'Give a path inside the project folder, or copy the file in with `cohort add FILE --study SUBJECT#STUDY`.',
+        context: { path: abs, root: project.root },
+      },
+    );
   }
   return rel.split(sep).join('/');
 }
@@ -31,7 +35,14 @@ function realParent(dir: string): string {
 
 /** Where a root-relative path sits in the project's layout. */
 export type LayoutPlace =
-  | { readonly kind: 'study'; readonly pid: string; readonly subjectFolder: string; readonly sid: string; readonly folder: string; readonly path: string }
+  | {
+      readonly kind: 'study';
+      readonly pid: string;
+      readonly subjectFolder: string;
+      readonly sid: string;
+      readonly folder: string;
+      readonly path: string;
+    }
   | { readonly kind: 'analysis'; readonly name: string; readonly folder: string; readonly path: string };
 
 /**
@@ -43,7 +54,9 @@ export function placeInLayout(project: Project, rel: string): LayoutPlace | null
   const [top, second] = parts;
   if (top === undefined || second === undefined) return null;
   if (top === project.analysisFolder && project.layout === 'folders') {
-    return parts.length < 3 ? null : { kind: 'analysis', name: second, folder: `${top}/${second}`, path: parts.slice(2).join('/') };
+    return parts.length < 3
+      ? null
+      : { kind: 'analysis', name: second, folder: `${top}/${second}`, path: parts.slice(2).join('/') };
   }
   const layout = makeLayout(project.layout, project.analysisFolder);
   const pid = layout.subjectOf(top);
@@ -52,10 +65,24 @@ export function placeInLayout(project: Project, rel: string): LayoutPlace | null
   if (!subfolders.includes(second) && parts.length > 2) subfolders.push(second);
   for (const study of layout.studiesOf(subfolders)) {
     if (study.folder === '') {
-      return { kind: 'study', pid, subjectFolder: top, sid: study.sid, folder: top, path: parts.slice(1).join('/') };
+      return {
+        kind: 'study',
+        pid,
+        subjectFolder: top,
+        sid: study.sid,
+        folder: top,
+        path: parts.slice(1).join('/'),
+      };
     }
     if (study.folder === second && parts.length > 2) {
-      return { kind: 'study', pid, subjectFolder: top, sid: study.sid, folder: `${top}/${second}`, path: parts.slice(2).join('/') };
+      return {
+        kind: 'study',
+        pid,
+        subjectFolder: top,
+        sid: study.sid,
+        folder: `${top}/${second}`,
+        path: parts.slice(2).join('/'),
+      };
     }
   }
   return null;

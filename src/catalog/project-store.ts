@@ -39,15 +39,24 @@ export function createProject(db: Db, input: CreateProjectInput): Project {
     );
   }
   if (!LAYOUT_KINDS.includes(input.layout)) {
-    throw invalidInput(`Unknown layout '${String(input.layout)}'.`, `Use one of: ${LAYOUT_KINDS.join(', ')}.`);
+    throw invalidInput(
+      `Unknown layout '${String(input.layout)}'.`,
+      `Use one of: ${LAYOUT_KINDS.join(', ')}.`,
+    );
   }
   const root = resolve(input.root);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw notFound(`Project root ${root} is not a folder.`, 'Create the folder or give the path of an existing one.');
+    throw notFound(
+      `Project root ${root} is not a folder.`,
+      'Create the folder or give the path of an existing one.',
+    );
   }
   const analysisFolder = input.analysisFolder ?? 'analysis';
   if (analysisFolder.includes('/') || analysisFolder.startsWith('.') || analysisFolder === '') {
-    throw invalidInput(`Invalid analysis folder '${analysisFolder}'.`, 'Give a plain folder name such as "analysis".');
+    throw invalidInput(
+      `Invalid analysis folder '${analysisFolder}'.`,
+      'Give a plain folder name such as "analysis".',
+    );
   }
   if (db.prepare('SELECT 1 FROM projects WHERE name = ?').get(input.name) !== undefined) {
     throw new CohortError('CONFLICT', `A project named '${input.name}' already exists.`, {
@@ -96,5 +105,11 @@ export function findProject(db: Db, name: string | undefined): Project {
 }
 
 function toProject(row: ProjectRow): Project {
-  return { id: row.id, name: row.name, root: row.root, layout: row.layout, analysisFolder: row.analysis_folder };
+  return {
+    id: row.id,
+    name: row.name,
+    root: row.root,
+    layout: row.layout,
+    analysisFolder: row.analysis_folder,
+  };
 }

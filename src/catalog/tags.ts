@@ -56,7 +56,9 @@ export function tagsOf(db: Db, level: TagLevel, ids: readonly number[]): Map<num
   const out = new Map<number, string[]>();
   if (ids.length === 0) return out;
   const rows = db
-    .prepare(`SELECT ${column} AS id, tag FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?)) ORDER BY tag`)
+    .prepare(
+      `SELECT ${column} AS id, tag FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?)) ORDER BY tag`,
+    )
     .all(JSON.stringify(ids)) as Array<{ id: number; tag: string }>;
   for (const row of rows) {
     const list = out.get(row.id);

@@ -47,8 +47,17 @@ export interface CommandSpec {
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  project: { type: 'string', short: 'p', value: 'NAME', description: 'Project to work on (default: $COHORT_PROJECT, or the only one).' },
-  db: { type: 'string', value: 'FILE', description: 'Catalog database (default: $COHORT_DB or ~/.cohort/cohort.db).' },
+  project: {
+    type: 'string',
+    short: 'p',
+    value: 'NAME',
+    description: 'Project to work on (default: $COHORT_PROJECT, or the only one).',
+  },
+  db: {
+    type: 'string',
+    value: 'FILE',
+    description: 'Catalog database (default: $COHORT_DB or ~/.cohort/cohort.db).',
+  },
   json: { type: 'boolean', description: 'Print machine-readable JSON.' },
   help: { type: 'boolean', short: 'h', description: 'Show help for the command.' },
 };

@@ -6,7 +6,10 @@ export function formatTable(headers: readonly string[], rows: ReadonlyArray<read
   const safe = rows.map((r) => r.map(visible));
   const widths = headers.map((h, i) => Math.max(h.length, ...safe.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...safe.map(line)].join('\n');
 }
 

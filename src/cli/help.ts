@@ -14,7 +14,7 @@ export function overviewHelp(commands: readonly CommandSpec[]): string {
     'Options for every command:',
     ...optionLines(GLOBAL_OPTIONS),
     '',
-    'Run `cohort COMMAND --help` for a command\'s arguments and examples.',
+    "Run `cohort COMMAND --help` for a command's arguments and examples.",
   ].join('\n');
 }
 

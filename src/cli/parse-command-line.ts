@@ -9,10 +9,14 @@ export interface ParsedCommandLine {
 }
 
 /** Finds the command (longest name match) and parses its options and arguments strictly. */
-export function parseCommandLine(commands: readonly CommandSpec[], argv: readonly string[]): ParsedCommandLine | null {
+export function parseCommandLine(
+  commands: readonly CommandSpec[],
+  argv: readonly string[],
+): ParsedCommandLine | null {
   const words = argv.slice(0, 2);
   const command =
-    commands.find((c) => c.name === words.join(' ')) ?? commands.find((c) => c.name === words[0] && !c.name.includes(' '));
+    commands.find((c) => c.name === words.join(' ')) ??
+    commands.find((c) => c.name === words[0] && !c.name.includes(' '));
   if (command === undefined) return null;
   const rest = argv.slice(command.name.split(' ').length);
   const specs = { ...GLOBAL_OPTIONS, ...command.options };
@@ -26,7 +30,11 @@ export function parseCommandLine(commands: readonly CommandSpec[], argv: readonl
       options: Object.fromEntries(
         Object.entries(specs).map(([name, s]) => [
           name,
-          { type: s.type, ...(s.short === undefined ? {} : { short: s.short }), multiple: s.multiple === true },
+          {
+            type: s.type,
+            ...(s.short === undefined ? {} : { short: s.short }),
+            multiple: s.multiple === true,
+          },
         ]),
       ),
     });
@@ -46,7 +54,10 @@ function checkArgs(command: CommandSpec, positionals: readonly string[]): void {
   const variadic = command.args.some((a) => a.variadic === true);
   if (positionals.length < required) {
     const missing = command.args.filter((a) => a.required === true)[positionals.length];
-    throw invalidInput(`Missing ${missing?.name ?? 'argument'} for '${command.name}'.`, `See \`cohort ${command.name} --help\`.`);
+    throw invalidInput(
+      `Missing ${missing?.name ?? 'argument'} for '${command.name}'.`,
+      `See \`cohort ${command.name} --help\`.`,
+    );
   }
   if (!variadic && positionals.length > command.args.length) {
     throw invalidInput(

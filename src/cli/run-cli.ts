@@ -19,7 +19,11 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
  * Runs one command line. Errors a user can cause print as `error:` plus a hint, never a stack trace;
  * anything else is a bug and shows its stack so it can be reported.
  */
-export async function runCli(argv: readonly string[], baseConfig: CohortConfig, io: CliStreams): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  baseConfig: CohortConfig,
+  io: CliStreams,
+): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(`${overviewHelp(COMMANDS)}\n`);
     return EXIT.ok;
@@ -28,7 +32,9 @@ export async function runCli(argv: readonly string[], baseConfig: CohortConfig, 
   try {
     const parsed = parseCommandLine(COMMANDS, argv);
     if (parsed === null) {
-      io.err(`error: unknown command '${argv[0]}'.\n  hint: run \`cohort --help\` for the list of commands.\n`);
+      io.err(
+        `error: unknown command '${argv[0]}'.\n  hint: run \`cohort --help\` for the list of commands.\n`,
+      );
       return EXIT.usage;
     }
     const { command, args, options } = parsed;

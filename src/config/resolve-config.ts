@@ -32,7 +32,8 @@ export function resolveConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): CohortConfig {
   const home = resolve(overrides.home ?? env.COHORT_HOME ?? join(homedir(), '.cohort'));
-  const timeout = overrides.busyTimeoutMs ?? numberFromEnv(env.COHORT_DB_TIMEOUT_MS) ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const timeout =
+    overrides.busyTimeoutMs ?? numberFromEnv(env.COHORT_DB_TIMEOUT_MS) ?? DEFAULT_BUSY_TIMEOUT_MS;
   return Object.freeze({
     home,
     databasePath: resolve(overrides.databasePath ?? env.COHORT_DB ?? join(home, 'cohort.db')),

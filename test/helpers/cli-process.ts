@@ -12,7 +12,11 @@ export interface CliRun {
 }
 
 /** Runs `cohort ARGS` as a child process with a controlled environment (no shell involved). */
-export function runCohort(args: readonly string[], env: Record<string, string>, options: SpawnSyncOptions = {}): CliRun {
+export function runCohort(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: SpawnSyncOptions = {},
+): CliRun {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it).`);
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',

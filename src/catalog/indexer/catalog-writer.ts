@@ -88,10 +88,12 @@ export class CatalogWriter {
       subjects: db.prepare('SELECT coalesce(max(id), 0) FROM subjects').pluck(),
       studies: db.prepare('SELECT coalesce(max(id), 0) FROM studies').pluck(),
     };
-    this.writeBatch = db.transaction((scans: readonly SubjectScan[], analyses: readonly ContainerChanges[]) => {
-      for (const scan of scans) this.writeSubject(scan);
-      for (const changes of analyses) this.writeAnalysis(changes);
-    });
+    this.writeBatch = db.transaction(
+      (scans: readonly SubjectScan[], analyses: readonly ContainerChanges[]) => {
+        for (const scan of scans) this.writeSubject(scan);
+        for (const changes of analyses) this.writeAnalysis(changes);
+      },
+    );
   }
 
   /** Writes several subjects in one transaction (one fsync instead of many). */
@@ -115,7 +117,9 @@ export class CatalogWriter {
       const gone = this.markStudyGone.get(subjectId, sid);
       if (gone === undefined) continue;
       this.counts.studiesRemoved++;
-      const info = this.db.prepare('UPDATE files SET present = 0 WHERE study_id = ? AND present = 1').run(this.idOf(gone));
+      const info = this.db
+        .prepare('UPDATE files SET present = 0 WHERE study_id = ? AND present = 1')
+        .run(this.idOf(gone));
       this.counts.filesRemoved += info.changes;
     }
   }
@@ -131,7 +135,8 @@ export class CatalogWriter {
     upsert: typeof this.upsertStudyFile,
     markGone: typeof this.markStudyFileGone,
   ): void {
-    for (const f of changes.upserts) upsert.run(this.projectId, containerId, f.path, f.size, f.mtimeMs, f.entities);
+    for (const f of changes.upserts)
+      upsert.run(this.projectId, containerId, f.path, f.size, f.mtimeMs, f.entities);
     for (const path of changes.removed) markGone.run(containerId, path);
     this.counts.filesAdded += changes.added;
     this.counts.filesChanged += changes.changed;
@@ -149,20 +154,22 @@ export class CatalogWriter {
       .all(this.projectId) as Array<{ id: number; folder: string }>;
     const gone = rows.filter((r) => !presentFolders.has(r.folder));
     if (gone.length === 0) return;
-    this.db.transaction(() => {
-      for (const { id } of gone) {
-        this.db.prepare('UPDATE subjects SET present = 0 WHERE id = ?').run(id);
-        this.counts.studiesRemoved += this.db
-          .prepare('UPDATE studies SET present = 0 WHERE subject_id = ? AND present = 1')
-          .run(id).changes;
-        this.counts.filesRemoved += this.db
-          .prepare(
-            'UPDATE files SET present = 0 WHERE present = 1 AND study_id IN (SELECT id FROM studies WHERE subject_id = ?)',
-          )
-          .run(id).changes;
-        this.counts.subjectsRemoved++;
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const { id } of gone) {
+          this.db.prepare('UPDATE subjects SET present = 0 WHERE id = ?').run(id);
+          this.counts.studiesRemoved += this.db
+            .prepare('UPDATE studies SET present = 0 WHERE subject_id = ? AND present = 1')
+            .run(id).changes;
+          this.counts.filesRemoved += this.db
+            .prepare(
+              'UPDATE files SET present = 0 WHERE present = 1 AND study_id IN (SELECT id FROM studies WHERE subject_id = ?)',
+            )
+            .run(id).changes;
+          this.counts.subjectsRemoved++;
+        }
+      })
+      .immediate();
   }
 
   private maxId(table: 'subjects' | 'studies'): number {

@@ -11,7 +11,7 @@ import { indexProject } from './index-project.js';
 
 const AWKWARD = [
   'P001/20200101/t1 mprage/s 001.nii',
-  "P001/20200101/it's/quote\"d.nii",
+  'P001/20200101/it\'s/quote"d.nii',
   'P001/20200101/$(touch pwned)/`x`.nii',
   'P002/20210505/Müller_T1/日本語.nii',
   `P002/20210505/long/${'n'.repeat(250)}.nii`,
@@ -28,14 +28,12 @@ function setup(files: readonly string[] = AWKWARD): { catalog: Catalog; project:
 }
 
 function paths(catalog: Catalog, present = 1): string[] {
-  return (
-    catalog.db
-      .prepare(
-        `SELECT s.folder || '/' || f.path FROM files f JOIN studies s ON s.id = f.study_id WHERE f.present = ? ORDER BY 1`,
-      )
-      .pluck()
-      .all(present) as string[]
-  );
+  return catalog.db
+    .prepare(
+      `SELECT s.folder || '/' || f.path FROM files f JOIN studies s ON s.id = f.study_id WHERE f.present = ? ORDER BY 1`,
+    )
+    .pluck()
+    .all(present) as string[];
 }
 
 describe('indexProject', () => {
@@ -44,7 +42,12 @@ describe('indexProject', () => {
     const result = await indexProject(catalog, project);
     expect(result.counts).toMatchObject({ subjectsAdded: 3, studiesAdded: 3, filesAdded: AWKWARD.length });
     expect(paths(catalog)).toEqual([...AWKWARD].sort());
-    const studies = catalog.db.prepare(`SELECT p.pid || '#' || s.sid FROM studies s JOIN subjects p ON p.id = s.subject_id ORDER BY 1`).pluck().all();
+    const studies = catalog.db
+      .prepare(
+        `SELECT p.pid || '#' || s.sid FROM studies s JOIN subjects p ON p.id = s.subject_id ORDER BY 1`,
+      )
+      .pluck()
+      .all();
     expect(studies).toEqual(['P001#20200101', 'P002#20210505', 'P003#20190101']);
     catalog.close();
   });
@@ -53,10 +56,17 @@ describe('indexProject', () => {
     const { catalog, project, root } = setup();
     await indexProject(catalog, project);
     const again = await indexProject(catalog, project);
-    expect(again.counts).toMatchObject({ filesAdded: 0, filesChanged: 0, filesRemoved: 0, filesUnchanged: AWKWARD.length });
+    expect(again.counts).toMatchObject({
+      filesAdded: 0,
+      filesChanged: 0,
+      filesRemoved: 0,
+      filesUnchanged: AWKWARD.length,
+    });
 
     const gone = join(root, 'P003/20190101/dwi/%literal_percent%.nii');
-    const goneId = Number(catalog.db.prepare(`SELECT id FROM files WHERE path = 'dwi/%literal_percent%.nii'`).pluck().get());
+    const goneId = Number(
+      catalog.db.prepare(`SELECT id FROM files WHERE path = 'dwi/%literal_percent%.nii'`).pluck().get(),
+    );
     addTags(catalog.db, 'file', [goneId], ['qc_ok']);
     renameSync(gone, `${gone}.bak`);
     writeFileSync(join(root, 'P001/20200101/t1 mprage/s 001.nii'), 'changed and longer content');
@@ -68,7 +78,9 @@ describe('indexProject', () => {
     const fourth = await indexProject(catalog, project);
     expect(fourth.counts.filesChanged).toBe(1);
     expect(paths(catalog, 0)).toEqual(['P003/20190101/dwi/%literal_percent%.nii.bak']);
-    expect(catalog.db.prepare('SELECT tag FROM file_tags WHERE file_id = ?').pluck().all(goneId)).toEqual(['qc_ok']);
+    expect(catalog.db.prepare('SELECT tag FROM file_tags WHERE file_id = ?').pluck().all(goneId)).toEqual([
+      'qc_ok',
+    ]);
     catalog.close();
   });
 
@@ -106,7 +118,10 @@ describe('indexProject', () => {
   });
 
   it('gives the same catalog from scan threads as in-process', async () => {
-    const files = Array.from({ length: 120 }, (_, i) => `S${String(i).padStart(3, '0')}/2020010${i % 3}/t1/s${i}.nii`);
+    const files = Array.from(
+      { length: 120 },
+      (_, i) => `S${String(i).padStart(3, '0')}/2020010${i % 3}/t1/s${i}.nii`,
+    );
     const one = setup(files);
     const two = setup(files);
     await indexProject(one.catalog, one.project, { threads: 1 });
@@ -120,10 +135,16 @@ describe('indexProject', () => {
   });
 
   it('indexes analysis folders as ANALYSIS#name, not as subjects', async () => {
-    const { catalog, project } = setup(['P001/20200101/t1/a.nii', 'analysis/templates/mni.nii', 'analysis/models/m1/model.json']);
+    const { catalog, project } = setup([
+      'P001/20200101/t1/a.nii',
+      'analysis/templates/mni.nii',
+      'analysis/models/m1/model.json',
+    ]);
     await indexProject(catalog, project);
     expect(catalog.db.prepare('SELECT pid FROM subjects').pluck().all()).toEqual(['P001']);
-    const rows = catalog.db.prepare('SELECT a.name, f.path FROM files f JOIN analyses a ON a.id = f.analysis_id ORDER BY 1').all();
+    const rows = catalog.db
+      .prepare('SELECT a.name, f.path FROM files f JOIN analyses a ON a.id = f.analysis_id ORDER BY 1')
+      .all();
     expect(rows).toEqual([
       { name: 'models', path: 'm1/model.json' },
       { name: 'templates', path: 'mni.nii' },
@@ -146,7 +167,9 @@ describe('indexProject', () => {
     const project = createProject(catalog.db, { name: 'bids', root, layout: 'bids' });
     await indexProject(catalog, project);
     const rows = catalog.db
-      .prepare(`SELECT p.pid, s.sid, f.path, f.entities FROM files f JOIN studies s ON s.id = f.study_id JOIN subjects p ON p.id = s.subject_id ORDER BY 1, 2`)
+      .prepare(
+        `SELECT p.pid, s.sid, f.path, f.entities FROM files f JOIN studies s ON s.id = f.study_id JOIN subjects p ON p.id = s.subject_id ORDER BY 1, 2`,
+      )
       .all() as Array<{ pid: string; sid: string; path: string; entities: string }>;
     expect(rows.map((r) => `${r.pid}#${r.sid}/${r.path}`)).toEqual([
       '01#01/anat/sub-01_ses-01_T1w.nii.gz',

@@ -35,7 +35,11 @@ const MIN_SUBJECTS_PER_THREAD = 50;
  * updated, files no longer on disk marked missing (never deleted, so their tags survive). Safe to
  * interrupt and rerun: every write is an idempotent upsert.
  */
-export async function indexProject(catalog: Catalog, project: Project, options: IndexOptions = {}): Promise<IndexResult> {
+export async function indexProject(
+  catalog: Catalog,
+  project: Project,
+  options: IndexOptions = {},
+): Promise<IndexResult> {
   const started = performance.now();
   const { db, config } = catalog;
   const layout = makeLayout(project.layout, project.analysisFolder);
@@ -43,7 +47,9 @@ export async function indexProject(catalog: Catalog, project: Project, options: 
   const allSubjects = top.filter((name) => layout.subjectOf(name) !== null);
   const subjectFolders = options.subjectFolders ?? allSubjects;
   const analysisNames =
-    options.subjectFolders === undefined && top.includes(project.analysisFolder) && project.layout === 'folders'
+    options.subjectFolders === undefined &&
+    top.includes(project.analysisFolder) &&
+    project.layout === 'folders'
       ? listRoot(`${project.root}/${project.analysisFolder}`)
       : [];
 
@@ -62,22 +68,23 @@ export async function indexProject(catalog: Catalog, project: Project, options: 
   const warnings: ScanWarning[] = [];
   const threads = Math.max(
     1,
-    Math.min(options.threads ?? config.scanThreads, Math.floor(subjectFolders.length / MIN_SUBJECTS_PER_THREAD)),
+    Math.min(
+      options.threads ?? config.scanThreads,
+      Math.floor(subjectFolders.length / MIN_SUBJECTS_PER_THREAD),
+    ),
   );
   const writeLock = new SharedArrayBuffer(4);
-  const jobs = partition(subjectFolders, threads).map(
-    (folders, i): ScanJob => ({
-      databasePath: config.databasePath,
-      busyTimeoutMs: config.busyTimeoutMs,
-      projectId: project.id,
-      root: project.root,
-      layout: project.layout,
-      analysisFolder: project.analysisFolder,
-      subjectFolders: folders,
-      analysisNames: i === 0 ? analysisNames : [],
-      writeLock,
-    }),
-  );
+  const jobs = partition(subjectFolders, threads).map((folders, i): ScanJob => ({
+    databasePath: config.databasePath,
+    busyTimeoutMs: config.busyTimeoutMs,
+    projectId: project.id,
+    root: project.root,
+    layout: project.layout,
+    analysisFolder: project.analysisFolder,
+    subjectFolders: folders,
+    analysisNames: i === 0 ? analysisNames : [],
+    writeLock,
+  }));
   await runScanThreads(
     jobs,
     threads === 1 ? { db } : null,
@@ -92,7 +99,9 @@ export async function indexProject(catalog: Catalog, project: Project, options: 
   );
   const writer = new CatalogWriter(db, project.id, counts);
   if (options.subjectFolders === undefined) {
-    withBusyError(config.databasePath, config.busyTimeoutMs, () => writer.markSubjectsGone(new Set(allSubjects)));
+    withBusyError(config.databasePath, config.busyTimeoutMs, () =>
+      writer.markSubjectsGone(new Set(allSubjects)),
+    );
   }
 
   const durationMs = performance.now() - started;

@@ -25,8 +25,13 @@ export async function runScanThreads(
   if (inProcess !== null) {
     for (const job of jobs) {
       signal?.throwIfAborted();
-      const writer = new BatchWriter(inProcess.db, job.projectId, job.databasePath, job.busyTimeoutMs, null, (c) =>
-        report.onCounts(c),
+      const writer = new BatchWriter(
+        inProcess.db,
+        job.projectId,
+        job.databasePath,
+        job.busyTimeoutMs,
+        null,
+        (c) => report.onCounts(c),
       );
       scanSubjects(job, inProcess.db, {
         subject: (scan) => writer.subject(scan),
@@ -72,7 +77,8 @@ function runWorker(job: ScanJob, report: ScanReport, signal?: AbortSignal): Prom
 }
 
 function revive(error: SerializedError): Error {
-  if (error.code === undefined || !(ERROR_CODES as readonly string[]).includes(error.code)) return new Error(error.message);
+  if (error.code === undefined || !(ERROR_CODES as readonly string[]).includes(error.code))
+    return new Error(error.message);
   return new CohortError(error.code as ErrorCode, error.message, {
     ...(error.hint === undefined ? {} : { hint: error.hint }),
     retryable: error.retryable ?? false,
@@ -80,7 +86,8 @@ function revive(error: SerializedError): Error {
 }
 
 function startWorker(job: ScanJob): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: job });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: job });
   // Running from TypeScript sources (tests, tsx): register tsx's loader inside the thread first.
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./scan-worker.ts', import.meta.url).href;

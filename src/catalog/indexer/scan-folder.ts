@@ -44,7 +44,8 @@ function walk(
     const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
     if (entry.isFile()) {
       const stats = statOrWarn(childAbs, childRel, rootRel, out);
-      if (stats !== null) out.files.push({ path: childRel, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs) });
+      if (stats !== null)
+        out.files.push({ path: childRel, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs) });
     } else if (entry.isDirectory()) {
       walk(childAbs, `${real}/${entry.name}`, childRel, rootReal, rootRel, out, followed);
     } else if (entry.isSymbolicLink()) {
@@ -85,7 +86,11 @@ function followLink(
   } else if (stats.isDirectory()) {
     const loops = parentReal === target || parentReal.startsWith(`${target}/`) || followed.has(target);
     if (loops) {
-      out.warnings.push({ path: join(rootRel, rel), problem: 'symlink-loop', detail: `points back to ${target}` });
+      out.warnings.push({
+        path: join(rootRel, rel),
+        problem: 'symlink-loop',
+        detail: `points back to ${target}`,
+      });
       return;
     }
     followed.add(target);

@@ -52,7 +52,11 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
         .filter((e) => e.isDirectory() || e.isSymbolicLink())
         .map((e) => e.name);
     } catch (error) {
-      warnings.push({ path: folder, problem: 'unreadable', detail: (error as { code?: string }).code ?? String(error) });
+      warnings.push({
+        path: folder,
+        problem: 'unreadable',
+        detail: (error as { code?: string }).code ?? String(error),
+      });
       subfolders = [];
       listed = false;
     }
@@ -92,9 +96,17 @@ function staysInRoot(root: string, rel: string, warnings: ScanWarning[]): boolea
     if (!lstatSync(abs).isSymbolicLink()) return true;
     const target = realpathSync(abs);
     if (target.startsWith(`${root}/`)) return true;
-    warnings.push({ path: rel, problem: 'symlink-outside-root', detail: `points to ${target}, outside the project root; not followed` });
+    warnings.push({
+      path: rel,
+      problem: 'symlink-outside-root',
+      detail: `points to ${target}, outside the project root; not followed`,
+    });
   } catch (error) {
-    warnings.push({ path: rel, problem: 'broken-symlink', detail: (error as { code?: string }).code ?? String(error) });
+    warnings.push({
+      path: rel,
+      problem: 'broken-symlink',
+      detail: (error as { code?: string }).code ?? String(error),
+    });
   }
   return false;
 }

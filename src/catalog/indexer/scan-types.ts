@@ -10,7 +10,12 @@ export interface ScannedFile {
   readonly entities: string | null;
 }
 
-export const SCAN_PROBLEMS = ['unreadable', 'symlink-outside-root', 'symlink-loop', 'broken-symlink'] as const;
+export const SCAN_PROBLEMS = [
+  'unreadable',
+  'symlink-outside-root',
+  'symlink-loop',
+  'broken-symlink',
+] as const;
 export type ScanProblem = (typeof SCAN_PROBLEMS)[number];
 
 /** Something the scan could not index; the scan goes on and reports these at the end. */

@@ -16,8 +16,13 @@ try {
   const db = openDatabase(job.databasePath, { busyTimeoutMs: job.busyTimeoutMs });
   try {
     const warnings: ScanWarning[] = [];
-    const writer = new BatchWriter(db, job.projectId, job.databasePath, job.busyTimeoutMs, new Int32Array(job.writeLock), (counts) =>
-      post({ type: 'progress', counts }),
+    const writer = new BatchWriter(
+      db,
+      job.projectId,
+      job.databasePath,
+      job.busyTimeoutMs,
+      new Int32Array(job.writeLock),
+      (counts) => post({ type: 'progress', counts }),
     );
     scanSubjects(job, db, {
       subject: (scan) => writer.subject(scan),
@@ -34,7 +39,12 @@ try {
   post({
     type: 'failed',
     error: isCohortError(error)
-      ? { message: error.message, code: error.code, ...(error.hint === undefined ? {} : { hint: error.hint }), retryable: error.retryable }
+      ? {
+          message: error.message,
+          code: error.code,
+          ...(error.hint === undefined ? {} : { hint: error.hint }),
+          retryable: error.retryable,
+        }
       : { message: e.stack ?? e.message },
   });
 }

@@ -15,7 +15,10 @@ export const addCommand: CommandSpec = {
     },
     into: { type: 'string', value: 'SUBFOLDER', description: 'Sub-folder of the study to copy into.' },
   },
-  examples: ['cohort add P001/20210314/t1/mask.nii --tag brainmask', 'cohort add ./result.nii --study P001#20210314 --into results'],
+  examples: [
+    'cohort add P001/20210314/t1/mask.nii --tag brainmask',
+    'cohort add ./result.nii --study P001#20210314 --into results',
+  ],
   run(ctx) {
     const tags = ctx.options.tag as string[] | undefined;
     const study = (ctx.options.study as string | undefined) ?? ctx.config.study;
@@ -31,7 +34,9 @@ export const addCommand: CommandSpec = {
       if (r.ok && !ctx.json) ctx.print(`added ${visible(r.path)}${r.copied ? ' (copied)' : ''}`);
       if (!r.ok) {
         failed++;
-        ctx.warn(`error: ${visible(r.input)}: ${r.error}${r.hint === undefined ? '' : `\n  hint: ${r.hint}`}`);
+        ctx.warn(
+          `error: ${visible(r.input)}: ${r.error}${r.hint === undefined ? '' : `\n  hint: ${r.hint}`}`,
+        );
       }
     }
     return failed === 0 ? 0 : 1;

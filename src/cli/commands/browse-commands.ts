@@ -8,7 +8,11 @@ import { selectFiles } from '../../selection/run-selector.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable, visible } from '../format-table.js';
 
-const FILTER_ARG = { name: 'FILTER', description: `Filter-bar terms. ${FILTER_HELP}`, variadic: true } as const;
+const FILTER_ARG = {
+  name: 'FILTER',
+  description: `Filter-bar terms. ${FILTER_HELP}`,
+  variadic: true,
+} as const;
 
 function filteredStudies(ctx: CommandContext): StudyRef[] {
   return runFilter(ctx.catalog().db, ctx.project(), parseFilter(ctx.args.join(' ')));
@@ -19,13 +23,30 @@ export const subjectsCommand: CommandSpec = {
   summary: 'List subjects that have a study matching a filter, with their tags.',
   args: [FILTER_ARG],
   options: {},
-  examples: ['cohort subjects', "cohort subjects 'P00 & PTAG:control'", "cohort subjects 't1_*/s0*.nii & STAG:baseline'"],
+  examples: [
+    'cohort subjects',
+    "cohort subjects 'P00 & PTAG:control'",
+    "cohort subjects 't1_*/s0*.nii & STAG:baseline'",
+  ],
   run(ctx) {
     const groups = groupBySubject(filteredStudies(ctx));
-    const tags = tagsOf(ctx.catalog().db, 'subject', groups.map((g) => g.subjectId));
-    const rows = groups.map((g) => ({ pid: g.pid, studies: g.studies.map((s) => s.sid), tags: tags.get(g.subjectId) ?? [] }));
+    const tags = tagsOf(
+      ctx.catalog().db,
+      'subject',
+      groups.map((g) => g.subjectId),
+    );
+    const rows = groups.map((g) => ({
+      pid: g.pid,
+      studies: g.studies.map((s) => s.sid),
+      tags: tags.get(g.subjectId) ?? [],
+    }));
     if (ctx.json) return ctx.printJson(rows);
-    ctx.print(formatTable(['SUBJECT', 'STUDIES', 'TAGS'], rows.map((r) => [r.pid, r.studies.join(' '), r.tags.join(' ')])));
+    ctx.print(
+      formatTable(
+        ['SUBJECT', 'STUDIES', 'TAGS'],
+        rows.map((r) => [r.pid, r.studies.join(' '), r.tags.join(' ')]),
+      ),
+    );
   },
 };
 
@@ -49,9 +70,18 @@ export const studiesCommand: CommandSpec = {
           .all(JSON.stringify(ids)) as Array<{ study_id: number; n: number }>
       ).map((r) => [r.study_id, r.n]),
     );
-    const rows = studies.map((s) => ({ ...s, files: counts.get(s.studyId) ?? 0, tags: tags.get(s.studyId) ?? [] }));
+    const rows = studies.map((s) => ({
+      ...s,
+      files: counts.get(s.studyId) ?? 0,
+      tags: tags.get(s.studyId) ?? [],
+    }));
     if (ctx.json) return ctx.printJson(rows);
-    ctx.print(formatTable(['STUDY', 'FILES', 'TAGS'], rows.map((r) => [r.ref, String(r.files), r.tags.join(' ')])));
+    ctx.print(
+      formatTable(
+        ['STUDY', 'FILES', 'TAGS'],
+        rows.map((r) => [r.ref, String(r.files), r.tags.join(' ')]),
+      ),
+    );
   },
 };
 
@@ -60,25 +90,36 @@ export const filesCommand: CommandSpec = {
   summary: 'List the files of studies matching a filter (optionally only those matching a pattern).',
   args: [FILTER_ARG],
   options: {
-    pattern: { type: 'string', value: 'PATTERN', description: 'Only files matching this pattern (* any run, _ one character).' },
+    pattern: {
+      type: 'string',
+      value: 'PATTERN',
+      description: 'Only files matching this pattern (* any run, _ one character).',
+    },
   },
   examples: ["cohort files 'STAG:baseline' --pattern 't1*/*.nii'"],
   run(ctx) {
     const wanted = new Set(filteredStudies(ctx).map((s) => s.studyId));
     const pattern = ctx.options.pattern;
     const selector = parseSelector(typeof pattern === 'string' ? [`file:${pattern}`] : []);
-    const studies = selectFiles(ctx.catalog().db, ctx.project(), selector).studies.filter((s) => wanted.has(s.studyId));
+    const studies = selectFiles(ctx.catalog().db, ctx.project(), selector).studies.filter((s) =>
+      wanted.has(s.studyId),
+    );
     printFiles(ctx, studies);
   },
 };
 
 export const selectCommand: CommandSpec = {
   name: 'select',
-  summary: 'Select files (or studies) with a selector: absolute paths one per line, or --json grouped by study.',
+  summary:
+    'Select files (or studies) with a selector: absolute paths one per line, or --json grouped by study.',
   args: [{ name: 'TERM', description: 'Selector terms; see below.', variadic: true }],
   options: {
     studies: { type: 'boolean', description: 'Print the selected studies (SUBJECT#STUDY) instead of files.' },
-    null: { type: 'boolean', short: '0', description: 'Separate paths with NUL instead of newline (for xargs -0).' },
+    null: {
+      type: 'boolean',
+      short: '0',
+      description: 'Separate paths with NUL instead of newline (for xargs -0).',
+    },
   },
   examples: [
     "cohort select '*#LATEST' 'file:t1*/s0__.nii'",

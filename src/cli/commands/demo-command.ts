@@ -31,14 +31,21 @@ export const demoCommand: CommandSpec = {
     const catalog = ctx.catalog();
     let project = listProjects(catalog.db).find((p) => p.name === name);
     if (project === undefined) {
-      const root = typeof ctx.options.root === 'string' ? resolve(ctx.options.root) : join(ctx.config.home, 'demo');
+      const root =
+        typeof ctx.options.root === 'string' ? resolve(ctx.options.root) : join(ctx.config.home, 'demo');
       const summary = generateDemoProject(root, subjectsOption(ctx));
-      ctx.print(`Wrote a demo of ${summary.subjects} subjects, ${summary.studies} studies, ${summary.files} files to ${summary.root}.`);
+      ctx.print(
+        `Wrote a demo of ${summary.subjects} subjects, ${summary.studies} studies, ${summary.files} files to ${summary.root}.`,
+      );
       project = createProject(catalog.db, { name, root, layout: 'folders' });
       printIndexResult(ctx, await indexProject(catalog, project));
       applyDemoTags(catalog, project, summary);
     } else {
-      if (!existsSync(project.root)) throw invalidInput(`The demo folder ${project.root} is gone.`, 'Remove ~/.cohort/cohort.db or use --name to make a new demo.');
+      if (!existsSync(project.root))
+        throw invalidInput(
+          `The demo folder ${project.root} is gone.`,
+          'Remove ~/.cohort/cohort.db or use --name to make a new demo.',
+        );
       ctx.print(`Project '${name}' exists; rescanning ${project.root}.`);
       printIndexResult(ctx, await indexProject(catalog, project));
     }
@@ -54,10 +61,13 @@ function subjectsOption(ctx: CommandContext): { subjects?: number } {
 function applyDemoTags(catalog: Catalog, project: Project, summary: DemoSummary): void {
   const db = catalog.db;
   const subjectId = db.prepare('SELECT id FROM subjects WHERE project_id = ? AND pid = ?').pluck();
-  const studyId = db.prepare(
-    'SELECT s.id FROM studies s JOIN subjects p ON p.id = s.subject_id WHERE p.project_id = ? AND p.pid = ? AND s.sid = ?',
-  ).pluck();
-  for (const [pid, tags] of Object.entries(summary.subjectTags)) addTags(db, 'subject', [Number(subjectId.get(project.id, pid))], tags);
+  const studyId = db
+    .prepare(
+      'SELECT s.id FROM studies s JOIN subjects p ON p.id = s.subject_id WHERE p.project_id = ? AND p.pid = ? AND s.sid = ?',
+    )
+    .pluck();
+  for (const [pid, tags] of Object.entries(summary.subjectTags))
+    addTags(db, 'subject', [Number(subjectId.get(project.id, pid))], tags);
   for (const [ref, tags] of Object.entries(summary.studyTags)) {
     const [pid, sid] = ref.split('#');
     addTags(db, 'study', [Number(studyId.get(project.id, pid, sid))], tags);
@@ -70,15 +80,26 @@ function showSelections(ctx: CommandContext, catalog: Catalog, project: Project)
   const all = runFilter(db, project, parseFilter(''));
   const t1 = selectFiles(db, project, parseSelector([...T1_PATTERNS, 'nth:1']));
   const baseline = runFilter(db, project, parseFilter('STAG:baseline & PTAG:patient'));
-  const withFlair = new Set(runFilter(db, project, parseFilter('flair*/ FLAIR/ *FLAIR/')).map((s) => s.studyId));
+  const withFlair = new Set(
+    runFilter(db, project, parseFilter('flair*/ FLAIR/ *FLAIR/')).map((s) => s.studyId),
+  );
   const noFlair = all.filter((s) => !withFlair.has(s.studyId)).map((s) => s.ref);
   if (ctx.json) {
-    ctx.printJson({ project: project.name, studies: all.length, t1: t1.studies.map((s) => s.files[0]?.absolutePath), baselinePatients: baseline.map((s) => s.ref), studiesWithoutFlair: noFlair });
+    ctx.printJson({
+      project: project.name,
+      studies: all.length,
+      t1: t1.studies.map((s) => s.files[0]?.absolutePath),
+      baselinePatients: baseline.map((s) => s.ref),
+      studiesWithoutFlair: noFlair,
+    });
     return;
   }
   ctx.print(`
 One T1 per study, across three scanners' naming (${T1_PATTERNS.join(' ')}):
-  ${t1.studies.length} of ${all.length} studies resolve, e.g. ${t1.studies.slice(0, 3).map((s) => s.files[0]?.path).join(', ')}
+  ${t1.studies.length} of ${all.length} studies resolve, e.g. ${t1.studies
+    .slice(0, 3)
+    .map((s) => s.files[0]?.path)
+    .join(', ')}
 Baseline studies of patients (filter 'STAG:baseline & PTAG:patient'): ${baseline.length}
 Studies without a FLAIR series: ${noFlair.join(', ') || 'none'}
 

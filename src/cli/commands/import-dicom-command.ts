@@ -5,13 +5,26 @@ import { formatTable, visible } from '../format-table.js';
 export const importDicomCommand: CommandSpec = {
   name: 'import-dicom',
   summary: 'Convert a folder of DICOM files with dcm2niix into <subject>/<study>/<series>/ and index them.',
-  args: [{ name: 'DICOM_DIR', description: 'Folder with DICOM files (searched recursively).', required: true }],
+  args: [
+    { name: 'DICOM_DIR', description: 'Folder with DICOM files (searched recursively).', required: true },
+  ],
   options: {
-    subject: { type: 'string', value: 'ID', description: 'Subject id to use (required when the DICOMs carry no PatientID).' },
+    subject: {
+      type: 'string',
+      value: 'ID',
+      description: 'Subject id to use (required when the DICOMs carry no PatientID).',
+    },
     study: { type: 'string', value: 'ID', description: 'Study id to use (default: study date and time).' },
-    dcm2niix: { type: 'string', value: 'PATH', description: 'The dcm2niix program (default: dcm2niix on PATH).' },
+    dcm2niix: {
+      type: 'string',
+      value: 'PATH',
+      description: 'The dcm2niix program (default: dcm2niix on PATH).',
+    },
   },
-  examples: ['cohort import-dicom /incoming/scan-0042', 'cohort import-dicom ./anon-export --subject P017 --study 20240312'],
+  examples: [
+    'cohort import-dicom /incoming/scan-0042',
+    'cohort import-dicom ./anon-export --subject P017 --study 20240312',
+  ],
   async run(ctx) {
     const opt = (name: string): string | undefined => {
       const value = ctx.options[name];
@@ -37,7 +50,8 @@ export const importDicomCommand: CommandSpec = {
       ctx.print(`${result.index.filesAdded} file(s) added to the catalog.`);
       for (const w of result.warnings) ctx.warn(`warning: ${visible(w)}`);
     }
-    for (const f of result.failed) ctx.warn(`error: series ${visible(f.folder)} was not imported: ${f.reason}`);
+    for (const f of result.failed)
+      ctx.warn(`error: series ${visible(f.folder)} was not imported: ${f.reason}`);
     return result.failed.length === 0 ? 0 : 1;
   },
 };

@@ -15,8 +15,16 @@ export const createCommand: CommandSpec = {
     { name: 'ROOT', description: 'The project folder.', required: true },
   ],
   options: {
-    layout: { type: 'string', value: 'KIND', description: `Folder layout: auto (default), ${LAYOUT_KINDS.join(', ')}.` },
-    'analysis-folder': { type: 'string', value: 'NAME', description: 'Folder holding ANALYSIS#name folders (default: analysis).' },
+    layout: {
+      type: 'string',
+      value: 'KIND',
+      description: `Folder layout: auto (default), ${LAYOUT_KINDS.join(', ')}.`,
+    },
+    'analysis-folder': {
+      type: 'string',
+      value: 'NAME',
+      description: 'Folder holding ANALYSIS#name folders (default: analysis).',
+    },
   },
   examples: ['cohort create stroke /data/stroke', 'cohort create ds001 /data/bids/ds001 --layout bids'],
   async run(ctx) {
@@ -38,7 +46,8 @@ export const createCommand: CommandSpec = {
 function layoutOption(ctx: CommandContext, root: string): LayoutKind {
   const value = ctx.options.layout;
   if (value === undefined || value === 'auto') return detectLayout(root);
-  if (typeof value === 'string' && (LAYOUT_KINDS as readonly string[]).includes(value)) return value as LayoutKind;
+  if (typeof value === 'string' && (LAYOUT_KINDS as readonly string[]).includes(value))
+    return value as LayoutKind;
   throw invalidInput(`Unknown layout '${String(value)}'.`, `Use auto, ${LAYOUT_KINDS.join(' or ')}.`);
 }
 
@@ -57,9 +66,17 @@ export const projectsCommand: CommandSpec = {
            (SELECT count(*) FROM files f WHERE f.project_id = p.id AND f.present = 1) AS files
          FROM projects p ORDER BY p.name`,
       )
-      .all() as Array<{ name: string; root: string; layout: string; subjects: number; studies: number; files: number }>;
+      .all() as Array<{
+      name: string;
+      root: string;
+      layout: string;
+      subjects: number;
+      studies: number;
+      files: number;
+    }>;
     if (ctx.json) return ctx.printJson(rows);
-    if (rows.length === 0 && listProjects(db).length === 0) return ctx.print('No projects yet: `cohort create NAME ROOT` or `cohort demo`.');
+    if (rows.length === 0 && listProjects(db).length === 0)
+      return ctx.print('No projects yet: `cohort create NAME ROOT` or `cohort demo`.');
     ctx.print(
       formatTable(
         ['NAME', 'SUBJECTS', 'STUDIES', 'FILES', 'LAYOUT', 'ROOT'],
@@ -71,7 +88,8 @@ export const projectsCommand: CommandSpec = {
 
 export const rescanCommand: CommandSpec = {
   name: 'rescan',
-  summary: 'Update the catalog from disk: new, changed and removed files (removed ones are marked, tags kept).',
+  summary:
+    'Update the catalog from disk: new, changed and removed files (removed ones are marked, tags kept).',
   args: [{ name: 'SUBJECT_FOLDER', description: 'Rescan only these subject folders.', variadic: true }],
   options: {
     threads: { type: 'string', value: 'N', description: 'Scan threads (default: CPUs, at most 4).' },

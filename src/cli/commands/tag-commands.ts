@@ -9,7 +9,12 @@ const LEVELS: Record<string, TagLevel> = { files: 'file', studies: 'study', subj
 
 const ARGS = [
   { name: 'TAGS', description: 'Tag or comma-separated tags, e.g. qc_ok or baseline,t1_ok.', required: true },
-  { name: 'TERM', description: 'Selector terms picking the items (see `cohort select --help`).', required: true, variadic: true },
+  {
+    name: 'TERM',
+    description: 'Selector terms picking the items (see `cohort select --help`).',
+    required: true,
+    variadic: true,
+  },
 ] as const;
 
 const OPTIONS = {
@@ -28,7 +33,8 @@ function tagItems(ctx: CommandContext, change: typeof addTags): number {
   if (on !== undefined && (typeof on !== 'string' || !(on in LEVELS))) {
     throw invalidInput(`--on must be files, studies or subjects, not '${String(on)}'.`);
   }
-  const level: TagLevel = typeof on === 'string' ? (LEVELS[on] ?? 'study') : selector.files === null ? 'study' : 'file';
+  const level: TagLevel =
+    typeof on === 'string' ? (LEVELS[on] ?? 'study') : selector.files === null ? 'study' : 'file';
   const db = ctx.catalog().db;
   const project = ctx.project();
   let ids: number[];
@@ -40,7 +46,10 @@ function tagItems(ctx: CommandContext, change: typeof addTags): number {
   }
   const changed = change(db, level, ids, tags);
   if (ctx.json) ctx.printJson({ level, items: ids.length, changed });
-  else ctx.print(`${ids.length} ${level}(s) selected, ${changed} tag(s) ${change === addTags ? 'added' : 'removed'}.`);
+  else
+    ctx.print(
+      `${ids.length} ${level}(s) selected, ${changed} tag(s) ${change === addTags ? 'added' : 'removed'}.`,
+    );
   return 0;
 }
 
@@ -49,7 +58,11 @@ export const tagAddCommand: CommandSpec = {
   summary: 'Add tags to the files, studies or subjects a selector picks.',
   args: ARGS,
   options: OPTIONS,
-  examples: ["cohort tag add qc_ok 'P001#20210314'", "cohort tag add control --on subjects 'P00*'", "cohort tag add bad 'P002#LATEST' 'file:dwi*/*.nii'"],
+  examples: [
+    "cohort tag add qc_ok 'P001#20210314'",
+    "cohort tag add control --on subjects 'P00*'",
+    "cohort tag add bad 'P002#LATEST' 'file:dwi*/*.nii'",
+  ],
   run: (ctx) => tagItems(ctx, addTags),
 };
 
