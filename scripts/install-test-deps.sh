@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures) and
-# fetches test-data/. Idempotent and quick when everything is present: apt-get runs only for what is
-# missing. Meant for Debian/Ubuntu (the CI machine is a fresh Debian 12, running as root).
+# Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures; MRtrix3 for
+# the predefined image jobs; GNU Octave to run MATLAB job code where MATLAB is absent) and fetches
+# test-data/. Octave is large (~5 minutes on a fresh machine), but only the first time. Idempotent and
+# quick when everything is present: apt-get runs only for what is missing. Meant for Debian/Ubuntu (the CI machine is a fresh Debian 12, running as root).
 set -euo pipefail
 
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -9,6 +10,8 @@ SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 missing=()
 command -v dcm2niix >/dev/null 2>&1 || missing+=(dcm2niix)
 dpkg -s python3-nibabel >/dev/null 2>&1 || missing+=(python3-nibabel)
+command -v mrfilter >/dev/null 2>&1 || missing+=(mrtrix3)
+command -v octave-cli >/dev/null 2>&1 || missing+=(octave)
 
 if ((${#missing[@]} > 0)); then
   if ! command -v apt-get >/dev/null 2>&1; then
@@ -25,7 +28,7 @@ if ((${#missing[@]} > 0)); then
   fi
   echo "install-test-deps: installing ${missing[*]}"
   "${sudo[@]}" apt-get update
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends dcm2niix python3-nibabel
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
 "$SCRIPTS/fetch-test-data.sh"

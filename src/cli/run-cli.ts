@@ -1,7 +1,7 @@
 import { openCatalog, type Catalog } from '../catalog/catalog.js';
 import { findProject, type Project } from '../catalog/project-store.js';
 import type { CohortConfig } from '../config/resolve-config.js';
-import { isCohortError } from '../errors/cohort-error.js';
+import { CohortError, isCohortError } from '../errors/cohort-error.js';
 import { COMMANDS } from './commands.js';
 import type { CommandContext } from './command-spec.js';
 import { commandHelp, overviewHelp } from './help.js';
@@ -47,6 +47,11 @@ export async function runCli(
       ...(typeof options.db === 'string' ? { databasePath: options.db } : {}),
       ...(typeof options.project === 'string' ? { project: options.project } : {}),
     });
+    if (config.jobProject !== undefined && config.project !== config.jobProject) {
+      throw new CohortError('INVALID_INPUT', `Inside a job of project '${config.jobProject}', project '${String(config.project)}' is not reachable.`, {
+        hint: 'A job works on its own project only; drop --project.',
+      });
+    }
     let project: Project | undefined;
     const ctx: CommandContext = {
       config,

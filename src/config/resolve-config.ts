@@ -15,6 +15,10 @@ export interface CohortConfig {
   readonly project: string | undefined;
   /** Current study `SUBJECT#STUDY`, env `COHORT_STUDY` (set inside running jobs). */
   readonly study: string | undefined;
+  /**
+   * Set inside a running job (env `COHORT_JOB_PROJECT`): the only project the job's CLI may touch.
+   */
+  readonly jobProject: string | undefined;
   /** How long to wait for a database locked by another process before giving up. Default 15 s. */
   readonly busyTimeoutMs: number;
   /** Threads used to scan folder trees. Default: the number of CPUs, at most 4. */
@@ -39,6 +43,7 @@ export function resolveConfig(
     databasePath: resolve(overrides.databasePath ?? env.COHORT_DB ?? join(home, 'cohort.db')),
     project: overrides.project ?? nonEmpty(env.COHORT_PROJECT),
     study: overrides.study ?? nonEmpty(env.COHORT_STUDY),
+    jobProject: overrides.jobProject ?? nonEmpty(env.COHORT_JOB_PROJECT),
     busyTimeoutMs: timeout,
     scanThreads: overrides.scanThreads ?? Math.min(MAX_SCAN_THREADS, Math.max(1, availableParallelism())),
   });

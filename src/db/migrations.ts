@@ -1,3 +1,7 @@
+import { TASK_STATES } from '../engine/task-states.js';
+
+const inList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
 /**
  * Schema migrations, applied in order and recorded in `schema_migrations`. Never edit a migration
  * that has shipped: add a new one.
@@ -99,6 +103,65 @@ export const MIGRATIONS: readonly Migration[] = [
         finished_at INTEGER,
         summary TEXT
       );
+    `,
+  },
+  {
+    version: 2,
+    name: 'batches and jobs',
+    sql: `
+      -- Saved batches: a named, linear series of jobs (JSON), in folders, with favourites.
+      CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        folder TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL,
+        favourite INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
+        definition TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (project_id, folder, name)
+      );
+
+      -- One row per run of a batch over a selection; the batch definition is copied (provenance).
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        batch_name TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('study', 'subject')),
+        selection TEXT NOT NULL,
+        run_mode TEXT NOT NULL,
+        executor TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      -- One row per job and item. \`unit\` groups tasks that share one scheduler job (run modes).
+      CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        item TEXT NOT NULL,
+        subject_id INTEGER REFERENCES subjects(id) ON DELETE SET NULL,
+        study_id INTEGER REFERENCES studies(id) ON DELETE SET NULL,
+        job_index INTEGER NOT NULL,
+        job_name TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN (${inList(TASK_STATES)})),
+        unit TEXT NOT NULL,
+        executor TEXT NOT NULL,
+        executor_id TEXT,
+        resolved TEXT NOT NULL,
+        log_dir TEXT NOT NULL,
+        exit_code INTEGER,
+        error TEXT,
+        host TEXT,
+        queued_at INTEGER,
+        started_at INTEGER,
+        ended_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (run_id, item, job_index)
+      );
+      CREATE INDEX tasks_state ON tasks (project_id, state);
+      CREATE INDEX tasks_study ON tasks (study_id, state);
     `,
   },
 ];

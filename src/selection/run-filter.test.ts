@@ -69,15 +69,40 @@ describe('runFilter', () => {
     expect(refs('SDESC:*Schaedel')).toEqual(['P002#20200505']);
   });
 
-  it('refuses job filters until the job engine exists', () => {
-    const run = (): unknown => runFilter(fixture.db, fixture.project, parseFilter('P001 JOB:e'));
-    expect(run).toThrow(CohortError);
-    expect(run).toThrow(/job engine/);
-    try {
-      run();
-    } catch (error) {
-      expect((error as CohortError).code).toBe('NOT_AVAILABLE');
-    }
+  it('filters by the job state of the latest run that touched a study', () => {
+    const db = fixture.db;
+    const studyId = (ref: string): number =>
+      Number(
+        db
+          .prepare(
+            `SELECT s.id FROM studies s JOIN subjects p ON p.id = s.subject_id WHERE p.pid || '#' || s.sid = ?`,
+          )
+          .pluck()
+          .get(ref),
+      );
+    const run = (): number =>
+      Number(
+        db
+          .prepare(
+            `INSERT INTO runs (project_id, batch_name, definition, level, selection, run_mode, executor, owner, created_at)
+                    VALUES (?, 'b', '{}', 'study', '*', 'chained', 'local', 'me', 0)`,
+          )
+          .run(fixture.project.id).lastInsertRowid,
+      );
+    const task = (runId: number, ref: string, state: string): void => {
+      db.prepare(
+        `INSERT INTO tasks (run_id, project_id, item, study_id, job_index, job_name, state, unit, executor, resolved, log_dir, updated_at)
+                  VALUES (?, ?, ?, ?, 0, 'j', ?, ?, 'local', '{}', '/tmp', 0)`,
+      ).run(runId, fixture.project.id, ref, studyId(ref), state, ref);
+    };
+    const first = run();
+    task(first, 'P001#20200101', 'error');
+    task(first, 'P002#20200505', 'error');
+    task(first, 'P002#20201111', 'running');
+    task(run(), 'P002#20200505', 'done'); // fixed by a rerun
+    expect(refs('JOB:e')).toEqual(['P001#20200101']);
+    expect(refs('JOB:r')).toEqual(['P002#20201111']);
+    expect(refs('P002 & !JOB:e')).toEqual(['P002#20200505', 'P002#20201111']);
   });
 
   it('groups studies by subject', () => {

@@ -1,7 +1,7 @@
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
-import { CohortError } from '../errors/cohort-error.js';
-import type { Filter, FilterTerm } from './filter.js';
+import { JOB_FILTER_LETTERS } from '../engine/task-states.js';
+import type { Filter, FilterTerm, JobFilterLetter } from './filter.js';
 import { likeSql } from './like-pattern.js';
 import type { StudyRef } from './selection.js';
 import { joinSql, sql, type SqlFragment } from './sql-fragment.js';
@@ -11,20 +11,8 @@ import { presentStudiesFrom, toStudyRef, type StudyRow } from './study-row.js';
  * The studies matching a filter-bar expression, ordered by subject id then chronologically.
  * One SQL statement; file and file-tag terms are evaluated once for the whole project, not per study.
  *
- * @throws CohortError NOT_AVAILABLE for `JOB:` terms until the job engine provides job states.
  */
 export function runFilter(db: Db, project: Project, filter: Filter): StudyRef[] {
-  const job = filter.groups.flat().find((t) => t.kind === 'job');
-  if (job !== undefined) {
-    throw new CohortError(
-      'NOT_AVAILABLE',
-      `Job filters ('${job.text}') come with the job engine and cannot run yet.`,
-      {
-        hint: 'Remove the JOB: term; filter by tags or file patterns instead.',
-        context: { term: job.text, position: job.position },
-      },
-    );
-  }
   const groups = filter.groups.map((group) => joinSql(group.map(termSql), ' OR ', sql`0`));
   const query = sql`SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder
     FROM ${presentStudiesFrom(project.id)} AND (${joinSql(groups, ' AND ', sql`1`)})
@@ -59,7 +47,20 @@ function positiveSql(term: FilterTerm): SqlFragment {
       return sql`s.id IN (SELECT f.study_id FROM file_tags t JOIN files f ON f.id = t.file_id
         WHERE f.study_id IS NOT NULL AND f.present = 1 AND ${likeSql(sql`t.tag`, term.like)})`;
     case 'job':
-      // runFilter rejects job terms before building SQL.
-      throw new Error('unreachable: job terms are rejected before building SQL');
+      return jobStateSql(term.state);
   }
+}
+
+/**
+ * `JOB:x`: the study (or, for subject-level jobs, its subject) has a task in one of the letter's states
+ * in the latest run that touched it, so a study fixed by a rerun no longer shows as erroneous.
+ */
+function jobStateSql(letter: JobFilterLetter): SqlFragment {
+  const states = JSON.stringify(JOB_FILTER_LETTERS[letter] ?? []);
+  return sql`(s.id IN (SELECT t.study_id FROM tasks t WHERE t.study_id IS NOT NULL
+      AND t.state IN (SELECT value FROM json_each(${states}))
+      AND t.run_id = (SELECT max(t2.run_id) FROM tasks t2 WHERE t2.study_id = t.study_id))
+    OR s.subject_id IN (SELECT t.subject_id FROM tasks t WHERE t.study_id IS NULL AND t.subject_id IS NOT NULL
+      AND t.state IN (SELECT value FROM json_each(${states}))
+      AND t.run_id = (SELECT max(t2.run_id) FROM tasks t2 WHERE t2.subject_id = t.subject_id AND t2.study_id IS NULL)))`;
 }

@@ -1,0 +1,39 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { addFiles } from '../catalog/add-files.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { Project } from '../catalog/project-store.js';
+import { addTags } from '../catalog/tags.js';
+import type { TaskProvenance, TaskRow } from './task-store.js';
+
+/**
+ * After a task succeeded: registers its outputs in the catalog (with their `TAG(...)` tags) and tags
+ * the study when the job asks for it. Returns an error text when a declared output was not written,
+ * which turns the success into an error: a job that "worked" but made nothing must show up red.
+ */
+export function finishTask(catalog: Catalog, project: Project, task: TaskRow): string | null {
+  const provenance = JSON.parse(task.resolved) as TaskProvenance;
+  const missing: string[] = [];
+  for (const output of provenance.outputs) {
+    if (!existsSync(output.path)) {
+      missing.push(output.path);
+      continue;
+    }
+    const files = output.kind === 'PATHOUT' ? filesBelow(output.path) : [output.path];
+    const results = addFiles(catalog, project, files, { tags: output.tags });
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length > 0) return `outputs could not be registered: ${failed.map((f) => (f.ok ? '' : f.error)).join('; ')}`;
+  }
+  if (missing.length > 0) return `the job ended without writing ${missing.join(', ')}`;
+  if (provenance.tagOnSuccess !== undefined && task.study_id !== null) {
+    addTags(catalog.db, 'study', [task.study_id], [provenance.tagOnSuccess]);
+  }
+  return null;
+}
+
+function filesBelow(dir: string): string[] {
+  if (!statSync(dir).isDirectory()) return [dir];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesBelow(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : [],
+  );
+}

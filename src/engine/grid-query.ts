@@ -1,0 +1,89 @@
+import type { Db } from '../db/open-database.js';
+import { TASK_STATES, type TaskState } from './task-states.js';
+import type { TaskRow } from './task-store.js';
+import { invalidInput } from '../errors/cohort-error.js';
+
+export const GRID_SORT_KEYS = ['id', 'state', 'item', 'job', 'started', 'updated'] as const;
+export type GridSortKey = (typeof GRID_SORT_KEYS)[number];
+
+const SORT_SQL: Record<GridSortKey, string> = {
+  id: 't.id',
+  state: 't.state',
+  item: 't.item',
+  job: 't.job_name',
+  started: 't.started_at',
+  updated: 't.updated_at',
+};
+
+export interface GridQuery {
+  readonly projectId?: number;
+  readonly states?: readonly TaskState[];
+  /** Substring searched in item, job name, error text and host. */
+  readonly search?: string;
+  readonly subject?: string;
+  readonly runId?: number;
+  readonly sort?: GridSortKey;
+  readonly descending?: boolean;
+  /** Finished (done) tasks are hidden unless asked for; failed ones always stay for analysis. */
+  readonly includeDone?: boolean;
+}
+
+export interface GridRow extends TaskRow {
+  readonly project: string;
+}
+
+export interface GridCounts {
+  readonly running: number;
+  readonly queued: number;
+  readonly suspended: number;
+  readonly error: number;
+  readonly done: number;
+}
+
+/** The grid monitor's table: all tasks matching a query, with the project name. One statement. */
+export function gridRows(db: Db, query: GridQuery): GridRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.projectId !== undefined) {
+    where.push('t.project_id = ?');
+    params.push(query.projectId);
+  }
+  if (query.states !== undefined && query.states.length > 0) {
+    for (const s of query.states) if (!TASK_STATES.includes(s)) throw invalidInput(`Unknown state '${s}'.`, `Use one of: ${TASK_STATES.join(', ')}.`);
+    where.push(`t.state IN (${query.states.map(() => '?').join(', ')})`);
+    params.push(...query.states);
+  } else if (query.includeDone !== true) {
+    where.push("t.state <> 'done'");
+  }
+  if (query.search !== undefined && query.search !== '') {
+    where.push("(instr(t.item, ?) > 0 OR instr(t.job_name, ?) > 0 OR instr(coalesce(t.error, ''), ?) > 0 OR instr(coalesce(t.host, ''), ?) > 0)");
+    params.push(query.search, query.search, query.search, query.search);
+  }
+  if (query.subject !== undefined) {
+    where.push("(t.item = ? OR t.item LIKE ? ESCAPE '\\')");
+    params.push(query.subject, `${query.subject.replace(/[\\%_]/g, (c) => `\\${c}`)}#%`);
+  }
+  if (query.runId !== undefined) {
+    where.push('t.run_id = ?');
+    params.push(query.runId);
+  }
+  const order = `${SORT_SQL[query.sort ?? 'id']} ${query.descending === true ? 'DESC' : 'ASC'}, t.id`;
+  const sql = `SELECT t.*, p.name AS project FROM tasks t JOIN projects p ON p.id = t.project_id
+    ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY ${order}`;
+  return db.prepare(sql).all(...params) as GridRow[];
+}
+
+/** The counters above the grid. */
+export function gridCounts(db: Db, projectId?: number): GridCounts {
+  const rows = db
+    .prepare(`SELECT state, count(*) AS n FROM tasks ${projectId === undefined ? '' : 'WHERE project_id = ?'} GROUP BY state`)
+    .all(...(projectId === undefined ? [] : [projectId])) as Array<{ state: TaskState; n: number }>;
+  const n = (states: readonly TaskState[]): number => rows.filter((r) => states.includes(r.state)).reduce((a, r) => a + r.n, 0);
+  return {
+    running: n(['running']),
+    queued: n(['pending', 'queued', 'held']),
+    suspended: n(['suspended']),
+    error: n(['error', 'killed']),
+    done: n(['done']),
+  };
+}

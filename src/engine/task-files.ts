@@ -1,0 +1,53 @@
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What a unit script left in a task's log folder (see unit-script.ts). */
+export type TaskFiles =
+  | { readonly kind: 'not-started' }
+  | { readonly kind: 'running'; readonly startedAt: number }
+  | { readonly kind: 'skipped' }
+  | { readonly kind: 'ended'; readonly code: number; readonly host?: string; readonly endedAt?: number; readonly startedAt?: number };
+
+export function readTaskFiles(logDir: string): TaskFiles {
+  const exit = readIfExists(join(logDir, 'exit'));
+  const started = readIfExists(join(logDir, 'started'));
+  const startedAt = started === null ? undefined : Number(started.trim()) * 1000;
+  if (exit !== null) {
+    if (exit.trim() === 'skipped') return { kind: 'skipped' };
+    const [code, host, end] = exit.trim().split(/\s+/);
+    return {
+      kind: 'ended',
+      code: Number(code),
+      ...(host === undefined ? {} : { host }),
+      ...(end === undefined ? {} : { endedAt: Number(end) * 1000 }),
+      ...(startedAt === undefined ? {} : { startedAt }),
+    };
+  }
+  return startedAt === undefined ? { kind: 'not-started' } : { kind: 'running', startedAt };
+}
+
+/** The last non-empty line of a task's stderr, for the grid's error column. */
+export function lastErrorLine(logDir: string): string | undefined {
+  const text = readIfExists(join(logDir, 'stderr.log'), 64 * 1024);
+  return text
+    ?.split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .pop();
+}
+
+/** Reads a file, or only its last `tailBytes` (logs may be gigabytes: never read them whole). */
+export function readIfExists(path: string, tailBytes?: number): string | null {
+  if (!existsSync(path)) return null;
+  if (tailBytes === undefined) return readFileSync(path, 'utf8');
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, tailBytes);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,78 @@
+import type { Db } from '../db/open-database.js';
+import type { TaskState } from './task-states.js';
+
+/** A task row as the engine and the grid read it. */
+export interface TaskRow {
+  readonly id: number;
+  readonly run_id: number;
+  readonly project_id: number;
+  readonly item: string;
+  readonly subject_id: number | null;
+  readonly study_id: number | null;
+  readonly job_index: number;
+  readonly job_name: string;
+  readonly state: TaskState;
+  readonly unit: string;
+  readonly executor: string;
+  readonly executor_id: string | null;
+  readonly resolved: string;
+  readonly log_dir: string;
+  readonly exit_code: number | null;
+  readonly error: string | null;
+  readonly host: string | null;
+  readonly queued_at: number | null;
+  readonly started_at: number | null;
+  readonly ended_at: number | null;
+  readonly updated_at: number;
+}
+
+/** What a task row stores in `resolved` (provenance): the job, its resolved arguments and command. */
+export interface TaskProvenance {
+  readonly job: unknown;
+  readonly arguments: Readonly<Record<string, unknown>>;
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly onError: 'break' | 'continue' | 'ignore';
+  readonly tagOnSuccess?: string;
+  readonly outputs: ReadonlyArray<{ readonly path: string; readonly kind: 'OUT' | 'PATHOUT'; readonly tags: readonly string[] }>;
+  readonly studyRef?: string;
+}
+
+export interface TaskUpdate {
+  readonly state?: TaskState;
+  readonly executor_id?: string | null;
+  readonly exit_code?: number | null;
+  readonly error?: string | null;
+  readonly host?: string | null;
+  readonly queued_at?: number | null;
+  readonly started_at?: number | null;
+  readonly ended_at?: number | null;
+}
+
+const UPDATABLE = ['state', 'executor_id', 'exit_code', 'error', 'host', 'queued_at', 'started_at', 'ended_at'] as const;
+
+export function updateTask(db: Db, id: number, update: TaskUpdate): void {
+  const keys = UPDATABLE.filter((k) => update[k] !== undefined);
+  if (keys.length === 0) return;
+  const set = keys.map((k) => `${k} = @${k}`).join(', ');
+  db.prepare(`UPDATE tasks SET ${set}, updated_at = @now WHERE id = @id`).run({ ...pick(update, keys), now: Date.now(), id });
+}
+
+function pick(update: TaskUpdate, keys: readonly (keyof TaskUpdate)[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, update[k]]));
+}
+
+export function tasksOfRun(db: Db, runId: number): TaskRow[] {
+  return db.prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY id').all(runId) as TaskRow[];
+}
+
+export function activeTasks(db: Db, projectId?: number): TaskRow[] {
+  const where = `state IN ('pending', 'queued', 'held', 'running', 'suspended')${projectId === undefined ? '' : ' AND project_id = ?'}`;
+  const stmt = db.prepare(`SELECT * FROM tasks WHERE ${where} ORDER BY id`);
+  return (projectId === undefined ? stmt.all() : stmt.all(projectId)) as TaskRow[];
+}
+
+export function getTask(db: Db, id: number): TaskRow | undefined {
+  return db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+}

@@ -1,0 +1,56 @@
+import type { Resources } from '../jobs/job-definition.js';
+
+/** States an executor reports. The engine's task states (engine/task-states.ts) build on these. */
+export const EXECUTOR_STATES = ['queued', 'held', 'running', 'suspended', 'done', 'error', 'killed', 'unknown'] as const;
+export type ExecutorState = (typeof EXECUTOR_STATES)[number];
+
+/** A dependency on another submitted task: `ok` runs only after it succeeded, `any` after it ended. */
+export interface Dependency {
+  readonly id: string;
+  readonly kind: 'ok' | 'any';
+}
+
+/** One unit of work handed to an executor. Commands never pass through a shell as text. */
+export interface TaskSpec {
+  /** Engine's id of the task; unique and stable (used for log folders and scheduler job names). */
+  readonly taskId: string;
+  /** Program and arguments. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** Folder for this task's `stdout.log`, `stderr.log` and status files; created by the engine. */
+  readonly logDir: string;
+  readonly resources: Resources;
+  /** Executor ids of tasks that must end first. */
+  readonly after: readonly Dependency[];
+}
+
+export interface TaskStatus {
+  readonly state: ExecutorState;
+  readonly exitCode?: number;
+  /** Why it failed, in words: `exit code 3`, `time limit`, `out of memory`, `killed`, `dependency failed`. */
+  readonly reason?: string;
+  readonly host?: string;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+}
+
+/**
+ * A place that runs tasks: this machine, Slurm, SGE. Small on purpose; optional capabilities are
+ * optional methods. Every method takes many ids at once: a cluster answers those with one command.
+ */
+export interface Executor {
+  readonly kind: 'local' | 'slurm' | 'sge';
+  /** Submits tasks (dependencies refer to ids returned earlier or earlier in this call); returns their executor ids. */
+  submit(tasks: readonly TaskSpec[]): Promise<string[]>;
+  /** Current status of many tasks; ids this executor never saw are `unknown`. */
+  status(ids: readonly string[]): Promise<Map<string, TaskStatus>>;
+  /** Stops tasks: SIGTERM, then SIGKILL after a grace period (or the scheduler's equivalent). */
+  cancel(ids: readonly string[]): Promise<void>;
+  suspend?(ids: readonly string[]): Promise<void>;
+  resume?(ids: readonly string[]): Promise<void>;
+  hold?(ids: readonly string[]): Promise<void>;
+  release?(ids: readonly string[]): Promise<void>;
+  /** Releases resources (timers, child watchers); running tasks keep running. */
+  close(): Promise<void>;
+}
