@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures; MRtrix3 for
-# the predefined image jobs; GNU Octave to run MATLAB job code where MATLAB is absent) and fetches
+# Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures; MRtrix3
+# for the predefined image jobs; GNU Octave to run MATLAB job code where MATLAB is absent) and fetches
 # test-data/. Octave is large (~5 minutes on a fresh machine), but only the first time. Idempotent and
-# quick when everything is present: apt-get runs only for what is missing. Meant for Debian/Ubuntu (the CI machine is a fresh Debian 12, running as root).
+# quick when everything is present: apt-get runs only for what is missing. Meant for Debian/Ubuntu (the
+# CI machine is a fresh Debian 12, running as root).
 set -euo pipefail
 
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -1,7 +1,8 @@
-import { invalidInput } from '../errors/cohort-error.js';
+import { z } from 'zod';
+import { isCohortError, invalidInput } from '../errors/cohort-error.js';
 import type { JobDefinition, StudyReference } from '../jobs/job-definition.js';
-import { batchSchema } from './batch-schema.js';
-import { batchLabel, describeIssue } from './batch-labels.js';
+import { jobSchema, studyReferenceSchema, validateJob } from '../jobs/job-schema.js';
+import { batchLabel, describeIssue, jobLabel } from './batch-labels.js';
 import { checkBatchRules } from './check-batch-rules.js';
 
 export const BATCH_LEVELS = ['study', 'subject'] as const;
@@ -25,21 +26,58 @@ export interface BatchDefinition {
   readonly description?: string;
 }
 
+const name = z.string().trim().min(1, 'must not be empty');
+
+// The batch's own fields; each job goes through validateJob (src/jobs), which owns the job rules.
+// Strict, so a misspelt key (`reference` for `references`) is an error instead of being ignored.
+const batchSchema = z
+  .object({
+    name,
+    level: z.enum(BATCH_LEVELS),
+    references: z.record(studyReferenceSchema).optional(),
+    jobs: z.array(z.unknown()).min(1, 'a batch needs at least one job'),
+    queue: name.optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
 /**
  * Checks untrusted input (an API body, an imported file, a stored row) and returns it as a
  * {@link BatchDefinition}. Every problem is reported at once, each naming the batch, the job and the
  * argument and saying how to fix it, e.g.
  * `subject-level batch 'X', job 'Y', argument 'f1': 'current study' has no meaning for a subject — ...`.
+ * Jobs are checked by `validateJob`; the batch adds the rules that need the level and the references.
  *
- * @throws CohortError INVALID_INPUT listing the problems (also in `context.problems`).
+ * @throws CohortError INVALID_INPUT listing the problems, one per line (also in `context.problems`).
  */
 export function validateBatch(input: unknown): BatchDefinition {
+  const label = batchLabel(input);
   const parsed = batchSchema.safeParse(input);
-  const problems = parsed.success
-    ? checkBatchRules(parsed.data)
-    : parsed.error.issues.map((issue) => describeIssue(input, issue));
-  if (problems.length > 0 || !parsed.success) {
-    const label = batchLabel(input);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(input, issue));
+  const jobs: JobDefinition[] = [];
+  // Jobs that break only job rules still have a usable shape: the batch rules check them too, so that
+  // every problem is reported at once.
+  const shaped: JobDefinition[] = [];
+  (parsed.success ? parsed.data.jobs : []).forEach((raw, index) => {
+    try {
+      const job = validateJob(raw, label);
+      jobs.push(job);
+      shaped.push(job);
+    } catch (error) {
+      if (!isCohortError(error)) throw error;
+      // validateJob sees one job, so it numbers an unnamed one as job 1.
+      const unnamed = !jobLabel(raw as Pick<JobDefinition, 'name'> | undefined, index).startsWith("job '");
+      problems.push(
+        ...error.message
+          .split('\n')
+          .map((line) => (unnamed ? line.replace(`${label}, job 1:`, `${label}, job ${index + 1}:`) : line)),
+      );
+      const shape = jobSchema.safeParse(raw);
+      if (shape.success) shaped.push(shape.data);
+    }
+  });
+  if (parsed.success) problems.push(...checkBatchRules({ ...parsed.data, jobs: shaped }));
+  if (!parsed.success || problems.length > 0) {
     throw invalidInput(
       problems.length === 1
         ? `Invalid batch: ${problems[0] ?? ''}`
@@ -48,5 +86,5 @@ export function validateBatch(input: unknown): BatchDefinition {
       { batch: label, problems },
     );
   }
-  return parsed.data;
+  return { ...parsed.data, jobs };
 }

@@ -1,8 +1,6 @@
 import type { ZodIssue } from 'zod';
 import type { JobArgument, JobDefinition, StudyReference } from '../jobs/job-definition.js';
 
-/** Labels for messages about batches: they name things the way the user named them. */
-
 /** `subject-level batch 'X'`, for messages; copes with input that is not a batch at all. */
 export function batchLabel(input: unknown): string {
   const record = asRecord(input);
@@ -24,40 +22,21 @@ export function argumentLabel(arg: Pick<JobArgument, 'name'> | undefined, index:
 }
 
 /**
- * A zod issue in words users know, e.g.
- * `batch 'X', job 'Register', argument 'f1': ref.kind: Invalid discriminator value...`.
+ * A zod issue of the batch's own fields in words users know, e.g.
+ * `subject-level batch 'X', reference 'BASELINE': kind: Invalid discriminator value...`.
  */
-// The issue path (['jobs', 1, 'args', 0, 'ref', 'kind']) is looked up in the raw input for the names.
 export function describeIssue(input: unknown, issue: ZodIssue): string {
-  const parts = [batchLabel(input)];
-  const path = [...issue.path];
-  let node: unknown = input;
-  if (path[0] === 'jobs' && typeof path[1] === 'number') {
-    const job = asRecord(asArray(asRecord(node)?.['jobs'])?.[path[1]]);
-    parts.push(jobLabel(job as Pick<JobDefinition, 'name'> | undefined, path[1]));
-    node = job;
-    path.splice(0, 2);
-    if (path[0] === 'args' && typeof path[1] === 'number') {
-      const arg = asRecord(asArray(asRecord(node)?.['args'])?.[path[1]]);
-      parts.push(argumentLabel(arg as Pick<JobArgument, 'name'> | undefined, path[1]));
-      path.splice(0, 2);
-    }
-  } else if (path[0] === 'references' && typeof path[1] === 'string') {
-    parts.push(`reference '${path[1]}'`);
-    path.splice(0, 2);
-  }
-  const field = path.length > 0 ? `${path.join('.')}: ` : '';
-  return `${parts.join(', ')}: ${field}${issue.message}`;
+  const [top, key] = issue.path;
+  const named = top === 'references' && typeof key === 'string';
+  const where = named ? `${batchLabel(input)}, reference '${key}'` : batchLabel(input);
+  const path = named ? issue.path.slice(2) : issue.path;
+  return `${where}: ${path.length > 0 ? `${path.join('.')}: ` : ''}${issue.message}`;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;
-}
-
-function asArray(value: unknown): readonly unknown[] | undefined {
-  return Array.isArray(value) ? value : undefined;
 }
 
 /** A study reference the way users write it: `LATEST`, `OLDEST+1`, `tag baseline`, `ANALYSIS#models`. */

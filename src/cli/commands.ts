@@ -4,6 +4,24 @@ import { importDicomCommand } from './commands/import-dicom-command.js';
 import { filesCommand, selectCommand, studiesCommand, subjectsCommand } from './commands/browse-commands.js';
 import { createCommand, projectsCommand, rescanCommand } from './commands/project-commands.js';
 import { tagAddCommand, tagRemoveCommand } from './commands/tag-commands.js';
+import {
+  batchDeleteCommand,
+  batchFavouriteCommand,
+  batchListCommand,
+  batchSaveCommand,
+  batchShowCommand,
+} from './commands/batch-commands.js';
+import {
+  gridClearCommand,
+  gridHoldCommand,
+  gridKillAllCommand,
+  gridKillCommand,
+  gridReleaseCommand,
+  gridResumeCommand,
+  gridSuspendCommand,
+} from './commands/grid-action-commands.js';
+import { gridCommand, gridLogCommand, gridShowCommand } from './commands/grid-commands.js';
+import { previewCommand, rerunCommand, resumeCommand, runCommand } from './commands/run-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Every CLI command, in the order `cohort --help` lists them. */
@@ -20,4 +38,23 @@ export const COMMANDS: readonly CommandSpec[] = [
   addCommand,
   tagAddCommand,
   tagRemoveCommand,
+  batchSaveCommand,
+  batchListCommand,
+  batchShowCommand,
+  batchDeleteCommand,
+  batchFavouriteCommand,
+  previewCommand,
+  runCommand,
+  rerunCommand,
+  resumeCommand,
+  gridCommand,
+  gridShowCommand,
+  gridLogCommand,
+  gridKillCommand,
+  gridSuspendCommand,
+  gridResumeCommand,
+  gridHoldCommand,
+  gridReleaseCommand,
+  gridKillAllCommand,
+  gridClearCommand,
 ];

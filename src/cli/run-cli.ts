@@ -60,9 +60,15 @@ export async function runCli(
       json: options.json === true,
       catalog: () => (catalog ??= openCatalog(config)),
       project: () => (project ??= findProject(ctx.catalog().db, config.project)),
-      print: (text) => io.out(`${text}\n`),
-      printJson: (value) => io.out(`${JSON.stringify(value, null, 2)}\n`),
-      warn: (text) => io.err(`${text}\n`),
+      print: (text) => {
+        io.out(`${text}\n`);
+      },
+      printJson: (value) => {
+        io.out(`${JSON.stringify(value, null, 2)}\n`);
+      },
+      warn: (text) => {
+        io.err(`${text}\n`);
+      },
     };
     return (await command.run(ctx)) ?? EXIT.ok;
   } catch (error) {

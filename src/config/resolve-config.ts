@@ -23,6 +23,11 @@ export interface CohortConfig {
   readonly busyTimeoutMs: number;
   /** Threads used to scan folder trees. Default: the number of CPUs, at most 4. */
   readonly scanThreads: number;
+  /**
+   * The environment jobs start from (PATH, HOME, LANG...), like a scheduler's exported environment,
+   * without COHORT_* variables: those are set per task and must not leak from the caller.
+   */
+  readonly taskEnv: Readonly<Record<string, string>>;
 }
 
 export type ConfigOverrides = Partial<CohortConfig>;
@@ -46,6 +51,7 @@ export function resolveConfig(
     jobProject: overrides.jobProject ?? nonEmpty(env.COHORT_JOB_PROJECT),
     busyTimeoutMs: timeout,
     scanThreads: overrides.scanThreads ?? Math.min(MAX_SCAN_THREADS, Math.max(1, availableParallelism())),
+    taskEnv: overrides.taskEnv ?? Object.freeze(taskEnvFrom(env)),
   });
 }
 
@@ -57,4 +63,10 @@ function numberFromEnv(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function taskEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('COHORT_')),
+  );
 }

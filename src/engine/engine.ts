@@ -9,6 +9,7 @@ import { lastErrorLine, readTaskFiles } from './task-files.js';
 import type { RunMode } from './run-modes.js';
 import { isEnded, type TaskState } from './task-states.js';
 import { activeTasks, getTask, tasksOfRun, updateTask, type TaskProvenance, type TaskRow } from './task-store.js';
+import { launchEnvironment } from './task-environment.js';
 import { unitScript, type UnitStep } from './unit-script.js';
 
 const SINGLE_TASK_MODES: readonly string[] = ['chained', 'unordered'] satisfies readonly RunMode[];
@@ -76,17 +77,17 @@ export class Engine {
     const p = provenanceOf(first);
     const resources = (p.job as { options?: { resources?: TaskSpec['resources'] } }).options?.resources ?? {};
     if (group.length === 1) {
-      return { taskId: `task-${first.id}`, argv: p.argv, env: envOf(first), cwd: p.cwd, logDir: first.log_dir, resources, after };
+      return { taskId: `task-${first.id}`, argv: p.argv, env: this.envOf(first), cwd: p.cwd, logDir: first.log_dir, resources, after };
     }
     const unitDir = join(first.log_dir, '..', `unit-${first.unit.replace(/[^\w.-]+/g, '_')}`);
     mkdirSync(unitDir, { recursive: true });
     const steps: UnitStep[] = group.map((t) => {
       const tp = provenanceOf(t);
-      return { logDir: t.log_dir, cwd: tp.cwd, argv: tp.argv, env: envOf(t), breakOnError: tp.onError === 'break', group: t.item };
+      return { logDir: t.log_dir, cwd: tp.cwd, argv: tp.argv, env: provenanceOf(t).env, breakOnError: tp.onError === 'break', group: t.item };
     });
     const script = join(unitDir, 'unit.sh');
     writeFileSync(script, unitScript(steps));
-    return { taskId: `unit-${first.run_id}-${first.unit}`, argv: ['/bin/sh', script], env: envOf(first), cwd: unitDir, logDir: unitDir, resources, after };
+    return { taskId: `unit-${first.run_id}-${first.unit}`, argv: ['/bin/sh', script], env: this.envOf(first), cwd: unitDir, logDir: unitDir, resources, after };
   }
 
   /** Asks the executor about every active task (one call) and records what changed. Returns how many are still active. */
@@ -187,6 +188,10 @@ export class Engine {
 
   private readonly modes = new Map<number, string>();
 
+  private envOf(task: TaskRow): Record<string, string> {
+    return launchEnvironment(this.catalog.config, provenanceOf(task).env);
+  }
+
   private runMode(runId: number): string {
     let mode = this.modes.get(runId);
     if (mode === undefined) {
@@ -210,9 +215,7 @@ function provenanceOf(task: TaskRow): TaskProvenance {
   return JSON.parse(task.resolved) as TaskProvenance;
 }
 
-function envOf(task: TaskRow): Readonly<Record<string, string>> {
-  return provenanceOf(task).env;
-}
+
 
 function errorText(task: TaskRow, status: TaskStatus): string {
   if (status.reason === 'dependency failed') return 'not run: an earlier job of this item failed';

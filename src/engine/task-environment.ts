@@ -13,15 +13,12 @@ export interface TaskContext {
 }
 
 /**
- * The environment of a task: the `cohort` CLI on PATH, with the task's project and study preset so a
- * script can run `cohort add "$o1" --tag mytag`. `COHORT_JOB_PROJECT` pins the CLI to that project:
- * inside a job, no other project is reachable through it.
+ * The variables that tell a task who it is: its project and study, so a script can run
+ * `cohort add "$o1" --tag mytag`. `COHORT_JOB_PROJECT` pins the CLI to that project: inside a job, no
+ * other project is reachable through it. Stored with the task (provenance); see `launchEnvironment`.
  */
-export function taskEnvironment(config: CohortConfig, context: TaskContext, base: Readonly<Record<string, string>>): Record<string, string> {
-  const bin = cohortShimDir(config);
+export function taskVariables(config: CohortConfig, context: TaskContext): Record<string, string> {
   return {
-    ...base,
-    PATH: `${bin}:${base.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     COHORT_HOME: config.home,
     COHORT_DB: config.databasePath,
     COHORT_PROJECT: context.project,
@@ -32,8 +29,21 @@ export function taskEnvironment(config: CohortConfig, context: TaskContext, base
   };
 }
 
-/** A folder holding a `cohort` launcher for this installation; made once per home. */
+/**
+ * The environment a task starts with: the caller's (like a scheduler's exported environment), the
+ * task's own variables, and the `cohort` CLI first on PATH. Built at launch, not stored, so the
+ * database never holds the caller's environment.
+ */
+export function launchEnvironment(config: CohortConfig, variables: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...config.taskEnv, ...variables, PATH: `${cohortShimDir(config)}:${config.taskEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin'}` };
+}
+
+const shimDirs = new Map<string, string>();
+
+/** A folder holding a `cohort` launcher for this installation; written once per home and process. */
 export function cohortShimDir(config: CohortConfig): string {
+  const known = shimDirs.get(config.home);
+  if (known !== undefined) return known;
   const bin = join(config.home, 'bin');
   const main = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : '../cli/main.js', import.meta.url));
   mkdirSync(bin, { recursive: true });
@@ -41,5 +51,6 @@ export function cohortShimDir(config: CohortConfig): string {
   // exec keeps the job's process tree flat; paths are quoted for the shell that reads this file.
   writeFileSync(shim, `#!/bin/sh\nexec '${process.execPath.replace(/'/g, `'\\''`)}' '${main.replace(/'/g, `'\\''`)}' "$@"\n`);
   chmodSync(shim, 0o755);
+  shimDirs.set(config.home, bin);
   return bin;
 }

@@ -51,3 +51,22 @@ export function readIfExists(path: string, tailBytes?: number): string | null {
     closeSync(fd);
   }
 }
+
+/**
+ * Bytes of a file from `offset` on, and the offset to continue from (for following a growing log
+ * without rereading it).
+ */
+export function readFrom(path: string, offset: number): { data: Buffer; next: number } {
+  if (!existsSync(path)) return { data: Buffer.alloc(0), next: offset };
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    // A log truncated by the size cap starts over: follow from its new beginning.
+    const start = size < offset ? 0 : offset;
+    const buffer = Buffer.alloc(size - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    return { data: buffer, next: start + buffer.length };
+  } finally {
+    closeSync(fd);
+  }
+}

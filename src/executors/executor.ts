@@ -1,11 +1,21 @@
 import type { Resources } from '../jobs/job-definition.js';
 
 /** States an executor reports. The engine's task states (engine/task-states.ts) build on these. */
-export const EXECUTOR_STATES = ['queued', 'held', 'running', 'suspended', 'done', 'error', 'killed', 'unknown'] as const;
+export const EXECUTOR_STATES = [
+  'queued',
+  'held',
+  'running',
+  'suspended',
+  'done',
+  'error',
+  'killed',
+  'unknown',
+] as const;
 export type ExecutorState = (typeof EXECUTOR_STATES)[number];
 
 /** A dependency on another submitted task: `ok` runs only after it succeeded, `any` after it ended. */
 export interface Dependency {
+  /** An executor id returned by an earlier submit, or the taskId of a task earlier in the same submit call. */
   readonly id: string;
   readonly kind: 'ok' | 'any';
 }
@@ -41,7 +51,10 @@ export interface TaskStatus {
  */
 export interface Executor {
   readonly kind: 'local' | 'slurm' | 'sge';
-  /** Submits tasks (dependencies refer to ids returned earlier or earlier in this call); returns their executor ids. */
+  /**
+   * Submits tasks; returns their executor ids, in order. Dependencies name executor ids returned earlier
+   * or taskIds of tasks earlier in this call (their executor ids do not exist yet).
+   */
   submit(tasks: readonly TaskSpec[]): Promise<string[]>;
   /** Current status of many tasks; ids this executor never saw are `unknown`. */
   status(ids: readonly string[]): Promise<Map<string, TaskStatus>>;

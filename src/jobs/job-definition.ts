@@ -74,12 +74,7 @@ export interface OptionArgument {
 }
 
 export type JobArgument =
-  | FileArgument
-  | OutArgument
-  | NumericArgument
-  | StringArgument
-  | LogicalArgument
-  | OptionArgument;
+  FileArgument | OutArgument | NumericArgument | StringArgument | LogicalArgument | OptionArgument;
 
 export const SCRIPT_LANGUAGES = ['bash', 'python', 'matlab'] as const;
 export type ScriptLanguage = (typeof SCRIPT_LANGUAGES)[number];

@@ -1,0 +1,95 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { machineLine, median, ms, ratio, timeCommand } from './measure.js';
+import { writeSection } from './write-results.js';
+
+/**
+ * Issue 3 figures: local runner overhead for 1000 trivial tasks (100 subjects × 10 chained jobs), side by
+ * side with Snakemake 7 running the same 1000 tasks locally and a plain `xargs -P <cores>` of the same
+ * commands, in one run, each repeated; medians.
+ */
+const WORK = fileURLToPath(new URL('./.work/runner/', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const SUBJECTS = 100;
+const JOBS = 10;
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const CORES = availableParallelism();
+
+function batchJson(): string {
+  const jobs = Array.from({ length: JOBS }, (_, k) => ({ name: `step ${k + 1}`, language: 'bash', script: 'true', args: [] }));
+  return JSON.stringify({ name: 'trivial', level: 'subject', jobs });
+}
+
+function snakefile(): string {
+  return `SUBJECTS = [f"P{i:03d}" for i in range(1, ${SUBJECTS + 1})]
+rule all:
+    input: expand("done/{s}/${JOBS - 1}.txt", s=SUBJECTS)
+rule first:
+    output: "done/{s}/0.txt"
+    shell: "true && touch {output}"
+rule step:
+    input: lambda w: f"done/{w.s}/{int(w.k) - 1}.txt"
+    output: "done/{s}/{k}.txt"
+    wildcard_constraints: k="[1-9][0-9]*"
+    shell: "true && touch {output}"
+`;
+}
+
+export function runRunnerBench(): void {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const batch = join(WORK, 'trivial.json');
+  writeFileSync(batch, batchJson());
+  const scripts = join(WORK, 'xargs');
+  mkdirSync(scripts);
+  const list: string[] = [];
+  for (let i = 0; i < SUBJECTS * JOBS; i++) {
+    const file = join(scripts, `t${i}.sh`);
+    writeFileSync(file, 'true\n');
+    list.push(file);
+  }
+  writeFileSync(join(WORK, 'list'), `${list.join('\0')}\0`);
+
+  const cohort: number[] = [];
+  const snake: number[] = [];
+  const xargs: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const home = join(WORK, `home-${r}`);
+    const env = { ...process.env, COHORT_HOME: home };
+    timeCommand(process.execPath, [CLI, 'demo', '--subjects', String(SUBJECTS)], env);
+    const run = timeCommand(process.execPath, [CLI, 'run', batch, '--json'], env);
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { done: number };
+    if (report.done !== SUBJECTS * JOBS) throw new Error(`cohort ran ${report.done} tasks`);
+    cohort.push(run.ms);
+
+    const sm = join(WORK, `snake-${r}`);
+    mkdirSync(sm);
+    writeFileSync(join(sm, 'Snakefile'), snakefile());
+    snake.push(timeCommand('snakemake', ['--cores', String(CORES), '--quiet', '-d', sm, '-s', join(sm, 'Snakefile')]).ms);
+
+    xargs.push(timeCommand('bash', ['-c', 'xargs -0 -P "$2" -n 1 bash < "$1"', 'x', join(WORK, 'list'), String(CORES)]).ms);
+  }
+  const c = median(cohort);
+  const s = median(snake);
+  const x = median(xargs);
+  const tasks = SUBJECTS * JOBS;
+  const text = `## Local runner (issue 3)
+
+${tasks} trivial tasks (${SUBJECTS} subjects × ${JOBS} chained bash jobs \`true\`), ${CORES} parallel slots,
+\`bench/runner-bench.ts\`, medians of ${REPEATS} runs. Cohort's time is the whole \`cohort run\` command
+(resolution, writing 1000 task folders, running, recording states). Snakemake 7 (Debian) runs the same chain
+of 1000 shell jobs with \`--cores ${CORES}\`; \`xargs -P ${CORES}\` runs 1000 \`bash t.sh\` with no chaining.
+Machine: ${machineLine()}.
+
+| runner | wall time | tasks/s | Cohort's speed-up |
+|---|---|---|---|
+| \`cohort run\` (local executor) | ${ms(c)} | ${((tasks / c) * 1000).toFixed(0)} | |
+| Snakemake ${'7'} | ${ms(s)} | ${((tasks / s) * 1000).toFixed(0)} | ${ratio(s / c)} (target ≥ 5×) |
+| \`xargs -P ${CORES}\` | ${ms(x)} | ${((tasks / x) * 1000).toFixed(0)} | Cohort takes ${ratio(c / x)} its time (target ≤ 2×) |`;
+  console.log(text);
+  writeSection('runner', text);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) runRunnerBench();

@@ -1,0 +1,195 @@
+import { posix } from 'node:path';
+import type { FileArgument, JobArgument, OutArgument } from '../jobs/job-definition.js';
+import { outputPathProblem } from '../jobs/output-path-problem.js';
+import type { StudyRef, SubjectGroup } from '../selection/selection.js';
+import type { BatchDefinition } from './batch-definition.js';
+import type {
+  ArgumentMiss,
+  ArgumentResolution,
+  FileResolution,
+  ItemResolution,
+  JobResolution,
+} from './batch-resolution.js';
+import { targetKey, type FileMatches } from './match-files.js';
+import { patternRegex } from './pattern-regex.js';
+import type { ReferenceResolution, ReferenceTarget } from './resolve-study-reference.js';
+
+/** An argument with its study reference resolved (null for value arguments). */
+export interface PlannedArgument {
+  readonly arg: JobArgument;
+  readonly reference: ReferenceResolution | null;
+}
+
+/** One item before its files are known: its references resolved in memory. */
+export interface ItemPlan {
+  /** `PID#SID` or `PID`. */
+  readonly item: string;
+  readonly group: SubjectGroup;
+  /** The item's study at study level, else null. */
+  readonly study: StudyRef | null;
+  /** Per job, per argument. */
+  readonly jobs: readonly (readonly PlannedArgument[])[];
+}
+
+/** An output of an earlier job of the same item. */
+interface Produced {
+  readonly key: string;
+  readonly path: string;
+  readonly absolute: string;
+  readonly type: 'OUT' | 'PATHOUT';
+  readonly job: string;
+}
+
+// Patterns compiled once per process; cleared when large so that a long-running server cannot grow it.
+const regexes = new Map<string, RegExp>();
+const MAX_CACHED_REGEXES = 1_000;
+
+/**
+ * Finishes one item of the preview once the catalog files are known: picks the files of each FILE
+ * argument, builds the output paths, and walks the jobs in order so that an input written by an earlier
+ * job of the batch (`masks/brain.nii` from job 1 read by job 2) counts as available.
+ */
+export function resolveItemJobs(
+  batch: BatchDefinition,
+  plan: ItemPlan,
+  matches: FileMatches,
+): ItemResolution {
+  const produced: Produced[] = [];
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const jobs = batch.jobs.map((job, index): JobResolution => {
+    const args = (plan.jobs[index] ?? []).map(({ arg, reference }): ArgumentResolution => {
+      const at = `job '${job.name}', argument '${arg.name}'`;
+      switch (arg.type) {
+        case 'FILE': {
+          const result = resolveFile(arg, reference, matches, produced);
+          if (!result.ok && result.optional) warnings.push(`${at} (optional): ${result.reason}`);
+          else if (!result.ok) problems.push(`${at}: ${result.reason}`);
+          else if (result.matched > result.paths.length && arg.multiple !== true) {
+            const where = result.location;
+            warnings.push(`${at}: ${result.matched} files match in ${where}; the first by path is taken`);
+          }
+          return result;
+        }
+        case 'OUT':
+        case 'PATHOUT': {
+          const result = resolveOutput(arg, reference);
+          if (result.ok) produced.push({ ...result.produced, job: job.name });
+          else problems.push(`${at}: ${result.miss.reason}`);
+          return result.ok ? result.resolution : result.miss;
+        }
+        default:
+          return passValue(arg);
+      }
+    });
+    return {
+      index,
+      name: job.name,
+      runnable: args.every((a) => a.ok || (a.type === 'FILE' && a.optional)),
+      args,
+    };
+  });
+  return {
+    item: plan.item,
+    subjectId: plan.group.subjectId,
+    pid: plan.group.pid,
+    study: plan.study,
+    studies: plan.group.studies,
+    runnable: problems.length === 0,
+    problems,
+    warnings,
+    jobs,
+  };
+}
+
+function resolveFile(
+  arg: FileArgument,
+  reference: ReferenceResolution | null,
+  matches: FileMatches,
+  produced: readonly Produced[],
+): FileResolution | ArgumentMiss {
+  const optional = arg.optional === true;
+  if (reference === null || !reference.ok) {
+    return { type: 'FILE', name: arg.name, ok: false, optional, reason: reference?.reason ?? 'no reference' };
+  }
+  const target = reference.target;
+  const found = matches.get({ patterns: arg.patterns, target });
+  const base = { type: 'FILE', name: arg.name, ok: true, location: target.label } as const;
+  if (found.length > 0) {
+    const picked = arg.multiple === true ? found : found.slice(0, 1);
+    return { ...base, paths: picked.map((p) => `${target.folder}/${p}`), matched: found.length };
+  }
+  // Not in the catalog: maybe an earlier job writes it. OUT paths are exact, so they can be matched now.
+  const key = targetKey(target);
+  const regexList = arg.patterns.map(regexFor);
+  const outputs = produced
+    .filter((p) => p.key === key && p.type === 'OUT' && regexList.some((r) => r.test(p.path)))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const first = outputs[0];
+  if (first !== undefined) {
+    const picked = arg.multiple === true ? outputs : [first];
+    return { ...base, paths: picked.map((p) => p.absolute), matched: outputs.length, producedBy: first.job };
+  }
+  // Inside an output folder: the names are known only after that job ran.
+  const folder = produced.find(
+    (p) =>
+      p.key === key && p.type === 'PATHOUT' && arg.patterns.some((pattern) => insideFolder(pattern, p.path)),
+  );
+  if (folder !== undefined) return { ...base, paths: [], matched: 0, producedBy: folder.job, deferred: true };
+  const reason = `no file matches ${arg.patterns.join(' or ')} in ${target.label}`;
+  return { type: 'FILE', name: arg.name, ok: false, optional, reason };
+}
+
+type OutputResult =
+  | { readonly ok: true; readonly resolution: ArgumentResolution; readonly produced: Omit<Produced, 'job'> }
+  | { readonly ok: false; readonly miss: ArgumentResolution & { readonly reason: string } };
+
+function resolveOutput(arg: OutArgument, reference: ReferenceResolution | null): OutputResult {
+  const miss = (reason: string): OutputResult => ({
+    ok: false,
+    miss: { type: arg.type, name: arg.name, ok: false, optional: false, reason },
+  });
+  if (reference === null || !reference.ok) return miss(reference?.reason ?? 'no reference');
+  const target: ReferenceTarget = reference.target;
+  // validateBatch already rejects escapes; this check keeps a hand-built definition from writing
+  // outside the folder all the same.
+  const problem = outputPathProblem(arg.type, arg.path);
+  const path = posix.normalize(arg.path).replace(/\/+$/, '');
+  const absolute = posix.join(target.folder, path);
+  const rel = posix.relative(target.folder, absolute);
+  if (problem !== null || rel === '' || rel.startsWith('..')) {
+    return miss(problem ?? `path '${arg.path}' is not inside ${target.label}`);
+  }
+  return {
+    ok: true,
+    resolution: { type: arg.type, name: arg.name, ok: true, path: absolute, location: target.label },
+    produced: { key: targetKey(target), path, absolute, type: arg.type },
+  };
+}
+
+function passValue(arg: Exclude<JobArgument, FileArgument | OutArgument>): ArgumentResolution {
+  switch (arg.type) {
+    case 'NUMERIC':
+      return { type: arg.type, name: arg.name, ok: true, value: arg.value };
+    case 'LOGICAL':
+      return { type: arg.type, name: arg.name, ok: true, value: arg.value };
+    case 'STRING':
+    case 'OPTION':
+      return { type: arg.type, name: arg.name, ok: true, value: arg.value };
+  }
+}
+
+function regexFor(pattern: string): RegExp {
+  let regex = regexes.get(pattern);
+  if (regex === undefined) {
+    if (regexes.size >= MAX_CACHED_REGEXES) regexes.clear();
+    regex = patternRegex(pattern);
+    regexes.set(pattern, regex);
+  }
+  return regex;
+}
+
+// A pattern such as `dti/*_FA.nii` lies in the folder `dti` (compared like LIKE: ASCII case folded).
+function insideFolder(pattern: string, folder: string): boolean {
+  return pattern.toLowerCase().startsWith(`${folder.toLowerCase()}/`);
+}

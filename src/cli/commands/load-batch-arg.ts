@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import type { BatchDefinition } from '../../batches/batch-definition.js';
+import { importBatch } from '../../batches/batch-export.js';
+import { loadBatch } from '../../batches/batch-store.js';
+import type { BatchItems } from '../../batches/load-batch-scope.js';
+import { notFound } from '../../errors/cohort-error.js';
+import type { CommandContext } from '../command-spec.js';
+
+/**
+ * A batch named on the command line: a `.json` file (exported or hand-written), or a saved batch as
+ * `NAME` or `FOLDER/NAME`.
+ */
+export function loadBatchArg(ctx: CommandContext, arg: string): BatchDefinition {
+  if (arg.endsWith('.json')) {
+    let text: string;
+    try {
+      text = readFileSync(arg, 'utf8');
+    } catch {
+      throw notFound(`Cannot read the batch file ${arg}.`, 'Check the path.');
+    }
+    return importBatch(text);
+  }
+  const slash = arg.lastIndexOf('/');
+  const key = slash < 0 ? { name: arg } : { folder: arg.slice(0, slash), name: arg.slice(slash + 1) };
+  return loadBatch(ctx.catalog().db, ctx.project(), key);
+}
+
+/** Items from selector terms (`*#LATEST stag:x`) or a filter (`--filter 'P00 & STAG:x'`); all when none. */
+export function itemsArg(ctx: CommandContext, terms: readonly string[]): BatchItems {
+  if (typeof ctx.options.filter === 'string') return { filter: ctx.options.filter };
+  return terms.length === 0 ? 'all' : { selector: terms };
+}

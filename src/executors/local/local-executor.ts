@@ -1,0 +1,244 @@
+import { availableParallelism, hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { CohortError } from '../../errors/cohort-error.js';
+import type { Executor, TaskSpec, TaskStatus } from '../executor.js';
+import { ACTIVE_STATES, AdoptedTasks } from './adopted-tasks.js';
+import { exitedStatus, localTaskStatus, type LocalTask } from './local-task.js';
+import { capTaskLogs, DEFAULT_LOG_CAP_BYTES } from './log-cap.js';
+import { bootTimeSeconds } from './proc-stat.js';
+import { signalGroup, terminateGroup } from './process-group.js';
+import { markCancelled, writeExitFile, writePidFile } from './task-files.js';
+import { shellExitCode } from './task-outcome.js';
+import { TaskScheduler } from './task-scheduler.js';
+import { spawnTask } from './task-wrapper.js';
+import { validateTaskSpec } from './validate-task-spec.js';
+
+/**
+ * Time between a cancel's SIGTERM and the SIGKILL: long enough for a tool to flush and remove its
+ * temporary files (a MATLAB or Python job writing a NIfTI), short enough that a stuck job frees its
+ * slots soon. Also the grace a time limit gives after its SIGTERM.
+ */
+export const DEFAULT_KILL_GRACE_MS = 10_000;
+
+/** How often logs are checked against the cap (and adopted tasks for their end). */
+const WATCH_INTERVAL_MS = 1000;
+
+export interface LocalExecutorOptions {
+  /** Concurrent slots; a task uses `resources.cpus` of them (capped at this). Default: the CPU count. */
+  readonly slots?: number;
+  /** SIGTERM to SIGKILL, for cancel and time limits. Default DEFAULT_KILL_GRACE_MS. */
+  readonly killGraceMs?: number;
+  /** Largest size of each log before it is truncated (see capTaskLogs). Default 64 MiB. */
+  readonly logCapBytes?: number;
+  /**
+   * Called once when a task ends, so the engine needs no polling: right after the exit of a task this
+   * runner started (or the end of one it never ran); within a second for tasks of an earlier runner it
+   * adopted (passed to `status` or named as dependencies while active). A listener that throws becomes
+   * a process warning and does not disturb the executor.
+   */
+  readonly onTaskEnded?: (id: string, status: TaskStatus) => void;
+}
+
+/**
+ * Runs tasks on this machine, each its own process group under a small shell wrapper (task-wrapper.ts)
+ * that records the task's state in its log folder (task-files.ts). The executor id of a task is its
+ * absolute log folder, so a later LocalExecutor (the runner was killed and restarted) reports it too.
+ * A FIFO queue with `slots` concurrency and dependencies starts the next task on a child's exit event.
+ * Queued tasks live only in memory: after a restart they are `unknown` (they never started, so
+ * resubmitting them runs nothing twice). Linux only (/proc).
+ *
+ * @example
+ * const executor = new LocalExecutor({ slots: 4, onTaskEnded: (id, s) => console.log(id, s.state) });
+ * const [id] = await executor.submit([{ taskId: 't1', argv: ['echo', 'hi'], env: {}, cwd: '/tmp',
+ *   logDir: '/tmp/t1', resources: {}, after: [] }]);
+ */
+export class LocalExecutor implements Executor {
+  readonly kind = 'local';
+  private readonly graceMs: number;
+  private readonly logCapBytes: number;
+  private readonly onTaskEnded: ((id: string, status: TaskStatus) => void) | undefined;
+  private readonly host = hostname();
+  private readonly scheduler: TaskScheduler;
+  private readonly running = new Set<LocalTask>();
+  private readonly adopted: AdoptedTasks;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(options: LocalExecutorOptions = {}) {
+    this.graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.logCapBytes = options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES;
+    this.onTaskEnded = options.onTaskEnded;
+    this.adopted = new AdoptedTasks(this.graceMs, () => this.startWatch());
+    const slots = Math.max(1, Math.floor(options.slots ?? availableParallelism()));
+    this.scheduler = new TaskScheduler(slots, {
+      host: this.host,
+      adopted: this.adopted,
+      start: (task) => this.start(task),
+      ended: (id, status) => this.tellEnded(id, status),
+    });
+  }
+
+  /** Queues tasks. Invalid input or a log folder still in use rejects the whole call, queueing nothing. */
+  submit(specs: readonly TaskSpec[]): Promise<string[]> {
+    // The executor function runs now, synchronously; what it throws becomes the rejection.
+    return new Promise((resolveIds) => resolveIds(this.queue(specs)));
+  }
+
+  status(ids: readonly string[]): Promise<Map<string, TaskStatus>> {
+    const result = new Map<string, TaskStatus>();
+    for (const id of ids) result.set(id, this.statusOf(id, !this.closed));
+    return Promise.resolve(result);
+  }
+
+  cancel(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const task = this.scheduler.tasks.get(id);
+      const pid = task?.child?.pid;
+      if (task === undefined) this.adopted.cancel(id);
+      else if (task.phase === 'waiting' || task.phase === 'ready') this.scheduler.endUnrun(task, true);
+      else if (task.phase === 'running' && !task.cancelled && pid !== undefined) {
+        task.cancelled = true;
+        tryWrite(() => markCancelled(id)); // before the signal: whatever reads `exit` then knows why
+        task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
+      }
+    }
+    this.scheduler.pump();
+    return Promise.resolve();
+  }
+
+  /** SIGSTOP to the task's process group; queued tasks are not affected (see `hold`). */
+  suspend(ids: readonly string[]): Promise<void> {
+    return this.signalRunning(ids, 'SIGSTOP');
+  }
+
+  resume(ids: readonly string[]): Promise<void> {
+    return this.signalRunning(ids, 'SIGCONT');
+  }
+
+  /** Keeps queued tasks from starting until released; running tasks are not affected. */
+  hold(ids: readonly string[]): Promise<void> {
+    for (const task of this.own(ids)) task.held ||= task.phase === 'waiting' || task.phase === 'ready';
+    return Promise.resolve();
+  }
+
+  release(ids: readonly string[]): Promise<void> {
+    for (const task of this.own(ids)) task.held = false;
+    this.scheduler.pump();
+    return Promise.resolve();
+  }
+
+  /**
+   * Stops the log watch; running tasks keep running and no longer keep this process alive. Queued
+   * tasks are dropped (a later runner reports them `unknown`). Pending SIGKILLs of cancels still fire.
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    this.scheduler.stopped = true;
+    clearInterval(this.watchTimer);
+    for (const task of this.running) task.child?.unref();
+    return Promise.resolve();
+  }
+
+  private queue(specs: readonly TaskSpec[]): string[] {
+    if (this.closed) throw new CohortError('NOT_AVAILABLE', 'This executor was closed');
+    const ids = specs.map((spec) => (validateTaskSpec(spec), resolve(spec.logDir)));
+    ids.forEach((id, i) => this.assertFree(id, ids.indexOf(id) !== i));
+    const earlier = new Map<string, string>(); // taskId -> id, for dependencies within this call
+    specs.forEach((spec, i) => {
+      this.scheduler.add(ids[i]!, spec, earlier);
+      earlier.set(spec.taskId, ids[i]!);
+    });
+    this.scheduler.pump();
+    return ids;
+  }
+
+  private statusOf(id: string, adopt: boolean): TaskStatus {
+    const task = this.scheduler.tasks.get(id);
+    return task === undefined ? this.adopted.status(id, adopt) : localTaskStatus(task, this.host);
+  }
+
+  private assertFree(id: string, duplicate: boolean): void {
+    const state = this.statusOf(id, false).state;
+    if (duplicate || ACTIVE_STATES.includes(state)) {
+      throw new CohortError('CONFLICT', `Log folder ${id} belongs to a task that has not ended`, {
+        hint: 'Give every task its own log folder',
+        context: { logDir: id, state },
+      });
+    }
+  }
+
+  private start(task: LocalTask): void {
+    this.running.add(task);
+    this.startWatch();
+    const params = { host: this.host, limitSeconds: task.limitSeconds, graceSeconds: this.graceMs / 1000 };
+    try {
+      task.child = spawnTask(task.spec, task.id, { ...params, bootSeconds: bootTimeSeconds() });
+    } catch (error) {
+      this.exited(task, undefined, false, error);
+      return;
+    }
+    const pid = task.child.pid;
+    if (pid !== undefined) tryWrite(() => writePidFile(task.id, pid, task.limitSeconds));
+    task.child.once('exit', (code, signal) =>
+      this.exited(task, shellExitCode(code, signal), signal !== null),
+    );
+    task.child.once('error', (error) => this.exited(task, undefined, false, error));
+  }
+
+  private exited(task: LocalTask, code: number | undefined, wrapperKilled: boolean, error?: unknown): void {
+    if (!this.running.delete(task)) return;
+    const status = exitedStatus(task, code, this.host, error);
+    // A SIGKILL to the group took the wrapper too, before it could write `exit`.
+    if (wrapperKilled) tryWrite(() => writeExitFile(task.id, code, this.host, status.endedAt ?? Date.now()));
+    if (code !== undefined) capTaskLogs(task.id, this.logCapBytes, true); // written since the last watch
+    this.scheduler.exited(task, status);
+    this.scheduler.pump();
+  }
+
+  private signalRunning(ids: readonly string[], signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+    for (const id of ids) {
+      const task = this.scheduler.tasks.get(id);
+      const pid = task?.child?.pid;
+      if (task === undefined) this.adopted.signal(id, signal);
+      else if (task.phase === 'running' && pid !== undefined && signalGroup(pid, signal)) {
+        task.suspended = signal === 'SIGSTOP';
+      }
+    }
+    return Promise.resolve();
+  }
+
+  private startWatch(): void {
+    if (this.closed) return;
+    this.watchTimer ??= setInterval(() => this.watch(), WATCH_INTERVAL_MS).unref();
+  }
+
+  /** Every second: caps logs, notices the end of adopted tasks. */
+  private watch(): void {
+    for (const task of this.running) capTaskLogs(task.id, this.logCapBytes);
+    for (const { id, status, waiters } of this.adopted.poll(this.logCapBytes)) {
+      if (status.state !== 'unknown') this.scheduler.tell(id, status);
+      this.scheduler.settle(waiters, status);
+    }
+    this.scheduler.pump();
+  }
+
+  private tellEnded(id: string, status: TaskStatus): void {
+    try {
+      this.onTaskEnded?.(id, status);
+    } catch (error) {
+      process.emitWarning(`onTaskEnded listener failed: ${String(error)}`);
+    }
+  }
+
+  private own(ids: readonly string[]): LocalTask[] {
+    return ids.flatMap((id) => this.scheduler.tasks.get(id) ?? []);
+  }
+}
+
+function tryWrite(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // The log folder was removed: the status in memory still holds.
+  }
+}

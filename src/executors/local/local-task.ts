@@ -1,0 +1,89 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Dependency, TaskSpec, TaskStatus } from '../executor.js';
+import { taskOutcome } from './task-outcome.js';
+
+/** A task that waits for another: `ok` needs it to succeed, `any` only to end. */
+export interface Waiter {
+  readonly task: LocalTask;
+  readonly kind: Dependency['kind'];
+}
+
+/** A task held by one LocalExecutor, from submit to its end. Its id is its absolute log folder. */
+export interface LocalTask {
+  readonly id: string;
+  readonly spec: TaskSpec;
+  readonly slots: number;
+  /** 0 when there is no time limit. */
+  readonly limitSeconds: number;
+  /** waiting: for dependencies; ready: in the queue for slots. */
+  phase: 'waiting' | 'ready' | 'running' | 'ended';
+  held: boolean;
+  cancelled: boolean;
+  suspended: boolean;
+  /** Dependencies not yet ended, plus one while submit is still adding them. */
+  unmet: number;
+  /** Tasks waiting for this one; emptied when it ends. */
+  dependents: Waiter[];
+  child?: ChildProcess | undefined;
+  startedAt?: number;
+  killTimer?: NodeJS.Timeout | undefined;
+  status?: TaskStatus;
+}
+
+/** A new task record: waiting, with the submit itself as its one unmet dependency. */
+export function newLocalTask(id: string, spec: TaskSpec, maxSlots: number): LocalTask {
+  const minutes = spec.resources.timeMinutes;
+  return {
+    id,
+    spec,
+    slots: Math.min(maxSlots, Math.max(1, Math.ceil(spec.resources.cpus ?? 1))),
+    limitSeconds: minutes === undefined ? 0 : Math.round(minutes * 60_000) / 1000, // as `timeout` gets it
+    phase: 'waiting',
+    held: false,
+    cancelled: false,
+    suspended: false,
+    unmet: 1,
+    dependents: [],
+  };
+}
+
+/** The status of a task this runner holds. */
+export function localTaskStatus(task: LocalTask, host: string): TaskStatus {
+  switch (task.phase) {
+    case 'waiting':
+    case 'ready':
+      return { state: task.held ? 'held' : 'queued' };
+    case 'running':
+      return { state: task.suspended ? 'suspended' : 'running', host, startedAt: task.startedAt ?? 0 };
+    case 'ended':
+      return task.status ?? { state: 'unknown' };
+  }
+}
+
+/**
+ * The status of a task whose wrapper exited with `code` (undefined: it could not be started, `error`
+ * says why).
+ */
+export function exitedStatus(
+  task: LocalTask,
+  code: number | undefined,
+  host: string,
+  error?: unknown,
+): TaskStatus {
+  const endedAt = Date.now();
+  if (code === undefined) {
+    // Node reports a missing working folder as `spawn /bin/sh ENOENT`, which misleads.
+    const why = existsSync(task.spec.cwd) ? String(error) : `working folder ${task.spec.cwd} does not exist`;
+    return { state: 'error', reason: `could not start: ${why}`, host, endedAt };
+  }
+  const started = task.startedAt === undefined ? {} : { startedAt: task.startedAt };
+  return taskOutcome({
+    code,
+    cancelled: task.cancelled,
+    limited: task.limitSeconds > 0,
+    host,
+    endedAt,
+    ...started,
+  });
+}

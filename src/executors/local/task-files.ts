@@ -1,0 +1,127 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskStatus } from '../executor.js';
+import { liveProcess, readProcStat, ticksToEpochMs } from './proc-stat.js';
+import { taskOutcome } from './task-outcome.js';
+
+/**
+ * The files the local executor keeps in a task's log folder; together they are the task's whole state,
+ * so any runner (also one started after this one died) can tell what became of it.
+ * - `pid`: `<pid> <start ticks> <limit s>`, written by the wrapper when it starts
+ * - `stdout.log`, `stderr.log`: the task's output, appended
+ * - `exit`: `<code> <host> <end epoch s>` when it ended; code `-` when it never ran
+ * - `cancelled`: written before a cancel signals the task (or instead of starting it)
+ */
+export const TASK_FILES = {
+  pid: 'pid',
+  exit: 'exit',
+  cancelled: 'cancelled',
+  stdout: 'stdout.log',
+  stderr: 'stderr.log',
+} as const;
+
+/** The `pid` file: the wrapper process (leader of the task's process group). */
+export interface PidRecord {
+  readonly pid: number;
+  readonly startTicks: string;
+  readonly limitSeconds: number;
+}
+
+/** The `pid` file; `partial` in the instant between its creation and its one write. */
+export function readPidFile(logDir: string): PidRecord | 'partial' | undefined {
+  const text = readText(join(logDir, TASK_FILES.pid));
+  if (text === undefined) return undefined;
+  const [pid, startTicks, limit] = text.trim().split(' ');
+  if (!text.endsWith('\n') || pid === undefined || startTicks === undefined) return 'partial';
+  return { pid: Number(pid), startTicks, limitSeconds: Number(limit ?? 0) };
+}
+
+/**
+ * Writes `pid` for a task just spawned, as its wrapper will (same content): then `pid` exists when
+ * submit returns, and no other runner takes the task for one that never started (`unknown`) in the
+ * moment before the wrapper gets to it.
+ */
+export function writePidFile(logDir: string, pid: number, limitSeconds: number): void {
+  const stat = readProcStat(pid);
+  if (stat !== undefined)
+    writeFileSync(join(logDir, TASK_FILES.pid), `${pid} ${stat.startTicks} ${limitSeconds}\n`);
+}
+
+/** The `exit` file, once complete (it ends in a newline). */
+export function readExitFile(
+  logDir: string,
+): { code: number | undefined; host: string; endedAt: number } | undefined {
+  const text = readText(join(logDir, TASK_FILES.exit));
+  if (text === undefined || !text.endsWith('\n')) return undefined;
+  const [code = '-', host = '', end = '0'] = text.trim().split(' ');
+  return { code: code === '-' ? undefined : Number(code), host, endedAt: Number(end) * 1000 };
+}
+
+/** Writes `exit` for a task the wrapper could not write it for (never ran, or killed with the wrapper). */
+export function writeExitFile(logDir: string, code: number | undefined, host: string, endedAt: number): void {
+  const file = join(logDir, TASK_FILES.exit);
+  if (existsSync(file)) return;
+  // Here a rename costs nothing (no extra process), so readers never see a partial file.
+  writeFileSync(`${file}.tmp`, `${code ?? '-'} ${host} ${Math.floor(endedAt / 1000)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+export function markCancelled(logDir: string): void {
+  writeFileSync(join(logDir, TASK_FILES.cancelled), `${new Date().toISOString()}\n`);
+}
+
+export function isCancelled(logDir: string): boolean {
+  return existsSync(join(logDir, TASK_FILES.cancelled));
+}
+
+/** Removes the state files of an earlier run in the same folder (its logs stay and are appended to). */
+export function clearStateFiles(logDir: string): void {
+  for (const name of [TASK_FILES.pid, TASK_FILES.exit, `${TASK_FILES.exit}.tmp`, TASK_FILES.cancelled]) {
+    rmSync(join(logDir, name), { force: true });
+  }
+}
+
+/**
+ * A task's status from its folder alone (`queued` and `held` are never on disk: those live in the queue
+ * of the runner that holds them, so a folder with neither `pid` nor `exit` is `unknown`).
+ */
+export function statusFromFiles(logDir: string): TaskStatus {
+  const pidRecord = readPidFile(logDir);
+  const ended = endedFromFiles(logDir, pidRecord);
+  if (ended !== undefined) return ended;
+  if (pidRecord === undefined) return { state: 'unknown' };
+  if (pidRecord === 'partial') return { state: 'running' };
+  const stat = liveProcess(pidRecord.pid, pidRecord.startTicks);
+  const startedAt = ticksToEpochMs(pidRecord.startTicks);
+  if (stat !== undefined) return { state: stat.state === 'T' ? 'suspended' : 'running', startedAt };
+  // The process may have written `exit` between our two reads.
+  const late = endedFromFiles(logDir, pidRecord);
+  if (late !== undefined) return late;
+  if (isCancelled(logDir)) return { state: 'killed', reason: 'killed', startedAt };
+  return { state: 'error', reason: 'runner lost the task (no exit status)', startedAt };
+}
+
+function endedFromFiles(
+  logDir: string,
+  pidRecord: PidRecord | 'partial' | undefined,
+): TaskStatus | undefined {
+  const exit = readExitFile(logDir);
+  if (exit === undefined) return undefined;
+  const started = typeof pidRecord === 'object' ? pidRecord : undefined;
+  return taskOutcome({
+    code: exit.code,
+    cancelled: isCancelled(logDir),
+    limited: (started?.limitSeconds ?? 0) > 0,
+    host: exit.host,
+    ...(started === undefined ? {} : { startedAt: ticksToEpochMs(started.startTicks) }),
+    endedAt: exit.endedAt,
+  });
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,154 @@
+import { mkdirSync } from 'node:fs';
+import type { TaskSpec, TaskStatus } from '../executor.js';
+import type { AdoptedTasks } from './adopted-tasks.js';
+import { newLocalTask, type LocalTask, type Waiter } from './local-task.js';
+import { ReadyQueue } from './ready-queue.js';
+import { clearStateFiles, markCancelled, writeExitFile } from './task-files.js';
+import { taskOutcome } from './task-outcome.js';
+
+/** What the scheduler asks of its owner. */
+export interface SchedulerHooks {
+  readonly host: string;
+  /** Tasks of earlier runners, for dependencies on them. */
+  readonly adopted: AdoptedTasks;
+  /** Starts a task that got its slots; it must end with `exited` (also when it cannot start). */
+  start(task: LocalTask): void;
+  /** Told of every end, after the tasks that could start have started. */
+  ended(id: string, status: TaskStatus): void;
+}
+
+/**
+ * The queue of one LocalExecutor: tasks by id, dependencies, `slots` accounting and FIFO start order
+ * (ready-queue.ts). It knows nothing of processes; the executor starts them through `hooks.start`.
+ */
+export class TaskScheduler {
+  readonly tasks = new Map<string, LocalTask>();
+  private readonly ready = new ReadyQueue<LocalTask>();
+  private readonly endedEvents: [string, TaskStatus][] = [];
+  private usedSlots = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  stopped = false;
+
+  constructor(
+    readonly slots: number,
+    private readonly hooks: SchedulerHooks,
+  ) {}
+
+  /**
+   * Registers a task and its dependencies: executor ids (held here, or of an earlier runner; an unknown
+   * one counts as failed) or `earlier` taskIds of the same submit call.
+   */
+  add(id: string, spec: TaskSpec, earlier: ReadonlyMap<string, string>): void {
+    const task = newLocalTask(id, spec, this.slots);
+    this.tasks.set(id, task);
+    try {
+      mkdirSync(id, { recursive: true });
+      clearStateFiles(id); // of an earlier run in the same folder
+    } catch (error) {
+      this.end(task, { state: 'error', reason: `cannot use log folder: ${(error as Error).message}` });
+      return;
+    }
+    for (const dependency of spec.after) {
+      task.unmet++;
+      const waiter = { task, kind: dependency.kind };
+      const dependencyId = earlier.get(dependency.id) ?? dependency.id;
+      const other = this.tasks.get(dependencyId);
+      if (other?.phase === 'ended') this.settle([waiter], other.status ?? { state: 'unknown' });
+      else if (other !== undefined) other.dependents.push(waiter);
+      else {
+        const ended = this.hooks.adopted.wait(dependencyId, waiter);
+        if (ended !== undefined) this.settle([waiter], ended);
+      }
+    }
+    this.settle([{ task, kind: 'any' }], { state: 'done' }); // the submit itself, counted in `unmet`
+  }
+
+  /** A dependency of `waiters` ended with `status`: fails or readies them, and so on down the chain. */
+  settle(waiters: Waiter[], status: TaskStatus): void {
+    const work: [Waiter[], TaskStatus][] = [[waiters, status]];
+    for (let item = work.pop(); item !== undefined; item = work.pop()) {
+      const [list, ended] = item;
+      for (const { task, kind } of list) {
+        if (task.phase !== 'waiting') continue;
+        task.unmet--;
+        if (kind === 'ok' && ended.state !== 'done') {
+          const dependents = task.dependents;
+          task.dependents = [];
+          work.push([dependents, this.endUnrun(task, false, false)]);
+        } else if (task.unmet === 0) {
+          task.phase = 'ready';
+          this.ready.push(task);
+        }
+      }
+    }
+  }
+
+  /** Ends a task that never ran (cancelled, or a dependency failed), on disk too for later runners. */
+  endUnrun(task: LocalTask, cancelled: boolean, propagate = true): TaskStatus {
+    task.cancelled = cancelled;
+    try {
+      if (cancelled) markCancelled(task.id);
+      writeExitFile(task.id, undefined, this.hooks.host, Date.now());
+    } catch {
+      // The folder is gone: the status in memory is all there is.
+    }
+    const ending = { code: undefined, cancelled, limited: false, host: this.hooks.host, endedAt: Date.now() };
+    const status = taskOutcome(ending);
+    this.end(task, status, propagate);
+    return status;
+  }
+
+  /** Marks a started task (see `start`) ended and frees its slots. */
+  exited(task: LocalTask, status: TaskStatus): void {
+    if (task.phase !== 'running') return;
+    this.usedSlots -= task.slots;
+    this.end(task, status);
+  }
+
+  /**
+   * Starts what fits, then tells of ends (after starting: the next task should not wait for a
+   * listener). Re-entered from a start that failed at once, it only asks the running pass to look again.
+   */
+  pump(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        for (const task of this.ready.take(this.slots - this.usedSlots)) {
+          task.phase = 'running';
+          task.startedAt = Date.now();
+          this.usedSlots += task.slots;
+          this.hooks.start(task);
+        }
+        this.ready.compact();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+    for (const [id, status] of this.endedEvents.splice(0)) this.hooks.ended(id, status);
+  }
+
+  /** Queues an end to tell of at the next `pump` (for tasks that ended elsewhere, e.g. adopted ones). */
+  tell(id: string, status: TaskStatus): void {
+    this.endedEvents.push([id, status]);
+  }
+
+  private end(task: LocalTask, status: TaskStatus, propagate = true): void {
+    task.phase = 'ended';
+    task.status = status;
+    task.child = undefined;
+    clearTimeout(task.killTimer);
+    this.tell(task.id, status);
+    if (propagate) {
+      const dependents = task.dependents;
+      task.dependents = [];
+      this.settle(dependents, status);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { argumentNameProblem } from './argument-names.js';
+import type { JobArgument } from './job-definition.js';
+import { jobArgumentSchema } from './job-schema.js';
+import { placeholderProblems } from './library-placeholders.js';
+
+/**
+ * A predefined job, declared as JSON in a library folder:
+ * `{ id, name, description, command: [...] | commands: [[...], ...], args: [...], requires: [...] }`.
+ * `args` are templates of the job's arguments (patterns and paths the user completes); commands are
+ * argv word lists with whole-word placeholders (`{f1}`, `{dir:f1}`, `{work}`, `{extra}`), see
+ * library-placeholders.ts.
+ */
+export interface LibraryJob {
+  /** `group/name`, e.g. `image/smooth`. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** Run in order; the job stops at the first that fails. */
+  readonly commands: readonly (readonly string[])[];
+  readonly args: readonly JobArgument[];
+  /** Programs that must be on PATH where the job runs, e.g. `dwi2tensor`. */
+  readonly requires: readonly string[];
+  /** The JSON file it was read from (for messages). */
+  readonly file: string;
+}
+
+const text = z.string().trim().min(1, 'is empty');
+const word = z.string().refine((w) => !w.includes('\0'), 'contains a NUL character');
+const command = z
+  .array(word)
+  .min(1, 'is empty — give the program and its arguments, e.g. ["mrinfo", "{f1}"]');
+
+// Templates may leave out what the user fills in later: the study reference and the FILE patterns.
+const templateArgument = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const arg = value as Record<string, unknown>;
+  const withRef = ['FILE', 'OUT', 'PATHOUT'].includes(String(arg['type']))
+    ? { ref: { kind: 'current' }, ...arg }
+    : arg;
+  return arg['type'] === 'FILE' ? { patterns: [], ...withRef } : withRef;
+}, jobArgumentSchema);
+
+const libraryFileSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9_.-]*(\/[a-z0-9][a-z0-9_.-]*)*$/,
+        'must be lower-case words joined by /, e.g. image/smooth',
+      ),
+    name: text,
+    description: z.string().default(''),
+    command: command.optional(),
+    commands: z.array(command).min(1, 'is empty — list at least one command').optional(),
+    args: z.array(templateArgument).default([]),
+    requires: z.array(text.regex(/^[^/\s]+$/, 'must be a program name, e.g. mrfilter')).default([]),
+  })
+  .strict();
+
+/**
+ * Parses and checks one library file's JSON. Returns the job, or the problems ("field: problem — fix").
+ */
+export function parseLibraryJob(json: unknown, file: string): LibraryJob | { problems: string[] } {
+  const parsed = libraryFileSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      problems: parsed.error.issues.map((issue) => {
+        const field = issue.path.join('.');
+        return `${field === '' ? '' : `${field}: `}${issue.code === 'unrecognized_keys' ? `${issue.message} — remove or correct it` : issue.message}`;
+      }),
+    };
+  }
+  const { command: single, commands: many, ...rest } = parsed.data;
+  const problems: string[] = [];
+  if ((single === undefined) === (many === undefined)) {
+    problems.push(
+      'give either "command": [...] (one command) or "commands": [[...], ...] (several run in order)',
+    );
+  }
+  const commands = many ?? (single === undefined ? [] : [single]);
+  const args: JobArgument[] = rest.args;
+  const seen = new Set<string>();
+  for (const arg of args) {
+    const problem = argumentNameProblem(arg.name);
+    if (problem !== null) problems.push(`argument '${arg.name}': ${problem}`);
+    if (seen.has(arg.name)) problems.push(`two arguments are named '${arg.name}' — rename one`);
+    seen.add(arg.name);
+  }
+  problems.push(...placeholderProblems(commands, args));
+  return problems.length > 0 ? { problems } : { ...rest, args, commands, file };
+}

@@ -1,0 +1,91 @@
+import { dirname } from 'node:path';
+import { wordOf, type BoundArgument } from './bind-arguments.js';
+import type { JobArgument } from './job-definition.js';
+
+/**
+ * Placeholders of library commands. Each is a whole argv word, never part of one, so a value always
+ * becomes whole words of the program's argv and is never cut, joined or parsed:
+ * - `{f1}`: the argument's value; a FILE with several files gives several words, a missing optional
+ *   FILE none; NUMERIC as written in JSON (`1.5`), LOGICAL as `true` / `false`.
+ * - `{dir:f1}`: the folder of the (first) path of a FILE, OUT or PATHOUT argument.
+ * - `{work}`: the task's work folder (commands also run there, so `tensor.mif` is a work file).
+ * - `{extra}`: the job's extra arguments; without it they are appended to the last command.
+ */
+const PLACEHOLDER = /^\{(?:(dir):)?([a-z][a-z0-9_]*)\}$/;
+const INSIDE_WORD = /\{(?:dir:)?([a-z][a-z0-9_]*)\}/g;
+/** Placeholder names that are not arguments. */
+export const SPECIAL_PLACEHOLDERS = ['work', 'extra'] as const;
+
+/** Problems ("problem — fix") of a library job's commands against its argument templates. */
+export function placeholderProblems(
+  commands: readonly (readonly string[])[],
+  args: readonly JobArgument[],
+): string[] {
+  const types = new Map(args.map((arg) => [arg.name, arg.type]));
+  const known = [...types.keys(), ...SPECIAL_PLACEHOLDERS].map((n) => `{${n}}`).join(', ');
+  const problems: string[] = [];
+  for (const name of SPECIAL_PLACEHOLDERS) {
+    if (types.has(name))
+      problems.push(`argument '${name}' has the name of the {${name}} placeholder — rename it`);
+  }
+  commands.forEach((command, c) => {
+    const at = `command ${c + 1}`;
+    const program = command[0] ?? '';
+    if (program === '' || program.includes('{')) {
+      problems.push(
+        `${at} starts with '${program}' — the first word must be the program's name, e.g. mrfilter`,
+      );
+    }
+    command.forEach((word, w) => {
+      const match = PLACEHOLDER.exec(word);
+      if (match !== null) {
+        const [, modifier, name = ''] = match;
+        const type = types.get(name);
+        if (type === undefined && !(SPECIAL_PLACEHOLDERS as readonly string[]).includes(name)) {
+          problems.push(`${at}, word ${w + 1}: unknown placeholder '${word}' — use one of ${known}`);
+        } else if (modifier === 'dir' && (type === undefined || !['FILE', 'OUT', 'PATHOUT'].includes(type))) {
+          problems.push(`${at}, word ${w + 1}: '${word}' — {dir:...} needs a FILE, OUT or PATHOUT argument`);
+        }
+        return;
+      }
+      for (const [inner, name = ''] of word.matchAll(INSIDE_WORD)) {
+        if (types.has(name) || (SPECIAL_PLACEHOLDERS as readonly string[]).includes(name)) {
+          problems.push(
+            `${at}, word ${w + 1}: '${word}' has ${inner} inside a word — placeholders must be whole words; ` +
+              `split it into separate words`,
+          );
+        }
+      }
+    });
+  });
+  return problems;
+}
+
+/**
+ * The commands with placeholders replaced by values (see the placeholder rules above). Assumes
+ * `placeholderProblems` found nothing; an unknown name expands to nothing rather than to its text.
+ */
+export function expandCommands(
+  commands: readonly (readonly string[])[],
+  bound: readonly BoundArgument[],
+  extraArgs: readonly string[],
+  workDir: string,
+): string[][] {
+  const byName = new Map(bound.map((b) => [b.name, b]));
+  const usesExtra = commands.some((command) => command.includes('{extra}'));
+  return commands.map((command, c) => {
+    const words = command.flatMap((word): string[] => {
+      const match = PLACEHOLDER.exec(word);
+      if (match === null) return [word];
+      const [, modifier, name = ''] = match;
+      if (name === 'work') return [workDir];
+      if (name === 'extra') return [...extraArgs];
+      const arg = byName.get(name);
+      if (arg === undefined) return [];
+      const values = arg.type === 'FILE' ? [...arg.value] : [wordOf(arg)];
+      if (modifier !== 'dir') return values;
+      return values[0] === undefined ? [] : [dirname(values[0])];
+    });
+    return !usesExtra && c === commands.length - 1 ? [...words, ...extraArgs] : words;
+  });
+}

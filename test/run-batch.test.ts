@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, runCohort } from './helpers/cli-process.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+const T1 = ['t1_mprage*/s0__.nii', 'T1w*/*.nii.gz', '*T1_BRAVO/*.nii.gz'];
+
+function batch(failFor: string | null, extra: Record<string, unknown> = {}): object {
+  return {
+    name: 'masks',
+    level: 'study',
+    jobs: [
+      {
+        name: 'Brain mask',
+        language: 'bash',
+        script: 'cp "$f1" "$o1"\necho "made $o1"',
+        args: [
+          { type: 'FILE', name: 'f1', patterns: T1, ref: { kind: 'current' } },
+          { type: 'OUT', name: 'o1', path: "masks/brain 'mask' $(x).nii", ref: { kind: 'current' }, tags: ['brainmask'] },
+        ],
+        options: { tagOnSuccess: 'masked' },
+      },
+      {
+        name: 'Check',
+        language: 'bash',
+        script: `${failFor === null ? '' : `case "$COHORT_ITEM" in ${failFor}*) echo "bad scan in $COHORT_ITEM" >&2; exit 3;; esac\n`}echo ok > "$o1"\ncohort add "$o1" --tag checked`,
+        args: [{ type: 'OUT', name: 'o1', path: 'masks/check.txt', ref: { kind: 'current' } }],
+      },
+    ],
+    ...extra,
+  };
+}
+
+function setup(subjects = 4): { env: Record<string, string>; dir: string } {
+  const dir = tempDir();
+  const env = { COHORT_HOME: join(dir, 'home') };
+  const demo = runCohort(['demo', '--subjects', String(subjects)], env);
+  expect(demo.code, demo.stderr).toBe(0);
+  return { env, dir };
+}
+
+function write(dir: string, name: string, value: object): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
+describe('running batches on the local executor', () => {
+  it('previews, runs, reports the failing subgroup, and reruns it fixed', () => {
+    const { env, dir } = setup();
+    const failing = write(dir, 'masks.json', batch('P003'));
+    const preview = runCohort(['preview', failing, '--json'], env);
+    expect(preview.code, preview.stderr).toBe(0);
+    const resolution = JSON.parse(preview.stdout) as { summary: { total: number; ready: number } };
+    expect(resolution.summary.ready).toBe(resolution.summary.total);
+
+    const run = runCohort(['run', failing, '--json'], env);
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { runId: number; error: number; done: number };
+    const p003 = runCohort(['studies', 'P003', '--json'], env);
+    const p003Studies = (JSON.parse(p003.stdout) as Array<{ ref: string }>).map((s) => s.ref);
+    expect(report.error).toBe(p003Studies.length);
+    expect(report.done).toBe(resolution.summary.total * 2 - p003Studies.length);
+
+    const erroneous = JSON.parse(runCohort(['studies', 'JOB:e', '--json'], env).stdout) as Array<{ ref: string }>;
+    expect(erroneous.map((s) => s.ref)).toEqual(p003Studies);
+    const masks = runCohort(['select', 'tag:brainmask'], env).stdout.trim().split('\n');
+    expect(masks).toHaveLength(resolution.summary.total);
+    for (const m of masks) expect(readFileSync(m).length).toBeGreaterThan(1000);
+    expect(runCohort(['select', '--studies', 'stag:masked'], env).stdout.trim().split('\n')).toHaveLength(resolution.summary.total);
+
+    const grid = JSON.parse(runCohort(['grid', '--state', 'error', '--json'], env).stdout) as { tasks: Array<{ id: number; error: string }> };
+    expect(grid.tasks).toHaveLength(p003Studies.length);
+    expect(grid.tasks[0]?.error).toMatch(/exit code 3.*bad scan in P003/);
+    const show = JSON.parse(runCohort(['grid', 'show', String(grid.tasks[0]?.id)], env).stdout) as { resolved: { argv: string[] } };
+    expect(show.resolved.argv[0]).toBe('/bin/bash');
+    expect(runCohort(['grid', 'log', String(grid.tasks[0]?.id), '--stderr'], env).stdout).toContain('bad scan in P003');
+
+    const fixed = write(dir, 'fixed.json', batch(null));
+    const rerun = runCohort(['rerun', String(report.runId), fixed, '--json'], env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(runCohort(['studies', 'JOB:e', '--json'], env).stdout)).toEqual([]);
+    expect(runCohort(['select', 'tag:checked'], env).stdout.trim().split('\n')).toHaveLength(resolution.summary.total);
+  });
+
+  it.each(['per-item', 'single', 'n-units'])('runs jobs in order in run mode %s', (mode) => {
+    const { env, dir } = setup(3);
+    const path = write(dir, 'b.json', batch('P002'));
+    const run = runCohort(['run', path, '--mode', mode, '--units', '2', '--json'], env);
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { error: number; skipped: number; done: number };
+    const p002 = (JSON.parse(runCohort(['studies', 'P002', '--json'], env).stdout) as unknown[]).length;
+    expect(report.error).toBe(p002);
+    expect(report.done).toBeGreaterThan(0);
+  });
+
+  it('kills, suspends and resumes tasks from another process, and survives the runner killed with -9', async () => {
+    const { env, dir } = setup(3);
+    const slow = {
+      name: 'slow',
+      level: 'study',
+      jobs: [
+        { name: 'Sleep', language: 'bash', script: 'echo start; sleep "$n1"; echo end >> "$o1"', args: [
+          { type: 'NUMERIC', name: 'n1', value: 3 },
+          { type: 'OUT', name: 'o1', path: 'slow/runs.txt', ref: { kind: 'current' } },
+        ] },
+      ],
+    };
+    const path = write(dir, 'slow.json', slow);
+    const runner = spawn(process.execPath, [CLI, 'run', path], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const running = await waitForTasks(env, 'running', 1);
+    const victim = running[0] as number;
+    expect(runCohort(['grid', 'suspend', String(victim)], env).code).toBe(0);
+    await waitForTasks(env, 'suspended', 1);
+    expect(runCohort(['grid', 'resume', String(victim)], env).code).toBe(0);
+    expect(runCohort(['grid', 'kill', String(victim)], env).code).toBe(0);
+    await waitForTasks(env, 'killed', 1);
+    runner.kill('SIGKILL');
+    await new Promise((r) => runner.once('exit', r));
+    // A new runner picks up what the dead one left: running tasks are watched, never-started ones submitted.
+    const resume = runCohort(['resume', '--json'], env);
+    expect(resume.code, resume.stderr).toBe(1); // one task was killed
+    const tasks = JSON.parse(runCohort(['grid', '--all', '--json'], env).stdout) as { tasks: Array<{ state: string; log_dir: string }> };
+    expect(tasks.tasks.filter((t) => t.state === 'done').length).toBe(tasks.tasks.length - 1);
+    for (const t of tasks.tasks.filter((x) => x.state === 'done')) {
+      expect(readFileSync(join(t.log_dir, 'stdout.log'), 'utf8').match(/start/g)).toHaveLength(1); // never ran twice
+    }
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+  }, 120_000);
+});
+
+async function waitForTasks(env: Record<string, string>, state: string, count: number): Promise<number[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const grid = JSON.parse(runCohort(['grid', '--all', '--state', state, '--json'], env).stdout) as { tasks: Array<{ id: number }> };
+    if (grid.tasks.length >= count) return grid.tasks.map((t) => t.id);
+    if (Date.now() > deadline) throw new Error(`no ${count} task(s) in state ${state}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
