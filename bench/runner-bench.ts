@@ -18,7 +18,12 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CORES = availableParallelism();
 
 function batchJson(): string {
-  const jobs = Array.from({ length: JOBS }, (_, k) => ({ name: `step ${k + 1}`, language: 'bash', script: 'true', args: [] }));
+  const jobs = Array.from({ length: JOBS }, (_, k) => ({
+    name: `step ${k + 1}`,
+    language: 'bash',
+    script: 'true',
+    args: [],
+  }));
   return JSON.stringify({ name: 'trivial', level: 'subject', jobs });
 }
 
@@ -67,9 +72,15 @@ export function runRunnerBench(): void {
     const sm = join(WORK, `snake-${r}`);
     mkdirSync(sm);
     writeFileSync(join(sm, 'Snakefile'), snakefile());
-    snake.push(timeCommand('snakemake', ['--cores', String(CORES), '--quiet', '-d', sm, '-s', join(sm, 'Snakefile')]).ms);
+    snake.push(
+      timeCommand('snakemake', ['--cores', String(CORES), '--quiet', '-d', sm, '-s', join(sm, 'Snakefile')])
+        .ms,
+    );
 
-    xargs.push(timeCommand('bash', ['-c', 'xargs -0 -P "$2" -n 1 bash < "$1"', 'x', join(WORK, 'list'), String(CORES)]).ms);
+    xargs.push(
+      timeCommand('bash', ['-c', 'xargs -0 -P "$2" -n 1 bash < "$1"', 'x', join(WORK, 'list'), String(CORES)])
+        .ms,
+    );
   }
   const c = median(cohort);
   const s = median(snake);

@@ -18,7 +18,13 @@ function batch(failFor: string | null, extra: Record<string, unknown> = {}): obj
         script: 'cp "$f1" "$o1"\necho "made $o1"',
         args: [
           { type: 'FILE', name: 'f1', patterns: T1, ref: { kind: 'current' } },
-          { type: 'OUT', name: 'o1', path: "masks/brain 'mask' $(x).nii", ref: { kind: 'current' }, tags: ['brainmask'] },
+          {
+            type: 'OUT',
+            name: 'o1',
+            path: "masks/brain 'mask' $(x).nii",
+            ref: { kind: 'current' },
+            tags: ['brainmask'],
+          },
         ],
         options: { tagOnSuccess: 'masked' },
       },
@@ -58,31 +64,47 @@ describe('running batches on the local executor', () => {
 
     const run = runCohort(['run', failing, '--json'], env);
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { runId: number; error: number; done: number };
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+      runId: number;
+      error: number;
+      done: number;
+    };
     const p003 = runCohort(['studies', 'P003', '--json'], env);
     const p003Studies = (JSON.parse(p003.stdout) as Array<{ ref: string }>).map((s) => s.ref);
     expect(report.error).toBe(p003Studies.length);
     expect(report.done).toBe(resolution.summary.total * 2 - p003Studies.length);
 
-    const erroneous = JSON.parse(runCohort(['studies', 'JOB:e', '--json'], env).stdout) as Array<{ ref: string }>;
+    const erroneous = JSON.parse(runCohort(['studies', 'JOB:e', '--json'], env).stdout) as Array<{
+      ref: string;
+    }>;
     expect(erroneous.map((s) => s.ref)).toEqual(p003Studies);
     const masks = runCohort(['select', 'tag:brainmask'], env).stdout.trim().split('\n');
     expect(masks).toHaveLength(resolution.summary.total);
     for (const m of masks) expect(readFileSync(m).length).toBeGreaterThan(1000);
-    expect(runCohort(['select', '--studies', 'stag:masked'], env).stdout.trim().split('\n')).toHaveLength(resolution.summary.total);
+    expect(runCohort(['select', '--studies', 'stag:masked'], env).stdout.trim().split('\n')).toHaveLength(
+      resolution.summary.total,
+    );
 
-    const grid = JSON.parse(runCohort(['grid', '--state', 'error', '--json'], env).stdout) as { tasks: Array<{ id: number; error: string }> };
+    const grid = JSON.parse(runCohort(['grid', '--state', 'error', '--json'], env).stdout) as {
+      tasks: Array<{ id: number; error: string }>;
+    };
     expect(grid.tasks).toHaveLength(p003Studies.length);
     expect(grid.tasks[0]?.error).toMatch(/exit code 3.*bad scan in P003/);
-    const show = JSON.parse(runCohort(['grid', 'show', String(grid.tasks[0]?.id)], env).stdout) as { resolved: { argv: string[] } };
+    const show = JSON.parse(runCohort(['grid', 'show', String(grid.tasks[0]?.id)], env).stdout) as {
+      resolved: { argv: string[] };
+    };
     expect(show.resolved.argv[0]).toBe('/bin/bash');
-    expect(runCohort(['grid', 'log', String(grid.tasks[0]?.id), '--stderr'], env).stdout).toContain('bad scan in P003');
+    expect(runCohort(['grid', 'log', String(grid.tasks[0]?.id), '--stderr'], env).stdout).toContain(
+      'bad scan in P003',
+    );
 
     const fixed = write(dir, 'fixed.json', batch(null));
     const rerun = runCohort(['rerun', String(report.runId), fixed, '--json'], env);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(JSON.parse(runCohort(['studies', 'JOB:e', '--json'], env).stdout)).toEqual([]);
-    expect(runCohort(['select', 'tag:checked'], env).stdout.trim().split('\n')).toHaveLength(resolution.summary.total);
+    expect(runCohort(['select', 'tag:checked'], env).stdout.trim().split('\n')).toHaveLength(
+      resolution.summary.total,
+    );
   });
 
   it.each(['per-item', 'single', 'n-units'])('runs jobs in order in run mode %s', (mode) => {
@@ -90,7 +112,11 @@ describe('running batches on the local executor', () => {
     const path = write(dir, 'b.json', batch('P002'));
     const run = runCohort(['run', path, '--mode', mode, '--units', '2', '--json'], env);
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { error: number; skipped: number; done: number };
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+      error: number;
+      skipped: number;
+      done: number;
+    };
     const p002 = (JSON.parse(runCohort(['studies', 'P002', '--json'], env).stdout) as unknown[]).length;
     expect(report.error).toBe(p002);
     expect(report.done).toBeGreaterThan(0);
@@ -98,18 +124,34 @@ describe('running batches on the local executor', () => {
 
   it('kills, suspends and resumes tasks from another process, and survives the runner killed with -9', async () => {
     const { env, dir } = setup(3);
+    // Job 1 sleeps; job 2 waits for it (chained), so when the runner dies most job-2 tasks exist only
+    // in its memory queue, and `cohort resume` must submit them again.
     const slow = {
       name: 'slow',
       level: 'study',
       jobs: [
-        { name: 'Sleep', language: 'bash', script: 'echo start; sleep "$n1"; echo end >> "$o1"', args: [
-          { type: 'NUMERIC', name: 'n1', value: 3 },
-          { type: 'OUT', name: 'o1', path: 'slow/runs.txt', ref: { kind: 'current' } },
-        ] },
+        {
+          name: 'Sleep',
+          language: 'bash',
+          script: 'echo start; sleep "$n1"; echo end >> "$o1"',
+          args: [
+            { type: 'NUMERIC', name: 'n1', value: 4 },
+            { type: 'OUT', name: 'o1', path: 'slow/runs.txt', ref: { kind: 'current' } },
+          ],
+        },
+        {
+          name: 'After',
+          language: 'bash',
+          script: 'echo start; echo after >> "$o1"',
+          args: [{ type: 'OUT', name: 'o1', path: 'slow/after.txt', ref: { kind: 'current' } }],
+        },
       ],
     };
     const path = write(dir, 'slow.json', slow);
-    const runner = spawn(process.execPath, [CLI, 'run', path], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const runner = spawn(process.execPath, [CLI, 'run', path], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
     const running = await waitForTasks(env, 'running', 1);
     const victim = running[0] as number;
     expect(runCohort(['grid', 'suspend', String(victim)], env).code).toBe(0);
@@ -121,9 +163,14 @@ describe('running batches on the local executor', () => {
     await new Promise((r) => runner.once('exit', r));
     // A new runner picks up what the dead one left: running tasks are watched, never-started ones submitted.
     const resume = runCohort(['resume', '--json'], env);
-    expect(resume.code, resume.stderr).toBe(1); // one task was killed
-    const tasks = JSON.parse(runCohort(['grid', '--all', '--json'], env).stdout) as { tasks: Array<{ state: string; log_dir: string }> };
-    expect(tasks.tasks.filter((t) => t.state === 'done').length).toBe(tasks.tasks.length - 1);
+    expect(resume.code, resume.stdout + resume.stderr).toBe(1); // one task was killed
+    const tasks = JSON.parse(runCohort(['grid', '--all', '--json'], env).stdout) as {
+      tasks: Array<{ state: string; log_dir: string }>;
+    };
+    const states = tasks.tasks.map((t) => t.state);
+    expect(states.filter((s) => s === 'killed')).toHaveLength(1);
+    expect(states.filter((s) => s === 'skipped')).toHaveLength(1); // the killed item's job 2
+    expect(states.filter((s) => s === 'done')).toHaveLength(tasks.tasks.length - 2);
     for (const t of tasks.tasks.filter((x) => x.state === 'done')) {
       expect(readFileSync(join(t.log_dir, 'stdout.log'), 'utf8').match(/start/g)).toHaveLength(1); // never ran twice
     }
@@ -134,7 +181,9 @@ describe('running batches on the local executor', () => {
 async function waitForTasks(env: Record<string, string>, state: string, count: number): Promise<number[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const grid = JSON.parse(runCohort(['grid', '--all', '--state', state, '--json'], env).stdout) as { tasks: Array<{ id: number }> };
+    const grid = JSON.parse(runCohort(['grid', '--all', '--state', state, '--json'], env).stdout) as {
+      tasks: Array<{ id: number }>;
+    };
     if (grid.tasks.length >= count) return grid.tasks.map((t) => t.id);
     if (Date.now() > deadline) throw new Error(`no ${count} task(s) in state ${state}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -48,9 +48,13 @@ export async function runCli(
       ...(typeof options.project === 'string' ? { project: options.project } : {}),
     });
     if (config.jobProject !== undefined && config.project !== config.jobProject) {
-      throw new CohortError('INVALID_INPUT', `Inside a job of project '${config.jobProject}', project '${String(config.project)}' is not reachable.`, {
-        hint: 'A job works on its own project only; drop --project.',
-      });
+      throw new CohortError(
+        'INVALID_INPUT',
+        `Inside a job of project '${config.jobProject}', project '${String(config.project)}' is not reachable.`,
+        {
+          hint: 'A job works on its own project only; drop --project.',
+        },
+      );
     }
     let project: Project | undefined;
     const ctx: CommandContext = {

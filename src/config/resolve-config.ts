@@ -67,6 +67,8 @@ function numberFromEnv(value: string | undefined): number | undefined {
 
 function taskEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('COHORT_')),
+    Object.entries(env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('COHORT_'),
+    ),
   );
 }

@@ -38,9 +38,17 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   const { db, config } = catalog;
   const ready = input.resolution.items.filter((i) => i.runnable);
   if (ready.length === 0) {
-    throw invalidInput('No item of the selection can run: every one misses an input.', 'Check the resolution preview (`cohort preview`) and fix the patterns.');
+    throw invalidInput(
+      'No item of the selection can run: every one misses an input.',
+      'Check the resolution preview (`cohort preview`) and fix the patterns.',
+    );
   }
-  const plan = planUnits(ready.map((i) => i.item), input.batch.jobs.length, input.mode, input.units);
+  const plan = planUnits(
+    ready.map((i) => i.item),
+    input.batch.jobs.length,
+    input.mode,
+    input.units,
+  );
   const unitOf = new Map<string, string>();
   for (const [unit, tasks] of plan) for (const t of tasks) unitOf.set(`${t.item}\u0000${t.jobIndex}`, unit);
 
@@ -51,8 +59,17 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
           `INSERT INTO runs (project_id, batch_name, definition, level, selection, run_mode, executor, owner, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(project.id, input.batch.name, JSON.stringify(input.batch), input.batch.level, input.selection, input.mode, input.executor, input.owner, Date.now())
-        .lastInsertRowid,
+        .run(
+          project.id,
+          input.batch.name,
+          JSON.stringify(input.batch),
+          input.batch.level,
+          input.selection,
+          input.mode,
+          input.executor,
+          input.owner,
+          Date.now(),
+        ).lastInsertRowid,
     );
     const insert = db.prepare(
       `INSERT INTO tasks (run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor, resolved, log_dir, updated_at)
@@ -63,7 +80,18 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     for (const item of ready) {
       input.batch.jobs.forEach((job, jobIndex) => {
         const taskId = Number(
-          insert.run(runId, project.id, item.item, item.subjectId, item.study?.studyId ?? null, jobIndex, job.name, unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item, input.executor, Date.now()).lastInsertRowid,
+          insert.run(
+            runId,
+            project.id,
+            item.item,
+            item.subjectId,
+            item.study?.studyId ?? null,
+            jobIndex,
+            job.name,
+            unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
+            input.executor,
+            Date.now(),
+          ).lastInsertRowid,
         );
         const dir = join(config.home, 'runs', String(runId), `task-${taskId}`);
         mkdirSync(dir, { recursive: true });
@@ -76,10 +104,17 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         for (const folder of command.mkdirs) mkdirSync(folder, { recursive: true });
         const env = {
           ...command.env,
-          ...taskVariables(config, { project: project.name, item: item.item, taskId, ...(item.study === null ? {} : { study: item.study.ref }) }),
+          ...taskVariables(config, {
+            project: project.name,
+            item: item.item,
+            taskId,
+            ...(item.study === null ? {} : { study: item.study.ref }),
+          }),
         };
         const outputs = job.args.flatMap((arg) =>
-          arg.type === 'OUT' || arg.type === 'PATHOUT' ? [{ path: String(values[arg.name]), kind: arg.type, tags: arg.tags ?? [] }] : [],
+          arg.type === 'OUT' || arg.type === 'PATHOUT'
+            ? [{ path: String(values[arg.name]), kind: arg.type, tags: arg.tags ?? [] }]
+            : [],
         );
         const provenance: TaskProvenance = {
           job,
@@ -96,7 +131,9 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         count++;
       });
     }
-    const skipped = input.resolution.items.filter((i) => !i.runnable).map((i) => ({ item: i.item, reasons: i.problems }));
+    const skipped = input.resolution.items
+      .filter((i) => !i.runnable)
+      .map((i) => ({ item: i.item, reasons: i.problems }));
     return { runId, tasks: count, skipped };
   })();
 }

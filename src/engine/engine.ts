@@ -8,7 +8,14 @@ import { finishTask } from './finish-task.js';
 import { lastErrorLine, readTaskFiles } from './task-files.js';
 import type { RunMode } from './run-modes.js';
 import { isEnded, type TaskState } from './task-states.js';
-import { activeTasks, getTask, tasksOfRun, updateTask, type TaskProvenance, type TaskRow } from './task-store.js';
+import {
+  activeTasks,
+  getTask,
+  tasksOfRun,
+  updateTask,
+  type TaskProvenance,
+  type TaskRow,
+} from './task-store.js';
 import { launchEnvironment } from './task-environment.js';
 import { unitScript, type UnitStep } from './unit-script.js';
 
@@ -56,7 +63,10 @@ export class Engine {
       if (chain && mode === 'chained' && previous !== undefined) {
         after.push({ id: String(previous.index), kind: previous.breaks ? 'ok' : 'any' });
       }
-      previousOfItem.set(itemKey, { index: specs.length, breaks: provenanceOf(group[group.length - 1] ?? first).onError === 'break' });
+      previousOfItem.set(itemKey, {
+        index: specs.length,
+        breaks: provenanceOf(group[group.length - 1] ?? first).onError === 'break',
+      });
       specs.push(this.unitSpec(group, after));
       unitTasks.push(group);
     }
@@ -68,7 +78,8 @@ export class Engine {
       const after = spec.after.map((d) => ({ id: ids[Number(d.id)] ?? d.id, kind: d.kind }));
       const [id] = await this.executor.submit([{ ...spec, after }]);
       ids.push(id ?? '');
-      for (const task of unitTasks[i] ?? []) this.change(task, { state: 'queued', executor_id: id ?? null, queued_at: Date.now() });
+      for (const task of unitTasks[i] ?? [])
+        this.change(task, { state: 'queued', executor_id: id ?? null, queued_at: Date.now() });
     }
   }
 
@@ -77,22 +88,47 @@ export class Engine {
     const p = provenanceOf(first);
     const resources = (p.job as { options?: { resources?: TaskSpec['resources'] } }).options?.resources ?? {};
     if (group.length === 1) {
-      return { taskId: `task-${first.id}`, argv: p.argv, env: this.envOf(first), cwd: p.cwd, logDir: first.log_dir, resources, after };
+      return {
+        taskId: `task-${first.id}`,
+        argv: p.argv,
+        env: this.envOf(first),
+        cwd: p.cwd,
+        logDir: first.log_dir,
+        resources,
+        after,
+      };
     }
     const unitDir = join(first.log_dir, '..', `unit-${first.unit.replace(/[^\w.-]+/g, '_')}`);
     mkdirSync(unitDir, { recursive: true });
     const steps: UnitStep[] = group.map((t) => {
       const tp = provenanceOf(t);
-      return { logDir: t.log_dir, cwd: tp.cwd, argv: tp.argv, env: provenanceOf(t).env, breakOnError: tp.onError === 'break', group: t.item };
+      return {
+        logDir: t.log_dir,
+        cwd: tp.cwd,
+        argv: tp.argv,
+        env: provenanceOf(t).env,
+        breakOnError: tp.onError === 'break',
+        group: t.item,
+      };
     });
     const script = join(unitDir, 'unit.sh');
     writeFileSync(script, unitScript(steps));
-    return { taskId: `unit-${first.run_id}-${first.unit}`, argv: ['/bin/sh', script], env: this.envOf(first), cwd: unitDir, logDir: unitDir, resources, after };
+    return {
+      taskId: `unit-${first.run_id}-${first.unit}`,
+      argv: ['/bin/sh', script],
+      env: this.envOf(first),
+      cwd: unitDir,
+      logDir: unitDir,
+      resources,
+      after,
+    };
   }
 
   /** Asks the executor about every active task (one call) and records what changed. Returns how many are still active. */
   async poll(): Promise<number> {
-    const active = activeTasks(this.catalog.db).filter((t) => t.executor === this.executor.kind && t.executor_id !== null);
+    const active = activeTasks(this.catalog.db).filter(
+      (t) => t.executor === this.executor.kind && t.executor_id !== null,
+    );
     if (active.length === 0) return 0;
     const ids = [...new Set(active.map((t) => t.executor_id as string))];
     const statuses = await this.executor.status(ids);
@@ -114,13 +150,24 @@ export class Engine {
       case 'ended':
         return files.code === 0
           ? { state: 'done', exitCode: 0, ...(files.host === undefined ? {} : { host: files.host }) }
-          : { state: 'error', exitCode: files.code, reason: `exit code ${files.code}`, ...(files.host === undefined ? {} : { host: files.host }) };
+          : {
+              state: 'error',
+              exitCode: files.code,
+              reason: `exit code ${files.code}`,
+              ...(files.host === undefined ? {} : { host: files.host }),
+            };
       case 'skipped':
         return { state: 'error', reason: 'dependency failed' };
       case 'running':
-        return unit.state === 'suspended' ? { state: 'suspended' } : isEndedExecutorState(unit) ? { state: 'killed', reason: unit.reason ?? 'unit ended' } : { state: 'running', startedAt: files.startedAt };
+        return unit.state === 'suspended'
+          ? { state: 'suspended' }
+          : isEndedExecutorState(unit)
+            ? { state: 'killed', reason: unit.reason ?? 'unit ended' }
+            : { state: 'running', startedAt: files.startedAt };
       case 'not-started':
-        return isEndedExecutorState(unit) ? { state: 'error', reason: unit.reason === undefined ? 'dependency failed' : unit.reason } : { state: unit.state === 'held' ? 'held' : 'queued' };
+        return isEndedExecutorState(unit)
+          ? { state: 'error', reason: unit.reason === undefined ? 'dependency failed' : unit.reason }
+          : { state: unit.state === 'held' ? 'held' : 'queued' };
     }
   }
 
@@ -130,20 +177,30 @@ export class Engine {
       case 'unknown':
         return; // reconcile() decides about tasks the executor does not know
       case 'error':
-        state = status.reason === 'dependency failed' ? 'skipped' : provenanceOf(task).onError === 'ignore' ? 'done' : 'error';
+        state =
+          status.reason === 'dependency failed'
+            ? 'skipped'
+            : provenanceOf(task).onError === 'ignore'
+              ? 'done'
+              : 'error';
         break;
       default:
         state = status.state;
     }
-    if (state === task.state && status.state !== 'done') return;
     if (state === task.state) return;
     const update = {
       state,
       ...(status.exitCode === undefined ? {} : { exit_code: status.exitCode }),
       ...(status.host === undefined ? {} : { host: status.host }),
-      ...(status.startedAt === undefined ? (state === 'running' && task.started_at === null ? { started_at: Date.now() } : {}) : { started_at: status.startedAt }),
+      ...(status.startedAt === undefined
+        ? state === 'running' && task.started_at === null
+          ? { started_at: Date.now() }
+          : {}
+        : { started_at: status.startedAt }),
       ...(isEnded(state) ? { ended_at: status.endedAt ?? Date.now() } : {}),
-      ...(state === 'error' || state === 'killed' || state === 'skipped' ? { error: errorText(task, status) } : {}),
+      ...(state === 'error' || state === 'killed' || state === 'skipped'
+        ? { error: errorText(task, status) }
+        : {}),
     };
     if (state === 'done') {
       const problem = finishTask(this.catalog, this.project(task.project_id), task);
@@ -161,15 +218,24 @@ export class Engine {
    */
   async reconcile(): Promise<number> {
     const active = activeTasks(this.catalog.db).filter((t) => t.executor === this.executor.kind);
-    const known = await this.executor.status([...new Set(active.flatMap((t) => (t.executor_id === null ? [] : [t.executor_id])))]);
-    const lost = active.filter((t) => t.executor_id === null || (known.get(t.executor_id)?.state ?? 'unknown') === 'unknown');
+    const known = await this.executor.status([
+      ...new Set(active.flatMap((t) => (t.executor_id === null ? [] : [t.executor_id]))),
+    ]);
+    const lost = active.filter(
+      (t) => t.executor_id === null || (known.get(t.executor_id)?.state ?? 'unknown') === 'unknown',
+    );
     const lostUnits = new Set(lost.map((t) => `${t.run_id}\u0000${t.unit}`));
-    const resubmit = active.filter((t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFiles(t.log_dir).kind === 'not-started');
+    const resubmit = active.filter(
+      (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFiles(t.log_dir).kind === 'not-started',
+    );
     await this.submitTasks(resubmit, true);
     return resubmit.length;
   }
 
-  async waitForRun(runId: number, options: { pollMs?: number; signal?: AbortSignal } = {}): Promise<TaskRow[]> {
+  async waitForRun(
+    runId: number,
+    options: { pollMs?: number; signal?: AbortSignal } = {},
+  ): Promise<TaskRow[]> {
     for (;;) {
       await this.poll();
       const tasks = tasksOfRun(this.catalog.db, runId);
@@ -215,8 +281,6 @@ function provenanceOf(task: TaskRow): TaskProvenance {
   return JSON.parse(task.resolved) as TaskProvenance;
 }
 
-
-
 function errorText(task: TaskRow, status: TaskStatus): string {
   if (status.reason === 'dependency failed') return 'not run: an earlier job of this item failed';
   const last = lastErrorLine(task.log_dir);
@@ -237,4 +301,3 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   }
   return map;
 }
-

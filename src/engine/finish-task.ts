@@ -22,7 +22,8 @@ export function finishTask(catalog: Catalog, project: Project, task: TaskRow): s
     const files = output.kind === 'PATHOUT' ? filesBelow(output.path) : [output.path];
     const results = addFiles(catalog, project, files, { tags: output.tags });
     const failed = results.filter((r) => !r.ok);
-    if (failed.length > 0) return `outputs could not be registered: ${failed.map((f) => (f.ok ? '' : f.error)).join('; ')}`;
+    if (failed.length > 0)
+      return `outputs could not be registered: ${failed.map((f) => (f.ok ? '' : f.error)).join('; ')}`;
   }
   if (missing.length > 0) return `the job ended without writing ${missing.join(', ')}`;
   if (provenance.tagOnSuccess !== undefined && task.study_id !== null) {

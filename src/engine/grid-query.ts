@@ -49,14 +49,18 @@ export function gridRows(db: Db, query: GridQuery): GridRow[] {
     params.push(query.projectId);
   }
   if (query.states !== undefined && query.states.length > 0) {
-    for (const s of query.states) if (!TASK_STATES.includes(s)) throw invalidInput(`Unknown state '${s}'.`, `Use one of: ${TASK_STATES.join(', ')}.`);
+    for (const s of query.states)
+      if (!TASK_STATES.includes(s))
+        throw invalidInput(`Unknown state '${s}'.`, `Use one of: ${TASK_STATES.join(', ')}.`);
     where.push(`t.state IN (${query.states.map(() => '?').join(', ')})`);
     params.push(...query.states);
   } else if (query.includeDone !== true) {
     where.push("t.state <> 'done'");
   }
   if (query.search !== undefined && query.search !== '') {
-    where.push("(instr(t.item, ?) > 0 OR instr(t.job_name, ?) > 0 OR instr(coalesce(t.error, ''), ?) > 0 OR instr(coalesce(t.host, ''), ?) > 0)");
+    where.push(
+      "(instr(t.item, ?) > 0 OR instr(t.job_name, ?) > 0 OR instr(coalesce(t.error, ''), ?) > 0 OR instr(coalesce(t.host, ''), ?) > 0)",
+    );
     params.push(query.search, query.search, query.search, query.search);
   }
   if (query.subject !== undefined) {
@@ -76,9 +80,12 @@ export function gridRows(db: Db, query: GridQuery): GridRow[] {
 /** The counters above the grid. */
 export function gridCounts(db: Db, projectId?: number): GridCounts {
   const rows = db
-    .prepare(`SELECT state, count(*) AS n FROM tasks ${projectId === undefined ? '' : 'WHERE project_id = ?'} GROUP BY state`)
+    .prepare(
+      `SELECT state, count(*) AS n FROM tasks ${projectId === undefined ? '' : 'WHERE project_id = ?'} GROUP BY state`,
+    )
     .all(...(projectId === undefined ? [] : [projectId])) as Array<{ state: TaskState; n: number }>;
-  const n = (states: readonly TaskState[]): number => rows.filter((r) => states.includes(r.state)).reduce((a, r) => a + r.n, 0);
+  const n = (states: readonly TaskState[]): number =>
+    rows.filter((r) => states.includes(r.state)).reduce((a, r) => a + r.n, 0);
   return {
     running: n(['running']),
     queued: n(['pending', 'queued', 'held']),

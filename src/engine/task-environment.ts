@@ -34,8 +34,15 @@ export function taskVariables(config: CohortConfig, context: TaskContext): Recor
  * task's own variables, and the `cohort` CLI first on PATH. Built at launch, not stored, so the
  * database never holds the caller's environment.
  */
-export function launchEnvironment(config: CohortConfig, variables: Readonly<Record<string, string>>): Record<string, string> {
-  return { ...config.taskEnv, ...variables, PATH: `${cohortShimDir(config)}:${config.taskEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin'}` };
+export function launchEnvironment(
+  config: CohortConfig,
+  variables: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return {
+    ...config.taskEnv,
+    ...variables,
+    PATH: `${cohortShimDir(config)}:${config.taskEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+  };
 }
 
 const shimDirs = new Map<string, string>();
@@ -45,11 +52,16 @@ export function cohortShimDir(config: CohortConfig): string {
   const known = shimDirs.get(config.home);
   if (known !== undefined) return known;
   const bin = join(config.home, 'bin');
-  const main = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : '../cli/main.js', import.meta.url));
+  const main = fileURLToPath(
+    new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : '../cli/main.js', import.meta.url),
+  );
   mkdirSync(bin, { recursive: true });
   const shim = join(bin, 'cohort');
   // exec keeps the job's process tree flat; paths are quoted for the shell that reads this file.
-  writeFileSync(shim, `#!/bin/sh\nexec '${process.execPath.replace(/'/g, `'\\''`)}' '${main.replace(/'/g, `'\\''`)}' "$@"\n`);
+  writeFileSync(
+    shim,
+    `#!/bin/sh\nexec '${process.execPath.replace(/'/g, `'\\''`)}' '${main.replace(/'/g, `'\\''`)}' "$@"\n`,
+  );
   chmodSync(shim, 0o755);
   shimDirs.set(config.home, bin);
   return bin;

@@ -6,7 +6,13 @@ export type TaskFiles =
   | { readonly kind: 'not-started' }
   | { readonly kind: 'running'; readonly startedAt: number }
   | { readonly kind: 'skipped' }
-  | { readonly kind: 'ended'; readonly code: number; readonly host?: string; readonly endedAt?: number; readonly startedAt?: number };
+  | {
+      readonly kind: 'ended';
+      readonly code: number;
+      readonly host?: string;
+      readonly endedAt?: number;
+      readonly startedAt?: number;
+    };
 
 export function readTaskFiles(logDir: string): TaskFiles {
   const exit = readIfExists(join(logDir, 'exit'));

@@ -5,7 +5,17 @@
  * - queued / held / running / suspended: at the executor
  * - done / error / killed: ended; skipped: never ran because an earlier job of its item failed (break)
  */
-export const TASK_STATES = ['pending', 'queued', 'held', 'running', 'suspended', 'done', 'error', 'killed', 'skipped'] as const;
+export const TASK_STATES = [
+  'pending',
+  'queued',
+  'held',
+  'running',
+  'suspended',
+  'done',
+  'error',
+  'killed',
+  'skipped',
+] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 export const ACTIVE_STATES: readonly TaskState[] = ['pending', 'queued', 'held', 'running', 'suspended'];

@@ -35,7 +35,11 @@ export interface TaskProvenance {
   readonly cwd: string;
   readonly onError: 'break' | 'continue' | 'ignore';
   readonly tagOnSuccess?: string;
-  readonly outputs: ReadonlyArray<{ readonly path: string; readonly kind: 'OUT' | 'PATHOUT'; readonly tags: readonly string[] }>;
+  readonly outputs: ReadonlyArray<{
+    readonly path: string;
+    readonly kind: 'OUT' | 'PATHOUT';
+    readonly tags: readonly string[];
+  }>;
   readonly studyRef?: string;
 }
 
@@ -50,13 +54,26 @@ export interface TaskUpdate {
   readonly ended_at?: number | null;
 }
 
-const UPDATABLE = ['state', 'executor_id', 'exit_code', 'error', 'host', 'queued_at', 'started_at', 'ended_at'] as const;
+const UPDATABLE = [
+  'state',
+  'executor_id',
+  'exit_code',
+  'error',
+  'host',
+  'queued_at',
+  'started_at',
+  'ended_at',
+] as const;
 
 export function updateTask(db: Db, id: number, update: TaskUpdate): void {
   const keys = UPDATABLE.filter((k) => update[k] !== undefined);
   if (keys.length === 0) return;
   const set = keys.map((k) => `${k} = @${k}`).join(', ');
-  db.prepare(`UPDATE tasks SET ${set}, updated_at = @now WHERE id = @id`).run({ ...pick(update, keys), now: Date.now(), id });
+  db.prepare(`UPDATE tasks SET ${set}, updated_at = @now WHERE id = @id`).run({
+    ...pick(update, keys),
+    now: Date.now(),
+    id,
+  });
 }
 
 function pick(update: TaskUpdate, keys: readonly (keyof TaskUpdate)[]): Record<string, unknown> {

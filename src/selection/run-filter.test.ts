@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CohortError } from '../errors/cohort-error.js';
 import { parseFilter } from './parse-filter.js';
 import { runFilter } from './run-filter.js';
 import { groupBySubject } from './selection.js';

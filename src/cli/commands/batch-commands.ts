@@ -39,7 +39,11 @@ export const batchListCommand: CommandSpec = {
     ctx.print(
       formatTable(
         ['BATCH', 'FAV', 'JOBS'],
-        entries.map((e) => [e.folder === '' ? e.name : `${e.folder}/${e.name}`, e.favourite ? '*' : '', e.jobNames.join(', ')]),
+        entries.map((e) => [
+          e.folder === '' ? e.name : `${e.folder}/${e.name}`,
+          e.favourite ? '*' : '',
+          e.jobNames.join(', '),
+        ]),
       ),
     );
   },

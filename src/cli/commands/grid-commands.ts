@@ -17,14 +17,24 @@ const ERROR_COLUMN_WIDTH = 60;
 
 export const gridCommand: CommandSpec = {
   name: 'grid',
-  summary: 'List jobs (tasks) with counters: state, item, job, start, host, error. Finished ones are hidden unless --all.',
+  summary:
+    'List jobs (tasks) with counters: state, item, job, start, host, error. Finished ones are hidden unless --all.',
   args: [],
   options: {
-    state: { type: 'string', multiple: true, value: 'STATE', description: `Only these states: ${TASK_STATES.join(', ')}.` },
+    state: {
+      type: 'string',
+      multiple: true,
+      value: 'STATE',
+      description: `Only these states: ${TASK_STATES.join(', ')}.`,
+    },
     search: { type: 'string', value: 'TEXT', description: 'Text in item, job name, error or host.' },
     subject: { type: 'string', value: 'PID', description: 'Only tasks of this subject.' },
     run: { type: 'string', value: 'N', description: 'Only tasks of this run.' },
-    sort: { type: 'string', value: 'KEY', description: `Sort by ${GRID_SORT_KEYS.join(', ')} (prefix - for descending).` },
+    sort: {
+      type: 'string',
+      value: 'KEY',
+      description: `Sort by ${GRID_SORT_KEYS.join(', ')} (prefix - for descending).`,
+    },
     all: { type: 'boolean', description: 'Include finished (done) tasks.' },
   },
   examples: ['cohort grid', 'cohort grid --state error --sort -updated', 'cohort grid --search P003 --all'],
@@ -44,7 +54,9 @@ export const gridCommand: CommandSpec = {
     });
     const counts = gridCounts(db, project.id);
     if (ctx.json) return ctx.printJson({ counts, tasks: rows });
-    ctx.print(`running ${counts.running}  queued ${counts.queued}  suspended ${counts.suspended}  error ${counts.error}  done ${counts.done}`);
+    ctx.print(
+      `running ${counts.running}  queued ${counts.queued}  suspended ${counts.suspended}  error ${counts.error}  done ${counts.done}`,
+    );
     ctx.print(
       formatTable(
         ['ID', 'RUN', 'STATE', 'ITEM', 'JOB', 'STARTED', 'HOST', 'ERROR'],
@@ -68,7 +80,10 @@ function parseSort(value: unknown): { sort?: GridSortKey; descending?: boolean }
   const descending = value.startsWith('-');
   const key = descending ? value.slice(1) : value;
   if (!(GRID_SORT_KEYS as readonly string[]).includes(key)) {
-    throw invalidInput(`Unknown sort key '${value}'.`, `Use one of: ${GRID_SORT_KEYS.join(', ')} (prefix - for descending).`);
+    throw invalidInput(
+      `Unknown sort key '${value}'.`,
+      `Use one of: ${GRID_SORT_KEYS.join(', ')} (prefix - for descending).`,
+    );
   }
   return { sort: key as GridSortKey, descending };
 }
@@ -78,14 +93,18 @@ export function taskOf(ctx: CommandContext, idText: string): TaskRow {
   const id = Number(idText);
   const task = Number.isInteger(id) ? getTask(ctx.catalog().db, id) : undefined;
   if (task === undefined || task.project_id !== ctx.project().id) {
-    throw notFound(`No task ${idText} in project '${ctx.project().name}'.`, 'List tasks with `cohort grid --all`.');
+    throw notFound(
+      `No task ${idText} in project '${ctx.project().name}'.`,
+      'List tasks with `cohort grid --all`.',
+    );
   }
   return task;
 }
 
 export const gridShowCommand: CommandSpec = {
   name: 'grid show',
-  summary: "Show a task as JSON: the job's full description, resolved inputs, command, times, exit code (provenance).",
+  summary:
+    "Show a task as JSON: the job's full description, resolved inputs, command, times, exit code (provenance).",
   args: [{ name: 'ID', description: 'Task id (see `cohort grid`).', required: true }],
   options: {},
   run(ctx) {

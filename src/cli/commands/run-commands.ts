@@ -14,15 +14,30 @@ import { itemsArg, loadBatchArg } from './load-batch-arg.js';
 import { withEngine } from './with-engine.js';
 
 const ITEM_ARGS = [
-  { name: 'BATCH', description: 'A batch file (.json) or a saved batch (NAME or FOLDER/NAME).', required: true },
-  { name: 'TERM', description: 'Selector terms choosing the studies (default: all); or use --filter.', variadic: true },
+  {
+    name: 'BATCH',
+    description: 'A batch file (.json) or a saved batch (NAME or FOLDER/NAME).',
+    required: true,
+  },
+  {
+    name: 'TERM',
+    description: 'Selector terms choosing the studies (default: all); or use --filter.',
+    variadic: true,
+  },
 ] as const;
 
 export const previewCommand: CommandSpec = {
   name: 'preview',
-  summary: 'Resolution preview: per item, the file each argument resolves to, and which items miss an input and why.',
+  summary:
+    'Resolution preview: per item, the file each argument resolves to, and which items miss an input and why.',
   args: ITEM_ARGS,
-  options: { filter: { type: 'string', value: 'FILTER', description: 'Choose items with the filter-bar language instead of selector terms.' } },
+  options: {
+    filter: {
+      type: 'string',
+      value: 'FILTER',
+      description: 'Choose items with the filter-bar language instead of selector terms.',
+    },
+  },
   examples: ['cohort preview dti.json', "cohort preview dti.json --filter 'STAG:baseline & !JOB:r'"],
   run(ctx) {
     const resolution = resolve(ctx, loadBatchArg(ctx, ctx.args[0] ?? ''));
@@ -41,33 +56,60 @@ function printPreview(ctx: CommandContext, r: BatchResolution): void {
     item.item,
     item.runnable ? 'ready' : 'MISSING',
     item.jobs
-      .flatMap((j) => j.args.filter((a) => a.type === 'FILE').map((a) => (a.ok && a.type === 'FILE' ? a.paths.map((p) => p.split('/').slice(-2).join('/')).join(',') : '-')))
+      .flatMap((j) =>
+        j.args
+          .filter((a) => a.type === 'FILE')
+          .map((a) =>
+            a.ok && a.type === 'FILE' ? a.paths.map((p) => p.split('/').slice(-2).join('/')).join(',') : '-',
+          ),
+      )
       .join('  '),
     [...item.problems, ...item.warnings].join('; '),
   ]);
   ctx.print(formatTable(['ITEM', 'STATUS', 'INPUTS', 'PROBLEMS'], rows));
-  ctx.print(`${r.summary.ready} of ${r.summary.total} item(s) ready, ${r.summary.notRunnable} missing an input.`);
+  ctx.print(
+    `${r.summary.ready} of ${r.summary.total} item(s) ready, ${r.summary.notRunnable} missing an input.`,
+  );
 }
 
 export const runCommand: CommandSpec = {
   name: 'run',
-  summary: 'Run a batch over a selection on the local machine and watch it; items missing an input are reported, the rest run.',
+  summary:
+    'Run a batch over a selection on the local machine and watch it; items missing an input are reported, the rest run.',
   args: ITEM_ARGS,
   options: {
     filter: { type: 'string', value: 'FILTER', description: 'Choose items with the filter-bar language.' },
-    mode: { type: 'string', value: 'MODE', description: `How tasks become scheduler jobs: ${RUN_MODES.join(', ')} (default chained).` },
+    mode: {
+      type: 'string',
+      value: 'MODE',
+      description: `How tasks become scheduler jobs: ${RUN_MODES.join(', ')} (default chained).`,
+    },
     units: { type: 'string', value: 'N', description: 'Number of scheduler jobs for --mode n-units.' },
     'no-wait': { type: 'boolean', description: 'Submit and return; watch with `cohort grid`.' },
   },
-  examples: ['cohort run brain-mask.json', "cohort run dti.json '*#LATEST' stag:qc_ok --mode per-item", 'cohort run smooth --filter JOB:e'],
+  examples: [
+    'cohort run brain-mask.json',
+    "cohort run dti.json '*#LATEST' stag:qc_ok --mode per-item",
+    'cohort run smooth --filter JOB:e',
+  ],
   async run(ctx) {
     const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
-    return startRun(ctx, batch, resolve(ctx, batch), ctx.args.slice(1).join(' ') || (typeof ctx.options.filter === 'string' ? ctx.options.filter : '*'));
+    return startRun(
+      ctx,
+      batch,
+      resolve(ctx, batch),
+      ctx.args.slice(1).join(' ') || (typeof ctx.options.filter === 'string' ? ctx.options.filter : '*'),
+    );
   },
 };
 
 /** Creates, submits and (unless --no-wait) watches a run; exit code 1 when any task failed or an item was left out. */
-export async function startRun(ctx: CommandContext, batch: BatchDefinition, resolution: BatchResolution, selection: string): Promise<number> {
+export async function startRun(
+  ctx: CommandContext,
+  batch: BatchDefinition,
+  resolution: BatchResolution,
+  selection: string,
+): Promise<number> {
   const mode = modeOption(ctx);
   const units = typeof ctx.options.units === 'string' ? Number(ctx.options.units) : undefined;
   const run = createRun(ctx.catalog(), ctx.project(), {
@@ -102,23 +144,43 @@ function modeOption(ctx: CommandContext): RunMode {
 function report(ctx: CommandContext, runId: number, tasks: readonly TaskRow[], skipped: number): void {
   const by = (state: string): number => tasks.filter((t) => t.state === state).length;
   if (ctx.json) {
-    ctx.printJson({ runId, done: by('done'), error: by('error'), killed: by('killed'), skipped: by('skipped'), notRun: skipped, tasks: tasks.map(({ resolved: _r, ...t }) => t) });
+    ctx.printJson({
+      runId,
+      done: by('done'),
+      error: by('error'),
+      killed: by('killed'),
+      skipped: by('skipped'),
+      notRun: skipped,
+      tasks: tasks.map(({ resolved: _r, ...t }) => t),
+    });
     return;
   }
   const failed = tasks.filter((t) => t.state !== 'done');
   if (failed.length > 0) {
-    ctx.print(formatTable(['ID', 'STATE', 'ITEM', 'JOB', 'ERROR'], failed.map((t) => [String(t.id), t.state, t.item, t.job_name, t.error ?? ''])));
+    ctx.print(
+      formatTable(
+        ['ID', 'STATE', 'ITEM', 'JOB', 'ERROR'],
+        failed.map((t) => [String(t.id), t.state, t.item, t.job_name, t.error ?? '']),
+      ),
+    );
   }
-  ctx.print(`Run ${runId} finished: ${by('done')} done, ${by('error')} error, ${by('killed')} killed, ${by('skipped')} not run after an error.`);
-  if (failed.length > 0) ctx.print(`Fix the job and rerun the failed items: cohort rerun ${runId} FIXED_BATCH.json`);
+  ctx.print(
+    `Run ${runId} finished: ${by('done')} done, ${by('error')} error, ${by('killed')} killed, ${by('skipped')} not run after an error.`,
+  );
+  if (failed.length > 0)
+    ctx.print(`Fix the job and rerun the failed items: cohort rerun ${runId} FIXED_BATCH.json`);
 }
 
 export const rerunCommand: CommandSpec = {
   name: 'rerun',
-  summary: 'Rerun the items that failed in a run (error, killed, not run) with a corrected batch, in one command.',
+  summary:
+    'Rerun the items that failed in a run (error, killed, not run) with a corrected batch, in one command.',
   args: [
     { name: 'RUN', description: 'The run id (see `cohort grid`).', required: true },
-    { name: 'BATCH', description: "The corrected batch (.json or saved name); default: the run's own batch." },
+    {
+      name: 'BATCH',
+      description: "The corrected batch (.json or saved name); default: the run's own batch.",
+    },
   ],
   options: {
     mode: { type: 'string', value: 'MODE', description: `Run mode: ${RUN_MODES.join(', ')}.` },
@@ -129,13 +191,19 @@ export const rerunCommand: CommandSpec = {
     const db = ctx.catalog().db;
     const project = ctx.project();
     const runId = Number(ctx.args[0]);
-    const row = db.prepare('SELECT definition FROM runs WHERE id = ? AND project_id = ?').get(runId, project.id) as
-      | { definition: string }
-      | undefined;
+    const row = db
+      .prepare('SELECT definition FROM runs WHERE id = ? AND project_id = ?')
+      .get(runId, project.id) as { definition: string } | undefined;
     if (row === undefined) {
-      throw invalidInput(`No run ${ctx.args[0] ?? ''} in project '${project.name}'.`, 'List runs with `cohort grid --all`.');
+      throw invalidInput(
+        `No run ${ctx.args[0] ?? ''} in project '${project.name}'.`,
+        'List runs with `cohort grid --all`.',
+      );
     }
-    const batch = ctx.args[1] === undefined ? (JSON.parse(row.definition) as BatchDefinition) : loadBatchArg(ctx, ctx.args[1]);
+    const batch =
+      ctx.args[1] === undefined
+        ? (JSON.parse(row.definition) as BatchDefinition)
+        : loadBatchArg(ctx, ctx.args[1]);
     // The failed items' studies, by id: ids may contain `_` or `*`, which selector terms would treat as wildcards.
     const studies = db
       .prepare(
@@ -152,20 +220,28 @@ export const rerunCommand: CommandSpec = {
     }
     const absolute = studies.map((s) => ({ ...s, folder: join(project.root, s.folder) }));
     const resolution = resolveBatch(db, project, batch, absolute);
-    return startRun(ctx, batch, resolution, `rerun of ${runId}: ${[...new Set(resolution.items.map((i) => i.item))].join(' ')}`);
+    return startRun(
+      ctx,
+      batch,
+      resolution,
+      `rerun of ${runId}: ${[...new Set(resolution.items.map((i) => i.item))].join(' ')}`,
+    );
   },
 };
 
 export const resumeCommand: CommandSpec = {
   name: 'resume',
-  summary: 'After the runner stopped (closed terminal, crash, kill -9): resubmit tasks that never started, watch the rest until all end.',
+  summary:
+    'After the runner stopped (closed terminal, crash, kill -9): resubmit tasks that never started, watch the rest until all end.',
   args: [],
   options: {},
   async run(ctx) {
     const db = ctx.catalog().db;
     const project = ctx.project();
     const runIds = db
-      .prepare(`SELECT DISTINCT run_id FROM tasks WHERE project_id = ? AND state IN ('pending', 'queued', 'held', 'running', 'suspended')`)
+      .prepare(
+        `SELECT DISTINCT run_id FROM tasks WHERE project_id = ? AND state IN ('pending', 'queued', 'held', 'running', 'suspended')`,
+      )
       .pluck()
       .all(project.id) as number[];
     if (runIds.length === 0) {
@@ -174,7 +250,10 @@ export const resumeCommand: CommandSpec = {
     }
     return withEngine(ctx, async (engine) => {
       const resubmitted = await engine.reconcile();
-      if (!ctx.json) ctx.print(`Resuming run(s) ${runIds.join(', ')}: ${resubmitted} task(s) submitted again (they had not started).`);
+      if (!ctx.json)
+        ctx.print(
+          `Resuming run(s) ${runIds.join(', ')}: ${resubmitted} task(s) submitted again (they had not started).`,
+        );
       let code = 0;
       for (const runId of runIds) {
         const tasks = await engine.waitForRun(runId);

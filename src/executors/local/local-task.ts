@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Dependency, TaskSpec, TaskStatus } from '../executor.js';
+import { readProcStat } from './proc-stat.js';
+import { isCancelled } from './task-files.js';
 import { taskOutcome } from './task-outcome.js';
 
 /** A task that waits for another: `ok` needs it to succeed, `any` only to end. */
@@ -55,10 +57,21 @@ export function localTaskStatus(task: LocalTask, host: string): TaskStatus {
     case 'ready':
       return { state: task.held ? 'held' : 'queued' };
     case 'running':
-      return { state: task.suspended ? 'suspended' : 'running', host, startedAt: task.startedAt ?? 0 };
+      return { state: isStopped(task) ? 'suspended' : 'running', host, startedAt: task.startedAt ?? 0 };
     case 'ended':
       return task.status ?? { state: 'unknown' };
   }
+}
+
+/**
+ * Suspended by this runner, or by another one (a `cohort grid suspend` from a second shell signals the
+ * group directly): /proc tells either way, at one small read per running task.
+ */
+function isStopped(task: LocalTask): boolean {
+  const pid = task.child?.pid;
+  if (pid === undefined) return task.suspended;
+  const stat = readProcStat(pid);
+  return stat === undefined ? task.suspended : stat.state === 'T';
 }
 
 /**
@@ -80,7 +93,8 @@ export function exitedStatus(
   const started = task.startedAt === undefined ? {} : { startedAt: task.startedAt };
   return taskOutcome({
     code,
-    cancelled: task.cancelled,
+    // Another runner's cancel leaves only its marker on disk.
+    cancelled: task.cancelled || isCancelled(task.id),
     limited: task.limitSeconds > 0,
     host,
     endedAt,
