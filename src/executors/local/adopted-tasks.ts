@@ -6,6 +6,9 @@ import { liveProcess } from './proc-stat.js';
 import { signalGroup, terminateGroup } from './process-group.js';
 import { markCancelled, readExitFile, readPidFile, statusFromFiles } from './task-files.js';
 
+/** After marking a task cancelled, when to look once more for a process that started meanwhile. */
+const MARKER_RECHECK_MS = 300;
+
 /** States in which a task has neither ended nor been forgotten. */
 export const ACTIVE_STATES: readonly ExecutorState[] = ['queued', 'held', 'running', 'suspended'];
 
@@ -48,15 +51,27 @@ export class AdoptedTasks {
     return undefined;
   }
 
+  /**
+   * Cancels a task of another runner. The marker comes first: a task still queued there is ended unrun
+   * by its runner; one that started gets the signals. A runner that read no marker just before it
+   * started the task has written `pid` by the time we look again, so a second look a moment later
+   * closes that window.
+   */
   cancel(id: string): void {
-    const record = this.liveRecord(id);
-    if (record === undefined) return;
+    if (!isAbsolute(id) || readExitFile(id) !== undefined) return;
     try {
       markCancelled(id);
     } catch {
-      // The folder is gone; the signals still stop the task.
+      return; // The folder is gone: nothing runs there.
     }
+    if (!this.terminate(id)) setTimeout(() => this.terminate(id), MARKER_RECHECK_MS);
+  }
+
+  private terminate(id: string): boolean {
+    const record = this.liveRecord(id);
+    if (record === undefined) return false;
     terminateGroup(record.pid, this.graceMs, () => liveProcess(record.pid, record.startTicks) !== undefined);
+    return true;
   }
 
   signal(id: string, signal: 'SIGSTOP' | 'SIGCONT'): void {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,28 @@ describe('LocalExecutor', () => {
     const [next] = await second.submit([task('true', { after: [{ id: id!, kind: 'ok' }] })]);
     expect((await ended(second, next!)).state).toBe('done');
     expect(seen).toEqual([id, next]);
+  });
+
+  it('obeys hold, release and cancel from another instance on tasks still queued in its memory', async () => {
+    const owner = make({ slots: 1 });
+    const other = make(); // `cohort grid hold` in a second shell
+    const [first, held, cancelled] = await owner.submit([
+      task('sleep 1'),
+      task('echo ran > ran'),
+      task('echo ran > ran'),
+    ]);
+    await other.hold([held!]);
+    await other.cancel([cancelled!]);
+    expect((await other.status([cancelled!])).get(cancelled!)).toMatchObject({ state: 'killed' });
+    expect((await ended(owner, first!)).state).toBe('done');
+    expect(await ended(owner, cancelled!)).toMatchObject({ state: 'killed', reason: 'killed' });
+    await waitFor(owner, held!, (s) => s.state === 'held', 3000);
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // a free slot, and still it waits
+    expect((await owner.status([held!])).get(held!)?.state).toBe('held');
+    await other.release([held!]);
+    expect((await ended(owner, held!)).state).toBe('done');
+    expect(existsSync(join(held!, '..', 'ran'))).toBe(true);
+    expect(existsSync(join(cancelled!, '..', 'ran'))).toBe(false);
   });
 
   it('says the runner lost a task whose process is gone without an exit status', async () => {

@@ -7,7 +7,7 @@ import { exitedStatus, localTaskStatus, type LocalTask } from './local-task.js';
 import { capTaskLogs, DEFAULT_LOG_CAP_BYTES } from './log-cap.js';
 import { bootTimeSeconds } from './proc-stat.js';
 import { signalGroup, terminateGroup } from './process-group.js';
-import { markCancelled, writeExitFile, writePidFile } from './task-files.js';
+import { markCancelled, markHeld, writeExitFile, writePidFile } from './task-files.js';
 import { shellExitCode } from './task-outcome.js';
 import { TaskScheduler } from './task-scheduler.js';
 import { spawnTask } from './task-wrapper.js';
@@ -115,14 +115,25 @@ export class LocalExecutor implements Executor {
     return this.signalRunning(ids, 'SIGCONT');
   }
 
-  /** Keeps queued tasks from starting until released; running tasks are not affected. */
+  /**
+   * Keeps queued tasks from starting until released; running tasks are not affected. Tasks queued in
+   * another runner get a `held` marker, which that runner obeys within a second.
+   */
   hold(ids: readonly string[]): Promise<void> {
-    for (const task of this.own(ids)) task.held ||= task.phase === 'waiting' || task.phase === 'ready';
+    for (const id of ids) {
+      const task = this.scheduler.tasks.get(id);
+      if (task !== undefined) task.held ||= task.phase === 'waiting' || task.phase === 'ready';
+      else if (this.adopted.status(id, false).state === 'unknown') tryWrite(() => markHeld(id, true));
+    }
     return Promise.resolve();
   }
 
   release(ids: readonly string[]): Promise<void> {
-    for (const task of this.own(ids)) task.held = false;
+    for (const id of ids) {
+      const task = this.scheduler.tasks.get(id);
+      if (task !== undefined) task.held = task.heldOnDisk = false;
+      tryWrite(() => markHeld(id, false));
+    }
     this.scheduler.pump();
     return Promise.resolve();
   }
@@ -149,6 +160,7 @@ export class LocalExecutor implements Executor {
       earlier.set(spec.taskId, ids[i]!);
     });
     this.scheduler.pump();
+    this.startWatch(); // for markers on queued tasks
     return ids;
   }
 
@@ -212,9 +224,10 @@ export class LocalExecutor implements Executor {
     this.watchTimer ??= setInterval(() => this.watch(), WATCH_INTERVAL_MS).unref();
   }
 
-  /** Every second: caps logs, notices the end of adopted tasks. */
+  /** Every second: caps logs, obeys markers on queued tasks, notices the end of adopted tasks. */
   private watch(): void {
     for (const task of this.running) capTaskLogs(task.id, this.logCapBytes);
+    this.scheduler.readMarkers();
     for (const { id, status, waiters } of this.adopted.poll(this.logCapBytes)) {
       if (status.state !== 'unknown') this.scheduler.tell(id, status);
       this.scheduler.settle(waiters, status);

@@ -21,6 +21,8 @@ export interface LocalTask {
   /** waiting: for dependencies; ready: in the queue for slots. */
   phase: 'waiting' | 'ready' | 'running' | 'ended';
   held: boolean;
+  /** A `held` marker exists (another process held it); refreshed every second. */
+  heldOnDisk: boolean;
   cancelled: boolean;
   suspended: boolean;
   /** Dependencies not yet ended, plus one while submit is still adding them. */
@@ -43,6 +45,7 @@ export function newLocalTask(id: string, spec: TaskSpec, maxSlots: number): Loca
     limitSeconds: minutes === undefined ? 0 : Math.round(minutes * 60_000) / 1000, // as `timeout` gets it
     phase: 'waiting',
     held: false,
+    heldOnDisk: false,
     cancelled: false,
     suspended: false,
     unmet: 1,
@@ -55,7 +58,7 @@ export function localTaskStatus(task: LocalTask, host: string): TaskStatus {
   switch (task.phase) {
     case 'waiting':
     case 'ready':
-      return { state: task.held ? 'held' : 'queued' };
+      return { state: task.held || task.heldOnDisk ? 'held' : 'queued' };
     case 'running':
       return { state: isStopped(task) ? 'suspended' : 'running', host, startedAt: task.startedAt ?? 0 };
     case 'ended':

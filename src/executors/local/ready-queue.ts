@@ -3,6 +3,8 @@ export interface Queued {
   /** `ready` until it starts or ends; anything else is skipped and dropped. */
   readonly phase: string;
   readonly held: boolean;
+  /** Held by a `held` marker another process wrote (refreshed by the owner's watch). */
+  readonly heldOnDisk: boolean;
   /** Slots it occupies while running. */
   readonly slots: number;
 }
@@ -26,7 +28,7 @@ export class ReadyQueue<T extends Queued> {
     const taken: T[] = [];
     for (let i = this.head; i < this.items.length && free > 0; i++) {
       const task = this.items[i]!;
-      if (task.phase !== 'ready' || task.held) continue;
+      if (task.phase !== 'ready' || task.held || task.heldOnDisk) continue;
       if (task.slots > free) break;
       free -= task.slots;
       taken.push(task);

@@ -11,11 +11,15 @@ import { taskOutcome } from './task-outcome.js';
  * - `stdout.log`, `stderr.log`: the task's output, appended
  * - `exit`: `<code> <host> <end epoch s>` when it ended; code `-` when it never ran
  * - `cancelled`: written before a cancel signals the task (or instead of starting it)
+ * - `held`: a queued task must not start until it is removed
+ * Markers (`cancelled`, `held`) let another process (`cohort grid kill` in a second shell) act on tasks
+ * that still wait in this runner's memory: the runner looks for them every second and before a start.
  */
 export const TASK_FILES = {
   pid: 'pid',
   exit: 'exit',
   cancelled: 'cancelled',
+  held: 'held',
   stdout: 'stdout.log',
   stderr: 'stderr.log',
 } as const;
@@ -74,22 +78,44 @@ export function isCancelled(logDir: string): boolean {
   return existsSync(join(logDir, TASK_FILES.cancelled));
 }
 
+export function markHeld(logDir: string, held: boolean): void {
+  const file = join(logDir, TASK_FILES.held);
+  if (held) writeFileSync(file, `${new Date().toISOString()}\n`);
+  else rmSync(file, { force: true });
+}
+
+export function isHeld(logDir: string): boolean {
+  return existsSync(join(logDir, TASK_FILES.held));
+}
+
 /** Removes the state files of an earlier run in the same folder (its logs stay and are appended to). */
 export function clearStateFiles(logDir: string): void {
-  for (const name of [TASK_FILES.pid, TASK_FILES.exit, `${TASK_FILES.exit}.tmp`, TASK_FILES.cancelled]) {
+  const names = [
+    TASK_FILES.pid,
+    TASK_FILES.exit,
+    `${TASK_FILES.exit}.tmp`,
+    TASK_FILES.cancelled,
+    TASK_FILES.held,
+  ];
+  for (const name of names) {
     rmSync(join(logDir, name), { force: true });
   }
 }
 
 /**
- * A task's status from its folder alone (`queued` and `held` are never on disk: those live in the queue
- * of the runner that holds them, so a folder with neither `pid` nor `exit` is `unknown`).
+ * A task's status from its folder alone. `queued` is never on disk (it lives in the queue of the runner
+ * that holds it), so a folder with neither `pid` nor `exit` is `unknown`, unless a marker says it was
+ * cancelled (it will never start: its runner ends it, or a dead runner's task is not submitted again)
+ * or held.
  */
 export function statusFromFiles(logDir: string): TaskStatus {
   const pidRecord = readPidFile(logDir);
   const ended = endedFromFiles(logDir, pidRecord);
   if (ended !== undefined) return ended;
-  if (pidRecord === undefined) return { state: 'unknown' };
+  if (pidRecord === undefined) {
+    if (isCancelled(logDir)) return { state: 'killed', reason: 'killed' };
+    return isHeld(logDir) ? { state: 'held' } : { state: 'unknown' };
+  }
   if (pidRecord === 'partial') return { state: 'running' };
   const stat = liveProcess(pidRecord.pid, pidRecord.startTicks);
   const startedAt = ticksToEpochMs(pidRecord.startTicks);

@@ -3,7 +3,7 @@ import type { TaskSpec, TaskStatus } from '../executor.js';
 import type { AdoptedTasks } from './adopted-tasks.js';
 import { newLocalTask, type LocalTask, type Waiter } from './local-task.js';
 import { ReadyQueue } from './ready-queue.js';
-import { clearStateFiles, markCancelled, writeExitFile } from './task-files.js';
+import { clearStateFiles, isCancelled, isHeld, markCancelled, writeExitFile } from './task-files.js';
 import { taskOutcome } from './task-outcome.js';
 
 /** What the scheduler asks of its owner. */
@@ -99,6 +99,18 @@ export class TaskScheduler {
     return status;
   }
 
+  /**
+   * Obeys the markers other processes left on tasks still queued here: a `cancelled` one ends the task
+   * unrun, a `held` one keeps it from starting (until the marker is gone). Two stats per queued task.
+   */
+  readMarkers(): void {
+    for (const task of this.tasks.values()) {
+      if (task.phase !== 'waiting' && task.phase !== 'ready') continue;
+      if (isCancelled(task.id)) this.endUnrun(task, true);
+      else task.heldOnDisk = isHeld(task.id);
+    }
+  }
+
   /** Marks a started task (see `start`) ended and frees its slots. */
   exited(task: LocalTask, status: TaskStatus): void {
     if (task.phase !== 'running') return;
@@ -121,6 +133,11 @@ export class TaskScheduler {
       do {
         this.pumpAgain = false;
         for (const task of this.ready.take(this.slots - this.usedSlots)) {
+          // The last look before starting: a cancel from another process since the last watch.
+          if (isCancelled(task.id)) {
+            this.endUnrun(task, true);
+            continue;
+          }
           task.phase = 'running';
           task.startedAt = Date.now();
           this.usedSlots += task.slots;
