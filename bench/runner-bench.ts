@@ -57,12 +57,15 @@ export function runRunnerBench(): void {
   }
   writeFileSync(join(WORK, 'list'), `${list.join('\0')}\0`);
 
+  // The same small, clean environment for all three: a developer's shell setup (pyenv hooks, say) would
+  // otherwise run in every one of the 1000 bash processes and measure that instead.
+  const clean = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, LANG: 'C.UTF-8' };
   const cohort: number[] = [];
   const snake: number[] = [];
   const xargs: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
     const home = join(WORK, `home-${r}`);
-    const env = { ...process.env, COHORT_HOME: home };
+    const env = { ...clean, COHORT_HOME: home };
     timeCommand(process.execPath, [CLI, 'demo', '--subjects', String(SUBJECTS)], env);
     const run = timeCommand(process.execPath, [CLI, 'run', batch, '--json'], env);
     const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { done: number };
@@ -73,13 +76,19 @@ export function runRunnerBench(): void {
     mkdirSync(sm);
     writeFileSync(join(sm, 'Snakefile'), snakefile());
     snake.push(
-      timeCommand('snakemake', ['--cores', String(CORES), '--quiet', '-d', sm, '-s', join(sm, 'Snakefile')])
-        .ms,
+      timeCommand(
+        'snakemake',
+        ['--cores', String(CORES), '--quiet', '-d', sm, '-s', join(sm, 'Snakefile')],
+        clean,
+      ).ms,
     );
 
     xargs.push(
-      timeCommand('bash', ['-c', 'xargs -0 -P "$2" -n 1 bash < "$1"', 'x', join(WORK, 'list'), String(CORES)])
-        .ms,
+      timeCommand(
+        'bash',
+        ['-c', 'xargs -0 -P "$2" -n 1 bash < "$1"', 'x', join(WORK, 'list'), String(CORES)],
+        clean,
+      ).ms,
     );
   }
   const c = median(cohort);

@@ -122,6 +122,24 @@ describe('running batches on the local executor', () => {
     expect(report.done).toBeGreaterThan(0);
   });
 
+  it('runs in the background with --no-wait, and a second resume leaves that run to its runner', async () => {
+    const { env, dir } = setup(2);
+    const path = write(dir, 'b.json', batch(null));
+    const started = runCohort(['run', path, '--no-wait', '--json'], env);
+    expect(started.code, started.stderr).toBe(0);
+    const { runId, tasks } = JSON.parse(started.stdout) as { runId: number; tasks: number };
+    const resume = runCohort(['resume'], env);
+    expect(resume.stderr).toMatch(
+      new RegExp(`run ${runId}: its runner \\(process \\d+\\) is still running it`),
+    );
+    const done = await waitForTasks(env, 'done', tasks);
+    expect(done).toHaveLength(tasks);
+    const log = join(env.COHORT_HOME as string, 'runs', String(runId), 'runner.log');
+    for (let i = 0; i < 50 && !/finished/.test(readFileSync(log, 'utf8')); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(log, 'utf8')).toMatch(/Run \d+ finished: \d+ done, 0 error/);
+  }, 60_000);
+
   it('kills, suspends and resumes tasks from another process, and survives the runner killed with -9', async () => {
     const { env, dir } = setup(3);
     // Job 1 sleeps; job 2 waits for it (chained), so when the runner dies most job-2 tasks exist only

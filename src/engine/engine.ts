@@ -4,11 +4,13 @@ import type { Catalog } from '../catalog/catalog.js';
 import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Dependency, Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import type { EngineListener } from './engine-listener.js';
+import { statement } from '../db/statement-cache.js';
 import { finishTask } from './finish-task.js';
 import { lastErrorLine, readTaskFiles } from './task-files.js';
 import type { RunMode } from './run-modes.js';
 import { isEnded, type TaskState } from './task-states.js';
 import {
+  activeCountOfRun,
   activeTasks,
   getTask,
   tasksOfRun,
@@ -133,14 +135,16 @@ export class Engine {
     const ids = [...new Set(active.map((t) => t.executor_id as string))];
     const statuses = await this.executor.status(ids);
     let still = 0;
-    for (const task of active) {
-      const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
-      // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
-      const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
-      const next = grouped ? this.stateFromFiles(task, status) : status;
-      this.apply(task, next);
-      if (!isEnded(getTask(this.catalog.db, task.id)?.state ?? 'done')) still++;
-    }
+    // One transaction for all changes of a poll: one commit instead of one per task.
+    this.catalog.db.transaction(() => {
+      for (const task of active) {
+        const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
+        // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
+        const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
+        const next = grouped ? this.stateFromFiles(task, status) : status;
+        if (!isEnded(this.apply(task, next))) still++;
+      }
+    })();
     return still;
   }
 
@@ -171,11 +175,12 @@ export class Engine {
     }
   }
 
-  private apply(task: TaskRow, status: TaskStatus): void {
+  /** Records the status of a task; returns its state now. */
+  private apply(task: TaskRow, status: TaskStatus): TaskState {
     let state: TaskState;
     switch (status.state) {
       case 'unknown':
-        return; // reconcile() decides about tasks the executor does not know
+        return task.state; // reconcile() decides about tasks the executor does not know
       case 'error':
         state =
           status.reason === 'dependency failed'
@@ -187,7 +192,7 @@ export class Engine {
       default:
         state = status.state;
     }
-    if (state === task.state) return;
+    if (state === task.state) return state;
     const update = {
       state,
       ...(status.exitCode === undefined ? {} : { exit_code: status.exitCode }),
@@ -206,18 +211,21 @@ export class Engine {
       const problem = finishTask(this.catalog, this.project(task.project_id), task);
       if (problem !== null) {
         this.change(task, { ...update, state: 'error', error: problem });
-        return;
+        return 'error';
       }
     }
     this.change(task, update);
+    return state;
   }
 
   /**
    * After a restart: tasks the executor no longer knows (queued in a runner that died) are submitted
    * again; tasks that started are never started twice, the executor reports them from their files.
    */
-  async reconcile(): Promise<number> {
-    const active = activeTasks(this.catalog.db).filter((t) => t.executor === this.executor.kind);
+  async reconcile(runIds?: readonly number[]): Promise<number> {
+    const active = activeTasks(this.catalog.db).filter(
+      (t) => t.executor === this.executor.kind && (runIds === undefined || runIds.includes(t.run_id)),
+    );
     const known = await this.executor.status([
       ...new Set(active.flatMap((t) => (t.executor_id === null ? [] : [t.executor_id]))),
     ]);
@@ -238,15 +246,16 @@ export class Engine {
   ): Promise<TaskRow[]> {
     for (;;) {
       await this.poll();
-      const tasks = tasksOfRun(this.catalog.db, runId);
-      if (tasks.every((t) => isEnded(t.state))) return tasks;
-      if (options.signal?.aborted === true) return tasks;
+      if (activeCountOfRun(this.catalog.db, runId) === 0 || options.signal?.aborted === true) {
+        return tasksOfRun(this.catalog.db, runId);
+      }
       await new Promise((r) => setTimeout(r, options.pollMs ?? DEFAULT_POLL_MS));
     }
   }
 
   private change(task: TaskRow, update: Parameters<typeof updateTask>[2]): void {
     updateTask(this.catalog.db, task.id, update);
+    if (this.listeners.length === 0) return;
     const after = getTask(this.catalog.db, task.id);
     if (after === undefined) return;
     for (const l of this.listeners) l.taskChanged?.(after, task.state);
@@ -261,7 +270,7 @@ export class Engine {
   private runMode(runId: number): string {
     let mode = this.modes.get(runId);
     if (mode === undefined) {
-      mode = String(this.catalog.db.prepare('SELECT run_mode FROM runs WHERE id = ?').pluck().get(runId));
+      mode = String(statement(this.catalog.db, 'SELECT run_mode FROM runs WHERE id = ?').pluck().get(runId));
       this.modes.set(runId, mode);
     }
     return mode;

@@ -47,14 +47,19 @@ export function launchEnvironment(
 
 const shimDirs = new Map<string, string>();
 
+/** The built CLI entry (dist/cli/main.js), also when running from the TypeScript sources. */
+export function cliMainPath(): string {
+  return fileURLToPath(
+    new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : '../cli/main.js', import.meta.url),
+  );
+}
+
 /** A folder holding a `cohort` launcher for this installation; written once per home and process. */
 export function cohortShimDir(config: CohortConfig): string {
   const known = shimDirs.get(config.home);
   if (known !== undefined) return known;
   const bin = join(config.home, 'bin');
-  const main = fileURLToPath(
-    new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : '../cli/main.js', import.meta.url),
-  );
+  const main = cliMainPath();
   mkdirSync(bin, { recursive: true });
   const shim = join(bin, 'cohort');
   // exec keeps the job's process tree flat; paths are quoted for the shell that reads this file.

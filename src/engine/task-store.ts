@@ -1,5 +1,8 @@
 import type { Db } from '../db/open-database.js';
-import type { TaskState } from './task-states.js';
+import { statement } from '../db/statement-cache.js';
+import { ACTIVE_STATES, type TaskState } from './task-states.js';
+
+const ACTIVE_SQL = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
 
 /** A task row as the engine and the grid read it. */
 export interface TaskRow {
@@ -69,7 +72,7 @@ export function updateTask(db: Db, id: number, update: TaskUpdate): void {
   const keys = UPDATABLE.filter((k) => update[k] !== undefined);
   if (keys.length === 0) return;
   const set = keys.map((k) => `${k} = @${k}`).join(', ');
-  db.prepare(`UPDATE tasks SET ${set}, updated_at = @now WHERE id = @id`).run({
+  statement(db, `UPDATE tasks SET ${set}, updated_at = @now WHERE id = @id`).run({
     ...pick(update, keys),
     now: Date.now(),
     id,
@@ -81,15 +84,21 @@ function pick(update: TaskUpdate, keys: readonly (keyof TaskUpdate)[]): Record<s
 }
 
 export function tasksOfRun(db: Db, runId: number): TaskRow[] {
-  return db.prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY id').all(runId) as TaskRow[];
+  return statement(db, 'SELECT * FROM tasks WHERE run_id = ? ORDER BY id').all(runId) as TaskRow[];
+}
+
+/** How many tasks of a run have not ended. */
+export function activeCountOfRun(db: Db, runId: number): number {
+  const sql = `SELECT count(*) FROM tasks WHERE run_id = ? AND state IN (${ACTIVE_SQL})`;
+  return statement(db, sql).pluck().get(runId) as number;
 }
 
 export function activeTasks(db: Db, projectId?: number): TaskRow[] {
-  const where = `state IN ('pending', 'queued', 'held', 'running', 'suspended')${projectId === undefined ? '' : ' AND project_id = ?'}`;
-  const stmt = db.prepare(`SELECT * FROM tasks WHERE ${where} ORDER BY id`);
+  const where = `state IN (${ACTIVE_SQL})${projectId === undefined ? '' : ' AND project_id = ?'}`;
+  const stmt = statement(db, `SELECT * FROM tasks WHERE ${where} ORDER BY id`);
   return (projectId === undefined ? stmt.all() : stmt.all(projectId)) as TaskRow[];
 }
 
 export function getTask(db: Db, id: number): TaskRow | undefined {
-  return db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+  return statement(db, 'SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
 }

@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { StudyRef } from '../../selection/selection.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import type { BatchResolution } from '../../batches/batch-resolution.js';
 import { createRun } from '../../engine/create-run.js';
+import { claimRun, openRunnerLog, releaseRun, runnerLogPath } from '../../engine/run-owner.js';
+import { cliMainPath } from '../../engine/task-environment.js';
 import { RUN_MODES, type RunMode } from '../../engine/run-modes.js';
 import type { TaskRow } from '../../engine/task-store.js';
 import { invalidInput } from '../../errors/cohort-error.js';
@@ -123,16 +127,47 @@ export async function startRun(
   });
   for (const s of run.skipped) ctx.warn(`not run: ${s.item}: ${s.reasons.join('; ')}`);
   if (!ctx.json) ctx.print(`Run ${run.runId}: ${run.tasks} task(s) of batch '${batch.name}' (${mode}).`);
-  return withEngine(ctx, async (engine) => {
-    await engine.submitRun(run.runId);
-    if (ctx.options['no-wait'] === true) {
-      if (ctx.json) ctx.printJson({ ...run });
-      return 0;
+  if (ctx.options['no-wait'] === true) {
+    // Local tasks wait in their runner's memory: a runner must live on after this command returns.
+    const pid = startBackgroundRunner(ctx.config.home, run.runId);
+    if (ctx.json) ctx.printJson({ ...run, runner: pid });
+    else {
+      ctx.print(
+        `Running in the background (process ${pid}, log ${runnerLogPath(ctx.config.home, run.runId)}).`,
+      );
+      ctx.print('Watch with `cohort grid`.');
     }
-    const tasks = await engine.waitForRun(run.runId);
-    report(ctx, run.runId, tasks, run.skipped.length);
-    return tasks.every((t) => t.state === 'done') && run.skipped.length === 0 ? 0 : 1;
-  });
+    return 0;
+  }
+  claimRun(ctx.config.home, run.runId);
+  try {
+    return await withEngine(ctx, async (engine) => {
+      await engine.submitRun(run.runId);
+      const tasks = await engine.waitForRun(run.runId);
+      report(ctx, run.runId, tasks, run.skipped.length);
+      return tasks.every((t) => t.state === 'done') && run.skipped.length === 0 ? 0 : 1;
+    });
+  } finally {
+    releaseRun(ctx.config.home, run.runId);
+  }
+}
+
+/** `cohort resume --run N` in its own session, writing to the run's runner.log. Returns its pid. */
+function startBackgroundRunner(home: string, runId: number): number {
+  const log = openRunnerLog(home, runId);
+  try {
+    const child = spawn(process.execPath, [cliMainPath(), 'resume', '--run', String(runId)], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: process.env,
+    });
+    child.unref();
+    // Claimed for it now: a `cohort resume` right after this must not take the run meanwhile.
+    if (child.pid !== undefined) claimRun(home, runId, child.pid);
+    return child.pid ?? 0;
+  } finally {
+    closeSync(log);
+  }
 }
 
 function modeOption(ctx: CommandContext): RunMode {
@@ -234,33 +269,46 @@ export const resumeCommand: CommandSpec = {
   summary:
     'After the runner stopped (closed terminal, crash, kill -9): resubmit tasks that never started, watch the rest until all end.',
   args: [],
-  options: {},
+  options: { run: { type: 'string', value: 'RUN', description: 'Resume only this run.' } },
   async run(ctx) {
     const db = ctx.catalog().db;
     const project = ctx.project();
-    const runIds = db
+    const only = typeof ctx.options.run === 'string' ? Number(ctx.options.run) : undefined;
+    const active = db
       .prepare(
         `SELECT DISTINCT run_id FROM tasks WHERE project_id = ? AND state IN ('pending', 'queued', 'held', 'running', 'suspended')`,
       )
       .pluck()
       .all(project.id) as number[];
+    const home = ctx.config.home;
+    // A run whose runner still lives is left to it: its queued tasks are in that runner's memory.
+    const runIds = active.filter((runId) => {
+      if (only !== undefined && runId !== only) return false;
+      const owner = claimRun(home, runId);
+      if (owner !== undefined) ctx.warn(`run ${runId}: its runner (process ${owner}) is still running it`);
+      return owner === undefined;
+    });
     if (runIds.length === 0) {
-      ctx.print('Nothing to resume: no active tasks.');
+      ctx.print('Nothing to resume: no active tasks without a runner.');
       return 0;
     }
-    return withEngine(ctx, async (engine) => {
-      const resubmitted = await engine.reconcile();
-      if (!ctx.json)
-        ctx.print(
-          `Resuming run(s) ${runIds.join(', ')}: ${resubmitted} task(s) submitted again (they had not started).`,
-        );
-      let code = 0;
-      for (const runId of runIds) {
-        const tasks = await engine.waitForRun(runId);
-        report(ctx, runId, tasks, 0);
-        if (!tasks.every((t) => t.state === 'done')) code = 1;
-      }
-      return code;
-    });
+    try {
+      return await withEngine(ctx, async (engine) => {
+        const resubmitted = await engine.reconcile(runIds);
+        if (!ctx.json)
+          ctx.print(
+            `Resuming run(s) ${runIds.join(', ')}: ${resubmitted} task(s) submitted again (they had not started).`,
+          );
+        let code = 0;
+        for (const runId of runIds) {
+          const tasks = await engine.waitForRun(runId);
+          report(ctx, runId, tasks, 0);
+          if (!tasks.every((t) => t.state === 'done')) code = 1;
+        }
+        return code;
+      });
+    } finally {
+      for (const runId of runIds) releaseRun(home, runId);
+    }
   },
 };

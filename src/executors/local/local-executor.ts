@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CohortError } from '../../errors/cohort-error.js';
@@ -5,12 +6,10 @@ import type { Executor, TaskSpec, TaskStatus } from '../executor.js';
 import { ACTIVE_STATES, AdoptedTasks } from './adopted-tasks.js';
 import { exitedStatus, localTaskStatus, type LocalTask } from './local-task.js';
 import { capTaskLogs, DEFAULT_LOG_CAP_BYTES } from './log-cap.js';
-import { bootTimeSeconds } from './proc-stat.js';
 import { signalGroup, terminateGroup } from './process-group.js';
-import { markCancelled, markHeld, writeExitFile, writePidFile } from './task-files.js';
-import { shellExitCode } from './task-outcome.js';
+import { Launcher } from './launcher.js';
+import { markCancelled, markHeld, readExitFile, statusFromFiles } from './task-files.js';
 import { TaskScheduler } from './task-scheduler.js';
-import { spawnTask } from './task-wrapper.js';
 import { validateTaskSpec } from './validate-task-spec.js';
 
 /**
@@ -40,10 +39,11 @@ export interface LocalExecutorOptions {
 }
 
 /**
- * Runs tasks on this machine, each its own process group under a small shell wrapper (task-wrapper.ts)
- * that records the task's state in its log folder (task-files.ts). The executor id of a task is its
- * absolute log folder, so a later LocalExecutor (the runner was killed and restarted) reports it too.
- * A FIFO queue with `slots` concurrency and dependencies starts the next task on a child's exit event.
+ * Runs tasks on this machine, each its own process group, started and reaped by one small bash launcher
+ * (launcher.ts, libexec/task-launcher.bash) that records the task's state in its log folder
+ * (task-files.ts). The executor id of a task is its absolute log folder, so a later LocalExecutor (the
+ * runner was killed and restarted) reports it too. A FIFO queue with `slots` concurrency and
+ * dependencies starts the next task when the launcher reports an end.
  * Queued tasks live only in memory: after a restart they are `unknown` (they never started, so
  * resubmitting them runs nothing twice). Linux only (/proc).
  *
@@ -60,6 +60,12 @@ export class LocalExecutor implements Executor {
   private readonly host = hostname();
   private readonly scheduler: TaskScheduler;
   private readonly running = new Set<LocalTask>();
+  /** Running tasks by their launcher request number. */
+  private readonly bySeq = new Map<number, LocalTask>();
+  /** Tasks a launcher that died had started: their folders tell when they end. */
+  private readonly orphans = new Set<LocalTask>();
+  private readonly launcher: Launcher;
+  private nextSeq = 0;
   private readonly adopted: AdoptedTasks;
   private watchTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -69,6 +75,20 @@ export class LocalExecutor implements Executor {
     this.logCapBytes = options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES;
     this.onTaskEnded = options.onTaskEnded;
     this.adopted = new AdoptedTasks(this.graceMs, () => this.startWatch());
+    this.launcher = new Launcher(
+      { host: this.host, graceSeconds: this.graceMs / 1000 },
+      {
+        started: (seq, pid) => {
+          const task = this.bySeq.get(seq);
+          if (task !== undefined) task.pid = pid;
+        },
+        ended: (seq, code) => {
+          const task = this.bySeq.get(seq);
+          if (task !== undefined) this.exited(task, code);
+        },
+        lost: () => this.launcherLost(),
+      },
+    );
     const slots = Math.max(1, Math.floor(options.slots ?? availableParallelism()));
     this.scheduler = new TaskScheduler(slots, {
       host: this.host,
@@ -93,13 +113,16 @@ export class LocalExecutor implements Executor {
   cancel(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
-      const pid = task?.child?.pid;
       if (task === undefined) this.adopted.cancel(id);
       else if (task.phase === 'waiting' || task.phase === 'ready') this.scheduler.endUnrun(task, true);
-      else if (task.phase === 'running' && !task.cancelled && pid !== undefined) {
+      else if (task.phase === 'running' && !task.cancelled) {
         task.cancelled = true;
-        tryWrite(() => markCancelled(id)); // before the signal: whatever reads `exit` then knows why
-        task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
+        // Before the signal: whatever reads `exit` then knows why. A task the launcher has not started
+        // yet sees the marker and does not start.
+        tryWrite(() => markCancelled(id));
+        const pid = task.pid;
+        if (pid !== undefined)
+          task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
       }
     }
     this.scheduler.pump();
@@ -146,7 +169,7 @@ export class LocalExecutor implements Executor {
     this.closed = true;
     this.scheduler.stopped = true;
     clearInterval(this.watchTimer);
-    for (const task of this.running) task.child?.unref();
+    this.launcher.close();
     return Promise.resolve();
   }
 
@@ -182,35 +205,60 @@ export class LocalExecutor implements Executor {
   private start(task: LocalTask): void {
     this.running.add(task);
     this.startWatch();
-    const params = { host: this.host, limitSeconds: task.limitSeconds, graceSeconds: this.graceMs / 1000 };
-    try {
-      task.child = spawnTask(task.spec, task.id, { ...params, bootSeconds: bootTimeSeconds() });
-    } catch (error) {
-      this.exited(task, undefined, false, error);
+    if (!existsSync(task.spec.cwd)) {
+      this.exited(task, undefined, new Error('no working folder'));
       return;
     }
-    const pid = task.child.pid;
-    if (pid !== undefined) tryWrite(() => writePidFile(task.id, pid, task.limitSeconds));
-    task.child.once('exit', (code, signal) =>
-      this.exited(task, shellExitCode(code, signal), signal !== null),
-    );
-    task.child.once('error', (error) => this.exited(task, undefined, false, error));
+    const seq = ++this.nextSeq;
+    task.seq = seq;
+    this.bySeq.set(seq, task);
+    try {
+      this.launcher.launch(seq, task.spec, task.id, task.limitSeconds);
+    } catch (error) {
+      this.exited(task, undefined, error);
+    }
   }
 
-  private exited(task: LocalTask, code: number | undefined, wrapperKilled: boolean, error?: unknown): void {
+  private exited(task: LocalTask, code: number | undefined, error?: unknown): void {
     if (!this.running.delete(task)) return;
+    if (task.seq !== undefined) this.bySeq.delete(task.seq);
+    this.orphans.delete(task);
     const status = exitedStatus(task, code, this.host, error);
-    // A SIGKILL to the group took the wrapper too, before it could write `exit`.
-    if (wrapperKilled) tryWrite(() => writeExitFile(task.id, code, this.host, status.endedAt ?? Date.now()));
     if (code !== undefined) capTaskLogs(task.id, this.logCapBytes, true); // written since the last watch
     this.scheduler.exited(task, status);
     this.scheduler.pump();
   }
 
+  /**
+   * The launcher died (killed by someone): its tasks run on in their own groups, and their folders say
+   * when they end; tasks it never started end with an error. The next start spawns a new launcher.
+   */
+  private launcherLost(): void {
+    const tasks = [...this.bySeq.values()];
+    this.bySeq.clear();
+    for (const task of tasks) {
+      task.seq = undefined;
+      this.orphans.add(task);
+    }
+    this.watchOrphans();
+    this.scheduler.pump();
+  }
+
+  private watchOrphans(): void {
+    for (const task of this.orphans) {
+      const exit = readExitFile(task.id);
+      if (exit !== undefined) this.exited(task, exit.code);
+      else if (['unknown', 'error'].includes(statusFromFiles(task.id).state)) {
+        // Never started, or its process is gone and nobody recorded how it ended.
+        this.exited(task, undefined, new Error('the task launcher stopped before the task ended'));
+      }
+    }
+  }
+
   private signalRunning(ids: readonly string[], signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
-      const pid = task?.child?.pid;
+      const pid = task?.pid;
       if (task === undefined) this.adopted.signal(id, signal);
       else if (task.phase === 'running' && pid !== undefined && signalGroup(pid, signal)) {
         task.suspended = signal === 'SIGSTOP';
@@ -227,6 +275,7 @@ export class LocalExecutor implements Executor {
   /** Every second: caps logs, obeys markers on queued tasks, notices the end of adopted tasks. */
   private watch(): void {
     for (const task of this.running) capTaskLogs(task.id, this.logCapBytes);
+    this.watchOrphans();
     this.scheduler.readMarkers();
     for (const { id, status, waiters } of this.adopted.poll(this.logCapBytes)) {
       if (status.state !== 'unknown') this.scheduler.tell(id, status);

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Dependency, TaskSpec, TaskStatus } from '../executor.js';
 import { readProcStat } from './proc-stat.js';
@@ -29,7 +28,10 @@ export interface LocalTask {
   unmet: number;
   /** Tasks waiting for this one; emptied when it ends. */
   dependents: Waiter[];
-  child?: ChildProcess | undefined;
+  /** Its process (and process group) id, once the launcher started it. */
+  pid?: number | undefined;
+  /** Its request number at the launcher, while it runs there. */
+  seq?: number | undefined;
   startedAt?: number;
   killTimer?: NodeJS.Timeout | undefined;
   status?: TaskStatus;
@@ -71,7 +73,7 @@ export function localTaskStatus(task: LocalTask, host: string): TaskStatus {
  * group directly): /proc tells either way, at one small read per running task.
  */
 function isStopped(task: LocalTask): boolean {
-  const pid = task.child?.pid;
+  const pid = task.pid;
   if (pid === undefined) return task.suspended;
   const stat = readProcStat(pid);
   return stat === undefined ? task.suspended : stat.state === 'T';
@@ -89,8 +91,11 @@ export function exitedStatus(
 ): TaskStatus {
   const endedAt = Date.now();
   if (code === undefined) {
-    // Node reports a missing working folder as `spawn /bin/sh ENOENT`, which misleads.
-    const why = existsSync(task.spec.cwd) ? String(error) : `working folder ${task.spec.cwd} does not exist`;
+    const why = existsSync(task.spec.cwd)
+      ? error instanceof Error
+        ? error.message
+        : String(error)
+      : `working folder ${task.spec.cwd} does not exist`;
     return { state: 'error', reason: `could not start: ${why}`, host, endedAt };
   }
   const started = task.startedAt === undefined ? {} : { startedAt: task.startedAt };

@@ -1,17 +1,18 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
-import { liveProcess, readProcStat, ticksToEpochMs } from './proc-stat.js';
+import { liveProcess, ticksToEpochMs } from './proc-stat.js';
 import { taskOutcome } from './task-outcome.js';
 
 /**
  * The files the local executor keeps in a task's log folder; together they are the task's whole state,
  * so any runner (also one started after this one died) can tell what became of it.
- * - `pid`: `<pid> <start ticks> <limit s>`, written by the wrapper when it starts
+ * - `pid`: `<pid> <start ticks> <limit s>`, written by the task's process before it execs
  * - `stdout.log`, `stderr.log`: the task's output, appended
  * - `exit`: `<code> <host> <end epoch s>` when it ended; code `-` when it never ran
  * - `cancelled`: written before a cancel signals the task (or instead of starting it)
  * - `held`: a queued task must not start until it is removed
+ * - `launch`: the task as handed to the launcher (libexec/task-launcher.bash), which process that is first
  * Markers (`cancelled`, `held`) let another process (`cohort grid kill` in a second shell) act on tasks
  * that still wait in this runner's memory: the runner looks for them every second and before a start.
  */
@@ -20,11 +21,12 @@ export const TASK_FILES = {
   exit: 'exit',
   cancelled: 'cancelled',
   held: 'held',
+  launch: 'launch',
   stdout: 'stdout.log',
   stderr: 'stderr.log',
 } as const;
 
-/** The `pid` file: the wrapper process (leader of the task's process group). */
+/** The `pid` file: the task's process (leader of its process group). */
 export interface PidRecord {
   readonly pid: number;
   readonly startTicks: string;
@@ -40,17 +42,6 @@ export function readPidFile(logDir: string): PidRecord | 'partial' | undefined {
   return { pid: Number(pid), startTicks, limitSeconds: Number(limit ?? 0) };
 }
 
-/**
- * Writes `pid` for a task just spawned, as its wrapper will (same content): then `pid` exists when
- * submit returns, and no other runner takes the task for one that never started (`unknown`) in the
- * moment before the wrapper gets to it.
- */
-export function writePidFile(logDir: string, pid: number, limitSeconds: number): void {
-  const stat = readProcStat(pid);
-  if (stat !== undefined)
-    writeFileSync(join(logDir, TASK_FILES.pid), `${pid} ${stat.startTicks} ${limitSeconds}\n`);
-}
-
 /** The `exit` file, once complete (it ends in a newline). */
 export function readExitFile(
   logDir: string,
@@ -61,7 +52,7 @@ export function readExitFile(
   return { code: code === '-' ? undefined : Number(code), host, endedAt: Number(end) * 1000 };
 }
 
-/** Writes `exit` for a task the wrapper could not write it for (never ran, or killed with the wrapper). */
+/** Writes `exit` for a task the launcher did not (it never ran). */
 export function writeExitFile(logDir: string, code: number | undefined, host: string, endedAt: number): void {
   const file = join(logDir, TASK_FILES.exit);
   if (existsSync(file)) return;
@@ -114,7 +105,9 @@ export function statusFromFiles(logDir: string): TaskStatus {
   if (ended !== undefined) return ended;
   if (pidRecord === undefined) {
     if (isCancelled(logDir)) return { state: 'killed', reason: 'killed' };
-    return isHeld(logDir) ? { state: 'held' } : { state: 'unknown' };
+    if (isHeld(logDir)) return { state: 'held' };
+    // Handed to a launcher that is alive: it is about to start (a dead one never will).
+    return launcherAlive(logDir) ? { state: 'queued' } : { state: 'unknown' };
   }
   if (pidRecord === 'partial') return { state: 'running' };
   const stat = liveProcess(pidRecord.pid, pidRecord.startTicks);
@@ -142,6 +135,12 @@ function endedFromFiles(
     ...(started === undefined ? {} : { startedAt: ticksToEpochMs(started.startTicks) }),
     endedAt: exit.endedAt,
   });
+}
+
+function launcherAlive(logDir: string): boolean {
+  const text = readText(join(logDir, TASK_FILES.launch));
+  const [pid, startTicks] = text?.slice(0, text.indexOf('\0')).split(' ') ?? [];
+  return pid !== undefined && startTicks !== undefined && liveProcess(Number(pid), startTicks) !== undefined;
 }
 
 function readText(file: string): string | undefined {

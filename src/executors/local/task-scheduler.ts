@@ -159,7 +159,7 @@ export class TaskScheduler {
   private end(task: LocalTask, status: TaskStatus, propagate = true): void {
     task.phase = 'ended';
     task.status = status;
-    task.child = undefined;
+    task.pid = undefined;
     clearTimeout(task.killTimer);
     this.tell(task.id, status);
     if (propagate) {

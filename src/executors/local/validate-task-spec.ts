@@ -22,6 +22,9 @@ export function validateTaskSpec(spec: TaskSpec): void {
       context,
     );
   }
+  if (spec.logDir.includes('\n')) {
+    throw invalidInput('A log folder path cannot contain a line break', 'Choose another folder', context);
+  }
   const badName = Object.keys(spec.env).find((name) => name === '' || name.includes('='));
   if (badName !== undefined)
     throw invalidInput(`Invalid environment variable name '${badName}'`, undefined, context);

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The task launcher of the local executor (src/executors/local/launcher.ts).
+#
+# One long-lived process per LocalExecutor that starts every task and reaps it. Why not `child_process.spawn` per task: Node forks its whole
+# process for each spawn, on the main thread; with a catalog open that cost 17 ms a task on our CI
+# machine, more than the tasks themselves. A small bash forks in a fraction of that, and because it is
+# the tasks' parent it gets their exit codes without a waiting wrapper process per task.
+#
+# Positional parameters: host name, kill grace in seconds (after a time limit's TERM), path of coreutils
+# `timeout`. Requests arrive on stdin, one line each: `<seq> <limit seconds, 0 for none> <log folder>`;
+# the folder holds `launch`: NUL-terminated fields `<launcher pid> <its start ticks>` (so another runner
+# can tell the task is about to start), `cwd`, `argc`, argv..., `NAME=value`... . Reports
+# go to stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended.
+#
+# Each task runs as its own process group (`set -m`), so kill and suspend act on everything it starts.
+# Before exec, the task's process writes `pid` (`<pid> <start ticks> <limit s>`); after it is reaped the
+# launcher writes `exit` (`<code> <host> <end epoch s>`): the folder alone tells any runner what became
+# of it (task-files.ts). The argv is read into an array and exec'd as words: no value is ever shell text.
+#
+# The launcher lives in its own session: a runner killed with -9 leaves it running; it sees the end of
+# its input, stops taking requests, and still reaps and records every task it started. While tasks run
+# it blocks in `wait -n`; the runner sends SIGUSR1 after each request to wake it (and again until the
+# `S` comes: a signal sent just before `wait -n` began is lost).
+
+host=$1 grace=$2 timeout=$3
+set -m
+trap '' PIPE USR1
+declare -A seqOf dirOf limitOf
+eof=0
+
+start() {
+  local seq=$1 limit=$2 d=$3
+  (
+    trap - PIPE USR1
+    read -r s </proc/self/stat
+    f=(${s##*) })
+    printf '%s %s %s\n' "$BASHPID" "${f[19]}" "$limit" >"$d/pid"
+    [[ -e $d/cancelled ]] && exit 143
+    mapfile -d '' -t a <"$d/launch"
+    n=${a[2]-}
+    [[ -n $n ]] || exit 127
+    cd -- "${a[1]}" 2>>"$d/stderr.log" || exit 126
+    export -n OLDPWD PWD SHLVL
+    ((${#a[@]} > n + 3)) && export "${a[@]:n+3}"
+    if [[ $limit == 0 ]]; then
+      exec "${a[@]:3:n}" </dev/null >>"$d/stdout.log" 2>>"$d/stderr.log"
+    fi
+    # --foreground keeps timeout in the task's group (a group signal reaches the task); it then signals
+    # only its child, so leftover grandchildren get a TERM from the launcher after it ends.
+    exec "$timeout" --foreground --signal=TERM --kill-after="$grace"s "$limit"s "${a[@]:3:n}" \
+      </dev/null >>"$d/stdout.log" 2>>"$d/stderr.log"
+  ) &
+  seqOf[$!]=$seq dirOf[$!]=$d limitOf[$!]=$limit
+  printf 'S %s %s\n' "$seq" "$!"
+}
+
+request() {
+  local line rest
+  if ! IFS= read -r line; then
+    eof=1
+    return
+  fi
+  rest=${line#* }
+  start "${line%% *}" "${rest%% *}" "${rest#* }"
+}
+
+printf 'R\n'
+while :; do
+  while ((!eof)) && read -t 0; do request; done
+  if ((${#dirOf[@]} == 0)); then
+    ((eof)) && exit 0
+    request
+    continue
+  fi
+  trap 'woken=1' USR1
+  if ((!eof)) && read -t 0; then
+    trap '' USR1
+    continue
+  fi
+  pid=
+  wait -n -p pid
+  code=$?
+  trap '' USR1
+  [[ -n $pid && -n ${dirOf[$pid]-} ]] || continue
+  d=${dirOf[$pid]}
+  if [[ ${limitOf[$pid]} != 0 ]] && ((code == 124 || code == 137)); then kill -TERM -- "-$pid" 2>/dev/null; fi
+  printf '%s %s %s\n' "$code" "$host" "$EPOCHSECONDS" >"$d/exit"
+  printf 'E %s %s\n' "${seqOf[$pid]}" "$code"
+  unset "seqOf[$pid]" "dirOf[$pid]" "limitOf[$pid]"
+done

@@ -1,0 +1,49 @@
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { liveProcess, readProcStat } from '../executors/local/proc-stat.js';
+
+/**
+ * Which process runs a run's local tasks. Queued local tasks live in that runner's memory, so a second
+ * runner resuming the same run would start them twice: `runner` in the run's folder (`<pid> <start
+ * ticks>`) names the owner while it lives. Returns the pid of another live owner, or undefined when
+ * this process (or `pid`, a runner it just started) now owns the run.
+ */
+export function claimRun(home: string, runId: number, pid = process.pid): number | undefined {
+  const dir = join(home, 'runs', String(runId));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'runner');
+  const owner = liveOwner(file);
+  if (owner !== undefined && owner !== pid) return owner;
+  const stat = readProcStat(pid);
+  writeFileSync(file, `${pid} ${stat?.startTicks ?? 0}\n`);
+  return undefined;
+}
+
+/** Gives a run up (its tasks ended, or this runner stops watching). */
+export function releaseRun(home: string, runId: number): void {
+  const file = join(home, 'runs', String(runId), 'runner');
+  if (liveOwner(file) === process.pid) rmSync(file, { force: true });
+}
+
+function liveOwner(file: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [pid, ticks] = text.trim().split(' ');
+  if (pid === undefined || ticks === undefined) return undefined;
+  return liveProcess(Number(pid), ticks) === undefined ? undefined : Number(pid);
+}
+
+/** Where a background runner writes what it prints. */
+export function runnerLogPath(home: string, runId: number): string {
+  return join(home, 'runs', String(runId), 'runner.log');
+}
+
+/** Opens the runner log for appending; the caller passes the descriptor to the child and closes it. */
+export function openRunnerLog(home: string, runId: number): number {
+  mkdirSync(join(home, 'runs', String(runId)), { recursive: true });
+  return openSync(runnerLogPath(home, runId), 'a');
+}

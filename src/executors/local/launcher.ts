@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { TaskSpec } from '../executor.js';
+import { readProcStat } from './proc-stat.js';
+import { TASK_FILES } from './task-files.js';
+
+/** The bash program that starts and reaps tasks; its header documents the protocol. */
+export const LAUNCHER_SCRIPT = fileURLToPath(new URL('../../../libexec/task-launcher.bash', import.meta.url));
+
+/** What the launcher tells its owner. */
+export interface LauncherEvents {
+  started(seq: number, pid: number): void;
+  ended(seq: number, code: number): void;
+  /** The launcher process is gone (its tasks may still run: they are their own process groups). */
+  lost(): void;
+}
+
+/** First retry of the wake-up signal when a request is not acknowledged; doubles up to the maximum. */
+const FIRST_RETRY_MS = 5;
+const MAX_RETRY_MS = 100;
+
+/**
+ * The Node side of libexec/task-launcher.bash: starts it on first use, writes a request per task and
+ * turns its `S`/`E` lines into events. One per LocalExecutor.
+ */
+export class Launcher {
+  private child: ChildProcess | undefined;
+  /** `<pid> <start ticks>` of the launcher process. */
+  private identity = '';
+  private ready = false;
+  private readonly unacknowledged = new Set<number>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs = FIRST_RETRY_MS;
+
+  constructor(
+    private readonly params: { host: string; graceSeconds: number },
+    private readonly events: LauncherEvents,
+  ) {}
+
+  /** Writes the task's `launch` file and asks the launcher to start it. */
+  launch(seq: number, spec: TaskSpec, logDir: string, limitSeconds: number): void {
+    const env = Object.entries(spec.env).map(([name, value]) => `${name}=${value}`);
+    const child = this.process();
+    const fields = [this.identity, spec.cwd, String(spec.argv.length), ...spec.argv, ...env];
+    writeFileSync(join(logDir, TASK_FILES.launch), `${fields.join('\0')}\0`);
+    child.stdin?.write(`${seq} ${seconds(limitSeconds)} ${logDir}\n`);
+    this.unacknowledged.add(seq);
+    this.wake();
+  }
+
+  /** Stops reading reports; the launcher finishes the tasks it started, records their ends, and exits. */
+  close(): void {
+    clearTimeout(this.retryTimer);
+    const child = this.child;
+    if (child === undefined) return;
+    child.removeAllListeners('close');
+    child.stdin?.end();
+    child.stdout?.destroy(); // its writes fail (it ignores SIGPIPE) instead of filling a pipe nobody reads
+    child.unref();
+    this.child = undefined;
+  }
+
+  private process(): ChildProcess {
+    if (this.child !== undefined) return this.child;
+    const child = spawn(
+      bashPath(),
+      [LAUNCHER_SCRIPT, this.params.host, seconds(this.params.graceSeconds), timeoutPath()],
+      // Its own session: it outlives this runner (kill -9 included) to record how its tasks end.
+      { detached: true, env: {}, stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    this.child = child;
+    this.ready = false;
+    const pid = child.pid ?? 0;
+    this.identity = `${pid} ${readProcStat(pid)?.startTicks ?? 0}`;
+    createInterface({ input: child.stdout }).on('line', (line) => this.report(line));
+    child.stdin?.on('error', () => undefined); // a dead launcher shows as `close`
+    child.once('close', () => {
+      this.child = undefined;
+      this.unacknowledged.clear();
+      this.events.lost();
+    });
+    child.once('error', () => undefined);
+    return child;
+  }
+
+  private report(line: string): void {
+    const [kind, seq, value] = line.split(' ');
+    if (kind === 'R') {
+      this.ready = true;
+      this.wake();
+    } else if (kind === 'S') {
+      this.unacknowledged.delete(Number(seq));
+      this.events.started(Number(seq), Number(value));
+    } else if (kind === 'E') {
+      this.events.ended(Number(seq), Number(value));
+    }
+  }
+
+  /** SIGUSR1 while requests wait, retried with backoff until each is acknowledged. */
+  private wake(): void {
+    const pid = this.child?.pid;
+    if (!this.ready || pid === undefined || this.unacknowledged.size === 0) {
+      if (this.unacknowledged.size === 0) this.retryMs = FIRST_RETRY_MS;
+      return;
+    }
+    try {
+      process.kill(pid, 'SIGUSR1');
+    } catch {
+      return; // gone: `close` follows
+    }
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+      this.wake();
+    }, this.retryMs);
+  }
+}
+
+/** Seconds as `timeout` reads them: decimal, at most millisecond precision. */
+function seconds(value: number): string {
+  return String(Math.round(value * 1000) / 1000);
+}
+
+let bash: string | undefined;
+let timeoutCommand: string | undefined;
+
+/** Absolute paths where we find them, so nothing on a task's PATH can hide or replace them. */
+function bashPath(): string {
+  bash ??= ['/bin/bash', '/usr/bin/bash'].find((p) => existsSync(p)) ?? 'bash';
+  return bash;
+}
+
+function timeoutPath(): string {
+  timeoutCommand ??= ['/usr/bin/timeout', '/bin/timeout'].find((p) => existsSync(p)) ?? 'timeout';
+  return timeoutCommand;
+}
