@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the peers the benchmarks compare against (Snakemake 7 from Debian). Idempotent: apt-get runs
+# only when something is missing. Run as root or with sudo.
+set -euo pipefail
+
+missing=()
+command -v snakemake >/dev/null 2>&1 || missing+=(snakemake)
+if ((${#missing[@]} > 0)); then
+  sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+  echo "install-bench-deps: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
