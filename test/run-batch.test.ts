@@ -107,6 +107,34 @@ describe('running batches on the local executor', () => {
     );
   });
 
+  it('drops the logs of successful tasks of a job with keepLogs: false, and keeps those of failures', () => {
+    const { env, dir } = setup(2);
+    const chatty = {
+      name: 'chatty',
+      level: 'subject',
+      jobs: [
+        {
+          name: 'Talk',
+          language: 'bash',
+          script: 'echo lots of output\ncase "$COHORT_ITEM" in P002) exit 4;; esac',
+          args: [],
+          options: { keepLogs: false, onError: 'continue' },
+        },
+      ],
+    };
+    const run = runCohort(['run', write(dir, 'c.json', chatty), '--json'], env);
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+      tasks: Array<{ item: string; state: string; log_dir: string }>;
+    };
+    const byItem = new Map(report.tasks.map((t) => [t.item, t]));
+    expect(byItem.get('P001')?.state).toBe('done');
+    expect(existsSync(join(byItem.get('P001')?.log_dir ?? '', 'stdout.log'))).toBe(false);
+    expect(byItem.get('P002')?.state).toBe('error');
+    expect(readFileSync(join(byItem.get('P002')?.log_dir ?? '', 'stdout.log'), 'utf8')).toBe(
+      'lots of output\n',
+    );
+  });
+
   it.each(['per-item', 'single', 'n-units'])('runs jobs in order in run mode %s', (mode) => {
     const { env, dir } = setup(3);
     const path = write(dir, 'b.json', batch('P002'));

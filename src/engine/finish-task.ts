@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addFiles } from '../catalog/add-files.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -8,7 +8,7 @@ import type { TaskProvenance, TaskRow } from './task-store.js';
 
 /**
  * After a task succeeded: registers its outputs in the catalog (with their `TAG(...)` tags) and tags
- * the study when the job asks for it. Returns an error text when a declared output was not written,
+ * the study when the job asks for it, and drops its logs when the job does not keep them. Returns an error text when a declared output was not written,
  * which turns the success into an error: a job that "worked" but made nothing must show up red.
  */
 export function finishTask(catalog: Catalog, project: Project, task: TaskRow): string | null {
@@ -28,6 +28,11 @@ export function finishTask(catalog: Catalog, project: Project, task: TaskRow): s
   if (missing.length > 0) return `the job ended without writing ${missing.join(', ')}`;
   if (provenance.tagOnSuccess !== undefined && task.study_id !== null) {
     addTags(catalog.db, 'study', [task.study_id], [provenance.tagOnSuccess]);
+  }
+  // `keepLogs: false`: a chatty job's logs are worth keeping only when it fails.
+  const options = (provenance.job as { options?: { keepLogs?: boolean } }).options;
+  if (options?.keepLogs === false) {
+    for (const log of ['stdout.log', 'stderr.log']) rmSync(join(task.log_dir, log), { force: true });
   }
   return null;
 }
