@@ -11,10 +11,12 @@ import type { RunMode } from './run-modes.js';
 import { isEnded, type TaskState } from './task-states.js';
 import {
   activeCountOfRun,
+  activeTaskHeads,
   activeTasks,
   getTask,
   tasksOfRun,
   updateTask,
+  type TaskHead,
   type TaskProvenance,
   type TaskRow,
 } from './task-store.js';
@@ -128,7 +130,7 @@ export class Engine {
 
   /** Asks the executor about every active task (one call) and records what changed. Returns how many are still active. */
   async poll(): Promise<number> {
-    const active = activeTasks(this.catalog.db).filter(
+    const active = activeTaskHeads(this.catalog.db).filter(
       (t) => t.executor === this.executor.kind && t.executor_id !== null,
     );
     if (active.length === 0) return 0;
@@ -148,7 +150,7 @@ export class Engine {
     return still;
   }
 
-  private stateFromFiles(task: TaskRow, unit: TaskStatus): TaskStatus {
+  private stateFromFiles(task: TaskHead, unit: TaskStatus): TaskStatus {
     const files = readTaskFiles(task.log_dir);
     switch (files.kind) {
       case 'ended':
@@ -176,7 +178,7 @@ export class Engine {
   }
 
   /** Records the status of a task; returns its state now. */
-  private apply(task: TaskRow, status: TaskStatus): TaskState {
+  private apply(task: TaskHead, status: TaskStatus): TaskState {
     let state: TaskState;
     switch (status.state) {
       case 'unknown':
@@ -185,7 +187,7 @@ export class Engine {
         state =
           status.reason === 'dependency failed'
             ? 'skipped'
-            : provenanceOf(task).onError === 'ignore'
+            : provenanceOf(this.full(task)).onError === 'ignore'
               ? 'done'
               : 'error';
         break;
@@ -208,7 +210,7 @@ export class Engine {
         : {}),
     };
     if (state === 'done') {
-      const problem = finishTask(this.catalog, this.project(task.project_id), task);
+      const problem = finishTask(this.catalog, this.project(task.project_id), this.full(task));
       if (problem !== null) {
         this.change(task, { ...update, state: 'error', error: problem });
         return 'error';
@@ -253,12 +255,19 @@ export class Engine {
     }
   }
 
-  private change(task: TaskRow, update: Parameters<typeof updateTask>[2]): void {
+  private change(task: TaskHead, update: Parameters<typeof updateTask>[2]): void {
     updateTask(this.catalog.db, task.id, update);
     if (this.listeners.length === 0) return;
     const after = getTask(this.catalog.db, task.id);
     if (after === undefined) return;
     for (const l of this.listeners) l.taskChanged?.(after, task.state);
+  }
+
+  /** The whole row, provenance included, of a task the poll read only the head of. */
+  private full(task: TaskHead): TaskRow {
+    const row = getTask(this.catalog.db, task.id);
+    if (row === undefined) throw new Error(`task ${task.id} disappeared while running`);
+    return row;
   }
 
   private readonly modes = new Map<number, string>();
@@ -290,7 +299,7 @@ function provenanceOf(task: TaskRow): TaskProvenance {
   return JSON.parse(task.resolved) as TaskProvenance;
 }
 
-function errorText(task: TaskRow, status: TaskStatus): string {
+function errorText(task: TaskHead, status: TaskStatus): string {
   if (status.reason === 'dependency failed') return 'not run: an earlier job of this item failed';
   const last = lastErrorLine(task.log_dir);
   return [status.reason ?? status.state, last].filter((x) => x !== undefined && x !== '').join(': ');

@@ -99,6 +99,29 @@ export function activeTasks(db: Db, projectId?: number): TaskRow[] {
   return (projectId === undefined ? stmt.all() : stmt.all(projectId)) as TaskRow[];
 }
 
+/** The columns the engine's poll needs: everything but the (large) provenance. */
+export type TaskHead = Pick<
+  TaskRow,
+  | 'id'
+  | 'run_id'
+  | 'project_id'
+  | 'study_id'
+  | 'state'
+  | 'executor'
+  | 'executor_id'
+  | 'log_dir'
+  | 'started_at'
+>;
+
+/** Active tasks without their provenance: the poll reads them several times a second. */
+export function activeTaskHeads(db: Db): TaskHead[] {
+  const columns = 'id, run_id, project_id, study_id, state, executor, executor_id, log_dir, started_at';
+  return statement(
+    db,
+    `SELECT ${columns} FROM tasks WHERE state IN (${ACTIVE_SQL}) ORDER BY id`,
+  ).all() as TaskHead[];
+}
+
 export function getTask(db: Db, id: number): TaskRow | undefined {
   return statement(db, 'SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
 }
