@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../db/open-database.js';
+import { recording } from '../db/test-fixture.js';
 import { createLargeFixture } from '../selection/large-fixture.js';
 import { resolvedArguments } from './batch-resolution.js';
 import { LONGITUDINAL_BATCH } from './longitudinal-batch.js';
@@ -8,36 +8,6 @@ import { resolveBatch } from './resolve-batch.js';
 // 1,000 subjects, 5,000 studies, 250,000 files. Timings live in bench/preview-bench.ts; this pins the
 // results and that the statement count does not grow with the number of items.
 const { db, project } = createLargeFixture();
-
-/** The real database, recording the SQL of every statement run with all(). */
-function recording(target: Db): { db: Db; statements: { text: string; params: unknown[] }[] } {
-  const statements: { text: string; params: unknown[] }[] = [];
-  const bind = (object: object, key: string | symbol): unknown => {
-    const value: unknown = Reflect.get(object, key);
-    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
-  };
-  const spy = new Proxy(target, {
-    get(real, key) {
-      if (key !== 'prepare') return bind(real, key);
-      return (text: string) => {
-        const statement = real.prepare(text);
-        const proxy: typeof statement = new Proxy(statement, {
-          get(target, k) {
-            // raw() returns the statement itself: keep returning the recording proxy.
-            if (k === 'raw') return (toggle?: boolean) => (target.raw(toggle), proxy);
-            if (k !== 'all') return bind(target, k);
-            return (...params: unknown[]) => {
-              statements.push({ text, params });
-              return target.all(...params);
-            };
-          },
-        });
-        return proxy;
-      };
-    },
-  });
-  return { db: spy, statements };
-}
 
 describe('resolution preview over 1,000 subjects', () => {
   it('resolves the 5-job longitudinal batch for every subject', () => {

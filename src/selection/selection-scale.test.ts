@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../db/open-database.js';
+import { recording } from '../db/test-fixture.js';
 import { createLargeFixture } from './large-fixture.js';
 import { parseFilter } from './parse-filter.js';
 import { parseSelector } from './parse-selector.js';
@@ -17,31 +17,6 @@ const { db, project } = createLargeFixture();
 
 // Timings live in bench/select-bench.ts (docs/benchmarks.md); these tests pin the results and the
 // query shapes that make the timings possible at this scale.
-/** The real database, recording the SQL of every statement run with all(). */
-function recording(target: Db): { db: Db; statements: { text: string; params: unknown[] }[] } {
-  const statements: { text: string; params: unknown[] }[] = [];
-  const bind = (object: object, key: string | symbol): unknown => {
-    const value: unknown = Reflect.get(object, key);
-    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(object) : value;
-  };
-  const spy = new Proxy(target, {
-    get(db, key) {
-      if (key !== 'prepare') return bind(db, key);
-      return (text: string) =>
-        new Proxy(db.prepare(text), {
-          get(statement, k) {
-            if (k !== 'all') return bind(statement, k);
-            return (...params: unknown[]) => {
-              statements.push({ text, params });
-              return statement.all(...params);
-            };
-          },
-        });
-    },
-  });
-  return { db: spy, statements };
-}
-
 describe('selection over 5,000 studies and 250,000 files', () => {
   it.each([
     ['one file per study', 'file:t1_mprage_0/s000.nii', 5_000],

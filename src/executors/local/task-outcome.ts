@@ -46,9 +46,3 @@ function exitReason(code: number): string {
 function signalName(signal: number): string | undefined {
   return Object.entries(constants.signals).find(([, number]) => number === signal)?.[0];
 }
-
-/** The shell's exit code for a process that exited with `code` or was killed by `signal`. */
-export function shellExitCode(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  return 128 + (signal === null ? 0 : constants.signals[signal]);
-}
