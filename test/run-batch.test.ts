@@ -231,7 +231,10 @@ async function waitForTasks(env: Record<string, string>, state: string, count: n
       tasks: Array<{ id: number }>;
     };
     if (grid.tasks.length >= count) return grid.tasks.map((t) => t.id);
-    if (Date.now() > deadline) throw new Error(`no ${count} task(s) in state ${state}`);
+    if (Date.now() > deadline) {
+      const all = runCohort(['grid', '--all', '--json'], env).stdout;
+      throw new Error(`no ${count} task(s) in state ${state}; the grid: ${all}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

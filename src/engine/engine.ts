@@ -56,7 +56,7 @@ export class Engine {
     const units = groupBy(tasks, (t) => `${t.run_id}\u0000${t.unit}`);
     const specs: TaskSpec[] = [];
     const unitTasks: TaskRow[][] = [];
-    const previousOfItem = new Map<string, { index: number; breaks: boolean }>();
+    const previousOfItem = new Map<string, { taskId: string; breaks: boolean }>();
     for (const group of units.values()) {
       const first = group[0];
       if (first === undefined) continue;
@@ -65,26 +65,27 @@ export class Engine {
       const itemKey = `${first.run_id}\u0000${first.item}`;
       const previous = previousOfItem.get(itemKey);
       if (chain && mode === 'chained' && previous !== undefined) {
-        after.push({ id: String(previous.index), kind: previous.breaks ? 'ok' : 'any' });
+        after.push({ id: previous.taskId, kind: previous.breaks ? 'ok' : 'any' });
       }
+      const spec = this.unitSpec(group, after);
       previousOfItem.set(itemKey, {
-        index: specs.length,
+        taskId: spec.taskId,
         breaks: provenanceOf(group[group.length - 1] ?? first).onError === 'break',
       });
-      specs.push(this.unitSpec(group, after));
+      specs.push(spec);
       unitTasks.push(group);
     }
-    // Dependencies above name positions in this submit; the executor needs its own ids, so submit in order.
-    const ids: string[] = [];
-    for (let i = 0; i < specs.length; i++) {
-      const spec = specs[i];
-      if (spec === undefined) continue;
-      const after = spec.after.map((d) => ({ id: ids[Number(d.id)] ?? d.id, kind: d.kind }));
-      const [id] = await this.executor.submit([{ ...spec, after }]);
-      ids.push(id ?? '');
-      for (const task of unitTasks[i] ?? [])
-        this.change(task, { state: 'queued', executor_id: id ?? null, queued_at: Date.now() });
-    }
+    if (specs.length === 0) return;
+    // One call for all: dependencies name taskIds earlier in the call, so a cluster executor can turn
+    // the units of one job into an array job and the chain into array dependencies.
+    const ids = await this.executor.submit(specs);
+    const queuedAt = Date.now();
+    this.catalog.db.transaction(() => {
+      unitTasks.forEach((group, i) => {
+        for (const task of group)
+          this.change(task, { state: 'queued', executor_id: ids[i] ?? null, queued_at: queuedAt });
+      });
+    })();
   }
 
   private unitSpec(group: readonly TaskRow[], after: Dependency[]): TaskSpec {
