@@ -1,4 +1,5 @@
 import { TASK_STATES } from '../engine/task-states.js';
+import { PROJECT_ROLES } from '../users/project-roles.js';
 
 const inList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
@@ -162,6 +163,53 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX tasks_state ON tasks (project_id, state);
       CREATE INDEX tasks_study ON tasks (study_id, state);
+    `,
+  },
+  {
+    version: 3,
+    name: 'users and rights',
+    sql: `
+      -- Passwords are scrypt hashes with their salt and parameters (src/users/passwords.ts).
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE project_roles (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN (${inList(PROJECT_ROLES)})),
+        PRIMARY KEY (user_id, project_id)
+      ) WITHOUT ROWID;
+
+      -- Browser sessions and API tokens store only a SHA-256 of the secret: a leaked database opens nothing.
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      -- kind 'user': a user's token for the CLI; kind 'job': the credential of a running job, limited to
+      -- one project (and run) and to reading, tagging and adding files there.
+      CREATE TABLE api_tokens (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'job')),
+        user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+        project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_used_at INTEGER,
+        CHECK ((kind = 'user' AND user_id IS NOT NULL) OR (kind = 'job' AND project_id IS NOT NULL))
+      );
+      CREATE INDEX api_tokens_user ON api_tokens (user_id);
     `,
   },
 ];
