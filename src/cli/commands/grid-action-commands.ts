@@ -1,35 +1,27 @@
-import { ACTIVE_STATES } from '../../engine/task-states.js';
+import {
+  activeTasksOfProject,
+  applyTaskAction,
+  clearTasks,
+  type ExecutorAction,
+} from '../../grid/task-actions.js';
 import type { TaskRow } from '../../engine/task-store.js';
-import { CohortError } from '../../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { taskOf } from './grid-commands.js';
 import { withEngine } from './with-engine.js';
 
-type Action = 'cancel' | 'suspend' | 'resume' | 'hold' | 'release';
-
 /** Applies an executor action to tasks; one result line per task, and a non-zero exit if any failed. */
-async function act(ctx: CommandContext, tasks: readonly TaskRow[], action: Action): Promise<number> {
+async function act(ctx: CommandContext, tasks: readonly TaskRow[], action: ExecutorAction): Promise<number> {
   return withEngine(ctx, async (engine, executor) => {
-    const method: ((ids: readonly string[]) => Promise<void>) | undefined = executor[action]?.bind(executor);
-    if (method === undefined) {
-      throw new CohortError('NOT_AVAILABLE', `The ${executor.kind} executor cannot ${action} tasks.`);
+    const results = await applyTaskAction(executor, tasks, action, () => engine.poll());
+    for (const r of results) {
+      if (r.ok) ctx.print(`task ${r.id}: ${r.message}`);
+      else ctx.warn(`task ${r.id}: ${r.message}`);
     }
-    let failed = 0;
-    const targets = tasks.filter((t) => {
-      if (t.executor_id !== null && ACTIVE_STATES.includes(t.state)) return true;
-      ctx.warn(`task ${t.id}: ${t.state}, nothing to ${action}`);
-      failed++;
-      return false;
-    });
-    const ids = [...new Set(targets.map((t) => t.executor_id as string))];
-    if (ids.length > 0) await method(ids);
-    await engine.poll();
-    for (const t of targets) ctx.print(`task ${t.id}: ${action} requested`);
-    return failed === 0 ? 0 : 1;
+    return results.every((r) => r.ok) ? 0 : 1;
   });
 }
 
-function actionCommand(name: string, action: Action, summary: string): CommandSpec {
+function actionCommand(name: string, action: ExecutorAction, summary: string): CommandSpec {
   return {
     name,
     summary,
@@ -64,12 +56,7 @@ export const gridKillAllCommand: CommandSpec = {
   args: [],
   options: {},
   run(ctx) {
-    const rows = ctx
-      .catalog()
-      .db.prepare(
-        `SELECT * FROM tasks WHERE project_id = ? AND state IN (${ACTIVE_STATES.map(() => '?').join(', ')})`,
-      )
-      .all(ctx.project().id, ...ACTIVE_STATES) as TaskRow[];
+    const rows = activeTasksOfProject(ctx.catalog().db, ctx.project().id);
     return rows.length === 0 ? (ctx.print('No active tasks.'), 0) : act(ctx, rows, 'cancel');
   },
 };
@@ -81,12 +68,7 @@ export const gridClearCommand: CommandSpec = {
   args: [],
   options: { done: { type: 'boolean', description: 'Also remove done tasks.' } },
   run(ctx) {
-    const states =
-      ctx.options.done === true ? ['error', 'killed', 'skipped', 'done'] : ['error', 'killed', 'skipped'];
-    const info = ctx
-      .catalog()
-      .db.prepare(`DELETE FROM tasks WHERE project_id = ? AND state IN (${states.map(() => '?').join(', ')})`)
-      .run(ctx.project().id, ...states);
-    ctx.print(`${info.changes} task(s) cleared.`);
+    const cleared = clearTasks(ctx.catalog().db, ctx.project().id, ctx.options.done === true);
+    ctx.print(`${cleared} task(s) cleared.`);
   },
 };

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
-import type { StudyRef } from '../../selection/selection.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import type { BatchResolution } from '../../batches/batch-resolution.js';
 import { createRun } from '../../engine/create-run.js';
+import { driveRun } from '../../runs/drive-run.js';
+import { planRerun } from '../../runs/plan-rerun.js';
 import { claimRun, openRunnerLog, releaseRun, runnerLogPath } from '../../engine/run-owner.js';
 import { cliMainPath } from '../../engine/task-environment.js';
 import { RUN_MODES, type RunMode } from '../../engine/run-modes.js';
@@ -139,17 +139,11 @@ export async function startRun(
     }
     return 0;
   }
-  claimRun(ctx.config.home, run.runId);
-  try {
-    return await withEngine(ctx, async (engine) => {
-      await engine.submitRun(run.runId);
-      const tasks = await engine.waitForRun(run.runId);
-      report(ctx, run.runId, tasks, run.skipped.length);
-      return tasks.every((t) => t.state === 'done') && run.skipped.length === 0 ? 0 : 1;
-    });
-  } finally {
-    releaseRun(ctx.config.home, run.runId);
-  }
+  return withEngine(ctx, async (engine) => {
+    const tasks = await driveRun(engine, ctx.config.home, run.runId);
+    report(ctx, run.runId, tasks, run.skipped.length);
+    return tasks.every((t) => t.state === 'done') && run.skipped.length === 0 ? 0 : 1;
+  });
 }
 
 /** `cohort resume --run N` in its own session, writing to the run's runner.log. Returns its pid. */
@@ -223,44 +217,14 @@ export const rerunCommand: CommandSpec = {
   },
   examples: ['cohort rerun 12 brain-mask-fixed.json'],
   async run(ctx) {
-    const db = ctx.catalog().db;
-    const project = ctx.project();
     const runId = Number(ctx.args[0]);
-    const row = db
-      .prepare('SELECT definition FROM runs WHERE id = ? AND project_id = ?')
-      .get(runId, project.id) as { definition: string } | undefined;
-    if (row === undefined) {
-      throw invalidInput(
-        `No run ${ctx.args[0] ?? ''} in project '${project.name}'.`,
-        'List runs with `cohort grid --all`.',
-      );
-    }
-    const batch =
-      ctx.args[1] === undefined
-        ? (JSON.parse(row.definition) as BatchDefinition)
-        : loadBatchArg(ctx, ctx.args[1]);
-    // The failed items' studies, by id: ids may contain `_` or `*`, which selector terms would treat as wildcards.
-    const studies = db
-      .prepare(
-        `SELECT s.id AS studyId, s.subject_id AS subjectId, p.pid, s.sid, p.pid || '#' || s.sid AS ref, s.folder
-         FROM studies s JOIN subjects p ON p.id = s.subject_id
-         WHERE s.present = 1 AND (s.id IN (SELECT study_id FROM tasks WHERE run_id = ? AND state IN ('error', 'killed', 'skipped'))
-            OR (s.subject_id IN (SELECT subject_id FROM tasks WHERE run_id = ? AND study_id IS NULL AND state IN ('error', 'killed', 'skipped'))))
-         ORDER BY p.pid, s.sort_key`,
-      )
-      .all(runId, runId) as StudyRef[];
-    if (studies.length === 0) {
+    const batch = ctx.args[1] === undefined ? undefined : loadBatchArg(ctx, ctx.args[1]);
+    const plan = planRerun(ctx.catalog().db, ctx.project(), runId, batch);
+    if (plan === null) {
       ctx.print(`Run ${runId} has no failed items.`);
       return 0;
     }
-    const absolute = studies.map((s) => ({ ...s, folder: join(project.root, s.folder) }));
-    const resolution = resolveBatch(db, project, batch, absolute);
-    return startRun(
-      ctx,
-      batch,
-      resolution,
-      `rerun of ${runId}: ${[...new Set(resolution.items.map((i) => i.item))].join(' ')}`,
-    );
+    return startRun(ctx, plan.batch, plan.resolution, plan.selection);
   },
 };
 
