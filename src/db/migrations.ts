@@ -210,6 +210,9 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK ((kind = 'user' AND user_id IS NOT NULL) OR (kind = 'job' AND project_id IS NOT NULL))
       );
       CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+      -- The server's live grid looks for tasks changed by other processes every second.
+      CREATE INDEX tasks_updated ON tasks (updated_at);
     `,
   },
 ];
