@@ -22,6 +22,12 @@ import {
 } from './commands/grid-action-commands.js';
 import { gridCommand, gridLogCommand, gridShowCommand } from './commands/grid-commands.js';
 import { previewCommand, rerunCommand, resumeCommand, runCommand } from './commands/run-commands.js';
+import {
+  queueAddCommand,
+  queueDefaultCommand,
+  queueListCommand,
+  queueRemoveCommand,
+} from './commands/queue-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Every CLI command, in the order `cohort --help` lists them. */
@@ -43,6 +49,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   batchShowCommand,
   batchDeleteCommand,
   batchFavouriteCommand,
+  queueAddCommand,
+  queueListCommand,
+  queueRemoveCommand,
+  queueDefaultCommand,
   previewCommand,
   runCommand,
   rerunCommand,

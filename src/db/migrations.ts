@@ -1,5 +1,6 @@
 import { TASK_STATES } from '../engine/task-states.js';
 import { PROJECT_ROLES } from '../users/project-roles.js';
+import { EXECUTOR_KINDS } from '../executors/executor-kinds.js';
 
 const inList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
@@ -213,6 +214,30 @@ export const MIGRATIONS: readonly Migration[] = [
 
       -- The server's live grid looks for tasks changed by other processes every second.
       CREATE INDEX tasks_updated ON tasks (updated_at);
+    `,
+  },
+  {
+    version: 4,
+    name: 'queues',
+    sql: `
+      -- A queue names where jobs run: an engine (local, slurm, sge), its partition or queue, default
+      -- resources and extra scheduler words. project_id NULL: a queue every project sees (a project's
+      -- own queue of the same name wins).
+      CREATE TABLE queues (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        engine TEXT NOT NULL CHECK (engine IN (${inList(EXECUTOR_KINDS)})),
+        target TEXT,
+        cpus INTEGER,
+        memory_mb INTEGER,
+        time_minutes INTEGER,
+        gpus INTEGER,
+        scheduler_args TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX queues_name ON queues (coalesce(project_id, 0), name);
+      ALTER TABLE projects ADD COLUMN default_queue TEXT;
     `,
   },
 ];

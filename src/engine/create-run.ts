@@ -9,6 +9,7 @@ import { invalidInput } from '../errors/cohort-error.js';
 import { planUnits, type RunMode } from './run-modes.js';
 import { taskVariables } from './task-environment.js';
 import type { TaskProvenance } from './task-store.js';
+import { placeJob, type Placement } from '../queues/place-job.js';
 
 export interface CreateRunInput {
   readonly batch: BatchDefinition;
@@ -16,7 +17,8 @@ export interface CreateRunInput {
   readonly mode: RunMode;
   /** For mode `n-units`: how many scheduler jobs. */
   readonly units?: number;
-  readonly executor: 'local' | 'slurm' | 'sge';
+  /** The run's queue for jobs that name none (`cohort run --queue`); default: the project's default queue. */
+  readonly queue?: string;
   readonly owner: string;
   /** The selection as the user gave it, kept with the run. */
   readonly selection: string;
@@ -49,9 +51,12 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     input.mode,
     input.units,
   );
+  const placements = input.batch.jobs.map((job) => placeJob(db, project, job, input.queue));
+  assertOneQueuePerUnit(input.mode, placements);
   const unitOf = new Map<string, string>();
   for (const [unit, tasks] of plan) for (const t of tasks) unitOf.set(`${t.item}\u0000${t.jobIndex}`, unit);
 
+  const placement = (jobIndex: number): Placement => placements[jobIndex] as Placement;
   return db.transaction((): CreatedRun => {
     const runId = Number(
       db
@@ -66,7 +71,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
           input.batch.level,
           input.selection,
           input.mode,
-          input.executor,
+          placements[0]?.engine ?? 'local',
           input.owner,
           Date.now(),
         ).lastInsertRowid,
@@ -89,7 +94,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
             jobIndex,
             job.name,
             unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
-            input.executor,
+            placement(jobIndex).engine,
             Date.now(),
           ).lastInsertRowid,
         );
@@ -126,6 +131,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
           ...(job.options?.tagOnSuccess === undefined ? {} : { tagOnSuccess: job.options.tagOnSuccess }),
           outputs,
           ...(item.study === null ? {} : { studyRef: item.study.ref }),
+          placement: placement(jobIndex),
         };
         finish.run(JSON.stringify(provenance), dir, taskId);
         count++;
@@ -136,4 +142,17 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
       .map((i) => ({ item: i.item, reasons: i.problems }));
     return { runId, tasks: count, skipped };
   })();
+}
+
+/** Grouped run modes put several jobs into one scheduler job, which can only go to one queue. */
+function assertOneQueuePerUnit(mode: RunMode, placements: readonly Placement[]): void {
+  if (mode === 'chained' || mode === 'unordered') return;
+  const queues = [...new Set(placements.map((p) => p.queue))];
+  if (queues.length > 1) {
+    throw invalidInput(
+      `Run mode '${mode}' puts several jobs into one scheduler job, but the batch's jobs go to different queues (${queues.join(', ')}).`,
+      'Run with --mode chained, or give every job the same queue (options.resources.queue).',
+      { mode, queues },
+    );
+  }
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Dependency, Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
+import type { ExecutorKind } from '../executors/executor-kinds.js';
+import { ExecutorSet } from '../executors/executor-set.js';
 import type { EngineListener } from './engine-listener.js';
 import { statement } from '../db/statement-cache.js';
 import { finishTask } from './finish-task.js';
@@ -36,62 +38,134 @@ export const DEFAULT_POLL_MS = 250;
 export class Engine {
   private readonly projects = new Map<number, Project>();
 
+  private readonly executors: ExecutorSet;
+  /** Runs this engine submitted or resumed: their deferred units are its to hand over. */
+  private readonly runs = new Set<number>();
+  /** Units left pending by the last submit because their earlier job runs on another engine. */
+  private deferred = 0;
+
+  /** `executors`: one executor, or a set that makes one per engine kind on first use. */
   constructor(
     private readonly catalog: Catalog,
-    private readonly executor: Executor,
+    executors: ExecutorSet | Executor,
     private readonly listeners: readonly EngineListener[] = [],
-  ) {}
+  ) {
+    this.executors = executors instanceof ExecutorSet ? executors : ExecutorSet.of(executors);
+  }
 
   /** Submits every pending task of a run, unit by unit, chaining units of one item when asked. */
   async submitRun(runId: number): Promise<void> {
+    this.runs.add(runId);
     const tasks = tasksOfRun(this.catalog.db, runId).filter((t) => t.state === 'pending');
     await this.submitTasks(tasks, true);
   }
 
   /**
-   * Submits tasks grouped by unit. `chain` makes the units of one item wait for each other in job order
-   * (run mode chained); the dependency is `ok` when the earlier job breaks the item on error.
+   * Submits tasks grouped by unit, one executor call per engine kind. `chain` makes the units of one
+   * item wait for each other in job order (run mode chained); the dependency is `ok` when the earlier
+   * job breaks the item on error. A unit whose earlier job runs on another engine stays `pending` (no
+   * scheduler can wait for another's job): `poll` submits it once that job ended, or skips it.
    */
   private async submitTasks(tasks: readonly TaskRow[], chain: boolean): Promise<void> {
     const units = groupBy(tasks, (t) => `${t.run_id}\u0000${t.unit}`);
-    const specs: TaskSpec[] = [];
-    const unitTasks: TaskRow[][] = [];
-    const previousOfItem = new Map<string, { taskId: string; breaks: boolean }>();
+    const calls = new Map<ExecutorKind, { specs: TaskSpec[]; groups: TaskRow[][] }>();
+    const previousOfItem = new Map<string, Previous>();
+    const skipped: TaskRow[] = [];
     for (const group of units.values()) {
       const first = group[0];
       if (first === undefined) continue;
-      const mode = this.runMode(first.run_id);
-      const after: Dependency[] = [];
+      const kind = first.executor as ExecutorKind;
       const itemKey = `${first.run_id}\u0000${first.item}`;
-      const previous = previousOfItem.get(itemKey);
-      if (chain && mode === 'chained' && previous !== undefined) {
-        after.push({ id: previous.taskId, kind: previous.breaks ? 'ok' : 'any' });
+      const chained = chain && this.runMode(first.run_id) === 'chained';
+      const previous = chained ? (previousOfItem.get(itemKey) ?? this.previousInDb(first)) : undefined;
+      const breaks = provenanceOf(group[group.length - 1] ?? first).onError === 'break';
+      const after: Dependency[] = [];
+      if (previous !== undefined) {
+        if (previous.state === 'pending' || (!isEnded(previous.state) && previous.kind !== kind)) {
+          previousOfItem.set(itemKey, { ...previous, state: 'pending' }); // later units wait too
+          this.deferred++;
+          continue;
+        }
+        if (isEnded(previous.state) && previous.breaks && previous.state !== 'done') {
+          skipped.push(...group);
+          previousOfItem.set(itemKey, { id: '', kind, breaks, state: 'skipped' });
+          continue;
+        }
+        if (!isEnded(previous.state)) after.push({ id: previous.id, kind: previous.breaks ? 'ok' : 'any' });
       }
       const spec = this.unitSpec(group, after);
-      previousOfItem.set(itemKey, {
-        taskId: spec.taskId,
-        breaks: provenanceOf(group[group.length - 1] ?? first).onError === 'break',
-      });
-      specs.push(spec);
-      unitTasks.push(group);
+      previousOfItem.set(itemKey, { id: spec.taskId, kind, breaks, state: 'queued' });
+      const call = calls.get(kind) ?? { specs: [], groups: [] };
+      calls.set(kind, call);
+      call.specs.push(spec);
+      call.groups.push(group);
     }
-    if (specs.length === 0) return;
-    // One call for all: dependencies name taskIds earlier in the call, so a cluster executor can turn
-    // the units of one job into an array job and the chain into array dependencies.
-    const ids = await this.executor.submit(specs);
-    const queuedAt = Date.now();
+    this.skipUnrun(skipped);
+    for (const [kind, call] of calls) {
+      // One call per engine: dependencies name taskIds earlier in the call, so a cluster executor can
+      // turn the units of one job into an array job and the chain into array dependencies.
+      const ids = await this.executors.get(kind).submit(call.specs);
+      const queuedAt = Date.now();
+      this.catalog.db.transaction(() => {
+        call.groups.forEach((group, i) => {
+          for (const task of group)
+            this.change(task, { state: 'queued', executor_id: ids[i] ?? null, queued_at: queuedAt });
+        });
+      })();
+    }
+  }
+
+  /** The item's job before this unit's, as the database has it (a unit submitted in an earlier call). */
+  private previousInDb(task: TaskRow): Previous | undefined {
+    const row = statement(
+      this.catalog.db,
+      `SELECT state, executor, executor_id, resolved FROM tasks
+       WHERE run_id = ? AND item = ? AND job_index < ? ORDER BY job_index DESC LIMIT 1`,
+    ).get(task.run_id, task.item, task.job_index) as
+      Pick<TaskRow, 'state' | 'executor' | 'executor_id' | 'resolved'> | undefined;
+    if (row === undefined) return undefined;
+    return {
+      id: row.executor_id ?? '',
+      kind: row.executor as ExecutorKind,
+      breaks: (JSON.parse(row.resolved) as TaskProvenance).onError === 'break',
+      state: row.state,
+    };
+  }
+
+  /** Ends tasks whose item broke at an earlier job before they were handed to any executor. */
+  private skipUnrun(tasks: readonly TaskRow[]): void {
+    if (tasks.length === 0) return;
+    const now = Date.now();
     this.catalog.db.transaction(() => {
-      unitTasks.forEach((group, i) => {
-        for (const task of group)
-          this.change(task, { state: 'queued', executor_id: ids[i] ?? null, queued_at: queuedAt });
-      });
+      for (const task of tasks)
+        this.change(task, {
+          state: 'skipped',
+          error: 'not run: an earlier job of this item failed',
+          ended_at: now,
+        });
     })();
+  }
+
+  /** Hands over the units that waited for an earlier job on another engine, once it ended. */
+  private async submitDeferred(): Promise<void> {
+    if (this.deferred === 0) return;
+    this.deferred = 0;
+    const runs = [...this.runs];
+    const pending = statement(
+      this.catalog.db,
+      `SELECT * FROM tasks WHERE state = 'pending' AND run_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    ).all(JSON.stringify(runs)) as TaskRow[];
+    await this.submitTasks(pending, true);
   }
 
   private unitSpec(group: readonly TaskRow[], after: Dependency[]): TaskSpec {
     const first = group[0] as TaskRow;
     const p = provenanceOf(first);
-    const resources = (p.job as { options?: { resources?: TaskSpec['resources'] } }).options?.resources ?? {};
+    const resources =
+      p.placement?.resources ??
+      (p.job as { options?: { resources?: TaskSpec['resources'] } }).options?.resources ??
+      {};
+    const placement = { resources, schedulerArgs: p.placement?.schedulerArgs ?? [] };
     if (group.length === 1) {
       return {
         taskId: `task-${first.id}`,
@@ -99,8 +173,10 @@ export class Engine {
         env: this.envOf(first),
         cwd: p.cwd,
         logDir: first.log_dir,
-        resources,
+        ...placement,
         after,
+        // The same job over many items: one array job on a cluster.
+        arrayKey: `${first.run_id}:${first.job_index}`,
       };
     }
     const unitDir = join(first.log_dir, '..', `unit-${first.unit.replace(/[^\w.-]+/g, '_')}`);
@@ -124,30 +200,34 @@ export class Engine {
       env: this.envOf(first),
       cwd: unitDir,
       logDir: unitDir,
-      resources,
+      ...placement,
       after,
+      arrayKey: `${first.run_id}:units`,
     };
   }
 
-  /** Asks the executor about every active task (one call) and records what changed. Returns how many are still active. */
+  /**
+   * Asks each executor about its active tasks (one call each) and records what changed, then hands
+   * over units that waited for an earlier job on another engine. Returns how many are still active.
+   */
   async poll(): Promise<number> {
-    const active = activeTaskHeads(this.catalog.db).filter(
-      (t) => t.executor === this.executor.kind && t.executor_id !== null,
-    );
-    if (active.length === 0) return 0;
-    const ids = [...new Set(active.map((t) => t.executor_id as string))];
-    const statuses = await this.executor.status(ids);
+    const active = activeTaskHeads(this.catalog.db).filter((t) => t.executor_id !== null);
     let still = 0;
-    // One transaction for all changes of a poll: one commit instead of one per task.
-    this.catalog.db.transaction(() => {
-      for (const task of active) {
-        const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
-        // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
-        const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
-        const next = grouped ? this.stateFromFiles(task, status) : status;
-        if (!isEnded(this.apply(task, next))) still++;
-      }
-    })();
+    for (const [kind, heads] of groupBy(active, (t) => t.executor)) {
+      const ids = [...new Set(heads.map((t) => t.executor_id as string))];
+      const statuses = await this.executors.get(kind as ExecutorKind).status(ids);
+      // One transaction for all changes of a poll: one commit instead of one per task.
+      this.catalog.db.transaction(() => {
+        for (const task of heads) {
+          const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
+          // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
+          const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
+          const next = grouped ? this.stateFromFiles(task, status) : status;
+          if (!isEnded(this.apply(task, next))) still++;
+        }
+      })();
+    }
+    await this.submitDeferred();
     return still;
   }
 
@@ -227,11 +307,16 @@ export class Engine {
    */
   async reconcile(runIds?: readonly number[]): Promise<number> {
     const active = activeTasks(this.catalog.db).filter(
-      (t) => t.executor === this.executor.kind && (runIds === undefined || runIds.includes(t.run_id)),
+      (t) => runIds === undefined || runIds.includes(t.run_id),
     );
-    const known = await this.executor.status([
-      ...new Set(active.flatMap((t) => (t.executor_id === null ? [] : [t.executor_id]))),
-    ]);
+    for (const t of active) this.runs.add(t.run_id);
+    const known = new Map<string, TaskStatus>();
+    for (const [kind, tasks] of groupBy(active, (t) => t.executor)) {
+      const ids = [...new Set(tasks.flatMap((t) => (t.executor_id === null ? [] : [t.executor_id])))];
+      if (ids.length === 0) continue;
+      for (const [id, status] of await this.executors.get(kind as ExecutorKind).status(ids))
+        known.set(id, status);
+    }
     const lost = active.filter(
       (t) => t.executor_id === null || (known.get(t.executor_id)?.state ?? 'unknown') === 'unknown',
     );
@@ -294,6 +379,15 @@ export class Engine {
     }
     return p;
   }
+}
+
+/** What a unit's submission needs to know of the item's job before it. */
+interface Previous {
+  /** A taskId earlier in the same submit call, or the executor id of a task submitted before. */
+  readonly id: string;
+  readonly kind: ExecutorKind;
+  readonly breaks: boolean;
+  readonly state: TaskState;
 }
 
 function provenanceOf(task: TaskRow): TaskProvenance {

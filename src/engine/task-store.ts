@@ -1,3 +1,4 @@
+import type { Placement } from '../queues/place-job.js';
 import type { Db } from '../db/open-database.js';
 import { statement } from '../db/statement-cache.js';
 import { ACTIVE_STATES, type TaskState } from './task-states.js';
@@ -44,6 +45,8 @@ export interface TaskProvenance {
     readonly tags: readonly string[];
   }>;
   readonly studyRef?: string;
+  /** Queue, engine and resources of the task; absent in runs made before queues existed (local). */
+  readonly placement?: Placement;
 }
 
 export interface TaskUpdate {

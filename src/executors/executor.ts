@@ -1,4 +1,5 @@
 import type { Resources } from '../jobs/job-definition.js';
+import type { ExecutorKind } from './executor-kinds.js';
 
 /** States an executor reports. The engine's task states (engine/task-states.ts) build on these. */
 export const EXECUTOR_STATES = [
@@ -33,6 +34,19 @@ export interface TaskSpec {
   readonly resources: Resources;
   /** Executor ids of tasks that must end first. */
   readonly after: readonly Dependency[];
+  /**
+   * Extra scheduler words from the task's queue (`--gres=gpu:1`, `-l scratch=10G`), passed to the
+   * submit command as separate arguments, never through a shell. Ignored by the local executor.
+   */
+  readonly schedulerArgs?: readonly string[];
+  /**
+   * Tasks of one submit call with the same key and the same resources (and scheduler words) may be
+   * submitted as one scheduler array job, e.g. `<run>:<job index>` for the same job of a batch over many
+   * items. Cluster executors then chain arrays element-wise where each task depends on the task at the
+   * same position of another array. Without it they group only tasks without dependencies. Ignored by
+   * the local executor.
+   */
+  readonly arrayKey?: string;
 }
 
 export interface TaskStatus {
@@ -50,7 +64,7 @@ export interface TaskStatus {
  * optional methods. Every method takes many ids at once: a cluster answers those with one command.
  */
 export interface Executor {
-  readonly kind: 'local' | 'slurm' | 'sge';
+  readonly kind: ExecutorKind;
   /**
    * Submits tasks; returns their executor ids, in order. Dependencies name executor ids returned earlier
    * or taskIds of tasks earlier in this call (their executor ids do not exist yet).

@@ -1,8 +1,8 @@
 import type { Db } from '../db/open-database.js';
-import type { Executor } from '../executors/executor.js';
+import type { ExecutorKind } from '../executors/executor-kinds.js';
+import type { ExecutorSet } from '../executors/executor-set.js';
 import { ACTIVE_STATES, type TaskState } from '../engine/task-states.js';
 import type { TaskRow } from '../engine/task-store.js';
-import { CohortError } from '../errors/cohort-error.js';
 
 /** What the grid can ask of an executor for a task, by the executor's method name. */
 export const EXECUTOR_ACTIONS = ['cancel', 'suspend', 'resume', 'hold', 'release'] as const;
@@ -17,30 +17,40 @@ export interface TaskActionResult {
 
 /**
  * Applies an executor action to tasks, one result per task (a task that is not active is reported, not
- * thrown): the executor is called once for all active ones, then `poll` records what changed. Shared by
- * `cohort grid kill|suspend|...` and the API.
- *
- * @throws CohortError NOT_AVAILABLE when the executor has no such capability.
+ * thrown; one whose engine cannot do it too): each engine's executor is called once for all its active
+ * ones, then `poll` records what changed. Shared by `cohort grid kill|suspend|...` and the API.
  */
 export async function applyTaskAction(
-  executor: Executor,
+  executors: ExecutorSet,
   tasks: readonly TaskRow[],
   action: ExecutorAction,
   poll: () => Promise<unknown>,
 ): Promise<TaskActionResult[]> {
-  const method: ((ids: readonly string[]) => Promise<void>) | undefined = executor[action]?.bind(executor);
-  if (method === undefined) {
-    throw new CohortError('NOT_AVAILABLE', `The ${executor.kind} executor cannot ${action} tasks.`);
-  }
   const active = (t: TaskRow): boolean => t.executor_id !== null && ACTIVE_STATES.includes(t.state);
-  const ids = [...new Set(tasks.filter(active).map((t) => t.executor_id as string))];
-  if (ids.length > 0) await method(ids);
+  const unable = new Set<string>();
+  for (const [kind, group] of groupByExecutor(tasks.filter(active))) {
+    const executor = executors.get(kind);
+    const method: ((ids: readonly string[]) => Promise<void>) | undefined = executor[action]?.bind(executor);
+    if (method === undefined) unable.add(kind);
+    else await method([...new Set(group.map((t) => t.executor_id as string))]);
+  }
   await poll();
   return tasks.map((t) =>
-    active(t)
-      ? { id: t.id, ok: true, message: `${action} requested` }
-      : { id: t.id, ok: false, message: `${t.state}, nothing to ${action}` },
+    !active(t)
+      ? { id: t.id, ok: false, message: `${t.state}, nothing to ${action}` }
+      : unable.has(t.executor)
+        ? { id: t.id, ok: false, message: `the ${t.executor} executor cannot ${action} tasks` }
+        : { id: t.id, ok: true, message: `${action} requested` },
   );
+}
+
+function groupByExecutor(tasks: readonly TaskRow[]): Map<ExecutorKind, TaskRow[]> {
+  const groups = new Map<ExecutorKind, TaskRow[]>();
+  for (const task of tasks) {
+    const kind = task.executor as ExecutorKind;
+    groups.set(kind, [...(groups.get(kind) ?? []), task]);
+  }
+  return groups;
 }
 
 /** The active tasks of a project (for kill-all). */

@@ -11,8 +11,8 @@ import { withEngine } from './with-engine.js';
 
 /** Applies an executor action to tasks; one result line per task, and a non-zero exit if any failed. */
 async function act(ctx: CommandContext, tasks: readonly TaskRow[], action: ExecutorAction): Promise<number> {
-  return withEngine(ctx, async (engine, executor) => {
-    const results = await applyTaskAction(executor, tasks, action, () => engine.poll());
+  return withEngine(ctx, async (engine, executors) => {
+    const results = await applyTaskAction(executors, tasks, action, () => engine.poll());
     for (const r of results) {
       if (r.ok) ctx.print(`task ${r.id}: ${r.message}`);
       else ctx.warn(`task ${r.id}: ${r.message}`);

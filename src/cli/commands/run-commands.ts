@@ -30,6 +30,12 @@ const ITEM_ARGS = [
   },
 ] as const;
 
+const QUEUE_OPTION = {
+  type: 'string',
+  value: 'QUEUE',
+  description: "Queue for jobs that name none (default: the project's default queue, else local).",
+} as const;
+
 export const previewCommand: CommandSpec = {
   name: 'preview',
   summary:
@@ -89,6 +95,7 @@ export const runCommand: CommandSpec = {
       description: `How tasks become scheduler jobs: ${RUN_MODES.join(', ')} (default chained).`,
     },
     units: { type: 'string', value: 'N', description: 'Number of scheduler jobs for --mode n-units.' },
+    queue: QUEUE_OPTION,
     'no-wait': { type: 'boolean', description: 'Submit and return; watch with `cohort grid`.' },
   },
   examples: [
@@ -121,7 +128,7 @@ export async function startRun(
     resolution,
     mode,
     ...(units === undefined ? {} : { units }),
-    executor: 'local',
+    ...(typeof ctx.options.queue === 'string' ? { queue: ctx.options.queue } : {}),
     owner: userInfo().username,
     selection,
   });
@@ -213,6 +220,7 @@ export const rerunCommand: CommandSpec = {
   ],
   options: {
     mode: { type: 'string', value: 'MODE', description: `Run mode: ${RUN_MODES.join(', ')}.` },
+    queue: QUEUE_OPTION,
     'no-wait': { type: 'boolean', description: 'Submit and return.' },
   },
   examples: ['cohort rerun 12 brain-mask-fixed.json'],

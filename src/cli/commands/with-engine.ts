@@ -1,21 +1,24 @@
 import { Engine } from '../../engine/engine.js';
 import type { EngineListener } from '../../engine/engine-listener.js';
-import { LocalExecutor } from '../../executors/local/local-executor.js';
+import { ExecutorSet } from '../../executors/executor-set.js';
+import { executorFactory } from '../../executors/make-executor.js';
 import type { CommandContext } from '../command-spec.js';
 
 /**
- * Runs `fn` with an engine over the local executor (the embedded default). The executor reads task
- * state from files, so a CLI started later sees and controls tasks an earlier one started.
+ * Runs `fn` with an engine over this installation's executors (made on first use: a command that
+ * touches only local tasks never calls a cluster). The local executor reads task state from files, so
+ * a CLI started later sees and controls tasks an earlier one started; cluster executors ask their
+ * scheduler.
  */
 export async function withEngine<T>(
   ctx: CommandContext,
-  fn: (engine: Engine, executor: LocalExecutor) => Promise<T>,
+  fn: (engine: Engine, executors: ExecutorSet) => Promise<T>,
   listeners: readonly EngineListener[] = [],
 ): Promise<T> {
-  const executor = new LocalExecutor({});
+  const executors = new ExecutorSet(executorFactory(ctx.config));
   try {
-    return await fn(new Engine(ctx.catalog(), executor, listeners), executor);
+    return await fn(new Engine(ctx.catalog(), executors, listeners), executors);
   } finally {
-    await executor.close();
+    await executors.close();
   }
 }

@@ -1,0 +1,141 @@
+import { EXECUTOR_KINDS, type ExecutorKind } from '../../executors/executor-kinds.js';
+import { invalidInput } from '../../errors/cohort-error.js';
+import {
+  defaultQueueName,
+  listQueues,
+  removeQueue,
+  saveQueue,
+  setDefaultQueue,
+  type Queue,
+} from '../../queues/queue-store.js';
+import type { CommandContext, CommandSpec } from '../command-spec.js';
+import { formatTable } from '../format-table.js';
+
+const GLOBAL = {
+  type: 'boolean',
+  description: 'A queue of every project (default: of this project only).',
+} as const;
+
+export const queueAddCommand: CommandSpec = {
+  name: 'queue add',
+  summary: 'Add (or replace) a named queue: an engine, its partition or queue, default resources.',
+  args: [{ name: 'NAME', description: 'The name jobs use in options.resources.queue.', required: true }],
+  options: {
+    engine: { type: 'string', value: 'ENGINE', description: `One of ${EXECUTOR_KINDS.join(', ')}.` },
+    target: {
+      type: 'string',
+      value: 'NAME',
+      description: "Slurm partition or SGE queue (default: the scheduler's).",
+    },
+    cpus: { type: 'string', value: 'N', description: 'Default CPUs per job.' },
+    memory: { type: 'string', value: 'MB', description: 'Default memory per job in MB.' },
+    time: { type: 'string', value: 'MINUTES', description: 'Default wall-time limit.' },
+    gpus: { type: 'string', value: 'N', description: 'Default GPUs per job.' },
+    arg: {
+      type: 'string',
+      multiple: true,
+      value: 'WORD',
+      description: 'An extra scheduler word, e.g. --arg=--gres=gpu:1 or --arg=-l --arg=scratch=10G.',
+    },
+    global: GLOBAL,
+  },
+  examples: [
+    'cohort queue add cpu --engine slurm --target debug --cpus 2 --memory 4000 --time 60',
+    'cohort queue add gpu --engine slurm --target gpu --arg=--gres=gpu:1 --global',
+    'cohort queue add grid --engine sge --target all.q',
+  ],
+  run(ctx) {
+    const engine = ctx.options.engine;
+    if (typeof engine !== 'string' || !(EXECUTOR_KINDS as readonly string[]).includes(engine)) {
+      throw invalidInput(
+        `--engine must be one of ${EXECUTOR_KINDS.join(', ')}, not '${String(engine ?? '')}'.`,
+        'Example: cohort queue add cpu --engine slurm --target debug',
+      );
+    }
+    const args = ctx.options.arg;
+    const queue = saveQueue(
+      ctx.catalog().db,
+      ctx.project(),
+      {
+        name: ctx.args[0] ?? '',
+        engine: engine as ExecutorKind,
+        ...(typeof ctx.options.target === 'string' ? { target: ctx.options.target } : {}),
+        defaults: {
+          ...count(ctx, 'cpus'),
+          ...count(ctx, 'memory', 'memoryMB'),
+          ...count(ctx, 'time', 'timeMinutes'),
+          ...count(ctx, 'gpus', 'gpus', 0),
+        },
+        schedulerArgs: Array.isArray(args) ? args : typeof args === 'string' ? [args] : [],
+      },
+      ctx.options.global === true,
+    );
+    if (ctx.json) return ctx.printJson(queue);
+    ctx.print(`Queue '${queue.name}' runs on ${describe(queue)}.`);
+  },
+};
+
+export const queueListCommand: CommandSpec = {
+  name: 'queue list',
+  summary: 'List the queues this project sees and mark its default.',
+  args: [],
+  options: {},
+  run(ctx) {
+    const db = ctx.catalog().db;
+    const project = ctx.project();
+    const queues = listQueues(db, project);
+    const fallback = defaultQueueName(db, project);
+    if (ctx.json) return ctx.printJson({ default: fallback, queues });
+    ctx.print(
+      formatTable(
+        ['QUEUE', 'DEFAULT', 'ENGINE', 'WHERE', 'RESOURCES', 'SCOPE'],
+        queues.map((q) => [
+          q.name,
+          q.name === fallback ? '*' : '',
+          q.engine,
+          q.target ?? '',
+          [...Object.entries(q.defaults).map(([k, v]) => `${k}=${String(v)}`), ...q.schedulerArgs].join(' '),
+          q.global ? 'all projects' : 'project',
+        ]),
+      ),
+    );
+  },
+};
+
+export const queueRemoveCommand: CommandSpec = {
+  name: 'queue remove',
+  summary: "Remove a queue; projects that used it as their default fall back to 'local'.",
+  args: [{ name: 'NAME', description: 'The queue.', required: true }],
+  options: { global: GLOBAL },
+  run(ctx) {
+    removeQueue(ctx.catalog().db, ctx.project(), ctx.args[0] ?? '', ctx.options.global === true);
+    ctx.print(`Queue '${ctx.args[0] ?? ''}' removed.`);
+  },
+};
+
+export const queueDefaultCommand: CommandSpec = {
+  name: 'queue default',
+  summary: "Set the project's default queue: jobs without a queue of their own run there.",
+  args: [{ name: 'NAME', description: 'A queue (`local` for this machine).', required: true }],
+  options: {},
+  run(ctx) {
+    setDefaultQueue(ctx.catalog().db, ctx.project(), ctx.args[0] ?? '');
+    ctx.print(
+      `Jobs of project '${ctx.project().name}' now run on queue '${ctx.args[0] ?? ''}' unless they name one.`,
+    );
+  },
+};
+
+function count(ctx: CommandContext, option: string, key: string = option, min = 1): Record<string, number> {
+  const value = ctx.options[option];
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) {
+    throw invalidInput(`--${option} must be a whole number of at least ${min}, not '${String(value)}'.`);
+  }
+  return { [key]: n };
+}
+
+function describe(queue: Queue): string {
+  return `${queue.engine}${queue.target === undefined ? '' : ` (${queue.target})`}`;
+}
