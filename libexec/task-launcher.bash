@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The task launcher of the local executor (src/executors/local/launcher.ts).
+# The task launcher of the local executor (src/executors/local/launcher.ts), as bash: the fallback where
+# no C compiler built libexec/task-launcher.c, the faster drop-in whose header is the reference for the
+# protocol below (the two must stay interchangeable: the Node side is shared).
 #
 # One long-lived process per LocalExecutor that starts every task and reaps it. Why not `child_process.spawn` per task: Node forks its whole
 # process for each spawn, on the main thread; with a catalog open that cost 17 ms a task on our CI

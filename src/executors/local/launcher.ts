@@ -7,8 +7,26 @@ import type { TaskSpec } from '../executor.js';
 import { readProcStat } from './proc-stat.js';
 import { TASK_FILES } from './task-files.js';
 
-/** The bash program that starts and reaps tasks; its header documents the protocol. */
+/** The bash program that starts and reaps tasks, where no C compiler built the native one. */
 export const LAUNCHER_SCRIPT = fileURLToPath(new URL('../../../libexec/task-launcher.bash', import.meta.url));
+
+/**
+ * The native launcher, libexec/task-launcher.c (its header documents the protocol) as built by
+ * scripts/build-launcher.sh; the same path from src/ (tests) and from dist/.
+ */
+export const NATIVE_LAUNCHER = fileURLToPath(new URL('../../../dist/libexec/task-launcher', import.meta.url));
+
+/** `native`: the C launcher (posix_spawn, its own time limits); `bash`: the script, its fallback. */
+export type LauncherKind = 'native' | 'bash';
+
+/** The native launcher when it was built, else the bash one. */
+export function defaultLauncherKind(): LauncherKind {
+  return nativeLauncherBuilt() ? 'native' : 'bash';
+}
+
+export function nativeLauncherBuilt(): boolean {
+  return existsSync(NATIVE_LAUNCHER);
+}
 
 /** What the launcher tells its owner. */
 export interface LauncherEvents {
@@ -23,8 +41,8 @@ const FIRST_RETRY_MS = 5;
 const MAX_RETRY_MS = 100;
 
 /**
- * The Node side of libexec/task-launcher.bash: starts it on first use, writes a request per task and
- * turns its `S`/`E` lines into events. One per LocalExecutor.
+ * The Node side of the task launcher (libexec/task-launcher.c, or libexec/task-launcher.bash): starts it
+ * on first use, writes a request per task and turns its `S`/`E` lines into events. One per LocalExecutor.
  */
 export class Launcher {
   private child: ChildProcess | undefined;
@@ -36,7 +54,7 @@ export class Launcher {
   private retryMs = FIRST_RETRY_MS;
 
   constructor(
-    private readonly params: { host: string; graceSeconds: number },
+    private readonly params: { host: string; graceSeconds: number; kind: LauncherKind },
     private readonly events: LauncherEvents,
   ) {}
 
@@ -65,9 +83,10 @@ export class Launcher {
 
   private process(): ChildProcess {
     if (this.child !== undefined) return this.child;
+    const [command, script] = launcherCommand(this.params.kind);
     const child = spawn(
-      bashPath(),
-      [LAUNCHER_SCRIPT, this.params.host, seconds(this.params.graceSeconds), timeoutPath()],
+      command,
+      [...script, this.params.host, seconds(this.params.graceSeconds), timeoutPath()],
       // Its own session: it outlives this runner (kill -9 included) to record how its tasks end.
       { detached: true, env: {}, stdio: ['pipe', 'pipe', 'ignore'] },
     );
@@ -95,12 +114,17 @@ export class Launcher {
       this.unacknowledged.delete(Number(seq));
       this.events.started(Number(seq), Number(value));
     } else if (kind === 'E') {
+      this.unacknowledged.delete(Number(seq)); // a task that never started has no `S`
       this.events.ended(Number(seq), Number(value));
     }
   }
 
-  /** SIGUSR1 while requests wait, retried with backoff until each is acknowledged. */
+  /**
+   * SIGUSR1 while requests wait, retried with backoff until each is acknowledged: the bash launcher
+   * blocks in `wait -n` and reads no input there. The native one polls its input: nothing to do.
+   */
   private wake(): void {
+    if (this.params.kind === 'native') return;
     const pid = this.child?.pid;
     if (!this.ready || pid === undefined || this.unacknowledged.size === 0) {
       if (this.unacknowledged.size === 0) this.retryMs = FIRST_RETRY_MS;
@@ -123,6 +147,16 @@ export class Launcher {
 /** Seconds as `timeout` reads them: decimal, at most millisecond precision. */
 function seconds(value: number): string {
   return String(Math.round(value * 1000) / 1000);
+}
+
+/** The program and its first arguments (the script); the protocol's arguments follow. */
+function launcherCommand(kind: LauncherKind): [string, string[]] {
+  switch (kind) {
+    case 'native':
+      return [NATIVE_LAUNCHER, []];
+    case 'bash':
+      return [bashPath(), [LAUNCHER_SCRIPT]];
+  }
 }
 
 let bash: string | undefined;

@@ -1,15 +1,31 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
 import { executorContract, hasEnded, waitFor, waitForFile } from '../executor-contract.js';
+import { nativeLauncherBuilt } from './launcher.js';
 import { LocalExecutor } from './local-executor.js';
 import { readProcStat } from './proc-stat.js';
 
 const GRACE_MS = 500;
 
-executorContract('local', () => new LocalExecutor({ slots: 4, killGraceMs: GRACE_MS }));
+// Up to date with libexec/task-launcher.c (a no-op when it is; a note and no binary without a compiler).
+execFileSync('bash', [fileURLToPath(new URL('../../../scripts/build-launcher.sh', import.meta.url))]);
+const NO_COMPILER = 'no C compiler built the native launcher';
+
+if (nativeLauncherBuilt()) {
+  executorContract(
+    'local (native launcher)',
+    () => new LocalExecutor({ slots: 4, killGraceMs: GRACE_MS, launcher: 'native' }),
+  );
+} else describe.skip(`Executor contract: local (native launcher) (skipped: ${NO_COMPILER})`, () => {});
+executorContract(
+  'local (bash launcher)',
+  () => new LocalExecutor({ slots: 4, killGraceMs: GRACE_MS, launcher: 'bash' }),
+);
 
 describe('LocalExecutor', () => {
   let root: string;

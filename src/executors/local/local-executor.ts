@@ -7,7 +7,7 @@ import { ACTIVE_STATES, AdoptedTasks } from './adopted-tasks.js';
 import { exitedStatus, localTaskStatus, type LocalTask } from './local-task.js';
 import { capTaskLogs, DEFAULT_LOG_CAP_BYTES } from './log-cap.js';
 import { signalGroup, terminateGroup } from './process-group.js';
-import { Launcher } from './launcher.js';
+import { defaultLauncherKind, Launcher, nativeLauncherBuilt, type LauncherKind } from './launcher.js';
 import { markCancelled, markHeld, readExitFile, statusFromFiles } from './task-files.js';
 import { TaskScheduler } from './task-scheduler.js';
 import { validateTaskSpec } from './validate-task-spec.js';
@@ -36,11 +36,16 @@ export interface LocalExecutorOptions {
    * a process warning and does not disturb the executor.
    */
   readonly onTaskEnded?: (id: string, status: TaskStatus) => void;
+  /**
+   * The task launcher: `native` (libexec/task-launcher.c, built by `npm run build`) or `bash`
+   * (libexec/task-launcher.bash). Default: native when it was built.
+   */
+  readonly launcher?: LauncherKind;
 }
 
 /**
- * Runs tasks on this machine, each its own process group, started and reaped by one small bash launcher
- * (launcher.ts, libexec/task-launcher.bash) that records the task's state in its log folder
+ * Runs tasks on this machine, each its own process group, started and reaped by one small launcher
+ * process (launcher.ts, libexec/task-launcher.c or its bash fallback) that records the task's state in its log folder
  * (task-files.ts). The executor id of a task is its absolute log folder, so a later LocalExecutor (the
  * runner was killed and restarted) reports it too. A FIFO queue with `slots` concurrency and
  * dependencies starts the next task when the launcher reports an end.
@@ -75,12 +80,22 @@ export class LocalExecutor implements Executor {
     this.logCapBytes = options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES;
     this.onTaskEnded = options.onTaskEnded;
     this.adopted = new AdoptedTasks(this.graceMs, () => this.startWatch());
+    const kind = options.launcher ?? defaultLauncherKind();
+    if (kind === 'native' && !nativeLauncherBuilt()) {
+      throw new CohortError('NOT_AVAILABLE', 'The native task launcher was not built', {
+        hint: 'Run `npm run build` (it needs a C compiler), or choose the bash launcher',
+      });
+    }
     this.launcher = new Launcher(
-      { host: this.host, graceSeconds: this.graceMs / 1000 },
+      { host: this.host, graceSeconds: this.graceMs / 1000, kind },
       {
         started: (seq, pid) => {
           const task = this.bySeq.get(seq);
-          if (task !== undefined) task.pid = pid;
+          if (task === undefined) return;
+          task.pid = pid;
+          // Cancelled after the launcher looked for the marker and before this report: stop it now.
+          if (task.cancelled && task.killTimer === undefined)
+            task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
         },
         ended: (seq, code) => {
           const task = this.bySeq.get(seq);

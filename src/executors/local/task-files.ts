@@ -7,12 +7,12 @@ import { taskOutcome } from './task-outcome.js';
 /**
  * The files the local executor keeps in a task's log folder; together they are the task's whole state,
  * so any runner (also one started after this one died) can tell what became of it.
- * - `pid`: `<pid> <start ticks> <limit s>`, written by the task's process before it execs
+ * - `pid`: `<pid> <start ticks> <limit s>`, written when the task's process starts
  * - `stdout.log`, `stderr.log`: the task's output, appended
  * - `exit`: `<code> <host> <end epoch s>` when it ended; code `-` when it never ran
  * - `cancelled`: written before a cancel signals the task (or instead of starting it)
  * - `held`: a queued task must not start until it is removed
- * - `launch`: the task as handed to the launcher (libexec/task-launcher.bash), which process that is first
+ * - `launch`: the task as handed to the launcher (libexec/task-launcher.c), which process that is first
  * Markers (`cancelled`, `held`) let another process (`cohort grid kill` in a second shell) act on tasks
  * that still wait in this runner's memory: the runner looks for them every second and before a start.
  */

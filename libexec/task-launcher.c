@@ -1,0 +1,553 @@
+/*
+ * The native task launcher of the local executor (src/executors/local/launcher.ts); a drop-in for
+ * libexec/task-launcher.bash with the same protocol and files, built by scripts/build-launcher.sh into
+ * dist/libexec/task-launcher. Linux and glibc >= 2.29 only (posix_spawn_file_actions_addfchdir_np).
+ *
+ * Why a C program: on a small VM fork is the cost of a task. The bash launcher forks itself (page
+ * tables, copy-on-write faults) and then does shell work in the child before exec; here glibc's
+ * posix_spawn uses CLONE_VFORK (no copy of the address space) and the child does only the few system
+ * calls the attributes ask for. Time limits are enforced here too, so no coreutils `timeout` process sits
+ * between the launcher and the task.
+ *
+ * Protocol (shared with the bash launcher; the Node side is the same for both):
+ * - argv: host name, kill grace in seconds (decimal), path of coreutils `timeout` (ignored here).
+ * - stdin, one request a line: `<seq> <limit seconds, 0 for none> <log folder>` (the folder may hold
+ *   spaces, never a line break). The folder holds `launch`: NUL-terminated fields `<launcher pid> <its
+ *   start ticks>` (so another runner can tell the task is about to start), `cwd`, `argc`, argv...,
+ *   `NAME=value`... .
+ * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended.
+ *   Reports are buffered and flushed after each batch of events; once the reader is gone (EPIPE) they
+ *   are dropped, and the files below are still written.
+ * - Files in the log folder (task-files.ts): `pid` = `<pid> <start ticks> <limit s>\n`, written right
+ *   after the spawn (before `S`); `exit` = `<code> <host> <end epoch s>\n`, written after the task is
+ *   reaped (before `E`). A `cancelled` marker present before the start means the task is not started: it
+ *   gets `exit` 143 (as if killed by SIGTERM) and an `E`, no `pid` and no `S`.
+ * - Exit codes: the task's own; 128+n when signal n ended it; 124 when its time limit ended it after the
+ *   SIGTERM, 137 when that needed the SIGKILL (as `timeout --kill-after` gives); 126 when the working
+ *   folder cannot be entered or the program cannot be run, 127 when it is not found (a message goes to
+ *   stderr.log).
+ *
+ * Each task is its own process group (kill and suspend act on everything it starts), with stdin from
+ * /dev/null, stdout and stderr appended to stdout.log and stderr.log, default signal dispositions and an
+ * empty signal mask (this launcher ignores SIGPIPE and SIGUSR1; a task must not inherit that), and
+ * exactly the environment of its `launch` file. argv[0] is looked up as execvp does, on the TASK's PATH:
+ * `environ` points at the task's environment for the duration of posix_spawnp, whose child (sharing our
+ * memory until exec) reads PATH from it; relative PATH entries and a relative program name are taken
+ * from the task's working folder, as after a shell's `cd`. Unlike bash's `exec`, a file without a `#!`
+ * line is not retried as a shell script (glibc's posix_spawnp does not), so scripts need their `#!`.
+ *
+ * At the time limit the task's group gets SIGTERM (and SIGCONT, so a suspended task acts on it), and
+ * SIGKILL after the grace if anything of the group is left (also after its leader ended).
+ *
+ * The launcher lives in its own session (launcher.ts starts it detached): a runner killed with -9 leaves
+ * it running; it sees the end of its input, stops taking requests, and still reaps, records and
+ * time-limits every task it started, then exits 0. SIGUSR1 (the bash launcher's wake-up) is ignored:
+ * this one never blocks anywhere but in poll().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* A task this launcher started; kept after its leader is reaped while a SIGKILL is still due. */
+struct task {
+  pid_t pid; /* also its process group id */
+  char *seq;
+  char *dir;
+  bool limited;
+  bool termed;   /* its time limit passed: SIGTERM sent */
+  bool killed;   /* SIGKILL sent */
+  bool reaped;   /* ended and recorded; only the SIGKILL of leftovers is pending */
+  int64_t term_at; /* monotonic ns */
+  int64_t kill_at;
+};
+
+static const char *host;
+static int64_t grace_ns;
+static struct task *tasks;
+static size_t ntasks, cap_tasks;
+static sigset_t default_signals; /* signals ignored here that tasks get back at their default */
+static int devnull = -1;
+
+/* ---- output: our own buffer, so a dead reader costs nothing and never blocks a flush for long ---- */
+
+static char out_buf[1 << 16];
+static size_t out_len;
+static bool out_dead;
+
+static void flush_out(void) {
+  size_t done = 0;
+  while (!out_dead && done < out_len) {
+    ssize_t n = write(STDOUT_FILENO, out_buf + done, out_len - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      out_dead = true; /* EPIPE: the runner is gone; the files still tell everything */
+  }
+  out_len = 0;
+}
+
+static void report(const char *kind, const char *seq, long long value, bool with_value) {
+  char line[64 + PATH_MAX];
+  int n = with_value ? snprintf(line, sizeof line, "%s %s %lld\n", kind, seq, value)
+                     : snprintf(line, sizeof line, "%s\n", kind);
+  if (n <= 0 || (size_t)n >= sizeof line) return;
+  if (out_len + (size_t)n > sizeof out_buf) flush_out();
+  memcpy(out_buf + out_len, line, (size_t)n);
+  out_len += (size_t)n;
+}
+
+/* ---- small helpers ---- */
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t seconds_to_ns(double s) {
+  if (!(s > 0)) return 0;
+  if (s > 1e9) s = 1e9; /* 31 years: no limit in practice, and no overflow */
+  return (int64_t)(s * 1e9);
+}
+
+static char *join_path(const char *dir, const char *name) {
+  size_t a = strlen(dir), b = strlen(name);
+  char *p = malloc(a + b + 2);
+  if (p == NULL) return NULL;
+  memcpy(p, dir, a);
+  p[a] = '/';
+  memcpy(p + a + 1, name, b + 1);
+  return p;
+}
+
+/* Writes a whole small file in one write(2): readers check for the final newline anyway. */
+static void write_file(const char *dir, const char *name, const char *text) {
+  char *path = join_path(dir, name);
+  if (path == NULL) return;
+  int fd;
+  do fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  while (fd < 0 && errno == EINTR);
+  free(path);
+  if (fd < 0) return; /* the folder was removed: nobody is left to read it */
+  size_t len = strlen(text), done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, text + done, len - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (!(n < 0 && errno == EINTR))
+      break;
+  }
+  close(fd);
+}
+
+static int open_in(const char *dir, const char *name, int flags) {
+  char *path = join_path(dir, name);
+  if (path == NULL) return -1;
+  int fd;
+  do fd = open(path, flags | O_CLOEXEC, 0666);
+  while (fd < 0 && errno == EINTR);
+  free(path);
+  return fd;
+}
+
+/* Appends a line to the task's stderr.log: why it could not start. */
+static void task_message(const char *dir, const char *what, const char *subject, int err) {
+  char text[256 + PATH_MAX];
+  snprintf(text, sizeof text, "task-launcher: %s%s%.*s: %s\n", what, *subject ? " " : "", PATH_MAX, subject,
+           strerror(err));
+  int fd = open_in(dir, "stderr.log", O_WRONLY | O_APPEND | O_CREAT);
+  if (fd < 0) return;
+  ssize_t ignored = write(fd, text, strlen(text));
+  (void)ignored;
+  close(fd);
+}
+
+/* The whole `launch` file, NUL-terminated fields; NULL when unreadable. */
+static char *read_launch(const char *dir, size_t *len) {
+  int fd = open_in(dir, "launch", O_RDONLY);
+  if (fd < 0) return NULL;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size < 0 || st.st_size > (off_t)(256 << 20)) {
+    close(fd);
+    return NULL;
+  }
+  size_t size = (size_t)st.st_size, done = 0;
+  char *buf = malloc(size + 1);
+  while (buf != NULL && done < size) {
+    ssize_t n = read(fd, buf + done, size - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      break;
+  }
+  close(fd);
+  if (buf == NULL) return NULL;
+  buf[done] = '\0';
+  *len = done;
+  return buf;
+}
+
+/* Start ticks of a process (field 22 of /proc/<pid>/stat), or "0" when unreadable. */
+static void start_ticks(pid_t pid, char *out, size_t size) {
+  char path[64], text[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  snprintf(out, size, "0");
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n;
+  do n = read(fd, text, sizeof text - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return;
+  text[n] = '\0';
+  /* The command name (field 2) may hold spaces and parentheses; after its last ')' all is plain. */
+  char *p = strrchr(text, ')');
+  if (p == NULL) return;
+  p++;
+  for (int field = 3; field < 22 && p != NULL; field++) p = strchr(p + 1, ' ');
+  if (p == NULL) return;
+  p++;
+  size_t k = strcspn(p, " \n");
+  if (k == 0 || k >= size) return;
+  memcpy(out, p, k);
+  out[k] = '\0';
+}
+
+/* ---- tasks ---- */
+
+static struct task *add_task(void) {
+  if (ntasks == cap_tasks) {
+    size_t cap = cap_tasks == 0 ? 16 : cap_tasks * 2;
+    struct task *grown = realloc(tasks, cap * sizeof *tasks);
+    if (grown == NULL) return NULL;
+    tasks = grown;
+    cap_tasks = cap;
+  }
+  struct task *t = &tasks[ntasks++];
+  memset(t, 0, sizeof *t);
+  return t;
+}
+
+static void remove_task(size_t i) {
+  free(tasks[i].seq);
+  free(tasks[i].dir);
+  tasks[i] = tasks[--ntasks];
+}
+
+/* Records the end of a task: `exit`, then `E`. */
+static void record_end(const char *seq, const char *dir, int code) {
+  char text[64 + HOST_NAME_MAX + 256];
+  snprintf(text, sizeof text, "%d %s %lld\n", code, host, (long long)time(NULL));
+  write_file(dir, "exit", text);
+  report("E", seq, code, true);
+}
+
+/* A task that never got a process (cancelled, or it could not start): it ends at once. */
+static void end_unstarted(const char *seq, const char *dir, int code) { record_end(seq, dir, code); }
+
+/*
+ * Starts the task of one request. The cwd and the logs are opened here, not in the child, so that a
+ * failure of posix_spawn can only be the program's (and a missing folder gets its own code, 126).
+ */
+static void start_task(const char *seq, const char *limit_text, const char *dir) {
+  char *marker = join_path(dir, "cancelled");
+  bool cancelled = marker != NULL && access(marker, F_OK) == 0;
+  free(marker);
+  if (cancelled) {
+    end_unstarted(seq, dir, 128 + SIGTERM); /* as if the TERM of the cancel had ended it */
+    return;
+  }
+  size_t len = 0;
+  char *launch = read_launch(dir, &len);
+  /* Fields: identity, cwd, argc, argv[argc], env... */
+  size_t nfields = 0;
+  for (size_t i = 0; launch != NULL && i < len; i++) nfields += launch[i] == '\0';
+  char **fields = launch == NULL ? NULL : calloc(nfields + 2, sizeof *fields);
+  size_t argc = 0;
+  if (fields != NULL) {
+    size_t k = 0;
+    for (char *p = launch; k < nfields; p += strlen(p) + 1) fields[k++] = p;
+    char *end = NULL;
+    argc = nfields >= 3 ? strtoul(fields[2], &end, 10) : 0;
+    if (end == fields[2] || (end != NULL && *end != '\0') || argc == 0 || argc > nfields - 3) argc = 0;
+  }
+  if (argc == 0) {
+    task_message(dir, "cannot read the task's launch file", "", launch == NULL ? errno : EINVAL);
+    free(fields);
+    free(launch);
+    end_unstarted(seq, dir, 127);
+    return;
+  }
+  const char *cwd = fields[1];
+  /* argv is copied to end in its own NULL; envp runs to the NULLs calloc left after the last field. */
+  char **args = malloc((argc + 1) * sizeof *args);
+  if (args != NULL) {
+    memcpy(args, fields + 3, argc * sizeof *args);
+    args[argc] = NULL;
+  }
+  char **envp = fields + 3 + argc;
+
+  int cwd_fd = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int cwd_errno = errno;
+  int out_fd = open_in(dir, "stdout.log", O_WRONLY | O_APPEND | O_CREAT);
+  int err_fd = open_in(dir, "stderr.log", O_WRONLY | O_APPEND | O_CREAT);
+  int code = 0;
+  pid_t pid = -1;
+  if (args == NULL || out_fd < 0 || err_fd < 0) {
+    code = 126; /* the log folder is gone or full of file descriptors: nowhere to say more */
+  } else if (cwd_fd < 0) {
+    task_message(dir, "cd:", cwd, cwd_errno);
+    code = 126;
+  } else {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, devnull, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+    posix_spawn_file_actions_addfchdir_np(&actions, cwd_fd); /* last: the paths above are absolute */
+    posix_spawnattr_init(&attr);
+    sigset_t empty;
+    sigemptyset(&empty);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setsigdefault(&attr, &default_signals);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    /* The child looks up argv[0] on `environ`'s PATH: the task's, for the length of this call. */
+    char **own = environ;
+    environ = envp;
+    int rc = posix_spawnp(&pid, args[0], &actions, &attr, args, envp);
+    environ = own;
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+      /* glibc has reaped the child that failed; its fds were the task's logs, so we say why here. */
+      task_message(dir, "cannot run", args[0], rc);
+      code = rc == ENOENT ? 127 : 126;
+      pid = -1;
+    }
+  }
+  if (cwd_fd >= 0) close(cwd_fd);
+  if (out_fd >= 0) close(out_fd);
+  if (err_fd >= 0) close(err_fd);
+  free(args);
+  free(fields);
+  free(launch);
+  if (pid <= 0) {
+    end_unstarted(seq, dir, code);
+    return;
+  }
+
+  char ticks[32], text[128];
+  start_ticks(pid, ticks, sizeof ticks); /* it may have exited: a zombie until we reap it, still in /proc */
+  snprintf(text, sizeof text, "%d %s %s\n", (int)pid, ticks, limit_text);
+  write_file(dir, "pid", text);
+  report("S", seq, pid, true);
+
+  struct task *t = add_task();
+  char *seq_copy = strdup(seq), *dir_copy = strdup(dir);
+  if (t == NULL || seq_copy == NULL || dir_copy == NULL) {
+    /* Out of memory: we cannot track it, so do not leave it running untracked. */
+    if (t != NULL) ntasks--;
+    free(seq_copy);
+    free(dir_copy);
+    kill(-pid, SIGKILL);
+    return; /* reaped by the waitpid loop as an unknown child; the runner sees no exit: `lost` */
+  }
+  t->pid = pid;
+  t->seq = seq_copy;
+  t->dir = dir_copy;
+  int64_t limit = seconds_to_ns(strtod(limit_text, NULL));
+  t->limited = limit > 0;
+  if (t->limited) t->term_at = now_ns() + limit;
+}
+
+/* One request line: `<seq> <limit> <dir>`; malformed lines are skipped (nothing to report them to). */
+static void request(char *line) {
+  char *limit = strchr(line, ' ');
+  if (limit == NULL) return;
+  *limit++ = '\0';
+  char *dir = strchr(limit, ' ');
+  if (dir == NULL) return;
+  *dir++ = '\0';
+  if (*line == '\0' || *dir == '\0') return;
+  start_task(line, limit, dir);
+}
+
+/* The exit code as the bash launcher (with `timeout --foreground --kill-after`) gives it. */
+static int exit_code(const struct task *t, int status) {
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    if (t->termed) return sig == SIGKILL ? 128 + SIGKILL : 124;
+    return 128 + sig;
+  }
+  if (t->termed) return 124;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static bool is_task_pid(pid_t pid) {
+  for (size_t i = 0; i < ntasks; i++)
+    if (!tasks[i].reaped && tasks[i].pid == pid) return true;
+  return false;
+}
+
+static void reap(void) {
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid <= 0) return;
+    if (!WIFEXITED(status) && !WIFSIGNALED(status)) continue;
+    for (size_t i = 0; i < ntasks; i++) {
+      struct task *t = &tasks[i];
+      if (t->reaped || t->pid != pid) continue;
+      record_end(t->seq, t->dir, exit_code(t, status));
+      if (t->termed && !t->killed && kill(-pid, 0) == 0) {
+        t->reaped = true; /* leftovers of its group still get the SIGKILL at the end of the grace */
+      } else {
+        remove_task(i);
+      }
+      break;
+    }
+  }
+}
+
+/* Acts on the deadlines that passed; returns the poll timeout in ms to the nearest one (-1: none). */
+static int deadlines(void) {
+  int64_t now = now_ns(), nearest = INT64_MAX;
+  for (size_t i = 0; i < ntasks;) {
+    struct task *t = &tasks[i];
+    if (t->limited && !t->termed && now >= t->term_at) {
+      t->termed = true;
+      t->kill_at = now + grace_ns;
+      kill(-t->pid, SIGTERM);
+      kill(-t->pid, SIGCONT); /* a suspended task would otherwise hold the TERM pending */
+    }
+    if (t->termed && !t->killed && now >= t->kill_at) {
+      t->killed = true;
+      /* A reaped leader's pid can be a new task's by now only if its group is empty: then skip. */
+      if (!t->reaped || !is_task_pid(t->pid)) kill(-t->pid, SIGKILL);
+    }
+    if (t->reaped && t->killed) {
+      remove_task(i);
+      continue;
+    }
+    if (t->limited && !t->termed && t->term_at < nearest) nearest = t->term_at;
+    if (t->termed && !t->killed && t->kill_at < nearest) nearest = t->kill_at;
+    i++;
+  }
+  if (nearest == INT64_MAX) return -1;
+  int64_t ms = (nearest - now + 999999) / 1000000;
+  return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* ---- input: requests, partial lines kept until their newline comes ---- */
+
+static char *in_buf;
+static size_t in_len, in_cap;
+
+/* Reads what is there and runs the complete lines; false at end of input. */
+static bool read_requests(void) {
+  if (in_cap - in_len < 4096) {
+    size_t cap = in_cap == 0 ? 65536 : in_cap * 2;
+    char *grown = realloc(in_buf, cap);
+    if (grown == NULL) return true; /* try again later */
+    in_buf = grown;
+    in_cap = cap;
+  }
+  ssize_t n = read(STDIN_FILENO, in_buf + in_len, in_cap - in_len);
+  if (n < 0) return errno == EINTR || errno == EAGAIN;
+  if (n == 0) return false; /* a partial last line means its writer died mid-request: not started */
+  in_len += (size_t)n;
+  size_t start = 0;
+  for (;;) {
+    char *nl = memchr(in_buf + start, '\n', in_len - start);
+    if (nl == NULL) break;
+    *nl = '\0';
+    request(in_buf + start);
+    start = (size_t)(nl - in_buf) + 1;
+  }
+  memmove(in_buf, in_buf + start, in_len - start);
+  in_len -= start;
+  return true;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: task-launcher HOST GRACE_SECONDS [TIMEOUT_PATH]\n");
+    return 2;
+  }
+  host = argv[1];
+  grace_ns = seconds_to_ns(strtod(argv[2], NULL));
+
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGUSR1, SIG_IGN);
+  /* Whatever is ignored here (ours above, or inherited, e.g. SIGHUP under nohup) is reset in tasks. */
+  sigemptyset(&default_signals);
+  for (int sig = 1; sig < NSIG; sig++) {
+    struct sigaction sa;
+    if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) sigaddset(&default_signals, sig);
+  }
+  /*
+   * glibc's spawn child sets its two internal signals (32 and 33, below SIGRTMIN) to SIG_IGN, and exec
+   * keeps them ignored, unless they are in the SETSIGDEF set; sigaddset refuses them, so set the bits of
+   * glibc's sigset_t directly.
+   */
+  for (int sig = 32; sig < SIGRTMIN; sig++) {
+    const size_t bits = 8 * sizeof default_signals.__val[0];
+    default_signals.__val[(sig - 1) / bits] |= 1UL << ((sig - 1) % bits);
+  }
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  int sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+  devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (sfd < 0 || devnull < 0) {
+    perror("task-launcher");
+    return 1;
+  }
+
+  report("R", "", 0, false);
+  flush_out();
+  bool eof = false;
+  for (;;) {
+    int timeout = deadlines();
+    if (eof && ntasks == 0) break;
+    struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = eof ? -1 : STDIN_FILENO, .events = POLLIN}};
+    int n = poll(fds, 2, timeout);
+    if (n < 0 && errno != EINTR) {
+      perror("task-launcher: poll");
+      return 1;
+    }
+    if (n > 0 && fds[0].revents != 0) {
+      struct signalfd_siginfo info[16];
+      while (read(sfd, info, sizeof info) > 0) {
+      } /* one wake-up for any number of ends: waitpid finds them all */
+      reap();
+    }
+    if (n > 0 && fds[1].revents != 0 && !read_requests()) eof = true;
+    flush_out();
+  }
+  return 0;
+}
