@@ -13,6 +13,8 @@ command -v dcm2niix >/dev/null 2>&1 || missing+=(dcm2niix)
 dpkg -s python3-nibabel >/dev/null 2>&1 || missing+=(python3-nibabel)
 command -v mrfilter >/dev/null 2>&1 || missing+=(mrtrix3)
 command -v octave-cli >/dev/null 2>&1 || missing+=(octave)
+# Debian's Chromium for the web UI's end-to-end tests and benchmarks (driven by playwright-core).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if ((${#missing[@]} > 0)); then
   if ! command -v apt-get >/dev/null 2>&1; then
