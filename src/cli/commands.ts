@@ -28,6 +28,14 @@ import {
   queueListCommand,
   queueRemoveCommand,
 } from './commands/queue-commands.js';
+import { serveCommand } from './commands/serve-command.js';
+import {
+  tokenCreateCommand,
+  userAddCommand,
+  userGrantCommand,
+  userListCommand,
+  userPasswordCommand,
+} from './commands/user-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Every CLI command, in the order `cohort --help` lists them. */
@@ -67,4 +75,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   gridReleaseCommand,
   gridKillAllCommand,
   gridClearCommand,
+  serveCommand,
+  userAddCommand,
+  userPasswordCommand,
+  userListCommand,
+  userGrantCommand,
+  tokenCreateCommand,
 ];

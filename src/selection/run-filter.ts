@@ -13,12 +13,20 @@ import { presentStudiesFrom, toStudyRef, type StudyRow } from './study-row.js';
  *
  */
 export function runFilter(db: Db, project: Project, filter: Filter): StudyRef[] {
-  const groups = filter.groups.map((group) => joinSql(group.map(termSql), ' OR ', sql`0`));
   const query = sql`SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder
-    FROM ${presentStudiesFrom(project.id)} AND (${joinSql(groups, ' AND ', sql`1`)})
+    FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter)})
     ORDER BY sub.pid, s.sort_key, s.sid`;
   const rows = db.prepare(query.text).all(...query.params) as StudyRow[];
   return rows.map((row) => toStudyRef(row, project.root));
+}
+
+/**
+ * The filter as an SQL condition on `s` (studies) and `sub` (subjects) of {@link presentStudiesFrom},
+ * for queries that page or count instead of listing every study (the API's tables).
+ */
+export function filterCondition(filter: Filter): SqlFragment {
+  const groups = filter.groups.map((group) => joinSql(group.map(termSql), ' OR ', sql`0`));
+  return joinSql(groups, ' AND ', sql`1`);
 }
 
 function termSql(term: FilterTerm): SqlFragment {

@@ -251,6 +251,8 @@ export const previewBody = itemsSchema.extend({ batch: z.unknown() });
 export const runBody = previewBody.extend({
   mode: z.enum(RUN_MODES).default('chained'),
   units: z.number().int().min(1).max(100_000).optional(),
+  /** Queue for jobs that name none (default: the project's default queue, else local). */
+  queue: z.string().min(1).max(200).optional(),
 });
 export interface RunResponse {
   readonly runId: number;
@@ -261,6 +263,7 @@ export interface RunResponse {
 export const rerunBody = z.object({
   batch: z.unknown().optional(),
   mode: z.enum(RUN_MODES).default('chained'),
+  queue: z.string().min(1).max(200).optional(),
 });
 // -> RunResponse, or { runId: null, tasks: 0, skipped: [] } when nothing failed
 
@@ -342,8 +345,8 @@ export const taskActionBody = z.object({
 /** One result per task id. */
 export interface TaskActionResponse {
   readonly results: ReadonlyArray<{ readonly id: number; readonly ok: boolean; readonly message: string }>;
-  /** The run `restart` created, if any. */
-  readonly runId?: number;
+  /** The runs `restart` created (one per run the tasks came from). */
+  readonly runIds?: readonly number[];
 }
 // POST .../tasks/kill-all -> TaskActionResponse
 /** POST .../tasks/clear: remove failed ended tasks (and done ones with `done`). */

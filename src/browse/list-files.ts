@@ -1,0 +1,92 @@
+import type { Project } from '../catalog/project-store.js';
+import { tagsOf } from '../catalog/tags.js';
+import type { Db } from '../db/open-database.js';
+import { notFound } from '../errors/cohort-error.js';
+import { likeSql, toLikePattern } from '../selection/like-pattern.js';
+import { parseFilter } from '../selection/parse-filter.js';
+import { filterCondition } from '../selection/run-filter.js';
+import { sql, type SqlFragment } from '../selection/sql-fragment.js';
+import { presentStudiesFrom } from '../selection/study-row.js';
+import type { FileRow, Page, PageRequest } from './browse-types.js';
+
+interface FileQueryRow {
+  readonly fileId: number;
+  readonly studyId: number;
+  readonly pid: string;
+  readonly sid: string;
+  readonly folder: string;
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly total?: number;
+}
+
+const COLUMNS = sql`f.id AS fileId, f.study_id AS studyId, sub.pid, s.sid, s.folder, f.path, f.size, f.mtime_ms AS mtimeMs`;
+
+/**
+ * One page of the files table: present files of the studies matching the filter-bar text, optionally
+ * only those whose path in the study matches `pattern` (`t1*\/*.nii`), with tags and the total count.
+ *
+ * @throws SyntaxErrorAt for bad filter text; CohortError INVALID_INPUT for a bad pattern.
+ */
+export function listFiles(
+  db: Db,
+  project: Project,
+  filterText: string,
+  pattern: string | undefined,
+  page: PageRequest,
+): Page<FileRow> {
+  const condition = filterCondition(parseFilter(filterText));
+  const like =
+    pattern === undefined || pattern === '' ? sql`1` : likeSql(sql`f.path`, toLikePattern(pattern));
+  const query = sql`SELECT ${COLUMNS}, count(*) OVER () AS total
+    FROM files f JOIN ${presentStudiesFrom(project.id)} AND (${condition}) AND s.id = f.study_id
+      AND f.present = 1 AND ${like}
+    ORDER BY sub.pid, s.sort_key, s.sid, f.path LIMIT ${page.limit} OFFSET ${page.offset}`;
+  const rows = db.prepare(query.text).all(...query.params) as FileQueryRow[];
+  const total = rows[0]?.total ?? countFiles(db, project, condition, like, page);
+  const tags = tagsOf(
+    db,
+    'file',
+    rows.map((r) => r.fileId),
+  );
+  return { total, offset: page.offset, limit: page.limit, items: rows.map((r) => toFileRow(r, tags)) };
+}
+
+/** One present study file of a project by id, as a table row. @throws CohortError NOT_FOUND (also for another project's file). */
+export function getFileRow(db: Db, project: Project, fileId: number): FileRow {
+  const query = sql`SELECT ${COLUMNS} FROM files f JOIN ${presentStudiesFrom(project.id)}
+    AND s.id = f.study_id AND f.present = 1 AND f.id = ${fileId}`;
+  const row = db.prepare(query.text).get(...query.params) as FileQueryRow | undefined;
+  if (row === undefined) throw notFound(`No file ${fileId} in project '${project.name}'.`);
+  return toFileRow(row, tagsOf(db, 'file', [fileId]));
+}
+
+function toFileRow(r: FileQueryRow, tags: Map<number, string[]>): FileRow {
+  return {
+    fileId: r.fileId,
+    studyId: r.studyId,
+    ref: `${r.pid}#${r.sid}`,
+    path: r.path,
+    rootPath: r.folder === '' ? r.path : `${r.folder}/${r.path}`,
+    size: r.size,
+    mtimeMs: r.mtimeMs,
+    tags: tags.get(r.fileId) ?? [],
+  };
+}
+
+function countFiles(
+  db: Db,
+  project: Project,
+  condition: SqlFragment,
+  like: SqlFragment,
+  page: PageRequest,
+): number {
+  if (page.offset === 0) return 0;
+  const query = sql`SELECT count(*) FROM files f JOIN ${presentStudiesFrom(project.id)} AND (${condition})
+    AND s.id = f.study_id AND f.present = 1 AND ${like}`;
+  return db
+    .prepare(query.text)
+    .pluck()
+    .get(...query.params) as number;
+}

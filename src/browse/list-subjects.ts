@@ -1,0 +1,79 @@
+import type { Project } from '../catalog/project-store.js';
+import { tagsOf } from '../catalog/tags.js';
+import type { Db } from '../db/open-database.js';
+import { parseFilter } from '../selection/parse-filter.js';
+import { filterCondition } from '../selection/run-filter.js';
+import { sql } from '../selection/sql-fragment.js';
+import { presentStudiesFrom } from '../selection/study-row.js';
+import type { Page, PageRequest, SubjectRow } from './browse-types.js';
+import { jobIndicators } from './job-indicators.js';
+
+/**
+ * One page of the subjects table: subjects with a study matching the filter-bar text, by subject id,
+ * with their matching studies, tags and job indicators, and the total count. Three or four statements
+ * whatever the project's size: the page and the total in one (a window count), the page's studies,
+ * tags and tasks.
+ *
+ * @throws SyntaxErrorAt for bad filter text.
+ */
+export function listSubjects(
+  db: Db,
+  project: Project,
+  filterText: string,
+  page: PageRequest,
+): Page<SubjectRow> {
+  const condition = filterCondition(parseFilter(filterText));
+  const query = sql`SELECT sub.id AS subjectId, sub.pid, count(*) OVER () AS total
+    FROM ${presentStudiesFrom(project.id)} AND (${condition})
+    GROUP BY sub.id ORDER BY sub.pid LIMIT ${page.limit} OFFSET ${page.offset}`;
+  const rows = db.prepare(query.text).all(...query.params) as Array<{
+    subjectId: number;
+    pid: string;
+    total: number;
+  }>;
+  const total = rows[0]?.total ?? countSubjects(db, project, condition, page);
+  const ids = rows.map((r) => r.subjectId);
+  const studies = sql`SELECT s.id AS studyId, s.subject_id AS subjectId, s.sid
+    FROM ${presentStudiesFrom(project.id)} AND (${condition})
+      AND s.subject_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+    ORDER BY s.sort_key, s.sid`;
+  const bySubject = new Map<number, Array<{ studyId: number; sid: string }>>();
+  for (const s of db.prepare(studies.text).all(...studies.params) as Array<{
+    studyId: number;
+    subjectId: number;
+    sid: string;
+  }>) {
+    const list = bySubject.get(s.subjectId) ?? [];
+    list.push({ studyId: s.studyId, sid: s.sid });
+    bySubject.set(s.subjectId, list);
+  }
+  const tags = tagsOf(db, 'subject', ids);
+  const jobs = jobIndicators(db, 'subject', ids);
+  return {
+    total,
+    offset: page.offset,
+    limit: page.limit,
+    items: rows.map((r) => ({
+      subjectId: r.subjectId,
+      pid: r.pid,
+      studies: bySubject.get(r.subjectId) ?? [],
+      tags: tags.get(r.subjectId) ?? [],
+      jobs: jobs(r.subjectId),
+    })),
+  };
+}
+
+// Only needed for a page past the end (or an empty result), where the window count has no row.
+function countSubjects(
+  db: Db,
+  project: Project,
+  condition: ReturnType<typeof filterCondition>,
+  page: PageRequest,
+): number {
+  if (page.offset === 0) return 0;
+  const query = sql`SELECT count(DISTINCT sub.id) FROM ${presentStudiesFrom(project.id)} AND (${condition})`;
+  return db
+    .prepare(query.text)
+    .pluck()
+    .get(...query.params) as number;
+}

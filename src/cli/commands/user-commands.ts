@@ -1,0 +1,117 @@
+import { findProject } from '../../catalog/project-store.js';
+import { invalidInput, notFound } from '../../errors/cohort-error.js';
+import { createUserToken, DEFAULT_TOKEN_DAYS } from '../../users/api-tokens.js';
+import { PROJECT_ROLES, type ProjectRole } from '../../users/project-roles.js';
+import { createUser, findUser, grantRole, listUsers, setPassword } from '../../users/user-store.js';
+import type { CommandContext, CommandSpec } from '../command-spec.js';
+import { formatTable } from '../format-table.js';
+import { readSecret } from './read-secret.js';
+
+export const userAddCommand: CommandSpec = {
+  name: 'user add',
+  summary:
+    'Add a user of the web server; the password is read from the terminal (or the first line of stdin). The first user is a server admin.',
+  args: [{ name: 'NAME', description: 'User name (letters, digits, . _ @ -).', required: true }],
+  options: { admin: { type: 'boolean', description: 'Make the user a server admin (manages users).' } },
+  examples: ['cohort user add ana --admin', 'printf "%s\\n" "$PASSWORD" | cohort user add ben'],
+  async run(ctx) {
+    const password = await readSecret('Password: ');
+    const user = await createUser(ctx.catalog().db, {
+      name: ctx.args[0] ?? '',
+      password,
+      admin: ctx.options.admin === true,
+    });
+    if (ctx.json) return ctx.printJson(user);
+    ctx.print(`User '${user.name}' added${user.admin ? ' (server admin)' : ''}.`);
+  },
+};
+
+export const userPasswordCommand: CommandSpec = {
+  name: 'user password',
+  summary: "Set a user's password (read like `user add`); their sessions end.",
+  args: [{ name: 'NAME', description: 'User name.', required: true }],
+  options: {},
+  async run(ctx) {
+    await setPassword(ctx.catalog().db, ctx.args[0] ?? '', await readSecret('New password: '));
+    ctx.print(`Password of '${ctx.args[0] ?? ''}' changed.`);
+  },
+};
+
+export const userListCommand: CommandSpec = {
+  name: 'user list',
+  summary: 'List the users of the web server.',
+  args: [],
+  options: {},
+  run(ctx) {
+    const users = listUsers(ctx.catalog().db);
+    if (ctx.json) return ctx.printJson(users);
+    ctx.print(
+      formatTable(
+        ['USER', 'ADMIN'],
+        users.map((u) => [u.name, u.admin ? 'yes' : '']),
+      ),
+    );
+  },
+};
+
+export const userGrantCommand: CommandSpec = {
+  name: 'user grant',
+  summary: `Give a user a role in a project: ${PROJECT_ROLES.join(' < ')} (each includes the ones before).`,
+  args: [
+    { name: 'NAME', description: 'User name.', required: true },
+    { name: 'PROJECT', description: 'Project name.', required: true },
+    { name: 'ROLE', description: `One of ${PROJECT_ROLES.join(', ')}.`, required: true },
+  ],
+  options: {},
+  examples: ['cohort user grant ben stroke run'],
+  run(ctx) {
+    const [name = '', projectName = '', role = ''] = ctx.args;
+    if (!(PROJECT_ROLES as readonly string[]).includes(role)) {
+      throw invalidInput(`Unknown role '${role}'.`, `Use one of: ${PROJECT_ROLES.join(', ')}.`);
+    }
+    const db = ctx.catalog().db;
+    const user = userNamed(ctx, name);
+    const project = findProject(db, projectName);
+    grantRole(db, user.id, project.id, role as ProjectRole);
+    ctx.print(`'${user.name}' now has the role '${role}' in project '${project.name}'.`);
+  },
+};
+
+export const tokenCreateCommand: CommandSpec = {
+  name: 'token create',
+  summary: 'Create an API token for a user (for `Authorization: Bearer ...`); it is printed once.',
+  args: [],
+  options: {
+    user: { type: 'string', value: 'NAME', description: 'The user (default: the only one).' },
+    name: { type: 'string', value: 'LABEL', description: 'What the token is for (default "cli").' },
+    days: { type: 'string', value: 'N', description: `Lifetime in days (default ${DEFAULT_TOKEN_DAYS}).` },
+  },
+  examples: ['cohort token create --user ana --name laptop'],
+  run(ctx) {
+    const db = ctx.catalog().db;
+    const users = listUsers(db);
+    const name = typeof ctx.options.user === 'string' ? ctx.options.user : undefined;
+    if (name === undefined && users.length !== 1) {
+      throw invalidInput('Which user is the token for?', 'Pass --user NAME.');
+    }
+    const user = name === undefined ? users[0] : userNamed(ctx, name);
+    if (user === undefined) throw notFound('No user yet.', 'Add one with `cohort user add NAME`.');
+    const days = typeof ctx.options.days === 'string' ? Number(ctx.options.days) : undefined;
+    const token = createUserToken(
+      db,
+      user.id,
+      typeof ctx.options.name === 'string' ? ctx.options.name : 'cli',
+      {
+        ...(days === undefined ? {} : { days }),
+      },
+    );
+    if (ctx.json) return ctx.printJson(token);
+    ctx.print(token.token);
+  },
+};
+
+function userNamed(ctx: CommandContext, name: string): NonNullable<ReturnType<typeof findUser>> {
+  const user = findUser(ctx.catalog().db, name);
+  if (user === undefined) throw notFound(`No user '${name}'.`, 'List users with `cohort user list`.');
+  return user;
+}

@@ -1,0 +1,111 @@
+import { Hono } from 'hono';
+import { addFiles } from '../../catalog/add-files.js';
+import { addTags, removeTags, type TagLevel } from '../../catalog/tags.js';
+import type { Db } from '../../db/open-database.js';
+import { isCohortError, notFound } from '../../errors/cohort-error.js';
+import { listFiles } from '../../browse/list-files.js';
+import { listStudies } from '../../browse/list-studies.js';
+import { listSubjects } from '../../browse/list-subjects.js';
+import { projectFile } from '../../browse/project-file.js';
+import {
+  addFilesBody,
+  filesQuery,
+  filterQuery,
+  tagsBody,
+  type AddFilesResponse,
+  type ProjectInfo,
+  type TagsResponse,
+} from '../api-types.js';
+import { authorizeProject, readableProjects } from '../auth/rights.js';
+import { readBody, readQuery } from '../read-request.js';
+import type { AppEnv } from '../server-context.js';
+
+const TABLE: Record<TagLevel, string> = { subject: 'subjects', study: 'studies', file: 'files' };
+
+/** /api/projects, and per project: the subjects, studies and files tables, tags, and adding files. */
+export function catalogRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/projects', (c) =>
+    c.json(
+      readableProjects(c.var.ctx.catalog.db, c.var.principal).map((p) => ({
+        id: p.id,
+        name: p.name,
+        layout: p.layout,
+        role: p.role,
+      })) satisfies ProjectInfo[],
+    ),
+  );
+
+  app.get('/projects/:project/subjects', (c) => {
+    const project = authorizeProject(c, 'read');
+    const q = readQuery(c, filterQuery);
+    return c.json(listSubjects(c.var.ctx.catalog.db, project, q.filter, q));
+  });
+  app.get('/projects/:project/studies', (c) => {
+    const project = authorizeProject(c, 'read');
+    const q = readQuery(c, filterQuery);
+    return c.json(listStudies(c.var.ctx.catalog.db, project, q.filter, q));
+  });
+  app.get('/projects/:project/files', (c) => {
+    const project = authorizeProject(c, 'read');
+    const q = readQuery(c, filesQuery);
+    return c.json(listFiles(c.var.ctx.catalog.db, project, q.filter, q.pattern, q));
+  });
+
+  app.post('/projects/:project/tags', async (c) => {
+    const project = authorizeProject(c, 'tag');
+    const body = await readBody(c, tagsBody);
+    const db = c.var.ctx.catalog.db;
+    assertInProject(db, project.id, body.level, body.ids);
+    const change = body.action === 'add' ? addTags : removeTags;
+    return c.json({ changed: change(db, body.level, body.ids, body.tags) } satisfies TagsResponse);
+  });
+
+  // Files already inside the root only: the server never copies a path of its own disk into a project.
+  app.post('/projects/:project/files', async (c) => {
+    const project = authorizeProject(c, 'addFiles');
+    const body = await readBody(c, addFilesBody);
+    const results: AddFilesResponse[number][] = body.paths.map((input) => {
+      try {
+        const file = projectFile(project, input);
+        const [added] = addFiles(c.var.ctx.catalog, project, [file.absolutePath], { tags: body.tags });
+        if (added === undefined) throw new Error('addFiles returned no result');
+        return added.ok
+          ? { input, ok: true, fileId: added.fileId, path: added.path }
+          : {
+              input,
+              ok: false,
+              error: added.error,
+              ...(added.hint === undefined ? {} : { fix: added.hint }),
+            };
+      } catch (error) {
+        if (!isCohortError(error)) throw error;
+        return {
+          input,
+          ok: false,
+          error: error.message,
+          ...(error.hint === undefined ? {} : { fix: error.hint }),
+        };
+      }
+    });
+    return c.json(results satisfies AddFilesResponse);
+  });
+  return app;
+}
+
+/** Ids of another project (or of nothing) are not found, whichever: no way to probe other projects. */
+function assertInProject(db: Db, projectId: number, level: TagLevel, ids: readonly number[]): void {
+  const found = db
+    .prepare(
+      `SELECT count(*) FROM ${TABLE[level]} WHERE project_id = ? AND id IN (SELECT value FROM json_each(?))`,
+    )
+    .pluck()
+    .get(projectId, JSON.stringify([...new Set(ids)])) as number;
+  if (found !== new Set(ids).size) {
+    throw notFound(
+      `Some ${level} ids are not in this project.`,
+      'Use the ids the tables of this project list.',
+    );
+  }
+}

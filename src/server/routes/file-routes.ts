@@ -1,0 +1,80 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { getFileRow } from '../../browse/list-files.js';
+import { projectFile, realFileInside, type ProjectFile } from '../../browse/project-file.js';
+import { isCohortError } from '../../errors/cohort-error.js';
+import { resolveFilePath } from '../../selection/resolve-file-path.js';
+import { pathQuery, type FileRow } from '../api-types.js';
+import { authorizeProject } from '../auth/rights.js';
+import { idParam, readQuery } from '../read-request.js';
+import type { AppEnv } from '../server-context.js';
+
+/** A file's metadata by path: the catalog's row when the file is registered, else what the disk says. */
+export interface PathInfo {
+  readonly rootPath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly file: FileRow | null;
+}
+
+/**
+ * File metadata and content, by catalog id (`/files/:fileId`) or by path relative to the root
+ * (`/file?path=`). Every path is resolved with symbolic links followed and must stay inside the project
+ * root (browse/project-file.ts). Content is always sent as `application/octet-stream` with `nosniff` and
+ * a sandbox CSP, so no file (an `.html` a job wrote, say) is ever rendered or run by the browser.
+ */
+export function fileRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/projects/:project/files/:fileId', (c) => {
+    const project = authorizeProject(c, 'read');
+    return c.json(getFileRow(c.var.ctx.catalog.db, project, idParam(c, 'fileId')) satisfies FileRow);
+  });
+  app.get('/projects/:project/files/:fileId/content', (c) => {
+    const project = authorizeProject(c, 'read');
+    const row = getFileRow(c.var.ctx.catalog.db, project, idParam(c, 'fileId'));
+    const file = realFileInside(project, join(project.root, row.rootPath), row.rootPath);
+    return sendFile(c, file, c.req.query('download') !== undefined);
+  });
+
+  app.get('/projects/:project/file', (c) => {
+    const project = authorizeProject(c, 'read');
+    const { path } = readQuery(c, pathQuery);
+    const file = projectFile(project, path);
+    const db = c.var.ctx.catalog.db;
+    let row: FileRow | null = null;
+    try {
+      row = getFileRow(db, project, resolveFilePath(db, project, file.absolutePath));
+    } catch (error) {
+      if (!isCohortError(error)) throw error; // on disk but not (yet) in the catalog
+    }
+    return c.json({
+      rootPath: file.rootPath,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      file: row,
+    } satisfies PathInfo);
+  });
+  app.get('/projects/:project/file/content', (c) => {
+    const project = authorizeProject(c, 'read');
+    const { path, download } = readQuery(c, pathQuery);
+    return sendFile(c, projectFile(project, path), download !== undefined);
+  });
+  return app;
+}
+
+function sendFile(c: Context<AppEnv>, file: ProjectFile, download: boolean): Response {
+  const name = file.rootPath.split('/').pop() ?? 'file';
+  const stream = Readable.toWeb(createReadStream(file.absolutePath)) as ReadableStream<Uint8Array>;
+  return c.body(stream, 200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': String(file.size),
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "sandbox; default-src 'none'",
+    // RFC 6266: an ASCII fallback plus the UTF-8 name, both escaped, so no name can break the header.
+    'Content-Disposition': `${download ? 'attachment' : 'inline'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+  });
+}

@@ -1,0 +1,107 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { z } from 'zod';
+import type { BatchItems } from '../../batches/load-batch-scope.js';
+import { resolveBatch } from '../../batches/resolve-batch.js';
+import { validateBatch } from '../../batches/batch-definition.js';
+import type { Project } from '../../catalog/project-store.js';
+import { createRun } from '../../engine/create-run.js';
+import { libraryJobDefinition } from '../../jobs/library.js';
+import { scriptVariables } from '../../jobs/script-variables.js';
+import { planRerun, type RerunPlan } from '../../runs/plan-rerun.js';
+import {
+  previewBody,
+  rerunBody,
+  runBody,
+  scriptVariablesBody,
+  type BatchResolution,
+  type itemsSchema,
+  type LibraryEntry,
+  type RunResponse,
+  type ScriptVariablesResponse,
+} from '../api-types.js';
+import { authorizeProject, requireUser } from '../auth/rights.js';
+import { idParam, readBody } from '../read-request.js';
+import type { AppEnv } from '../server-context.js';
+
+/** The composer's helpers (library, script variables), the resolution preview, runs and reruns. */
+export function jobRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get('/library', (c) =>
+    c.json(
+      c.var.ctx.library().map((job) => ({
+        id: job.id,
+        name: job.name,
+        description: job.description,
+        requires: job.requires,
+        job: libraryJobDefinition(job),
+      })) satisfies LibraryEntry[],
+    ),
+  );
+  app.post('/script-variables', async (c) => {
+    const body = await readBody(c, scriptVariablesBody);
+    return c.json({ rows: scriptVariables(body.language, body.script) } satisfies ScriptVariablesResponse);
+  });
+
+  app.post('/projects/:project/preview', async (c) => {
+    const project = authorizeProject(c, 'read');
+    const body = await readBody(c, previewBody);
+    const batch = validateBatch(body.batch);
+    return c.json(
+      resolveBatch(c.var.ctx.catalog.db, project, batch, itemsOf(body)) satisfies BatchResolution,
+    );
+  });
+
+  app.post('/projects/:project/runs', async (c) => {
+    const project = authorizeProject(c, 'runBatches');
+    const body = await readBody(c, runBody);
+    const batch = validateBatch(body.batch);
+    const resolution = resolveBatch(c.var.ctx.catalog.db, project, batch, itemsOf(body));
+    const selection = body.filter ?? body.selector?.join(' ') ?? '*';
+    return c.json(await startRun(c, project, { batch, resolution, selection }, body), 201);
+  });
+
+  app.post('/projects/:project/runs/:runId/rerun', async (c) => {
+    const project = authorizeProject(c, 'runBatches');
+    const body = await readBody(c, rerunBody);
+    const batch = body.batch === undefined ? undefined : validateBatch(body.batch);
+    const plan = planRerun(c.var.ctx.catalog.db, project, idParam(c, 'runId'), batch);
+    if (plan === null) return c.json({ runId: null, tasks: 0, skipped: [] });
+    return c.json(await startRun(c, project, plan, body), 201);
+  });
+  return app;
+}
+
+/**
+ * Creates a run of a resolved batch and starts it on the server's engine, like `cohort run` does in
+ * its own process (the same createRun and submitOwnedRun). Shared with the grid's restart action.
+ */
+export async function startRun(
+  c: Context<AppEnv>,
+  project: Project,
+  plan: RerunPlan,
+  options: {
+    readonly mode: z.infer<typeof runBody>['mode'];
+    readonly units?: number;
+    readonly queue?: string;
+  },
+): Promise<RunResponse> {
+  const run = createRun(c.var.ctx.catalog, project, {
+    batch: plan.batch,
+    resolution: plan.resolution,
+    mode: options.mode,
+    ...(options.units === undefined ? {} : { units: options.units }),
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
+    owner: requireUser(c).name,
+    selection: plan.selection,
+  });
+  await c.var.ctx.runs.start(run.runId);
+  return run;
+}
+
+function itemsOf(body: z.infer<typeof itemsSchema>): BatchItems {
+  if (body.filter !== undefined) return { filter: body.filter };
+  if (body.selector !== undefined && body.selector.length > 0) return { selector: body.selector };
+  return 'all';
+}

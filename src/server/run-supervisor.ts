@@ -1,0 +1,85 @@
+import type { Catalog } from '../catalog/catalog.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineListener } from '../engine/engine-listener.js';
+import { releaseRun } from '../engine/run-owner.js';
+import { activeCountOfRun } from '../engine/task-store.js';
+import { ExecutorSet } from '../executors/executor-set.js';
+import { executorFactory } from '../executors/make-executor.js';
+import { submitOwnedRun } from '../runs/drive-run.js';
+
+/** How often the server asks the executors about the runs it drives (like the CLI's runner). */
+export const SUPERVISOR_POLL_MS = 250;
+
+/**
+ * The engine of the server process: it owns the runs started over the API (their queued local tasks
+ * live in this process, as in a `cohort run`), polls them in one loop until each ended, and releases
+ * them. Polls never overlap: two concurrent polls could both see a task end and register its outputs
+ * twice, so grid actions poll through {@link RunSupervisor.poll} too.
+ */
+export class RunSupervisor {
+  readonly executors: ExecutorSet;
+  private readonly engine: Engine;
+  private readonly owned = new Set<number>();
+  private polling: Promise<number> = Promise.resolve(0);
+  private loop: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly catalog: Catalog,
+    listeners: readonly EngineListener[],
+    private readonly pollMs = SUPERVISOR_POLL_MS,
+    executors: ExecutorSet = new ExecutorSet(executorFactory(catalog.config)),
+  ) {
+    this.executors = executors;
+    this.engine = new Engine(catalog, executors, listeners);
+  }
+
+  /** Takes a created run, submits it and watches it until it ends. @throws CohortError CONFLICT when another runner owns it. */
+  async start(runId: number): Promise<void> {
+    await submitOwnedRun(this.engine, this.catalog.config.home, runId);
+    this.owned.add(runId);
+    this.loop ??= this.watch();
+  }
+
+  /** One poll of the executors, after any poll in progress. Returns how many tasks are still active. */
+  poll(): Promise<number> {
+    const next = this.polling.then(
+      () => this.engine.poll(),
+      () => this.engine.poll(),
+    );
+    this.polling = next.catch(() => 0);
+    return next;
+  }
+
+  /** Runs this server drives and that have not ended. */
+  activeRuns(): readonly number[] {
+    return [...this.owned];
+  }
+
+  /** Stops watching (tasks keep running; `cohort resume` picks their runs up) and closes the executors. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.loop;
+    for (const runId of this.owned) releaseRun(this.catalog.config.home, runId);
+    this.owned.clear();
+    await this.executors.close();
+  }
+
+  private async watch(): Promise<void> {
+    while (!this.closed && this.owned.size > 0) {
+      try {
+        await this.poll();
+        for (const runId of [...this.owned]) {
+          if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
+          this.owned.delete(runId);
+          releaseRun(this.catalog.config.home, runId);
+        }
+      } catch (error) {
+        // A failing poll (database busy, an executor error) must not stop the watch of every run.
+        console.error('cohort server: poll failed:', error);
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+    this.loop = undefined;
+  }
+}
