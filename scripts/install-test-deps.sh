@@ -15,6 +15,9 @@ command -v mrfilter >/dev/null 2>&1 || missing+=(mrtrix3)
 command -v octave-cli >/dev/null 2>&1 || missing+=(octave)
 # Debian's Chromium for the web UI's end-to-end tests and benchmarks (driven by playwright-core).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Slurm and munge for the Slurm executor's tests (scripts/cluster/slurm-up.sh starts a loopback cluster).
+command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+command -v munged >/dev/null 2>&1 || missing+=(munge)
 
 if ((${#missing[@]} > 0)); then
   if ! command -v apt-get >/dev/null 2>&1; then
