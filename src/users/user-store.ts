@@ -1,6 +1,6 @@
 import type { Db } from '../db/open-database.js';
 import { CohortError, invalidInput, notFound } from '../errors/cohort-error.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, type PasswordCost } from './passwords.js';
 import { PROJECT_ROLES, type ProjectRole } from './project-roles.js';
 
 /** A user as the server and the CLI see it (never the password hash). */
@@ -29,7 +29,13 @@ export const MIN_PASSWORD_LENGTH = 8;
  */
 export async function createUser(
   db: Db,
-  input: { readonly name: string; readonly password: string; readonly admin?: boolean },
+  input: {
+    readonly name: string;
+    readonly password: string;
+    readonly admin?: boolean;
+    /** scrypt cost (default DEFAULT_PASSWORD_COST); tests pass a cheap one. */
+    readonly cost?: PasswordCost;
+  },
 ): Promise<User> {
   if (!NAME_PATTERN.test(input.name)) {
     throw invalidInput(
@@ -40,7 +46,7 @@ export async function createUser(
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw invalidInput(`The password is too short.`, `Give at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
-  const hash = await hashPassword(input.password);
+  const hash = await hashPassword(input.password, input.cost);
   return db
     .transaction((): User => {
       if (db.prepare('SELECT 1 FROM users WHERE name = ?').get(input.name) !== undefined) {
