@@ -138,3 +138,71 @@ export async function call(
   }
   return { status: res.status, json, headers: res.headers };
 }
+
+/** An event of an SSE stream. */
+export interface SseEvent {
+  readonly event: string;
+  readonly data: string;
+}
+
+/**
+ * Reads events from an SSE response until `until` says stop (or `timeoutMs` passes), then closes the
+ * stream. Returns every event read.
+ */
+export async function readSse(
+  res: Response,
+  until: (events: readonly SseEvent[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<SseEvent[]> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let buffer = '';
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (!until(events) && Date.now() < deadline) {
+      const next = await Promise.race([
+        reader.read(),
+        new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now()))),
+      ]);
+      if (next === null || next.done) break;
+      buffer += decoder.decode(next.value, { stream: true });
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const lines = block.split('\n');
+        const event =
+          lines
+            .find((l) => l.startsWith('event:'))
+            ?.slice(6)
+            .trim() ?? 'message';
+        const data = lines
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trimStart())
+          .join('\n');
+        events.push({ event, data });
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return events;
+}
+
+/** A study-level BASH batch over every study: `script` runs once per study. */
+export function bashBatch(script: string, name = 'check'): object {
+  return {
+    name,
+    level: 'study',
+    jobs: [
+      {
+        name: 'Check',
+        language: 'bash',
+        script,
+        args: [{ type: 'FILE', name: 'f1', patterns: ['t1/s001.nii'], ref: { kind: 'current' } }],
+      },
+    ],
+  };
+}

@@ -74,7 +74,14 @@ function sendFile(c: Context<AppEnv>, file: ProjectFile, download: boolean): Res
     'Content-Length': String(file.size),
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "sandbox; default-src 'none'",
-    // RFC 6266: an ASCII fallback plus the UTF-8 name, both escaped, so no name can break the header.
-    'Content-Disposition': `${download ? 'attachment' : 'inline'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    // RFC 6266: a plain ASCII fallback plus the UTF-8 name, percent-encoded: no name can break the header.
+    'Content-Disposition': `${download ? 'attachment' : 'inline'}; filename="${name.replace(/[^\w. -]/g, '_')}"; filename*=UTF-8''${rfc5987(name)}`,
   });
+}
+
+function rfc5987(name: string): string {
+  return encodeURIComponent(name).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
