@@ -1,0 +1,108 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, onUnauthenticated } from '../api/api-client.js';
+import type { MeResponse } from '../api/api-types.js';
+import { ComposerPage } from '../composer/composer-page.js';
+import { GridPage } from '../grid/grid-page.js';
+import { SubjectsPage } from '../subjects/subjects-page.js';
+import { AppContext, type AppContextValue, type TableLevel } from './app-context.js';
+import { LoginPage } from './login-page.js';
+import { EMPTY_SELECTION, type Selection } from './selection.js';
+import { TopBar } from './top-bar.js';
+import { useHashRoute, type Route } from './use-hash-route.js';
+
+type Session =
+  | { readonly state: 'checking' }
+  | { readonly state: 'out' }
+  | { readonly state: 'in'; readonly me: MeResponse };
+
+/** Login gate, then the three pages. A page is mounted on its first visit and kept (hidden) after, so the
+ * composer's draft, the table's scroll position and the grid's live stream survive switching pages. */
+export function App() {
+  const [session, setSession] = useState<Session>({ state: 'checking' });
+  useEffect(() => {
+    api<MeResponse>('GET', '/api/auth/me', { quietUnauthenticated: true }).then(
+      (me) => setSession({ state: 'in', me }),
+      () => setSession({ state: 'out' }),
+    );
+    return onUnauthenticated(() => setSession({ state: 'out' }));
+  }, []);
+  switch (session.state) {
+    case 'checking':
+      return <p className="loading">Loading…</p>;
+    case 'out':
+      return <LoginPage onLoggedIn={(me) => setSession({ state: 'in', me })} />;
+    case 'in':
+      return <LoggedIn me={session.me} onLogout={() => setSession({ state: 'out' })} />;
+  }
+}
+
+function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout: () => void }) {
+  const [route, navigate] = useHashRoute();
+  const [projectName, setProjectName] = useState(() => me.projects[0]?.name ?? '');
+  const [tableLevel, setTableLevel] = useState<TableLevel>('subjects');
+  const [filter, setFilter] = useState('');
+  const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
+  const [visited, setVisited] = useState<ReadonlySet<Route>>(() => new Set([route]));
+  useEffect(() => setVisited((v) => (v.has(route) ? v : new Set([...v, route]))), [route]);
+
+  const setProject = useCallback((name: string) => {
+    setProjectName(name);
+    setFilter('');
+    setSelection(EMPTY_SELECTION);
+  }, []);
+  const project = me.projects.find((p) => p.name === projectName);
+  const value = useMemo<AppContextValue | null>(
+    () =>
+      project === undefined
+        ? null
+        : {
+            me,
+            project,
+            setProject,
+            tableLevel,
+            setTableLevel,
+            filter,
+            setFilter,
+            selection,
+            setSelection,
+            focusSubject: (pid) => {
+              setTableLevel('subjects');
+              setFilter(pid);
+              setSelection({ level: 'subject', items: new Map([[pid, { key: pid, pid }]]) });
+              navigate('subjects');
+            },
+            navigate,
+          },
+    [me, project, setProject, tableLevel, filter, selection, navigate],
+  );
+  if (value === null) {
+    return (
+      <main className="empty">
+        <p>You may read no project yet. Ask an administrator for a role in one.</p>
+      </main>
+    );
+  }
+  return (
+    <AppContext.Provider value={value}>
+      <TopBar route={route} onLogout={onLogout} />
+      {/* Keyed by project: switching projects starts every page afresh. */}
+      <div className="pages" key={value.project.name}>
+        {visited.has('subjects') && (
+          <section className="page" hidden={route !== 'subjects'} aria-label="Subjects">
+            <SubjectsPage />
+          </section>
+        )}
+        {visited.has('composer') && (
+          <section className="page" hidden={route !== 'composer'} aria-label="Batch composer">
+            <ComposerPage />
+          </section>
+        )}
+        {visited.has('grid') && (
+          <section className="page" hidden={route !== 'grid'} aria-label="Grid monitor">
+            <GridPage />
+          </section>
+        )}
+      </div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,85 @@
+import type { ArgumentResolution, BatchResolution } from '../api/api-types.js';
+
+/** The part of an absolute path after the study's folder (`P001/20200101/t1/s001.nii` → `t1/s001.nii`). */
+function shortPath(path: string, location: string): string {
+  const [pid, sid] = location.split('#');
+  const marker = sid === undefined ? undefined : `/${pid ?? ''}/${sid}/`;
+  const at = marker === undefined ? -1 : path.lastIndexOf(marker);
+  return at < 0 ? path : path.slice(at + (marker?.length ?? 0));
+}
+
+/** Rows drawn at most; the summary still counts every item. */
+const MAX_PREVIEW_ROWS = 1000;
+
+function Cell({ arg }: { readonly arg: ArgumentResolution }) {
+  if (!arg.ok) {
+    return (
+      <td className={arg.optional ? 'miss optional' : 'miss'} title={arg.reason}>
+        {arg.optional ? '(optional) ' : ''}
+        {arg.reason}
+      </td>
+    );
+  }
+  switch (arg.type) {
+    case 'FILE':
+      if (arg.deferred === true) return <td className="deferred">written by {arg.producedBy}</td>;
+      return (
+        <td title={arg.paths.join('\n')}>
+          {arg.paths.map((p) => shortPath(p, arg.location)).join(', ')}
+          {arg.matched > arg.paths.length && <span className="warn"> ({arg.matched} matched)</span>}
+          {arg.producedBy !== undefined && <span className="hint"> ← {arg.producedBy}</span>}
+        </td>
+      );
+    case 'OUT':
+    case 'PATHOUT':
+      return <td title={arg.path}>→ {shortPath(arg.path, arg.location)}</td>;
+    default:
+      return <td>{String(arg.value)}</td>;
+  }
+}
+
+/**
+ * The resolution preview: one row per item, one column per job argument, each cell the file it
+ * resolves to, or (red) why it is missing. Runnable items first as the server orders them.
+ */
+export function PreviewTable({ preview }: { readonly preview: BatchResolution }) {
+  const columns = (preview.items[0]?.jobs ?? []).flatMap((job) =>
+    job.args.map((arg) => ({ job: job.name, jobIndex: job.index, arg: arg.name })),
+  );
+  return (
+    <div className="preview">
+      <p className="summary" aria-live="polite">
+        {preview.summary.total} items: {preview.summary.ready} ready, {preview.summary.notRunnable} cannot run
+      </p>
+      <div className="preview-scroll">
+        <table aria-label="Resolution preview">
+          <thead>
+            <tr>
+              <th>Item</th>
+              {columns.map((c) => (
+                <th key={`${c.jobIndex}/${c.arg}`}>
+                  {c.job} · {c.arg}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {preview.items.slice(0, MAX_PREVIEW_ROWS).map((item) => (
+              <tr key={item.item} className={item.runnable ? 'ready' : 'not-runnable'}>
+                <th scope="row" title={item.problems.concat(item.warnings).join('\n')}>
+                  {item.item}
+                </th>
+                {item.jobs.flatMap((job) =>
+                  job.args.map((arg) => <Cell key={`${job.index}/${arg.name}`} arg={arg} />),
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {preview.items.length > MAX_PREVIEW_ROWS && (
+          <p className="hint">… and {preview.items.length - MAX_PREVIEW_ROWS} more items.</p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,297 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, describeError, projectPath, query } from '../api/api-client.js';
+import type {
+  ClearResponse,
+  GridResponse,
+  GridTask,
+  TaskAction,
+  TaskActionResponse,
+  TaskDetail,
+} from '../api/api-types.js';
+import { useApp } from '../app/app-context.js';
+import { StateBadge, stateTone } from '../shared/state-badge.js';
+import { useTaskEvents } from '../shared/use-task-events.js';
+import { VirtualRows } from '../shared/virtual-rows.js';
+import {
+  applyTaskEvents,
+  countTasks,
+  subjectOf,
+  visibleTasks,
+  type GridModel,
+  type GridSort,
+} from './grid-model.js';
+import { LogView } from './log-view.js';
+import { actionsFor } from './task-actions.js';
+
+/** Pixels per grid row (.vrow height in styles.css). */
+export const GRID_ROW_HEIGHT = 30;
+const COLUMNS =
+  '4.5em minmax(9em,1.5fr) minmax(9em,1.5fr) 6.5em 9.5em 6em 7em minmax(8em,2fr) 6em 9.5em 13em';
+const HEADERS: ReadonlyArray<{ readonly title: string; readonly sort?: GridSort }> = [
+  { title: 'Id', sort: 'id' },
+  { title: 'Function', sort: 'job' },
+  { title: 'Subject / study', sort: 'item' },
+  { title: 'State', sort: 'state' },
+  { title: 'Started', sort: 'started' },
+  { title: 'Executor' },
+  { title: 'Job id' },
+  { title: 'Error' },
+  { title: 'Owner' },
+  { title: 'Updated', sort: 'updated' },
+  { title: 'Actions' },
+];
+const ACTION_TITLES: Record<TaskAction, string> = {
+  kill: 'Kill',
+  suspend: 'Suspend',
+  resume: 'Resume',
+  hold: 'Hold',
+  release: 'Release',
+  restart: 'Restart',
+};
+
+type Panel =
+  | { readonly kind: 'json'; readonly detail: TaskDetail }
+  | { readonly kind: 'log'; readonly taskId: number }
+  | null;
+
+function time(ms: number | null): string {
+  return ms === null ? '' : new Date(ms).toLocaleString('sv');
+}
+
+/**
+ * The grid monitor ("Gridstats"): the project's tasks with counters, live over SSE, sortable and
+ * searchable, red for errors and green while running, with per-row actions, the job's JSON, its log.
+ */
+export function GridPage() {
+  const { project, focusSubject } = useApp();
+  const [model, setModel] = useState<GridModel>({ tasks: new Map(), doneCount: 0 });
+  const [showDone, setShowDone] = useState(false);
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<{ key: GridSort; descending: boolean }>({ key: 'id', descending: true });
+  const [panel, setPanel] = useState<Panel>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [confirmKillAll, setConfirmKillAll] = useState(false);
+  const canAct = project.role !== 'read';
+
+  const refresh = useCallback(() => {
+    api<GridResponse>(
+      'GET',
+      projectPath(project.name, 'tasks' + query({ all: showDone ? 1 : undefined })),
+    ).then(
+      (answer) =>
+        setModel({ tasks: new Map(answer.tasks.map((t) => [t.id, t])), doneCount: answer.counts.done }),
+      (e: unknown) => setMessage(describeError(e)),
+    );
+  }, [project.name, showDone]);
+  useEffect(refresh, [refresh]);
+  useTaskEvents(project.name, (events) => setModel((m) => applyTaskEvents(m, events, showDone)));
+
+  const counts = countTasks(model);
+  const rows = useMemo(() => visibleTasks(model, search, sort.key, sort.descending), [model, search, sort]);
+
+  async function act(action: TaskAction, ids: readonly number[]): Promise<void> {
+    try {
+      const answer = await api<TaskActionResponse>('POST', projectPath(project.name, 'tasks/actions'), {
+        body: { action, ids },
+      });
+      const failed = answer.results.filter((r) => !r.ok);
+      setMessage(
+        failed.length === 0
+          ? `${ACTION_TITLES[action]}: ${answer.results.map((r) => r.message).join('; ')}`
+          : `${ACTION_TITLES[action]}: ${failed.map((r) => `task ${r.id}: ${r.message}`).join('; ')}`,
+      );
+      refresh();
+    } catch (e) {
+      setMessage(describeError(e));
+    }
+  }
+  async function clearErrors(): Promise<void> {
+    try {
+      const answer = await api<ClearResponse>('POST', projectPath(project.name, 'tasks/clear'), { body: {} });
+      setMessage(`Cleared ${answer.cleared} failed tasks.`);
+      refresh();
+    } catch (e) {
+      setMessage(describeError(e));
+    }
+  }
+  async function killAll(): Promise<void> {
+    setConfirmKillAll(false);
+    try {
+      const answer = await api<TaskActionResponse>('POST', projectPath(project.name, 'tasks/kill-all'));
+      setMessage(`Killed ${answer.results.filter((r) => r.ok).length} tasks of ${project.name}.`);
+      refresh();
+    } catch (e) {
+      setMessage(describeError(e));
+    }
+  }
+  async function showJson(task: GridTask): Promise<void> {
+    try {
+      setPanel({
+        kind: 'json',
+        detail: await api<TaskDetail>('GET', projectPath(project.name, `tasks/${task.id}`)),
+      });
+    } catch (e) {
+      setMessage(describeError(e));
+    }
+  }
+
+  function renderRow(index: number) {
+    const t = rows[index];
+    if (t === undefined) return null;
+    return (
+      <div
+        className={`trow task tone-${stateTone(t.state)}`}
+        style={{ gridTemplateColumns: COLUMNS }}
+        data-task-id={t.id}
+      >
+        <span className="cell num">{t.id}</span>
+        <span className="cell">
+          <button
+            type="button"
+            className="link"
+            title="Show the job as JSON"
+            onClick={() => void showJson(t)}
+          >
+            {t.jobName}
+          </button>
+        </span>
+        <span className="cell">
+          <button
+            type="button"
+            className="link"
+            title="Select in the subjects table"
+            onClick={() => focusSubject(subjectOf(t))}
+          >
+            {t.item}
+          </button>
+        </span>
+        <span className="cell">
+          <StateBadge state={t.state} />
+        </span>
+        <span className="cell">{time(t.startedAt)}</span>
+        <span className="cell">{t.executor}</span>
+        <span className="cell">{t.executorId ?? ''}</span>
+        <span className="cell error-text" title={t.error ?? ''}>
+          {t.error ?? ''}
+        </span>
+        <span className="cell">{t.owner}</span>
+        <span className="cell">{time(t.updatedAt)}</span>
+        <span className="cell actions">
+          <button type="button" onClick={() => setPanel({ kind: 'log', taskId: t.id })}>
+            Log
+          </button>
+          {canAct &&
+            actionsFor(t).map((a) => (
+              <button key={a} type="button" onClick={() => void act(a, [t.id])}>
+                {ACTION_TITLES[a]}
+              </button>
+            ))}
+        </span>
+      </div>
+    );
+  }
+
+  return (
+    <div className="grid-page">
+      <div className="toolbar">
+        <span className="counters" aria-label="Counters">
+          <span className="counter tone-running">running {counts.running}</span>
+          <span className="counter tone-waiting">queued {counts.queued}</span>
+          <span className="counter tone-paused">suspended {counts.suspended}</span>
+          <span className="counter tone-error">error {counts.error}</span>
+          <span className="counter tone-done">done {counts.done}</span>
+        </span>
+        <input
+          type="search"
+          aria-label="Search tasks"
+          placeholder="Search subject, function, error, host…"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <label className="check">
+          <input type="checkbox" checked={showDone} onChange={(e) => setShowDone(e.target.checked)} />
+          show finished
+        </label>
+        {canAct && (
+          <>
+            <button type="button" onClick={() => void clearErrors()}>
+              Clear errors
+            </button>
+            {confirmKillAll ? (
+              <>
+                <button type="button" className="danger" onClick={() => void killAll()}>
+                  Really kill all of {project.name}
+                </button>
+                <button type="button" onClick={() => setConfirmKillAll(false)}>
+                  Keep
+                </button>
+              </>
+            ) : (
+              <button type="button" onClick={() => setConfirmKillAll(true)}>
+                Kill all of project
+              </button>
+            )}
+          </>
+        )}
+        <span className="count">{rows.length} shown</span>
+      </div>
+      {message !== null && (
+        <p className="message" role="status">
+          {message}
+        </p>
+      )}
+      <div className="grid-body">
+        <div className="table" role="table" aria-label="Tasks">
+          <div className="thead trow" role="row" style={{ gridTemplateColumns: COLUMNS }}>
+            {HEADERS.map((h) => (
+              <span key={h.title} className="cell" role="columnheader">
+                {h.sort === undefined ? (
+                  h.title
+                ) : (
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() =>
+                      setSort((s) => ({
+                        key: h.sort ?? 'id',
+                        descending: s.key === h.sort ? !s.descending : false,
+                      }))
+                    }
+                  >
+                    {h.title}
+                    {sort.key === h.sort ? (sort.descending ? ' ▼' : ' ▲') : ''}
+                  </button>
+                )}
+              </span>
+            ))}
+          </div>
+          <VirtualRows
+            count={rows.length}
+            rowHeight={GRID_ROW_HEIGHT}
+            renderRow={renderRow}
+            label="task rows"
+          />
+        </div>
+        {panel !== null && (
+          <aside className="side-panel">
+            <button type="button" className="close" aria-label="Close panel" onClick={() => setPanel(null)}>
+              ×
+            </button>
+            {panel.kind === 'json' ? (
+              <>
+                <h2>
+                  Task {panel.detail.id}: {panel.detail.jobName}
+                </h2>
+                <pre className="json" aria-label="Task JSON">
+                  {JSON.stringify(panel.detail, null, 2)}
+                </pre>
+              </>
+            ) : (
+              <LogView key={panel.taskId} project={project.name} taskId={panel.taskId} />
+            )}
+          </aside>
+        )}
+      </div>
+    </div>
+  );
+}
