@@ -236,8 +236,9 @@ export class SlurmExecutor implements Executor {
     return [
       `--job-name=${array ? (first.arrayKey ?? first.taskId) : first.taskId}`,
       `--output=${output}`,
-      // The wrapper sets the task's environment; the job inherits only SLURM_* from the submitter.
-      '--export=NONE',
+      // Not NONE: that makes slurmd load the user's login environment (`su -`), a minute when a profile
+      // is slow. The wrapper clears what the job inherits and sets the task's environment itself.
+      '--export=ALL',
       // A node failure ends the task with that reason; the engine decides whether to run it again.
       '--no-requeue',
       `--chdir=${first.logDir}`,
