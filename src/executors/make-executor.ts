@@ -4,6 +4,7 @@ import type { Executor } from './executor.js';
 import type { ExecutorKind } from './executor-kinds.js';
 import type { ExecutorFactory } from './executor-set.js';
 import { LocalExecutor } from './local/local-executor.js';
+import { SlurmExecutor } from './slurm/slurm-executor.js';
 
 /**
  * The executors of this installation, by kind: what `cohort` and the server drive. Partitions, queues
@@ -16,6 +17,7 @@ export function executorFactory(_config: CohortConfig): ExecutorFactory {
       case 'local':
         return new LocalExecutor({});
       case 'slurm':
+        return new SlurmExecutor();
       case 'sge':
         throw new CohortError('NOT_AVAILABLE', `The ${kind} executor is not built into this version.`, {
           hint: 'Use a local queue.',
