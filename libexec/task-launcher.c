@@ -98,6 +98,8 @@ static void flush_out(void) {
       done += (size_t)n;
     else if (n < 0 && errno == EINTR)
       continue;
+    else if (n < 0 && errno == EAGAIN) /* a non-blocking pipe (Node makes ours blocking): wait */
+      poll(&(struct pollfd){.fd = STDOUT_FILENO, .events = POLLOUT}, 1, -1);
     else
       out_dead = true; /* EPIPE: the runner is gone; the files still tell everything */
   }
