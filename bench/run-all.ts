@@ -2,9 +2,11 @@ import { runIndexBench } from './index-bench.js';
 import { runPreviewBench } from './preview-bench.js';
 import { runRunnerBench } from './runner-bench.js';
 import { runSelectBench } from './select-bench.js';
+import { runSlurmBench } from './slurm-bench.js';
 
 // `npm run bench` runs every benchmark and rewrites its section of docs/benchmarks.md.
 const home = runIndexBench();
 runSelectBench(home);
 runPreviewBench();
 runRunnerBench();
+await runSlurmBench();
