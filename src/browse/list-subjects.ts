@@ -3,7 +3,7 @@ import { tagsOf } from '../catalog/tags.js';
 import type { Db } from '../db/open-database.js';
 import { parseFilter } from '../selection/parse-filter.js';
 import { filterCondition } from '../selection/run-filter.js';
-import { sql } from '../selection/sql-fragment.js';
+import { sql, type SqlFragment } from '../selection/sql-fragment.js';
 import { presentStudiesFrom } from '../selection/study-row.js';
 import type { Page, PageRequest, SubjectRow } from './browse-types.js';
 import { jobIndicators } from './job-indicators.js';
@@ -23,9 +23,11 @@ export function listSubjects(
   page: PageRequest,
 ): Page<SubjectRow> {
   const condition = filterCondition(parseFilter(filterText));
+  // Subjects with a matching study: an EXISTS per subject (a handful of studies each, by index) instead
+  // of grouping every matching study of the project.
   const query = sql`SELECT sub.id AS subjectId, sub.pid, count(*) OVER () AS total
-    FROM ${presentStudiesFrom(project.id)} AND (${condition})
-    GROUP BY sub.id ORDER BY sub.pid LIMIT ${page.limit} OFFSET ${page.offset}`;
+    FROM subjects sub WHERE sub.project_id = ${project.id} AND sub.present = 1 AND ${hasStudy(project, condition)}
+    ORDER BY sub.pid LIMIT ${page.limit} OFFSET ${page.offset}`;
   const rows = db.prepare(query.text).all(...query.params) as Array<{
     subjectId: number;
     pid: string;
@@ -71,9 +73,16 @@ function countSubjects(
   page: PageRequest,
 ): number {
   if (page.offset === 0) return 0;
-  const query = sql`SELECT count(DISTINCT sub.id) FROM ${presentStudiesFrom(project.id)} AND (${condition})`;
+  const query = sql`SELECT count(*) FROM subjects sub
+    WHERE sub.project_id = ${project.id} AND sub.present = 1 AND ${hasStudy(project, condition)}`;
   return db
     .prepare(query.text)
     .pluck()
     .get(...query.params) as number;
+}
+
+/** The subject `sub` has a present study `s` matching the condition. */
+function hasStudy(project: Project, condition: SqlFragment): SqlFragment {
+  return sql`EXISTS (SELECT 1 FROM studies s WHERE s.subject_id = sub.id AND s.project_id = ${project.id}
+    AND s.present = 1 AND (${condition}))`;
 }
