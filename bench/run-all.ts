@@ -2,6 +2,7 @@ import { runIndexBench } from './index-bench.js';
 import { runPreviewBench } from './preview-bench.js';
 import { runRunnerBench } from './runner-bench.js';
 import { runSelectBench } from './select-bench.js';
+import { runServerBench } from './server-bench.js';
 import { runSlurmBench } from './slurm-bench.js';
 
 // `npm run bench` runs every benchmark and rewrites its section of docs/benchmarks.md.
@@ -10,3 +11,4 @@ runSelectBench(home);
 runPreviewBench();
 runRunnerBench();
 await runSlurmBench();
+await runServerBench();
