@@ -24,7 +24,7 @@ export interface WebServerOptions {
   /** Subjects of the demo project (`cohort demo --subjects N`); 0 makes no demo. */
   readonly demoSubjects?: number;
   /** Fills the catalog before the server opens it (a synthetic catalog for the benchmarks). */
-  readonly prepare?: (config: CohortConfig) => void;
+  readonly prepare?: (config: CohortConfig) => void | Promise<void>;
 }
 
 /**
@@ -41,12 +41,9 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   const config = resolveConfig({ home }, { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home });
   const subjects = options.demoSubjects ?? 4;
   if (subjects > 0) {
-    const output: string[] = [];
-    const io = { out: (t: string) => output.push(t), err: (t: string) => output.push(t) };
-    const code = await runCli(['demo', '--subjects', String(subjects)], config, io);
-    if (code !== 0) throw new Error(`cohort demo failed:\n${output.join('')}`);
+    await cohort(config, ['demo', '--subjects', String(subjects)]);
   }
-  options.prepare?.(config);
+  await options.prepare?.(config);
   const server = await startServer(config, { port: 0, host: '127.0.0.1', staticDir: WEB_DIST });
   await createUser(server.context.catalog.db, USER);
   return {
@@ -59,4 +56,13 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs a `cohort` command in this process (the same command table the binary uses); throws on failure. */
+export async function cohort(config: CohortConfig, argv: readonly string[]): Promise<string> {
+  const output: string[] = [];
+  const io = { out: (t: string) => output.push(t), err: (t: string) => output.push(t) };
+  const code = await runCli(argv, config, io);
+  if (code !== 0) throw new Error(`cohort ${argv.join(' ')} failed (${code}):\n${output.join('')}`);
+  return output.join('');
 }

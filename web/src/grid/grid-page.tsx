@@ -25,8 +25,20 @@ import { actionsFor } from './task-actions.js';
 
 /** Pixels per grid row (.vrow height in styles.css). */
 export const GRID_ROW_HEIGHT = 30;
-const COLUMNS =
-  '4.5em minmax(9em,1.5fr) minmax(9em,1.5fr) 6.5em 9.5em 6em 7em minmax(8em,2fr) 6em 9.5em 13em';
+// Shrinkable columns (minmax(0, …)): the table must fit beside the JSON or log panel.
+const COLUMNS = [
+  '4em',
+  'minmax(0, 1.4fr)',
+  'minmax(0, 1.4fr)',
+  '6em',
+  'minmax(0, 1.1fr)',
+  'minmax(0, 0.7fr)',
+  'minmax(0, 0.9fr)',
+  'minmax(0, 1.6fr)',
+  'minmax(0, 0.7fr)',
+  'minmax(0, 1.1fr)',
+  '12.5em',
+].join(' ');
 const HEADERS: ReadonlyArray<{ readonly title: string; readonly sort?: GridSort }> = [
   { title: 'Id', sort: 'id' },
   { title: 'Function', sort: 'job' },
