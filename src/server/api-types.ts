@@ -36,13 +36,6 @@ export const pageQuery = z.object({
   limit: count.max(1000).default(100),
   offset: count.default(0),
 });
-/** A page of a listing with the total count of matching rows. */
-export interface Page<T> {
-  readonly total: number;
-  readonly offset: number;
-  readonly limit: number;
-  readonly items: readonly T[];
-}
 
 // ---- auth: POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me ----
 
@@ -119,47 +112,8 @@ export const filterQuery = pageQuery.extend({ filter: z.string().max(10_000).def
 /** GET /api/projects/:project/files adds `?pattern=` (a file pattern such as `t1*\/*.nii`). */
 export const filesQuery = filterQuery.extend({ pattern: z.string().max(1000).optional() });
 
-/** Job-state indicators of a row: how many of its tasks (latest run) are in each filter letter's states. */
-export interface JobIndicators {
-  readonly q: number;
-  readonly r: number;
-  readonly s: number;
-  readonly e: number;
-}
-/** GET /api/projects/:project/subjects -> Page<SubjectRow>. */
-export interface SubjectRow {
-  readonly subjectId: number;
-  readonly pid: string;
-  /** The subject's studies matching the filter. */
-  readonly studies: readonly { readonly studyId: number; readonly sid: string }[];
-  readonly tags: readonly string[];
-  readonly jobs: JobIndicators;
-}
-/** GET /api/projects/:project/studies -> Page<StudyRow>. */
-export interface StudyRow {
-  readonly studyId: number;
-  readonly subjectId: number;
-  readonly pid: string;
-  readonly sid: string;
-  readonly ref: string;
-  readonly description: string;
-  readonly files: number;
-  readonly tags: readonly string[];
-  readonly jobs: JobIndicators;
-}
-/** GET /api/projects/:project/files -> Page<FileRow>; GET .../files/:fileId -> FileRow. */
-export interface FileRow {
-  readonly fileId: number;
-  readonly studyId: number;
-  readonly ref: string;
-  /** Relative to the study folder, e.g. `t1_mprage/s001.nii`. */
-  readonly path: string;
-  /** Relative to the project root. */
-  readonly rootPath: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly tags: readonly string[];
-}
+/** GET .../subjects -> Page<SubjectRow>; .../studies -> Page<StudyRow>; .../files -> Page<FileRow>; .../files/:fileId -> FileRow. */
+export type { FileRow, JobIndicators, Page, StudyRow, SubjectRow } from '../browse/browse-types.js';
 /**
  * GET .../files/:fileId/content: the bytes (`?download=1` as an attachment).
  * GET /api/projects/:project/file?path=REL: metadata of a file by its path relative to the root;
