@@ -2,7 +2,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GridResponse, Page, RunResponse, StudyRow, TaskEvent, TaskLog } from './api-types.js';
+import type {
+  GridResponse,
+  Page,
+  RunResponse,
+  StudyRow,
+  TaskActionResponse,
+  TaskEvent,
+  TaskLog,
+} from './api-types.js';
 import { bashBatch, createServerFixture, readSse, type ServerFixture } from './test-fixture.js';
 
 let f: ServerFixture;
@@ -133,5 +141,43 @@ describe('a run started over the API', () => {
         .join(''),
     ).toContain('start');
     expect(events.at(-1)).toMatchObject({ event: 'end', data: JSON.stringify({ state: 'killed' }) });
+  });
+
+  it('restarts ended tasks, kills all of a project, clears failed ones, and searches the grid', async () => {
+    const first = await api<RunResponse>('POST', '/api/projects/alpha/runs', {
+      batch: bashBatch('exit 1'),
+      filter: 'P001',
+    });
+    const wait = async (runId: number, done: (g: GridResponse) => boolean): Promise<GridResponse> => {
+      for (let i = 0; i < 300; i++) {
+        const grid = (await api<GridResponse>('GET', `/api/projects/alpha/tasks?all=1&run=${runId}`)).json;
+        if (done(grid)) return grid;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`run ${runId} did not get there`);
+    };
+    const failed = await wait(first.json.runId, (g) => g.tasks.every((t) => t.state === 'error'));
+    const restart = await api<TaskActionResponse>('POST', '/api/projects/alpha/tasks/actions', {
+      action: 'restart',
+      ids: failed.tasks.map((t) => t.id),
+    });
+    expect(restart.json.results.map((r) => r.ok)).toEqual([true]);
+    const again = restart.json.runIds?.[0] ?? 0;
+    expect(again).toBeGreaterThan(first.json.runId);
+    await wait(again, (g) => g.tasks.length === 1 && g.tasks.every((t) => t.state === 'error'));
+
+    const search = await api<GridResponse>('GET', `/api/projects/alpha/tasks?search=P001&state=error`);
+    expect(search.json.tasks.length).toBeGreaterThanOrEqual(2);
+    expect(search.json.counts.error).toBeGreaterThanOrEqual(2);
+
+    const slow = await api<RunResponse>('POST', '/api/projects/alpha/runs', { batch: bashBatch('sleep 30') });
+    await wait(slow.json.runId, (g) => g.tasks.some((t) => t.state === 'running'));
+    const killAll = await api<TaskActionResponse>('POST', '/api/projects/alpha/tasks/kill-all', {});
+    expect(killAll.json.results.length).toBe(2);
+    await wait(slow.json.runId, (g) => g.tasks.every((t) => t.state === 'killed'));
+
+    const cleared = await api<{ cleared: number }>('POST', '/api/projects/alpha/tasks/clear', {});
+    expect(cleared.json.cleared).toBeGreaterThanOrEqual(4);
+    expect((await api<GridResponse>('GET', '/api/projects/alpha/tasks')).json.tasks).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import { getUser, type User } from './user-store.js';
 /** Default lifetime of a user's API token. */
 export const DEFAULT_TOKEN_DAYS = 90;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Default lifetime of a job credential: longer than any sane job (a model training for days), short enough that a leaked one dies. */
+export const JOB_TOKEN_DAYS = 30;
 // last_used_at is informative; writing it on every request would turn each read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -72,7 +74,8 @@ export function createUserToken(
 
 /**
  * A job credential: a token a running task can use to read, tag and add files in one project (the run's
- * own), nothing else; it ends with its run (the row is deleted with the run) or at `expiresAt`.
+ * own), nothing else; it ends with its run (the row is deleted with the run) or at `expiresAt`
+ * (default JOB_TOKEN_DAYS). The engine can put it into a task's environment (e.g. `COHORT_TOKEN`).
  */
 export function createJobToken(
   db: Db,
@@ -91,7 +94,7 @@ export function createJobToken(
     runId: input.runId ?? null,
     name: input.runId === undefined ? 'job' : `run ${input.runId}`,
     now,
-    expiresAt: input.expiresAt ?? null,
+    expiresAt: input.expiresAt ?? now + JOB_TOKEN_DAYS * DAY_MS,
   });
   return { id: created.id, token: created.token };
 }

@@ -31,7 +31,9 @@ function runIn(project: ServerFixture['alpha']): number {
 
 beforeAll(async () => {
   f = await createServerFixture();
-  [ben = '', ana = '', cy = '', root = ''] = await Promise.all(['ben', 'ana', 'cy', 'root'].map((n) => f.login(n)));
+  [ben = '', ana = '', cy = '', root = ''] = await Promise.all(
+    ['ben', 'ana', 'cy', 'root'].map((n) => f.login(n)),
+  );
   const db = f.catalog.db;
   betaFile = db.prepare('SELECT id FROM files WHERE project_id = ?').pluck().get(f.beta.id) as number;
   betaSubject = db.prepare('SELECT id FROM subjects WHERE project_id = ?').pluck().get(f.beta.id) as number;
