@@ -1,0 +1,44 @@
+/** One job, or one array task, as `qstat -xml -g d` lists it. */
+export interface QstatEntry {
+  readonly job: string;
+  /** Array task number; undefined for a job that is not an array. */
+  readonly task: number | undefined;
+  /** SGE's state letters: `qw`, `hqw`, `r`, `t`, `s`, `S`, `dr`, `Eqw`... */
+  readonly state: string;
+  /** `queue@host` once running. */
+  readonly queue: string | undefined;
+  /** Epoch ms of the start (running jobs). */
+  readonly startedAt: number | undefined;
+}
+
+const JOB_LIST = /<job_list\b[^>]*>([\s\S]*?)<\/job_list>/g;
+
+/**
+ * Parses `qstat -xml -g d` (every array task on its own entry). The format is flat and fixed, so a few
+ * regular expressions read it without an XML library.
+ */
+export function parseQstatXml(xml: string): QstatEntry[] {
+  const entries: QstatEntry[] = [];
+  for (const [, body = ''] of xml.matchAll(JOB_LIST)) {
+    const job = field(body, 'JB_job_number');
+    const state = field(body, 'state');
+    if (job === undefined || state === undefined) continue;
+    const tasks = field(body, 'tasks');
+    const queue = field(body, 'queue_name');
+    const started = field(body, 'JAT_start_time');
+    entries.push({
+      job,
+      // A pending array job not split by -g d would say `1-4:1`; with -g d each task has its number.
+      task: tasks === undefined || !/^\d+$/.test(tasks) ? undefined : Number(tasks),
+      state,
+      queue: queue === '' ? undefined : queue,
+      startedAt: started === undefined ? undefined : Date.parse(started),
+    });
+  }
+  return entries;
+}
+
+function field(body: string, name: string): string | undefined {
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
+  return match?.[1]?.trim();
+}

@@ -1,0 +1,62 @@
+import { invalidInput } from '../../errors/cohort-error.js';
+import type { Resources } from '../../jobs/job-definition.js';
+
+/** How a task's resources and the executor's defaults become qsub words. */
+export interface QsubResourceOptions {
+  /** Queue when the task names none. */
+  readonly queue?: string | undefined;
+  /** Parallel environment for multi-CPU tasks (`-pe NAME N`). */
+  readonly parallelEnvironment: string;
+  /** Seconds between the soft run-time limit (SIGUSR1) and the hard one (SIGKILL). */
+  readonly killGraceSeconds: number;
+}
+
+/**
+ * qsub words for one task's resources: `-q`, `-pe smp N` for cpus > 1, `-l h_vmem=` (SGE counts it per
+ * slot, so the task's total memory is divided by its CPUs), and `-l s_rt=,h_rt=`: at the soft limit SGE
+ * sends SIGUSR1 (the wrapper records "time limit"), at the hard one, a grace later, SIGKILL. GPUs have no
+ * standard SGE resource: a queue's scheduler words (e.g. `-l gpu=1`) must ask for them.
+ *
+ * @example
+ * resourceArgs({ cpus: 4, memoryMB: 8000, timeMinutes: 30 }, { queue: 'all.q', parallelEnvironment: 'smp', killGraceSeconds: 10 }, [])
+ * // ['-q', 'all.q', '-pe', 'smp', '4', '-l', 'h_vmem=2000M', '-l', 's_rt=1800,h_rt=1810']
+ */
+export function resourceArgs(
+  resources: Resources,
+  options: QsubResourceOptions,
+  schedulerArgs: readonly string[],
+): string[] {
+  const args: string[] = [];
+  const queue = resources.queue ?? options.queue;
+  if (queue !== undefined) args.push('-q', queue);
+  const cpus = Math.max(1, Math.ceil(resources.cpus ?? 1));
+  if (cpus > 1) args.push('-pe', options.parallelEnvironment, String(cpus));
+  if (resources.memoryMB !== undefined) {
+    if (!(resources.memoryMB > 0))
+      throw invalidInput(`memoryMB must be more than 0, got ${resources.memoryMB}`);
+    args.push('-l', `h_vmem=${Math.ceil(resources.memoryMB / cpus)}M`);
+  }
+  const seconds = timeSeconds(resources);
+  if (seconds !== undefined) args.push('-l', `s_rt=${seconds},h_rt=${seconds + options.killGraceSeconds}`);
+  if ((resources.gpus ?? 0) > 0 && schedulerArgs.length === 0) {
+    throw invalidInput(
+      'SGE has no standard GPU resource',
+      "Give the queue scheduler words that ask for your site's GPU complex, e.g. -l gpu=1",
+    );
+  }
+  return args;
+}
+
+/** The soft run-time limit in whole seconds (at least 1), or undefined for none. */
+export function timeSeconds(resources: Resources): number | undefined {
+  const minutes = resources.timeMinutes;
+  return minutes === undefined ? undefined : Math.max(1, Math.ceil(minutes * 60));
+}
+
+/**
+ * A job name SGE accepts (no `/ : @ \ * ?`, not starting with a digit, short), from the task id: it
+ * shows in `qstat` and `qacct`, so a person can tell which Cohort task a job is.
+ */
+export function jobName(taskId: string): string {
+  return `c_${taskId.replace(/[^A-Za-z0-9_.-]/g, '_')}`.slice(0, 100);
+}

@@ -1,0 +1,96 @@
+import type { TaskStatus } from '../executor.js';
+import type { SgeJobRecord } from './job-registry.js';
+import type { QacctRecord } from './parse-qacct.js';
+import type { QstatEntry } from './parse-qstat-xml.js';
+import type { WrapperExit } from './sge-job-files.js';
+
+/** Reasons in words, declared once. */
+export const SGE_REASONS = {
+  killed: 'killed',
+  deleted: 'cancelled outside Cohort (qdel)',
+  timeLimit: 'time limit',
+  memory: 'out of memory',
+  dependency: 'dependency failed',
+  noFolder: 'working folder missing',
+} as const;
+
+/**
+ * A job qstat still lists. `h` is both a user hold and a wait for `-hold_jid`: only Cohort's `held`
+ * marker makes it `held`. `E` (error state, e.g. the job could not start) is an end: SGE keeps such a
+ * job until someone deletes it, and `qstat -j ID` says why.
+ */
+export function qstatStatus(entry: QstatEntry, held: boolean): TaskStatus {
+  const letters = entry.state;
+  const host = entry.queue?.split('@')[1];
+  const running = {
+    ...(host === undefined ? {} : { host }),
+    ...(entry.startedAt === undefined ? {} : { startedAt: entry.startedAt }),
+  };
+  if (letters.includes('E')) {
+    const id = entry.task === undefined ? entry.job : `${entry.job}.${entry.task}`;
+    return { state: 'error', reason: `SGE error state (${letters}): see qstat -j ${id}` };
+  }
+  if (/[sST]/.test(letters)) return { state: 'suspended', ...running };
+  if (letters.includes('r') || letters.includes('t')) return { state: 'running', ...running };
+  if (letters.includes('h') && held) return { state: 'held' };
+  return { state: 'queued' };
+}
+
+/** The end the wrapper recorded in `exit-code`. */
+export function wrapperStatus(exit: WrapperExit): TaskStatus {
+  const times = { host: exit.host, startedAt: exit.startedAt, endedAt: exit.endedAt };
+  const code = exit.code === undefined ? {} : { exitCode: exit.code };
+  switch (exit.end) {
+    case 'exit':
+      return exit.code === 0
+        ? { state: 'done', exitCode: 0, ...times }
+        : { state: 'error', ...code, reason: `exit code ${exit.code}`, ...times };
+    case 'time-limit':
+      return { state: 'error', ...code, reason: SGE_REASONS.timeLimit, ...times };
+    case 'out-of-memory':
+      return { state: 'error', ...code, reason: SGE_REASONS.memory, ...times };
+    case 'dependency-failed':
+      return { state: 'error', reason: SGE_REASONS.dependency, ...times };
+    case 'no-folder':
+      return { state: 'error', ...code, reason: SGE_REASONS.noFolder, ...times };
+  }
+}
+
+/**
+ * A job that ended without the wrapper's record: SGE killed it (qdel, a hard limit) or the wrapper
+ * could not write. `failed` 37 is "killed at h_rt, h_cpu or h_vmem": the run time against the soft
+ * limit asked for tells which.
+ */
+export function accountingStatus(
+  record: QacctRecord,
+  job: SgeJobRecord | null,
+  cancelledByCohort: boolean,
+): TaskStatus {
+  const times = {
+    ...(record.host === undefined ? {} : { host: record.host }),
+    ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
+    ...(record.endedAt === undefined ? {} : { endedAt: record.endedAt }),
+  };
+  const exitCode = record.exitStatus;
+  if (cancelledByCohort) return { state: 'killed', exitCode, reason: SGE_REASONS.killed, ...times };
+  if (record.failed === 37) {
+    const limit = job?.timeSeconds;
+    const timedOut = limit !== undefined && record.wallclock >= limit;
+    const reason = timedOut || job?.memoryMB === undefined ? SGE_REASONS.timeLimit : SGE_REASONS.memory;
+    return { state: 'error', exitCode, reason, ...times };
+  }
+  if (record.failed === 100 && exitCode >= 128) {
+    return { state: 'killed', exitCode, reason: SGE_REASONS.deleted, ...times };
+  }
+  if (record.failed !== 0) {
+    return {
+      state: 'error',
+      exitCode,
+      reason: `SGE failure ${record.failed}: ${record.failedText}`,
+      ...times,
+    };
+  }
+  return exitCode === 0
+    ? { state: 'done', exitCode, ...times }
+    : { state: 'error', exitCode, reason: `exit code ${exitCode}`, ...times };
+}
