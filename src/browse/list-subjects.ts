@@ -81,8 +81,12 @@ function countSubjects(
     .get(...query.params) as number;
 }
 
-/** The subject `sub` has a present study `s` matching the condition. */
+/**
+ * The subject `sub` has a present study `s` matching the condition. `+s.project_id` keeps SQLite on
+ * the (subject_id, sid) index: without ANALYZE statistics (a fresh catalog) it otherwise picks
+ * studies_project and scans every study of the project per subject (12 s for 10,000 subjects).
+ */
 function hasStudy(project: Project, condition: SqlFragment): SqlFragment {
-  return sql`EXISTS (SELECT 1 FROM studies s WHERE s.subject_id = sub.id AND s.project_id = ${project.id}
+  return sql`EXISTS (SELECT 1 FROM studies s WHERE s.subject_id = sub.id AND +s.project_id = ${project.id}
     AND s.present = 1 AND (${condition}))`;
 }
