@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up a single-node Son of Grid Engine (Debian 12 `gridengine-*` 8.1.9) on this machine: the
-# master and execution daemon, this host as admin/submit/exec host, queues `all.q` (slots = CPU count)
-# and `long.q`, a parallel environment `smp` for multi-CPU jobs, a one-second scheduler and immediate
+# master and execution daemon, this host as admin/submit/exec host, queues `all.q` (slots = the larger
+# of the CPU count and 4) and `long.q`, a parallel environment `smp` for multi-CPU jobs, a one-second scheduler and immediate
 # accounting (so `qacct` sees a job as soon as it ends). Idempotent: a second run only checks, and
 # re-applies the configuration. Run as root. Tested in containers without systemd: the daemons are
 # started directly, never through init scripts.
@@ -9,7 +9,7 @@
 # Jobs run as the user who submits them, root included (min_uid 0): the tests and CI run as root, and
 # their task folders are root's. On a real cluster keep your site's min_uid.
 #
-# Environment: SGE_SLOTS (slots per queue, default nproc), SGE_UP_TIMEOUT (seconds to wait for the
+# Environment: SGE_SLOTS (slots per queue, default max(nproc, 4)), SGE_UP_TIMEOUT (seconds to wait for the
 # queue instance, default 60). See docs/clusters.md (## SGE).
 set -euo pipefail
 
@@ -17,7 +17,8 @@ export SGE_ROOT=/var/lib/gridengine SGE_CELL=default
 COMMON=$SGE_ROOT/$SGE_CELL/common
 QMASTER_SPOOL=/var/spool/gridengine/qmaster
 EXECD_SPOOL=/var/spool/gridengine/execd
-SLOTS=${SGE_SLOTS:-$(nproc)}
+# At least 4: short test jobs should not wait for each other on a 2-core machine.
+SLOTS=${SGE_SLOTS:-$(($(nproc) > 4 ? $(nproc) : 4))}
 TIMEOUT=${SGE_UP_TIMEOUT:-60}
 PACKAGES=(gridengine-master gridengine-exec gridengine-client)
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 export interface SgeJobRecord {
   /** Log folder of each task: element i is array task i + 1 (or the single task). */
   readonly logDirs: readonly string[];
-  /** The soft run-time limit asked for (`s_rt`), to tell a time limit from a memory limit in qacct. */
+  /** The task's time limit, to tell a time limit from a memory limit in qacct (failed 37). */
   readonly timeSeconds?: number;
   readonly memoryMB?: number;
   /** Epoch ms, for qacct's `-b` (only jobs that began later are listed). */

@@ -15,9 +15,11 @@ const OUT_OF_MEMORY = 'MemoryError|Cannot allocate memory|bad_alloc|out of memor
  * The wrapper: checks that every `ok` dependency's `exit-code` says 0 (SGE's -hold_jid waits for the end,
  * not for success), else records `dependency-failed` without running anything; enters the task's cwd;
  * runs `/usr/bin/env -- NAME=value... argv` (any variable name; the program looked up on the task's
- * PATH, as execvp does) with stdout/stderr to the log folder; writes `exit-code` atomically. SGE sends
- * SIGUSR1 to the job's process group at the soft run-time limit `s_rt`: the trap marks the end as
- * `time-limit` (the task dies of the signal, or of SIGKILL at `h_rt` if it ignores it). Codes 99 and
+ * PATH, as execvp does) with stdout/stderr to the log folder; writes `exit-code` atomically. A time
+ * limit is kept by coreutils `timeout` (SIGTERM, SIGKILL a grace later; `--foreground` keeps the task in
+ * the job's process group, which qmod -sj stops), so the wrapper lives to record `time-limit`; SGE's
+ * `h_rt`, later still, is the backstop. (SGE's soft limit `s_rt` is no use here: after its SIGUSR1, SGE
+ * waits for the queue's `notify` time, a minute by default, and ignores `h_rt`.) Codes 99 and
  * 100 would make SGE reschedule the job or put it in error state: the wrapper exits 1 for them (the
  * real code is in `exit-code`).
  */
@@ -31,7 +33,6 @@ i=\${SGE_TASK_ID:-undefined}
 [[ $i == undefined ]] && i=1
 d=\${dirs[i-1]}
 start=$EPOCHSECONDS why=exit
-trap 'why=time-limit' USR1
 finish() {
   printf '%s %s %s %s %s\\n' "$1" "$2" "$HOSTNAME" "$start" "$EPOCHSECONDS" >"$d/exit-code.tmp" &&
     mv -f -- "$d/exit-code.tmp" "$d/exit-code"
@@ -43,17 +44,25 @@ finish() {
 : >"$d/stderr.log"
 exec 2>>"$d/stderr.log"
 mapfile -d '' -t a <"$d/launch" || finish 127 no-folder
-n=\${a[2]}
-for ((k = 3; k < 3 + n; k++)); do
+limit=\${a[2]} grace=\${a[3]} n=\${a[4]}
+for ((k = 5; k < 5 + n; k++)); do
   c=
   read -r c _ 2>/dev/null <"\${a[k]}/exit-code"
   [[ $c == 0 ]] || finish - dependency-failed
 done
-p=$((3 + n))
+p=$((5 + n))
 argc=\${a[p]}
 cd -- "\${a[0]}" || finish 126 no-folder
-/usr/bin/env -- "\${a[@]:p+1+argc}" "\${a[@]:p+1:argc}" </dev/null >"$d/stdout.log" 2>"$d/stderr.log"
-code=$?
+run=(/usr/bin/env -- "\${a[@]:p+1+argc}" "\${a[@]:p+1:argc}")
+if ((limit > 0)); then
+  /usr/bin/timeout --foreground --signal=TERM --kill-after="$grace"s "$limit"s "\${run[@]}" \
+    </dev/null >"$d/stdout.log" 2>"$d/stderr.log"
+  code=$?
+  ((code == 124 || code == 137)) && why=time-limit
+else
+  "\${run[@]}" </dev/null >"$d/stdout.log" 2>"$d/stderr.log"
+  code=$?
+fi
 if [[ $why == exit && $code != 0 && \${a[1]} == 1 ]] &&
   tail -c 8192 -- "$d/stderr.log" | grep -qiE '${OUT_OF_MEMORY}'; then
   why=out-of-memory

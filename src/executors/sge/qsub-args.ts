@@ -7,19 +7,20 @@ export interface QsubResourceOptions {
   readonly queue?: string | undefined;
   /** Parallel environment for multi-CPU tasks (`-pe NAME N`). */
   readonly parallelEnvironment: string;
-  /** Seconds between the soft run-time limit (SIGUSR1) and the hard one (SIGKILL). */
+  /** Seconds between the wrapper's SIGTERM at the time limit and its SIGKILL. */
   readonly killGraceSeconds: number;
 }
 
 /**
  * qsub words for one task's resources: `-q`, `-pe smp N` for cpus > 1, `-l h_vmem=` (SGE counts it per
- * slot, so the task's total memory is divided by its CPUs), and `-l s_rt=,h_rt=`: at the soft limit SGE
- * sends SIGUSR1 (the wrapper records "time limit"), at the hard one, a grace later, SIGKILL. GPUs have no
+ * slot, so the task's total memory is divided by its CPUs), and `-l h_rt=`: the wrapper ends the task at
+ * its limit (and records "time limit"); SGE's hard limit, after the kill grace and a margin for the
+ * wrapper, is the backstop. GPUs have no
  * standard SGE resource: a queue's scheduler words (e.g. `-l gpu=1`) must ask for them.
  *
  * @example
  * resourceArgs({ cpus: 4, memoryMB: 8000, timeMinutes: 30 }, { queue: 'all.q', parallelEnvironment: 'smp', killGraceSeconds: 10 }, [])
- * // ['-q', 'all.q', '-pe', 'smp', '4', '-l', 'h_vmem=2000M', '-l', 's_rt=1800,h_rt=1810']
+ * // ['-q', 'all.q', '-pe', 'smp', '4', '-l', 'h_vmem=2000M', '-l', 'h_rt=1815']
  */
 export function resourceArgs(
   resources: Resources,
@@ -37,7 +38,9 @@ export function resourceArgs(
     args.push('-l', `h_vmem=${Math.ceil(resources.memoryMB / cpus)}M`);
   }
   const seconds = timeSeconds(resources);
-  if (seconds !== undefined) args.push('-l', `s_rt=${seconds},h_rt=${seconds + options.killGraceSeconds}`);
+  if (seconds !== undefined) {
+    args.push('-l', `h_rt=${seconds + options.killGraceSeconds + HARD_LIMIT_MARGIN_SECONDS}`);
+  }
   if ((resources.gpus ?? 0) > 0 && schedulerArgs.length === 0) {
     throw invalidInput(
       'SGE has no standard GPU resource',
@@ -47,7 +50,10 @@ export function resourceArgs(
   return args;
 }
 
-/** The soft run-time limit in whole seconds (at least 1), or undefined for none. */
+/** After the wrapper's own kill: time for it to record the end before SGE's SIGKILL. */
+const HARD_LIMIT_MARGIN_SECONDS = 5;
+
+/** The run-time limit in whole seconds (at least 1), or undefined for none. */
 export function timeSeconds(resources: Resources): number | undefined {
   const minutes = resources.timeMinutes;
   return minutes === undefined ? undefined : Math.max(1, Math.ceil(minutes * 60));

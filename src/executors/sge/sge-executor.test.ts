@@ -95,9 +95,9 @@ describe('SgeExecutor', () => {
     });
   });
 
-  it('ends a task that ignores the soft limit at the hard one: time limit', async () => {
+  it('ends a task that ignores SIGTERM at its time limit after the grace: time limit', async () => {
     const executor = make();
-    const spec = task('trap "" USR1; sleep 60', { resources: { timeMinutes: 0.05 } });
+    const spec = task('trap "" TERM; sleep 60', { resources: { timeMinutes: 0.05 } });
     const [id] = await executor.submit([spec]);
     expect(await ended(executor, id!)).toMatchObject({ state: 'error', reason: 'time limit' });
   });
@@ -121,17 +121,20 @@ describe('SgeExecutor', () => {
 
   it('rides out a stopped and restarted qmaster: stale status meanwhile, then the real end', async () => {
     const executor = make();
-    const spec = task('echo started > started; sleep 6');
+    const spec = task('echo started > started; sleep 20');
     const [id] = await executor.submit([spec]);
     await waitForFile(join(spec.cwd, 'started'), 60_000, POLL_MS);
     await running(executor, id!);
-    sge('qconf', '-km');
-    await waitFor(executor, id!, () => !isQmasterUp(), 30_000, POLL_MS).catch(() => undefined);
-    const started = Date.now();
-    expect((await executor.status([id!])).get(id!)).toMatchObject({ state: 'running' });
-    await expect(executor.submit([task('true')])).rejects.toMatchObject({ retryable: true });
-    expect(Date.now() - started).toBeLessThan(30_000); // nothing hangs
-    sgeUp();
+    try {
+      sge('qconf', '-km');
+      await waitFor(executor, id!, () => !isQmasterUp(), 30_000, POLL_MS).catch(() => undefined);
+      const started = Date.now();
+      expect((await executor.status([id!])).get(id!)).toMatchObject({ state: 'running' });
+      await expect(executor.submit([task('true')])).rejects.toMatchObject({ retryable: true });
+      expect(Date.now() - started).toBeLessThan(30_000); // nothing hangs
+    } finally {
+      sgeUp();
+    }
     expect(await ended(executor, id!)).toMatchObject({ state: 'done', exitCode: 0 });
   }, 180_000);
 

@@ -17,7 +17,7 @@ import { accountingStatus, qstatStatus, SGE_REASONS, wrapperStatus } from './sge
 /** SGE's default max_aj_tasks is 75000; smaller arrays keep one qsub's script and qstat output modest. */
 export const DEFAULT_MAX_ARRAY_TASKS = 10_000;
 
-/** Between SIGUSR1 at the soft run-time limit and SIGKILL at the hard one: time to flush and clean up. */
+/** Between SIGTERM at the time limit and SIGKILL: time to flush and clean up. */
 export const DEFAULT_KILL_GRACE_SECONDS = 10;
 
 /**
@@ -34,7 +34,7 @@ export interface SgeExecutorOptions {
   readonly extraArgs?: readonly string[];
   /** Parallel environment for tasks with cpus > 1 (`-pe NAME N`). Default `smp`. */
   readonly parallelEnvironment?: string;
-  /** Soft (SIGUSR1) to hard (SIGKILL) run-time limit. Default DEFAULT_KILL_GRACE_SECONDS. */
+  /** SIGTERM to SIGKILL at a task's time limit. Default DEFAULT_KILL_GRACE_SECONDS. */
   readonly killGraceSeconds?: number;
   /** Where job records are kept (job-registry.ts), on the submitting host. Default `~/.cohort/sge`. */
   readonly stateDir?: string;
@@ -109,8 +109,12 @@ export class SgeExecutor implements Executor {
     try {
       for (const job of plan) {
         const members = job.members.map((m) => specs[m]!);
-        members.forEach((spec, i) => writeLaunchFile(spec, okDirs[job.members[i]!]!));
         const first = members[0]!;
+        const limit = {
+          seconds: timeSeconds(first.resources) ?? 0,
+          graceSeconds: this.options.killGraceSeconds,
+        };
+        members.forEach((spec, i) => writeLaunchFile(spec, okDirs[job.members[i]!]!, limit));
         const jobId = await this.sge.qsub(
           this.qsubArgs(job, first, jobIds, jobIdOfTask),
           jobScript(members.map((s) => s.logDir)),

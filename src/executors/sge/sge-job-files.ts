@@ -30,12 +30,17 @@ export interface WrapperExit {
 }
 
 /**
- * Writes the task's `launch` file: cwd, whether it has a memory limit (1/0), the count and log folders
- * of the tasks it needs to have succeeded, argc, argv, then `NAME=value` words; every field ends with a
- * NUL, so any byte but NUL reaches the task as it was given. Stale files of an earlier run of the same
- * folder are removed first, so they cannot pass for this run's end.
+ * Writes the task's `launch` file: cwd, whether it has a memory limit (1/0), its time limit and kill
+ * grace in seconds (0: none), the count and log folders of the tasks it needs to have succeeded, argc,
+ * argv, then `NAME=value` words; every field ends with a NUL, so any byte but NUL reaches the task as it
+ * was given. Stale files of an earlier run of the same folder are removed first, so they cannot pass for
+ * this run's end.
  */
-export function writeLaunchFile(spec: TaskSpec, okDependencyDirs: readonly string[]): void {
+export function writeLaunchFile(
+  spec: TaskSpec,
+  okDependencyDirs: readonly string[],
+  limit: { readonly seconds: number; readonly graceSeconds: number },
+): void {
   const dir = spec.logDir;
   mkdirSync(dir, { recursive: true });
   for (const name of [SGE_TASK_FILES.exitCode, SGE_TASK_FILES.cancelled, SGE_TASK_FILES.held]) {
@@ -45,6 +50,8 @@ export function writeLaunchFile(spec: TaskSpec, okDependencyDirs: readonly strin
   const fields = [
     spec.cwd,
     spec.resources.memoryMB === undefined ? '0' : '1',
+    String(limit.seconds),
+    String(limit.graceSeconds),
     String(okDependencyDirs.length),
     ...okDependencyDirs,
     String(spec.argv.length),
