@@ -3,6 +3,7 @@ import { runPreviewBench } from './preview-bench.js';
 import { runRunnerBench } from './runner-bench.js';
 import { runSelectBench } from './select-bench.js';
 import { runServerBench } from './server-bench.js';
+import { runSgeBench } from './sge-bench.js';
 import { runSlurmBench } from './slurm-bench.js';
 
 // `npm run bench` runs every benchmark and rewrites its section of docs/benchmarks.md.
@@ -11,4 +12,5 @@ runSelectBench(home);
 runPreviewBench();
 runRunnerBench();
 await runSlurmBench();
+await runSgeBench();
 await runServerBench();
