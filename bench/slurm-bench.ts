@@ -160,6 +160,9 @@ async function snakemake(dir: string, immediate: boolean, windowMs: number): Pro
   const elapsed = performance.now() - started;
   if (!finished) {
     process.kill(-child.pid!, 'SIGTERM'); // its own process group: snakemake and its sbatch calls
+    // Snakemake waits for its running jobs on SIGTERM; those are cancelled below anyway.
+    const gone = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!gone) process.kill(-child.pid!, 'SIGKILL');
     await exited;
   } else if ((await exited) !== 0) console.warn(`snakemake exited with an error: ${stderr}`);
   const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number);

@@ -145,7 +145,8 @@ if ! alive "$STATE/run/slurmctld.pid"; then
   slurmctld -f "$CONF" || die "slurmctld did not start"
 fi
 if ! alive "$STATE/run/slurmd.pid"; then
-  slurmd -f "$CONF" || die "slurmd did not start"
+  # -N: the node is this one whatever the system thinks its name is (a container may not know).
+  slurmd -f "$CONF" -N "$node" || die "slurmd did not start"
 fi
 
 # The node comes up `unknown`, then `idle` once slurmd registered; a node left `down` or `drain` by an
