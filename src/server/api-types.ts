@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BatchDefinition, BatchLevel } from '../batches/batch-definition.js';
 import type { BatchResolution } from '../batches/batch-resolution.js';
 import type { BatchListEntry } from '../batches/batch-store.js';
+import type { FileRow } from '../browse/browse-types.js';
 import type { GridCounts } from '../engine/grid-query.js';
 import { GRID_SORT_KEYS } from '../engine/grid-query.js';
 import { TASK_STATES, type TaskState } from '../engine/task-states.js';
@@ -121,6 +122,13 @@ export type { FileRow, JobIndicators, Page, StudyRow, SubjectRow } from '../brow
  * paths, no symbolic link out): 400 PATH_OUTSIDE_ROOT.
  */
 export const pathQuery = z.object({ path: z.string().min(1).max(4096), download: z.string().optional() });
+/** GET .../file?path=: the catalog's row when the file is registered, else what the disk says. */
+export interface PathInfo {
+  readonly rootPath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly file: FileRow | null;
+}
 
 /** POST /api/projects/:project/tags: add or remove tags on items of one level (ids of this project). */
 export const tagsBody = z.object({

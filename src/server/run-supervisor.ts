@@ -1,7 +1,8 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineListener } from '../engine/engine-listener.js';
-import { releaseRun } from '../engine/run-owner.js';
+import { claimRun, releaseRun } from '../engine/run-owner.js';
+import { ACTIVE_STATES } from '../engine/task-states.js';
 import { activeCountOfRun } from '../engine/task-store.js';
 import { ExecutorSet } from '../executors/executor-set.js';
 import { executorFactory } from '../executors/make-executor.js';
@@ -39,6 +40,32 @@ export class RunSupervisor {
     await submitOwnedRun(this.engine, this.catalog.config.home, runId);
     this.owned.add(runId);
     this.loop ??= this.watch();
+  }
+
+  /**
+   * At start: takes over the runs with active tasks whose runner is gone (a server or `cohort run` that
+   * crashed), like `cohort resume`: tasks that never started are submitted again, the others watched.
+   * Returns the run ids taken over.
+   */
+  async adoptOrphans(): Promise<number[]> {
+    const home = this.catalog.config.home;
+    const active = this.catalog.db
+      .prepare(
+        `SELECT DISTINCT run_id FROM tasks WHERE state IN (${ACTIVE_STATES.map(() => '?').join(', ')})`,
+      )
+      .pluck()
+      .all(...ACTIVE_STATES) as number[];
+    const orphans = active.filter((runId) => !this.owned.has(runId) && claimRun(home, runId) === undefined);
+    if (orphans.length === 0) return [];
+    try {
+      await this.engine.reconcile(orphans);
+    } catch (error) {
+      for (const runId of orphans) releaseRun(home, runId);
+      throw error;
+    }
+    for (const runId of orphans) this.owned.add(runId);
+    this.loop ??= this.watch();
+    return orphans;
   }
 
   /** One poll of the executors, after any poll in progress. Returns how many tasks are still active. */

@@ -58,6 +58,9 @@ export async function startServer(config: CohortConfig, options: ServerOptions =
   const catalog = openCatalog(config);
   const context = createServerContext(catalog, options);
   context.events.start();
+  const adopted = await context.runs.adoptOrphans();
+  if (adopted.length > 0)
+    console.error(`cohort server: resumed run(s) ${adopted.join(', ')} left by a runner that stopped`);
   const app = createApp(context);
   const host = options.host ?? '127.0.0.1';
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(

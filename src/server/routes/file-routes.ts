@@ -7,18 +7,10 @@ import { getFileRow } from '../../browse/list-files.js';
 import { projectFile, realFileInside, type ProjectFile } from '../../browse/project-file.js';
 import { isCohortError } from '../../errors/cohort-error.js';
 import { resolveFilePath } from '../../selection/resolve-file-path.js';
-import { pathQuery, type FileRow } from '../api-types.js';
+import { pathQuery, type FileRow, type PathInfo } from '../api-types.js';
 import { authorizeProject } from '../auth/rights.js';
 import { idParam, readQuery } from '../read-request.js';
 import type { AppEnv } from '../server-context.js';
-
-/** A file's metadata by path: the catalog's row when the file is registered, else what the disk says. */
-export interface PathInfo {
-  readonly rootPath: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly file: FileRow | null;
-}
 
 /**
  * File metadata and content, by catalog id (`/files/:fileId`) or by path relative to the root
