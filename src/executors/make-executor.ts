@@ -1,9 +1,10 @@
 import type { CohortConfig } from '../config/resolve-config.js';
-import { CohortError } from '../errors/cohort-error.js';
+import { join } from 'node:path';
 import type { Executor } from './executor.js';
 import type { ExecutorKind } from './executor-kinds.js';
 import type { ExecutorFactory } from './executor-set.js';
 import { LocalExecutor } from './local/local-executor.js';
+import { SgeExecutor } from './sge/sge-executor.js';
 import { SlurmExecutor } from './slurm/slurm-executor.js';
 
 /**
@@ -11,7 +12,7 @@ import { SlurmExecutor } from './slurm/slurm-executor.js';
  * and extra scheduler words come with each task (its queue), so one executor per kind serves every
  * queue and polls all of its tasks with one scheduler call.
  */
-export function executorFactory(_config: CohortConfig): ExecutorFactory {
+export function executorFactory(config: CohortConfig): ExecutorFactory {
   return (kind: ExecutorKind): Executor => {
     switch (kind) {
       case 'local':
@@ -19,9 +20,7 @@ export function executorFactory(_config: CohortConfig): ExecutorFactory {
       case 'slurm':
         return new SlurmExecutor();
       case 'sge':
-        throw new CohortError('NOT_AVAILABLE', `The ${kind} executor is not built into this version.`, {
-          hint: 'Use a local queue.',
-        });
+        return new SgeExecutor({ stateDir: join(config.home, 'sge') });
     }
   };
 }
