@@ -9,7 +9,7 @@ const SQUEUE = `2|CANCELLED|DependencyNeverSatisfied|0|n/a|2026-12-02T14:03:15|2
 9|FAILED|JobLaunchFailure|9|vm|2026-12-02T14:03:07|2026-12-02T14:03:28|/w/m/slurm.log|
 11|RUNNING|None|0|vm|2026-12-02T14:03:07|NONE|/w/r/slurm.log|
 `;
-const noClues = { cancelledByCohort: () => false, overMemory: () => false };
+const noClues = { cancelledByCohort: () => false, overMemory: () => false, timedOut: () => false };
 
 describe('parseSqueue and slurmTaskStatus', () => {
   const jobs = parseSqueue(SQUEUE);

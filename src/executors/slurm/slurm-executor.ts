@@ -15,6 +15,7 @@ import {
   logDirOfJob,
   readTaskExitCode,
   SLURM_JOB_FILES,
+  timedOut,
   writeArrayIndex,
 } from './slurm-job-files.js';
 import { DEPENDENCY_NEVER_SATISFIED, slurmTaskStatus, type SlurmJob } from './slurm-states.js';
@@ -22,6 +23,9 @@ import { planSubmission, type PlannedJob } from './submission-plan.js';
 
 /** `JOBID` or `JOBID_INDEX`: what this executor hands out. */
 const SLURM_ID = /^\d+(_\d+)?$/;
+
+/** As the local executor: time for a tool to flush its files, short enough to free the slot soon. */
+export const DEFAULT_KILL_GRACE_MS = 10_000;
 
 /** Slurm's default MaxArraySize is 1001 (indexes 0-1000): larger groups are split. */
 export const DEFAULT_MAX_ARRAY_ELEMENTS = 1000;
@@ -37,6 +41,12 @@ export interface SlurmExecutorOptions {
   readonly runner?: CommandRunner;
   /** Largest array job submitted. Default DEFAULT_MAX_ARRAY_ELEMENTS. */
   readonly maxArrayElements?: number;
+  /**
+   * From SIGTERM to SIGKILL when a task reaches its time limit (the wrapper enforces limits to the
+   * second; Slurm's --time, rounded up to whole minutes, stays as a backstop). Cancels use the
+   * cluster's KillWait instead. Default DEFAULT_KILL_GRACE_MS.
+   */
+  readonly killGraceMs?: number;
 }
 
 /**
@@ -63,6 +73,7 @@ export class SlurmExecutor implements Executor {
   private readonly partition: string | undefined;
   private readonly extraArgs: readonly string[];
   private readonly maxArray: number;
+  private readonly graceMs: number;
   /** Log folders of the tasks this instance submitted (others are found from squeue's `--output`). */
   private readonly logDirs = new Map<string, string>();
   /** Last status of each id: ended ones are final, others answer while the controller is unreachable. */
@@ -77,6 +88,7 @@ export class SlurmExecutor implements Executor {
     this.partition = options.partition;
     this.extraArgs = options.extraArgs ?? [];
     this.maxArray = Math.max(1, options.maxArrayElements ?? DEFAULT_MAX_ARRAY_ELEMENTS);
+    this.graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   }
 
   /**
@@ -199,10 +211,17 @@ export class SlurmExecutor implements Executor {
     validateClusterTask(spec);
     mkdirSync(spec.logDir, { recursive: true });
     // A folder used before: its old exit code or cancel marker must not speak for this run.
-    for (const name of [CLUSTER_TASK_FILES.exitCode, SLURM_JOB_FILES.cancelled]) {
+    for (const name of [
+      CLUSTER_TASK_FILES.exitCode,
+      CLUSTER_TASK_FILES.timeLimit,
+      SLURM_JOB_FILES.cancelled,
+    ]) {
       rmSync(join(spec.logDir, name), { force: true });
     }
-    writeFileSync(join(spec.logDir, CLUSTER_TASK_FILES.script), taskScript(spec), { mode: 0o755 });
+    const minutes = spec.resources.timeMinutes;
+    const limit =
+      minutes === undefined ? {} : { limitSeconds: minutes * 60, graceSeconds: this.graceMs / 1000 };
+    writeFileSync(join(spec.logDir, CLUSTER_TASK_FILES.script), taskScript(spec, limit), { mode: 0o755 });
   }
 
   private script(job: PlannedJob, specs: readonly TaskSpec[]): string {
@@ -271,6 +290,7 @@ export class SlurmExecutor implements Executor {
     return slurmTaskStatus(job, {
       cancelledByCohort: () => cancelledByCohort(folder()),
       overMemory: () => killedForMemory(job),
+      timedOut: () => timedOut(folder()),
     });
   }
 
@@ -278,6 +298,7 @@ export class SlurmExecutor implements Executor {
   private fromFiles(id: string): TaskStatus {
     const logDir = this.logDirs.get(id);
     if (logDir === undefined) return { state: 'unknown' };
+    if (timedOut(logDir)) return { state: 'error', reason: 'time limit' };
     const code = readTaskExitCode(logDir);
     if (code === 0) return { state: 'done', exitCode: 0 };
     if (code !== undefined) return { state: 'error', exitCode: code, reason: `exit code ${code}` };

@@ -68,3 +68,8 @@ export function readTaskExitCode(logDir: string): number | undefined {
     return undefined;
   }
 }
+
+/** Whether the task's wrapper ended it at its time limit (CLUSTER_TASK_FILES.timeLimit). */
+export function timedOut(logDir: string | undefined): boolean {
+  return logDir !== undefined && existsSync(join(logDir, CLUSTER_TASK_FILES.timeLimit));
+}

@@ -52,6 +52,8 @@ export interface StatusClues {
   readonly cancelledByCohort: () => boolean;
   /** Slurm's own log of the job says it went over its memory (Slurm without cgroups reports FAILED). */
   readonly overMemory: () => boolean;
+  /** The task's wrapper ended it at its time limit (to the second, before Slurm's minute check). */
+  readonly timedOut: () => boolean;
 }
 
 /** A reason Slurm gives while a job waits for a dependency that can no longer be met. */
@@ -122,6 +124,7 @@ function failed(
   clues: StatusClues,
   error: (reason: string, exitCode?: number) => TaskStatus,
 ): TaskStatus {
+  if (clues.timedOut()) return error('time limit');
   const wait = job.waitStatus ?? 0;
   const signal = wait & 0x7f;
   const code = (wait >> 8) & 0xff;
