@@ -25,6 +25,8 @@ import { actionsFor } from './task-actions.js';
 
 /** Pixels per grid row (.vrow height in styles.css). */
 export const GRID_ROW_HEIGHT = 30;
+/** Live changes are applied at most this often: fresh enough to watch, cheap with thousands of tasks. */
+const GRID_BATCH_MS = 250;
 // Shrinkable columns (minmax(0, …)): the table must fit beside the JSON or log panel.
 const COLUMNS = [
   '4em',
@@ -96,7 +98,11 @@ export function GridPage() {
     );
   }, [project.name, showDone]);
   useEffect(refresh, [refresh]);
-  useTaskEvents(project.name, (events) => setModel((m) => applyTaskEvents(m, events, showDone)));
+  useTaskEvents(
+    project.name,
+    (events) => setModel((m) => applyTaskEvents(m, events, showDone)),
+    GRID_BATCH_MS,
+  );
 
   const counts = countTasks(model);
   const rows = useMemo(() => visibleTasks(model, search, sort.key, sort.descending), [model, search, sort]);

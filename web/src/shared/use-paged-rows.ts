@@ -3,7 +3,7 @@ import { describeError, isAbort } from '../api/api-client.js';
 import type { Page } from '../api/api-types.js';
 
 /** Rows fetched per request: a few screens, so scrolling asks rarely and a first answer is small. */
-export const PAGE_ROWS = 200;
+export const PAGE_ROWS = 100;
 
 export type LoadPage<T> = (offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
 

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 /** Rows drawn beyond the visible ones on each side, so a fast scroll does not show blanks. */
-const OVERSCAN_ROWS = 10;
+const OVERSCAN_ROWS = 6;
 
 export interface VirtualRowsProps {
   /** How many rows there are in all (only the visible ones are in the DOM). */
