@@ -5,6 +5,7 @@ import { runSelectBench } from './select-bench.js';
 import { runServerBench } from './server-bench.js';
 import { runSgeBench } from './sge-bench.js';
 import { runSlurmBench } from './slurm-bench.js';
+import { runWebBench } from './web-bench.js';
 
 // `npm run bench` runs every benchmark and rewrites its section of docs/benchmarks.md.
 const home = runIndexBench();
@@ -14,3 +15,4 @@ runRunnerBench();
 await runSlurmBench();
 await runSgeBench();
 await runServerBench();
+await runWebBench();
