@@ -143,7 +143,7 @@ describe('a run started over the API', () => {
     expect(events.at(-1)).toMatchObject({ event: 'end', data: JSON.stringify({ state: 'killed' }) });
   });
 
-  it('restarts ended tasks, kills all of a project, clears failed ones, and searches the grid', async () => {
+  it('restarts ended tasks, suspends and resumes, kills all of a project, clears failed ones, and searches the grid', async () => {
     const first = await api<RunResponse>('POST', '/api/projects/alpha/runs', {
       batch: bashBatch('exit 1'),
       filter: 'P001',
@@ -171,7 +171,14 @@ describe('a run started over the API', () => {
     expect(search.json.counts.error).toBeGreaterThanOrEqual(2);
 
     const slow = await api<RunResponse>('POST', '/api/projects/alpha/runs', { batch: bashBatch('sleep 30') });
-    await wait(slow.json.runId, (g) => g.tasks.some((t) => t.state === 'running'));
+    const running = await wait(slow.json.runId, (g) => g.tasks.some((t) => t.state === 'running'));
+    const victim = running.tasks.find((t) => t.state === 'running')?.id ?? 0;
+    const act = (action: string): Promise<unknown> =>
+      api('POST', '/api/projects/alpha/tasks/actions', { action, ids: [victim] });
+    await act('suspend');
+    await wait(slow.json.runId, (g) => g.tasks.some((t) => t.id === victim && t.state === 'suspended'));
+    await act('resume');
+    await wait(slow.json.runId, (g) => g.tasks.some((t) => t.id === victim && t.state === 'running'));
     const killAll = await api<TaskActionResponse>('POST', '/api/projects/alpha/tasks/kill-all', {});
     expect(killAll.json.results.length).toBe(2);
     await wait(slow.json.runId, (g) => g.tasks.every((t) => t.state === 'killed'));
