@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { describeError, isAbort } from '../api/api-client.js';
 import type { Page } from '../api/api-types.js';
 
@@ -61,7 +61,8 @@ export function usePagedRows<T>(key: string, load: LoadPage<T>): PagedRows<T> {
     );
   }, []);
 
-  useEffect(() => {
+  // A layout effect: the request leaves before the keystroke's frame is painted, not after it.
+  useLayoutEffect(() => {
     keyRef.current = key;
     for (const controller of loading.current.values()) controller.abort();
     loading.current.clear();
