@@ -1,4 +1,6 @@
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleError } from '../http-errors.js';
 import { call, createServerFixture, type ServerFixture } from '../test-fixture.js';
 
 let f: ServerFixture;
@@ -88,5 +90,20 @@ describe('malformed requests', () => {
     const page = await f.app.request('/');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Cohort server');
+  });
+
+  it('answers 500 without internals for an unexpected error (a bug)', async () => {
+    const app = new Hono();
+    app.onError(handleError);
+    app.get('/boom', () => {
+      throw new Error('secret internals at /srv/cohort/db.ts:42');
+    });
+    const res = await app.request('/boom');
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain('secret');
+    expect(JSON.parse(text)).toMatchObject({
+      error: { code: 'INTERNAL', message: 'Internal server error.' },
+    });
   });
 });
