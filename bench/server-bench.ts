@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { resolveConfig } from '../src/config/resolve-config.js';
@@ -79,7 +79,7 @@ export async function runServerBench(): Promise<void> {
     'server',
     `## Server: the subjects endpoint with 10,000 subjects
 
-${machineLine()}. In-memory SQLite catalog of ${SHAPE.subjects.toLocaleString('en')} subjects, ${(SHAPE.subjects * SHAPE.studiesPerSubject).toLocaleString('en')} studies and ${(SHAPE.subjects * SHAPE.studiesPerSubject * SHAPE.seriesPerStudy * SHAPE.filesPerSeries).toLocaleString('en')} files; every
+${machineLine()}; load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end (the machine is shared). In-memory SQLite catalog of ${SHAPE.subjects.toLocaleString('en')} subjects, ${(SHAPE.subjects * SHAPE.studiesPerSubject).toLocaleString('en')} studies and ${(SHAPE.subjects * SHAPE.studiesPerSubject * SHAPE.seriesPerStudy * SHAPE.filesPerSeries).toLocaleString('en')} files; every
 other subject tagged \`control\`, every third study \`qc_ok\`. Real HTTP on 127.0.0.1 (\`fetch\`, bearer
 token, JSON parsed), median of ${RUNS} requests after a warm-up. Each answer is one page with the total
 count, tags and job indicators (\`bench/server-bench.ts\`).
