@@ -256,7 +256,7 @@ loopback over a synthetic SQLite catalog (${SUBJECTS.toLocaleString('en')} subje
 are taken in the page (\`performance.now()\`, a MutationObserver for the rows, then the next animation frame as
 "painted"), so they include the API request, SQLite, JSON and React. The grid holds ${TASKS.toLocaleString('en')} tasks
 whose states the bench changes in the database every ${TICK_MS} ms (${CHANGE_RATES.join(', then ')} at a time) and hands to the server's event
-hub, as its engine does for the runs it drives; the hub streams them, the page batches them per animation frame. Frame time = the gap between animation frames.
+hub, as its engine does for the runs it drives; the hub streams them, the grid applies them in batches every 250 ms. Frame time = the gap between animation frames.
 Machine: ${machineLine()}; load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end (the machine is shared).
 
 | what | result | target |
