@@ -18,10 +18,18 @@ const STATE = '/var/tmp/cohort-slurm';
 const ENV = { SLURM_CONF: join(STATE, 'slurm.conf') };
 const POLL_MS = 200;
 
+const DOWN = fileURLToPath(new URL('../../../scripts/cluster/slurm-down.sh', import.meta.url));
+/** Whether a cluster was running before these tests: a developer's is left running after them. */
+const wasRunning = alive(pidOf('slurmctld')) && alive(pidOf('slurmd'));
+
 /** Starts (or keeps) the single-node cluster; installs Slurm first where it is missing. */
 function slurmUp(): void {
   execFileSync('bash', [UP], { env: { ...process.env, COHORT_SLURM_DIR: STATE }, stdio: 'pipe' });
 }
+
+afterAll(() => {
+  if (!wasRunning) execFileSync('bash', [DOWN], { env: { ...process.env, COHORT_SLURM_DIR: STATE } });
+});
 
 executorContract(
   'slurm',
@@ -165,7 +173,7 @@ describe('SlurmExecutor', () => {
     const [id] = await executor.submit([spec]);
     await waitForFile(join(spec.cwd, 'started'), 30_000);
     expect((await executor.status([id!])).get(id!)?.state).toBe('running');
-    const pid = Number(readFileSync(join(STATE, 'run/slurmctld.pid'), 'utf8'));
+    const pid = pidOf('slurmctld');
     process.kill(pid, 'SIGTERM');
     while (alive(pid)) await sleep(100);
     try {
@@ -186,10 +194,19 @@ describe('SlurmExecutor', () => {
 });
 
 function alive(pid: number): boolean {
+  if (!(pid > 0)) return false;
   try {
     process.kill(pid, 0);
     return true;
   } catch {
     return false;
+  }
+}
+
+function pidOf(daemon: 'slurmctld' | 'slurmd'): number {
+  try {
+    return Number(readFileSync(join(STATE, `run/${daemon}.pid`), 'utf8'));
+  } catch {
+    return 0;
   }
 }
