@@ -1,5 +1,5 @@
 import { findProject } from '../../catalog/project-store.js';
-import { invalidInput, notFound } from '../../errors/cohort-error.js';
+import { CohortError, invalidInput, notFound } from '../../errors/cohort-error.js';
 import { createUserToken, DEFAULT_TOKEN_DAYS } from '../../users/api-tokens.js';
 import { PROJECT_ROLES, type ProjectRole } from '../../users/project-roles.js';
 import { createUser, findUser, grantRole, listUsers, setPassword } from '../../users/user-store.js';
@@ -15,6 +15,7 @@ export const userAddCommand: CommandSpec = {
   options: { admin: { type: 'boolean', description: 'Make the user a server admin (manages users).' } },
   examples: ['cohort user add ana --admin', 'printf "%s\\n" "$PASSWORD" | cohort user add ben'],
   async run(ctx) {
+    notInsideJob(ctx);
     const password = await readSecret('Password: ');
     const user = await createUser(ctx.catalog().db, {
       name: ctx.args[0] ?? '',
@@ -32,6 +33,7 @@ export const userPasswordCommand: CommandSpec = {
   args: [{ name: 'NAME', description: 'User name.', required: true }],
   options: {},
   async run(ctx) {
+    notInsideJob(ctx);
     await setPassword(ctx.catalog().db, ctx.args[0] ?? '', await readSecret('New password: '));
     ctx.print(`Password of '${ctx.args[0] ?? ''}' changed.`);
   },
@@ -43,6 +45,7 @@ export const userListCommand: CommandSpec = {
   args: [],
   options: {},
   run(ctx) {
+    notInsideJob(ctx);
     const users = listUsers(ctx.catalog().db);
     if (ctx.json) return ctx.printJson(users);
     ctx.print(
@@ -65,6 +68,7 @@ export const userGrantCommand: CommandSpec = {
   options: {},
   examples: ['cohort user grant ben stroke run'],
   run(ctx) {
+    notInsideJob(ctx);
     const [name = '', projectName = '', role = ''] = ctx.args;
     if (!(PROJECT_ROLES as readonly string[]).includes(role)) {
       throw invalidInput(`Unknown role '${role}'.`, `Use one of: ${PROJECT_ROLES.join(', ')}.`);
@@ -88,6 +92,7 @@ export const tokenCreateCommand: CommandSpec = {
   },
   examples: ['cohort token create --user ana --name laptop'],
   run(ctx) {
+    notInsideJob(ctx);
     const db = ctx.catalog().db;
     const users = listUsers(db);
     const name = typeof ctx.options.user === 'string' ? ctx.options.user : undefined;
@@ -114,4 +119,12 @@ function userNamed(ctx: CommandContext, name: string): NonNullable<ReturnType<ty
   const user = findUser(ctx.catalog().db, name);
   if (user === undefined) throw notFound(`No user '${name}'.`, 'List users with `cohort user list`.');
   return user;
+}
+
+/** Users and tokens reach beyond one project: a running job's CLI, pinned to its project, may not touch them. */
+function notInsideJob(ctx: CommandContext): void {
+  if (ctx.config.jobProject === undefined) return;
+  throw new CohortError('INVALID_INPUT', 'Users and tokens cannot be managed from inside a job.', {
+    hint: 'Run this command outside of a batch job.',
+  });
 }
