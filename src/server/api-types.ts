@@ -25,6 +25,8 @@ export interface ApiError {
     readonly message: string;
     readonly fix?: string;
     readonly field?: string;
+    /** For SYNTAX errors: the 0-based offset of the bad term in the filter or selector text. */
+    readonly position?: number;
   };
 }
 

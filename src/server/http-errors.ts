@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { isCohortError, type ErrorCode } from '../errors/cohort-error.js';
+import { isCohortError, SyntaxErrorAt, type ErrorCode } from '../errors/cohort-error.js';
 import type { ApiError } from './api-types.js';
 import { ApiProblem } from './api-problem.js';
 
@@ -55,6 +55,8 @@ export function handleError(error: Error, c: Context): Response {
     return reply(c, status, {
       code: error.code,
       message: error.message,
+      // The filter bar underlines the bad term.
+      ...(error instanceof SyntaxErrorAt ? { position: error.position } : {}),
       ...(error.hint === undefined ? {} : { fix: error.hint }),
     });
   }

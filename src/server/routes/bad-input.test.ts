@@ -73,6 +73,16 @@ describe('malformed requests', () => {
     expect(res.json).toMatchObject({ error: { message: expect.any(String) } });
   });
 
+  it('points at the bad term of a filter', async () => {
+    const res = await call(
+      f.app,
+      root,
+      'GET',
+      `/api/projects/alpha/subjects?filter=${encodeURIComponent('P00 & BOGUS:x')}`,
+    );
+    expect(res.json).toMatchObject({ error: { code: 'SYNTAX', position: 6 } });
+  });
+
   it('names the bad field', async () => {
     const res = await call(f.app, root, 'POST', '/api/projects/alpha/tags', {
       action: 'add',
