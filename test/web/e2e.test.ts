@@ -116,6 +116,8 @@ describe('web UI end to end', () => {
 
     // The erroneous subgroup: JOB:e in the table, select it, fix the job, run it again.
     await goTo(page, 'Subjects');
+    // The table's job dots followed the run live (still filtered to P002 P003).
+    await eventually(() => rows.nth(0).locator('.job-e').textContent()).toBe('1');
     await filter.fill('JOB:e');
     await eventually(() => rows.allTextContents()).toEqual([expect.stringContaining('P002')]);
     expect(await rows.nth(0).locator('.job-e').textContent()).toBe('1');

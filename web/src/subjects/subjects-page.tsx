@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, describeError, projectPath, query } from '../api/api-client.js';
 import type { FileRow, Page, StudyRow, SubjectRow, TagsResponse } from '../api/api-types.js';
 import { useApp, type TableLevel } from '../app/app-context.js';
@@ -57,13 +57,24 @@ export function SubjectsPage() {
   );
   const rows = usePagedRows<AnyRow>(key, load);
 
-  const lastRefresh = useRef(0);
   const { reload } = rows;
+  const reloadRef = useRef(reload);
+  reloadRef.current = reload;
+  const pendingRefresh = useRef<number | null>(null);
+  // One reload a while after the first change of a burst, so the last change of a run is seen too.
   useTaskEvents(project.name, () => {
-    if (tableLevel === 'files' || Date.now() - lastRefresh.current < INDICATOR_REFRESH_MS) return;
-    lastRefresh.current = Date.now();
-    reload();
+    if (tableLevel === 'files' || pendingRefresh.current !== null) return;
+    pendingRefresh.current = window.setTimeout(() => {
+      pendingRefresh.current = null;
+      reloadRef.current();
+    }, INDICATOR_REFRESH_MS);
   });
+  useEffect(
+    () => () => {
+      if (pendingRefresh.current !== null) clearTimeout(pendingRefresh.current);
+    },
+    [],
+  );
 
   const canTag = project.role !== 'read';
   const editTag = (row: AnyRow): TagEdit =>
