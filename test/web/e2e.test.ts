@@ -143,4 +143,31 @@ describe('web UI end to end', () => {
     // 401 (before login) and 429 (the rate limit) were asked for; nothing else may fail.
     expect(errors.filter((e) => !/status of (401|429)/.test(e))).toEqual([]);
   }, 240_000);
+
+  it('suspends, resumes and kills a running task from the grid', async () => {
+    const page = chrome.page;
+    // Logged in by the test above. A long task started over the API with the page's session cookie.
+    const started = await page.request.post(`${web.url}/api/projects/demo/runs`, {
+      data: {
+        batch: {
+          name: 'sleeper',
+          level: 'study',
+          jobs: [{ name: 'Sleep', language: 'bash', script: 'sleep 120', args: [] }],
+        },
+        selector: ['P001'],
+      },
+    });
+    expect(started.status()).toBe(201);
+    await goTo(page, 'Grid');
+    const row = (state: string) => taskRow(page, 'P001#', state).filter({ hasText: 'Sleep' });
+    await row('running').waitFor({ timeout: 60_000 });
+    expect(await row('running').getAttribute('class')).toContain('tone-running');
+    await row('running').getByRole('button', { name: 'Suspend' }).click();
+    await row('suspended').waitFor();
+    await row('suspended').getByRole('button', { name: 'Resume' }).click();
+    await row('running').waitFor();
+    await row('running').getByRole('button', { name: 'Kill' }).click();
+    await row('killed').waitFor();
+    expect(await row('killed').getAttribute('class')).toContain('tone-error');
+  }, 120_000);
 });
