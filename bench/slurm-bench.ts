@@ -131,6 +131,8 @@ interface SnakeRun {
   readonly ms: number;
   readonly sbatch: number;
   readonly finished: boolean;
+  /** Snakemake exited with an error (its stderr is printed by the bench). */
+  readonly failed: boolean;
 }
 
 /** Runs Snakemake's cluster submission for at most `windowMs`; then stops it and cancels its jobs. */
@@ -164,11 +166,18 @@ async function snakemake(dir: string, immediate: boolean, windowMs: number): Pro
     const gone = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
     if (!gone) process.kill(-child.pid!, 'SIGKILL');
     await exited;
-  } else if ((await exited) !== 0) console.warn(`snakemake exited with an error: ${stderr}`);
+  }
+  const code = await exited;
+  if (finished && code !== 0) console.warn(`snakemake exited with an error: ${stderr}`);
   const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number);
   execFileSync('scancel', [`--name=${SNAKE_JOB_NAME}`], { env: { ...process.env, ...SLURM_ENV } });
   const last = calls.length > 0 ? (calls[calls.length - 1]! - calls[0]!) / 1e6 : 0;
-  return { ms: finished ? elapsed : Math.max(last, elapsed), sbatch: calls.length, finished };
+  return {
+    ms: finished ? elapsed : Math.max(last, elapsed),
+    sbatch: calls.length,
+    finished,
+    failed: finished && code !== 0,
+  };
 }
 
 export async function runSlurmBench(): Promise<void> {
@@ -191,9 +200,11 @@ export async function runSlurmBench(): Promise<void> {
   const maxPoll = Math.max(...run.polls);
   const meanPollMs = run.pollMs.reduce((a, b) => a + b, 0) / run.pollMs.length;
   const snakeLine = (run: SnakeRun, why: string): string =>
-    run.finished
-      ? `${ms(run.ms)} | ${run.sbatch}`
-      : `not done after ${ms(run.ms)}: ${run.sbatch} of ${tasks} submitted${why} | ${run.sbatch}`;
+    run.failed
+      ? `Snakemake failed after ${ms(run.ms)} (see the bench output) | ${run.sbatch}`
+      : run.finished
+        ? `${ms(run.ms)} | ${run.sbatch}`
+        : `not done after ${ms(run.ms)}: ${run.sbatch} of ${tasks} submitted${why} | ${run.sbatch}`;
   const text = `## Slurm submission (issue 4)
 
 ${tasks} tasks (${SUBJECTS} subjects × ${JOBS} chained jobs of \`true\`) submitted to the single-node loopback
