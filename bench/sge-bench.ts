@@ -26,10 +26,17 @@ const SNAKE_WINDOW_MS = Number(process.env.BENCH_SNAKE_WINDOW_MS ?? 120_000);
 /** How long the polls are watched while the tasks run (a 2-core node runs a few `true` jobs a second). */
 const RUN_WINDOW_MS = Number(process.env.BENCH_SGE_RUN_MS ?? 60_000);
 const SNAKE_JOB_NAME = 'cohort-bench-snakemake';
+/** How long a stopped Snakemake may take to exit before it is killed. */
+const STOP_GRACE_MS = 10_000;
+/**
+ * Subjects of the run without arrayKey: one qsub per task takes 0.1 to 1 s on a loaded 2-core machine,
+ * so by default only 10 subjects (100 tasks) are submitted that way.
+ */
+const SINGLES_SUBJECTS = Number(process.env.BENCH_SGE_SINGLES_SUBJECTS ?? 10);
 
-function specs(dir: string, arrays: boolean): TaskSpec[] {
+function specs(dir: string, arrays: boolean, subjects = SUBJECTS): TaskSpec[] {
   const tasks: TaskSpec[] = [];
-  for (let s = 0; s < SUBJECTS; s++) {
+  for (let s = 0; s < subjects; s++) {
     for (let k = 0; k < JOBS; k++) {
       const logDir = join(dir, `P${s}`, `job${k}`);
       mkdirSync(logDir, { recursive: true });
@@ -55,9 +62,9 @@ interface Submission {
   readonly executor: SgeExecutor;
 }
 
-async function submit(dir: string, arrays: boolean): Promise<Submission> {
+async function submit(dir: string, arrays: boolean, subjects = SUBJECTS): Promise<Submission> {
   const executor = new SgeExecutor({ stateDir: join(dir, 'state') });
-  const tasks = specs(dir, arrays);
+  const tasks = specs(dir, arrays, subjects);
   const started = performance.now();
   const ids = await executor.submit(tasks);
   return { acceptedMs: performance.now() - started, qsub: executor.commands.count, ids, executor };
@@ -145,6 +152,9 @@ async function snakemake(dir: string, immediate: boolean, windowMs: number): Pro
   const elapsed = performance.now() - started;
   if (!finished) {
     process.kill(-child.pid!, 'SIGTERM'); // its own process group: snakemake and its qsub calls
+    // On SIGTERM Snakemake waits for its cluster jobs to end: held ones never do.
+    const stopped = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    if (!stopped) process.kill(-child.pid!, 'SIGKILL');
     await exited;
   } else if ((await exited) !== 0) console.warn(`snakemake exited with an error: ${stderr}`);
   const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number);
@@ -169,7 +179,7 @@ export async function runSgeBench(): Promise<void> {
   await arrays.executor.cancel(arrays.ids); // what is left after the window
 
   // Without the engine's arrayKey: the first jobs of all subjects are one array, the rest single jobs.
-  const singles = await submit(join(WORK, 'singles'), false);
+  const singles = await submit(join(WORK, 'singles'), false, SINGLES_SUBJECTS);
   await singles.executor.cancel(singles.ids); // only acceptance is measured
 
   const immediate = await snakemake(join(WORK, 'snake-immediate'), true, SNAKE_WINDOW_MS);
@@ -192,7 +202,7 @@ Machine: ${machineLine()}.
 | submitter | all accepted | qsub calls |
 |---|---|---|
 | SgeExecutor, arrays by job (\`arrayKey\`, \`qsub -t 1-100\` chained with \`-hold_jid_ad\`) | ${ms(arrays.acceptedMs)} (target under 10 s) | ${arrays.qsub} |
-| SgeExecutor without \`arrayKey\` (one array of first jobs, then single jobs with \`-hold_jid\`) | ${ms(singles.acceptedMs)} | ${singles.qsub} |
+| SgeExecutor without \`arrayKey\` (one array of first jobs, then single jobs with \`-hold_jid\`), ${SINGLES_SUBJECTS * JOBS} tasks (${SINGLES_SUBJECTS} subjects) | ${ms(singles.acceptedMs)} (${ms(singles.acceptedMs / (singles.qsub || 1))} per qsub) | ${singles.qsub} |
 | Snakemake 7 \`--cluster 'qsub …' --jobs 1000 --immediate-submit\` (\`-hold_jid\` per job) | ${snakeLine(immediate, '')} |
 | Snakemake 7 \`--cluster 'qsub …' --jobs 1000\` | ${snakeLine(plain, ' (each once its input exists)')} |
 

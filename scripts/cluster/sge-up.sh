@@ -54,7 +54,10 @@ if ((${#missing[@]} > 0)); then
   echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
   # The lock timeout: another installer (apt in a parallel setup script) may hold dpkg for a while.
   apt_get=(apt-get -o DPkg::Lock::Timeout=600)
-  "${apt_get[@]}" update -qq
+  # Only without package lists (a fresh container): another installer may be updating them right now.
+  if ! apt-cache policy gridengine-master 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    "${apt_get[@]}" update -qq
+  fi
   DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # The binaries themselves: the wrappers on PATH run SGE's `arch` script first (a second each when busy).

@@ -1,5 +1,7 @@
 import { invalidInput } from '../../errors/cohort-error.js';
 import type { Resources } from '../../jobs/job-definition.js';
+import type { TaskSpec } from '../executor.js';
+import type { PlannedJob } from '../slurm/submission-plan.js';
 
 /** How a task's resources and the executor's defaults become qsub words. */
 export interface QsubResourceOptions {
@@ -65,4 +67,41 @@ export function timeSeconds(resources: Resources): number | undefined {
  */
 export function jobName(taskId: string): string {
   return `c_${taskId.replace(/[^A-Za-z0-9_.-]/g, '_')}`.slice(0, 100);
+}
+
+/**
+ * The qsub words of one planned job (its first task stands for all: an array's tasks share resources
+ * and scheduler words): name, bash, no SGE output files (the wrapper writes the logs), never rerun
+ * behind Cohort's back (it would rewrite the logs), `-t` for an array, `-hold_jid_ad` for an
+ * element-wise chain, `-hold_jid` for other dependencies (an array task of an earlier call: its job),
+ * resources, the task's scheduler words.
+ */
+export function jobArgs(
+  job: PlannedJob,
+  first: TaskSpec,
+  jobIds: readonly string[],
+  jobIdOfTask: readonly string[],
+  options: QsubResourceOptions,
+): string[] {
+  const args = [
+    '-N',
+    jobName(first.arrayKey ?? first.taskId),
+    '-S',
+    '/bin/bash',
+    '-o',
+    '/dev/null',
+    '-j',
+    'y',
+  ];
+  args.push('-r', 'n');
+  if (job.members.length > 1) args.push('-t', `1-${job.members.length}`);
+  if (job.correspondsTo !== undefined) args.push('-hold_jid_ad', jobIds[job.correspondsTo]!);
+  const holds = new Set(
+    job.after.map((d) =>
+      'task' in d.target ? jobIdOfTask[d.target.task]! : d.target.external.split('.')[0]!,
+    ),
+  );
+  if (holds.size > 0) args.push('-hold_jid', [...holds].join(','));
+  const words = first.schedulerArgs ?? [];
+  return [...args, ...resourceArgs(first.resources, options, words), ...words];
 }

@@ -53,9 +53,22 @@ export class SgeCommands {
     return undefined;
   }
 
-  /** Deletes jobs or array tasks (`JOBID`, `JOBID.TASK`); ids SGE no longer knows are ignored. */
+  /**
+   * Deletes jobs or array tasks (`JOBID`, `JOBID.TASK`); ids SGE no longer knows are ignored. Newest
+   * job first: deleting a task releases its `-hold_jid_ad` successor from the hold, and a successor
+   * deleted later in the same request is then "not found" and left pending.
+   */
   async qdel(ids: readonly string[]): Promise<void> {
-    await this.each('qdel', [], ids);
+    const key = (id: string): [number, number] => {
+      const [job = '0', task = '0'] = id.split('.');
+      return [Number(job), Number(task)];
+    };
+    const newestFirst = [...ids].sort((a, b) => {
+      const [ja, ta] = key(a);
+      const [jb, tb] = key(b);
+      return jb - ja || tb - ta;
+    });
+    await this.each('qdel', [], newestFirst);
   }
 
   /** `qmod -sj` (suspend) or `-usj` (unsuspend) running jobs or array tasks. */

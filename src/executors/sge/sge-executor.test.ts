@@ -75,6 +75,20 @@ describe('SgeExecutor', () => {
     expect(existsSync(join(second[1]!.cwd, 'b'))).toBe(false);
   });
 
+  it('cancels chained arrays in one call: all killed, no successor runs', async () => {
+    const executor = make();
+    const first = [0, 1, 2].map(() => task('sleep 30', { arrayKey: 'c1' }));
+    const second = first.map((dep) =>
+      task('echo ran > ran', { arrayKey: 'c2', after: [{ id: dep.taskId, kind: 'any' }] }),
+    );
+    const ids = await executor.submit([...first, ...second]);
+    await executor.hold(ids.slice(0, 3)); // pending: deleting one releases its successor at once
+    await executor.cancel(ids);
+    const statuses = await Promise.all(ids.map((id) => ended(executor, id)));
+    expect(statuses.map((s) => s.state)).toEqual(ids.map(() => 'killed'));
+    expect(second.some((spec) => existsSync(join(spec.cwd, 'ran')))).toBe(false);
+  });
+
   it('gives a task with cpus = 2 two slots of the smp environment', async () => {
     const executor = make();
     const spec = task('printf %s "$NSLOTS" > slots', { resources: { cpus: 2 } });

@@ -4,11 +4,11 @@ import { CohortError, invalidInput } from '../../errors/cohort-error.js';
 import { CommandRunner } from '../cluster/command-runner.js';
 import { validateClusterTask } from '../cluster/validate-cluster-task.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executor.js';
-import { planSubmission, type PlannedJob } from '../slurm/submission-plan.js';
+import { planSubmission } from '../slurm/submission-plan.js';
 import { hasEnded } from '../wait-for.js';
 import { jobScript } from './job-script.js';
 import { JobRegistry, parseSgeId, type SgeId } from './job-registry.js';
-import { jobName, resourceArgs, timeSeconds } from './qsub-args.js';
+import { jobArgs, timeSeconds } from './qsub-args.js';
 import { SgeCommands } from './sge-commands.js';
 import { sgePrograms } from './sge-programs.js';
 import { hasMarker, readWrapperExit, setMarker, writeLaunchFile } from './sge-job-files.js';
@@ -116,7 +116,7 @@ export class SgeExecutor implements Executor {
         };
         members.forEach((spec, i) => writeLaunchFile(spec, okDirs[job.members[i]!]!, limit));
         const jobId = await this.sge.qsub(
-          this.qsubArgs(job, first, jobIds, jobIdOfTask),
+          [...jobArgs(job, first, jobIds, jobIdOfTask, this.options), ...(this.options.extraArgs ?? [])],
           jobScript(members.map((s) => s.logDir)),
         );
         jobIds.push(jobId);
@@ -158,7 +158,12 @@ export class SgeExecutor implements Executor {
       const logDir = this.registry.logDirOf(sid)!;
       const entry = listed.get(id);
       const exit = entry === undefined ? readWrapperExit(logDir) : undefined;
-      if (entry !== undefined) this.remember(result, id, qstatStatus(entry, hasMarker(logDir, 'held')));
+      if (entry !== undefined)
+        this.remember(
+          result,
+          id,
+          qstatStatus(entry, () => hasMarker(logDir, 'held')),
+        );
       else if (exit !== undefined) this.remember(result, id, wrapperStatus(exit));
       else if (entries === undefined) result.set(id, this.last.get(id) ?? { state: 'queued' });
       else if (hasMarker(logDir, 'cancelled'))
@@ -172,7 +177,7 @@ export class SgeExecutor implements Executor {
   async cancel(ids: readonly string[]): Promise<void> {
     const active = this.ours(ids).filter(([id]) => !hasEnded(this.last.get(id) ?? { state: 'queued' }));
     // Before qdel: whatever reads the folder then knows it was Cohort, not someone outside.
-    for (const [, , logDir] of active) setMarker(logDir, 'cancelled', true);
+    for (const [, logDir] of active) setMarker(logDir, 'cancelled', true);
     await this.sge.qdel(active.map(([id]) => id));
   }
 
@@ -194,7 +199,7 @@ export class SgeExecutor implements Executor {
   /** A user hold (`qhold`) on queued tasks; the `held` marker tells it from a wait for a dependency. */
   async hold(ids: readonly string[]): Promise<void> {
     const ours = this.ours(ids);
-    for (const [, , logDir] of ours) setMarker(logDir, 'held', true);
+    for (const [, logDir] of ours) setMarker(logDir, 'held', true);
     await this.sge.hold(
       'qhold',
       ours.map(([id]) => id),
@@ -207,47 +212,13 @@ export class SgeExecutor implements Executor {
       'qrls',
       ours.map(([id]) => id),
     );
-    for (const [, , logDir] of ours) setMarker(logDir, 'held', false);
+    for (const [, logDir] of ours) setMarker(logDir, 'held', false);
   }
 
   /** Nothing runs in this process: jobs live in SGE. Later submits are refused. */
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();
-  }
-
-  private qsubArgs(
-    job: PlannedJob,
-    first: TaskSpec,
-    jobIds: readonly string[],
-    jobIdOfTask: readonly string[],
-  ): string[] {
-    const args = [
-      '-N',
-      jobName(first.arrayKey ?? first.taskId),
-      '-S',
-      '/bin/bash',
-      '-o',
-      '/dev/null',
-      '-j',
-      'y',
-    ];
-    args.push('-r', 'n'); // never rerun a task behind Cohort's back (it would rewrite its logs)
-    if (job.members.length > 1) args.push('-t', `1-${job.members.length}`);
-    if (job.correspondsTo !== undefined) args.push('-hold_jid_ad', jobIds[job.correspondsTo]!);
-    const holds = new Set(
-      job.after.map((d) =>
-        'task' in d.target ? jobIdOfTask[d.target.task]! : parseSgeId(d.target.external)!.job,
-      ),
-    );
-    if (holds.size > 0) args.push('-hold_jid', [...holds].join(','));
-    const words = first.schedulerArgs ?? [];
-    args.push(
-      ...resourceArgs(first.resources, this.options, words),
-      ...(this.options.extraArgs ?? []),
-      ...words,
-    );
-    return args;
   }
 
   /** Per task, the log folders of its `ok` dependencies (their exit-code files decide whether it runs). */
@@ -286,7 +257,7 @@ export class SgeExecutor implements Executor {
     for (const [id, sid] of gone) {
       const record = byId.get(id); // a single job's record has taskid "undefined": keyed by JOBID
       if (record !== undefined) {
-        this.remember(result, id, accountingStatus(record, this.registry.get(sid.job), false));
+        this.remember(result, id, accountingStatus(record, this.registry.get(sid.job)));
         continue;
       }
       const since = this.missingSince.get(id) ?? now;
@@ -304,11 +275,11 @@ export class SgeExecutor implements Executor {
   }
 
   /** Ids this installation submitted, with their log folders. */
-  private ours(ids: readonly string[]): [string, SgeId, string][] {
-    return ids.flatMap((id): [string, SgeId, string][] => {
+  private ours(ids: readonly string[]): [id: string, logDir: string][] {
+    return ids.flatMap((id): [string, string][] => {
       const sid = parseSgeId(id);
       const logDir = sid === undefined ? undefined : this.registry.logDirOf(sid);
-      return sid === undefined || logDir === undefined ? [] : [[id, sid, logDir]];
+      return logDir === undefined ? [] : [[id, logDir]];
     });
   }
 }

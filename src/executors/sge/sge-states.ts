@@ -16,10 +16,10 @@ export const SGE_REASONS = {
 
 /**
  * A job qstat still lists. `h` is both a user hold and a wait for `-hold_jid`: only Cohort's `held`
- * marker makes it `held`. `E` (error state, e.g. the job could not start) is an end: SGE keeps such a
+ * marker makes it `held` (`held` looks for it, only for jobs with an `h`). `E` (error state, e.g. the job could not start) is an end: SGE keeps such a
  * job until someone deletes it, and `qstat -j ID` says why.
  */
-export function qstatStatus(entry: QstatEntry, held: boolean): TaskStatus {
+export function qstatStatus(entry: QstatEntry, held: () => boolean): TaskStatus {
   const letters = entry.state;
   const host = entry.queue?.split('@')[1];
   const running = {
@@ -32,7 +32,7 @@ export function qstatStatus(entry: QstatEntry, held: boolean): TaskStatus {
   }
   if (/[sST]/.test(letters)) return { state: 'suspended', ...running };
   if (letters.includes('r') || letters.includes('t')) return { state: 'running', ...running };
-  if (letters.includes('h') && held) return { state: 'held' };
+  if (letters.includes('h') && held()) return { state: 'held' };
   return { state: 'queued' };
 }
 
@@ -57,22 +57,17 @@ export function wrapperStatus(exit: WrapperExit): TaskStatus {
 }
 
 /**
- * A job that ended without the wrapper's record: SGE killed it (qdel, a hard limit) or the wrapper
- * could not write. `failed` 37 is "killed at h_rt, h_cpu or h_vmem": the run time against the soft
+ * A job that ended without the wrapper's record and without Cohort's `cancelled` marker: SGE killed it
+ * (qdel outside Cohort, a hard limit) or the wrapper could not write. `failed` 37 is "killed at h_rt, h_cpu or h_vmem": the run time against the soft
  * limit asked for tells which.
  */
-export function accountingStatus(
-  record: QacctRecord,
-  job: SgeJobRecord | null,
-  cancelledByCohort: boolean,
-): TaskStatus {
+export function accountingStatus(record: QacctRecord, job: SgeJobRecord | null): TaskStatus {
   const times = {
     ...(record.host === undefined ? {} : { host: record.host }),
     ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
     ...(record.endedAt === undefined ? {} : { endedAt: record.endedAt }),
   };
   const exitCode = record.exitStatus;
-  if (cancelledByCohort) return { state: 'killed', exitCode, reason: SGE_REASONS.killed, ...times };
   if (record.failed === 37) {
     const limit = job?.timeSeconds;
     const timedOut = limit !== undefined && record.wallclock >= limit;
