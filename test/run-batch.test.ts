@@ -170,8 +170,10 @@ describe('running batches on the local executor', () => {
 
   it('kills, suspends and resumes tasks from another process, and survives the runner killed with -9', async () => {
     const { env, dir } = setup(3);
-    // Job 1 sleeps; job 2 waits for it (chained), so when the runner dies most job-2 tasks exist only
-    // in its memory queue, and `cohort resume` must submit them again.
+    // Job 1 waits for a gate the test opens only after the runner died; job 2 waits for it (chained),
+    // so when the runner dies most tasks exist only in its memory queue, and `cohort resume` must
+    // submit them again. (A fixed sleep raced with the test's own steps on a loaded machine.)
+    const gate = join(dir, 'gate');
     const slow = {
       name: 'slow',
       level: 'study',
@@ -179,9 +181,9 @@ describe('running batches on the local executor', () => {
         {
           name: 'Sleep',
           language: 'bash',
-          script: 'echo start; sleep "$n1"; echo end >> "$o1"',
+          script: 'echo start; while [ ! -e "$s1" ]; do sleep 0.1; done; echo end >> "$o1"',
           args: [
-            { type: 'NUMERIC', name: 'n1', value: 4 },
+            { type: 'STRING', name: 's1', value: gate },
             { type: 'OUT', name: 'o1', path: 'slow/runs.txt', ref: { kind: 'current' } },
           ],
         },
@@ -208,6 +210,7 @@ describe('running batches on the local executor', () => {
     runner.kill('SIGKILL');
     await new Promise((r) => runner.once('exit', r));
     // A new runner picks up what the dead one left: running tasks are watched, never-started ones submitted.
+    writeFileSync(gate, '');
     const resume = runCohort(['resume', '--json'], env);
     expect(resume.code, resume.stdout + resume.stderr).toBe(1); // one task was killed
     const tasks = JSON.parse(runCohort(['grid', '--all', '--json'], env).stdout) as {

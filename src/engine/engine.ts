@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Dependency, Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
-import type { ExecutorKind } from '../executors/executor-kinds.js';
+import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
 import type { EngineListener } from './engine-listener.js';
 import { statement } from '../db/statement-cache.js';
@@ -14,6 +14,7 @@ import { isEnded, type TaskState } from './task-states.js';
 import {
   activeCountOfRun,
   activeTaskHeads,
+  activeTaskHeadsById,
   activeTasks,
   getTask,
   tasksOfRun,
@@ -31,6 +32,12 @@ const SINGLE_TASK_MODES: readonly string[] = ['chained', 'unordered'] satisfies 
 export const DEFAULT_POLL_MS = 250;
 
 /**
+ * Every how many polls the engine asks about every active task, also where the executor tells its
+ * changes: another process may have suspended or killed one (2 s at the default interval).
+ */
+const FULL_POLL_EVERY = 8;
+
+/**
  * Drives tasks through their states: hands units to an executor with their dependencies, polls their
  * status (one call for all), records every change in the database (so a restarted engine loses
  * nothing), registers outputs of successful tasks, and reconciles with the executor after a restart.
@@ -43,6 +50,9 @@ export class Engine {
   private readonly runs = new Set<number>();
   /** Units left pending by the last submit because their earlier job runs on another engine. */
   private deferred = 0;
+  private pollCount = 0;
+  /** Active tasks as of the last full poll and later submits: task ids by kind and executor id. */
+  private known = new Map<ExecutorKind, Map<string, number[]>>();
 
   /** `executors`: one executor, or a set that makes one per engine kind on first use. */
   constructor(
@@ -108,8 +118,11 @@ export class Engine {
       const queuedAt = Date.now();
       this.catalog.db.transaction(() => {
         call.groups.forEach((group, i) => {
-          for (const task of group)
-            this.change(task, { state: 'queued', executor_id: ids[i] ?? null, queued_at: queuedAt });
+          const id = ids[i];
+          for (const task of group) {
+            this.change(task, { state: 'queued', executor_id: id ?? null, queued_at: queuedAt });
+            if (id !== undefined) this.remember(kind, id, task.id);
+          }
         });
       })();
     }
@@ -208,11 +221,20 @@ export class Engine {
 
   /**
    * Asks each executor about its active tasks (one call each) and records what changed, then hands
-   * over units that waited for an earlier job on another engine. Returns how many are still active.
+   * over units that waited for an earlier job on another engine. Between full polls (every
+   * FULL_POLL_EVERY-th), an executor that tells its changes is asked only about those: with a
+   * thousand tasks queued, a poll then costs what the few that started or ended cost.
    */
-  async poll(): Promise<number> {
-    const active = activeTaskHeads(this.catalog.db).filter((t) => t.executor_id !== null);
-    let still = 0;
+  async poll(): Promise<void> {
+    const full = this.pollCount++ % FULL_POLL_EVERY === 0;
+    const active = full
+      ? activeTaskHeads(this.catalog.db).filter((t) => t.executor_id !== null)
+      : this.changedHeads();
+    if (full) {
+      for (const kind of EXECUTOR_KINDS) this.executors.existing(kind)?.takeChanges?.();
+      this.known = new Map();
+      for (const t of active) this.remember(t.executor as ExecutorKind, t.executor_id as string, t.id);
+    }
     for (const [kind, heads] of groupBy(active, (t) => t.executor)) {
       const ids = [...new Set(heads.map((t) => t.executor_id as string))];
       const statuses = await this.executors.get(kind as ExecutorKind).status(ids);
@@ -222,13 +244,35 @@ export class Engine {
           const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
           const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
-          const next = grouped ? this.stateFromFiles(task, status) : status;
-          if (!isEnded(this.apply(task, next))) still++;
+          this.apply(task, grouped ? this.stateFromFiles(task, status) : status);
         }
       })();
     }
     await this.submitDeferred();
-    return still;
+  }
+
+  /**
+   * The active tasks worth asking about between full polls: those whose executor reports a change (or
+   * cannot tell changes), and every task of a unit that runs several (their own files tell their state).
+   */
+  private changedHeads(): TaskHead[] {
+    const ids: number[] = [];
+    for (const [kind, byExecutorId] of this.known) {
+      const changes = this.executors.existing(kind)?.takeChanges?.();
+      for (const [executorId, taskIds] of byExecutorId) {
+        if (changes === undefined || taskIds.length > 1 || changes.has(executorId)) ids.push(...taskIds);
+      }
+    }
+    return ids.length === 0 ? [] : activeTaskHeadsById(this.catalog.db, ids);
+  }
+
+  private remember(kind: ExecutorKind, executorId: string, taskId: number): void {
+    let byExecutorId = this.known.get(kind);
+    if (byExecutorId === undefined) {
+      byExecutorId = new Map<string, number[]>();
+      this.known.set(kind, byExecutorId);
+    }
+    byExecutorId.set(executorId, [...(byExecutorId.get(executorId) ?? []), taskId]);
   }
 
   private stateFromFiles(task: TaskHead, unit: TaskStatus): TaskStatus {

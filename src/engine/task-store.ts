@@ -118,11 +118,20 @@ export type TaskHead = Pick<
 
 /** Active tasks without their provenance: the poll reads them several times a second. */
 export function activeTaskHeads(db: Db): TaskHead[] {
-  const columns = 'id, run_id, project_id, study_id, state, executor, executor_id, log_dir, started_at';
   return statement(
     db,
-    `SELECT ${columns} FROM tasks WHERE state IN (${ACTIVE_SQL}) ORDER BY id`,
+    `SELECT ${HEAD_COLUMNS} FROM tasks WHERE state IN (${ACTIVE_SQL}) ORDER BY id`,
   ).all() as TaskHead[];
+}
+
+const HEAD_COLUMNS = 'id, run_id, project_id, study_id, state, executor, executor_id, log_dir, started_at';
+
+/** The heads of those of the given tasks that are still active. */
+export function activeTaskHeadsById(db: Db, ids: readonly number[]): TaskHead[] {
+  return statement(
+    db,
+    `SELECT ${HEAD_COLUMNS} FROM tasks WHERE id IN (SELECT value FROM json_each(?)) AND state IN (${ACTIVE_SQL}) ORDER BY id`,
+  ).all(JSON.stringify(ids)) as TaskHead[];
 }
 
 export function getTask(db: Db, id: number): TaskRow | undefined {

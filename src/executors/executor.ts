@@ -78,6 +78,12 @@ export interface Executor {
   resume?(ids: readonly string[]): Promise<void>;
   hold?(ids: readonly string[]): Promise<void>;
   release?(ids: readonly string[]): Promise<void>;
+  /**
+   * Ids whose status this executor saw change (started, ended, signalled) since the last call. The
+   * engine then asks `status` only about those between its full polls. Leave it out where changes are
+   * not seen as they happen (a cluster: its scheduler is asked about everything each poll).
+   */
+  takeChanges?(): ReadonlySet<string>;
   /** Releases resources (timers, child watchers); running tasks keep running. */
   close(): Promise<void>;
 }

@@ -21,7 +21,7 @@ export class RunSupervisor {
   readonly executors: ExecutorSet;
   private readonly engine: Engine;
   private readonly owned = new Set<number>();
-  private polling: Promise<number> = Promise.resolve(0);
+  private polling: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private closed = false;
 
@@ -68,13 +68,13 @@ export class RunSupervisor {
     return orphans;
   }
 
-  /** One poll of the executors, after any poll in progress. Returns how many tasks are still active. */
-  poll(): Promise<number> {
+  /** One poll of the executors, after any poll in progress. */
+  poll(): Promise<void> {
     const next = this.polling.then(
       () => this.engine.poll(),
       () => this.engine.poll(),
     );
-    this.polling = next.catch(() => 0);
+    this.polling = next.catch(() => undefined);
     return next;
   }
 

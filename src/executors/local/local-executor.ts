@@ -73,6 +73,7 @@ export class LocalExecutor implements Executor {
   private nextSeq = 0;
   private readonly adopted: AdoptedTasks;
   private watchTimer: NodeJS.Timeout | undefined;
+  private changes = new Set<string>();
   private closed = false;
 
   constructor(options: LocalExecutorOptions = {}) {
@@ -125,7 +126,15 @@ export class LocalExecutor implements Executor {
     return Promise.resolve(result);
   }
 
+  /** Ids of tasks this executor started, ended or was asked to act on since the last call. */
+  takeChanges(): ReadonlySet<string> {
+    const changes = this.changes;
+    this.changes = new Set();
+    return changes;
+  }
+
   cancel(ids: readonly string[]): Promise<void> {
+    this.noteChanges(ids);
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
       if (task === undefined) this.adopted.cancel(id);
@@ -158,6 +167,7 @@ export class LocalExecutor implements Executor {
    * another runner get a `held` marker, which that runner obeys within a second.
    */
   hold(ids: readonly string[]): Promise<void> {
+    this.noteChanges(ids);
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
       if (task !== undefined) task.held ||= task.phase === 'waiting' || task.phase === 'ready';
@@ -167,6 +177,7 @@ export class LocalExecutor implements Executor {
   }
 
   release(ids: readonly string[]): Promise<void> {
+    this.noteChanges(ids);
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
       if (task !== undefined) task.held = task.heldOnDisk = false;
@@ -218,6 +229,7 @@ export class LocalExecutor implements Executor {
   }
 
   private start(task: LocalTask): void {
+    this.changes.add(task.id);
     this.running.add(task);
     this.startWatch();
     if (!existsSync(task.spec.cwd)) {
@@ -271,6 +283,7 @@ export class LocalExecutor implements Executor {
   }
 
   private signalRunning(ids: readonly string[], signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+    this.noteChanges(ids);
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
       const pid = task?.pid;
@@ -299,7 +312,12 @@ export class LocalExecutor implements Executor {
     this.scheduler.pump();
   }
 
+  private noteChanges(ids: readonly string[]): void {
+    for (const id of ids) this.changes.add(id);
+  }
+
   private tellEnded(id: string, status: TaskStatus): void {
+    this.changes.add(id);
     try {
       this.onTaskEnded?.(id, status);
     } catch (error) {

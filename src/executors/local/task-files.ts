@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
 import { liveProcess, ticksToEpochMs } from './proc-stat.js';
 import { taskOutcome } from './task-outcome.js';
@@ -15,6 +16,9 @@ import { taskOutcome } from './task-outcome.js';
  * - `launch`: the task as handed to the launcher (libexec/task-launcher.c), which process that is first
  * Markers (`cancelled`, `held`) let another process (`cohort grid kill` in a second shell) act on tasks
  * that still wait in this runner's memory: the runner looks for them every second and before a start.
+ * Whoever writes or removes a marker then rewrites `.markers` in the folder above the task's (for the
+ * engine, the run's folder), so a runner with a thousand queued tasks reads one small file a second
+ * instead of two thousand stats, and looks at the markers only when it changed.
  */
 export const TASK_FILES = {
   pid: 'pid',
@@ -63,6 +67,7 @@ export function writeExitFile(logDir: string, code: number | undefined, host: st
 
 export function markCancelled(logDir: string): void {
   writeFileSync(join(logDir, TASK_FILES.cancelled), `${new Date().toISOString()}\n`);
+  stampMarkers(logDir);
 }
 
 export function isCancelled(logDir: string): boolean {
@@ -73,6 +78,27 @@ export function markHeld(logDir: string, held: boolean): void {
   const file = join(logDir, TASK_FILES.held);
   if (held) writeFileSync(file, `${new Date().toISOString()}\n`);
   else rmSync(file, { force: true });
+  stampMarkers(logDir);
+}
+
+/** Name of the file beside the task folders that changes with every marker written or removed. */
+export const MARKER_STAMP = '.markers';
+
+/**
+ * After the marker: a runner that reads the new stamp then finds the marker. A random value, not a
+ * time: two writes within one tick of the filesystem's clock must still differ.
+ */
+function stampMarkers(logDir: string): void {
+  writeFileSync(join(dirname(logDir), MARKER_STAMP), `${randomUUID()}\n`);
+}
+
+/** The stamp of the task folders under `parent`; undefined while no marker was ever written there. */
+export function readMarkerStamp(parent: string): string | undefined {
+  try {
+    return readFileSync(join(parent, MARKER_STAMP), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export function isHeld(logDir: string): boolean {

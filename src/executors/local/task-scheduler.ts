@@ -1,9 +1,17 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { TaskSpec, TaskStatus } from '../executor.js';
 import type { AdoptedTasks } from './adopted-tasks.js';
 import { newLocalTask, type LocalTask, type Waiter } from './local-task.js';
 import { ReadyQueue } from './ready-queue.js';
-import { clearStateFiles, isCancelled, isHeld, markCancelled, writeExitFile } from './task-files.js';
+import {
+  clearStateFiles,
+  isCancelled,
+  isHeld,
+  markCancelled,
+  readMarkerStamp,
+  writeExitFile,
+} from './task-files.js';
 import { taskOutcome } from './task-outcome.js';
 
 /** What the scheduler asks of its owner. */
@@ -101,14 +109,33 @@ export class TaskScheduler {
 
   /**
    * Obeys the markers other processes left on tasks still queued here: a `cancelled` one ends the task
-   * unrun, a `held` one keeps it from starting (until the marker is gone). Two stats per queued task.
+   * unrun, a `held` one keeps it from starting (until the marker is gone). Reads one stamp per folder of
+   * task folders (task-files.ts), and the markers of its tasks only when that stamp changed.
    */
   readMarkers(): void {
+    const changed = new Map<string, boolean>();
     for (const task of this.tasks.values()) {
       if (task.phase !== 'waiting' && task.phase !== 'ready') continue;
+      const parent = dirname(task.id);
+      let look = changed.get(parent);
+      if (look === undefined) {
+        look = this.stampChanged(parent);
+        changed.set(parent, look);
+      }
+      if (!look) continue;
       if (isCancelled(task.id)) this.endUnrun(task, true);
       else task.heldOnDisk = isHeld(task.id);
     }
+  }
+
+  /** Stamps last read, by folder of task folders. */
+  private readonly stamps = new Map<string, string>();
+
+  private stampChanged(parent: string): boolean {
+    const stamp = readMarkerStamp(parent);
+    if (stamp === undefined || this.stamps.get(parent) === stamp) return false;
+    this.stamps.set(parent, stamp);
+    return true;
   }
 
   /** Marks a started task (see `start`) ended and frees its slots. */
