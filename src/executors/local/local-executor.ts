@@ -8,7 +8,14 @@ import { exitedStatus, localTaskStatus, type LocalTask } from './local-task.js';
 import { capTaskLogs, DEFAULT_LOG_CAP_BYTES } from './log-cap.js';
 import { signalGroup, terminateGroup } from './process-group.js';
 import { defaultLauncherKind, Launcher, nativeLauncherBuilt, type LauncherKind } from './launcher.js';
-import { markCancelled, markHeld, readExitFile, statusFromFiles } from './task-files.js';
+import {
+  filesIn,
+  markCancelled,
+  markHeld,
+  mayBeActive,
+  readExitFile,
+  statusFromFiles,
+} from './task-files.js';
 import { TaskScheduler } from './task-scheduler.js';
 import { validateTaskSpec } from './validate-task-spec.js';
 
@@ -202,10 +209,15 @@ export class LocalExecutor implements Executor {
   private queue(specs: readonly TaskSpec[]): string[] {
     if (this.closed) throw new CohortError('NOT_AVAILABLE', 'This executor was closed');
     const ids = specs.map((spec) => (validateTaskSpec(spec), resolve(spec.logDir)));
-    ids.forEach((id, i) => this.assertFree(id, ids.indexOf(id) !== i));
+    const present = ids.map((id) => filesIn(id));
+    const seen = new Set<string>();
+    ids.forEach((id, i) => {
+      this.assertFree(id, seen.has(id), present[i]!);
+      seen.add(id);
+    });
     const earlier = new Map<string, string>(); // taskId -> id, for dependencies within this call
     specs.forEach((spec, i) => {
-      this.scheduler.add(ids[i]!, spec, earlier);
+      this.scheduler.add(ids[i]!, spec, earlier, present[i]);
       earlier.set(spec.taskId, ids[i]!);
     });
     this.scheduler.pump();
@@ -218,8 +230,10 @@ export class LocalExecutor implements Executor {
     return task === undefined ? this.adopted.status(id, adopt) : localTaskStatus(task, this.host);
   }
 
-  private assertFree(id: string, duplicate: boolean): void {
-    const state = this.statusOf(id, false).state;
+  private assertFree(id: string, duplicate: boolean, present: ReadonlySet<string>): void {
+    // A folder without the files of a started or held task can only hold an active task in memory.
+    const state =
+      mayBeActive(present) || this.scheduler.tasks.has(id) ? this.statusOf(id, false).state : 'unknown';
     if (duplicate || ACTIVE_STATES.includes(state)) {
       throw new CohortError('CONFLICT', `Log folder ${id} belongs to a task that has not ended`, {
         hint: 'Give every task its own log folder',

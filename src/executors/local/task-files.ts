@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
@@ -106,7 +106,7 @@ export function isHeld(logDir: string): boolean {
 }
 
 /** Removes the state files of an earlier run in the same folder (its logs stay and are appended to). */
-export function clearStateFiles(logDir: string): void {
+export function clearStateFiles(logDir: string, present: ReadonlySet<string> = filesIn(logDir)): void {
   const names = [
     TASK_FILES.pid,
     TASK_FILES.exit,
@@ -115,8 +115,25 @@ export function clearStateFiles(logDir: string): void {
     TASK_FILES.held,
   ];
   for (const name of names) {
-    rmSync(join(logDir, name), { force: true });
+    if (present.has(name)) rmSync(join(logDir, name), { force: true });
   }
+}
+
+/**
+ * The names in a task folder (none when it does not exist): one directory read where a submit of a
+ * thousand tasks would otherwise stat and unlink five files each.
+ */
+export function filesIn(logDir: string): ReadonlySet<string> {
+  try {
+    return new Set(readdirSync(logDir));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Whether the folder's files could belong to a task that has not ended (see `statusFromFiles`). */
+export function mayBeActive(present: ReadonlySet<string>): boolean {
+  return present.has(TASK_FILES.pid) || present.has(TASK_FILES.held) || present.has(TASK_FILES.launch);
 }
 
 /**

@@ -45,14 +45,15 @@ export class TaskScheduler {
 
   /**
    * Registers a task and its dependencies: executor ids (held here, or of an earlier runner; an unknown
-   * one counts as failed) or `earlier` taskIds of the same submit call.
+   * one counts as failed) or `earlier` taskIds of the same submit call. `present`: the folder's files, when
+   * the caller listed them already.
    */
-  add(id: string, spec: TaskSpec, earlier: ReadonlyMap<string, string>): void {
+  add(id: string, spec: TaskSpec, earlier: ReadonlyMap<string, string>, present?: ReadonlySet<string>): void {
     const task = newLocalTask(id, spec, this.slots);
     this.tasks.set(id, task);
     try {
       mkdirSync(id, { recursive: true });
-      clearStateFiles(id); // of an earlier run in the same folder
+      clearStateFiles(id, present); // of an earlier run in the same folder
     } catch (error) {
       this.end(task, { state: 'error', reason: `cannot use log folder: ${(error as Error).message}` });
       return;
