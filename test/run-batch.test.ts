@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCohort } from './helpers/cli-process.js';
@@ -241,3 +241,43 @@ async function waitForTasks(env: Record<string, string>, state: string, count: n
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+describe('the credential of a running job', () => {
+  it('reaches the task as COHORT_TOKEN, resolves to its own project and run only, and stays out of the provenance', async () => {
+    const { env, dir } = setup(1);
+    const path = write(dir, 'token.json', {
+      name: 'token',
+      level: 'subject',
+      jobs: [
+        {
+          name: 'Keep token',
+          language: 'bash',
+          script: 'printf %s "$COHORT_TOKEN" > "$o1"',
+          args: [{ type: 'OUT', name: 'o1', path: 'token.txt', ref: { kind: 'analysis', name: 'jobs' } }],
+        },
+      ],
+    });
+    const run = runCohort(['run', path, '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const { runId, tasks } = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+      runId: number;
+      tasks: Array<{ id: number }>;
+    };
+    const [project] = JSON.parse(runCohort(['projects', '--json'], env).stdout) as Array<{ root: string }>;
+    const file = join(project?.root ?? '', 'analysis', 'jobs', 'token.txt');
+    const secret = readFileSync(file, 'utf8');
+    expect(secret).toMatch(/^\S{20,}$/);
+    const show = runCohort(['grid', 'show', String(tasks[0]?.id)], env).stdout;
+    expect(show).not.toContain(secret);
+    expect(statSync(join(env.COHORT_HOME as string, 'runs', String(runId))).mode & 0o077).toBe(0);
+    const { openDatabase } = await import('../src/db/open-database.js');
+    const { resolveToken } = await import('../src/users/api-tokens.js');
+    const db = openDatabase(join(env.COHORT_HOME as string, 'cohort.db'), { busyTimeoutMs: 5000 });
+    try {
+      const projectId = db.prepare('SELECT id FROM projects').pluck().get() as number;
+      expect(resolveToken(db, secret)).toMatchObject({ kind: 'job', projectId, runId });
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { planUnits, type RunMode } from './run-modes.js';
 import { taskVariables } from './task-environment.js';
 import type { TaskProvenance } from './task-store.js';
 import { placeJob, type Placement } from '../queues/place-job.js';
+import { issueJobCredential } from './job-credential.js';
 
 export interface CreateRunInput {
   readonly batch: BatchDefinition;
@@ -98,7 +99,10 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
             Date.now(),
           ).lastInsertRowid,
         );
-        const dir = join(config.home, 'runs', String(runId), `task-${taskId}`);
+        // The run's folder is its owner's alone: task files carry the job credential (job-credential.ts).
+        const runDir = join(config.home, 'runs', String(runId));
+        mkdirSync(runDir, { recursive: true, mode: 0o700 });
+        const dir = join(runDir, `task-${taskId}`);
         mkdirSync(dir, { recursive: true });
         const values = resolvedArguments(item, jobIndex);
         const command = buildCommand(job, values, dir);
@@ -140,6 +144,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     const skipped = input.resolution.items
       .filter((i) => !i.runnable)
       .map((i) => ({ item: i.item, reasons: i.problems }));
+    issueJobCredential(db, config.home, project.id, runId);
     return { runId, tasks: count, skipped };
   })();
 }

@@ -24,6 +24,7 @@ import {
   type TaskRow,
 } from './task-store.js';
 import { launchEnvironment } from './task-environment.js';
+import { readJobCredential } from './job-credential.js';
 import { unitScript, type UnitStep } from './unit-script.js';
 
 const SINGLE_TASK_MODES: readonly string[] = ['chained', 'unordered'] satisfies readonly RunMode[];
@@ -402,8 +403,14 @@ export class Engine {
 
   private readonly modes = new Map<number, string>();
 
+  private readonly credentials = new Map<number, string | undefined>();
+
   private envOf(task: TaskRow): Record<string, string> {
-    return launchEnvironment(this.catalog.config, provenanceOf(task).env);
+    const env = launchEnvironment(this.catalog.config, provenanceOf(task).env);
+    if (!this.credentials.has(task.run_id))
+      this.credentials.set(task.run_id, readJobCredential(this.catalog.config.home, task.run_id));
+    const token = this.credentials.get(task.run_id);
+    return token === undefined ? env : { ...env, COHORT_TOKEN: token };
   }
 
   private runMode(runId: number): string {

@@ -1,0 +1,28 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../db/open-database.js';
+import { createJobToken } from '../users/api-tokens.js';
+
+/** Where a run keeps the secret of its job credential: in its own folder, readable by its owner only. */
+function credentialFile(home: string, runId: number): string {
+  return join(home, 'runs', String(runId), 'job-token');
+}
+
+/**
+ * Gives a run its job credential: an API token that reaches only the run's project (read, tag and add
+ * files there) and ends with the run. The database keeps only its hash; the secret goes into the run's
+ * folder (mode 0600) and reaches the run's tasks as `COHORT_TOKEN` when they start.
+ */
+export function issueJobCredential(db: Db, home: string, projectId: number, runId: number): void {
+  const { token } = createJobToken(db, { projectId, runId });
+  writeFileSync(credentialFile(home, runId), `${token}\n`, { mode: 0o600 });
+}
+
+/** The run's job credential, for a task's environment; undefined for runs made before credentials. */
+export function readJobCredential(home: string, runId: number): string | undefined {
+  try {
+    return readFileSync(credentialFile(home, runId), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
