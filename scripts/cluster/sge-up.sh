@@ -81,12 +81,14 @@ alive() { # pid files...: whether one names a live process
 mkdir -p /var/run/gridengine "$EXECD_SPOOL"
 chown sgeadmin:sgeadmin /var/run/gridengine "$EXECD_SPOOL"
 
-if ! alive "$QMASTER_SPOOL/qmaster.pid"; then
-  say "starting sge_qmaster"
-  /usr/sbin/sge_qmaster
-fi
+# Started when its pid file names no live process; a master still shutting down (qconf -km) is waited
+# for, then started again.
 for ((i = 0; i < TIMEOUT * 2; i++)); do
   qconf -sh >/dev/null 2>&1 && break
+  if ! alive "$QMASTER_SPOOL/qmaster.pid"; then
+    say "starting sge_qmaster"
+    /usr/sbin/sge_qmaster
+  fi
   sleep 0.5
 done
 qconf -sh >/dev/null 2>&1 || die "sge_qmaster does not answer (qconf -sh)"
