@@ -1,5 +1,4 @@
 import { invalidInput } from '../../errors/cohort-error.js';
-import { startServer } from '../../server/serve.js';
 import type { CommandSpec } from '../command-spec.js';
 
 export const serveCommand: CommandSpec = {
@@ -25,6 +24,9 @@ export const serveCommand: CommandSpec = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw invalidInput(`Invalid port '${String(ctx.options.port)}'.`, 'Give a number from 0 to 65535.');
     }
+    // Loaded here, not at the top: the server (Hono and every route) would add a quarter of a second
+    // to each `cohort` call, also the ones inside running jobs.
+    const { startServer } = await import('../../server/serve.js');
     const server = await startServer(ctx.config, {
       port,
       ...(typeof ctx.options.host === 'string' ? { host: ctx.options.host } : {}),
