@@ -1,7 +1,7 @@
 import { invalidInput } from '../../errors/cohort-error.js';
 import type { Resources } from '../../jobs/job-definition.js';
 import type { TaskSpec } from '../executor.js';
-import type { PlannedJob } from '../slurm/submission-plan.js';
+import type { PlannedJob } from '../cluster/submission-plan.js';
 
 /** How a task's resources and the executor's defaults become qsub words. */
 export interface QsubResourceOptions {

@@ -4,7 +4,7 @@ import { CohortError, invalidInput } from '../../errors/cohort-error.js';
 import { CommandRunner } from '../cluster/command-runner.js';
 import { validateClusterTask } from '../cluster/validate-cluster-task.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executor.js';
-import { planSubmission } from '../slurm/submission-plan.js';
+import { planSubmission } from '../cluster/submission-plan.js';
 import { hasEnded } from '../wait-for.js';
 import { jobScript } from './job-script.js';
 import { JobRegistry, parseSgeId, type SgeId } from './job-registry.js';

@@ -19,7 +19,7 @@ import {
   writeArrayIndex,
 } from './slurm-job-files.js';
 import { DEPENDENCY_NEVER_SATISFIED, slurmTaskStatus, type SlurmJob } from './slurm-states.js';
-import { planSubmission, type PlannedJob } from './submission-plan.js';
+import { planSubmission, type PlannedJob } from '../cluster/submission-plan.js';
 
 /** `JOBID` or `JOBID_INDEX`: what this executor hands out. */
 const SLURM_ID = /^\d+(_\d+)?$/;

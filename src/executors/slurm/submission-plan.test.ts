@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskSpec } from '../executor.js';
 import { dependencyValue, resourceArgs } from './sbatch-args.js';
-import { planSubmission } from './submission-plan.js';
+import { planSubmission } from '../cluster/submission-plan.js';
 
 const spec = (taskId: string, more: Partial<TaskSpec> = {}): TaskSpec => ({
   taskId,
