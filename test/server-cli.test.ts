@@ -47,4 +47,29 @@ describe('cohort serve, user and token commands', () => {
       await new Promise((r) => server.once('exit', r));
     }
   });
+
+  it('makes the demo user of npm start once: a generated password that logs in, then leaves it alone', async () => {
+    const dir = tempDir();
+    const env = { COHORT_HOME: join(dir, 'home') };
+    expect(runCohort(['demo', '--subjects', '1'], env).code).toBe(0);
+    const first = runCohort(['user', 'add', 'demo', '--admin', '--generate', '--if-missing'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const password = /Password \(shown this once\): (\S+)/.exec(first.stdout)?.[1] ?? '';
+    expect(password).toMatch(/^[\w-]{24}$/);
+    const again = runCohort(['user', 'add', 'demo', '--admin', '--generate', '--if-missing'], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("User 'demo' exists");
+    expect(again.stdout).not.toContain('Password');
+    const { openDatabase } = await import('../src/db/open-database.js');
+    const { findUser, passwordHashOf } = await import('../src/users/user-store.js');
+    const { verifyPassword } = await import('../src/users/passwords.js');
+    const db = openDatabase(join(env.COHORT_HOME, 'cohort.db'), { busyTimeoutMs: 5000 });
+    try {
+      const user = findUser(db, 'demo');
+      expect(user).toMatchObject({ name: 'demo', admin: true });
+      expect(await verifyPassword(password, passwordHashOf(db, user?.id ?? 0) ?? '')).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { findProject } from '../../catalog/project-store.js';
 import { CohortError, invalidInput, notFound } from '../../errors/cohort-error.js';
 import { createUserToken, DEFAULT_TOKEN_DAYS } from '../../users/api-tokens.js';
@@ -12,18 +13,33 @@ export const userAddCommand: CommandSpec = {
   summary:
     'Add a user of the web server; the password is read from the terminal (or the first line of stdin). The first user is a server admin.',
   args: [{ name: 'NAME', description: 'User name (letters, digits, . _ @ -).', required: true }],
-  options: { admin: { type: 'boolean', description: 'Make the user a server admin (manages users).' } },
-  examples: ['cohort user add ana --admin', 'printf "%s\\n" "$PASSWORD" | cohort user add ben'],
+  options: {
+    admin: { type: 'boolean', description: 'Make the user a server admin (manages users).' },
+    generate: {
+      type: 'boolean',
+      description: 'Make up a strong password and print it once, instead of reading one.',
+    },
+    'if-missing': { type: 'boolean', description: 'Do nothing (and succeed) when the user exists.' },
+  },
+  examples: [
+    'cohort user add ana --admin',
+    'printf "%s\\n" "$PASSWORD" | cohort user add ben',
+    'cohort user add demo --admin --generate --if-missing',
+  ],
   async run(ctx) {
     notInsideJob(ctx);
-    const password = await readSecret('Password: ');
-    const user = await createUser(ctx.catalog().db, {
-      name: ctx.args[0] ?? '',
-      password,
-      admin: ctx.options.admin === true,
-    });
-    if (ctx.json) return ctx.printJson(user);
+    const name = ctx.args[0] ?? '';
+    if (ctx.options['if-missing'] === true && findUser(ctx.catalog().db, name) !== undefined) {
+      ctx.print(`User '${name}' exists (a new password: cohort user password ${name}).`);
+      return;
+    }
+    const generated = ctx.options.generate === true;
+    // 18 random bytes: 144 bits, as base64url 24 characters a person can still copy.
+    const password = generated ? randomBytes(18).toString('base64url') : await readSecret('Password: ');
+    const user = await createUser(ctx.catalog().db, { name, password, admin: ctx.options.admin === true });
+    if (ctx.json) return ctx.printJson(generated ? { ...user, password } : user);
     ctx.print(`User '${user.name}' added${user.admin ? ' (server admin)' : ''}.`);
+    if (generated) ctx.print(`Password (shown this once): ${password}`);
   },
 };
 
