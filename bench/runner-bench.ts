@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { machineLine, median, ms, ratio, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
+import { chainSnakefile } from './chain-workload.js';
 
 /**
  * Issue 3 figures: local runner overhead for 1000 trivial tasks (100 subjects × 10 chained jobs), side by
@@ -25,21 +26,6 @@ function batchJson(): string {
     args: [],
   }));
   return JSON.stringify({ name: 'trivial', level: 'subject', jobs });
-}
-
-function snakefile(): string {
-  return `SUBJECTS = [f"P{i:03d}" for i in range(1, ${SUBJECTS + 1})]
-rule all:
-    input: expand("done/{s}/${JOBS - 1}.txt", s=SUBJECTS)
-rule first:
-    output: "done/{s}/0.txt"
-    shell: "true && touch {output}"
-rule step:
-    input: lambda w: f"done/{w.s}/{int(w.k) - 1}.txt"
-    output: "done/{s}/{k}.txt"
-    wildcard_constraints: k="[1-9][0-9]*"
-    shell: "true && touch {output}"
-`;
 }
 
 export function runRunnerBench(): void {
@@ -81,7 +67,7 @@ export function runRunnerBench(): void {
 
     const sm = join(WORK, `snake-${r}`);
     mkdirSync(sm);
-    writeFileSync(join(sm, 'Snakefile'), snakefile());
+    writeFileSync(join(sm, 'Snakefile'), chainSnakefile(SUBJECTS, JOBS));
     snake.push(
       timeCommand(
         'snakemake',

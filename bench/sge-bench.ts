@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import type { TaskSpec } from '../src/executors/executor.js';
 import { SgeExecutor } from '../src/executors/sge/sge-executor.js';
 import { hasEnded } from '../src/executors/wait-for.js';
 import { machineLine, ms } from './measure.js';
 import { writeSection } from './write-results.js';
+import { chainSnakefile, chainTaskSpecs } from './chain-workload.js';
 
 /**
  * Issue 4 figures for SGE: 1000 tasks (100 subjects × 10 chained jobs of `true`) submitted to the
@@ -35,27 +35,6 @@ const STOP_GRACE_MS = 10_000;
  */
 const SINGLES_SUBJECTS = Number(process.env.BENCH_SGE_SINGLES_SUBJECTS ?? 10);
 
-function specs(dir: string, arrays: boolean, subjects = SUBJECTS): TaskSpec[] {
-  const tasks: TaskSpec[] = [];
-  for (let s = 0; s < subjects; s++) {
-    for (let k = 0; k < JOBS; k++) {
-      const logDir = join(dir, `P${s}`, `job${k}`);
-      mkdirSync(logDir, { recursive: true });
-      tasks.push({
-        taskId: `bench-P${s}-j${k}`,
-        argv: ['true'],
-        env: { PATH: '/usr/bin:/bin' },
-        cwd: logDir,
-        logDir,
-        resources: {},
-        after: k === 0 ? [] : [{ id: `bench-P${s}-j${k - 1}`, kind: 'ok' }],
-        ...(arrays ? { arrayKey: `job${k}` } : {}),
-      });
-    }
-  }
-  return tasks;
-}
-
 interface Submission {
   readonly acceptedMs: number;
   readonly qsub: number;
@@ -65,7 +44,7 @@ interface Submission {
 
 async function submit(dir: string, arrays: boolean, subjects = SUBJECTS): Promise<Submission> {
   const executor = new SgeExecutor({ stateDir: join(dir, 'state') });
-  const tasks = specs(dir, arrays, subjects);
+  const tasks = chainTaskSpecs(dir, subjects, JOBS, arrays);
   const started = performance.now();
   const ids = await executor.submit(tasks);
   return { acceptedMs: performance.now() - started, qsub: executor.commands.count, ids, executor };
@@ -94,19 +73,6 @@ async function pollWhileRunning(run: Submission) {
   }
 }
 
-const SNAKEFILE = `SUBJECTS = [f"P{i:03d}" for i in range(1, ${SUBJECTS + 1})]
-rule all:
-    input: expand("done/{s}/${JOBS - 1}.txt", s=SUBJECTS)
-rule first:
-    output: "done/{s}/0.txt"
-    shell: "true && touch {output}"
-rule step:
-    input: lambda w: f"done/{w.s}/{int(w.k) - 1}.txt"
-    output: "done/{s}/{k}.txt"
-    wildcard_constraints: k="[1-9][0-9]*"
-    shell: "true && touch {output}"
-`;
-
 /** qsub behind a wrapper that logs each call: the Snakemake side's count of scheduler commands. */
 const COUNTING_QSUB = `#!/bin/bash
 # $1: log of calls; then Snakemake's {dependencies} (job ids, with --immediate-submit); last: the job script.
@@ -130,7 +96,7 @@ interface SnakeRun {
 /** Runs Snakemake's cluster submission for at most `windowMs`; then stops it and deletes its jobs. */
 async function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<SnakeRun> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Snakefile'), SNAKEFILE);
+  writeFileSync(join(dir, 'Snakefile'), chainSnakefile(SUBJECTS, JOBS));
   const wrapper = join(dir, 'qsub-count');
   writeFileSync(wrapper, COUNTING_QSUB, { mode: 0o755 });
   const log = join(dir, 'qsub-calls.log');

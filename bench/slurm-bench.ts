@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { TaskSpec } from '../src/executors/executor.js';
 import { SlurmExecutor } from '../src/executors/slurm/slurm-executor.js';
 import { hasEnded } from '../src/executors/wait-for.js';
 import { machineLine, ms } from './measure.js';
 import { writeSection } from './write-results.js';
+import { chainSnakefile, chainTaskSpecs } from './chain-workload.js';
 
 /**
  * Issue 4 figures for Slurm: 1000 tasks (100 subjects × 10 chained jobs of `true`) submitted to the
@@ -32,27 +32,6 @@ const SNAKE_WINDOW_MS = Number(process.env.BENCH_SNAKE_WINDOW_MS ?? 120_000);
 const RUN_WINDOW_MS = Number(process.env.BENCH_SLURM_RUN_MS ?? 60_000);
 const SNAKE_JOB_NAME = 'cohort-bench-snakemake';
 
-function specs(dir: string, arrays: boolean): TaskSpec[] {
-  const tasks: TaskSpec[] = [];
-  for (let s = 0; s < SUBJECTS; s++) {
-    for (let k = 0; k < JOBS; k++) {
-      const logDir = join(dir, `P${s}`, `job${k}`);
-      mkdirSync(logDir, { recursive: true });
-      tasks.push({
-        taskId: `bench-P${s}-j${k}`,
-        argv: ['true'],
-        env: { PATH: '/usr/bin:/bin' },
-        cwd: logDir,
-        logDir,
-        resources: {},
-        after: k === 0 ? [] : [{ id: `bench-P${s}-j${k - 1}`, kind: 'ok' }],
-        ...(arrays ? { arrayKey: `job${k}` } : {}),
-      });
-    }
-  }
-  return tasks;
-}
-
 interface Submission {
   readonly acceptedMs: number;
   readonly sbatch: number;
@@ -62,7 +41,7 @@ interface Submission {
 
 async function submit(dir: string, arrays: boolean): Promise<Submission> {
   const executor = new SlurmExecutor({ env: SLURM_ENV });
-  const tasks = specs(dir, arrays);
+  const tasks = chainTaskSpecs(dir, SUBJECTS, JOBS, arrays);
   const started = performance.now();
   const ids = await executor.submit(tasks);
   return { acceptedMs: performance.now() - started, sbatch: executor.commands.count, ids, executor };
@@ -98,19 +77,6 @@ async function pollWhileRunning(
   }
 }
 
-const SNAKEFILE = `SUBJECTS = [f"P{i:03d}" for i in range(1, ${SUBJECTS + 1})]
-rule all:
-    input: expand("done/{s}/${JOBS - 1}.txt", s=SUBJECTS)
-rule first:
-    output: "done/{s}/0.txt"
-    shell: "true && touch {output}"
-rule step:
-    input: lambda w: f"done/{w.s}/{int(w.k) - 1}.txt"
-    output: "done/{s}/{k}.txt"
-    wildcard_constraints: k="[1-9][0-9]*"
-    shell: "true && touch {output}"
-`;
-
 /** sbatch behind a wrapper that logs each call: the Snakemake side's count of scheduler commands. */
 const COUNTING_SBATCH = `#!/bin/bash
 # $1: log of calls; then Snakemake's {dependencies} (job ids, with --immediate-submit); last: the job script.
@@ -138,7 +104,7 @@ interface SnakeRun {
 /** Runs Snakemake's cluster submission for at most `windowMs`; then stops it and cancels its jobs. */
 async function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<SnakeRun> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Snakefile'), SNAKEFILE);
+  writeFileSync(join(dir, 'Snakefile'), chainSnakefile(SUBJECTS, JOBS));
   const wrapper = join(dir, 'sbatch-count');
   writeFileSync(wrapper, COUNTING_SBATCH, { mode: 0o755 });
   const log = join(dir, 'sbatch-calls.log');
