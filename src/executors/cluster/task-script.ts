@@ -82,6 +82,9 @@ function limited(command: string, marker: string, limitSeconds: number, graceSec
     `trap 'signalled=1; kill -TERM -- "-$child" 2>/dev/null' TERM`,
     `( /bin/sleep ${limit}; : >${marker}; kill -TERM -- "-$child" 2>/dev/null; /bin/sleep ${grace}; kill -KILL -- "-$child" 2>/dev/null ) &`,
     'watchdog=$!',
+    // Out of the job table: killing it at the end must not print "[2]+ Terminated ( /bin/sleep ..." into
+    // the task's stderr.log, where it would stand as the task's last error line.
+    'disown "$watchdog"',
     // wait returns early when the TERM trap runs; the task is done only once its process is gone.
     'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
     'kill -- "-$watchdog" 2>/dev/null',
