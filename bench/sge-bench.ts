@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,8 @@ import { SgeExecutor } from '../src/executors/sge/sge-executor.js';
 import { hasEnded } from '../src/executors/wait-for.js';
 import { machineLine, ms } from './measure.js';
 import { writeSection } from './write-results.js';
-import { chainSnakefile, chainTaskSpecs } from './chain-workload.js';
+import { chainTaskSpecs } from './chain-workload.js';
+import { runSnakemakeCluster, type SnakeRun } from './snakemake-cluster.js';
 
 /**
  * Issue 4 figures for SGE: 1000 tasks (100 subjects × 10 chained jobs of `true`) submitted to the
@@ -27,8 +28,6 @@ const SNAKE_WINDOW_MS = Number(process.env.BENCH_SNAKE_WINDOW_MS ?? 120_000);
 /** How long the polls are watched while the tasks run (a 2-core node runs a few `true` jobs a second). */
 const RUN_WINDOW_MS = Number(process.env.BENCH_SGE_RUN_MS ?? 60_000);
 const SNAKE_JOB_NAME = 'cohort-bench-snakemake';
-/** How long a stopped Snakemake may take to exit before it is killed. */
-const STOP_GRACE_MS = 10_000;
 /**
  * Subjects of the run without arrayKey: one qsub per task takes 0.1 to 1 s on a loaded 2-core machine,
  * so by default only 10 subjects (100 tasks) are submitted that way.
@@ -87,51 +86,22 @@ if [[ -n "\${COHORT_BENCH_HOLD:-}" ]]; then hold+=(-h); fi
 exec qsub -terse -N ${SNAKE_JOB_NAME} -o /dev/null -j y -S /bin/bash "\${hold[@]}" "$1"
 `;
 
-interface SnakeRun {
-  readonly ms: number;
-  readonly qsub: number;
-  readonly finished: boolean;
-}
-
-/** Runs Snakemake's cluster submission for at most `windowMs`; then stops it and deletes its jobs. */
-async function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<SnakeRun> {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Snakefile'), chainSnakefile(SUBJECTS, JOBS));
-  const wrapper = join(dir, 'qsub-count');
-  writeFileSync(wrapper, COUNTING_QSUB, { mode: 0o755 });
-  const log = join(dir, 'qsub-calls.log');
-  writeFileSync(log, '');
-  const cluster = immediate ? `${wrapper} ${log} {dependencies}` : `${wrapper} ${log}`;
-  const args = ['--jobs', '1000', '--cluster', cluster, '--quiet', '-d', dir, '-s', join(dir, 'Snakefile')];
-  if (immediate) args.push('--immediate-submit', '--notemp');
-  const env = {
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    HOME: dir,
-    LANG: 'C.UTF-8',
-    ...(immediate ? { COHORT_BENCH_HOLD: '1' } : {}),
-  };
-  const started = performance.now();
-  const child = spawn('snakemake', args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const finished = await Promise.race([exited.then(() => true), sleep(windowMs).then(() => false)]);
-  const elapsed = performance.now() - started;
-  if (!finished) {
-    process.kill(-child.pid!, 'SIGTERM'); // its own process group: snakemake and its qsub calls
-    // On SIGTERM Snakemake waits for its cluster jobs to end: held ones never do.
-    const stopped = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
-    if (!stopped) process.kill(-child.pid!, 'SIGKILL');
-    await exited;
-  } else if ((await exited) !== 0) console.warn(`snakemake exited with an error: ${stderr}`);
-  const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number);
-  try {
-    execFileSync('qdel', [SNAKE_JOB_NAME], { stdio: 'ignore' }); // by job name
-  } catch {
-    // none left
-  }
-  const last = calls.length > 0 ? (calls[calls.length - 1]! - calls[0]!) / 1e6 : 0;
-  return { ms: finished ? elapsed : Math.max(last, elapsed), qsub: calls.length, finished };
+function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<SnakeRun> {
+  return runSnakemakeCluster({
+    dir,
+    subjects: SUBJECTS,
+    jobs: JOBS,
+    immediate,
+    windowMs,
+    countingWrapper: COUNTING_QSUB,
+    cleanup: () => {
+      try {
+        execFileSync('qdel', [SNAKE_JOB_NAME], { stdio: 'ignore' }); // by job name
+      } catch {
+        // none left
+      }
+    },
+  });
 }
 
 /** Runs the SGE benchmark and writes its section `sge` of docs/benchmarks.md. */
@@ -156,8 +126,8 @@ export async function runSgeBench(): Promise<void> {
   const meanPollMs = run.pollMs.reduce((a, b) => a + b, 0) / run.pollMs.length;
   const snakeLine = (r: SnakeRun, why: string): string =>
     r.finished
-      ? `${ms(r.ms)} | ${r.qsub}`
-      : `not done after ${ms(r.ms)}: ${r.qsub} of ${tasks} submitted${why} | ${r.qsub}`;
+      ? `${ms(r.ms)} | ${r.submissions}`
+      : `not done after ${ms(r.ms)}: ${r.submissions} of ${tasks} submitted${why} | ${r.submissions}`;
   const text = `## SGE submission (issue 4)
 
 ${tasks} tasks (${SUBJECTS} subjects × ${JOBS} chained jobs of \`true\`) submitted to the single-node Son of

@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,8 @@ import { SlurmExecutor } from '../src/executors/slurm/slurm-executor.js';
 import { hasEnded } from '../src/executors/wait-for.js';
 import { machineLine, ms } from './measure.js';
 import { writeSection } from './write-results.js';
-import { chainSnakefile, chainTaskSpecs } from './chain-workload.js';
+import { chainTaskSpecs } from './chain-workload.js';
+import { runSnakemakeCluster, type SnakeRun } from './snakemake-cluster.js';
 
 /**
  * Issue 4 figures for Slurm: 1000 tasks (100 subjects × 10 chained jobs of `true`) submitted to the
@@ -93,57 +94,18 @@ if [[ -n "\${COHORT_BENCH_HOLD:-}" ]]; then hold=(--hold); fi
 exec sbatch --parsable --output=/dev/null --job-name=${SNAKE_JOB_NAME} "\${hold[@]}" "\${dependency[@]}" "$1"
 `;
 
-interface SnakeRun {
-  readonly ms: number;
-  readonly sbatch: number;
-  readonly finished: boolean;
-  /** Snakemake exited with an error (its stderr is printed by the bench). */
-  readonly failed: boolean;
-}
-
-/** Runs Snakemake's cluster submission for at most `windowMs`; then stops it and cancels its jobs. */
-async function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<SnakeRun> {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Snakefile'), chainSnakefile(SUBJECTS, JOBS));
-  const wrapper = join(dir, 'sbatch-count');
-  writeFileSync(wrapper, COUNTING_SBATCH, { mode: 0o755 });
-  const log = join(dir, 'sbatch-calls.log');
-  writeFileSync(log, '');
-  const cluster = immediate ? `${wrapper} ${log} {dependencies}` : `${wrapper} ${log}`;
-  const args = ['--jobs', '1000', '--cluster', cluster, '--quiet', '-d', dir, '-s', join(dir, 'Snakefile')];
-  if (immediate) args.push('--immediate-submit', '--notemp');
-  const env = {
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    HOME: dir,
-    LANG: 'C.UTF-8',
-    ...SLURM_ENV,
-    ...(immediate ? { COHORT_BENCH_HOLD: '1' } : {}),
-  };
-  const started = performance.now();
-  const child = spawn('snakemake', args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const finished = await Promise.race([exited.then(() => true), sleep(windowMs).then(() => false)]);
-  const elapsed = performance.now() - started;
-  if (!finished) {
-    process.kill(-child.pid!, 'SIGTERM'); // its own process group: snakemake and its sbatch calls
-    // Snakemake waits for its running jobs on SIGTERM; those are cancelled below anyway.
-    const gone = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-    if (!gone) process.kill(-child.pid!, 'SIGKILL');
-    await exited;
-  }
-  const code = await exited;
-  if (finished && code !== 0) console.warn(`snakemake exited with an error: ${stderr}`);
-  const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(Number);
-  execFileSync('scancel', [`--name=${SNAKE_JOB_NAME}`], { env: { ...process.env, ...SLURM_ENV } });
-  const last = calls.length > 0 ? (calls[calls.length - 1]! - calls[0]!) / 1e6 : 0;
-  return {
-    ms: finished ? elapsed : Math.max(last, elapsed),
-    sbatch: calls.length,
-    finished,
-    failed: finished && code !== 0,
-  };
+function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<SnakeRun> {
+  return runSnakemakeCluster({
+    dir,
+    subjects: SUBJECTS,
+    jobs: JOBS,
+    immediate,
+    windowMs,
+    countingWrapper: COUNTING_SBATCH,
+    env: SLURM_ENV,
+    cleanup: () =>
+      execFileSync('scancel', [`--name=${SNAKE_JOB_NAME}`], { env: { ...process.env, ...SLURM_ENV } }),
+  });
 }
 
 export async function runSlurmBench(): Promise<void> {
@@ -167,10 +129,10 @@ export async function runSlurmBench(): Promise<void> {
   const meanPollMs = run.pollMs.reduce((a, b) => a + b, 0) / run.pollMs.length;
   const snakeLine = (run: SnakeRun, why: string): string =>
     run.failed
-      ? `Snakemake failed after ${ms(run.ms)} (see the bench output) | ${run.sbatch}`
+      ? `Snakemake failed after ${ms(run.ms)} (see the bench output) | ${run.submissions}`
       : run.finished
-        ? `${ms(run.ms)} | ${run.sbatch}`
-        : `not done after ${ms(run.ms)}: ${run.sbatch} of ${tasks} submitted${why} | ${run.sbatch}`;
+        ? `${ms(run.ms)} | ${run.submissions}`
+        : `not done after ${ms(run.ms)}: ${run.submissions} of ${tasks} submitted${why} | ${run.submissions}`;
   const text = `## Slurm submission (issue 4)
 
 ${tasks} tasks (${SUBJECTS} subjects × ${JOBS} chained jobs of \`true\`) submitted to the single-node loopback
