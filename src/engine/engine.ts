@@ -117,7 +117,7 @@ export class Engine {
       // turn the units of one job into an array job and the chain into array dependencies.
       const ids = await this.executors.get(kind).submit(call.specs);
       const queuedAt = Date.now();
-      this.catalog.db.transaction(() => {
+      this.writing(() => {
         call.groups.forEach((group, i) => {
           const id = ids[i];
           for (const task of group) {
@@ -150,7 +150,7 @@ export class Engine {
   private skipUnrun(tasks: readonly TaskRow[]): void {
     if (tasks.length === 0) return;
     const now = Date.now();
-    this.catalog.db.transaction(() => {
+    this.writing(() => {
       for (const task of tasks)
         this.change(task, {
           state: 'skipped',
@@ -240,7 +240,7 @@ export class Engine {
       const ids = [...new Set(heads.map((t) => t.executor_id as string))];
       const statuses = await this.executors.get(kind as ExecutorKind).status(ids);
       // One transaction for all changes of a poll: one commit instead of one per task.
-      this.catalog.db.transaction(() => {
+      this.writing(() => {
         for (const task of heads) {
           const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
@@ -384,6 +384,15 @@ export class Engine {
       }
       await new Promise((r) => setTimeout(r, options.pollMs ?? DEFAULT_POLL_MS));
     }
+  }
+
+  /**
+   * Runs `fn` in a transaction that takes the write lock at its start (BEGIN IMMEDIATE). A deferred one
+   * starts as a reader; when a job's `cohort add` commits in between, SQLite cannot upgrade it and fails
+   * at once with "database is locked", without waiting for the busy timeout.
+   */
+  private writing(fn: () => void): () => void {
+    return () => this.catalog.db.transaction(fn).immediate();
   }
 
   private change(task: TaskHead, update: Parameters<typeof updateTask>[2]): void {
