@@ -7,7 +7,7 @@ import { createProject } from '../src/catalog/project-store.js';
 import { studySortKey } from '../src/catalog/study-order.js';
 import type { CohortConfig } from '../src/config/resolve-config.js';
 import type { Db } from '../src/db/open-database.js';
-import type { TaskRow } from '../src/engine/task-store.js';
+import type { TaskRow } from '../src/runs/store/task-store.js';
 import { launchChromium } from '../test/web/chromium.js';
 import { logIn } from '../test/web/ui-steps.js';
 import { startWebServer, type WebServer } from '../test/web/web-server.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../db/open-database.js';
-import { JOB_FILTER_LETTERS, type TaskState } from '../engine/task-states.js';
+import { JOB_FILTER_LETTERS, type TaskState } from '../runs/task-states.js';
 import type { JobIndicators } from './browse-types.js';
 
 const NONE: JobIndicators = { q: 0, r: 0, s: 0, e: 0 };

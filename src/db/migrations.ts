@@ -1,4 +1,4 @@
-import { TASK_STATES } from '../engine/task-states.js';
+import { TASK_STATES } from '../runs/task-states.js';
 import { PROJECT_ROLES } from '../users/project-roles.js';
 import { EXECUTOR_KINDS } from '../executors/executor-kinds.js';
 

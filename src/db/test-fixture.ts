@@ -1,4 +1,4 @@
-import type { Db } from '../db/open-database.js';
+import type { Db } from './open-database.js';
 
 // Test-only (excluded from the build): the scale tests pin how many statements a query path runs.
 

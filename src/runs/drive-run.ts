@@ -1,6 +1,6 @@
-import type { Engine } from '../engine/engine.js';
-import { claimRun, releaseRun } from '../engine/run-owner.js';
-import type { TaskRow } from '../engine/task-store.js';
+import type { Engine } from './engine.js';
+import { claimRun, releaseRun } from './run-owner.js';
+import type { TaskRow } from './store/task-store.js';
 import { CohortError } from '../errors/cohort-error.js';
 
 /**

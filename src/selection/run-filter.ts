@@ -1,6 +1,6 @@
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
-import { JOB_FILTER_LETTERS } from '../engine/task-states.js';
+import { JOB_FILTER_LETTERS } from '../runs/task-states.js';
 import type { Filter, FilterTerm, JobFilterLetter } from './filter.js';
 import { likeSql } from './like-pattern.js';
 import type { StudyRef } from './selection.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { GridCounts } from '../engine/grid-query.js';
-import { GRID_SORT_KEYS } from '../engine/grid-query.js';
-import { TASK_STATES, type TaskState } from '../engine/task-states.js';
+import type { GridCounts } from '../runs/store/grid-query.js';
+import { GRID_SORT_KEYS } from '../runs/store/grid-query.js';
+import { TASK_STATES, type TaskState } from '../runs/task-states.js';
 
 /**
  * The grid monitor's and the live updates' request and response shapes (part of api-types.ts, which

@@ -6,7 +6,7 @@ import type { FileRow } from '../browse/browse-types.js';
 import { SCRIPT_LANGUAGES, type JobDefinition } from '../jobs/job-definition.js';
 import type { ArgumentRow } from '../jobs/script-variables.js';
 import { TAG_LEVELS } from '../catalog/tags.js';
-import { RUN_MODES } from '../engine/run-modes.js';
+import { RUN_MODES } from '../runs/run-modes.js';
 import { PROJECT_ROLES, type ProjectRole } from '../users/project-roles.js';
 
 /**

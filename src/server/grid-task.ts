@@ -1,4 +1,4 @@
-import type { TaskRow } from '../engine/task-store.js';
+import type { TaskRow } from '../runs/store/task-store.js';
 import type { GridTask } from './api-types.js';
 
 /** A task row as the API shows it in the grid (camelCase, no provenance). */

@@ -8,7 +8,7 @@ import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/librar
 import { createApp } from './app.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { EventHub } from './events/event-hub.js';
-import { RunSupervisor } from './run-supervisor.js';
+import { RunSupervisor } from '../runs/run-supervisor.js';
 import type { ServerContext } from './server-context.js';
 
 /** Where the UI helper builds the web app: `web/dist` at the top of the installation. */

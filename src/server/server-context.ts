@@ -3,7 +3,7 @@ import type { LibraryJob } from '../jobs/library.js';
 import type { Principal } from './auth/principal.js';
 import type { LoginLimiter } from './auth/login-limiter.js';
 import type { EventHub } from './events/event-hub.js';
-import type { RunSupervisor } from './run-supervisor.js';
+import type { RunSupervisor } from '../runs/run-supervisor.js';
 
 /**
  * What the HTTP app works with: the open catalog, the run supervisor (engine + local executor living in

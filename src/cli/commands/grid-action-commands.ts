@@ -3,8 +3,8 @@ import {
   applyTaskAction,
   clearTasks,
   type ExecutorAction,
-} from '../../grid/task-actions.js';
-import type { TaskRow } from '../../engine/task-store.js';
+} from '../../runs/task-actions.js';
+import type { TaskRow } from '../../runs/store/task-store.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { taskOf } from './grid-commands.js';
 import { withEngine } from './with-engine.js';

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gridCounts, gridRows, GRID_SORT_KEYS, type GridSortKey } from '../../engine/grid-query.js';
+import { gridCounts, gridRows, GRID_SORT_KEYS, type GridSortKey } from '../../runs/store/grid-query.js';
 import { readFrom, readIfExists } from '../../engine/task-files.js';
-import { isEnded, TASK_STATES, type TaskState } from '../../engine/task-states.js';
-import { getTask, type TaskRow } from '../../engine/task-store.js';
+import { isEnded, TASK_STATES, type TaskState } from '../../runs/task-states.js';
+import { getTask, type TaskRow } from '../../runs/store/task-store.js';
 import { invalidInput, notFound } from '../../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';

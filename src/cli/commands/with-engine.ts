@@ -1,5 +1,5 @@
-import { Engine } from '../../engine/engine.js';
-import type { EngineListener } from '../../engine/engine-listener.js';
+import { Engine } from '../../runs/engine.js';
+import type { EngineListener } from '../../runs/engine-listener.js';
 import { ExecutorSet } from '../../executors/executor-set.js';
 import { executorFactory } from '../../executors/make-executor.js';
 import type { CommandContext } from '../command-spec.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import { validateBatch } from '../../batches/batch-definition.js';
-import { createRun } from '../../engine/create-run.js';
-import { getTask } from '../../engine/task-store.js';
+import { createRun } from '../../runs/create-run.js';
+import { getTask } from '../../runs/store/task-store.js';
 import type { TaskEvent } from '../api-types.js';
 import { bashBatch, call, createServerFixture, readSse, type ServerFixture } from '../test-fixture.js';
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/open-database.js';
-import type { EngineListener } from '../../engine/engine-listener.js';
-import type { TaskState } from '../../engine/task-states.js';
-import type { TaskRow } from '../../engine/task-store.js';
+import type { EngineListener } from '../../runs/engine-listener.js';
+import type { TaskState } from '../../runs/task-states.js';
+import type { TaskRow } from '../../runs/store/task-store.js';
 import type { TaskEvent } from '../api-types.js';
 import { toGridTask } from '../grid-task.js';
 

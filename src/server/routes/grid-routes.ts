@@ -2,16 +2,16 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Project } from '../../catalog/project-store.js';
 import type { Db } from '../../db/open-database.js';
-import { gridCounts, gridRows, type GridSortKey } from '../../engine/grid-query.js';
-import { isEnded } from '../../engine/task-states.js';
-import { getTask, type TaskRow } from '../../engine/task-store.js';
+import { gridCounts, gridRows, type GridSortKey } from '../../runs/store/grid-query.js';
+import { isEnded } from '../../runs/task-states.js';
+import { getTask, type TaskRow } from '../../runs/store/task-store.js';
 import { notFound } from '../../errors/cohort-error.js';
 import {
   activeTasksOfProject,
   applyTaskAction,
   clearTasks,
   type ExecutorAction,
-} from '../../grid/task-actions.js';
+} from '../../runs/task-actions.js';
 import { planRerun } from '../../runs/plan-rerun.js';
 import {
   clearBody,

@@ -5,7 +5,7 @@ import type { BatchItems } from '../../batches/load-batch-scope.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import { validateBatch } from '../../batches/batch-definition.js';
 import type { Project } from '../../catalog/project-store.js';
-import { createRun } from '../../engine/create-run.js';
+import { createRun } from '../../runs/create-run.js';
 import { libraryJobDefinition } from '../../jobs/library.js';
 import { scriptVariables } from '../../jobs/script-variables.js';
 import { planRerun, type RerunPlan } from '../../runs/plan-rerun.js';

@@ -3,7 +3,7 @@
  * plus the state and mode lists the UI needs at run time (plain constant modules, no server code).
  */
 export type * from '../../../src/server/api-types.js';
-export type { TaskState } from '../../../src/engine/task-states.js';
+export type { TaskState } from '../../../src/runs/task-states.js';
 export type {
   ArgType,
   JobArgument,
@@ -14,10 +14,10 @@ export type {
 } from '../../../src/jobs/job-definition.js';
 export type { ArgumentResolution } from '../../../src/batches/batch-resolution.js';
 export type { ArgumentRow } from '../../../src/jobs/script-variables.js';
-export type { GridCounts } from '../../../src/engine/grid-query.js';
-export type { RunMode } from '../../../src/engine/run-modes.js';
-export { TASK_STATES, isEnded } from '../../../src/engine/task-states.js';
+export type { GridCounts } from '../../../src/runs/store/grid-query.js';
+export type { RunMode } from '../../../src/runs/run-modes.js';
+export { TASK_STATES, isEnded } from '../../../src/runs/task-states.js';
 export { ARG_TYPES, ON_ERROR, SCRIPT_LANGUAGES } from '../../../src/jobs/job-definition.js';
-export { RUN_MODES } from '../../../src/engine/run-modes.js';
+export { RUN_MODES } from '../../../src/runs/run-modes.js';
 // Pure functions (type-only imports inside): which types a `$f1`-style name implies.
 export { impliedTypes } from '../../../src/jobs/script-variables.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateBatch } from '../batches/batch-definition.js';
 import { resolveBatch } from '../batches/resolve-batch.js';
-import { createRun } from '../engine/create-run.js';
-import { tasksOfRun } from '../engine/task-store.js';
-import { bashBatch, createServerFixture, type ServerFixture } from './test-fixture.js';
+import { createRun } from './create-run.js';
+import { tasksOfRun } from './store/task-store.js';
+import { bashBatch, createServerFixture, type ServerFixture } from '../server/test-fixture.js';
 
 let f: ServerFixture;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 import type { Catalog } from '../catalog/catalog.js';
-import { Engine } from '../engine/engine.js';
-import type { EngineListener } from '../engine/engine-listener.js';
-import { claimRun, releaseRun } from '../engine/run-owner.js';
-import { ACTIVE_STATES } from '../engine/task-states.js';
-import { activeCountOfRun } from '../engine/task-store.js';
+import { Engine } from './engine.js';
+import type { EngineListener } from './engine-listener.js';
+import { claimRun, releaseRun } from './run-owner.js';
+import { ACTIVE_STATES } from './task-states.js';
+import { activeCountOfRun } from './store/task-store.js';
 import { ExecutorSet } from '../executors/executor-set.js';
 import { executorFactory } from '../executors/make-executor.js';
-import { submitOwnedRun } from '../runs/drive-run.js';
+import { submitOwnedRun } from './drive-run.js';
 
 /** How often the server asks the executors about the runs it drives (like the CLI's runner). */
 export const SUPERVISOR_POLL_MS = 250;

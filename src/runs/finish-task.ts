@@ -4,7 +4,7 @@ import { addFiles } from '../catalog/add-files.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Project } from '../catalog/project-store.js';
 import { addTags } from '../catalog/tags.js';
-import type { TaskProvenance, TaskRow } from './task-store.js';
+import type { TaskProvenance, TaskRow } from './store/task-store.js';
 
 /**
  * After a task succeeded: registers its outputs in the catalog (with their `TAG(...)` tags) and tags

@@ -1,8 +1,8 @@
 import type { Db } from '../db/open-database.js';
 import type { ExecutorKind } from '../executors/executor-kinds.js';
 import type { ExecutorSet } from '../executors/executor-set.js';
-import { ACTIVE_STATES, type TaskState } from '../engine/task-states.js';
-import type { TaskRow } from '../engine/task-store.js';
+import { ACTIVE_STATES, type TaskState } from './task-states.js';
+import type { TaskRow } from './store/task-store.js';
 
 /** What the grid can ask of an executor for a task, by the executor's method name. */
 export const EXECUTOR_ACTIONS = ['cancel', 'suspend', 'resume', 'hold', 'release'] as const;

@@ -1,7 +1,7 @@
-import type { Db } from '../db/open-database.js';
-import { TASK_STATES, type TaskState } from './task-states.js';
+import type { Db } from '../../db/open-database.js';
+import { TASK_STATES, type TaskState } from '../task-states.js';
 import type { TaskRow } from './task-store.js';
-import { invalidInput } from '../errors/cohort-error.js';
+import { invalidInput } from '../../errors/cohort-error.js';
 
 export const GRID_SORT_KEYS = ['id', 'state', 'item', 'job', 'started', 'updated'] as const;
 export type GridSortKey = (typeof GRID_SORT_KEYS)[number];

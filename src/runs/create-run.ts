@@ -8,7 +8,7 @@ import { buildCommand } from '../jobs/build-command.js';
 import { invalidInput } from '../errors/cohort-error.js';
 import { planUnits, type RunMode } from './run-modes.js';
 import { taskVariables } from './task-environment.js';
-import type { TaskProvenance } from './task-store.js';
+import type { TaskProvenance } from './store/task-store.js';
 import { placeJob, type Placement } from '../queues/place-job.js';
 import { issueJobCredential } from './job-credential.js';
 

@@ -1,5 +1,5 @@
 import type { TaskState } from './task-states.js';
-import type { TaskRow } from './task-store.js';
+import type { TaskRow } from './store/task-store.js';
 
 /**
  * Observers of the engine: the CLI progress display now, the live web grid later. The database is

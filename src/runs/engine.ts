@@ -8,7 +8,7 @@ import { ExecutorSet } from '../executors/executor-set.js';
 import type { EngineListener } from './engine-listener.js';
 import { statement } from '../db/statement-cache.js';
 import { finishTask } from './finish-task.js';
-import { lastErrorLine, readTaskFiles } from './task-files.js';
+import { lastErrorLine, readTaskFiles } from '../engine/task-files.js';
 import type { RunMode } from './run-modes.js';
 import { isEnded, type TaskState } from './task-states.js';
 import {
@@ -22,10 +22,10 @@ import {
   type TaskHead,
   type TaskProvenance,
   type TaskRow,
-} from './task-store.js';
+} from './store/task-store.js';
 import { launchEnvironment } from './task-environment.js';
 import { readJobCredential } from './job-credential.js';
-import { unitScript, type UnitStep } from './unit-script.js';
+import { unitScript, type UnitStep } from '../engine/unit-script.js';
 
 const SINGLE_TASK_MODES: readonly string[] = ['chained', 'unordered'] satisfies readonly RunMode[];
 

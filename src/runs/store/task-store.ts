@@ -1,7 +1,7 @@
-import type { Placement } from '../queues/place-job.js';
-import type { Db } from '../db/open-database.js';
-import { statement } from '../db/statement-cache.js';
-import { ACTIVE_STATES, type TaskState } from './task-states.js';
+import type { Placement } from '../../queues/place-job.js';
+import type { Db } from '../../db/open-database.js';
+import { statement } from '../../db/statement-cache.js';
+import { ACTIVE_STATES, type TaskState } from '../task-states.js';
 
 const ACTIVE_SQL = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
 
