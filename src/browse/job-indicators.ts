@@ -39,7 +39,7 @@ export function jobIndicators(
 
 function letterOf(state: TaskState): keyof JobIndicators | undefined {
   for (const [letter, states] of Object.entries(JOB_FILTER_LETTERS)) {
-    if (states.includes(state)) return letter as keyof JobIndicators;
+    if ((states as readonly TaskState[]).includes(state)) return letter as keyof JobIndicators;
   }
   return undefined;
 }

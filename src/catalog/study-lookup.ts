@@ -35,3 +35,26 @@ export function findStudy(db: Db, project: Project, ref: string): StudyRow {
   }
   return row;
 }
+
+/**
+ * Present studies by id, and every present study of the given subjects, ordered by subject and study:
+ * what a rerun resolves again. Ids, not selector terms: study ids may hold `_` or `*`.
+ */
+export function studiesByIds(
+  db: Db,
+  project: Project,
+  studyIds: readonly number[],
+  subjectIds: readonly number[],
+): Array<StudyRow & { readonly ref: string; readonly studyId: number }> {
+  return db
+    .prepare(
+      `SELECT s.id, s.id AS studyId, s.subject_id AS subjectId, p.pid, s.sid, p.pid || '#' || s.sid AS ref, s.folder
+       FROM studies s JOIN subjects p ON p.id = s.subject_id
+       WHERE s.project_id = ? AND s.present = 1
+         AND (s.id IN (SELECT value FROM json_each(?)) OR s.subject_id IN (SELECT value FROM json_each(?)))
+       ORDER BY p.pid, s.sort_key`,
+    )
+    .all(project.id, JSON.stringify(studyIds), JSON.stringify(subjectIds)) as Array<
+    StudyRow & { ref: string; studyId: number }
+  >;
+}

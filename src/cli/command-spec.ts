@@ -4,12 +4,19 @@ import type { Project } from '../catalog/project-store.js';
 
 /** An option of a command, as data: drives parsing and `--help`. */
 export interface OptionSpec {
-  readonly type: 'string' | 'boolean';
+  /** `integer` values are parsed (and checked against `min`) before the command runs. */
+  readonly type: 'string' | 'boolean' | 'integer';
   readonly short?: string;
   readonly multiple?: boolean;
   readonly description: string;
   /** Placeholder shown in help, e.g. `DIR`. */
   readonly value?: string;
+  /** The only values allowed (checked before the command runs, listed in help). */
+  readonly choices?: readonly string[];
+  /** Smallest value of an `integer` option. */
+  readonly min?: number;
+  /** The value when the option is not given (shown in help). */
+  readonly default?: string | number | boolean;
 }
 
 export interface ArgSpec {
@@ -19,7 +26,7 @@ export interface ArgSpec {
   readonly variadic?: boolean;
 }
 
-export type OptionValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
+export type OptionValues = Readonly<Record<string, string | number | boolean | string[] | undefined>>;
 
 /** What a command runs with. The catalog and project open lazily: `cohort --help` touches no database. */
 export interface CommandContext {

@@ -40,6 +40,11 @@ export function commandHelp(command: CommandSpec): string {
 function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
   return Object.entries(options).map(([name, spec]) => {
     const flag = `${spec.short === undefined ? '    ' : `-${spec.short}, `}--${name}${spec.value === undefined ? '' : ` ${spec.value}`}`;
-    return `  ${flag.padEnd(28)}${spec.description}${spec.multiple === true ? ' (repeatable)' : ''}`;
+    const notes = [
+      spec.multiple === true ? 'repeatable' : undefined,
+      spec.choices === undefined ? undefined : `one of: ${spec.choices.join(', ')}`,
+      spec.default === undefined ? undefined : `default: ${String(spec.default)}`,
+    ].filter((n) => n !== undefined);
+    return `  ${flag.padEnd(28)}${spec.description}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
   });
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { invalidInput } from '../errors/cohort-error.js';
-import { GLOBAL_OPTIONS, type CommandSpec, type OptionValues } from './command-spec.js';
+import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec, type OptionValues } from './command-spec.js';
 
 export interface ParsedCommandLine {
   readonly command: CommandSpec;
@@ -31,7 +31,7 @@ export function parseCommandLine(
         Object.entries(specs).map(([name, s]) => [
           name,
           {
-            type: s.type,
+            type: s.type === 'boolean' ? 'boolean' : 'string',
             ...(s.short === undefined ? {} : { short: s.short }),
             multiple: s.multiple === true,
           },
@@ -44,7 +44,7 @@ export function parseCommandLine(
       `See \`cohort ${command.name} --help\`.`,
     );
   }
-  const options = parsed.values as OptionValues;
+  const options = typedOptions(command, specs, parsed.values as Record<string, string | boolean | string[]>);
   if (options.help !== true) checkArgs(command, parsed.positionals);
   return { command, args: parsed.positionals, options };
 }
@@ -65,4 +65,38 @@ function checkArgs(command: CommandSpec, positionals: readonly string[]): void {
       `Quote arguments that contain spaces. See \`cohort ${command.name} --help\`.`,
     );
   }
+}
+
+/** Option values as the spec says: integers parsed and checked, choices checked, defaults filled in. */
+function typedOptions(
+  command: CommandSpec,
+  specs: Readonly<Record<string, OptionSpec>>,
+  values: Readonly<Record<string, string | boolean | string[] | undefined>>,
+): OptionValues {
+  const out: Record<string, string | number | boolean | string[] | undefined> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = values[name];
+    if (value === undefined) {
+      if (spec.default !== undefined) out[name] = spec.default;
+      continue;
+    }
+    const hint = `See \`cohort ${command.name} --help\`.`;
+    if (spec.choices !== undefined && typeof value === 'string' && !spec.choices.includes(value)) {
+      throw invalidInput(`Unknown value '${value}' for --${name}.`, `Use one of: ${spec.choices.join(', ')}.`);
+    }
+    if (spec.type === 'integer' && typeof value === 'string') {
+      const n = Number(value);
+      const min = spec.min ?? Number.MIN_SAFE_INTEGER;
+      if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+        throw invalidInput(
+          `--${name} must be a whole number${spec.min === undefined ? '' : ` of at least ${spec.min}`} (got '${value}').`,
+          hint,
+        );
+      }
+      out[name] = n;
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
 }

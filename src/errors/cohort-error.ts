@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'TOOL_FAILED',
   'TOOL_MISSING',
   'NOT_AVAILABLE',
+  /** A stored record (a task's provenance, a run's definition) that this version cannot read. */
+  'DAMAGED_RECORD',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

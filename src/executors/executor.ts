@@ -49,8 +49,29 @@ export interface TaskSpec {
   readonly arrayKey?: string;
 }
 
+/**
+ * Why a task ended, as a value the engine can act on (`reason` is the same in words, for people).
+ * - exit: its command exited (code in `exitCode`)
+ * - time-limit / out-of-memory: ended by its limits
+ * - cancelled: by Cohort (kill); cancelled-outside: by someone else (scancel, qdel)
+ * - dependency-failed: never ran, because a task it needed to succeed failed
+ * - lost: its end was not recorded (a runner or node that died with it)
+ */
+export const END_CAUSES = [
+  'exit',
+  'time-limit',
+  'out-of-memory',
+  'cancelled',
+  'cancelled-outside',
+  'dependency-failed',
+  'lost',
+] as const;
+export type EndCause = (typeof END_CAUSES)[number];
+
 export interface TaskStatus {
   readonly state: ExecutorState;
+  /** Why it ended; set with the ended states `error` and `killed` (and `done`: `exit`). */
+  readonly cause?: EndCause;
   readonly exitCode?: number;
   /** Why it failed, in words: `exit code 3`, `time limit`, `out of memory`, `killed`, `dependency failed`. */
   readonly reason?: string;

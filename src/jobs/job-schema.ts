@@ -66,7 +66,7 @@ export const jobArgumentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('OPTION'), name, value: z.string(), choices: z.array(z.string()) }).strict(),
 ]);
 
-const resourcesSchema = z
+export const resourcesSchema = z
   .object({
     cpus: positiveInt.optional(),
     memoryMB: positiveInt.optional(),

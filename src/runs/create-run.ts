@@ -1,16 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Project } from '../catalog/project-store.js';
 import type { BatchDefinition } from '../batches/batch-definition.js';
-import { resolvedArguments, type BatchResolution } from '../batches/batch-resolution.js';
+import { resolvedArguments, type BatchResolution, type ItemResolution } from '../batches/batch-resolution.js';
 import { buildCommand } from '../jobs/build-command.js';
+import type { JobDefinition } from '../jobs/job-definition.js';
 import { invalidInput } from '../errors/cohort-error.js';
-import { planUnits, type RunMode } from './run-modes.js';
-import { taskVariables } from './task-environment.js';
-import type { TaskProvenance } from './store/task-store.js';
 import { placeJob, type Placement } from '../queues/place-job.js';
 import { issueJobCredential } from './job-credential.js';
+import type { TaskOutput, TaskProvenance } from './provenance.js';
+import { runFolder, taskFolder } from './run-folder.js';
+import { planUnits, type RunMode } from './run-modes.js';
+import { insertRun } from './store/run-store.js';
+import { insertTask, setTaskCommand } from './store/task-store.js';
+import { taskVariables } from './task-environment.js';
 
 export interface CreateRunInput {
   readonly batch: BatchDefinition;
@@ -34,7 +38,7 @@ export interface CreatedRun {
 
 /**
  * Turns a resolved batch into a run: one task per runnable item and job, each with its command built,
- * its files written into its own folder (`<home>/runs/<run>/<task>/`, also its log folder) and its
+ * its files written into its own folder (`<home>/runs/<run>/task-<id>/`, also its log folder) and its
  * provenance stored. Items missing a required input are reported, not run.
  */
 export function createRun(catalog: Catalog, project: Project, input: CreateRunInput): CreatedRun {
@@ -44,6 +48,12 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     throw invalidInput(
       'No item of the selection can run: every one misses an input.',
       'Check the resolution preview (`cohort preview`) and fix the patterns.',
+    );
+  }
+  if (input.units !== undefined && !(Number.isInteger(input.units) && input.units >= 1)) {
+    throw invalidInput(
+      `Run mode n-units needs a whole number of units of at least 1 (got ${String(input.units)}).`,
+      'Give --units N, e.g. --units 4.',
     );
   }
   const plan = planUnits(
@@ -57,87 +67,36 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   const unitOf = new Map<string, string>();
   for (const [unit, tasks] of plan) for (const t of tasks) unitOf.set(`${t.item}\u0000${t.jobIndex}`, unit);
 
-  const placement = (jobIndex: number): Placement => placements[jobIndex] as Placement;
   return db.transaction((): CreatedRun => {
-    const runId = Number(
-      db
-        .prepare(
-          `INSERT INTO runs (project_id, batch_name, definition, level, selection, run_mode, executor, owner, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          project.id,
-          input.batch.name,
-          JSON.stringify(input.batch),
-          input.batch.level,
-          input.selection,
-          input.mode,
-          placements[0]?.engine ?? 'local',
-          input.owner,
-          Date.now(),
-        ).lastInsertRowid,
-    );
-    const insert = db.prepare(
-      `INSERT INTO tasks (run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor, resolved, log_dir, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, '{}', '', ?)`,
-    );
-    const finish = db.prepare('UPDATE tasks SET resolved = ?, log_dir = ? WHERE id = ?');
+    const runId = insertRun(db, {
+      projectId: project.id,
+      batch: input.batch,
+      selection: input.selection,
+      mode: input.mode,
+      executor: placements[0]?.engine ?? 'local',
+      owner: input.owner,
+    });
+    // The run's folder is its owner's alone: it holds the job credential (job-credential.ts).
+    mkdirSync(runFolder(config.home, runId), { recursive: true, mode: 0o700 });
     let count = 0;
     for (const item of ready) {
       input.batch.jobs.forEach((job, jobIndex) => {
-        const taskId = Number(
-          insert.run(
-            runId,
-            project.id,
-            item.item,
-            item.subjectId,
-            item.study?.studyId ?? null,
-            jobIndex,
-            job.name,
-            unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
-            placement(jobIndex).engine,
-            Date.now(),
-          ).lastInsertRowid,
-        );
-        // The run's folder is its owner's alone: task files carry the job credential (job-credential.ts).
-        const runDir = join(config.home, 'runs', String(runId));
-        mkdirSync(runDir, { recursive: true, mode: 0o700 });
-        const dir = join(runDir, `task-${taskId}`);
+        const placement = placements[jobIndex] as Placement;
+        const taskId = insertTask(db, {
+          runId,
+          projectId: project.id,
+          item: item.item,
+          subjectId: item.subjectId,
+          studyId: item.study?.studyId ?? null,
+          jobIndex,
+          jobName: job.name,
+          unit: unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
+          executor: placement.engine,
+        });
+        const dir = taskFolder(config.home, runId, taskId);
         mkdirSync(dir, { recursive: true });
-        const values = resolvedArguments(item, jobIndex);
-        const command = buildCommand(job, values, dir);
-        for (const file of command.files) {
-          mkdirSync(dirname(file.path), { recursive: true });
-          writeFileSync(file.path, file.content);
-        }
-        for (const folder of command.mkdirs) mkdirSync(folder, { recursive: true });
-        const env = {
-          ...command.env,
-          ...taskVariables(config, {
-            project: project.name,
-            item: item.item,
-            taskId,
-            ...(item.study === null ? {} : { study: item.study.ref }),
-          }),
-        };
-        const outputs = job.args.flatMap((arg) =>
-          arg.type === 'OUT' || arg.type === 'PATHOUT'
-            ? [{ path: String(values[arg.name]), kind: arg.type, tags: arg.tags ?? [] }]
-            : [],
-        );
-        const provenance: TaskProvenance = {
-          job,
-          arguments: values,
-          argv: command.argv,
-          env,
-          cwd: dir,
-          onError: job.options?.onError ?? 'break',
-          ...(job.options?.tagOnSuccess === undefined ? {} : { tagOnSuccess: job.options.tagOnSuccess }),
-          outputs,
-          ...(item.study === null ? {} : { studyRef: item.study.ref }),
-          placement: placement(jobIndex),
-        };
-        finish.run(JSON.stringify(provenance), dir, taskId);
+        const provenance = taskProvenance(catalog, project, { item, job, jobIndex, taskId, dir, placement });
+        setTaskCommand(db, taskId, dir, provenance);
         count++;
       });
     }
@@ -147,6 +106,53 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     issueJobCredential(db, config.home, project.id, runId);
     return { runId, tasks: count, skipped };
   })();
+}
+
+interface TaskToBuild {
+  readonly item: ItemResolution;
+  readonly job: JobDefinition;
+  readonly jobIndex: number;
+  readonly taskId: number;
+  readonly dir: string;
+  readonly placement: Placement;
+}
+
+/** Builds a task's command, writes the files it needs (scripts, argument files) and returns its provenance. */
+function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): TaskProvenance {
+  const { item, job } = t;
+  const values = resolvedArguments(item, t.jobIndex);
+  const command = buildCommand(job, values, t.dir);
+  for (const file of command.files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.content);
+  }
+  for (const folder of command.mkdirs) mkdirSync(folder, { recursive: true });
+  const env = {
+    ...command.env,
+    ...taskVariables(catalog.config, {
+      project: project.name,
+      item: item.item,
+      taskId: t.taskId,
+      ...(item.study === null ? {} : { study: item.study.ref }),
+    }),
+  };
+  const outputs: TaskOutput[] = job.args.flatMap((arg) =>
+    arg.type === 'OUT' || arg.type === 'PATHOUT'
+      ? [{ path: String(values[arg.name]), kind: arg.type, tags: arg.tags ?? [] }]
+      : [],
+  );
+  return {
+    job,
+    arguments: values,
+    argv: command.argv,
+    env,
+    cwd: t.dir,
+    onError: job.options?.onError ?? 'break',
+    ...(job.options?.tagOnSuccess === undefined ? {} : { tagOnSuccess: job.options.tagOnSuccess }),
+    outputs,
+    ...(item.study === null ? {} : { studyRef: item.study.ref }),
+    placement: t.placement,
+  };
 }
 
 /** Grouped run modes put several jobs into one scheduler job, which can only go to one queue. */

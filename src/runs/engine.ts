@@ -1,33 +1,37 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { getProjectById, type Project } from '../catalog/project-store.js';
-import type { Dependency, Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
+import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
-import type { EngineListener } from './engine-listener.js';
-import { statement } from '../db/statement-cache.js';
-import { finishTask } from './finish-task.js';
 import { lastErrorLine, readTaskFiles } from '../engine/task-files.js';
+import type { EngineListener } from './engine-listener.js';
+import { finishTask } from './finish-task.js';
+import { readJobCredential } from './job-credential.js';
+import { groupBy, planUnitSubmission, type PlannedUnit, type PreviousJob } from './plan-units.js';
+import type { TaskProvenance } from './provenance.js';
 import type { RunMode } from './run-modes.js';
-import { isEnded, type TaskState } from './task-states.js';
+import { runMode } from './store/run-store.js';
 import {
   activeCountOfRun,
   activeTaskHeads,
   activeTaskHeadsById,
   activeTasks,
-  getTask,
+  getTaskRow,
+  pendingTasksOfRuns,
+  previousTaskOfItem,
+  provenanceOf,
   tasksOfRun,
   updateTask,
   type TaskHead,
-  type TaskProvenance,
   type TaskRow,
+  type TaskUpdate,
 } from './store/task-store.js';
+import { stateFromStatus, statusUpdate, NOT_RUN_TEXT } from './status-update.js';
 import { launchEnvironment } from './task-environment.js';
-import { readJobCredential } from './job-credential.js';
-import { unitScript, type UnitStep } from '../engine/unit-script.js';
+import type { TaskState } from './task-states.js';
+import { stepStatus, unitSpec } from './unit-spec.js';
 
-const SINGLE_TASK_MODES: readonly string[] = ['chained', 'unordered'] satisfies readonly RunMode[];
+const SINGLE_TASK_MODES: readonly RunMode[] = ['chained', 'unordered'];
 
 /** How often `waitForRun` asks the executor; local ends also arrive between polls via the files. */
 export const DEFAULT_POLL_MS = 250;
@@ -42,18 +46,24 @@ const FULL_POLL_EVERY = 8;
  * Drives tasks through their states: hands units to an executor with their dependencies, polls their
  * status (one call for all), records every change in the database (so a restarted engine loses
  * nothing), registers outputs of successful tasks, and reconciles with the executor after a restart.
+ * Only a run's owner (run-owner.ts) drives it: everything else reads the store.
  */
 export class Engine {
-  private readonly projects = new Map<number, Project>();
-
   private readonly executors: ExecutorSet;
   /** Runs this engine submitted or resumed: their deferred units are its to hand over. */
   private readonly runs = new Set<number>();
   /** Units left pending by the last submit because their earlier job runs on another engine. */
   private deferred = 0;
   private pollCount = 0;
+  /** How many tasks the last `reconcile` submitted again. */
+  lastResubmitted = 0;
   /** Active tasks as of the last full poll and later submits: task ids by kind and executor id. */
   private known = new Map<ExecutorKind, Map<string, number[]>>();
+  private readonly projects = new Map<number, Project>();
+  private readonly modes = new Map<number, RunMode>();
+  private readonly credentials = new Map<number, string | undefined>();
+  /** Each task's provenance, parsed and validated once. */
+  private readonly provenances = new Map<number, TaskProvenance>();
 
   /** `executors`: one executor, or a set that makes one per engine kind on first use. */
   constructor(
@@ -64,6 +74,16 @@ export class Engine {
     this.executors = executors instanceof ExecutorSet ? executors : ExecutorSet.of(executors);
   }
 
+  /** Makes the engine poll a run it did not submit (its owner's claim is the caller's to hold). */
+  track(runIds: readonly number[]): void {
+    for (const runId of runIds) this.runs.add(runId);
+  }
+
+  /** Stops polling runs given to `track`. */
+  untrack(runIds: readonly number[]): void {
+    for (const runId of runIds) this.runs.delete(runId);
+  }
+
   /** Submits every pending task of a run, unit by unit, chaining units of one item when asked. */
   async submitRun(runId: number): Promise<void> {
     this.runs.add(runId);
@@ -71,77 +91,45 @@ export class Engine {
     await this.submitTasks(tasks, true);
   }
 
-  /**
-   * Submits tasks grouped by unit, one executor call per engine kind. `chain` makes the units of one
-   * item wait for each other in job order (run mode chained); the dependency is `ok` when the earlier
-   * job breaks the item on error. A unit whose earlier job runs on another engine stays `pending` (no
-   * scheduler can wait for another's job): `poll` submits it once that job ended, or skips it.
-   */
+  /** Submits tasks as planned (plan-units.ts): one executor call per engine kind. */
   private async submitTasks(tasks: readonly TaskRow[], chain: boolean): Promise<void> {
-    const units = groupBy(tasks, (t) => `${t.run_id}\u0000${t.unit}`);
-    const calls = new Map<ExecutorKind, { specs: TaskSpec[]; groups: TaskRow[][] }>();
-    const previousOfItem = new Map<string, Previous>();
-    const skipped: TaskRow[] = [];
-    for (const group of units.values()) {
-      const first = group[0];
-      if (first === undefined) continue;
-      const kind = first.executor as ExecutorKind;
-      const itemKey = `${first.run_id}\u0000${first.item}`;
-      const chained = chain && this.runMode(first.run_id) === 'chained';
-      const previous = chained ? (previousOfItem.get(itemKey) ?? this.previousInDb(first)) : undefined;
-      const breaks = provenanceOf(group[group.length - 1] ?? first).onError === 'break';
-      const after: Dependency[] = [];
-      if (previous !== undefined) {
-        if (previous.state === 'pending' || (!isEnded(previous.state) && previous.kind !== kind)) {
-          previousOfItem.set(itemKey, { ...previous, state: 'pending' }); // later units wait too
-          this.deferred++;
-          continue;
-        }
-        if (isEnded(previous.state) && previous.breaks && previous.state !== 'done') {
-          skipped.push(...group);
-          previousOfItem.set(itemKey, { id: '', kind, breaks, state: 'skipped' });
-          continue;
-        }
-        if (!isEnded(previous.state)) after.push({ id: previous.id, kind: previous.breaks ? 'ok' : 'any' });
-      }
-      const spec = this.unitSpec(group, after);
-      previousOfItem.set(itemKey, { id: spec.taskId, kind, breaks, state: 'queued' });
-      const call = calls.get(kind) ?? { specs: [], groups: [] };
-      calls.set(kind, call);
-      call.specs.push(spec);
-      call.groups.push(group);
-    }
-    this.skipUnrun(skipped);
-    for (const [kind, call] of calls) {
+    const plan = planUnitSubmission(tasks, chain, {
+      runMode: (runId) => this.runMode(runId),
+      breaks: (task) => this.provenance(task.id).onError === 'break',
+      previousInDb: (task) => this.previousInDb(task),
+    });
+    this.deferred += plan.deferred;
+    this.skipUnrun(plan.skip);
+    for (const [kind, units] of groupBy(plan.submit, (u) => u.kind)) {
       // One call per engine: dependencies name taskIds earlier in the call, so a cluster executor can
       // turn the units of one job into an array job and the chain into array dependencies.
-      const ids = await this.executors.get(kind).submit(call.specs);
+      const specs: TaskSpec[] = units.map((u) => this.spec(u));
+      const ids = await this.executors.get(kind as ExecutorKind).submit(specs);
       const queuedAt = Date.now();
       this.writing(() => {
-        call.groups.forEach((group, i) => {
+        units.forEach((unit, i) => {
           const id = ids[i];
-          for (const task of group) {
+          for (const task of unit.tasks) {
             this.change(task, { state: 'queued', executor_id: id ?? null, queued_at: queuedAt });
-            if (id !== undefined) this.remember(kind, id, task.id);
+            if (id !== undefined) this.remember(unit.kind, id, task.id);
           }
         });
       })();
     }
   }
 
-  /** The item's job before this unit's, as the database has it (a unit submitted in an earlier call). */
-  private previousInDb(task: TaskRow): Previous | undefined {
-    const row = statement(
-      this.catalog.db,
-      `SELECT state, executor, executor_id, resolved FROM tasks
-       WHERE run_id = ? AND item = ? AND job_index < ? ORDER BY job_index DESC LIMIT 1`,
-    ).get(task.run_id, task.item, task.job_index) as
-      Pick<TaskRow, 'state' | 'executor' | 'executor_id' | 'resolved'> | undefined;
+  private spec(unit: PlannedUnit): TaskSpec {
+    const first = unit.tasks[0] as TaskRow;
+    return unitSpec(unit, (id) => this.provenance(id), this.envOf(first));
+  }
+
+  private previousInDb(task: TaskRow): PreviousJob | undefined {
+    const row = previousTaskOfItem(this.catalog.db, task);
     if (row === undefined) return undefined;
     return {
       id: row.executor_id ?? '',
-      kind: row.executor as ExecutorKind,
-      breaks: (JSON.parse(row.resolved) as TaskProvenance).onError === 'break',
+      kind: row.executor,
+      breaks: this.provenance(row.id).onError === 'break',
       state: row.state,
     };
   }
@@ -151,12 +139,7 @@ export class Engine {
     if (tasks.length === 0) return;
     const now = Date.now();
     this.writing(() => {
-      for (const task of tasks)
-        this.change(task, {
-          state: 'skipped',
-          error: 'not run: an earlier job of this item failed',
-          ended_at: now,
-        });
+      for (const task of tasks) this.change(task, { state: 'skipped', error: NOT_RUN_TEXT, ended_at: now });
     })();
   }
 
@@ -164,60 +147,7 @@ export class Engine {
   private async submitDeferred(): Promise<void> {
     if (this.deferred === 0) return;
     this.deferred = 0;
-    const runs = [...this.runs];
-    const pending = statement(
-      this.catalog.db,
-      `SELECT * FROM tasks WHERE state = 'pending' AND run_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-    ).all(JSON.stringify(runs)) as TaskRow[];
-    await this.submitTasks(pending, true);
-  }
-
-  private unitSpec(group: readonly TaskRow[], after: Dependency[]): TaskSpec {
-    const first = group[0] as TaskRow;
-    const p = provenanceOf(first);
-    const resources =
-      p.placement?.resources ??
-      (p.job as { options?: { resources?: TaskSpec['resources'] } }).options?.resources ??
-      {};
-    const placement = { resources, schedulerArgs: p.placement?.schedulerArgs ?? [] };
-    if (group.length === 1) {
-      return {
-        taskId: `task-${first.id}`,
-        argv: p.argv,
-        env: this.envOf(first),
-        cwd: p.cwd,
-        logDir: first.log_dir,
-        ...placement,
-        after,
-        // The same job over many items: one array job on a cluster.
-        arrayKey: `${first.run_id}:${first.job_index}`,
-      };
-    }
-    const unitDir = join(first.log_dir, '..', `unit-${first.unit.replace(/[^\w.-]+/g, '_')}`);
-    mkdirSync(unitDir, { recursive: true });
-    const steps: UnitStep[] = group.map((t) => {
-      const tp = provenanceOf(t);
-      return {
-        logDir: t.log_dir,
-        cwd: tp.cwd,
-        argv: tp.argv,
-        env: provenanceOf(t).env,
-        breakOnError: tp.onError === 'break',
-        group: t.item,
-      };
-    });
-    const script = join(unitDir, 'unit.sh');
-    writeFileSync(script, unitScript(steps));
-    return {
-      taskId: `unit-${first.run_id}-${first.unit}`,
-      argv: ['/bin/sh', script],
-      env: this.envOf(first),
-      cwd: unitDir,
-      logDir: unitDir,
-      ...placement,
-      after,
-      arrayKey: `${first.run_id}:units`,
-    };
+    await this.submitTasks(pendingTasksOfRuns(this.catalog.db, [...this.runs]), true);
   }
 
   /**
@@ -229,12 +159,12 @@ export class Engine {
   async poll(): Promise<void> {
     const full = this.pollCount++ % FULL_POLL_EVERY === 0;
     const active = full
-      ? activeTaskHeads(this.catalog.db).filter((t) => t.executor_id !== null)
+      ? activeTaskHeads(this.catalog.db, [...this.runs]).filter((t) => t.executor_id !== null)
       : this.changedHeads();
     if (full) {
       for (const kind of EXECUTOR_KINDS) this.executors.existing(kind)?.takeChanges?.();
       this.known = new Map();
-      for (const t of active) this.remember(t.executor as ExecutorKind, t.executor_id as string, t.id);
+      for (const t of active) this.remember(t.executor, t.executor_id as string, t.id);
     }
     for (const [kind, heads] of groupBy(active, (t) => t.executor)) {
       const ids = [...new Set(heads.map((t) => t.executor_id as string))];
@@ -245,7 +175,7 @@ export class Engine {
           const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
           const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
-          this.apply(task, grouped ? this.stateFromFiles(task, status) : status);
+          this.apply(task, grouped ? stepStatus(task, status) : status);
         }
       })();
     }
@@ -276,67 +206,16 @@ export class Engine {
     byExecutorId.set(executorId, [...(byExecutorId.get(executorId) ?? []), taskId]);
   }
 
-  private stateFromFiles(task: TaskHead, unit: TaskStatus): TaskStatus {
-    const files = readTaskFiles(task.log_dir);
-    switch (files.kind) {
-      case 'ended':
-        return files.code === 0
-          ? { state: 'done', exitCode: 0, ...(files.host === undefined ? {} : { host: files.host }) }
-          : {
-              state: 'error',
-              exitCode: files.code,
-              reason: `exit code ${files.code}`,
-              ...(files.host === undefined ? {} : { host: files.host }),
-            };
-      case 'skipped':
-        return { state: 'error', reason: 'dependency failed' };
-      case 'running':
-        return unit.state === 'suspended'
-          ? { state: 'suspended' }
-          : isEndedExecutorState(unit)
-            ? { state: 'killed', reason: unit.reason ?? 'unit ended' }
-            : { state: 'running', startedAt: files.startedAt };
-      case 'not-started':
-        return isEndedExecutorState(unit)
-          ? { state: 'error', reason: unit.reason === undefined ? 'dependency failed' : unit.reason }
-          : { state: unit.state === 'held' ? 'held' : 'queued' };
-    }
-  }
-
   /** Records the status of a task; returns its state now. */
   private apply(task: TaskHead, status: TaskStatus): TaskState {
-    let state: TaskState;
-    switch (status.state) {
-      case 'unknown':
-        return task.state; // reconcile() decides about tasks the executor does not know
-      case 'error':
-        state =
-          status.reason === 'dependency failed'
-            ? 'skipped'
-            : provenanceOf(this.full(task)).onError === 'ignore'
-              ? 'done'
-              : 'error';
-        break;
-      default:
-        state = status.state;
-    }
+    const state = stateFromStatus(status, () => this.provenance(task.id).onError);
+    if (state === undefined) return task.state; // reconcile() decides about tasks the executor does not know
     if (state === task.state) return state;
-    const update = {
-      state,
-      ...(status.exitCode === undefined ? {} : { exit_code: status.exitCode }),
-      ...(status.host === undefined ? {} : { host: status.host }),
-      ...(status.startedAt === undefined
-        ? state === 'running' && task.started_at === null
-          ? { started_at: Date.now() }
-          : {}
-        : { started_at: status.startedAt }),
-      ...(isEnded(state) ? { ended_at: status.endedAt ?? Date.now() } : {}),
-      ...(state === 'error' || state === 'killed' || state === 'skipped'
-        ? { error: errorText(task, status) }
-        : {}),
-    };
+    const update = statusUpdate(task, state, status, () => errorText(task, status));
     if (state === 'done') {
-      const problem = finishTask(this.catalog, this.project(task.project_id), this.full(task));
+      const row = getTaskRow(this.catalog.db, task.id);
+      if (row === undefined) throw new Error(`task ${task.id} disappeared while running`);
+      const problem = finishTask(this.catalog, this.project(task.project_id), row, this.provenance(task.id));
       if (problem !== null) {
         this.change(task, { ...update, state: 'error', error: problem });
         return 'error';
@@ -370,9 +249,11 @@ export class Engine {
       (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFiles(t.log_dir).kind === 'not-started',
     );
     await this.submitTasks(resubmit, true);
+    this.lastResubmitted = resubmit.length;
     return resubmit.length;
   }
 
+  /** Polls until every task of the run ended (or `signal` aborts); returns its tasks. */
   async waitForRun(
     runId: number,
     options: { pollMs?: number; signal?: AbortSignal } = {},
@@ -395,37 +276,35 @@ export class Engine {
     return () => this.catalog.db.transaction(fn).immediate();
   }
 
-  private change(task: TaskHead, update: Parameters<typeof updateTask>[2]): void {
+  private change(task: TaskHead, update: TaskUpdate): void {
     updateTask(this.catalog.db, task.id, update);
     if (this.listeners.length === 0) return;
-    const after = getTask(this.catalog.db, task.id);
+    const after = getTaskRow(this.catalog.db, task.id);
     if (after === undefined) return;
     for (const l of this.listeners) l.taskChanged?.(after, task.state);
   }
 
-  /** The whole row, provenance included, of a task the poll read only the head of. */
-  private full(task: TaskHead): TaskRow {
-    const row = getTask(this.catalog.db, task.id);
-    if (row === undefined) throw new Error(`task ${task.id} disappeared while running`);
-    return row;
+  private provenance(taskId: number): TaskProvenance {
+    let p = this.provenances.get(taskId);
+    if (p === undefined) {
+      p = provenanceOf(this.catalog.db, taskId);
+      this.provenances.set(taskId, p);
+    }
+    return p;
   }
 
-  private readonly modes = new Map<number, string>();
-
-  private readonly credentials = new Map<number, string | undefined>();
-
   private envOf(task: TaskRow): Record<string, string> {
-    const env = launchEnvironment(this.catalog.config, provenanceOf(task).env);
+    const env = launchEnvironment(this.catalog.config, this.provenance(task.id).env);
     if (!this.credentials.has(task.run_id))
       this.credentials.set(task.run_id, readJobCredential(this.catalog.config.home, task.run_id));
     const token = this.credentials.get(task.run_id);
     return token === undefined ? env : { ...env, COHORT_TOKEN: token };
   }
 
-  private runMode(runId: number): string {
+  private runMode(runId: number): RunMode {
     let mode = this.modes.get(runId);
     if (mode === undefined) {
-      mode = String(statement(this.catalog.db, 'SELECT run_mode FROM runs WHERE id = ?').pluck().get(runId));
+      mode = runMode(this.catalog.db, runId);
       this.modes.set(runId, mode);
     }
     return mode;
@@ -441,36 +320,9 @@ export class Engine {
   }
 }
 
-/** What a unit's submission needs to know of the item's job before it. */
-interface Previous {
-  /** A taskId earlier in the same submit call, or the executor id of a task submitted before. */
-  readonly id: string;
-  readonly kind: ExecutorKind;
-  readonly breaks: boolean;
-  readonly state: TaskState;
-}
-
-function provenanceOf(task: TaskRow): TaskProvenance {
-  return JSON.parse(task.resolved) as TaskProvenance;
-}
-
+/** A failed task's error text: the reason, and the last line of its stderr. */
 function errorText(task: TaskHead, status: TaskStatus): string {
-  if (status.reason === 'dependency failed') return 'not run: an earlier job of this item failed';
   const last = lastErrorLine(task.log_dir);
   return [status.reason ?? status.state, last].filter((x) => x !== undefined && x !== '').join(': ');
 }
 
-function isEndedExecutorState(status: TaskStatus): boolean {
-  return status.state === 'done' || status.state === 'error' || status.state === 'killed';
-}
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list === undefined) map.set(k, [item]);
-    else list.push(item);
-  }
-  return map;
-}

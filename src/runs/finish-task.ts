@@ -4,15 +4,20 @@ import { addFiles } from '../catalog/add-files.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Project } from '../catalog/project-store.js';
 import { addTags } from '../catalog/tags.js';
-import type { TaskProvenance, TaskRow } from './store/task-store.js';
+import type { TaskProvenance } from './provenance.js';
+import type { TaskRow } from './store/task-store.js';
 
 /**
  * After a task succeeded: registers its outputs in the catalog (with their `TAG(...)` tags) and tags
  * the study when the job asks for it, and drops its logs when the job does not keep them. Returns an error text when a declared output was not written,
  * which turns the success into an error: a job that "worked" but made nothing must show up red.
  */
-export function finishTask(catalog: Catalog, project: Project, task: TaskRow): string | null {
-  const provenance = JSON.parse(task.resolved) as TaskProvenance;
+export function finishTask(
+  catalog: Catalog,
+  project: Project,
+  task: TaskRow,
+  provenance: TaskProvenance,
+): string | null {
   const missing: string[] = [];
   for (const output of provenance.outputs) {
     if (!existsSync(output.path)) {
@@ -30,8 +35,7 @@ export function finishTask(catalog: Catalog, project: Project, task: TaskRow): s
     addTags(catalog.db, 'study', [task.study_id], [provenance.tagOnSuccess]);
   }
   // `keepLogs: false`: a chatty job's logs are worth keeping only when it fails.
-  const options = (provenance.job as { options?: { keepLogs?: boolean } }).options;
-  if (options?.keepLogs === false) {
+  if (provenance.job.options?.keepLogs === false) {
     for (const log of ['stdout.log', 'stderr.log']) rmSync(join(task.log_dir, log), { force: true });
   }
   return null;

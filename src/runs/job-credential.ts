@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Db } from '../db/open-database.js';
 import { createJobToken } from '../users/api-tokens.js';
+import { runFile } from './run-folder.js';
 
 /** Where a run keeps the secret of its job credential: in its own folder, readable by its owner only. */
 function credentialFile(home: string, runId: number): string {
-  return join(home, 'runs', String(runId), 'job-token');
+  return runFile(home, runId, 'jobToken');
 }
 
 /**

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import type { BatchDefinition } from '../batches/batch-definition.js';
+import { validateBatch, type BatchDefinition } from '../batches/batch-definition.js';
 import type { BatchResolution } from '../batches/batch-resolution.js';
 import { resolveBatch } from '../batches/resolve-batch.js';
 import type { Project } from '../catalog/project-store.js';
+import { studiesByIds } from '../catalog/study-lookup.js';
 import type { Db } from '../db/open-database.js';
-import { notFound } from '../errors/cohort-error.js';
-import type { StudyRef } from '../selection/selection.js';
+import { runDefinition } from './store/run-store.js';
+import { itemsOfTasks, type TaskChoice } from './store/task-store.js';
 
 /** What a rerun runs: the batch, its resolution over the chosen items, and the selection text kept with the run. */
 export interface RerunPlan {
@@ -15,9 +16,7 @@ export interface RerunPlan {
 }
 
 /** Which tasks of a run to rerun: the failed ones (error, killed, not run), or the given task ids. */
-export type RerunTasks = { readonly failed: true } | { readonly taskIds: readonly number[] };
-
-const FAILED = `state IN ('error', 'killed', 'skipped')`;
+export type RerunTasks = TaskChoice;
 
 /**
  * Plans the rerun of a run's failed items (or of chosen tasks' items: the grid's restart) with a
@@ -33,31 +32,11 @@ export function planRerun(
   batch: BatchDefinition | undefined,
   which: RerunTasks = { failed: true },
 ): RerunPlan | null {
-  const row = db
-    .prepare('SELECT definition FROM runs WHERE id = ? AND project_id = ?')
-    .get(runId, project.id) as { definition: string } | undefined;
-  if (row === undefined) {
-    throw notFound(`No run ${runId} in project '${project.name}'.`, 'List runs with `cohort grid --all`.');
-  }
-  const chosen =
-    'failed' in which
-      ? { sql: `run_id = ? AND ${FAILED}`, params: [runId] }
-      : {
-          sql: `run_id = ? AND id IN (SELECT value FROM json_each(?))`,
-          params: [runId, JSON.stringify(which.taskIds)],
-        };
-  // The items' studies, by id: ids may contain `_` or `*`, which selector terms would treat as wildcards.
-  const studies = db
-    .prepare(
-      `SELECT s.id AS studyId, s.subject_id AS subjectId, p.pid, s.sid, p.pid || '#' || s.sid AS ref, s.folder
-       FROM studies s JOIN subjects p ON p.id = s.subject_id
-       WHERE s.present = 1 AND (s.id IN (SELECT study_id FROM tasks WHERE ${chosen.sql})
-          OR (s.subject_id IN (SELECT subject_id FROM tasks WHERE study_id IS NULL AND ${chosen.sql})))
-       ORDER BY p.pid, s.sort_key`,
-    )
-    .all(...chosen.params, ...chosen.params) as StudyRef[];
+  const stored = runDefinition(db, project, runId);
+  const { studyIds, subjectIds } = itemsOfTasks(db, runId, which);
+  const studies = studiesByIds(db, project, studyIds, subjectIds);
   if (studies.length === 0) return null;
-  const definition = batch ?? (JSON.parse(row.definition) as BatchDefinition);
+  const definition = batch ?? validateBatch(stored);
   const absolute = studies.map((s) => ({ ...s, folder: join(project.root, s.folder) }));
   const resolution = resolveBatch(db, project, definition, absolute);
   return {

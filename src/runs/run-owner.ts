@@ -1,5 +1,5 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { runFile, runFolder } from './run-folder.js';
 import { liveProcess, readProcStat } from '../executors/local/proc-stat.js';
 
 /**
@@ -9,9 +9,8 @@ import { liveProcess, readProcStat } from '../executors/local/proc-stat.js';
  * this process (or `pid`, a runner it just started) now owns the run.
  */
 export function claimRun(home: string, runId: number, pid = process.pid): number | undefined {
-  const dir = join(home, 'runs', String(runId));
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'runner');
+  mkdirSync(runFolder(home, runId), { recursive: true, mode: 0o700 });
+  const file = runFile(home, runId, 'runner');
   const owner = liveOwner(file);
   if (owner !== undefined && owner !== pid) return owner;
   const stat = readProcStat(pid);
@@ -19,9 +18,14 @@ export function claimRun(home: string, runId: number, pid = process.pid): number
   return undefined;
 }
 
+/** The pid of the live process that owns the run, if any. */
+export function runOwner(home: string, runId: number): number | undefined {
+  return liveOwner(runFile(home, runId, 'runner'));
+}
+
 /** Gives a run up (its tasks ended, or this runner stops watching). */
 export function releaseRun(home: string, runId: number): void {
-  const file = join(home, 'runs', String(runId), 'runner');
+  const file = runFile(home, runId, 'runner');
   if (liveOwner(file) === process.pid) rmSync(file, { force: true });
 }
 
@@ -39,11 +43,11 @@ function liveOwner(file: string): number | undefined {
 
 /** Where a background runner writes what it prints. */
 export function runnerLogPath(home: string, runId: number): string {
-  return join(home, 'runs', String(runId), 'runner.log');
+  return runFile(home, runId, 'runnerLog');
 }
 
 /** Opens the runner log for appending; the caller passes the descriptor to the child and closes it. */
 export function openRunnerLog(home: string, runId: number): number {
-  mkdirSync(join(home, 'runs', String(runId)), { recursive: true });
+  mkdirSync(runFolder(home, runId), { recursive: true, mode: 0o700 });
   return openSync(runnerLogPath(home, runId), 'a');
 }

@@ -23,9 +23,9 @@ describe('the run supervisor', () => {
       owner: 'crashed',
       selection: '*',
     });
-    expect(await f.context.runs.adoptOrphans()).toEqual([run.runId]);
+    expect(await f.context.runs.adopt()).toEqual([run.runId]);
     // Asked again (a second look at start), the run is already this supervisor's.
-    expect(await f.context.runs.adoptOrphans()).toEqual([]);
+    expect(await f.context.runs.adopt()).toEqual([]);
     for (let i = 0; i < 200 && f.context.runs.activeRuns().length > 0; i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(tasksOfRun(f.catalog.db, run.runId).map((t) => t.state)).toEqual(['done', 'done']);

@@ -1,33 +1,46 @@
 import type { Catalog } from '../catalog/catalog.js';
+import { ExecutorSet } from '../executors/executor-set.js';
+import { executorFactory } from '../executors/make-executor.js';
+import { CohortError } from '../errors/cohort-error.js';
 import { Engine } from './engine.js';
 import type { EngineListener } from './engine-listener.js';
 import { claimRun, releaseRun } from './run-owner.js';
-import { ACTIVE_STATES } from './task-states.js';
-import { activeCountOfRun } from './store/task-store.js';
-import { ExecutorSet } from '../executors/executor-set.js';
-import { executorFactory } from '../executors/make-executor.js';
-import { submitOwnedRun } from './drive-run.js';
+import { applyTaskAction, type ExecutorAction, type TaskActionResult } from './task-actions.js';
+import { activeCountOfRun, activeRunIds, tasksOfRun, type TaskRow } from './store/task-store.js';
 
-/** How often the server asks the executors about the runs it drives (like the CLI's runner). */
+/** How often the owner asks the executors about the runs it drives. */
 export const SUPERVISOR_POLL_MS = 250;
 
+/** Something that takes a created run and drives it: a supervisor, or a runner started in the background. */
+export interface RunDriver {
+  /** Takes the run and submits it. @throws CohortError CONFLICT when another live runner owns it. */
+  start(runId: number): Promise<void>;
+}
+
+interface Watched {
+  readonly ended: Promise<TaskRow[]>;
+  readonly resolve: (tasks: TaskRow[]) => void;
+}
+
 /**
- * The engine of the server process: it owns the runs started over the API (their queued local tasks
- * live in this process, as in a `cohort run`), polls them in one loop until each ended, and releases
- * them. Polls never overlap: two concurrent polls could both see a task end and register its outputs
- * twice, so grid actions poll through {@link RunSupervisor.poll} too.
+ * The owner of runs: the one object that polls executors and writes task states. It owns the runs it
+ * started or adopted (their claim in the run's folder names this process: queued local tasks live in
+ * its memory), polls them in one loop until each ended, and releases them. `cohort run` and `cohort
+ * resume` use one for their runs, the server one for all it drives; everything else only reads.
+ * Polls never overlap: two concurrent polls could both see a task end and register its outputs twice,
+ * so grid actions poll through {@link RunSupervisor.poll} too.
  */
-export class RunSupervisor {
+export class RunSupervisor implements RunDriver {
   readonly executors: ExecutorSet;
   private readonly engine: Engine;
-  private readonly owned = new Set<number>();
+  private readonly owned = new Map<number, Watched>();
   private polling: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private closed = false;
 
   constructor(
     private readonly catalog: Catalog,
-    listeners: readonly EngineListener[],
+    listeners: readonly EngineListener[] = [],
     private readonly pollMs = SUPERVISOR_POLL_MS,
     executors: ExecutorSet = new ExecutorSet(executorFactory(catalog.config)),
   ) {
@@ -37,25 +50,32 @@ export class RunSupervisor {
 
   /** Takes a created run, submits it and watches it until it ends. @throws CohortError CONFLICT when another runner owns it. */
   async start(runId: number): Promise<void> {
-    await submitOwnedRun(this.engine, this.catalog.config.home, runId);
-    this.owned.add(runId);
-    this.loop ??= this.watch();
+    const home = this.catalog.config.home;
+    const owner = claimRun(home, runId);
+    if (owner !== undefined) {
+      throw new CohortError('CONFLICT', `Run ${runId} is already run by process ${owner}.`, {
+        hint: 'Watch it with `cohort grid`; it needs no second runner.',
+        context: { runId, owner },
+      });
+    }
+    try {
+      await this.engine.submitRun(runId);
+    } catch (error) {
+      releaseRun(home, runId);
+      throw error;
+    }
+    this.watch(runId);
   }
 
   /**
-   * At start: takes over the runs with active tasks whose runner is gone (a server or `cohort run` that
-   * crashed), like `cohort resume`: tasks that never started are submitted again, the others watched.
+   * Takes over runs with active tasks whose runner is gone (a server or `cohort run` that crashed),
+   * like `cohort resume`: tasks that never started are submitted again, the others watched. Runs whose
+   * runner still lives are left to it. `runIds`: only these (default: every run with active tasks).
    * Returns the run ids taken over.
    */
-  async adoptOrphans(): Promise<number[]> {
+  async adopt(runIds: readonly number[] = activeRunIds(this.catalog.db)): Promise<number[]> {
     const home = this.catalog.config.home;
-    const active = this.catalog.db
-      .prepare(
-        `SELECT DISTINCT run_id FROM tasks WHERE state IN (${ACTIVE_STATES.map(() => '?').join(', ')})`,
-      )
-      .pluck()
-      .all(...ACTIVE_STATES) as number[];
-    const orphans = active.filter((runId) => !this.owned.has(runId) && claimRun(home, runId) === undefined);
+    const orphans = runIds.filter((runId) => !this.owned.has(runId) && claimRun(home, runId) === undefined);
     if (orphans.length === 0) return [];
     try {
       await this.engine.reconcile(orphans);
@@ -63,9 +83,36 @@ export class RunSupervisor {
       for (const runId of orphans) releaseRun(home, runId);
       throw error;
     }
-    for (const runId of orphans) this.owned.add(runId);
-    this.loop ??= this.watch();
+    for (const runId of orphans) this.watch(runId);
     return orphans;
+  }
+
+  /**
+   * Applies an executor action to tasks (one result each, see applyTaskAction) and records what
+   * changed. Runs that no live process owns are claimed for the moment of the action, so that their
+   * new states are written by their (momentary) owner; runs another process owns are left to it.
+   */
+  async act(tasks: readonly TaskRow[], action: ExecutorAction): Promise<TaskActionResult[]> {
+    const home = this.catalog.config.home;
+    const runIds = [...new Set(tasks.map((t) => t.run_id))].filter((id) => !this.owned.has(id));
+    const borrowed = runIds.filter((runId) => claimRun(home, runId) === undefined);
+    this.engine.track(borrowed);
+    try {
+      return await applyTaskAction(this.executors, tasks, action, () => this.poll());
+    } finally {
+      this.engine.untrack(borrowed);
+      for (const runId of borrowed) releaseRun(home, runId);
+    }
+  }
+
+  /** The run's tasks once all ended (or when this supervisor closes first). */
+  whenEnded(runId: number): Promise<TaskRow[]> {
+    return this.owned.get(runId)?.ended ?? Promise.resolve(tasksOfRun(this.catalog.db, runId));
+  }
+
+  /** How many tasks `reconcile` submitted again in the last adopt (for the CLI's message). */
+  get resubmitted(): number {
+    return this.engine.lastResubmitted;
   }
 
   /** One poll of the executors, after any poll in progress. */
@@ -78,34 +125,45 @@ export class RunSupervisor {
     return next;
   }
 
-  /** Runs this server drives and that have not ended. */
+  /** Runs this supervisor drives and that have not ended. */
   activeRuns(): readonly number[] {
-    return [...this.owned];
+    return [...this.owned.keys()];
   }
 
   /** Stops watching (tasks keep running; `cohort resume` picks their runs up) and closes the executors. */
   async close(): Promise<void> {
     this.closed = true;
     await this.loop;
-    for (const runId of this.owned) releaseRun(this.catalog.config.home, runId);
+    for (const [runId, watched] of this.owned) {
+      releaseRun(this.catalog.config.home, runId);
+      watched.resolve(tasksOfRun(this.catalog.db, runId));
+    }
     this.owned.clear();
     await this.executors.close();
   }
 
-  private async watch(): Promise<void> {
+  private watch(runId: number): void {
+    let resolve: (tasks: TaskRow[]) => void = () => undefined;
+    const ended = new Promise<TaskRow[]>((r) => (resolve = r));
+    this.owned.set(runId, { ended, resolve });
+    this.loop ??= this.run();
+  }
+
+  private async run(): Promise<void> {
     while (!this.closed && this.owned.size > 0) {
       try {
         await this.poll();
-        for (const runId of [...this.owned]) {
+        for (const [runId, watched] of [...this.owned]) {
           if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
           this.owned.delete(runId);
           releaseRun(this.catalog.config.home, runId);
+          watched.resolve(tasksOfRun(this.catalog.db, runId));
         }
       } catch (error) {
         // A failing poll (database busy, an executor error) must not stop the watch of every run.
-        console.error('cohort server: poll failed:', error);
+        console.error('cohort: poll failed:', error instanceof Error ? error.message : error);
       }
-      await new Promise((r) => setTimeout(r, this.pollMs));
+      if (this.owned.size > 0) await new Promise((r) => setTimeout(r, this.pollMs));
     }
     this.loop = undefined;
   }

@@ -1,7 +1,6 @@
-import type { Db } from '../db/open-database.js';
 import type { ExecutorKind } from '../executors/executor-kinds.js';
 import type { ExecutorSet } from '../executors/executor-set.js';
-import { ACTIVE_STATES, type TaskState } from './task-states.js';
+import { isActive } from './task-states.js';
 import type { TaskRow } from './store/task-store.js';
 
 /** What the grid can ask of an executor for a task, by the executor's method name. */
@@ -26,7 +25,7 @@ export async function applyTaskAction(
   action: ExecutorAction,
   poll: () => Promise<unknown>,
 ): Promise<TaskActionResult[]> {
-  const active = (t: TaskRow): boolean => t.executor_id !== null && ACTIVE_STATES.includes(t.state);
+  const active = (t: TaskRow): boolean => t.executor_id !== null && isActive(t.state);
   const unable = new Set<string>();
   for (const [kind, group] of groupByExecutor(tasks.filter(active))) {
     const executor = executors.get(kind);
@@ -53,19 +52,3 @@ function groupByExecutor(tasks: readonly TaskRow[]): Map<ExecutorKind, TaskRow[]
   return groups;
 }
 
-/** The active tasks of a project (for kill-all). */
-export function activeTasksOfProject(db: Db, projectId: number): TaskRow[] {
-  return db
-    .prepare(
-      `SELECT * FROM tasks WHERE project_id = ? AND state IN (${ACTIVE_STATES.map(() => '?').join(', ')}) ORDER BY id`,
-    )
-    .all(projectId, ...ACTIVE_STATES) as TaskRow[];
-}
-
-/** Removes ended tasks that failed (and, with `done`, finished ones) of a project from the grid; returns how many. */
-export function clearTasks(db: Db, projectId: number, done: boolean): number {
-  const states: TaskState[] = done ? ['error', 'killed', 'skipped', 'done'] : ['error', 'killed', 'skipped'];
-  return db
-    .prepare(`DELETE FROM tasks WHERE project_id = ? AND state IN (${states.map(() => '?').join(', ')})`)
-    .run(projectId, ...states).changes;
-}

@@ -1,3 +1,5 @@
+import type { JobFilterLetter } from '../runs/task-states.js';
+
 /**
  * A parsed filter-bar expression: AND of groups, each group an OR of terms. `a b & c` is
  * `(a OR b) AND c`. No groups means every study. Built by `parseFilter`, run by `runFilter`.
@@ -10,9 +12,8 @@ export interface Filter {
 /** Terms of which at least one must match. */
 export type FilterGroup = readonly FilterTerm[];
 
-/** Job states the filter bar can ask for, by their one-letter code. */
-export const JOB_FILTER_STATES = { q: 'queued', r: 'running', e: 'error', s: 'suspended' } as const;
-export type JobFilterLetter = keyof typeof JOB_FILTER_STATES;
+/** Job states the filter bar can ask for, by their one-letter code (declared with the task states). */
+export { JOB_FILTER_LETTERS as JOB_FILTER_STATES, type JobFilterLetter } from '../runs/task-states.js';
 
 /** Keywords of the filter bar (written case-insensitively as `KEYWORD:value`). */
 export const FILTER_KEYWORDS = ['STAG', 'PTAG', 'FTAG', 'SDESC', 'JOB'] as const;

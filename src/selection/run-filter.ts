@@ -64,7 +64,7 @@ function positiveSql(term: FilterTerm): SqlFragment {
  * in the latest run that touched it, so a study fixed by a rerun no longer shows as erroneous.
  */
 function jobStateSql(letter: JobFilterLetter): SqlFragment {
-  const states = JSON.stringify(JOB_FILTER_LETTERS[letter] ?? []);
+  const states = JSON.stringify(JOB_FILTER_LETTERS[letter]);
   return sql`(s.id IN (SELECT t.study_id FROM tasks t WHERE t.study_id IS NOT NULL
       AND t.state IN (SELECT value FROM json_each(${states}))
       AND t.run_id = (SELECT max(t2.run_id) FROM tasks t2 WHERE t2.study_id = t.study_id))

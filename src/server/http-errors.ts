@@ -15,6 +15,7 @@ const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   CONFLICT: 409,
   DATABASE_BUSY: 503,
   NOT_AVAILABLE: 409,
+  DAMAGED_RECORD: 500,
   FILESYSTEM: 500,
   TOOL_FAILED: 500,
   TOOL_MISSING: 500,

@@ -58,7 +58,7 @@ export async function startServer(config: CohortConfig, options: ServerOptions =
   const catalog = openCatalog(config);
   const context = createServerContext(catalog, options);
   context.events.start();
-  const adopted = await context.runs.adoptOrphans();
+  const adopted = await context.runs.adopt();
   if (adopted.length > 0)
     console.error(`cohort server: resumed run(s) ${adopted.join(', ')} left by a runner that stopped`);
   const app = createApp(context);

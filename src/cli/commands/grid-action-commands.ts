@@ -1,18 +1,12 @@
-import {
-  activeTasksOfProject,
-  applyTaskAction,
-  clearTasks,
-  type ExecutorAction,
-} from '../../runs/task-actions.js';
-import type { TaskRow } from '../../runs/store/task-store.js';
+import { activeTasks, clearTasks, type ExecutorAction, type TaskRow } from '../../runs/index.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { taskOf } from './grid-commands.js';
-import { withEngine } from './with-engine.js';
+import { withSupervisor } from './with-supervisor.js';
 
 /** Applies an executor action to tasks; one result line per task, and a non-zero exit if any failed. */
 async function act(ctx: CommandContext, tasks: readonly TaskRow[], action: ExecutorAction): Promise<number> {
-  return withEngine(ctx, async (engine, executors) => {
-    const results = await applyTaskAction(executors, tasks, action, () => engine.poll());
+  return withSupervisor(ctx, async (supervisor) => {
+    const results = await supervisor.act(tasks, action);
     for (const r of results) {
       if (r.ok) ctx.print(`task ${r.id}: ${r.message}`);
       else ctx.warn(`task ${r.id}: ${r.message}`);
@@ -56,7 +50,7 @@ export const gridKillAllCommand: CommandSpec = {
   args: [],
   options: {},
   run(ctx) {
-    const rows = activeTasksOfProject(ctx.catalog().db, ctx.project().id);
+    const rows = activeTasks(ctx.catalog().db, ctx.project().id);
     return rows.length === 0 ? (ctx.print('No active tasks.'), 0) : act(ctx, rows, 'cancel');
   },
 };

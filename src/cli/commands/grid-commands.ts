@@ -1,13 +1,21 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gridCounts, gridRows, GRID_SORT_KEYS, type GridSortKey } from '../../runs/store/grid-query.js';
 import { readFrom, readIfExists } from '../../engine/task-files.js';
-import { isEnded, TASK_STATES, type TaskState } from '../../runs/task-states.js';
-import { getTask, type TaskRow } from '../../runs/store/task-store.js';
+import {
+  getTask,
+  getTaskRow,
+  gridCounts,
+  gridRows,
+  GRID_SORT_KEYS,
+  isEnded,
+  TASK_STATES,
+  type GridSortKey,
+  type Task,
+  type TaskState,
+} from '../../runs/index.js';
 import { invalidInput, notFound } from '../../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
-import { withEngine } from './with-engine.js';
 
 // How often `grid log --follow` looks for new output.
 const FOLLOW_POLL_MS = 500;
@@ -41,7 +49,7 @@ export const gridCommand: CommandSpec = {
   async run(ctx) {
     const db = ctx.catalog().db;
     const project = ctx.project();
-    await withEngine(ctx, (engine) => engine.poll());
+    // Only a run's owner polls executors and writes states: the grid reads what they wrote.
     const sort = parseSort(ctx.options.sort);
     const rows = gridRows(db, {
       projectId: project.id,
@@ -89,7 +97,7 @@ function parseSort(value: unknown): { sort?: GridSortKey; descending?: boolean }
 }
 
 /** A task of the current project by id, with a clear error otherwise (ids of other projects are not found). */
-export function taskOf(ctx: CommandContext, idText: string): TaskRow {
+export function taskOf(ctx: CommandContext, idText: string): Task {
   const id = Number(idText);
   const task = Number.isInteger(id) ? getTask(ctx.catalog().db, id) : undefined;
   if (task === undefined || task.project_id !== ctx.project().id) {
@@ -109,7 +117,8 @@ export const gridShowCommand: CommandSpec = {
   options: {},
   run(ctx) {
     const task = taskOf(ctx, ctx.args[0] ?? '');
-    ctx.printJson({ ...task, resolved: JSON.parse(task.resolved) as unknown });
+    const { provenance, ...row } = task;
+    ctx.printJson({ ...row, resolved: provenance });
   },
 };
 
@@ -138,12 +147,11 @@ export const gridLogCommand: CommandSpec = {
 async function followLog(ctx: CommandContext, id: number, file: string): Promise<void> {
   let offset = existsSync(file) ? statSync(file).size : 0;
   for (;;) {
-    const task = getTask(ctx.catalog().db, id);
+    const task = getTaskRow(ctx.catalog().db, id);
     const chunk = readFrom(file, offset);
     if (chunk.data.length > 0) ctx.print(chunk.data.toString('utf8').replace(/\n$/, ''));
     offset = chunk.next;
     if (task === undefined || isEnded(task.state)) return;
-    await withEngine(ctx, (engine) => engine.poll());
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
   }
 }

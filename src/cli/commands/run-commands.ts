@@ -1,21 +1,23 @@
-import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import type { BatchResolution } from '../../batches/batch-resolution.js';
-import { createRun } from '../../runs/create-run.js';
-import { driveRun } from '../../runs/drive-run.js';
-import { planRerun } from '../../runs/plan-rerun.js';
-import { claimRun, openRunnerLog, releaseRun, runnerLogPath } from '../../runs/run-owner.js';
-import { cliMainPath } from '../../runs/task-environment.js';
-import { RUN_MODES, type RunMode } from '../../runs/run-modes.js';
-import type { TaskRow } from '../../runs/store/task-store.js';
-import { invalidInput } from '../../errors/cohort-error.js';
 import type { BatchDefinition } from '../../batches/batch-definition.js';
+import {
+  activeRunIds,
+  BackgroundRunner,
+  planRerun,
+  RUN_MODES,
+  runnerLogPath,
+  runOwner,
+  startRun,
+  type CreatedRun,
+  type RunMode,
+  type TaskRow,
+} from '../../runs/index.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
 import { itemsArg, loadBatchArg } from './load-batch-arg.js';
-import { withEngine } from './with-engine.js';
+import { withSupervisor } from './with-supervisor.js';
 
 const ITEM_ARGS = [
   {
@@ -92,9 +94,11 @@ export const runCommand: CommandSpec = {
     mode: {
       type: 'string',
       value: 'MODE',
-      description: `How tasks become scheduler jobs: ${RUN_MODES.join(', ')} (default chained).`,
+      description: 'How tasks become scheduler jobs.',
+      choices: RUN_MODES,
+      default: 'chained',
     },
-    units: { type: 'string', value: 'N', description: 'Number of scheduler jobs for --mode n-units.' },
+    units: { type: 'integer', min: 1, value: 'N', description: 'Number of scheduler jobs for --mode n-units.' },
     queue: QUEUE_OPTION,
     'no-wait': { type: 'boolean', description: 'Submit and return; watch with `cohort grid`.' },
   },
@@ -105,7 +109,7 @@ export const runCommand: CommandSpec = {
   ],
   async run(ctx) {
     const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
-    return startRun(
+    return runBatch(
       ctx,
       batch,
       resolve(ctx, batch),
@@ -115,66 +119,47 @@ export const runCommand: CommandSpec = {
 };
 
 /** Creates, submits and (unless --no-wait) watches a run; exit code 1 when any task failed or an item was left out. */
-export async function startRun(
+export async function runBatch(
   ctx: CommandContext,
   batch: BatchDefinition,
   resolution: BatchResolution,
   selection: string,
 ): Promise<number> {
-  const mode = modeOption(ctx);
-  const units = typeof ctx.options.units === 'string' ? Number(ctx.options.units) : undefined;
-  const run = createRun(ctx.catalog(), ctx.project(), {
+  const mode = ctx.options.mode as RunMode;
+  const input = {
     batch,
     resolution,
     mode,
-    ...(units === undefined ? {} : { units }),
+    ...(typeof ctx.options.units === 'number' ? { units: ctx.options.units } : {}),
     ...(typeof ctx.options.queue === 'string' ? { queue: ctx.options.queue } : {}),
     owner: userInfo().username,
     selection,
-  });
-  for (const s of run.skipped) ctx.warn(`not run: ${s.item}: ${s.reasons.join('; ')}`);
-  if (!ctx.json) ctx.print(`Run ${run.runId}: ${run.tasks} task(s) of batch '${batch.name}' (${mode}).`);
+  };
+  const announce = (run: CreatedRun): void => {
+    for (const s of run.skipped) ctx.warn(`not run: ${s.item}: ${s.reasons.join('; ')}`);
+    if (!ctx.json) ctx.print(`Run ${run.runId}: ${run.tasks} task(s) of batch '${batch.name}' (${mode}).`);
+  };
   if (ctx.options['no-wait'] === true) {
     // Local tasks wait in their runner's memory: a runner must live on after this command returns.
-    const pid = startBackgroundRunner(ctx.config.home, run.runId);
-    if (ctx.json) ctx.printJson({ ...run, runner: pid });
+    const background = new BackgroundRunner(ctx.config.home);
+    const run = await startRun(ctx.catalog(), ctx.project(), input, background);
+    announce(run);
+    if (ctx.json) ctx.printJson({ ...run, runner: background.pid });
     else {
       ctx.print(
-        `Running in the background (process ${pid}, log ${runnerLogPath(ctx.config.home, run.runId)}).`,
+        `Running in the background (process ${background.pid}, log ${runnerLogPath(ctx.config.home, run.runId)}).`,
       );
       ctx.print('Watch with `cohort grid`.');
     }
     return 0;
   }
-  return withEngine(ctx, async (engine) => {
-    const tasks = await driveRun(engine, ctx.config.home, run.runId);
+  return withSupervisor(ctx, async (supervisor) => {
+    const run = await startRun(ctx.catalog(), ctx.project(), input, supervisor);
+    announce(run);
+    const tasks = await supervisor.whenEnded(run.runId);
     report(ctx, run.runId, tasks, run.skipped.length);
     return tasks.every((t) => t.state === 'done') && run.skipped.length === 0 ? 0 : 1;
   });
-}
-
-/** `cohort resume --run N` in its own session, writing to the run's runner.log. Returns its pid. */
-function startBackgroundRunner(home: string, runId: number): number {
-  const log = openRunnerLog(home, runId);
-  try {
-    const child = spawn(process.execPath, [cliMainPath(), 'resume', '--run', String(runId)], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: process.env,
-    });
-    child.unref();
-    // Claimed for it now: a `cohort resume` right after this must not take the run meanwhile.
-    if (child.pid !== undefined) claimRun(home, runId, child.pid);
-    return child.pid ?? 0;
-  } finally {
-    closeSync(log);
-  }
-}
-
-function modeOption(ctx: CommandContext): RunMode {
-  const mode = ctx.options.mode ?? 'chained';
-  if (typeof mode === 'string' && (RUN_MODES as readonly string[]).includes(mode)) return mode as RunMode;
-  throw invalidInput(`Unknown run mode '${String(mode)}'.`, `Use one of: ${RUN_MODES.join(', ')}.`);
 }
 
 function report(ctx: CommandContext, runId: number, tasks: readonly TaskRow[], skipped: number): void {
@@ -187,7 +172,7 @@ function report(ctx: CommandContext, runId: number, tasks: readonly TaskRow[], s
       killed: by('killed'),
       skipped: by('skipped'),
       notRun: skipped,
-      tasks: tasks.map(({ resolved: _r, ...t }) => t),
+      tasks,
     });
     return;
   }
@@ -219,7 +204,7 @@ export const rerunCommand: CommandSpec = {
     },
   ],
   options: {
-    mode: { type: 'string', value: 'MODE', description: `Run mode: ${RUN_MODES.join(', ')}.` },
+    mode: { type: 'string', value: 'MODE', description: 'Run mode.', choices: RUN_MODES, default: 'chained' },
     queue: QUEUE_OPTION,
     'no-wait': { type: 'boolean', description: 'Submit and return.' },
   },
@@ -232,7 +217,7 @@ export const rerunCommand: CommandSpec = {
       ctx.print(`Run ${runId} has no failed items.`);
       return 0;
     }
-    return startRun(ctx, plan.batch, plan.resolution, plan.selection);
+    return runBatch(ctx, plan.batch, plan.resolution, plan.selection);
   },
 };
 
@@ -241,46 +226,32 @@ export const resumeCommand: CommandSpec = {
   summary:
     'After the runner stopped (closed terminal, crash, kill -9): resubmit tasks that never started, watch the rest until all end.',
   args: [],
-  options: { run: { type: 'string', value: 'RUN', description: 'Resume only this run.' } },
+  options: { run: { type: 'integer', min: 1, value: 'RUN', description: 'Resume only this run.' } },
   async run(ctx) {
-    const db = ctx.catalog().db;
     const project = ctx.project();
-    const only = typeof ctx.options.run === 'string' ? Number(ctx.options.run) : undefined;
-    const active = db
-      .prepare(
-        `SELECT DISTINCT run_id FROM tasks WHERE project_id = ? AND state IN ('pending', 'queued', 'held', 'running', 'suspended')`,
-      )
-      .pluck()
-      .all(project.id) as number[];
-    const home = ctx.config.home;
-    // A run whose runner still lives is left to it: its queued tasks are in that runner's memory.
-    const runIds = active.filter((runId) => {
-      if (only !== undefined && runId !== only) return false;
-      const owner = claimRun(home, runId);
-      if (owner !== undefined) ctx.warn(`run ${runId}: its runner (process ${owner}) is still running it`);
-      return owner === undefined;
+    const only = typeof ctx.options.run === 'number' ? ctx.options.run : undefined;
+    const active = activeRunIds(ctx.catalog().db, project.id).filter((id) => only === undefined || id === only);
+    return withSupervisor(ctx, async (supervisor) => {
+      const runIds = await supervisor.adopt(active);
+      // A run whose runner still lives is left to it: its queued tasks are in that runner's memory.
+      for (const runId of active.filter((id) => !runIds.includes(id))) {
+        ctx.warn(`run ${runId}: its runner (process ${String(runOwner(ctx.config.home, runId))}) is still running it`);
+      }
+      if (runIds.length === 0) {
+        ctx.print('Nothing to resume: no active tasks without a runner.');
+        return 0;
+      }
+      if (!ctx.json)
+        ctx.print(
+          `Resuming run(s) ${runIds.join(', ')}: ${supervisor.resubmitted} task(s) submitted again (they had not started).`,
+        );
+      let code = 0;
+      for (const runId of runIds) {
+        const tasks = await supervisor.whenEnded(runId);
+        report(ctx, runId, tasks, 0);
+        if (!tasks.every((t) => t.state === 'done')) code = 1;
+      }
+      return code;
     });
-    if (runIds.length === 0) {
-      ctx.print('Nothing to resume: no active tasks without a runner.');
-      return 0;
-    }
-    try {
-      return await withEngine(ctx, async (engine) => {
-        const resubmitted = await engine.reconcile(runIds);
-        if (!ctx.json)
-          ctx.print(
-            `Resuming run(s) ${runIds.join(', ')}: ${resubmitted} task(s) submitted again (they had not started).`,
-          );
-        let code = 0;
-        for (const runId of runIds) {
-          const tasks = await engine.waitForRun(runId);
-          report(ctx, runId, tasks, 0);
-          if (!tasks.every((t) => t.state === 'done')) code = 1;
-        }
-        return code;
-      });
-    } finally {
-      for (const runId of runIds) releaseRun(home, runId);
-    }
   },
 };

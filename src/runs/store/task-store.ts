@@ -1,11 +1,18 @@
-import type { Placement } from '../../queues/place-job.js';
 import type { Db } from '../../db/open-database.js';
 import { statement } from '../../db/statement-cache.js';
-import { ACTIVE_STATES, type TaskState } from '../task-states.js';
+import type { ExecutorKind } from '../../executors/executor-kinds.js';
+import { parseProvenance, type TaskProvenance } from '../provenance.js';
+import { ACTIVE_STATES, FAILED_STATES, sqlStateList, type TaskState } from '../task-states.js';
 
-const ACTIVE_SQL = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
+/**
+ * The `tasks` table: the one module that reads and writes it (the grid's listings are in
+ * grid-query.ts, the `runs` table in run-store.ts). Rows come back without their provenance, which is
+ * large and read only where needed (`getTask`, `provenanceOf`), validated once on the way out.
+ */
 
-/** A task row as the engine and the grid read it. */
+const ACTIVE_SQL = sqlStateList(ACTIVE_STATES);
+
+/** A task row as the engine and the grid read it (without its provenance). */
 export interface TaskRow {
   readonly id: number;
   readonly run_id: number;
@@ -17,9 +24,8 @@ export interface TaskRow {
   readonly job_name: string;
   readonly state: TaskState;
   readonly unit: string;
-  readonly executor: string;
+  readonly executor: ExecutorKind;
   readonly executor_id: string | null;
-  readonly resolved: string;
   readonly log_dir: string;
   readonly exit_code: number | null;
   readonly error: string | null;
@@ -30,24 +36,21 @@ export interface TaskRow {
   readonly updated_at: number;
 }
 
-/** What a task row stores in `resolved` (provenance): the job, its resolved arguments and command. */
-export interface TaskProvenance {
-  readonly job: unknown;
-  readonly arguments: Readonly<Record<string, unknown>>;
-  readonly argv: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly cwd: string;
-  readonly onError: 'break' | 'continue' | 'ignore';
-  readonly tagOnSuccess?: string;
-  readonly outputs: ReadonlyArray<{
-    readonly path: string;
-    readonly kind: 'OUT' | 'PATHOUT';
-    readonly tags: readonly string[];
-  }>;
-  readonly studyRef?: string;
-  /** Queue, engine and resources of the task; absent in runs made before queues existed (local). */
-  readonly placement?: Placement;
+/** A task with its provenance (the job, resolved arguments, command). */
+export interface Task extends TaskRow {
+  readonly provenance: TaskProvenance;
 }
+
+/** Every column but the provenance (`resolved`), for statements that list tasks. */
+export const TASK_COLUMNS =
+  'id, run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor, executor_id, log_dir, exit_code, error, host, queued_at, started_at, ended_at, updated_at';
+
+/** The columns the engine's poll needs. */
+export type TaskHead = Pick<
+  TaskRow,
+  'id' | 'run_id' | 'project_id' | 'study_id' | 'state' | 'executor' | 'executor_id' | 'log_dir' | 'started_at'
+>;
+const HEAD_COLUMNS = 'id, run_id, project_id, study_id, state, executor, executor_id, log_dir, started_at';
 
 export interface TaskUpdate {
   readonly state?: TaskState;
@@ -71,23 +74,84 @@ const UPDATABLE = [
   'ended_at',
 ] as const;
 
+/** A new task of a run, before its folder and provenance exist. */
+export interface NewTask {
+  readonly runId: number;
+  readonly projectId: number;
+  readonly item: string;
+  readonly subjectId: number | null;
+  readonly studyId: number | null;
+  readonly jobIndex: number;
+  readonly jobName: string;
+  readonly unit: string;
+  readonly executor: ExecutorKind;
+}
+
+/** Inserts a pending task; its folder and provenance follow with `setTaskCommand`. Returns its id. */
+export function insertTask(db: Db, task: NewTask): number {
+  return Number(
+    statement(
+      db,
+      `INSERT INTO tasks (run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor, resolved, log_dir, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, '{}', '', ?)`,
+    ).run(
+      task.runId,
+      task.projectId,
+      task.item,
+      task.subjectId,
+      task.studyId,
+      task.jobIndex,
+      task.jobName,
+      task.unit,
+      task.executor,
+      Date.now(),
+    ).lastInsertRowid,
+  );
+}
+
+/** Stores a task's folder and provenance (both depend on its id, so they follow the insert). */
+export function setTaskCommand(db: Db, id: number, logDir: string, provenance: TaskProvenance): void {
+  statement(db, 'UPDATE tasks SET resolved = ?, log_dir = ? WHERE id = ?').run(
+    JSON.stringify(provenance),
+    logDir,
+    id,
+  );
+}
+
 export function updateTask(db: Db, id: number, update: TaskUpdate): void {
   const keys = UPDATABLE.filter((k) => update[k] !== undefined);
   if (keys.length === 0) return;
   const set = keys.map((k) => `${k} = @${k}`).join(', ');
   statement(db, `UPDATE tasks SET ${set}, updated_at = @now WHERE id = @id`).run({
-    ...pick(update, keys),
+    ...Object.fromEntries(keys.map((k) => [k, update[k]])),
     now: Date.now(),
     id,
   });
 }
 
-function pick(update: TaskUpdate, keys: readonly (keyof TaskUpdate)[]): Record<string, unknown> {
-  return Object.fromEntries(keys.map((k) => [k, update[k]]));
+/** A task with its provenance, or undefined when there is no such task. */
+export function getTask(db: Db, id: number): Task | undefined {
+  const row = statement(db, `SELECT ${TASK_COLUMNS}, resolved FROM tasks WHERE id = ?`).get(id) as
+    | (TaskRow & { resolved: string })
+    | undefined;
+  if (row === undefined) return undefined;
+  const { resolved, ...task } = row;
+  return { ...task, provenance: parseProvenance(id, resolved) };
+}
+
+/** A task's row without its provenance. */
+export function getTaskRow(db: Db, id: number): TaskRow | undefined {
+  return statement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`).get(id) as TaskRow | undefined;
+}
+
+/** A task's provenance, validated. @throws CohortError DAMAGED_RECORD when it does not parse. */
+export function provenanceOf(db: Db, id: number): TaskProvenance {
+  const text = statement(db, 'SELECT resolved FROM tasks WHERE id = ?').pluck().get(id) as string | undefined;
+  return parseProvenance(id, text ?? '');
 }
 
 export function tasksOfRun(db: Db, runId: number): TaskRow[] {
-  return statement(db, 'SELECT * FROM tasks WHERE run_id = ? ORDER BY id').all(runId) as TaskRow[];
+  return statement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? ORDER BY id`).all(runId) as TaskRow[];
 }
 
 /** How many tasks of a run have not ended. */
@@ -96,35 +160,27 @@ export function activeCountOfRun(db: Db, runId: number): number {
   return statement(db, sql).pluck().get(runId) as number;
 }
 
+/** Active tasks, of one project or of all. */
 export function activeTasks(db: Db, projectId?: number): TaskRow[] {
   const where = `state IN (${ACTIVE_SQL})${projectId === undefined ? '' : ' AND project_id = ?'}`;
-  const stmt = statement(db, `SELECT * FROM tasks WHERE ${where} ORDER BY id`);
+  const stmt = statement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE ${where} ORDER BY id`);
   return (projectId === undefined ? stmt.all() : stmt.all(projectId)) as TaskRow[];
 }
 
-/** The columns the engine's poll needs: everything but the (large) provenance. */
-export type TaskHead = Pick<
-  TaskRow,
-  | 'id'
-  | 'run_id'
-  | 'project_id'
-  | 'study_id'
-  | 'state'
-  | 'executor'
-  | 'executor_id'
-  | 'log_dir'
-  | 'started_at'
->;
-
-/** Active tasks without their provenance: the poll reads them several times a second. */
-export function activeTaskHeads(db: Db): TaskHead[] {
-  return statement(
-    db,
-    `SELECT ${HEAD_COLUMNS} FROM tasks WHERE state IN (${ACTIVE_SQL}) ORDER BY id`,
-  ).all() as TaskHead[];
+/** Runs with a task that has not ended, of one project or of all. */
+export function activeRunIds(db: Db, projectId?: number): number[] {
+  const where = `state IN (${ACTIVE_SQL})${projectId === undefined ? '' : ' AND project_id = ?'}`;
+  const stmt = statement(db, `SELECT DISTINCT run_id FROM tasks WHERE ${where} ORDER BY run_id`).pluck();
+  return (projectId === undefined ? stmt.all() : stmt.all(projectId)) as number[];
 }
 
-const HEAD_COLUMNS = 'id, run_id, project_id, study_id, state, executor, executor_id, log_dir, started_at';
+/** The heads of the active tasks of the given runs: the poll reads them several times a second. */
+export function activeTaskHeads(db: Db, runIds: readonly number[]): TaskHead[] {
+  return statement(
+    db,
+    `SELECT ${HEAD_COLUMNS} FROM tasks WHERE state IN (${ACTIVE_SQL}) AND run_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  ).all(JSON.stringify(runIds)) as TaskHead[];
+}
 
 /** The heads of those of the given tasks that are still active. */
 export function activeTaskHeadsById(db: Db, ids: readonly number[]): TaskHead[] {
@@ -134,6 +190,69 @@ export function activeTaskHeadsById(db: Db, ids: readonly number[]): TaskHead[] 
   ).all(JSON.stringify(ids)) as TaskHead[];
 }
 
-export function getTask(db: Db, id: number): TaskRow | undefined {
-  return statement(db, 'SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+/** Pending tasks (not yet handed to an executor) of the given runs. */
+export function pendingTasksOfRuns(db: Db, runIds: readonly number[]): TaskRow[] {
+  return statement(
+    db,
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE state = 'pending' AND run_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  ).all(JSON.stringify(runIds)) as TaskRow[];
+}
+
+/** The task of the same item and run whose job comes right before this one's. */
+export function previousTaskOfItem(
+  db: Db,
+  task: Pick<TaskRow, 'run_id' | 'item' | 'job_index'>,
+): TaskRow | undefined {
+  return statement(
+    db,
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? AND item = ? AND job_index < ? ORDER BY job_index DESC LIMIT 1`,
+  ).get(task.run_id, task.item, task.job_index) as TaskRow | undefined;
+}
+
+/** Removes a project's ended tasks that failed (and, with `done`, finished ones); returns how many. */
+export function clearTasks(db: Db, projectId: number, done: boolean): number {
+  const states: readonly TaskState[] = done ? [...FAILED_STATES, 'done'] : FAILED_STATES;
+  return statement(db, `DELETE FROM tasks WHERE project_id = ? AND state IN (${sqlStateList(states)})`).run(
+    projectId,
+  ).changes;
+}
+
+/** Which tasks of a run: the failed ones (error, killed, not run), or the given ids. */
+export type TaskChoice = { readonly failed: true } | { readonly taskIds: readonly number[] };
+
+/**
+ * The study ids and the subject ids (of subject-level tasks) that the chosen tasks of a run ran for:
+ * what a rerun resolves again.
+ */
+export function itemsOfTasks(
+  db: Db,
+  runId: number,
+  which: TaskChoice,
+): { readonly studyIds: number[]; readonly subjectIds: number[] } {
+  const chosen =
+    'failed' in which
+      ? { sql: `run_id = ? AND state IN (${sqlStateList(FAILED_STATES)})`, params: [runId] }
+      : {
+          sql: 'run_id = ? AND id IN (SELECT value FROM json_each(?))',
+          params: [runId, JSON.stringify(which.taskIds)],
+        };
+  const studyIds = db
+    .prepare(`SELECT DISTINCT study_id FROM tasks WHERE study_id IS NOT NULL AND ${chosen.sql}`)
+    .pluck()
+    .all(...chosen.params) as number[];
+  const subjectIds = db
+    .prepare(
+      `SELECT DISTINCT subject_id FROM tasks WHERE study_id IS NULL AND subject_id IS NOT NULL AND ${chosen.sql}`,
+    )
+    .pluck()
+    .all(...chosen.params) as number[];
+  return { studyIds, subjectIds };
+}
+
+/** Tasks changed since `since` (epoch ms), oldest change first: the event stream's look at other processes. */
+export function tasksChangedSince(db: Db, since: number): TaskRow[] {
+  return statement(
+    db,
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE updated_at >= ? ORDER BY updated_at, id`,
+  ).all(since) as TaskRow[];
 }

@@ -1,7 +1,5 @@
 import type { Db } from '../../db/open-database.js';
-import type { EngineListener } from '../../runs/engine-listener.js';
-import type { TaskState } from '../../runs/task-states.js';
-import type { TaskRow } from '../../runs/store/task-store.js';
+import { tasksChangedSince, type EngineListener, type TaskRow, type TaskState } from '../../runs/index.js';
 import type { TaskEvent } from '../api-types.js';
 import { toGridTask } from '../grid-task.js';
 
@@ -86,14 +84,7 @@ export class EventHub {
     const since = this.watermark - LOOK_BACK_MS;
     this.watermark = this.now();
     if (this.subscribers.size === 0) return;
-    // Everything but the provenance, which can be large and the grid does not show.
-    const rows = this.db
-      .prepare(
-        `SELECT id, run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor,
-           executor_id, '' AS resolved, log_dir, exit_code, error, host, queued_at, started_at, ended_at, updated_at
-         FROM tasks WHERE updated_at >= ? ORDER BY updated_at, id`,
-      )
-      .all(since) as TaskRow[];
+    const rows = tasksChangedSince(this.db, since);
     for (const row of rows) this.publish(row, null);
     for (const [id, entry] of this.seen) if (entry.updatedAt < since - LOOK_BACK_MS) this.seen.delete(id);
   }

@@ -2,17 +2,21 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Project } from '../../catalog/project-store.js';
 import type { Db } from '../../db/open-database.js';
-import { gridCounts, gridRows, type GridSortKey } from '../../runs/store/grid-query.js';
-import { isEnded } from '../../runs/task-states.js';
-import { getTask, type TaskRow } from '../../runs/store/task-store.js';
 import { notFound } from '../../errors/cohort-error.js';
 import {
-  activeTasksOfProject,
-  applyTaskAction,
+  activeTasks,
   clearTasks,
+  getTask,
+  gridCounts,
+  gridRows,
+  isEnded,
+  planRerun,
+  runOwners,
   type ExecutorAction,
-} from '../../runs/task-actions.js';
-import { planRerun } from '../../runs/plan-rerun.js';
+  type GridSortKey,
+  type Task,
+  type TaskRow,
+} from '../../runs/index.js';
 import {
   clearBody,
   gridQuery,
@@ -68,9 +72,10 @@ export function gridRoutes(): Hono<AppEnv> {
     const project = authorizeProject(c, 'read');
     const task = taskOf(c, project);
     const owner = ownersOf(c.var.ctx.catalog.db, [task]);
+    const { provenance, ...row } = task;
     return c.json({
-      ...toGridTask(task, project.name, owner(task.run_id)),
-      resolved: JSON.parse(task.resolved) as unknown,
+      ...toGridTask(row, project.name, owner(task.run_id)),
+      resolved: provenance,
     } satisfies TaskDetail);
   });
   app.get(`${base}/:id/log`, (c) => logRoute(c, taskOf(c, authorizeProject(c, 'read'))));
@@ -80,17 +85,13 @@ export function gridRoutes(): Hono<AppEnv> {
     const body = await readBody(c, taskActionBody);
     const tasks = body.ids.map((id) => taskById(c.var.ctx.catalog.db, project, id));
     if (body.action === 'restart') return c.json(await restart(c, project, tasks));
-    const { runs } = c.var.ctx;
-    const results = await applyTaskAction(runs.executors, tasks, EXECUTOR_ACTION[body.action], () =>
-      runs.poll(),
-    );
+    const results = await c.var.ctx.runs.act(tasks, EXECUTOR_ACTION[body.action]);
     return c.json({ results } satisfies TaskActionResponse);
   });
   app.post(`${base}/kill-all`, async (c) => {
     const project = authorizeProject(c, 'actOnTasks');
     const { runs, catalog } = c.var.ctx;
-    const tasks = activeTasksOfProject(catalog.db, project.id);
-    const results = await applyTaskAction(runs.executors, tasks, 'cancel', () => runs.poll());
+    const results = await runs.act(activeTasks(catalog.db, project.id), 'cancel');
     return c.json({ results } satisfies TaskActionResponse);
   });
   app.post(`${base}/clear`, async (c) => {
@@ -131,12 +132,12 @@ async function restart(
   return { results, runIds };
 }
 
-function taskOf(c: Context<AppEnv>, project: Project): TaskRow {
+function taskOf(c: Context<AppEnv>, project: Project): Task {
   return taskById(c.var.ctx.catalog.db, project, idParam(c, 'id'));
 }
 
 /** A task of this project; another project's task is not found, like a missing one. */
-function taskById(db: Db, project: Project, id: number): TaskRow {
+function taskById(db: Db, project: Project, id: number): Task {
   const task = getTask(db, id);
   if (task === undefined || task.project_id !== project.id)
     throw notFound(`No task ${id} in project '${project.name}'.`);
@@ -144,16 +145,9 @@ function taskById(db: Db, project: Project, id: number): TaskRow {
 }
 
 function ownersOf(db: Db, rows: readonly TaskRow[]): (runId: number) => string {
-  const ids = [...new Set(rows.map((r) => r.run_id))];
-  const owners = new Map(
-    (
-      db
-        .prepare('SELECT id, owner FROM runs WHERE id IN (SELECT value FROM json_each(?))')
-        .all(JSON.stringify(ids)) as Array<{
-        id: number;
-        owner: string;
-      }>
-    ).map((r) => [r.id, r.owner]),
+  const owners = runOwners(
+    db,
+    rows.map((r) => r.run_id),
   );
   return (runId) => owners.get(runId) ?? '';
 }

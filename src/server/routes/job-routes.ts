@@ -5,10 +5,9 @@ import type { BatchItems } from '../../batches/load-batch-scope.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import { validateBatch } from '../../batches/batch-definition.js';
 import type { Project } from '../../catalog/project-store.js';
-import { createRun } from '../../runs/create-run.js';
 import { libraryJobDefinition } from '../../jobs/library.js';
 import { scriptVariables } from '../../jobs/script-variables.js';
-import { planRerun, type RerunPlan } from '../../runs/plan-rerun.js';
+import { planRerun, startRun as startRunOf, type RerunPlan } from '../../runs/index.js';
 import {
   previewBody,
   rerunBody,
@@ -74,8 +73,8 @@ export function jobRoutes(): Hono<AppEnv> {
 }
 
 /**
- * Creates a run of a resolved batch and starts it on the server's engine, like `cohort run` does in
- * its own process (the same createRun and submitOwnedRun). Shared with the grid's restart action.
+ * Creates a run of a resolved batch and starts it on the server's supervisor, like `cohort run` does
+ * in its own process (the same runs `startRun`). Shared with the grid's restart action.
  */
 export async function startRun(
   c: Context<AppEnv>,
@@ -87,17 +86,20 @@ export async function startRun(
     readonly queue?: string;
   },
 ): Promise<RunResponse> {
-  const run = createRun(c.var.ctx.catalog, project, {
-    batch: plan.batch,
-    resolution: plan.resolution,
-    mode: options.mode,
-    ...(options.units === undefined ? {} : { units: options.units }),
-    ...(options.queue === undefined ? {} : { queue: options.queue }),
-    owner: requireUser(c).name,
-    selection: plan.selection,
-  });
-  await c.var.ctx.runs.start(run.runId);
-  return run;
+  return startRunOf(
+    c.var.ctx.catalog,
+    project,
+    {
+      batch: plan.batch,
+      resolution: plan.resolution,
+      mode: options.mode,
+      ...(options.units === undefined ? {} : { units: options.units }),
+      ...(options.queue === undefined ? {} : { queue: options.queue }),
+      owner: requireUser(c).name,
+      selection: plan.selection,
+    },
+    c.var.ctx.runs,
+  );
 }
 
 function itemsOf(body: z.infer<typeof itemsSchema>): BatchItems {

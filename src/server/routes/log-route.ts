@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { readFrom, readIfExists } from '../../engine/task-files.js';
 import { isEnded } from '../../runs/task-states.js';
-import { getTask, type TaskRow } from '../../runs/store/task-store.js';
+import { getTaskRow, type TaskRow } from '../../runs/store/task-store.js';
 import { logQuery, type TaskLog } from '../api-types.js';
 import { readQuery } from '../read-request.js';
 import type { AppEnv } from '../server-context.js';
@@ -46,7 +46,7 @@ export function logRoute(c: Context<AppEnv>, task: TaskRow): Response {
     });
     let offset = q.offset ?? (existsSync(file) ? Math.max(0, statSync(file).size - q.tail) : 0);
     while (open) {
-      const state = getTask(db, task.id)?.state ?? 'killed';
+      const state = getTaskRow(db, task.id)?.state ?? 'killed';
       const chunk = readFrom(file, offset);
       const data = chunk.data.subarray(0, MAX_CHUNK_BYTES);
       if (data.length > 0) {

@@ -1,0 +1,42 @@
+/**
+ * The runs module's public surface: what the CLI, the server and benches may import. A run's life:
+ * `startRun` (create-run.ts builds its tasks, a RunDriver takes it), a `RunSupervisor` owns and polls
+ * it through the `Engine` until every task ended, `planRerun` makes the follow-up of its failures,
+ * task actions act on its tasks through their executors, and the stores answer every read.
+ */
+export { BackgroundRunner } from './background-runner.js';
+export { createRun, type CreatedRun, type CreateRunInput } from './create-run.js';
+export { Engine, DEFAULT_POLL_MS } from './engine.js';
+export type { EngineListener } from './engine-listener.js';
+export { issueJobCredential, readJobCredential } from './job-credential.js';
+export { planRerun, type RerunPlan, type RerunTasks } from './plan-rerun.js';
+export { parseProvenance, type TaskOutput, type TaskProvenance } from './provenance.js';
+export { runFile, runFolder, taskFolder, RUN_FILES } from './run-folder.js';
+export { RUN_MODES, planUnits, type RunMode } from './run-modes.js';
+export { claimRun, openRunnerLog, releaseRun, runnerLogPath, runOwner } from './run-owner.js';
+export { RunSupervisor, SUPERVISOR_POLL_MS, type RunDriver } from './run-supervisor.js';
+export { startRun } from './start-run.js';
+export {
+  applyTaskAction,
+  EXECUTOR_ACTIONS,
+  type ExecutorAction,
+  type TaskActionResult,
+} from './task-actions.js';
+export { cliMainPath, cohortShimDir, launchEnvironment, taskVariables } from './task-environment.js';
+export * from './task-states.js';
+export { gridCounts, gridRows, GRID_SORT_KEYS, type GridCounts, type GridQuery, type GridRow, type GridSortKey } from './store/grid-query.js';
+export { insertRun, runDefinition, runMode, runOwners } from './store/run-store.js';
+export {
+  activeCountOfRun,
+  activeRunIds,
+  activeTasks,
+  clearTasks,
+  getTask,
+  getTaskRow,
+  tasksChangedSince,
+  tasksOfRun,
+  TASK_COLUMNS,
+  type Task,
+  type TaskHead,
+  type TaskRow,
+} from './store/task-store.js';
