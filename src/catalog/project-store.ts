@@ -113,3 +113,31 @@ function toProject(row: ProjectRow): Project {
     analysisFolder: row.analysis_folder,
   };
 }
+
+/** A project's name by id, or undefined when there is none. */
+export function projectName(db: Db, id: number): string | undefined {
+  return db.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(id) as string | undefined;
+}
+
+/** A project with the counts of its present subjects, studies and files (`cohort projects`). */
+export interface ProjectSummary {
+  readonly name: string;
+  readonly root: string;
+  readonly layout: string;
+  readonly subjects: number;
+  readonly studies: number;
+  readonly files: number;
+}
+
+/** Every project with its counts, by name. */
+export function projectSummaries(db: Db): ProjectSummary[] {
+  return db
+    .prepare(
+      `SELECT p.name, p.root, p.layout,
+         (SELECT count(*) FROM subjects s WHERE s.project_id = p.id AND s.present = 1) AS subjects,
+         (SELECT count(*) FROM studies s WHERE s.project_id = p.id AND s.present = 1) AS studies,
+         (SELECT count(*) FROM files f WHERE f.project_id = p.id AND f.present = 1) AS files
+       FROM projects p ORDER BY p.name`,
+    )
+    .all() as ProjectSummary[];
+}

@@ -58,3 +58,18 @@ export function studiesByIds(
     StudyRow & { ref: string; studyId: number }
   >;
 }
+
+/** A present subject's id by its subject id (`P001`). */
+export function findSubjectId(db: Db, project: Project, pid: string): number {
+  const id = db
+    .prepare('SELECT id FROM subjects WHERE project_id = ? AND pid = ? AND present = 1')
+    .pluck()
+    .get(project.id, pid) as number | undefined;
+  if (id === undefined) {
+    throw notFound(
+      `No subject ${pid} in project '${project.name}'.`,
+      'List subjects with `cohort subjects`.',
+    );
+  }
+  return id;
+}

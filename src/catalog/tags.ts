@@ -67,3 +67,21 @@ export function tagsOf(db: Db, level: TagLevel, ids: readonly number[]): Map<num
   }
   return out;
 }
+
+const TAGGED_TABLE: Readonly<Record<TagLevel, string>> = {
+  subject: 'subjects',
+  study: 'studies',
+  file: 'files',
+};
+
+/** Whether every id names a subject, study or file (by `level`) of the project. */
+export function allInProject(db: Db, projectId: number, level: TagLevel, ids: readonly number[]): boolean {
+  const unique = [...new Set(ids)];
+  const found = db
+    .prepare(
+      `SELECT count(*) FROM ${TAGGED_TABLE[level]} WHERE project_id = ? AND id IN (SELECT value FROM json_each(?))`,
+    )
+    .pluck()
+    .get(projectId, JSON.stringify(unique)) as number;
+  return found === unique.length;
+}

@@ -82,7 +82,10 @@ function typedOptions(
     }
     const hint = `See \`cohort ${command.name} --help\`.`;
     if (spec.choices !== undefined && typeof value === 'string' && !spec.choices.includes(value)) {
-      throw invalidInput(`Unknown value '${value}' for --${name}.`, `Use one of: ${spec.choices.join(', ')}.`);
+      throw invalidInput(
+        `Unknown value '${value}' for --${name}.`,
+        `Use one of: ${spec.choices.join(', ')}.`,
+      );
     }
     if (spec.type === 'integer' && typeof value === 'string') {
       const n = Number(value);

@@ -325,4 +325,3 @@ function errorText(task: TaskHead, status: TaskStatus): string {
   const last = lastErrorLine(task.log_dir);
   return [status.reason ?? status.state, last].filter((x) => x !== undefined && x !== '').join(': ');
 }
-

@@ -24,7 +24,15 @@ export {
 } from './task-actions.js';
 export { cliMainPath, cohortShimDir, launchEnvironment, taskVariables } from './task-environment.js';
 export * from './task-states.js';
-export { gridCounts, gridRows, GRID_SORT_KEYS, type GridCounts, type GridQuery, type GridRow, type GridSortKey } from './store/grid-query.js';
+export {
+  gridCounts,
+  gridRows,
+  GRID_SORT_KEYS,
+  type GridCounts,
+  type GridQuery,
+  type GridRow,
+  type GridSortKey,
+} from './store/grid-query.js';
 export { insertRun, runDefinition, runMode, runOwners } from './store/run-store.js';
 export {
   activeCountOfRun,

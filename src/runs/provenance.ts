@@ -68,13 +68,17 @@ export function parseProvenance(taskId: number, text: string): TaskProvenance {
     const issue = parsed.error.issues[0];
     throw damaged(taskId, `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, parsed.error);
   }
-  return parsed.data as TaskProvenance;
+  return parsed.data;
 }
 
 function damaged(taskId: number, why: string, cause: unknown): CohortError {
-  return new CohortError('DAMAGED_RECORD', `The stored provenance of task ${taskId} cannot be read (${why}).`, {
-    hint: 'The task was made by another version of Cohort or its row was edited; rerun its item.',
-    context: { taskId },
-    cause,
-  });
+  return new CohortError(
+    'DAMAGED_RECORD',
+    `The stored provenance of task ${taskId} cannot be read (${why}).`,
+    {
+      hint: 'The task was made by another version of Cohort or its row was edited; rerun its item.',
+      context: { taskId },
+      cause,
+    },
+  );
 }

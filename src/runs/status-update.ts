@@ -41,8 +41,7 @@ export function statusUpdate(
   now: number = Date.now(),
 ): TaskUpdate {
   const failed = state === 'error' || state === 'killed' || state === 'skipped';
-  const startedAt =
-    status.startedAt ?? (state === 'running' && task.started_at === null ? now : undefined);
+  const startedAt = status.startedAt ?? (state === 'running' && task.started_at === null ? now : undefined);
   return {
     state,
     ...(status.exitCode === undefined ? {} : { exit_code: status.exitCode }),

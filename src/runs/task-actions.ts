@@ -46,9 +46,8 @@ export async function applyTaskAction(
 function groupByExecutor(tasks: readonly TaskRow[]): Map<ExecutorKind, TaskRow[]> {
   const groups = new Map<ExecutorKind, TaskRow[]>();
   for (const task of tasks) {
-    const kind = task.executor as ExecutorKind;
+    const kind = task.executor;
     groups.set(kind, [...(groups.get(kind) ?? []), task]);
   }
   return groups;
 }
-

@@ -1,9 +1,11 @@
-import { tagsOf } from '../../catalog/tags.js';
-import { groupBySubject, type SelectedStudy, type StudyRef } from '../../selection/selection.js';
+import { join } from 'node:path';
+import type { PageRequest } from '../../browse/browse-types.js';
+import { listFiles } from '../../browse/list-files.js';
+import { listStudies } from '../../browse/list-studies.js';
+import { listSubjects } from '../../browse/list-subjects.js';
+import type { SelectedStudy } from '../../selection/selection.js';
 import { FILTER_HELP } from '../../selection/filter.js';
-import { parseFilter } from '../../selection/parse-filter.js';
 import { parseSelector } from '../../selection/parse-selector.js';
-import { runFilter } from '../../selection/run-filter.js';
 import { selectFiles } from '../../selection/run-selector.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable, visible } from '../format-table.js';
@@ -14,32 +16,32 @@ const FILTER_ARG = {
   variadic: true,
 } as const;
 
-function filteredStudies(ctx: CommandContext): StudyRef[] {
-  return runFilter(ctx.catalog().db, ctx.project(), parseFilter(ctx.args.join(' ')));
+const PAGE_OPTIONS = {
+  limit: { type: 'integer', min: 1, value: 'N', description: 'At most N rows (default: all).' },
+  offset: { type: 'integer', min: 0, value: 'N', description: 'Skip the first N rows.', default: 0 },
+} as const;
+
+/** The page asked for; the same paging as the API's tables, all rows by default. */
+function pageOf(ctx: CommandContext): PageRequest {
+  return {
+    limit: typeof ctx.options.limit === 'number' ? ctx.options.limit : Number.MAX_SAFE_INTEGER,
+    offset: typeof ctx.options.offset === 'number' ? ctx.options.offset : 0,
+  };
 }
 
 export const subjectsCommand: CommandSpec = {
   name: 'subjects',
-  summary: 'List subjects that have a study matching a filter, with their tags.',
+  summary: 'List subjects that have a study matching a filter, with their tags (the subjects table).',
   args: [FILTER_ARG],
-  options: {},
+  options: PAGE_OPTIONS,
   examples: [
     'cohort subjects',
     "cohort subjects 'P00 & PTAG:control'",
     "cohort subjects 't1_*/s0*.nii & STAG:baseline'",
   ],
   run(ctx) {
-    const groups = groupBySubject(filteredStudies(ctx));
-    const tags = tagsOf(
-      ctx.catalog().db,
-      'subject',
-      groups.map((g) => g.subjectId),
-    );
-    const rows = groups.map((g) => ({
-      pid: g.pid,
-      studies: g.studies.map((s) => s.sid),
-      tags: tags.get(g.subjectId) ?? [],
-    }));
+    const page = listSubjects(ctx.catalog().db, ctx.project(), ctx.args.join(' '), pageOf(ctx));
+    const rows = page.items.map((r) => ({ ...r, studies: r.studies.map((s) => s.sid) }));
     if (ctx.json) return ctx.printJson(rows);
     ctx.print(
       formatTable(
@@ -52,34 +54,17 @@ export const subjectsCommand: CommandSpec = {
 
 export const studiesCommand: CommandSpec = {
   name: 'studies',
-  summary: 'List studies matching a filter, with their tags and file counts.',
+  summary: 'List studies matching a filter, with their tags and file counts (the studies table).',
   args: [FILTER_ARG],
-  options: {},
+  options: PAGE_OPTIONS,
   examples: ['cohort studies STAG:baseline', "cohort studies 'P001 P002 & !FTAG:bad'"],
   run(ctx) {
-    const studies = filteredStudies(ctx);
-    const db = ctx.catalog().db;
-    const ids = studies.map((s) => s.studyId);
-    const tags = tagsOf(db, 'study', ids);
-    const counts = new Map(
-      (
-        db
-          .prepare(
-            `SELECT study_id, count(*) AS n FROM files WHERE present = 1 AND study_id IN (SELECT value FROM json_each(?)) GROUP BY study_id`,
-          )
-          .all(JSON.stringify(ids)) as Array<{ study_id: number; n: number }>
-      ).map((r) => [r.study_id, r.n]),
-    );
-    const rows = studies.map((s) => ({
-      ...s,
-      files: counts.get(s.studyId) ?? 0,
-      tags: tags.get(s.studyId) ?? [],
-    }));
-    if (ctx.json) return ctx.printJson(rows);
+    const page = listStudies(ctx.catalog().db, ctx.project(), ctx.args.join(' '), pageOf(ctx));
+    if (ctx.json) return ctx.printJson(page.items);
     ctx.print(
       formatTable(
         ['STUDY', 'FILES', 'TAGS'],
-        rows.map((r) => [r.ref, String(r.files), r.tags.join(' ')]),
+        page.items.map((r) => [r.ref, String(r.files), r.tags.join(' ')]),
       ),
     );
   },
@@ -87,7 +72,8 @@ export const studiesCommand: CommandSpec = {
 
 export const filesCommand: CommandSpec = {
   name: 'files',
-  summary: 'List the files of studies matching a filter (optionally only those matching a pattern).',
+  summary:
+    'List the files of studies matching a filter (optionally only those matching a pattern): the files table.',
   args: [FILTER_ARG],
   options: {
     pattern: {
@@ -95,16 +81,16 @@ export const filesCommand: CommandSpec = {
       value: 'PATTERN',
       description: 'Only files matching this pattern (* any run, _ one character).',
     },
+    ...PAGE_OPTIONS,
   },
   examples: ["cohort files 'STAG:baseline' --pattern 't1*/*.nii'"],
   run(ctx) {
-    const wanted = new Set(filteredStudies(ctx).map((s) => s.studyId));
-    const pattern = ctx.options.pattern;
-    const selector = parseSelector(typeof pattern === 'string' ? [`file:${pattern}`] : []);
-    const studies = selectFiles(ctx.catalog().db, ctx.project(), selector).studies.filter((s) =>
-      wanted.has(s.studyId),
-    );
-    printFiles(ctx, studies);
+    const project = ctx.project();
+    const pattern = typeof ctx.options.pattern === 'string' ? ctx.options.pattern : undefined;
+    const page = listFiles(ctx.catalog().db, project, ctx.args.join(' '), pattern, pageOf(ctx));
+    const rows = page.items.map((f) => ({ ...f, absolutePath: join(project.root, f.rootPath) }));
+    if (ctx.json) return ctx.printJson(rows);
+    for (const row of rows) ctx.print(visible(row.absolutePath));
   },
 };
 

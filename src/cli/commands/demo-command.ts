@@ -10,6 +10,7 @@ import { parseFilter } from '../../selection/parse-filter.js';
 import { parseSelector } from '../../selection/parse-selector.js';
 import { runFilter } from '../../selection/run-filter.js';
 import { selectFiles } from '../../selection/run-selector.js';
+import { findStudy, findSubjectId } from '../../catalog/study-lookup.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { printIndexResult } from './print-index-result.js';
 
@@ -60,18 +61,10 @@ function subjectsOption(ctx: CommandContext): { subjects?: number } {
 
 function applyDemoTags(catalog: Catalog, project: Project, summary: DemoSummary): void {
   const db = catalog.db;
-  const subjectId = db.prepare('SELECT id FROM subjects WHERE project_id = ? AND pid = ?').pluck();
-  const studyId = db
-    .prepare(
-      'SELECT s.id FROM studies s JOIN subjects p ON p.id = s.subject_id WHERE p.project_id = ? AND p.pid = ? AND s.sid = ?',
-    )
-    .pluck();
   for (const [pid, tags] of Object.entries(summary.subjectTags))
-    addTags(db, 'subject', [Number(subjectId.get(project.id, pid))], tags);
-  for (const [ref, tags] of Object.entries(summary.studyTags)) {
-    const [pid, sid] = ref.split('#');
-    addTags(db, 'study', [Number(studyId.get(project.id, pid, sid))], tags);
-  }
+    addTags(db, 'subject', [findSubjectId(db, project, pid)], tags);
+  for (const [ref, tags] of Object.entries(summary.studyTags))
+    addTags(db, 'study', [findStudy(db, project, ref).id], tags);
 }
 
 /** The catalog at work: the selections a user would make first on a new cohort. */

@@ -46,7 +46,7 @@ export const gridCommand: CommandSpec = {
     all: { type: 'boolean', description: 'Include finished (done) tasks.' },
   },
   examples: ['cohort grid', 'cohort grid --state error --sort -updated', 'cohort grid --search P003 --all'],
-  async run(ctx) {
+  run(ctx) {
     const db = ctx.catalog().db;
     const project = ctx.project();
     // Only a run's owner polls executors and writes states: the grid reads what they wrote.

@@ -1,6 +1,6 @@
 import { detectLayout } from '../../catalog/layout/make-layout.js';
 import { LAYOUT_KINDS, type LayoutKind } from '../../catalog/layout/layout.js';
-import { createProject, listProjects } from '../../catalog/project-store.js';
+import { createProject, listProjects, projectSummaries } from '../../catalog/project-store.js';
 import { indexProject } from '../../catalog/indexer/index-project.js';
 import { invalidInput } from '../../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
@@ -58,22 +58,7 @@ export const projectsCommand: CommandSpec = {
   options: {},
   run(ctx) {
     const db = ctx.catalog().db;
-    const rows = db
-      .prepare(
-        `SELECT p.name, p.root, p.layout,
-           (SELECT count(*) FROM subjects s WHERE s.project_id = p.id AND s.present = 1) AS subjects,
-           (SELECT count(*) FROM studies s WHERE s.project_id = p.id AND s.present = 1) AS studies,
-           (SELECT count(*) FROM files f WHERE f.project_id = p.id AND f.present = 1) AS files
-         FROM projects p ORDER BY p.name`,
-      )
-      .all() as Array<{
-      name: string;
-      root: string;
-      layout: string;
-      subjects: number;
-      studies: number;
-      files: number;
-    }>;
+    const rows = projectSummaries(db);
     if (ctx.json) return ctx.printJson(rows);
     if (rows.length === 0 && listProjects(db).length === 0)
       return ctx.print('No projects yet: `cohort create NAME ROOT` or `cohort demo`.');

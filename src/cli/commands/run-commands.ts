@@ -98,7 +98,12 @@ export const runCommand: CommandSpec = {
       choices: RUN_MODES,
       default: 'chained',
     },
-    units: { type: 'integer', min: 1, value: 'N', description: 'Number of scheduler jobs for --mode n-units.' },
+    units: {
+      type: 'integer',
+      min: 1,
+      value: 'N',
+      description: 'Number of scheduler jobs for --mode n-units.',
+    },
     queue: QUEUE_OPTION,
     'no-wait': { type: 'boolean', description: 'Submit and return; watch with `cohort grid`.' },
   },
@@ -230,12 +235,16 @@ export const resumeCommand: CommandSpec = {
   async run(ctx) {
     const project = ctx.project();
     const only = typeof ctx.options.run === 'number' ? ctx.options.run : undefined;
-    const active = activeRunIds(ctx.catalog().db, project.id).filter((id) => only === undefined || id === only);
+    const active = activeRunIds(ctx.catalog().db, project.id).filter(
+      (id) => only === undefined || id === only,
+    );
     return withSupervisor(ctx, async (supervisor) => {
       const runIds = await supervisor.adopt(active);
       // A run whose runner still lives is left to it: its queued tasks are in that runner's memory.
       for (const runId of active.filter((id) => !runIds.includes(id))) {
-        ctx.warn(`run ${runId}: its runner (process ${String(runOwner(ctx.config.home, runId))}) is still running it`);
+        ctx.warn(
+          `run ${runId}: its runner (process ${String(runOwner(ctx.config.home, runId))}) is still running it`,
+        );
       }
       if (runIds.length === 0) {
         ctx.print('Nothing to resume: no active tasks without a runner.');

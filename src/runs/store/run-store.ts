@@ -41,7 +41,8 @@ export function insertRun(db: Db, run: NewRun): number {
 
 /** A run's mode. */
 export function runMode(db: Db, runId: number): RunMode {
-  const mode = statement(db, 'SELECT run_mode FROM runs WHERE id = ?').pluck().get(runId) as string | undefined;
+  const mode = statement(db, 'SELECT run_mode FROM runs WHERE id = ?').pluck().get(runId) as
+    string | undefined;
   return (RUN_MODES as readonly string[]).includes(mode ?? '') ? (mode as RunMode) : 'chained';
 }
 

@@ -48,7 +48,15 @@ export const TASK_COLUMNS =
 /** The columns the engine's poll needs. */
 export type TaskHead = Pick<
   TaskRow,
-  'id' | 'run_id' | 'project_id' | 'study_id' | 'state' | 'executor' | 'executor_id' | 'log_dir' | 'started_at'
+  | 'id'
+  | 'run_id'
+  | 'project_id'
+  | 'study_id'
+  | 'state'
+  | 'executor'
+  | 'executor_id'
+  | 'log_dir'
+  | 'started_at'
 >;
 const HEAD_COLUMNS = 'id, run_id, project_id, study_id, state, executor, executor_id, log_dir, started_at';
 
@@ -132,8 +140,7 @@ export function updateTask(db: Db, id: number, update: TaskUpdate): void {
 /** A task with its provenance, or undefined when there is no such task. */
 export function getTask(db: Db, id: number): Task | undefined {
   const row = statement(db, `SELECT ${TASK_COLUMNS}, resolved FROM tasks WHERE id = ?`).get(id) as
-    | (TaskRow & { resolved: string })
-    | undefined;
+    (TaskRow & { resolved: string }) | undefined;
   if (row === undefined) return undefined;
   const { resolved, ...task } = row;
   return { ...task, provenance: parseProvenance(id, resolved) };
@@ -151,7 +158,9 @@ export function provenanceOf(db: Db, id: number): TaskProvenance {
 }
 
 export function tasksOfRun(db: Db, runId: number): TaskRow[] {
-  return statement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? ORDER BY id`).all(runId) as TaskRow[];
+  return statement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? ORDER BY id`).all(
+    runId,
+  ) as TaskRow[];
 }
 
 /** How many tasks of a run have not ended. */
@@ -251,8 +260,7 @@ export function itemsOfTasks(
 
 /** Tasks changed since `since` (epoch ms), oldest change first: the event stream's look at other processes. */
 export function tasksChangedSince(db: Db, since: number): TaskRow[] {
-  return statement(
-    db,
-    `SELECT ${TASK_COLUMNS} FROM tasks WHERE updated_at >= ? ORDER BY updated_at, id`,
-  ).all(since) as TaskRow[];
+  return statement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE updated_at >= ? ORDER BY updated_at, id`).all(
+    since,
+  ) as TaskRow[];
 }

@@ -1,5 +1,12 @@
 import type { Db } from '../../db/open-database.js';
-import { tasksChangedSince, type EngineListener, type TaskRow, type TaskState } from '../../runs/index.js';
+import { projectName } from '../../catalog/project-store.js';
+import {
+  runOwners,
+  tasksChangedSince,
+  type EngineListener,
+  type TaskRow,
+  type TaskState,
+} from '../../runs/index.js';
 import type { TaskEvent } from '../api-types.js';
 import { toGridTask } from '../grid-task.js';
 
@@ -92,9 +99,7 @@ export class EventHub {
   private projectName(id: number): string {
     let name = this.names.get(id);
     if (name === undefined) {
-      name =
-        (this.db.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(id) as string | undefined) ??
-        '';
+      name = projectName(this.db, id) ?? '';
       this.names.set(id, name);
     }
     return name;
@@ -103,9 +108,7 @@ export class EventHub {
   private owner(runId: number): string {
     let owner = this.owners.get(runId);
     if (owner === undefined) {
-      owner =
-        (this.db.prepare('SELECT owner FROM runs WHERE id = ?').pluck().get(runId) as string | undefined) ??
-        '';
+      owner = runOwners(this.db, [runId]).get(runId) ?? '';
       this.owners.set(runId, owner);
     }
     return owner;

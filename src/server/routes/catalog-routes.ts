@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { addFiles } from '../../catalog/add-files.js';
-import { addTags, removeTags, type TagLevel } from '../../catalog/tags.js';
+import { addTags, allInProject, removeTags, type TagLevel } from '../../catalog/tags.js';
 import type { Db } from '../../db/open-database.js';
 import { isCohortError, notFound } from '../../errors/cohort-error.js';
 import { listFiles } from '../../browse/list-files.js';
@@ -19,8 +19,6 @@ import {
 import { authorizeProject, readableProjects } from '../auth/rights.js';
 import { readBody, readQuery } from '../read-request.js';
 import type { AppEnv } from '../server-context.js';
-
-const TABLE: Record<TagLevel, string> = { subject: 'subjects', study: 'studies', file: 'files' };
 
 /** /api/projects, and per project: the subjects, studies and files tables, tags, and adding files. */
 export function catalogRoutes(): Hono<AppEnv> {
@@ -96,13 +94,7 @@ export function catalogRoutes(): Hono<AppEnv> {
 
 /** Ids of another project (or of nothing) are not found, whichever: no way to probe other projects. */
 function assertInProject(db: Db, projectId: number, level: TagLevel, ids: readonly number[]): void {
-  const found = db
-    .prepare(
-      `SELECT count(*) FROM ${TABLE[level]} WHERE project_id = ? AND id IN (SELECT value FROM json_each(?))`,
-    )
-    .pluck()
-    .get(projectId, JSON.stringify([...new Set(ids)])) as number;
-  if (found !== new Set(ids).size) {
+  if (!allInProject(db, projectId, level, ids)) {
     throw notFound(
       `Some ${level} ids are not in this project.`,
       'Use the ids the tables of this project list.',
