@@ -49,9 +49,34 @@ export interface TaskSpec {
   readonly arrayKey?: string;
 }
 
+/**
+ * Why a task ended, declared once; control flow reads this, never the words of `reason`.
+ * - exit: its command ended by itself (any code, also a crash by a signal of its own)
+ * - time-limit / out-of-memory: ended at its limit (by the wrapper, the launcher or the scheduler)
+ * - cancelled: Cohort cancelled it (a `cancelled` marker); cancelled-outside: someone else did (scancel, qdel)
+ * - dependency-failed: never ran because an `ok` dependency did not succeed
+ * - could-not-start: its working folder or log folder was missing, or its launch failed
+ * - lost: it started, and nothing recorded how it ended (its runner died, the scheduler forgot it)
+ * - scheduler: the scheduler ended it for its own reasons (node failure, preemption, an error state)
+ */
+export const END_CAUSES = [
+  'exit',
+  'time-limit',
+  'out-of-memory',
+  'cancelled',
+  'cancelled-outside',
+  'dependency-failed',
+  'could-not-start',
+  'lost',
+  'scheduler',
+] as const;
+export type EndCause = (typeof END_CAUSES)[number];
+
 export interface TaskStatus {
   readonly state: ExecutorState;
   readonly exitCode?: number;
+  /** Why it ended, typed; set on every ended status (done, error, killed). */
+  readonly cause?: EndCause;
   /** Why it failed, in words: `exit code 3`, `time limit`, `out of memory`, `killed`, `dependency failed`. */
   readonly reason?: string;
   readonly host?: string;

@@ -113,6 +113,7 @@ describe('LocalExecutor', () => {
     writeFileSync(join(dir, 'pid'), `${process.pid} ${ticks} 0\n`);
     expect((await make().status([dir])).get(dir)).toMatchObject({
       state: 'error',
+      cause: 'lost',
       reason: 'runner lost the task (no exit status)',
     });
     expect((await make().status([join(root, 'never')])).get(join(root, 'never'))).toEqual({
@@ -161,7 +162,12 @@ describe('LocalExecutor', () => {
     const executor = make();
     const spec = task('trap "" TERM; sleep 30', { resources: { timeMinutes: 0.01 } });
     const [id] = await executor.submit([spec]);
-    expect(await ended(executor, id!)).toMatchObject({ state: 'error', reason: 'time limit', exitCode: 137 });
+    expect(await ended(executor, id!)).toMatchObject({
+      state: 'error',
+      cause: 'time-limit',
+      reason: 'time limit',
+      exitCode: 137,
+    });
   });
 
   it('rejects bad input and a log folder still in use, queueing nothing', async () => {

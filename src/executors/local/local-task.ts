@@ -96,7 +96,7 @@ export function exitedStatus(
         ? error.message
         : String(error)
       : `working folder ${task.spec.cwd} does not exist`;
-    return { state: 'error', reason: `could not start: ${why}`, host, endedAt };
+    return { state: 'error', cause: 'could-not-start', reason: `could not start: ${why}`, host, endedAt };
   }
   const started = task.startedAt === undefined ? {} : { startedAt: task.startedAt };
   return taskOutcome({
