@@ -1,14 +1,19 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Dependency, Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
+import {
+  groupedUnitSpec,
+  lastErrorLine,
+  readTaskFolder,
+  stepStatus,
+  type StepSpec,
+} from '../executors/index.js';
 import type { EngineListener } from './engine-listener.js';
 import { statement } from '../db/statement-cache.js';
 import { finishTask } from './finish-task.js';
-import { lastErrorLine, readTaskFiles } from './task-files.js';
 import type { RunMode } from './run-modes.js';
 import { isEnded, type TaskState } from './task-states.js';
 import {
@@ -25,7 +30,6 @@ import {
 } from './task-store.js';
 import { launchEnvironment } from './task-environment.js';
 import { readJobCredential } from './job-credential.js';
-import { unitScript, type UnitStep } from './unit-script.js';
 
 const SINGLE_TASK_MODES: readonly string[] = ['chained', 'unordered'] satisfies readonly RunMode[];
 
@@ -194,10 +198,10 @@ export class Engine {
       };
     }
     const unitDir = join(first.log_dir, '..', `unit-${first.unit.replace(/[^\w.-]+/g, '_')}`);
-    mkdirSync(unitDir, { recursive: true });
-    const steps: UnitStep[] = group.map((t) => {
+    const steps: StepSpec[] = group.map((t) => {
       const tp = provenanceOf(t);
       return {
+        taskId: `task-${t.id}`,
         logDir: t.log_dir,
         cwd: tp.cwd,
         argv: tp.argv,
@@ -206,18 +210,8 @@ export class Engine {
         group: t.item,
       };
     });
-    const script = join(unitDir, 'unit.sh');
-    writeFileSync(script, unitScript(steps));
-    return {
-      taskId: `unit-${first.run_id}-${first.unit}`,
-      argv: ['/bin/sh', script],
-      env: this.envOf(first),
-      cwd: unitDir,
-      logDir: unitDir,
-      ...placement,
-      after,
-      arrayKey: `${first.run_id}:units`,
-    };
+    const unit = { taskId: `unit-${first.run_id}-${first.unit}`, logDir: unitDir, env: this.envOf(first) };
+    return groupedUnitSpec({ ...unit, ...placement, after, arrayKey: `${first.run_id}:units` }, steps);
   }
 
   /**
@@ -245,7 +239,7 @@ export class Engine {
           const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
           const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
-          this.apply(task, grouped ? this.stateFromFiles(task, status) : status);
+          this.apply(task, grouped ? stepStatus(task.log_dir, status) : status);
         }
       })();
     }
@@ -274,33 +268,6 @@ export class Engine {
       this.known.set(kind, byExecutorId);
     }
     byExecutorId.set(executorId, [...(byExecutorId.get(executorId) ?? []), taskId]);
-  }
-
-  private stateFromFiles(task: TaskHead, unit: TaskStatus): TaskStatus {
-    const files = readTaskFiles(task.log_dir);
-    switch (files.kind) {
-      case 'ended':
-        return files.code === 0
-          ? { state: 'done', exitCode: 0, ...(files.host === undefined ? {} : { host: files.host }) }
-          : {
-              state: 'error',
-              exitCode: files.code,
-              reason: `exit code ${files.code}`,
-              ...(files.host === undefined ? {} : { host: files.host }),
-            };
-      case 'skipped':
-        return { state: 'error', reason: 'dependency failed' };
-      case 'running':
-        return unit.state === 'suspended'
-          ? { state: 'suspended' }
-          : isEndedExecutorState(unit)
-            ? { state: 'killed', reason: unit.reason ?? 'unit ended' }
-            : { state: 'running', startedAt: files.startedAt };
-      case 'not-started':
-        return isEndedExecutorState(unit)
-          ? { state: 'error', reason: unit.reason === undefined ? 'dependency failed' : unit.reason }
-          : { state: unit.state === 'held' ? 'held' : 'queued' };
-    }
   }
 
   /** Records the status of a task; returns its state now. */
@@ -367,7 +334,7 @@ export class Engine {
     );
     const lostUnits = new Set(lost.map((t) => `${t.run_id}\u0000${t.unit}`));
     const resubmit = active.filter(
-      (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFiles(t.log_dir).kind === 'not-started',
+      (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFolder(t.log_dir).kind === 'not-started',
     );
     await this.submitTasks(resubmit, true);
     return resubmit.length;
@@ -458,10 +425,6 @@ function errorText(task: TaskHead, status: TaskStatus): string {
   if (status.reason === 'dependency failed') return 'not run: an earlier job of this item failed';
   const last = lastErrorLine(task.log_dir);
   return [status.reason ?? status.state, last].filter((x) => x !== undefined && x !== '').join(': ');
-}
-
-function isEndedExecutorState(status: TaskStatus): boolean {
-  return status.state === 'done' || status.state === 'error' || status.state === 'killed';
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

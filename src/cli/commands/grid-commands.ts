@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gridCounts, gridRows, GRID_SORT_KEYS, type GridSortKey } from '../../engine/grid-query.js';
-import { readFrom, readIfExists } from '../../engine/task-files.js';
+import { readFrom, readIfExists } from '../../executors/index.js';
 import { isEnded, TASK_STATES, type TaskState } from '../../engine/task-states.js';
 import { getTask, type TaskRow } from '../../engine/task-store.js';
 import { invalidInput, notFound } from '../../errors/cohort-error.js';

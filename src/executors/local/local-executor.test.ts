@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { executorContract, hasEnded, waitFor, waitForFile } from '../executor-contract.js';
+import { executorContract, hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
 import { nativeLauncherBuilt } from './launcher.js';
 import { LocalExecutor } from './local-executor.js';
-import { readProcStat } from './proc-stat.js';
+import { readProcStat } from '../proc-stat.js';
 
 const GRACE_MS = 500;
 

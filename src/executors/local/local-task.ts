@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Dependency, TaskSpec, TaskStatus } from '../executor.js';
-import { readProcStat } from './proc-stat.js';
+import { readProcStat } from '../proc-stat.js';
 import { isCancelled } from './task-files.js';
 import { taskOutcome } from './task-outcome.js';
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
-import { liveProcess, ticksToEpochMs } from './proc-stat.js';
+import { liveProcess, ticksToEpochMs } from '../proc-stat.js';
 import { taskOutcome } from './task-outcome.js';
 
 /**

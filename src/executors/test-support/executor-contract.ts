@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import type { Dependency, Executor, ExecutorState, TaskSpec } from './executor.js';
-import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile } from './wait-for.js';
+import type { Dependency, Executor, ExecutorState, TaskSpec } from '../executor.js';
+import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile } from '../wait-for.js';
 
-export { waitFor, waitForFile, hasEnded } from './wait-for.js';
+export { waitFor, waitForFile, hasEnded } from '../wait-for.js';
 
 /** The contract's tests by name: the keys of `skip`. */
 export const CONTRACT_TESTS = [
