@@ -50,12 +50,14 @@ export interface TaskSpec {
 }
 
 /**
- * Why a task ended, as a value the engine can act on (`reason` is the same in words, for people).
- * - exit: its command exited (code in `exitCode`)
- * - time-limit / out-of-memory: ended by its limits
- * - cancelled: by Cohort (kill); cancelled-outside: by someone else (scancel, qdel)
- * - dependency-failed: never ran, because a task it needed to succeed failed
- * - lost: its end was not recorded (a runner or node that died with it)
+ * Why a task ended, declared once; control flow reads this, never the words of `reason`.
+ * - exit: its command ended by itself (any code, also a crash by a signal of its own)
+ * - time-limit / out-of-memory: ended at its limit (by the wrapper, the launcher or the scheduler)
+ * - cancelled: Cohort cancelled it (a `cancelled` marker); cancelled-outside: someone else did (scancel, qdel)
+ * - dependency-failed: never ran because an `ok` dependency did not succeed
+ * - could-not-start: its working folder or log folder was missing, or its launch failed
+ * - lost: it started, and nothing recorded how it ended (its runner died, the scheduler forgot it)
+ * - scheduler: the scheduler ended it for its own reasons (node failure, preemption, an error state)
  */
 export const END_CAUSES = [
   'exit',
@@ -64,15 +66,17 @@ export const END_CAUSES = [
   'cancelled',
   'cancelled-outside',
   'dependency-failed',
+  'could-not-start',
   'lost',
+  'scheduler',
 ] as const;
 export type EndCause = (typeof END_CAUSES)[number];
 
 export interface TaskStatus {
   readonly state: ExecutorState;
-  /** Why it ended; set with the ended states `error` and `killed` (and `done`: `exit`). */
-  readonly cause?: EndCause;
   readonly exitCode?: number;
+  /** Why it ended, typed; set on every ended status (done, error, killed). */
+  readonly cause?: EndCause;
   /** Why it failed, in words: `exit code 3`, `time limit`, `out of memory`, `killed`, `dependency failed`. */
   readonly reason?: string;
   readonly host?: string;

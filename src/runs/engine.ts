@@ -3,7 +3,7 @@ import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
-import { lastErrorLine, readTaskFiles } from '../engine/task-files.js';
+import { lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
 import { readJobCredential } from './job-credential.js';
@@ -29,7 +29,7 @@ import {
 import { stateFromStatus, statusUpdate, NOT_RUN_TEXT } from './status-update.js';
 import { launchEnvironment } from './task-environment.js';
 import type { TaskState } from './task-states.js';
-import { stepStatus, unitSpec } from './unit-spec.js';
+import { unitSpec } from './unit-spec.js';
 
 const SINGLE_TASK_MODES: readonly RunMode[] = ['chained', 'unordered'];
 
@@ -175,7 +175,7 @@ export class Engine {
           const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
           const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
-          this.apply(task, grouped ? stepStatus(task, status) : status);
+          this.apply(task, grouped ? stepStatus(task.log_dir, status) : status);
         }
       })();
     }
@@ -246,7 +246,7 @@ export class Engine {
     );
     const lostUnits = new Set(lost.map((t) => `${t.run_id}\u0000${t.unit}`));
     const resubmit = active.filter(
-      (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFiles(t.log_dir).kind === 'not-started',
+      (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFolder(t.log_dir).kind === 'not-started',
     );
     await this.submitTasks(resubmit, true);
     this.lastResubmitted = resubmit.length;

@@ -1,6 +1,6 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { runFile, runFolder } from './run-folder.js';
-import { liveProcess, readProcStat } from '../executors/local/proc-stat.js';
+import { liveProcess, readProcStat } from '../executors/index.js';
 
 /**
  * Which process runs a run's local tasks. Queued local tasks live in that runner's memory, so a second

@@ -8,8 +8,7 @@ export const NOT_RUN_TEXT = 'not run: an earlier job of this item failed';
 
 /** Whether an executor says the task never ran because a task it depends on failed. */
 export function dependencyFailed(status: TaskStatus): boolean {
-  // TODO(executors protocol): drop the reason text once every executor sets `cause`.
-  return status.cause === 'dependency-failed' || status.reason === 'dependency failed';
+  return status.cause === 'dependency-failed';
 }
 
 /**

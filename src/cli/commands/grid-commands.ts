@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFrom, readIfExists } from '../../engine/task-files.js';
+import { readFrom, readIfExists } from '../../executors/index.js';
 import {
   getTask,
   getTaskRow,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { shellQuote } from '../../engine/shell-quote.js';
+import { shellQuote } from '../shell-quote.js';
 import type { TaskSpec } from '../executor.js';
 
 /** Files a cluster task keeps in its log folder, next to `stdout.log` and `stderr.log`. */

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { ExecutorState, TaskStatus } from '../executor.js';
 import type { Waiter } from './local-task.js';
 import { capTaskLogs } from './log-cap.js';
-import { liveProcess } from './proc-stat.js';
+import { liveProcess } from '../proc-stat.js';
 import { signalGroup, terminateGroup } from './process-group.js';
 import { markCancelled, readExitFile, readPidFile, statusFromFiles } from './task-files.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { TaskSpec } from '../executor.js';
-import { readProcStat } from './proc-stat.js';
+import { readProcStat } from '../proc-stat.js';
 import { TASK_FILES } from './task-files.js';
 
 /** The bash program that starts and reaps tasks, where no C compiler built the native one. */

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { executorContract, hasEnded, waitFor, waitForFile } from '../executor-contract.js';
+import { executorContract, hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
 import { nativeLauncherBuilt } from './launcher.js';
 import { LocalExecutor } from './local-executor.js';
-import { readProcStat } from './proc-stat.js';
+import { readProcStat } from '../proc-stat.js';
 
 const GRACE_MS = 500;
 
@@ -113,6 +113,7 @@ describe('LocalExecutor', () => {
     writeFileSync(join(dir, 'pid'), `${process.pid} ${ticks} 0\n`);
     expect((await make().status([dir])).get(dir)).toMatchObject({
       state: 'error',
+      cause: 'lost',
       reason: 'runner lost the task (no exit status)',
     });
     expect((await make().status([join(root, 'never')])).get(join(root, 'never'))).toEqual({
@@ -161,7 +162,12 @@ describe('LocalExecutor', () => {
     const executor = make();
     const spec = task('trap "" TERM; sleep 30', { resources: { timeMinutes: 0.01 } });
     const [id] = await executor.submit([spec]);
-    expect(await ended(executor, id!)).toMatchObject({ state: 'error', reason: 'time limit', exitCode: 137 });
+    expect(await ended(executor, id!)).toMatchObject({
+      state: 'error',
+      cause: 'time-limit',
+      reason: 'time limit',
+      exitCode: 137,
+    });
   });
 
   it('rejects bad input and a log folder still in use, queueing nothing', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Dependency, TaskSpec, TaskStatus } from '../executor.js';
-import { readProcStat } from './proc-stat.js';
+import { readProcStat } from '../proc-stat.js';
 import { isCancelled } from './task-files.js';
 import { taskOutcome } from './task-outcome.js';
 
@@ -96,7 +96,7 @@ export function exitedStatus(
         ? error.message
         : String(error)
       : `working folder ${task.spec.cwd} does not exist`;
-    return { state: 'error', reason: `could not start: ${why}`, host, endedAt };
+    return { state: 'error', cause: 'could-not-start', reason: `could not start: ${why}`, host, endedAt };
   }
   const started = task.startedAt === undefined ? {} : { startedAt: task.startedAt };
   return taskOutcome({

@@ -6,10 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { hasEnded, waitFor, waitForFile } from '../executor-contract.js';
+import { hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
 import { Launcher, nativeLauncherBuilt } from './launcher.js';
 import { LocalExecutor } from './local-executor.js';
-import { readProcStat } from './proc-stat.js';
+import { readProcStat } from '../proc-stat.js';
 
 // Up to date with libexec/task-launcher.c (a no-op when it is; a note and no binary without a compiler).
 execFileSync('bash', [fileURLToPath(new URL('../../../scripts/build-launcher.sh', import.meta.url))]);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
-import { liveProcess, ticksToEpochMs } from './proc-stat.js';
+import { liveProcess, ticksToEpochMs } from '../proc-stat.js';
 import { taskOutcome } from './task-outcome.js';
 
 /**
@@ -147,7 +147,7 @@ export function statusFromFiles(logDir: string): TaskStatus {
   const ended = endedFromFiles(logDir, pidRecord);
   if (ended !== undefined) return ended;
   if (pidRecord === undefined) {
-    if (isCancelled(logDir)) return { state: 'killed', reason: 'killed' };
+    if (isCancelled(logDir)) return { state: 'killed', cause: 'cancelled', reason: 'killed' };
     if (isHeld(logDir)) return { state: 'held' };
     // Handed to a launcher that is alive: it is about to start (a dead one never will).
     return launcherAlive(logDir) ? { state: 'queued' } : { state: 'unknown' };
@@ -159,8 +159,8 @@ export function statusFromFiles(logDir: string): TaskStatus {
   // The process may have written `exit` between our two reads.
   const late = endedFromFiles(logDir, pidRecord);
   if (late !== undefined) return late;
-  if (isCancelled(logDir)) return { state: 'killed', reason: 'killed', startedAt };
-  return { state: 'error', reason: 'runner lost the task (no exit status)', startedAt };
+  if (isCancelled(logDir)) return { state: 'killed', cause: 'cancelled', reason: 'killed', startedAt };
+  return { state: 'error', cause: 'lost', reason: 'runner lost the task (no exit status)', startedAt };
 }
 
 function endedFromFiles(

@@ -29,12 +29,13 @@ export function taskOutcome(ending: TaskEnding): TaskStatus {
     ...(ending.endedAt === undefined ? {} : { endedAt: ending.endedAt }),
   };
   const exit = code === undefined ? {} : { exitCode: code };
-  if (cancelled) return { state: 'killed', reason: 'killed', ...exit, ...times };
-  if (code === undefined) return { state: 'error', reason: 'dependency failed', ...times };
-  if (code === 0) return { state: 'done', exitCode: 0, ...times };
+  if (cancelled) return { state: 'killed', cause: 'cancelled', reason: 'killed', ...exit, ...times };
+  if (code === undefined)
+    return { state: 'error', cause: 'dependency-failed', reason: 'dependency failed', ...times };
+  if (code === 0) return { state: 'done', cause: 'exit', exitCode: 0, ...times };
   if (limited && TIME_LIMIT_CODES.includes(code))
-    return { state: 'error', reason: 'time limit', ...exit, ...times };
-  return { state: 'error', reason: exitReason(code), ...exit, ...times };
+    return { state: 'error', cause: 'time-limit', reason: 'time limit', ...exit, ...times };
+  return { state: 'error', cause: 'exit', reason: exitReason(code), ...exit, ...times };
 }
 
 /** `exit code 3`; for codes above 128 the shell's signal convention is named: `exit code 139 (SIGSEGV)`. */

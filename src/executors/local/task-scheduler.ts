@@ -55,7 +55,11 @@ export class TaskScheduler {
       mkdirSync(id, { recursive: true });
       clearStateFiles(id, present); // of an earlier run in the same folder
     } catch (error) {
-      this.end(task, { state: 'error', reason: `cannot use log folder: ${(error as Error).message}` });
+      this.end(task, {
+        state: 'error',
+        cause: 'could-not-start',
+        reason: `cannot use log folder: ${(error as Error).message}`,
+      });
       return;
     }
     for (const dependency of spec.after) {

@@ -1,4 +1,4 @@
-import { shellQuote } from '../../engine/shell-quote.js';
+import { shellQuote } from '../shell-quote.js';
 
 /**
  * Words in stderr.log that say an allocation failed under the `h_vmem` limit. SGE sets that limit as

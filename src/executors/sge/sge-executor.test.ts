@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { executorContract, hasEnded, waitFor, waitForFile } from '../executor-contract.js';
+import { executorContract, hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
 import { SgeExecutor } from './sge-executor.js';
 
 const UP = fileURLToPath(new URL('../../../scripts/cluster/sge-up.sh', import.meta.url));

@@ -167,7 +167,7 @@ export class SgeExecutor implements Executor {
       else if (exit !== undefined) this.remember(result, id, wrapperStatus(exit));
       else if (entries === undefined) result.set(id, this.last.get(id) ?? { state: 'queued' });
       else if (hasMarker(logDir, 'cancelled'))
-        this.remember(result, id, { state: 'killed', reason: SGE_REASONS.killed });
+        this.remember(result, id, { state: 'killed', cause: 'cancelled', reason: SGE_REASONS.killed });
       else gone.push([id, sid]);
     }
     if (gone.length > 0) await this.fromAccounting(gone, result);
@@ -263,7 +263,11 @@ export class SgeExecutor implements Executor {
       const since = this.missingSince.get(id) ?? now;
       this.missingSince.set(id, since);
       if (records !== undefined && now - since > VANISHED_GRACE_MS) {
-        this.remember(result, id, { state: 'killed', reason: SGE_REASONS.deleted });
+        this.remember(result, id, {
+          state: 'killed',
+          cause: 'cancelled-outside',
+          reason: SGE_REASONS.deleted,
+        });
       } else result.set(id, this.last.get(id) ?? { state: 'queued' });
     }
   }

@@ -28,7 +28,7 @@ export function qstatStatus(entry: QstatEntry, held: () => boolean): TaskStatus 
   };
   if (letters.includes('E')) {
     const id = entry.task === undefined ? entry.job : `${entry.job}.${entry.task}`;
-    return { state: 'error', reason: `SGE error state (${letters}): see qstat -j ${id}` };
+    return { state: 'error', cause: 'scheduler', reason: `SGE error state (${letters}): see qstat -j ${id}` };
   }
   if (/[sST]/.test(letters)) return { state: 'suspended', ...running };
   if (letters.includes('r') || letters.includes('t')) return { state: 'running', ...running };
@@ -43,16 +43,16 @@ export function wrapperStatus(exit: WrapperExit): TaskStatus {
   switch (exit.end) {
     case 'exit':
       return exit.code === 0
-        ? { state: 'done', exitCode: 0, ...times }
-        : { state: 'error', ...code, reason: `exit code ${exit.code}`, ...times };
+        ? { state: 'done', cause: 'exit', exitCode: 0, ...times }
+        : { state: 'error', cause: 'exit', ...code, reason: `exit code ${exit.code}`, ...times };
     case 'time-limit':
-      return { state: 'error', ...code, reason: SGE_REASONS.timeLimit, ...times };
+      return { state: 'error', cause: 'time-limit', ...code, reason: SGE_REASONS.timeLimit, ...times };
     case 'out-of-memory':
-      return { state: 'error', ...code, reason: SGE_REASONS.memory, ...times };
+      return { state: 'error', cause: 'out-of-memory', ...code, reason: SGE_REASONS.memory, ...times };
     case 'dependency-failed':
-      return { state: 'error', reason: SGE_REASONS.dependency, ...times };
+      return { state: 'error', cause: 'dependency-failed', reason: SGE_REASONS.dependency, ...times };
     case 'no-folder':
-      return { state: 'error', ...code, reason: SGE_REASONS.noFolder, ...times };
+      return { state: 'error', cause: 'could-not-start', ...code, reason: SGE_REASONS.noFolder, ...times };
   }
 }
 
@@ -71,21 +71,23 @@ export function accountingStatus(record: QacctRecord, job: SgeJobRecord | null):
   if (record.failed === 37) {
     const limit = job?.timeSeconds;
     const timedOut = limit !== undefined && record.wallclock >= limit;
-    const reason = timedOut || job?.memoryMB === undefined ? SGE_REASONS.timeLimit : SGE_REASONS.memory;
-    return { state: 'error', exitCode, reason, ...times };
+    return timedOut || job?.memoryMB === undefined
+      ? { state: 'error', cause: 'time-limit', exitCode, reason: SGE_REASONS.timeLimit, ...times }
+      : { state: 'error', cause: 'out-of-memory', exitCode, reason: SGE_REASONS.memory, ...times };
   }
   if (record.failed === 100 && exitCode >= 128) {
-    return { state: 'killed', exitCode, reason: SGE_REASONS.deleted, ...times };
+    return { state: 'killed', cause: 'cancelled-outside', exitCode, reason: SGE_REASONS.deleted, ...times };
   }
   if (record.failed !== 0) {
     return {
       state: 'error',
+      cause: 'scheduler',
       exitCode,
       reason: `SGE failure ${record.failed}: ${record.failedText}`,
       ...times,
     };
   }
   return exitCode === 0
-    ? { state: 'done', exitCode, ...times }
-    : { state: 'error', exitCode, reason: `exit code ${exitCode}`, ...times };
+    ? { state: 'done', cause: 'exit', exitCode, ...times }
+    : { state: 'error', cause: 'exit', exitCode, reason: `exit code ${exitCode}`, ...times };
 }

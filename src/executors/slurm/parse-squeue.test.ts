@@ -29,17 +29,30 @@ describe('parseSqueue and slurmTaskStatus', () => {
 
   it('gives reasons in words', () => {
     expect(status('1')).toMatchObject({ state: 'error', exitCode: 3, reason: 'exit code 3' });
-    expect(status('2')).toMatchObject({ state: 'error', reason: 'dependency failed' });
+    expect(status('2')).toMatchObject({
+      state: 'error',
+      cause: 'dependency-failed',
+      reason: 'dependency failed',
+    });
     expect(status('4_1')).toEqual({ state: 'held' });
-    expect(status('9', { ...noClues, overMemory: () => true })).toMatchObject({ reason: 'out of memory' });
+    expect(status('9', { ...noClues, overMemory: () => true })).toMatchObject({
+      cause: 'out-of-memory',
+      reason: 'out of memory',
+    });
     expect(status('9')).toMatchObject({ reason: 'killed by signal 9' });
     expect(status('11')).toMatchObject({ state: 'running', host: 'vm' });
   });
 
   it('says who cancelled', () => {
     const job: SlurmJob = { id: '5', state: 'CANCELLED', reason: 'None', waitStatus: 15 };
-    expect(slurmTaskStatus(job, noClues).reason).toBe('cancelled outside Cohort (scancel)');
-    expect(slurmTaskStatus(job, { ...noClues, cancelledByCohort: () => true }).reason).toBe('killed');
+    expect(slurmTaskStatus(job, noClues)).toMatchObject({
+      cause: 'cancelled-outside',
+      reason: 'cancelled outside Cohort (scancel)',
+    });
+    expect(slurmTaskStatus(job, { ...noClues, cancelledByCohort: () => true })).toMatchObject({
+      cause: 'cancelled',
+      reason: 'killed',
+    });
   });
 
   it('reads sacct for jobs the controller forgot', () => {

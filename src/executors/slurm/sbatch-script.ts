@@ -1,4 +1,4 @@
-import { shellQuote } from '../../engine/shell-quote.js';
+import { shellQuote } from '../shell-quote.js';
 
 /**
  * The batch script handed to sbatch on stdin (Slurm stores its own copy at submission): it runs the

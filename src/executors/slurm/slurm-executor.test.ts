@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CohortError } from '../../errors/cohort-error.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { executorContract, hasEnded, waitFor, waitForFile } from '../executor-contract.js';
+import { executorContract, hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
 import { SlurmExecutor } from './slurm-executor.js';
 
 // Real daemons on a shared machine: a job can wait seconds for its turn; slurm-up.sh may install Slurm.

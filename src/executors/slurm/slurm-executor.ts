@@ -298,11 +298,16 @@ export class SlurmExecutor implements Executor {
   private fromFiles(id: string): TaskStatus {
     const logDir = this.logDirs.get(id);
     if (logDir === undefined) return { state: 'unknown' };
-    if (timedOut(logDir)) return { state: 'error', reason: 'time limit' };
+    if (timedOut(logDir)) return { state: 'error', cause: 'time-limit', reason: 'time limit' };
     const code = readTaskExitCode(logDir);
-    if (code === 0) return { state: 'done', exitCode: 0 };
-    if (code !== undefined) return { state: 'error', exitCode: code, reason: `exit code ${code}` };
-    return { state: 'error', reason: 'lost by the scheduler: no record of the job and no exit code' };
+    if (code === 0) return { state: 'done', cause: 'exit', exitCode: 0 };
+    if (code !== undefined)
+      return { state: 'error', cause: 'exit', exitCode: code, reason: `exit code ${code}` };
+    return {
+      state: 'error',
+      cause: 'lost',
+      reason: 'lost by the scheduler: no record of the job and no exit code',
+    };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { TaskStatus } from '../executor.js';
+import type { EndCause, TaskStatus } from '../executor.js';
 
 /** Job states squeue and scontrol print (Slurm 22.05 and later), declared once. */
 export const SLURM_JOB_STATES = [
@@ -63,8 +63,9 @@ export const DEPENDENCY_NEVER_SATISFIED = 'DependencyNeverSatisfied';
 export function slurmTaskStatus(job: SlurmJob, clues: StatusClues): TaskStatus {
   const ran = job.host === undefined ? {} : { host: job.host, startedAt: job.startedAt };
   const ended = { ...ran, ...(job.endedAt === undefined ? {} : { endedAt: job.endedAt }) };
-  const error = (reason: string, exitCode?: number): TaskStatus => ({
+  const error = (cause: EndCause, reason: string, exitCode?: number): TaskStatus => ({
     state: 'error',
+    cause,
     reason,
     ...(exitCode === undefined ? {} : { exitCode }),
     ...ended,
@@ -74,7 +75,7 @@ export function slurmTaskStatus(job: SlurmJob, clues: StatusClues): TaskStatus {
     case 'PENDING':
     case 'REQUEUED':
     case 'REQUEUE_FED':
-      if (job.reason === DEPENDENCY_NEVER_SATISFIED) return error('dependency failed');
+      if (job.reason === DEPENDENCY_NEVER_SATISFIED) return error('dependency-failed', 'dependency failed');
       return { state: job.reason.startsWith('JobHeld') ? 'held' : 'queued' };
     case 'CONFIGURING': // nodes are being readied; the task has not started
       return { state: 'queued' };
@@ -91,48 +92,53 @@ export function slurmTaskStatus(job: SlurmJob, clues: StatusClues): TaskStatus {
     case 'STOPPED':
       return { state: 'suspended', ...ran };
     case 'COMPLETED':
-      return { state: 'done', exitCode: 0, ...ended };
+      return { state: 'done', cause: 'exit', exitCode: 0, ...ended };
     case 'FAILED':
       return failed(job, clues, error);
     case 'CANCELLED':
-      if (job.reason === DEPENDENCY_NEVER_SATISFIED) return error('dependency failed');
-      return {
-        state: 'killed',
-        reason: clues.cancelledByCohort() ? 'killed' : 'cancelled outside Cohort (scancel)',
-        ...ended,
-      };
+      if (job.reason === DEPENDENCY_NEVER_SATISFIED) return error('dependency-failed', 'dependency failed');
+      return clues.cancelledByCohort()
+        ? { state: 'killed', cause: 'cancelled', reason: 'killed', ...ended }
+        : {
+            state: 'killed',
+            cause: 'cancelled-outside',
+            reason: 'cancelled outside Cohort (scancel)',
+            ...ended,
+          };
     case 'TIMEOUT':
-      return error('time limit');
+      return error('time-limit', 'time limit');
     case 'DEADLINE':
-      return error('deadline passed (--deadline)');
+      return error('scheduler', 'deadline passed (--deadline)');
     case 'OUT_OF_MEMORY':
-      return error('out of memory');
+      return error('out-of-memory', 'out of memory');
     case 'NODE_FAIL':
     case 'BOOT_FAIL':
-      return error('node failure');
+      return error('scheduler', 'node failure');
     case 'PREEMPTED':
-      return error('preempted by the scheduler');
+      return error('scheduler', 'preempted by the scheduler');
     case 'REVOKED':
-      return { state: 'killed', reason: 'revoked (ran on another cluster)', ...ended };
+      return { state: 'killed', cause: 'scheduler', reason: 'revoked (ran on another cluster)', ...ended };
     case 'SPECIAL_EXIT':
-      return error('special exit (requeued and held by the scheduler)');
+      return error('scheduler', 'special exit (requeued and held by the scheduler)');
   }
 }
 
 function failed(
   job: SlurmJob,
   clues: StatusClues,
-  error: (reason: string, exitCode?: number) => TaskStatus,
+  error: (cause: EndCause, reason: string, exitCode?: number) => TaskStatus,
 ): TaskStatus {
-  if (clues.timedOut()) return error('time limit');
+  if (clues.timedOut()) return error('time-limit', 'time limit');
   const wait = job.waitStatus ?? 0;
   const signal = wait & 0x7f;
   const code = (wait >> 8) & 0xff;
   // Without cgroups Slurm's memory enforcement kills the job (SIGKILL) and calls it a launch failure.
-  if (signal === 9 && clues.overMemory()) return error('out of memory');
-  if (signal !== 0) return error(`killed by signal ${signal}`);
-  if (code !== 0) return error(`exit code ${code}`, code);
-  return error(job.reason === 'JobLaunchFailure' ? 'the job could not be started' : `failed (${job.reason})`);
+  if (signal === 9 && clues.overMemory()) return error('out-of-memory', 'out of memory');
+  if (signal !== 0) return error('scheduler', `killed by signal ${signal}`);
+  if (code !== 0) return error('exit', `exit code ${code}`, code);
+  return job.reason === 'JobLaunchFailure'
+    ? error('could-not-start', 'the job could not be started')
+    : error('scheduler', `failed (${job.reason})`);
 }
 
 /** Whether `name` is one of SLURM_JOB_STATES. */

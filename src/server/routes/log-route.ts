@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { readFrom, readIfExists } from '../../engine/task-files.js';
+import { readFrom, readIfExists } from '../../executors/index.js';
 import { isEnded } from '../../runs/task-states.js';
 import { getTaskRow, type TaskRow } from '../../runs/store/task-store.js';
 import { logQuery, type TaskLog } from '../api-types.js';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import type { Dependency, Executor, ExecutorState, TaskSpec } from './executor.js';
-import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile } from './wait-for.js';
+import type { Dependency, Executor, ExecutorState, TaskSpec } from '../executor.js';
+import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile } from '../wait-for.js';
 
-export { waitFor, waitForFile, hasEnded } from './wait-for.js';
+export { waitFor, waitForFile, hasEnded } from '../wait-for.js';
 
 /** The contract's tests by name: the keys of `skip`. */
 export const CONTRACT_TESTS = [
@@ -124,7 +124,7 @@ export function executorContract(
     test('runs a task and writes its output to logDir', async (dir) => {
       const spec = task(dir, 'out', 'echo to-stdout; echo to-stderr >&2');
       const status = await ended(await one(spec));
-      expect(status.state).toBe('done');
+      expect(status).toMatchObject({ state: 'done', cause: 'exit' });
       expect(status.exitCode ?? 0).toBe(0);
       expect(readFileSync(join(spec.logDir, 'stdout.log'), 'utf8')).toBe('to-stdout\n');
       expect(readFileSync(join(spec.logDir, 'stderr.log'), 'utf8')).toBe('to-stderr\n');
@@ -133,7 +133,7 @@ export function executorContract(
     test('reports the exit code of a failed task', async (dir) => {
       const spec = task(dir, 'fail', 'echo oops >&2; exit 3');
       const status = await ended(await one(spec));
-      expect(status).toMatchObject({ state: 'error', exitCode: 3, reason: 'exit code 3' });
+      expect(status).toMatchObject({ state: 'error', cause: 'exit', exitCode: 3, reason: 'exit code 3' });
       expect(readFileSync(join(spec.logDir, 'stderr.log'), 'utf8')).toBe('oops\n');
     });
 
@@ -157,7 +157,7 @@ export function executorContract(
       const id = await one(task(dir, 'long', 'echo started > started; sleep 30; echo finished > finished'));
       await waitForFile(join(dir, 'started'), timeoutMs, pollMs);
       await executor.cancel([id]);
-      expect((await ended(id)).state).toBe('killed');
+      expect(await ended(id)).toMatchObject({ state: 'killed', cause: 'cancelled' });
       expect(existsSync(join(dir, 'finished'))).toBe(false);
     });
 
@@ -178,7 +178,7 @@ export function executorContract(
       await until(first, 'running');
       expect((await executor.status([queued])).get(queued)?.state).toBe('queued');
       await executor.cancel([queued]);
-      expect((await ended(queued)).state).toBe('killed');
+      expect(await ended(queued)).toMatchObject({ state: 'killed', cause: 'cancelled' });
       await executor.cancel([first]);
       expect((await ended(first)).state).toBe('killed');
       expect(existsSync(join(dir, 'ran'))).toBe(false);
@@ -225,7 +225,11 @@ export function executorContract(
       const first = task(dir, 'first', 'exit 1');
       const [a, b] = await submit(first, task(dir, 'second', 'echo ran > ran', after(first.taskId, 'ok')));
       expect((await ended(a!)).state).toBe('error');
-      expect(await ended(b!)).toMatchObject({ state: 'error', reason: 'dependency failed' });
+      expect(await ended(b!)).toMatchObject({
+        state: 'error',
+        cause: 'dependency-failed',
+        reason: 'dependency failed',
+      });
       expect(existsSync(join(dir, 'ran'))).toBe(false);
     });
 
@@ -240,7 +244,7 @@ export function executorContract(
       const timeMinutes = options.timeLimitMinutes ?? 0.02;
       const id = await one(task(dir, 'slow', 'sleep 60', { resources: { timeMinutes } }));
       const status = await ended(id, timeMinutes * 60_000 + timeoutMs);
-      expect(status).toMatchObject({ state: 'error', reason: 'time limit' });
+      expect(status).toMatchObject({ state: 'error', cause: 'time-limit', reason: 'time limit' });
     });
 
     test('reports unknown for an id it never gave', async () => {

@@ -1,40 +1,10 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** What a unit script left in a task's log folder (see unit-script.ts). */
-export type TaskFiles =
-  | { readonly kind: 'not-started' }
-  | { readonly kind: 'running'; readonly startedAt: number }
-  | { readonly kind: 'skipped' }
-  | {
-      readonly kind: 'ended';
-      readonly code: number;
-      readonly host?: string;
-      readonly endedAt?: number;
-      readonly startedAt?: number;
-    };
-
-export function readTaskFiles(logDir: string): TaskFiles {
-  const exit = readIfExists(join(logDir, 'exit'));
-  const started = readIfExists(join(logDir, 'started'));
-  const startedAt = started === null ? undefined : Number(started.trim()) * 1000;
-  if (exit !== null) {
-    if (exit.trim() === 'skipped') return { kind: 'skipped' };
-    const [code, host, end] = exit.trim().split(/\s+/);
-    return {
-      kind: 'ended',
-      code: Number(code),
-      ...(host === undefined ? {} : { host }),
-      ...(end === undefined ? {} : { endedAt: Number(end) * 1000 }),
-      ...(startedAt === undefined ? {} : { startedAt }),
-    };
-  }
-  return startedAt === undefined ? { kind: 'not-started' } : { kind: 'running', startedAt };
-}
+import { TASK_FOLDER_FILES } from './task-folder.js';
 
 /** The last non-empty line of a task's stderr, for the grid's error column. */
 export function lastErrorLine(logDir: string): string | undefined {
-  const text = readIfExists(join(logDir, 'stderr.log'), 64 * 1024);
+  const text = readIfExists(join(logDir, TASK_FOLDER_FILES.stderr), 64 * 1024);
   return text
     ?.split('\n')
     .map((l) => l.trim())

@@ -1,0 +1,178 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { END_CAUSES, type EndCause, type TaskStatus } from './executor.js';
+
+/**
+ * The task-folder protocol, one for every backend: the names of the files a task's log folder may hold,
+ * the exit record's format, and the readers. The folder alone tells any process (a runner started after
+ * another died, `cohort grid` in a second shell) what became of a task. Who writes what:
+ * - `stdout.log`, `stderr.log`: the task's output (every backend)
+ * - `launch`: the task as handed to its wrapper, NUL-separated data, never shell text (local launchers, SGE)
+ * - `pid`: `<pid> <start ticks> <limit s>` when the local launcher started the task (its `started`)
+ * - `started`: `<epoch s>` when a step of a grouped unit started (grouped-unit.ts)
+ * - `exit`: the exit record (below), written atomically (tmp file, then rename) when the task ended
+ * - `exit-code`: the cluster wrappers' exit record (same format; its own name keeps old folders readable)
+ * - `time-limit`: left by a wrapper that ended the task at its time limit
+ * - `cancelled`, `held`: markers written by Cohort (cancel before it signals; hold keeps a queued task)
+ * - `task.sh`: the cluster wrapper that ran (kept: it shows exactly what ran); `unit.sh`: a grouped unit's
+ *
+ * Time limits: the cluster wrappers (cluster/task-script.ts) and the local launchers (libexec/) both
+ * send SIGTERM to the task's process group at the limit and SIGKILL a grace later, and exit 124 (137
+ * after the KILL) as coreutils `timeout` does. They differ only in where the watchdog lives: locally one
+ * launcher process reaps every task (no wrapper process per task), on a cluster the job's own wrapper.
+ */
+export const TASK_FOLDER_FILES = {
+  stdout: 'stdout.log',
+  stderr: 'stderr.log',
+  launch: 'launch',
+  pid: 'pid',
+  started: 'started',
+  exit: 'exit',
+  clusterExit: 'exit-code',
+  timeLimit: 'time-limit',
+  cancelled: 'cancelled',
+  held: 'held',
+  clusterScript: 'task.sh',
+  unitScript: 'unit.sh',
+} as const;
+
+/**
+ * How a task ended, as its wrapper wrote it: `<code|-> <cause> <host> <start s|-> <end s>\n`, code `-`
+ * when it never ran. Example: `3 exit node1 1733212800 1733212805`.
+ */
+export interface ExitRecord {
+  /** Undefined when the task never ran. */
+  readonly code: number | undefined;
+  readonly cause: EndCause;
+  readonly host: string;
+  /** Epoch ms; undefined when it never ran. */
+  readonly startedAt?: number;
+  /** Epoch ms. */
+  readonly endedAt: number;
+}
+
+/** The one line of an exit record. */
+export function formatExitRecord(record: ExitRecord): string {
+  const start = record.startedAt === undefined ? '-' : String(Math.floor(record.startedAt / 1000));
+  const code = record.code === undefined ? '-' : String(record.code);
+  return `${code} ${record.cause} ${record.host} ${start} ${Math.floor(record.endedAt / 1000)}\n`;
+}
+
+/**
+ * Parses an exit record; undefined while it is incomplete (no final newline). Also reads the records of
+ * folders written before this format: `<code|-> <host> <end s>` (local launchers, unit scripts) and
+ * `skipped` (a unit's step after its item failed), so runs started by an older Cohort still resolve.
+ */
+export function parseExitRecord(text: string): ExitRecord | undefined {
+  if (!text.endsWith('\n')) return undefined;
+  const words = text.trim().split(/\s+/);
+  const [code = '-', second, third = '', fourth, fifth] = words;
+  const number = (word: string | undefined): number | undefined =>
+    word === undefined || word === '-' || !/^-?\d+$/.test(word) ? undefined : Number(word);
+  if (code === 'skipped') return { code: undefined, cause: 'dependency-failed', host: '', endedAt: 0 };
+  if (second !== undefined && isEndCause(second)) {
+    const startedAt = number(fourth);
+    return {
+      code: number(code),
+      cause: second,
+      host: third,
+      ...(startedAt === undefined ? {} : { startedAt: startedAt * 1000 }),
+      endedAt: (number(fifth) ?? 0) * 1000,
+    };
+  }
+  if (second === 'no-folder')
+    return { code: number(code), cause: 'could-not-start', host: third, endedAt: 0 };
+  // The older three-word record: code, host, end.
+  const parsed = number(code);
+  return {
+    code: parsed,
+    cause: parsed === undefined ? 'dependency-failed' : 'exit',
+    host: second ?? '',
+    endedAt: (number(third) ?? 0) * 1000,
+  };
+}
+
+function isEndCause(word: string): word is EndCause {
+  return (END_CAUSES as readonly string[]).includes(word);
+}
+
+/** Writes a task's exit record atomically (readers never see half of it); `name` defaults to `exit`. */
+export function writeExitRecord(
+  logDir: string,
+  record: ExitRecord,
+  name: string = TASK_FOLDER_FILES.exit,
+): void {
+  const file = join(logDir, name);
+  writeFileSync(`${file}.tmp`, formatExitRecord(record));
+  renameSync(`${file}.tmp`, file);
+}
+
+/** The exit record in `logDir` (`exit`, or the cluster wrappers' `exit-code`), once complete. */
+export function readExitRecord(logDir: string, name?: string): ExitRecord | undefined {
+  const names = name === undefined ? [TASK_FOLDER_FILES.exit, TASK_FOLDER_FILES.clusterExit] : [name];
+  for (const n of names) {
+    const text = readText(join(logDir, n));
+    if (text !== undefined) return parseExitRecord(text);
+  }
+  return undefined;
+}
+
+/** A task folder as its files tell it, whatever backend ran the task. */
+export type TaskFolder =
+  | { readonly kind: 'not-started' }
+  | { readonly kind: 'running'; readonly startedAt?: number }
+  | { readonly kind: 'ended'; readonly exit: ExitRecord; readonly startedAt?: number };
+
+/**
+ * Reads a task's folder: ended when it holds an exit record, running when it holds `started` (a step
+ * of a grouped unit) or `pid` (the local launcher started it), else not started.
+ */
+export function readTaskFolder(logDir: string): TaskFolder {
+  const exit = readExitRecord(logDir);
+  const started = readText(join(logDir, TASK_FOLDER_FILES.started));
+  const startedAt = started === undefined ? undefined : Number(started.trim()) * 1000;
+  const at = startedAt === undefined || Number.isNaN(startedAt) ? {} : { startedAt };
+  if (exit !== undefined) return { kind: 'ended', exit, ...at };
+  if (started !== undefined || readText(join(logDir, TASK_FOLDER_FILES.pid)) !== undefined)
+    return { kind: 'running', ...at };
+  return { kind: 'not-started' };
+}
+
+/** The status an exit record stands for; `reason` words as every backend gave them before causes. */
+export function exitStatus(exit: ExitRecord, startedAt?: number): TaskStatus {
+  const times = {
+    ...(exit.host === '' ? {} : { host: exit.host }),
+    ...((exit.startedAt ?? startedAt) === undefined ? {} : { startedAt: exit.startedAt ?? startedAt }),
+    ...(exit.endedAt === 0 ? {} : { endedAt: exit.endedAt }),
+  };
+  const code = exit.code === undefined ? {} : { exitCode: exit.code };
+  const reason = CAUSE_WORDS[exit.cause];
+  if (exit.cause === 'exit') {
+    return exit.code === 0
+      ? { state: 'done', cause: 'exit', exitCode: 0, ...times }
+      : { state: 'error', cause: 'exit', ...code, reason: `exit code ${exit.code ?? '-'}`, ...times };
+  }
+  const state = exit.cause === 'cancelled' || exit.cause === 'cancelled-outside' ? 'killed' : 'error';
+  return { state, cause: exit.cause, ...code, reason, ...times };
+}
+
+/** The words of `reason` for each cause, where they do not depend on more than the cause. */
+export const CAUSE_WORDS: Readonly<Record<EndCause, string>> = {
+  exit: 'exit',
+  'time-limit': 'time limit',
+  'out-of-memory': 'out of memory',
+  cancelled: 'killed',
+  'cancelled-outside': 'cancelled outside Cohort',
+  'dependency-failed': 'dependency failed',
+  'could-not-start': 'working folder missing',
+  lost: 'lost: no exit status',
+  scheduler: 'ended by the scheduler',
+};
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
