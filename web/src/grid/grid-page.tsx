@@ -23,7 +23,7 @@ import {
 import { LogView } from './log-view.js';
 import { actionsFor } from './task-actions.js';
 
-/** Pixels per grid row (.vrow height in styles.css). */
+/** Pixels per grid row (.vrow height in shared/tables.css). */
 export const GRID_ROW_HEIGHT = 30;
 /** Live changes are applied at most this often: fresh enough to watch, cheap with thousands of tasks. */
 const GRID_BATCH_MS = 250;

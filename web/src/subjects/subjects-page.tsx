@@ -19,7 +19,7 @@ import {
 import { FilterBar } from './filter-bar.js';
 import { clickKind, clickSelection } from './row-selection.js';
 
-/** Pixels per row; .vrow in styles.css has the same height. */
+/** Pixels per row; .vrow in shared/tables.css has the same height. */
 export const ROW_HEIGHT = 32;
 // Job indicators follow task changes, but a burst of changes reloads the table at most this often.
 const INDICATOR_REFRESH_MS = 2000;
