@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Db } from '../db/open-database.js';
-import { createJobToken } from '../users/api-tokens.js';
+import { createJobToken, revokeRunTokens } from '../users/api-tokens.js';
 import { runFile } from './run-folder.js';
 
 /** Where a run keeps the secret of its job credential: in its own folder, readable by its owner only. */
@@ -25,4 +25,13 @@ export function readJobCredential(home: string, runId: number): string | undefin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Ends a run's job credential when its last task ended: the token row and the secret's file go (the
+ * server also refuses a job credential whose run has no active task, in case a runner died first).
+ */
+export function endJobCredential(db: Db, home: string, runId: number): void {
+  revokeRunTokens(db, runId);
+  rmSync(credentialFile(home, runId), { force: true });
 }

@@ -4,6 +4,7 @@ import { executorFactory } from '../executors/make-executor.js';
 import { CohortError } from '../errors/cohort-error.js';
 import { Engine } from './engine.js';
 import type { EngineListener } from './engine-listener.js';
+import { endJobCredential } from './job-credential.js';
 import { claimRun, releaseRun } from './run-owner.js';
 import { applyTaskAction, type ExecutorAction, type TaskActionResult } from './task-actions.js';
 import { activeCountOfRun, activeRunIds, tasksOfRun, type TaskRow } from './store/task-store.js';
@@ -156,6 +157,7 @@ export class RunSupervisor implements RunDriver {
         for (const [runId, watched] of [...this.owned]) {
           if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
           this.owned.delete(runId);
+          endJobCredential(this.catalog.db, this.catalog.config.home, runId);
           releaseRun(this.catalog.config.home, runId);
           watched.resolve(tasksOfRun(this.catalog.db, runId));
         }

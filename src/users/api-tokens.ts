@@ -161,3 +161,8 @@ export function resolveToken(db: Db, secret: string, now = Date.now()): TokenPri
   }
   return row.user_id === null ? undefined : { kind: 'user', tokenId: row.id, user: getUser(db, row.user_id) };
 }
+
+/** Revokes the job credentials of a run (it ended); returns how many. */
+export function revokeRunTokens(db: Db, runId: number): number {
+  return db.prepare(`DELETE FROM api_tokens WHERE kind = 'job' AND run_id = ?`).run(runId).changes;
+}

@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJobToken } from '../../users/api-tokens.js';
+import { validateBatch } from '../../batches/batch-definition.js';
+import { resolveBatch } from '../../batches/resolve-batch.js';
+import { createRun, readJobCredential } from '../../runs/index.js';
+import { createJobToken, resolveToken } from '../../users/api-tokens.js';
 import { SESSION_TTL_MS } from '../../users/sessions.js';
 import type { CreatedToken, MeResponse } from '../api-types.js';
-import { call, createServerFixture, PASSWORD, type ServerFixture } from '../test-fixture.js';
+import { bashBatch, call, createServerFixture, PASSWORD, type ServerFixture } from '../test-fixture.js';
 import { MAX_LOGIN_FAILURES } from './login-limiter.js';
 
 let f: ServerFixture;
@@ -164,5 +167,41 @@ describe('job credentials', () => {
     for (const [method, path, body] of forbidden) {
       expect((await call(f.app, token, method, path, body)).status, `${method} ${path}`).toBe(403);
     }
+  });
+
+  it('of a run end with the run: accepted while it has an active task, refused (401) after', async () => {
+    const batch = validateBatch(bashBatch('echo hi'));
+    const run = createRun(f.catalog, f.alpha, {
+      batch,
+      resolution: resolveBatch(f.catalog.db, f.alpha, batch),
+      mode: 'chained',
+      owner: 'test',
+      selection: '*',
+    });
+    const token = readJobCredential(f.catalog.config.home, run.runId) ?? '';
+    expect(token).toMatch(/^cohj_/);
+    // Pending tasks: the run is active, its credential works.
+    expect((await call(f.app, token, 'GET', '/api/projects/alpha/subjects')).status).toBe(200);
+    // Its tasks end (here by hand), but the supervisor has not revoked the row yet: refused all the same.
+    f.catalog.db.prepare("UPDATE tasks SET state = 'done' WHERE run_id = ?").run(run.runId);
+    const refused = await call(f.app, token, 'GET', '/api/projects/alpha/subjects');
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(refused.json)).toContain('ended with the run');
+  });
+
+  it('of a run driven to its end are revoked, and their secret file removed', async () => {
+    const batch = validateBatch(bashBatch('echo hi'));
+    const run = createRun(f.catalog, f.alpha, {
+      batch,
+      resolution: resolveBatch(f.catalog.db, f.alpha, batch),
+      mode: 'chained',
+      owner: 'test',
+      selection: '*',
+    });
+    const token = readJobCredential(f.catalog.config.home, run.runId) ?? '';
+    await f.context.runs.start(run.runId);
+    await f.context.runs.whenEnded(run.runId);
+    expect(resolveToken(f.catalog.db, token)).toBeUndefined();
+    expect(readJobCredential(f.catalog.config.home, run.runId)).toBeUndefined();
   });
 });

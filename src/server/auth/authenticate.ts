@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { activeCountOfRun } from '../../runs/index.js';
 import { resolveToken } from '../../users/api-tokens.js';
 import { sessionUser } from '../../users/sessions.js';
 import { ApiProblem } from '../api-problem.js';
@@ -23,6 +24,16 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       throw new ApiProblem('UNAUTHENTICATED', 'The API token is unknown, revoked or expired.', {
         fix: 'Create a new token with `cohort token create` or in the web UI.',
       });
+    }
+    if (token.kind === 'job' && token.runId !== null && activeCountOfRun(catalog.db, token.runId) === 0) {
+      // The README promises it: a job credential ends with its run (the row may outlive it briefly).
+      throw new ApiProblem(
+        'UNAUTHENTICATED',
+        `The job credential of run ${token.runId} ended with the run.`,
+        {
+          fix: 'Job credentials work only while their run has active tasks; use a user token outside jobs.',
+        },
+      );
     }
     principal =
       token.kind === 'user'
