@@ -12,18 +12,22 @@ const io: CliStreams = {
   err: (text) => process.stderr.write(text),
 };
 
-// Jobs call `cohort add/select/tag` once per output: those load only their own code, bundled into one
-// file by the build (lean-cli.ts); every other command line, `--help` included, loads the whole CLI.
-// The words are inlined so that choosing loads nothing.
-const LEAN_FIRST_WORDS = ['add', 'select', 'tag'];
+// Commands timed as whole processes load only their own code: jobs call `cohort add/select/tag` once
+// per output (lean-cli.ts, bundled into one file by the build), and an index is compared with `find`
+// (index-cli.ts). Every other command line, `--help` included, loads the whole CLI. The words are
+// inlined so that choosing loads nothing.
+const first = argv[0] ?? '';
 let code: number | null = null;
-if (LEAN_FIRST_WORDS.includes(argv[0] ?? '')) {
+if (['add', 'select', 'tag'].includes(first)) {
   const bundle = new URL('./lean-cli.bundle.js', import.meta.url);
   // Without the bundle (running the TypeScript sources) the same code loads module by module.
   const lean = (await (existsSync(bundle) ? import(bundle.href) : import('./lean-cli.js'))) as {
     runLeanCli: typeof runLeanCli;
   };
   code = await lean.runLeanCli(argv, config, io);
+} else if (['create', 'rescan', 'projects'].includes(first)) {
+  const { runIndexCli } = await import('./index-cli.js');
+  code = await runIndexCli(argv, config, io);
 }
 if (code === null) {
   const { runCli } = await import('./run-cli.js');

@@ -240,4 +240,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE projects ADD COLUMN default_queue TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'indexes for per-subject lookups',
+    sql: `
+      -- The indexer looks up each subject's known studies by folder (scan-subjects.ts): without this
+      -- index every lookup read all subjects of the project, and indexing grew with subjects squared.
+      CREATE INDEX subjects_folder ON subjects (project_id, folder);
+    `,
+  },
 ];

@@ -102,6 +102,10 @@ export class CatalogWriter {
   }
 
   private writeSubject(scan: SubjectScan): void {
+    if (scan.unchanged) {
+      for (const study of scan.studies) this.counts.filesUnchanged += study.unchanged;
+      return;
+    }
     const before = this.maxId('subjects');
     const subjectId = this.idOf(this.upsertSubject.get(this.projectId, scan.pid, scan.folder));
     if (subjectId > before) this.counts.subjectsAdded++;
