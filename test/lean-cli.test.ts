@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ async function wholeCli(args: readonly string[], env: Record<string, string>): P
 describe('cohort add/select/tag through the lean entry (dist/cli/main.js, bundled)', () => {
   it('prints, exits and changes the catalog exactly as the whole CLI does, pinned to the job project', async () => {
     expect(existsSync(BUNDLE), `${BUNDLE} is missing: run \`npm run build\``).toBe(true);
+    // main.js ignores a bundle older than the modules (a bare \`tsc\` after a build): this runs the bundle.
+    expect(statSync(BUNDLE).mtimeMs).toBeGreaterThanOrEqual(statSync(BUNDLE.replace('.bundle', '')).mtimeMs);
     const dir = tempDir();
     const root = join(dir, 'root');
     writeTree(root, {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { runLeanCli } from './lean-cli.js';
 import type { CliStreams } from './run-command.js';
@@ -19,9 +19,11 @@ const io: CliStreams = {
 const first = argv[0] ?? '';
 let code: number | null = null;
 if (['add', 'select', 'tag'].includes(first)) {
+  // Without a bundle newer than the modules (running the TypeScript sources, or after a bare `tsc`)
+  // the same code loads module by module.
   const bundle = new URL('./lean-cli.bundle.js', import.meta.url);
-  // Without the bundle (running the TypeScript sources) the same code loads module by module.
-  const lean = (await (existsSync(bundle) ? import(bundle.href) : import('./lean-cli.js'))) as {
+  const fresh = newer(bundle, new URL('./lean-cli.js', import.meta.url));
+  const lean = (await (fresh ? import(bundle.href) : import('./lean-cli.js'))) as {
     runLeanCli: typeof runLeanCli;
   };
   code = await lean.runLeanCli(argv, config, io);
@@ -34,3 +36,9 @@ if (code === null) {
   code = await runCli(argv, config, io);
 }
 process.exitCode = code;
+
+/** Whether `file` exists and is at least as new as `than` (or `than` is absent). */
+function newer(file: URL, than: URL): boolean {
+  const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  return mtime !== undefined && mtime >= (statSync(than, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+}
