@@ -40,7 +40,7 @@ describe('the lean entries (in-job and indexing commands)', () => {
     (entry) => {
       const { modules, packages } = staticImports(entry);
       // Lists of words the schema's CHECK constraints share (db/migrations.ts) are fine.
-      const wordLists = ['engine/task-states.ts', 'executors/executor-kinds.ts', 'users/project-roles.ts'];
+      const wordLists = ['runs/task-states.ts', 'executors/executor-kinds.ts', 'users/project-roles.ts'];
       const heavy = [...modules].filter(
         (m) =>
           /^(engine|executors|jobs|server|runs|grid|batches|users|queues|demo)\//.test(m) &&
@@ -51,7 +51,7 @@ describe('the lean entries (in-job and indexing commands)', () => {
       // Sanity check of the walker itself: the whole CLI does reach the engine and zod.
       const whole = staticImports('cli/commands.ts');
       expect(whole.packages).toContain('zod');
-      expect([...whole.modules].some((m) => m.startsWith('engine/'))).toBe(true);
+      expect([...whole.modules].some((m) => m.startsWith('runs/engine'))).toBe(true);
     },
   );
 });
