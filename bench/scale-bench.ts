@@ -4,7 +4,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/config/resolve-config.js';
-import { cohortShimDir, taskVariables } from '../src/engine/task-environment.js';
+import { cohortShimDir, taskVariables } from '../src/runs/task-environment.js';
 import { makeSyntheticTree } from './synthetic-tree.js';
 import { machineLine, median, ms, ratio } from './measure.js';
 import { writeSection } from './write-results.js';

@@ -98,6 +98,11 @@ export class CatalogWriter {
 
   /** Writes several subjects in one transaction (one fsync instead of many). */
   write(scans: readonly SubjectScan[], analyses: readonly ContainerChanges[]): void {
+    // Nothing to write (a no-change rescan): no write transaction, so no wait for the write lock.
+    if (analyses.length === 0 && scans.every((s) => s.unchanged)) {
+      for (const scan of scans) this.writeSubject(scan);
+      return;
+    }
     this.writeBatch.immediate(scans, analyses);
   }
 

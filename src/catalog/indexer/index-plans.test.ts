@@ -8,11 +8,26 @@ import { openCatalog } from '../catalog.js';
 import { createProject } from '../project-store.js';
 import { indexProject } from './index-project.js';
 
-/** The real database, counting how often each statement text runs (run, get, all, iterate). */
+/**
+ * The real database, counting how often each statement text runs (run, get, all, iterate), and the
+ * write transactions begun (as 'BEGIN IMMEDIATE').
+ */
 function counting(target: Db): { db: Db; runs: Map<string, number> } {
   const runs = new Map<string, number>();
   const db = new Proxy(target, {
     get(real, key) {
+      if (key === 'transaction') {
+        // Counts the write transactions begun (`.immediate()`, as the indexer's writers use).
+        return (fn: (...args: unknown[]) => unknown) => {
+          const tx = real.transaction(fn);
+          return Object.assign((...args: unknown[]) => tx(...args), tx, {
+            immediate: (...args: unknown[]) => {
+              runs.set('BEGIN IMMEDIATE', (runs.get('BEGIN IMMEDIATE') ?? 0) + 1);
+              return tx.immediate(...args);
+            },
+          });
+        };
+      }
       if (key !== 'prepare') {
         const value: unknown = Reflect.get(real, key);
         return typeof value === 'function' ? (value as () => unknown).bind(real) : value;
@@ -96,6 +111,12 @@ describe('indexing statements', () => {
     const upserts = (table: string): number =>
       [...runs].filter(([t]) => t.includes(`INSERT INTO ${table} `)).reduce((sum, [, n]) => sum + n, 0);
     expect([upserts('subjects'), upserts('studies'), upserts('files')]).toEqual([1, 1, 1]); // P002 only
+    // With nothing changed at all, not even a write transaction is begun.
+    const before = runs.get('BEGIN IMMEDIATE') ?? 0;
+    expect(before).toBeGreaterThan(0); // the counting works: the rescan above wrote P002
+    await indexProject({ ...catalog, db }, project, { threads: 1 });
+    expect(upserts('subjects')).toBe(1);
+    expect(runs.get('BEGIN IMMEDIATE') ?? 0).toBe(before);
     catalog.close();
   });
 });
