@@ -1,6 +1,7 @@
 import { runIndexBench } from './index-bench.js';
 import { runPreviewBench } from './preview-bench.js';
 import { runRunnerBench } from './runner-bench.js';
+import { runScaleBench } from './scale-bench.js';
 import { runSelectBench } from './select-bench.js';
 import { runServerBench } from './server-bench.js';
 import { runSgeBench } from './sge-bench.js';
@@ -11,6 +12,7 @@ import { runWebBench } from './web-bench.js';
 const home = runIndexBench();
 runSelectBench(home);
 runPreviewBench();
+runScaleBench();
 runRunnerBench();
 await runSlurmBench();
 await runSgeBench();

@@ -25,7 +25,12 @@ const SHAPE = { subjects: 10_000, studiesPerSubject: 3, seriesPerStudy: 4, files
 export async function runServerBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-server-bench-'));
   const { db, project } = createLargeFixture(SHAPE);
-  const catalog = { db, config: resolveConfig({ home: dir }, {}), close: () => db.close() };
+  const catalog = {
+    db,
+    config: resolveConfig({ home: dir }, {}),
+    runsDir: join(dir, 'runs'),
+    close: () => db.close(),
+  };
   const user = await createUser(db, { name: 'bench', password: 'bench password' });
   const { token } = createUserToken(db, user.id, 'bench');
   const context = createServerContext(catalog, { staticDir: join(dir, 'none') });

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openCatalog } from '../src/catalog/catalog.js';
+import { resolveConfig } from '../src/config/resolve-config.js';
 import { CLI, runCohort } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -162,7 +164,7 @@ describe('running batches on the local executor', () => {
     );
     const done = await waitForTasks(env, 'done', tasks);
     expect(done).toHaveLength(tasks);
-    const log = join(env.COHORT_HOME as string, 'runs', String(runId), 'runner.log');
+    const log = join(runFolder(env, runId), 'runner.log');
     for (let i = 0; i < 50 && !/finished/.test(readFileSync(log, 'utf8')); i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(readFileSync(log, 'utf8')).toMatch(/Run \d+ finished: \d+ done, 0 error/);
@@ -269,7 +271,7 @@ describe('the credential of a running job', () => {
     expect(secret).toMatch(/^\S{20,}$/);
     const show = runCohort(['grid', 'show', String(tasks[0]?.id)], env).stdout;
     expect(show).not.toContain(secret);
-    expect(statSync(join(env.COHORT_HOME as string, 'runs', String(runId))).mode & 0o077).toBe(0);
+    expect(statSync(runFolder(env, runId)).mode & 0o077).toBe(0);
     const { openDatabase } = await import('../src/db/open-database.js');
     const { resolveToken } = await import('../src/users/api-tokens.js');
     const db = openDatabase(join(env.COHORT_HOME as string, 'cohort.db'), { busyTimeoutMs: 5000 });
@@ -278,9 +280,19 @@ describe('the credential of a running job', () => {
       expect(projectId).toBeGreaterThan(0);
       // The run ended: its credential is revoked and its secret file gone (auth.test.ts covers its scope).
       expect(resolveToken(db, secret)).toBeUndefined();
-      expect(existsSync(join(env.COHORT_HOME as string, 'runs', String(runId), 'job-token'))).toBe(false);
+      expect(existsSync(join(runFolder(env, runId), 'job-token'))).toBe(false);
     } finally {
       db.close();
     }
   });
 });
+
+/** A run's folder, in the catalog's own runs folder (Catalog.runsDir). */
+function runFolder(env: Record<string, string | undefined>, runId: number): string {
+  const catalog = openCatalog(resolveConfig({}, env));
+  try {
+    return join(catalog.runsDir, String(runId));
+  } finally {
+    catalog.close();
+  }
+}

@@ -139,6 +139,7 @@ function register(catalog: Catalog, project: Project, place: LayoutPlace, abs: s
           folder: place.subjectFolder,
           studies: [{ kind: 'study', ...changes }],
           goneStudies: [],
+          unchanged: false,
         },
       ],
       [],

@@ -1,10 +1,44 @@
 #!/usr/bin/env node
+import { statSync } from 'node:fs';
 import { resolveConfig } from '../config/resolve-config.js';
-import { runCli } from './run-cli.js';
+import type { runLeanCli } from './lean-cli.js';
+import type { CliStreams } from './run-command.js';
 
 // The only place that touches process globals: everything below takes them as arguments.
-const code = await runCli(process.argv.slice(2), resolveConfig(), {
+const argv = process.argv.slice(2);
+const config = resolveConfig();
+const io: CliStreams = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-});
+};
+
+// Commands timed as whole processes load only their own code: jobs call `cohort add/select/tag` once
+// per output (lean-cli.ts, bundled into one file by the build), and an index is compared with `find`
+// (index-cli.ts). Every other command line, `--help` included, loads the whole CLI. The words are
+// inlined so that choosing loads nothing.
+const first = argv[0] ?? '';
+let code: number | null = null;
+if (['add', 'select', 'tag'].includes(first)) {
+  // Without a bundle newer than the modules (running the TypeScript sources, or after a bare `tsc`)
+  // the same code loads module by module.
+  const bundle = new URL('./lean-cli.bundle.js', import.meta.url);
+  const fresh = newer(bundle, new URL('./lean-cli.js', import.meta.url));
+  const lean = (await (fresh ? import(bundle.href) : import('./lean-cli.js'))) as {
+    runLeanCli: typeof runLeanCli;
+  };
+  code = await lean.runLeanCli(argv, config, io);
+} else if (['create', 'rescan', 'projects'].includes(first)) {
+  const { runIndexCli } = await import('./index-cli.js');
+  code = await runIndexCli(argv, config, io);
+}
+if (code === null) {
+  const { runCli } = await import('./run-cli.js');
+  code = await runCli(argv, config, io);
+}
 process.exitCode = code;
+
+/** Whether `file` exists and is at least as new as `than` (or `than` is absent). */
+function newer(file: URL, than: URL): boolean {
+  const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  return mtime !== undefined && mtime >= (statSync(than, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+}

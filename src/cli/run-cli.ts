@@ -1,24 +1,11 @@
-import { openCatalog, type Catalog } from '../catalog/catalog.js';
-import { findProject, type Project } from '../catalog/project-store.js';
 import type { CohortConfig } from '../config/resolve-config.js';
-import { CohortError, isCohortError } from '../errors/cohort-error.js';
 import { COMMANDS } from './commands.js';
-import type { CommandContext } from './command-spec.js';
-import { commandHelp, overviewHelp } from './help.js';
-import { parseCommandLine } from './parse-command-line.js';
+import { overviewHelp } from './help.js';
+import { EXIT, runCommand, type CliStreams } from './run-command.js';
 
-export interface CliStreams {
-  out(text: string): void;
-  err(text: string): void;
-}
+export { EXIT, type CliStreams } from './run-command.js';
 
-/** Exit codes: 0 fine, 1 the operation failed (or some items did), 2 the command line was wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/**
- * Runs one command line. Errors a user can cause print as `error:` plus a hint, never a stack trace;
- * anything else is a bug and shows its stack so it can be reported.
- */
+/** Runs one command line with every command of the CLI (see `runCommand`). */
 export async function runCli(
   argv: readonly string[],
   baseConfig: CohortConfig,
@@ -28,58 +15,8 @@ export async function runCli(
     io.out(`${overviewHelp(COMMANDS)}\n`);
     return EXIT.ok;
   }
-  let catalog: Catalog | undefined;
-  try {
-    const parsed = parseCommandLine(COMMANDS, argv);
-    if (parsed === null) {
-      io.err(
-        `error: unknown command '${argv[0]}'.\n  hint: run \`cohort --help\` for the list of commands.\n`,
-      );
-      return EXIT.usage;
-    }
-    const { command, args, options } = parsed;
-    if (options.help === true) {
-      io.out(`${commandHelp(command)}\n`);
-      return EXIT.ok;
-    }
-    const config: CohortConfig = Object.freeze({
-      ...baseConfig,
-      ...(typeof options.db === 'string' ? { databasePath: options.db } : {}),
-      ...(typeof options.project === 'string' ? { project: options.project } : {}),
-    });
-    if (config.jobProject !== undefined && config.project !== config.jobProject) {
-      throw new CohortError(
-        'INVALID_INPUT',
-        `Inside a job of project '${config.jobProject}', project '${String(config.project)}' is not reachable.`,
-        {
-          hint: 'A job works on its own project only; drop --project.',
-        },
-      );
-    }
-    let project: Project | undefined;
-    const ctx: CommandContext = {
-      config,
-      options,
-      args,
-      json: options.json === true,
-      catalog: () => (catalog ??= openCatalog(config)),
-      project: () => (project ??= findProject(ctx.catalog().db, config.project)),
-      print: (text) => {
-        io.out(`${text}\n`);
-      },
-      printJson: (value) => {
-        io.out(`${JSON.stringify(value, null, 2)}\n`);
-      },
-      warn: (text) => {
-        io.err(`${text}\n`);
-      },
-    };
-    return (await command.run(ctx)) ?? EXIT.ok;
-  } catch (error) {
-    if (!isCohortError(error)) throw error;
-    io.err(`error: ${error.message}\n${error.hint === undefined ? '' : `  hint: ${error.hint}\n`}`);
-    return error.code === 'SYNTAX' || error.code === 'INVALID_INPUT' ? EXIT.usage : EXIT.failed;
-  } finally {
-    catalog?.close();
-  }
+  const code = await runCommand(COMMANDS, argv, baseConfig, io);
+  if (code !== null) return code;
+  io.err(`error: unknown command '${argv[0]}'.\n  hint: run \`cohort --help\` for the list of commands.\n`);
+  return EXIT.usage;
 }

@@ -240,4 +240,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE projects ADD COLUMN default_queue TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'indexes for per-subject lookups',
+    sql: `
+      -- The indexer looks up each subject's known studies by folder (scan-subjects.ts): without this
+      -- index every lookup read all subjects of the project, and indexing grew with subjects squared.
+      CREATE INDEX subjects_folder ON subjects (project_id, folder);
+    `,
+  },
+  {
+    version: 6,
+    name: 'catalog id',
+    sql: `
+      -- Run folders are <home>/runs/<catalog id>/<run>: catalogs sharing one COHORT_HOME (or a catalog
+      -- made afresh where another was) must not write into each other's runs/1. A catalog that already
+      -- has runs keeps its folders where they are (id '': <home>/runs/<run>).
+      CREATE TABLE catalog_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO catalog_info (key, value)
+        SELECT 'id', CASE WHEN EXISTS (SELECT 1 FROM runs) THEN '' ELSE lower(hex(randomblob(8))) END;
+    `,
+  },
 ];

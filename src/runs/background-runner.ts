@@ -13,10 +13,11 @@ export class BackgroundRunner implements RunDriver {
   /** The pid of the last runner started. */
   pid = 0;
 
-  constructor(private readonly home: string) {}
+  /** `runsDir`: the catalog's (Catalog.runsDir). */
+  constructor(private readonly runsDir: string) {}
 
   start(runId: number): Promise<void> {
-    const log = openRunnerLog(this.home, runId);
+    const log = openRunnerLog(this.runsDir, runId);
     try {
       const child = spawn(process.execPath, [cliMainPath(), 'resume', '--run', String(runId)], {
         detached: true,
@@ -25,7 +26,7 @@ export class BackgroundRunner implements RunDriver {
       });
       child.unref();
       // Claimed for it now: a `cohort resume` right after this must not take the run meanwhile.
-      if (child.pid !== undefined) claimRun(this.home, runId, child.pid);
+      if (child.pid !== undefined) claimRun(this.runsDir, runId, child.pid);
       this.pid = child.pid ?? 0;
     } finally {
       closeSync(log);

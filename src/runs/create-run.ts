@@ -38,11 +38,11 @@ export interface CreatedRun {
 
 /**
  * Turns a resolved batch into a run: one task per runnable item and job, each with its command built,
- * its files written into its own folder (`<home>/runs/<run>/task-<id>/`, also its log folder) and its
+ * its files written into its own folder (`<catalog.runsDir>/<run>/task-<id>/`, also its log folder) and its
  * provenance stored. Items missing a required input are reported, not run.
  */
 export function createRun(catalog: Catalog, project: Project, input: CreateRunInput): CreatedRun {
-  const { db, config } = catalog;
+  const { db } = catalog;
   const ready = input.resolution.items.filter((i) => i.runnable);
   if (ready.length === 0) {
     throw invalidInput(
@@ -77,7 +77,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
       owner: input.owner,
     });
     // The run's folder is its owner's alone: it holds the job credential (job-credential.ts).
-    mkdirSync(runFolder(config.home, runId), { recursive: true, mode: 0o700 });
+    mkdirSync(runFolder(catalog.runsDir, runId), { recursive: true, mode: 0o700 });
     let count = 0;
     for (const item of ready) {
       input.batch.jobs.forEach((job, jobIndex) => {
@@ -93,7 +93,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
           unit: unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
           executor: placement.engine,
         });
-        const dir = taskFolder(config.home, runId, taskId);
+        const dir = taskFolder(catalog.runsDir, runId, taskId);
         mkdirSync(dir, { recursive: true });
         const provenance = taskProvenance(catalog, project, { item, job, jobIndex, taskId, dir, placement });
         setTaskCommand(db, taskId, dir, provenance);
@@ -103,7 +103,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     const skipped = input.resolution.items
       .filter((i) => !i.runnable)
       .map((i) => ({ item: i.item, reasons: i.problems }));
-    issueJobCredential(db, config.home, project.id, runId);
+    issueJobCredential(db, catalog.runsDir, project.id, runId);
     return { runId, tasks: count, skipped };
   })();
 }

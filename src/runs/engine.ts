@@ -296,7 +296,7 @@ export class Engine {
   private envOf(task: TaskRow): Record<string, string> {
     const env = launchEnvironment(this.catalog.config, this.provenance(task.id).env);
     if (!this.credentials.has(task.run_id))
-      this.credentials.set(task.run_id, readJobCredential(this.catalog.config.home, task.run_id));
+      this.credentials.set(task.run_id, readJobCredential(this.catalog.runsDir, task.run_id));
     const token = this.credentials.get(task.run_id);
     return token === undefined ? env : { ...env, COHORT_TOKEN: token };
   }

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 
 /**
- * The files of a run, under `<home>/runs/<run>/`: its task folders, its runner's claim and log, its
- * job credential. Every path of a run's folder is named here and nowhere else.
+ * The files of a run, under `<runsDir>/<run>/`: its task folders, its runner's claim and log, its
+ * job credential. Every path of a run's folder is named here and nowhere else. `runsDir` is the
+ * catalog's own (Catalog.runsDir, `<home>/runs/<catalog id>`): catalogs sharing a COHORT_HOME, or a
+ * catalog made afresh where another was, never share a run folder.
  */
 export const RUN_FILES = {
   /** `<pid> <start ticks>` of the process that owns the run (run-owner.ts). */
@@ -14,16 +16,16 @@ export const RUN_FILES = {
 } as const;
 
 /** The run's folder; readable by its owner only (it holds the job credential). */
-export function runFolder(home: string, runId: number): string {
-  return join(home, 'runs', String(runId));
+export function runFolder(runsDir: string, runId: number): string {
+  return join(runsDir, String(runId));
 }
 
 /** One file of the run's folder. */
-export function runFile(home: string, runId: number, file: keyof typeof RUN_FILES): string {
-  return join(runFolder(home, runId), RUN_FILES[file]);
+export function runFile(runsDir: string, runId: number, file: keyof typeof RUN_FILES): string {
+  return join(runFolder(runsDir, runId), RUN_FILES[file]);
 }
 
 /** A task's own folder (its log folder, working folder and the executor's files). */
-export function taskFolder(home: string, runId: number, taskId: number): string {
-  return join(runFolder(home, runId), `task-${taskId}`);
+export function taskFolder(runsDir: string, runId: number, taskId: number): string {
+  return join(runFolder(runsDir, runId), `task-${taskId}`);
 }

@@ -8,9 +8,9 @@ import { liveProcess, readProcStat } from '../executors/index.js';
  * ticks>`) names the owner while it lives. Returns the pid of another live owner, or undefined when
  * this process (or `pid`, a runner it just started) now owns the run.
  */
-export function claimRun(home: string, runId: number, pid = process.pid): number | undefined {
-  mkdirSync(runFolder(home, runId), { recursive: true, mode: 0o700 });
-  const file = runFile(home, runId, 'runner');
+export function claimRun(runsDir: string, runId: number, pid = process.pid): number | undefined {
+  mkdirSync(runFolder(runsDir, runId), { recursive: true, mode: 0o700 });
+  const file = runFile(runsDir, runId, 'runner');
   const owner = liveOwner(file);
   if (owner !== undefined && owner !== pid) return owner;
   const stat = readProcStat(pid);
@@ -19,13 +19,13 @@ export function claimRun(home: string, runId: number, pid = process.pid): number
 }
 
 /** The pid of the live process that owns the run, if any. */
-export function runOwner(home: string, runId: number): number | undefined {
-  return liveOwner(runFile(home, runId, 'runner'));
+export function runOwner(runsDir: string, runId: number): number | undefined {
+  return liveOwner(runFile(runsDir, runId, 'runner'));
 }
 
 /** Gives a run up (its tasks ended, or this runner stops watching). */
-export function releaseRun(home: string, runId: number): void {
-  const file = runFile(home, runId, 'runner');
+export function releaseRun(runsDir: string, runId: number): void {
+  const file = runFile(runsDir, runId, 'runner');
   if (liveOwner(file) === process.pid) rmSync(file, { force: true });
 }
 
@@ -42,12 +42,12 @@ function liveOwner(file: string): number | undefined {
 }
 
 /** Where a background runner writes what it prints. */
-export function runnerLogPath(home: string, runId: number): string {
-  return runFile(home, runId, 'runnerLog');
+export function runnerLogPath(runsDir: string, runId: number): string {
+  return runFile(runsDir, runId, 'runnerLog');
 }
 
 /** Opens the runner log for appending; the caller passes the descriptor to the child and closes it. */
-export function openRunnerLog(home: string, runId: number): number {
-  mkdirSync(runFolder(home, runId), { recursive: true, mode: 0o700 });
-  return openSync(runnerLogPath(home, runId), 'a');
+export function openRunnerLog(runsDir: string, runId: number): number {
+  mkdirSync(runFolder(runsDir, runId), { recursive: true, mode: 0o700 });
+  return openSync(runnerLogPath(runsDir, runId), 'a');
 }

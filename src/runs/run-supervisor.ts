@@ -51,8 +51,8 @@ export class RunSupervisor implements RunDriver {
 
   /** Takes a created run, submits it and watches it until it ends. @throws CohortError CONFLICT when another runner owns it. */
   async start(runId: number): Promise<void> {
-    const home = this.catalog.config.home;
-    const owner = claimRun(home, runId);
+    const runsDir = this.catalog.runsDir;
+    const owner = claimRun(runsDir, runId);
     if (owner !== undefined) {
       throw new CohortError('CONFLICT', `Run ${runId} is already run by process ${owner}.`, {
         hint: 'Watch it with `cohort grid`; it needs no second runner.',
@@ -62,7 +62,7 @@ export class RunSupervisor implements RunDriver {
     try {
       await this.engine.submitRun(runId);
     } catch (error) {
-      releaseRun(home, runId);
+      releaseRun(runsDir, runId);
       throw error;
     }
     this.watch(runId);
@@ -75,13 +75,15 @@ export class RunSupervisor implements RunDriver {
    * Returns the run ids taken over.
    */
   async adopt(runIds: readonly number[] = activeRunIds(this.catalog.db)): Promise<number[]> {
-    const home = this.catalog.config.home;
-    const orphans = runIds.filter((runId) => !this.owned.has(runId) && claimRun(home, runId) === undefined);
+    const runsDir = this.catalog.runsDir;
+    const orphans = runIds.filter(
+      (runId) => !this.owned.has(runId) && claimRun(runsDir, runId) === undefined,
+    );
     if (orphans.length === 0) return [];
     try {
       await this.engine.reconcile(orphans);
     } catch (error) {
-      for (const runId of orphans) releaseRun(home, runId);
+      for (const runId of orphans) releaseRun(runsDir, runId);
       throw error;
     }
     for (const runId of orphans) this.watch(runId);
@@ -94,15 +96,15 @@ export class RunSupervisor implements RunDriver {
    * new states are written by their (momentary) owner; runs another process owns are left to it.
    */
   async act(tasks: readonly TaskRow[], action: ExecutorAction): Promise<TaskActionResult[]> {
-    const home = this.catalog.config.home;
+    const runsDir = this.catalog.runsDir;
     const runIds = [...new Set(tasks.map((t) => t.run_id))].filter((id) => !this.owned.has(id));
-    const borrowed = runIds.filter((runId) => claimRun(home, runId) === undefined);
+    const borrowed = runIds.filter((runId) => claimRun(runsDir, runId) === undefined);
     this.engine.track(borrowed);
     try {
       return await applyTaskAction(this.executors, tasks, action, () => this.poll());
     } finally {
       this.engine.untrack(borrowed);
-      for (const runId of borrowed) releaseRun(home, runId);
+      for (const runId of borrowed) releaseRun(runsDir, runId);
     }
   }
 
@@ -136,7 +138,7 @@ export class RunSupervisor implements RunDriver {
     this.closed = true;
     await this.loop;
     for (const [runId, watched] of this.owned) {
-      releaseRun(this.catalog.config.home, runId);
+      releaseRun(this.catalog.runsDir, runId);
       watched.resolve(tasksOfRun(this.catalog.db, runId));
     }
     this.owned.clear();
@@ -157,8 +159,8 @@ export class RunSupervisor implements RunDriver {
         for (const [runId, watched] of [...this.owned]) {
           if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
           this.owned.delete(runId);
-          endJobCredential(this.catalog.db, this.catalog.config.home, runId);
-          releaseRun(this.catalog.config.home, runId);
+          endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
+          releaseRun(this.catalog.runsDir, runId);
           watched.resolve(tasksOfRun(this.catalog.db, runId));
         }
       } catch (error) {

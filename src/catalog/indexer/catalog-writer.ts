@@ -98,10 +98,19 @@ export class CatalogWriter {
 
   /** Writes several subjects in one transaction (one fsync instead of many). */
   write(scans: readonly SubjectScan[], analyses: readonly ContainerChanges[]): void {
+    // Nothing to write (a no-change rescan): no write transaction, so no wait for the write lock.
+    if (analyses.length === 0 && scans.every((s) => s.unchanged)) {
+      for (const scan of scans) this.writeSubject(scan);
+      return;
+    }
     this.writeBatch.immediate(scans, analyses);
   }
 
   private writeSubject(scan: SubjectScan): void {
+    if (scan.unchanged) {
+      for (const study of scan.studies) this.counts.filesUnchanged += study.unchanged;
+      return;
+    }
     const before = this.maxId('subjects');
     const subjectId = this.idOf(this.upsertSubject.get(this.projectId, scan.pid, scan.folder));
     if (subjectId > before) this.counts.subjectsAdded++;

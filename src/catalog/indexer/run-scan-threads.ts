@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/open-database.js';
 import { CohortError, ERROR_CODES, type ErrorCode } from '../../errors/cohort-error.js';
@@ -86,8 +87,15 @@ function revive(error: SerializedError): Error {
 }
 
 function startWorker(job: ScanJob): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: job });
+  if (!import.meta.url.endsWith('.ts')) {
+    // The build bundles the thread's modules into one file (scripts/bundle-entries.sh): a thread then
+    // starts loading one file instead of a score of ES modules; after a bare `tsc` it is stale.
+    const bundle = new URL('./scan-worker.bundle.js', import.meta.url);
+    const modules = new URL('./scan-worker.js', import.meta.url);
+    const bundled = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    const entry = bundled >= (statSync(modules, { throwIfNoEntry: false })?.mtimeMs ?? 0) ? bundle : modules;
+    return new Worker(entry, { workerData: job });
+  }
   // Running from TypeScript sources (tests, tsx): register tsx's loader inside the thread first.
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./scan-worker.ts', import.meta.url).href;

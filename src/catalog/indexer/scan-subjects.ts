@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import type { Db } from '../../db/open-database.js';
 import { makeLayout } from '../layout/make-layout.js';
 import { diffContainer, type KnownFile } from './diff-container.js';
+import { knownSubjectReader } from './known-subject.js';
 import { scanFolder } from './scan-folder.js';
 import type { ContainerChanges, ScanJob, ScanWarning, SubjectScan } from './scan-types.js';
 
@@ -18,24 +19,13 @@ export interface ScanSink {
  */
 export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
   const layout = makeLayout(job.layout, job.analysisFolder);
-  const studyFiles = db
-    .prepare(
-      `SELECT f.path, f.size, f.mtime_ms, f.present FROM files f JOIN studies s ON s.id = f.study_id
-       WHERE s.project_id = ? AND s.folder = ?`,
-    )
-    .raw();
   const analysisFiles = db
     .prepare(
       `SELECT f.path, f.size, f.mtime_ms, f.present FROM files f JOIN analyses a ON a.id = f.analysis_id
        WHERE a.project_id = ? AND a.folder = ?`,
     )
     .raw();
-  const knownStudies = db
-    .prepare(
-      `SELECT s.sid FROM studies s JOIN subjects p ON p.id = s.subject_id
-       WHERE p.project_id = ? AND p.folder = ? AND s.present = 1`,
-    )
-    .pluck();
+  const knownSubject = knownSubjectReader(db);
 
   for (const folder of job.subjectFolders) {
     const pid = layout.subjectOf(folder);
@@ -60,21 +50,27 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
       subfolders = [];
       listed = false;
     }
+    const known = knownSubject(job.projectId, folder);
     const studies: ContainerChanges[] = [];
     for (const study of listed ? layout.studiesOf(subfolders) : []) {
       const rel = study.folder === '' ? folder : `${folder}/${study.folder}`;
       if (!staysInRoot(job.root, rel, warnings)) continue;
       const scan = scanFolder(`${job.root}/${rel}`, job.root, rel);
       warnings.push(...scan.warnings);
-      const known = studyFiles.all(job.projectId, rel) as KnownFile[];
-      studies.push(diffContainer('study', study.sid, rel, scan, known, layout));
+      const files = known.filesByFolder.get(rel) ?? [];
+      studies.push(diffContainer('study', study.sid, rel, scan, files, layout));
     }
     const seen = new Set(studies.map((s) => s.name));
-    const goneStudies = listed
-      ? (knownStudies.all(job.projectId, folder) as string[]).filter((sid) => !seen.has(sid))
-      : [];
+    const goneStudies = listed ? [...known.presentStudies.keys()].filter((sid) => !seen.has(sid)) : [];
+    const unchanged =
+      known.present &&
+      goneStudies.length === 0 &&
+      studies.every(
+        (s) =>
+          known.presentStudies.get(s.name) === s.folder && s.upserts.length === 0 && s.removed.length === 0,
+      );
     sink.warn(warnings);
-    sink.subject({ pid, folder, studies, goneStudies });
+    sink.subject({ pid, folder, studies, goneStudies, unchanged });
   }
 
   for (const name of job.analysisNames) {

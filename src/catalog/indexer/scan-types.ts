@@ -49,6 +49,11 @@ export interface SubjectScan {
   readonly studies: readonly ContainerChanges[];
   /** Study ids in the catalog whose folders are gone (only when the subject folder was listed fully). */
   readonly goneStudies: readonly string[];
+  /**
+   * True when the catalog already holds this subject and its studies, present, and no file changed:
+   * the writer then writes nothing (a no-change rescan stays a read-only pass).
+   */
+  readonly unchanged: boolean;
 }
 
 /** What a scan thread is asked to do. Plain data: it crosses a worker_threads boundary. */

@@ -146,13 +146,13 @@ export async function runBatch(
   };
   if (ctx.options['no-wait'] === true) {
     // Local tasks wait in their runner's memory: a runner must live on after this command returns.
-    const background = new BackgroundRunner(ctx.config.home);
+    const background = new BackgroundRunner(ctx.catalog().runsDir);
     const run = await startRun(ctx.catalog(), ctx.project(), input, background);
     announce(run);
     if (ctx.json) ctx.printJson({ ...run, runner: background.pid });
     else {
       ctx.print(
-        `Running in the background (process ${background.pid}, log ${runnerLogPath(ctx.config.home, run.runId)}).`,
+        `Running in the background (process ${background.pid}, log ${runnerLogPath(ctx.catalog().runsDir, run.runId)}).`,
       );
       ctx.print('Watch with `cohort grid`.');
     }
@@ -243,7 +243,7 @@ export const resumeCommand: CommandSpec = {
       // A run whose runner still lives is left to it: its queued tasks are in that runner's memory.
       for (const runId of active.filter((id) => !runIds.includes(id))) {
         ctx.warn(
-          `run ${runId}: its runner (process ${String(runOwner(ctx.config.home, runId))}) is still running it`,
+          `run ${runId}: its runner (process ${String(runOwner(ctx.catalog().runsDir, runId))}) is still running it`,
         );
       }
       if (runIds.length === 0) {

@@ -178,7 +178,7 @@ describe('job credentials', () => {
       owner: 'test',
       selection: '*',
     });
-    const token = readJobCredential(f.catalog.config.home, run.runId) ?? '';
+    const token = readJobCredential(f.catalog.runsDir, run.runId) ?? '';
     expect(token).toMatch(/^cohj_/);
     // Pending tasks: the run is active, its credential works.
     expect((await call(f.app, token, 'GET', '/api/projects/alpha/subjects')).status).toBe(200);
@@ -198,10 +198,10 @@ describe('job credentials', () => {
       owner: 'test',
       selection: '*',
     });
-    const token = readJobCredential(f.catalog.config.home, run.runId) ?? '';
+    const token = readJobCredential(f.catalog.runsDir, run.runId) ?? '';
     await f.context.runs.start(run.runId);
     await f.context.runs.whenEnded(run.runId);
     expect(resolveToken(f.catalog.db, token)).toBeUndefined();
-    expect(readJobCredential(f.catalog.config.home, run.runId)).toBeUndefined();
+    expect(readJobCredential(f.catalog.runsDir, run.runId)).toBeUndefined();
   });
 });

@@ -1,0 +1,184 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import { cohortShimDir, taskVariables } from '../src/runs/task-environment.js';
+import { makeSyntheticTree } from './synthetic-tree.js';
+import { machineLine, median, ms, ratio } from './measure.js';
+import { writeSection } from './write-results.js';
+
+/**
+ * Issue 18 figures, whole processes (Node's start-up and module loading included), each beside its peer
+ * in the same run, alternated, medians:
+ * - `cohort create` and a no-change `cohort rescan` against `find ROOT | wc -l`, for trees of
+ *   SUBJECTS × 3 studies × 4 series × 2 files (BENCH_SCALE_SUBJECTS, default 2500,10000,40000);
+ * - `cohort add` as a job calls it (through the job's `cohort` launcher, in a task's environment)
+ *   against `bash -c true` and `node -e 0`, and the whole CLI's start (`cohort --help`) for reference.
+ * Each time is wall clock; the CPU time (user + system, from bash's `times`) is given too, as the
+ * machine is shared and its load average is noted.
+ */
+const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const SUBJECTS = (process.env.BENCH_SCALE_SUBJECTS ?? '2500,10000,40000').split(',').map(Number);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+// A million-file tree takes a minute per create on a loaded machine: fewer repeats there.
+const LARGE_REPEATS = Number(process.env.BENCH_LARGE_REPEATS ?? 3);
+const LARGE_FILES = 500_000;
+const ADD_REPEATS = Number(process.env.BENCH_ADD_REPEATS ?? 21);
+const SHAPE = { studiesPerSubject: 3, seriesPerStudy: 4, filesPerSeries: 2 } as const;
+
+interface Timed {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** Runs `argv` through bash (as data, "$@") and reads its children's CPU time from `times`. */
+function timed(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Timed {
+  const script = '"$@" >/dev/null || exit 1; times';
+  const started = performance.now();
+  const run = spawnSync('bash', ['-c', script, 'bench', ...argv], { encoding: 'utf8', env });
+  const wallMs = performance.now() - started;
+  if (run.status !== 0) throw new Error(`${argv.join(' ')} failed: ${run.stderr}`);
+  // `times` prints the shell's user/system times, then its children's: "0m0.123s 0m0.045s".
+  const children = run.stdout.trim().split('\n').at(-1) ?? '';
+  const cpuMs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, m) => sum + (Number(m[1]) * 60 + Number(m[2])) * 1000,
+    0,
+  );
+  return { wallMs, cpuMs };
+}
+
+const FIND = (root: string): string[] => ['bash', '-c', 'find "$1" | wc -l', 'find', root];
+
+interface SizeResult {
+  readonly subjects: number;
+  readonly files: number;
+  readonly repeats: number;
+  readonly find: Timed;
+  readonly create: Timed;
+  readonly rescan: Timed;
+}
+
+const med = (runs: readonly Timed[]): Timed => ({
+  wallMs: median(runs.map((r) => r.wallMs)),
+  cpuMs: median(runs.map((r) => r.cpuMs)),
+});
+
+function indexSize(subjects: number): SizeResult {
+  const root = join(WORK, `scale-${subjects}`);
+  const files = makeSyntheticTree(root, { subjects, ...SHAPE });
+  timed(FIND(root)); // the dentry cache warmed once for everybody
+  const finds: Timed[] = [];
+  const creates: Timed[] = [];
+  const rescans: Timed[] = [];
+  const repeats = files >= LARGE_FILES ? Math.min(LARGE_REPEATS, REPEATS) : REPEATS;
+  for (let i = 0; i < repeats; i++) {
+    const home = join(WORK, `scale-home-${subjects}`);
+    rmSync(home, { recursive: true, force: true });
+    const env = { ...process.env, COHORT_HOME: home };
+    finds.push(timed(FIND(root)));
+    creates.push(timed([process.execPath, CLI, 'create', 'bench', root], env));
+    finds.push(timed(FIND(root)));
+    rescans.push(timed([process.execPath, CLI, 'rescan'], env));
+  }
+  return { subjects, files, repeats, find: med(finds), create: med(creates), rescan: med(rescans) };
+}
+
+interface AddResult {
+  readonly bash: Timed;
+  readonly node: Timed;
+  readonly add: Timed;
+  readonly help: Timed;
+}
+
+/** `cohort add` as a task runs it: the job's launcher on PATH, the task's variables set. */
+function inJobAdd(): AddResult {
+  const dir = join(WORK, 'scale-add');
+  rmSync(dir, { recursive: true, force: true });
+  const root = join(dir, 'root');
+  const study = join(root, 'P001', '20200101', 't1');
+  mkdirSync(study, { recursive: true });
+  const home = join(dir, 'home');
+  timed([process.execPath, CLI, 'create', 'bench', root], { ...process.env, COHORT_HOME: home });
+  const config = resolveConfig({ home }, {});
+  const shim = join(cohortShimDir(config), 'cohort');
+  const env = {
+    ...process.env,
+    ...taskVariables(config, { project: 'bench', item: 'P001#20200101', study: 'P001#20200101', taskId: 1 }),
+  };
+  const output = join(study, 'mask.nii');
+  spawnSync('bash', ['-c', 'echo mask > "$1"', 'bench', output]);
+  const runs: Record<keyof AddResult, Timed[]> = { bash: [], node: [], add: [], help: [] };
+  for (let i = 0; i < ADD_REPEATS; i++) {
+    runs.bash.push(timed(['bash', '-c', 'true'], env));
+    runs.node.push(timed([process.execPath, '-e', '0'], env));
+    runs.add.push(timed([shim, 'add', output, '--tag', 'bench'], env));
+    runs.help.push(timed([shim, '--help'], env));
+  }
+  return { bash: med(runs.bash), node: med(runs.node), add: med(runs.add), help: med(runs.help) };
+}
+
+/** Two table cells: wall time and CPU time, each with its ratio to the peer's. */
+const both = (t: Timed, peer: Timed): string =>
+  `${ms(t.wallMs)} (${ratio(t.wallMs / peer.wallMs)}) | ${ms(t.cpuMs)} (${ratio(t.cpuMs / peer.cpuMs)})`;
+
+export function runScaleBench(): void {
+  const loads: number[] = [loadavg()[0] ?? 0];
+  const sizes: SizeResult[] = [];
+  for (const subjects of SUBJECTS) {
+    sizes.push(indexSize(subjects));
+    loads.push(loadavg()[0] ?? 0);
+    console.log(JSON.stringify(sizes.at(-1)));
+  }
+  const add = inJobAdd();
+  loads.push(loadavg()[0] ?? 0);
+  console.log(JSON.stringify(add));
+
+  const indexRows = sizes.map(
+    (s) =>
+      `| ${s.subjects.toLocaleString('en')} | ${s.files.toLocaleString('en')} | ${ms(s.find.wallMs)} / ${ms(s.find.cpuMs)} | ${both(s.create, s.find)} | ${both(s.rescan, s.find)} |`,
+  );
+  // Growth per doubling of subjects: each step's time ratio to the power 1 / log2(its size ratio).
+  const growth = sizes.slice(1).map((s, i) => {
+    const before = sizes[i] as SizeResult;
+    const k = Math.log2(s.subjects / before.subjects);
+    const step = (a: number, b: number): number => (b / a) ** (1 / k);
+    return `| ${before.subjects.toLocaleString('en')} → ${s.subjects.toLocaleString('en')} | ${step(before.find.wallMs, s.find.wallMs).toFixed(2)} | ${step(before.create.wallMs, s.create.wallMs).toFixed(2)} | ${step(before.rescan.wallMs, s.rescan.wallMs).toFixed(2)} |`;
+  });
+  const text = `## Scale (issue 18)
+
+\`bench/scale-bench.ts\`, whole processes (Node's start-up and module loading included), each beside its
+peer in the same run, alternated, medians of ${sizes.map((s) => s.repeats).join(' / ')} (indexing, by size) and
+${ADD_REPEATS} (\`cohort add\`).
+Machine: ${machineLine()}; load average ${loads.map((l) => l.toFixed(1)).join(', ')} (start, after each
+part: the machine is shared, so CPU time, user + system, is given beside the wall time).
+
+Indexing: SUBJECTS × 3 studies × 4 series × 2 files; \`cohort create\` into a fresh catalog, then a
+no-change \`cohort rescan\`, each against \`find ROOT | wc -l\` (targets: create within 3×, rescan within 2×).
+
+| subjects | files | find: wall / CPU | create: wall (ratio) | create: CPU (ratio) | rescan: wall (ratio) | rescan: CPU (ratio) |
+|---|---|---|---|---|---|---|
+${indexRows.join('\n')}
+
+Growth of the wall time per doubling of subjects (2.00 is linear, 4.00 quadratic):
+
+| subjects | find | create | rescan |
+|---|---|---|---|
+${growth.join('\n')}
+
+In-job \`cohort add FILE --tag t\`, through the job's \`cohort\` launcher in a task's environment
+(target: under 80 ms):
+
+| command | wall | CPU |
+|---|---|---|
+| \`bash -c true\` | ${ms(add.bash.wallMs)} | ${ms(add.bash.cpuMs)} |
+| \`node -e 0\` | ${ms(add.node.wallMs)} | ${ms(add.node.cpuMs)} |
+| \`cohort add\` (lean entry, one bundled file) | ${ms(add.add.wallMs)} | ${ms(add.add.cpuMs)} |
+| \`cohort --help\` (the whole CLI's start) | ${ms(add.help.wallMs)} | ${ms(add.help.cpuMs)} |`;
+  console.log(text);
+  writeSection('scale', text);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) runScaleBench();
