@@ -65,6 +65,7 @@ describe('run folders', () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `a.db${suffix}`), { force: true });
     const fresh = runOnce('a.db', join(dir, 'root-c'));
     expect(fresh.runsDir).not.toBe(a.runsDir);
-    expect(existsSync(join(a.runsDir, '1', 'job-token'))).toBe(true);
+    // ...and the old catalog's run 1 is left as it was.
+    expect(readdirSync(join(a.runsDir, '1')).filter((n) => n.startsWith('task-'))).toHaveLength(2);
   });
 });
