@@ -141,3 +141,17 @@ export function projectSummaries(db: Db): ProjectSummary[] {
     )
     .all() as ProjectSummary[];
 }
+
+/** Days each project keeps the folders of its successful tasks (undefined: forever), by project id. */
+export function logRetentionDays(db: Db): Map<number, number | undefined> {
+  const rows = db.prepare('SELECT id, log_retention_days AS days FROM projects').all() as Array<{
+    id: number;
+    days: number | null;
+  }>;
+  return new Map(rows.map((r) => [r.id, r.days ?? undefined]));
+}
+
+/** Sets how many days a project keeps the folders of its successful tasks (null: forever). */
+export function setLogRetentionDays(db: Db, projectId: number, days: number | null): void {
+  db.prepare('UPDATE projects SET log_retention_days = ? WHERE id = ?').run(days, projectId);
+}

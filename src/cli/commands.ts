@@ -20,6 +20,7 @@ import {
   gridResumeCommand,
   gridSuspendCommand,
 } from './commands/grid-action-commands.js';
+import { gcCommand } from './commands/gc-command.js';
 import { gridCommand, gridLogCommand, gridShowCommand } from './commands/grid-commands.js';
 import { previewCommand, rerunCommand, resumeCommand, runCommand } from './commands/run-commands.js';
 import {
@@ -75,6 +76,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   gridReleaseCommand,
   gridKillAllCommand,
   gridClearCommand,
+  gcCommand,
   serveCommand,
   userAddCommand,
   userPasswordCommand,

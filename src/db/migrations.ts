@@ -261,4 +261,13 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT 'id', CASE WHEN EXISTS (SELECT 1 FROM runs) THEN '' ELSE lower(hex(randomblob(8))) END;
     `,
   },
+  {
+    version: 7,
+    name: 'log retention',
+    sql: `
+      -- Days the folders (logs) of successful tasks are kept after they ended (cohort gc, and the
+      -- owner's once-a-day sweep); NULL keeps them.
+      ALTER TABLE projects ADD COLUMN log_retention_days INTEGER DEFAULT 30;
+    `,
+  },
 ];

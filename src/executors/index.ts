@@ -9,7 +9,7 @@
  * - groupedUnitSpec(unit, steps) -> TaskSpec, stepStatus(stepLogDir, unitStatus) -> TaskStatus, StepSpec:
  *   several tasks run in order as one executor task (run modes single, n-units)
  * - task folder protocol: TASK_FOLDER_FILES, readTaskFolder(logDir) ('not-started' | 'running' | 'ended'),
- *   readExitRecord, writeExitRecord, exitStatus
+ *   readExitRecord, writeExitRecord, exitStatus; compactTaskFolder(logDir) once a task's end is recorded
  * - task logs: lastErrorLine(logDir) (grid's error column), readIfExists(path, tailBytes?), readFrom(path,
  *   offset) (log follow)
  * - processes: readProcStat(pid), liveProcess(pid, startTicks) (run ownership)
@@ -41,6 +41,7 @@ export {
   type ExitRecord,
   type TaskFolder,
 } from './task-folder.js';
+export { compactTaskFolder } from './compact-task-folder.js';
 export { lastErrorLine, readFrom, readIfExists } from './task-logs.js';
 export { liveProcess, readProcStat, type ProcStat } from './proc-stat.js';
 export { shellQuote } from './shell-quote.js';

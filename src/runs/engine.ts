@@ -3,7 +3,7 @@ import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
-import { lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
+import { compactTaskFolder, lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
 import { readJobCredential } from './job-credential.js';
@@ -28,7 +28,7 @@ import {
 } from './store/task-store.js';
 import { stateFromStatus, statusUpdate, NOT_RUN_TEXT } from './status-update.js';
 import { launchEnvironment } from './task-environment.js';
-import type { TaskState } from './task-states.js';
+import { isEnded, type TaskState } from './task-states.js';
 import { unitSpec } from './unit-spec.js';
 
 const SINGLE_TASK_MODES: readonly RunMode[] = ['chained', 'unordered'];
@@ -169,15 +169,19 @@ export class Engine {
     for (const [kind, heads] of groupBy(active, (t) => t.executor)) {
       const ids = [...new Set(heads.map((t) => t.executor_id as string))];
       const statuses = await this.executors.get(kind as ExecutorKind).status(ids);
+      const ended: string[] = [];
       // One transaction for all changes of a poll: one commit instead of one per task.
       this.writing(() => {
         for (const task of heads) {
           const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
           const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
-          this.apply(task, grouped ? stepStatus(task.log_dir, status) : status);
+          const state = this.apply(task, grouped ? stepStatus(task.log_dir, status) : status);
+          if (state !== task.state && isEnded(state)) ended.push(task.log_dir);
         }
       })();
+      // Only once their ends are committed: a crash before that must still find the exit records.
+      for (const logDir of ended) compactTaskFolder(logDir);
     }
     await this.submitDeferred();
   }

@@ -5,6 +5,7 @@
  * task actions act on its tasks through their executors, and the stores answer every read.
  */
 export { BackgroundRunner } from './background-runner.js';
+export { collectGarbage, sweepDaily, type GarbageOptions, type GarbageReport } from './collect-garbage.js';
 export { createRun, type CreatedRun, type CreateRunInput } from './create-run.js';
 export { Engine, DEFAULT_POLL_MS } from './engine.js';
 export type { EngineListener } from './engine-listener.js';

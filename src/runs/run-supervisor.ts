@@ -4,6 +4,7 @@ import { executorFactory } from '../executors/make-executor.js';
 import { CohortError } from '../errors/cohort-error.js';
 import { Engine } from './engine.js';
 import type { EngineListener } from './engine-listener.js';
+import { sweepDaily } from './collect-garbage.js';
 import { endJobCredential } from './job-credential.js';
 import { claimRun, releaseRun } from './run-owner.js';
 import { applyTaskAction, type ExecutorAction, type TaskActionResult } from './task-actions.js';
@@ -162,6 +163,7 @@ export class RunSupervisor implements RunDriver {
           endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
           releaseRun(this.catalog.runsDir, runId);
           watched.resolve(tasksOfRun(this.catalog.db, runId));
+          sweepDaily(this.catalog);
         }
       } catch (error) {
         // A failing poll (database busy, an executor error) must not stop the watch of every run.

@@ -136,7 +136,8 @@ export const gridLogCommand: CommandSpec = {
     const file = join(task.log_dir, ctx.options.stderr === true ? 'stderr.log' : 'stdout.log');
     const tail = typeof ctx.options.tail === 'string' ? Number(ctx.options.tail) : 1024 * 1024;
     if (!existsSync(file)) {
-      ctx.warn(`(no log yet: the task is ${task.state})`);
+      // An ended task's empty log is not kept (compactTaskFolder), and retention removes old ones.
+      ctx.warn(isEnded(task.state) ? '(no output)' : `(no log yet: the task is ${task.state})`);
     } else {
       ctx.print((readIfExists(file, tail) ?? '').replace(/\n$/, ''));
     }

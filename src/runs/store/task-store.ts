@@ -264,3 +264,19 @@ export function tasksChangedSince(db: Db, since: number): TaskRow[] {
     since,
   ) as TaskRow[];
 }
+
+/** What retention needs to know of a task: its project, state and end. */
+export interface TaskEnd {
+  readonly id: number;
+  readonly project_id: number;
+  readonly state: TaskState;
+  readonly ended_at: number | null;
+}
+
+/** The tasks of a run that still exist (`grid clear` deletes rows), by id. */
+export function taskEndsOfRun(db: Db, runId: number): Map<number, TaskEnd> {
+  const rows = statement(db, 'SELECT id, project_id, state, ended_at FROM tasks WHERE run_id = ?').all(
+    runId,
+  ) as TaskEnd[];
+  return new Map(rows.map((r) => [r.id, r]));
+}
