@@ -254,7 +254,7 @@ describe('the credential of a running job', () => {
         {
           name: 'Keep token',
           language: 'bash',
-          script: 'printf %s "$COHORT_TOKEN" > "$o1"',
+          script: 'printf %s "$COHORT_TOKEN" > "$o1"; echo "my token: $COHORT_TOKEN" >&2',
           args: [{ type: 'OUT', name: 'o1', path: 'token.txt', ref: { kind: 'analysis', name: 'jobs' } }],
         },
       ],
@@ -271,6 +271,10 @@ describe('the credential of a running job', () => {
     expect(secret).toMatch(/^\S{20,}$/);
     const show = runCohort(['grid', 'show', String(tasks[0]?.id)], env).stdout;
     expect(show).not.toContain(secret);
+    // A job that prints its token: Cohort shows its log with the token masked.
+    const log = runCohort(['grid', 'log', String(tasks[0]?.id), '--stderr'], env).stdout;
+    expect(log).toContain('my token: [secret]');
+    expect(log).not.toContain(secret);
     expect(statSync(runFolder(env, runId)).mode & 0o077).toBe(0);
     const { openDatabase } = await import('../src/db/open-database.js');
     const { resolveToken } = await import('../src/users/api-tokens.js');

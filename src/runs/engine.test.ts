@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeExitRecord } from '../executors/index.js';
 import { createEngineFixture, states, type EngineFixture } from './engine-fixture.js';
@@ -91,6 +93,18 @@ describe('a chained run', () => {
     const task = f.tasks(run)[0];
     expect(task?.state).toBe('error');
     expect(task?.error).toMatch(/time limit/);
+  });
+});
+
+describe('error texts', () => {
+  it('never show a secret a job printed', async () => {
+    const run = f.run([{}]);
+    await f.engine.submitRun(run);
+    const task = f.tasks(run)[0]!;
+    writeFileSync(join(task.log_dir, 'stderr.log'), `failed with COHORT_TOKEN=cohj_${'A'.repeat(43)}\n`);
+    complete(f.executorId(run, 'P001#1', 0), 2);
+    await f.engine.poll();
+    expect(f.tasks(run)[0]?.error).toBe('exit code 2: failed with COHORT_TOKEN=[secret]');
   });
 });
 

@@ -4,6 +4,7 @@ import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
 import { compactTaskFolder, lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
+import { redactSecrets } from '../users/secret-token.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
 import { readJobCredential } from './job-credential.js';
@@ -327,5 +328,7 @@ export class Engine {
 /** A failed task's error text: the reason, and the last line of its stderr. */
 function errorText(task: TaskHead, status: TaskStatus): string {
   const last = lastErrorLine(task.log_dir);
-  return [status.reason ?? status.state, last].filter((x) => x !== undefined && x !== '').join(': ');
+  const text = [status.reason ?? status.state, last].filter((x) => x !== undefined && x !== '').join(': ');
+  // A shell's report of a killed command line, or a job printing its environment, must not show a token.
+  return redactSecrets(text);
 }

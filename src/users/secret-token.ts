@@ -13,3 +13,15 @@ export function newSecret(prefix: string): string {
 export function secretHash(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
+
+/** Secrets of every kind this module makes (their prefix, then base64url), wherever they appear. */
+const SECRET_PATTERN = /\bcoh[sj]?_[A-Za-z0-9_-]{20,}/g;
+
+/**
+ * Text with every Cohort secret replaced by `[secret]`: what Cohort shows of a task (its error text,
+ * its logs) may hold one, e.g. a job that prints its environment, or a shell's report of a killed
+ * command line.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(SECRET_PATTERN, '[secret]');
+}

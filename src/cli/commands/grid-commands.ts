@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFrom, readIfExists } from '../../executors/index.js';
+import { redactSecrets } from '../../users/secret-token.js';
 import {
   getTask,
   getTaskRow,
@@ -139,7 +140,7 @@ export const gridLogCommand: CommandSpec = {
       // An ended task's empty log is not kept (compactTaskFolder), and retention removes old ones.
       ctx.warn(isEnded(task.state) ? '(no output)' : `(no log yet: the task is ${task.state})`);
     } else {
-      ctx.print((readIfExists(file, tail) ?? '').replace(/\n$/, ''));
+      ctx.print(redactSecrets(readIfExists(file, tail) ?? '').replace(/\n$/, ''));
     }
     if (ctx.options.follow === true) await followLog(ctx, task.id, file);
   },
@@ -150,7 +151,7 @@ async function followLog(ctx: CommandContext, id: number, file: string): Promise
   for (;;) {
     const task = getTaskRow(ctx.catalog().db, id);
     const chunk = readFrom(file, offset);
-    if (chunk.data.length > 0) ctx.print(chunk.data.toString('utf8').replace(/\n$/, ''));
+    if (chunk.data.length > 0) ctx.print(redactSecrets(chunk.data.toString('utf8')).replace(/\n$/, ''));
     offset = chunk.next;
     if (task === undefined || isEnded(task.state)) return;
     await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { readFrom, readIfExists } from '../../executors/index.js';
+import { redactSecrets } from '../../users/secret-token.js';
 import { isEnded } from '../../runs/task-states.js';
 import { getTaskRow, type TaskRow } from '../../runs/store/task-store.js';
 import { logQuery, type TaskLog } from '../api-types.js';
@@ -26,14 +27,14 @@ export function logRoute(c: Context<AppEnv>, task: TaskRow): Response {
     if (q.offset !== undefined) {
       const chunk = readFrom(file, q.offset);
       return c.json({
-        data: chunk.data.toString('utf8'),
+        data: redactSecrets(chunk.data.toString('utf8')),
         next: chunk.next,
         state: task.state,
       } satisfies TaskLog);
     }
     const size = existsSync(file) ? statSync(file).size : 0;
     return c.json({
-      data: readIfExists(file, q.tail) ?? '',
+      data: redactSecrets(readIfExists(file, q.tail) ?? ''),
       next: size,
       state: task.state,
     } satisfies TaskLog);
@@ -53,7 +54,7 @@ export function logRoute(c: Context<AppEnv>, task: TaskRow): Response {
         offset += data.length;
         await stream.writeSSE({
           event: 'log',
-          data: JSON.stringify({ data: data.toString('utf8'), next: offset }),
+          data: JSON.stringify({ data: redactSecrets(data.toString('utf8')), next: offset }),
         });
         continue;
       }
