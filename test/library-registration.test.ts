@@ -1,0 +1,294 @@
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE_NAME, requireTools, testData } from '../src/jobs/test-fixture.js';
+import {
+  fileDir,
+  libraryTask,
+  parseMatrix,
+  pythonJson,
+  runLibraryJob,
+  tool,
+} from './helpers/library-task.js';
+
+// The registration and atlas jobs of library/ on real data: Colin27 from Debian's mricron-data (the
+// jobs' default template, installed by scripts/install-test-deps.sh) and nibabel's anatomical.nii (a
+// real, different brain), in folders whose names would break any command line built as text.
+//
+// Ground truth comes from moving Colin27 itself by a known rigid transform (10 degrees about z, a shift
+// of (6, -4, 3) mm) in its header only: the registration must find the inverse, and the brain mask and
+// the AAL atlas must land where they came from. Registrations run at 2 mm (a 2 mm template in an
+// analysis folder) except the one test of the 1 mm default, to keep the file near a minute.
+
+const KNOWN = [
+  [0.98480775, -0.17364818, 0, 6],
+  [0.17364818, 0.98480775, 0, -4],
+  [0, 0, 1, 3],
+  [0, 0, 0, 1],
+];
+
+let root: string;
+let study: string;
+let templates: string;
+let template2mm: string;
+let brain2mm: string;
+let head: string;
+let brain: string;
+let brainMask: string;
+
+const mutualInformation = `
+import json, sys, nibabel as nb, numpy as np
+a, b = json.load(sys.stdin)
+x = np.asarray(nb.load(a).dataobj, dtype=float).ravel()
+y = np.asarray(nb.load(b).dataobj, dtype=float).ravel()
+h, _, _ = np.histogram2d(x, y, bins=32)
+p = h / h.sum()
+q = np.outer(p.sum(1), p.sum(0))
+nz = p > 0
+print(json.dumps(float((p[nz] * np.log(p[nz] / q[nz])).sum())))
+`;
+
+const dice = `
+import json, sys, nibabel as nb, numpy as np
+a, b = (np.asarray(nb.load(p).dataobj) > 0 for p in json.load(sys.stdin))
+print(json.dumps(float(2 * (a & b).sum() / (a.sum() + b.sum()))))
+`;
+
+const labels = `
+import json, sys, nibabel as nb, numpy as np
+img = nb.load(json.load(sys.stdin))
+print(json.dumps({"dtype": str(img.get_data_dtype()), "labels": sorted(int(v) for v in np.unique(np.asarray(img.dataobj)))}))
+`;
+
+beforeAll(() => {
+  requireTools('mrregister', 'mrtransform', 'mrhistmatch', 'mrgrid', 'mrcalc', 'mrstats', 'transformcalc');
+  root = fileDir('cohort-registration-');
+  study = join(root, `study ${HOSTILE_NAME}`);
+  templates = join(root, `analysis ${HOSTILE_NAME}`);
+  mkdirSync(study);
+  mkdirSync(templates);
+  const known = join(root, 'known.txt');
+  writeFileSync(known, KNOWN.map((row) => row.join(' ')).join('\n') + '\n');
+  template2mm = join(templates, `template ${HOSTILE_NAME}.nii.gz`);
+  brain2mm = join(root, 'ch2bet-2mm.nii.gz');
+  tool('mrgrid', '-quiet', testData('templates', 'ch2.nii.gz'), 'regrid', '-voxel', '2', template2mm);
+  tool('mrgrid', '-quiet', testData('templates', 'ch2bet.nii.gz'), 'regrid', '-voxel', '2', brain2mm);
+  const mask2mm = join(root, 'ch2bet-mask-2mm.nii.gz');
+  tool('mrcalc', '-quiet', brain2mm, '0', '-gt', '-datatype', 'uint8', mask2mm);
+  // Header-only moves (no -template): the voxels stay, the image moves in space.
+  head = join(study, `T1 head ${HOSTILE_NAME}.nii.gz`);
+  brain = join(study, `T1 brain ${HOSTILE_NAME}.nii.gz`);
+  brainMask = join(study, `brain mask ${HOSTILE_NAME}.nii.gz`);
+  tool('mrtransform', '-quiet', template2mm, '-linear', known, head);
+  tool('mrtransform', '-quiet', brain2mm, '-linear', known, brain);
+  tool('mrtransform', '-quiet', mask2mm, '-linear', known, brainMask);
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function out(...parts: string[]): string {
+  return join(study, ...parts);
+}
+
+function work(name: string): string {
+  return join(root, `work ${name}`);
+}
+
+describe('registration/linear', { timeout: 180_000 }, () => {
+  it('finds a known rigid move of Colin27 against the default 1 mm Colin27 brain', async () => {
+    const registered = out(`registration ${HOSTILE_NAME}`, 'brain in template.nii.gz');
+    const transform = out(`registration ${HOSTILE_NAME}`, `to template ${HOSTILE_NAME}.txt`);
+    await runLibraryJob(
+      'registration/linear',
+      {
+        f1: [brain],
+        type: 'rigid',
+        template: 'colin27-brain',
+        histmatch: true,
+        o1: registered,
+        o2: transform,
+      },
+      work('rigid'),
+    );
+    expect(tool('mrinfo', '-quiet', '-size', registered).trim()).toBe('181 217 181');
+    const inverse = join(root, 'inverse-known.txt');
+    writeFileSync(join(root, 'k.txt'), KNOWN.map((row) => row.join(' ')).join('\n'));
+    tool('transformcalc', '-quiet', join(root, 'k.txt'), 'invert', inverse);
+    const found = parseMatrix(readFileSync(transform, 'utf8'));
+    const expected = parseMatrix(readFileSync(inverse, 'utf8'));
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) {
+        // 0.01 in a rotation matrix is about 0.6 degrees.
+        expect(Math.abs((found[r]?.[c] ?? NaN) - (expected[r]?.[c] ?? NaN))).toBeLessThan(0.01);
+      }
+      // Within half a voxel of the 2 mm moving image.
+      expect(Math.abs((found[r]?.[3] ?? NaN) - (expected[r]?.[3] ?? NaN))).toBeLessThan(1);
+    }
+  });
+
+  it('aligns a different brain (nibabel anatomical.nii, moved) to a template of the analysis folder: mutual information rises', async () => {
+    const moving = out(`anatomical ${HOSTILE_NAME}.nii`);
+    copyFileSync(testData('nifti', 'anatomical.nii'), moving);
+    const moved = out(`anatomical moved ${HOSTILE_NAME}.nii.gz`);
+    tool('mrtransform', '-quiet', moving, '-linear', join(root, 'known.txt'), moved);
+    const registered = out('registration', 'anatomical in template.nii.gz');
+    const transform = out('registration', 'anatomical to template.txt');
+    await runLibraryJob(
+      'registration/linear',
+      {
+        f1: [moved],
+        f2: [template2mm],
+        type: 'affine',
+        template: 'colin27-brain',
+        histmatch: true,
+        o1: registered,
+        o2: transform,
+      },
+      work('affine'),
+    );
+    const unregistered = join(root, 'anatomical-identity.nii.gz');
+    tool('mrtransform', '-quiet', moved, '-template', template2mm, unregistered);
+    const before = pythonJson(mutualInformation, [template2mm, unregistered]) as number;
+    const after = pythonJson(mutualInformation, [template2mm, registered]) as number;
+    // Measured: 0.20 before, 0.36 after (nats, 32 bins); the bound leaves room for other builds.
+    expect(after).toBeGreaterThan(before * 1.3);
+
+    // The template's brain mask back into the subject: nearest keeps 0/1 and uint8.
+    const maskInSubject = out('masks', 'template brain in subject.nii.gz');
+    await runLibraryJob(
+      'registration/apply-transform',
+      {
+        f1: [join(root, 'ch2bet-mask-2mm.nii.gz')],
+        f2: [transform],
+        f3: [moved],
+        inverse: true,
+        interp: 'nearest',
+        o1: maskInSubject,
+      },
+      work('apply-inverse-linear'),
+    );
+    expect(pythonJson(labels, maskInSubject)).toEqual({ dtype: 'uint8', labels: [0, 1] });
+    expect(tool('mrinfo', '-quiet', '-size', maskInSubject).trim()).toBe('33 41 25');
+  });
+});
+
+describe('registration/nonlinear, atlas/to-subject, atlas/region-stats', { timeout: 300_000 }, () => {
+  it('warps a moved Colin27 head onto the template, its brain mask onto ch2bet, and AAL back with every label', async () => {
+    const registered = out('registration', 'head warped.nii.gz');
+    const affine = out('registration', 'affine.txt');
+    const warp = out('registration', `warp ${HOSTILE_NAME}.mif`);
+    await runLibraryJob(
+      'registration/nonlinear',
+      {
+        f1: [head],
+        f2: [template2mm],
+        template: 'colin27-head',
+        histmatch: true,
+        o1: registered,
+        o2: affine,
+        o3: warp,
+      },
+      work('nonlinear'),
+    );
+    expect(tool('mrinfo', '-quiet', '-ndim', warp).trim()).toBe('5');
+
+    const maskInTemplate = out('registration', 'brain mask in template.nii.gz');
+    await runLibraryJob(
+      'registration/apply-transform',
+      {
+        f1: [brainMask],
+        f2: [warp],
+        f3: [template2mm],
+        inverse: false,
+        interp: 'nearest',
+        o1: maskInTemplate,
+      },
+      work('apply-warp'),
+    );
+    // Measured 0.97; a failed registration (the 10 degree start) gives about 0.8.
+    expect(pythonJson(dice, [maskInTemplate, brain2mm]) as number).toBeGreaterThan(0.93);
+
+    const atlas = out(`atlas ${HOSTILE_NAME}`, 'aal in subject.nii.gz');
+    const names = out(`atlas ${HOSTILE_NAME}`, 'aal regions.tsv');
+    await runLibraryJob(
+      'atlas/to-subject',
+      { f1: [head], f2: [warp], atlas: 'aal', o1: atlas, o2: names },
+      work('atlas'),
+    );
+    const present = pythonJson(labels, atlas) as { dtype: string; labels: number[] };
+    expect(present.dtype).toBe('uint8');
+    expect(present.labels).toEqual(Array.from({ length: 117 }, (_, i) => i));
+    const nameLines = readFileSync(names, 'utf8').trim().split('\n');
+    expect(nameLines).toHaveLength(117);
+    expect(nameLines[0]).toBe('label\tregion');
+    expect(nameLines).toContain('37\tHippocampus_L');
+
+    // Region statistics against mrstats -mask on the same images.
+    const scalar = out(`T1 head float ${HOSTILE_NAME}.nii`);
+    tool('mrconvert', '-quiet', head, '-datatype', 'float32', scalar);
+    const table = out('stats', `region stats ${HOSTILE_NAME}.tsv`);
+    await runLibraryJob(
+      'atlas/region-stats',
+      { f1: [atlas], f2: [scalar, brainMask], f3: [names], s1: 'AAL', o1: table },
+      work('stats'),
+      { COHORT_STUDY: `P 1#2024-01-02 ${HOSTILE_NAME}` },
+    );
+    const rows = readFileSync(table, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    expect(rows[0]).toEqual(['subject', 'study', 'atlas', 'label', 'region', 'image', 'measure', 'value']);
+    // 116 regions x (voxels, volume) + 116 x 2 images x (mean, median, sd).
+    expect(rows).toHaveLength(1 + 116 * 2 + 116 * 2 * 3);
+    const value = (label: number, image: string, measure: string): number => {
+      const row = rows.find((r) => r[3] === String(label) && r[5] === image && r[6] === measure);
+      return Number(row?.[7]);
+    };
+    expect(rows[1]?.slice(0, 5)).toEqual(['P 1', `2024-01-02 ${HOSTILE_NAME}`, 'AAL', '1', 'Precentral_L']);
+    const image = `T1 head float ${HOSTILE_NAME}`;
+    for (const label of [1, 37, 48, 71, 95, 116]) {
+      const mask = join(root, `label-${label}.mif`);
+      tool('mrcalc', '-quiet', atlas, String(label), '-eq', mask);
+      const [mean = NaN, median = NaN, std = NaN, count = NaN] = tool(
+        'mrstats',
+        '-quiet',
+        scalar,
+        '-mask',
+        mask,
+        '-output',
+        'mean',
+        '-output',
+        'median',
+        '-output',
+        'std',
+        '-output',
+        'count',
+      )
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      expect(value(label, '', 'voxels')).toBe(count);
+      expect(value(label, '', 'volume_mm3')).toBe(count * 8);
+      // mrstats prints 6 significant digits; numpy sums in double precision.
+      expect(value(label, image, 'mean')).toBeCloseTo(mean, 6 - Math.ceil(Math.log10(Math.abs(mean))));
+      expect(value(label, image, 'median')).toBeCloseTo(median, 6 - Math.ceil(Math.log10(Math.abs(median))));
+      expect(value(label, image, 'sd')).toBeCloseTo(std, 6 - Math.ceil(Math.log10(Math.abs(std))));
+    }
+  });
+
+  it('region-stats refuses an image on another grid, naming it and the fix', async () => {
+    const atlas = join(root, 'tiny atlas.nii');
+    tool('mrcalc', '-quiet', brain2mm, '0', '-gt', '-datatype', 'uint8', atlas);
+    const { runTask } = await import('../src/jobs/test-fixture.js');
+    const { buildCommand } = await import('../src/jobs/build-command.js');
+    const { BUNDLED_LIBRARY_DIR, libraryJob, libraryJobDefinition, loadLibrary } =
+      await import('../src/jobs/library.js');
+    const library = loadLibrary([BUNDLED_LIBRARY_DIR]);
+    const job = libraryJobDefinition(libraryJob('atlas/region-stats', library));
+    const values = { f1: [atlas], f2: [head], s1: '', o1: join(root, 'refused.tsv') };
+    const result = await runTask(buildCommand(job, values, work('refuse'), { library }), work('refuse'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${head} is not on the grid of the atlas`);
+    expect(result.stderr).toContain('registration/apply-transform');
+  });
+});
