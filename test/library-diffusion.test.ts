@@ -8,6 +8,9 @@ import { fileDir, parseMatrix, pythonJson, runLibraryJob, tool } from './helpers
 // 10x10x10 DWI, 2 mm, 64 directions at b=2000 plus a b=0), in folders whose names would break any
 // command line built as text. Few streamlines and dwi2response's quick `fa` algorithm keep it short.
 
+// The machine running the tests may be shared and loaded: generous limits for real tools.
+const FIXTURE_TIMEOUT_MS = 300_000;
+
 let root: string;
 let study: string;
 let dwi: string;
@@ -28,7 +31,7 @@ beforeAll(() => {
   const rows = parseMatrix(readFileSync(testData('nifti', 'small_64D.bvec'), 'utf8').replaceAll('nan', '0'));
   bvec = join(study, `dwi ${HOSTILE_NAME}.bvec`);
   writeFileSync(bvec, [0, 1, 2].map((axis) => rows.map((row) => row[axis]).join(' ')).join('\n') + '\n');
-});
+}, FIXTURE_TIMEOUT_MS);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -21,6 +21,7 @@ import {
   gridSuspendCommand,
 } from './commands/grid-action-commands.js';
 import { gridCommand, gridLogCommand, gridShowCommand } from './commands/grid-commands.js';
+import { libraryListCommand, libraryShowCommand } from './commands/library-commands.js';
 import { previewCommand, rerunCommand, resumeCommand, runCommand } from './commands/run-commands.js';
 import {
   queueAddCommand,
@@ -57,6 +58,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   batchShowCommand,
   batchDeleteCommand,
   batchFavouriteCommand,
+  libraryListCommand,
+  libraryShowCommand,
   queueAddCommand,
   queueListCommand,
   queueRemoveCommand,

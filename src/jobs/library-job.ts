@@ -96,7 +96,8 @@ export function parseLibraryJob(json: unknown, file: string): LibraryJob | { pro
     seen.add(arg.name);
   }
   for (const name of Object.keys(rest.help)) {
-    if (!seen.has(name)) problems.push(`help: '${name}' is no argument of this job — fix the name or remove it`);
+    if (!seen.has(name))
+      problems.push(`help: '${name}' is no argument of this job — fix the name or remove it`);
   }
   problems.push(...placeholderProblems(commands, args));
   const files = resolveLibraryFiles(commands, dirname(file));
