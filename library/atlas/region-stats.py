@@ -4,7 +4,8 @@
 
 One row per (region, measure): `voxels` and `volume_mm3` of each label, then `mean`, `median` and `sd`
 of each image inside it. Columns: subject, study, atlas, label, region, image, measure, value. The
-subject and study come from COHORT_STUDY (`PID#SID`, set in a running job). sd uses n - 1 (as MRtrix's
+subject and study come from COHORT_STUDY (`PID#SID`, set in a running job). Fields are never quoted;
+tabs and line breaks inside them become spaces. sd uses n - 1 (as MRtrix's
 mrstats does); a region of one voxel has sd `nan`. The atlas and every image must share one grid:
 resample with registration/apply-transform first.
 """
@@ -45,6 +46,12 @@ def stem(path):
         if name.lower().endswith(extension):
             return name[: -len(extension)]
     return name
+
+
+def line(fields):
+    # Plain TSV, no quoting (a quote is an ordinary character): tabs and line breaks inside a field
+    # would split it, so they become spaces.
+    return "\t".join(str(f).replace("\t", " ").replace("\n", " ").replace("\r", " ") for f in fields) + "\n"
 
 
 def read_names(path):
@@ -113,11 +120,10 @@ def main():
             rows.append((label, name, "sd", sd))
 
     with open(options.out, "w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        out.writerow(["subject", "study", "atlas", "label", "region", "image", "measure", "value"])
+        handle.write(line(["subject", "study", "atlas", "label", "region", "image", "measure", "value"]))
         for label, image, measure, value in rows:
             text = str(value) if isinstance(value, int) else repr(float(value))
-            out.writerow([subject, study_id, atlas_name, label, names.get(label, str(label)), image, measure, text])
+            handle.write(line([subject, study_id, atlas_name, label, names.get(label, str(label)), image, measure, text]))
 
 
 if __name__ == "__main__":

@@ -18,9 +18,13 @@ while (($# > 0)); do
   esac
   shift 2
 done
-extra=()
-# Labels must stay whole numbers of the same type; other images become floats.
-[[ $interp == nearest ]] || extra+=(-datatype float32)
+# Labels keep their data type (a warp would otherwise make them float); other images become floats.
+if [[ $interp == nearest ]]; then
+  datatype=$(mrinfo -quiet -datatype "$image")
+  extra=(-datatype "${datatype,,}")
+else
+  extra=(-datatype float32)
+fi
 case $transform in
   *.txt)
     how=(-linear "$transform")
