@@ -5,7 +5,8 @@
 #               --moving IMAGE --transformed OUT --linear OUT.txt [--warp OUT.mif] -- [TEMPLATE]
 # TEMPLATE (0 or 1 word: an optional FILE argument) overrides the Colin27 choice.
 # mrregister's only image metric in 3.0.3 is the sum of squared differences, so a moving T1 in other
-# units than the template is first histogram-matched to it (mrhistmatch nonlinear); the output keeps
+# units than the template is first matched to it by a linear intensity map (mrhistmatch linear: its
+# nonlinear mode distorted a rescaled Colin27 and broke the registration); the output keeps
 # the original intensities.
 set -euo pipefail
 here=$(dirname -- "${BASH_SOURCE[0]}")
@@ -39,7 +40,7 @@ echo "registering $moving to $template ($type)" >&2
 
 source_image=$moving
 if [[ $histmatch == true ]]; then
-  mrhistmatch -quiet nonlinear "$moving" "$template" histmatched.mif -force
+  mrhistmatch -quiet linear "$moving" "$template" histmatched.mif -force
   source_image=histmatched.mif
 fi
 
