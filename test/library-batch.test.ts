@@ -115,6 +115,16 @@ describe('a DWI-to-connectome batch of library jobs', { timeout: 600_000 }, () =
       expect(total).toBe(assigned.length);
       expect(total).toBeGreaterThan(50);
     }
+    // The FA registration found each subject's shift (the inverse of the header move).
+    const transforms = runCohort(['select', 'tag:transform'], env).stdout.trim().split('\n');
+    expect(transforms).toHaveLength(3);
+    ['0 0 0', '-2 2 0', '2 0 -2'].forEach((expected, s) => {
+      const matrix = parseMatrix(readFileSync(transforms[s] ?? '', 'utf8'));
+      expected.split(' ').forEach((shift, axis) => {
+        // A quarter of a 2 mm voxel.
+        expect(Math.abs((matrix[axis]?.[3] ?? NaN) - Number(shift))).toBeLessThan(0.5);
+      });
+    });
     const tables = runCohort(['select', 'tag:region_stats'], env).stdout.trim().split('\n');
     expect(tables).toHaveLength(3);
     const rows = readFileSync(tables[1] ?? '', 'utf8')
