@@ -260,6 +260,24 @@ describe('registration/nonlinear, atlas/to-subject, atlas/region-stats', { timeo
     expect(nameLines[0]).toBe('label\tregion');
     expect(nameLines).toContain('37\tHippocampus_L');
 
+    // The other mricron-data atlases (on FSL's 182 x 218 x 182 grid or Colin27's): every label arrives.
+    for (const [name, count] of [
+      ['jhu-wm', 48],
+      ['harvard-oxford', 48],
+      ['brodmann', 41],
+    ] as const) {
+      const other = out(`atlas ${HOSTILE_NAME}`, `${name}.nii.gz`);
+      const otherNames = out(`atlas ${HOSTILE_NAME}`, `${name}.tsv`);
+      await runLibraryJob(
+        'atlas/to-subject',
+        { f1: [head], f2: [warp], atlas: name, o1: other, o2: otherNames },
+        work(`atlas ${name}`),
+      );
+      const arrived = pythonJson(labels, other) as { labels: number[] };
+      expect(arrived.labels, name).toHaveLength(count + 1);
+      expect(readFileSync(otherNames, 'utf8').trim().split('\n'), name).toHaveLength(count + 1);
+    }
+
     // Region statistics against mrstats -mask on the same images.
     const scalar = out(`T1 head float ${HOSTILE_NAME}.nii`);
     tool('mrconvert', '-quiet', head, '-datatype', 'float32', scalar);
