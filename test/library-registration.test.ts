@@ -331,6 +331,38 @@ describe('registration/nonlinear, atlas/to-subject, atlas/region-stats', { timeo
     }
   });
 
+  it('a missing Colin27 or a transform of the wrong kind fails with the fix', async () => {
+    const missing = await libraryTask(
+      'registration/linear',
+      {
+        f1: [brain],
+        type: 'rigid',
+        template: 'colin27-head',
+        histmatch: true,
+        o1: join(root, 'never.nii'),
+        o2: join(root, 'never.txt'),
+      },
+      work('no template'),
+      { COHORT_TEMPLATE_DIR: join(root, 'no templates here') },
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("ch2.nii.gz is missing; install Debian's mricron-data");
+    const wrong = await libraryTask(
+      'registration/apply-transform',
+      {
+        f1: [brain],
+        f2: [brain],
+        f3: [brain],
+        inverse: false,
+        interp: 'linear',
+        o1: join(root, 'never.nii'),
+      },
+      work('wrong transform'),
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('is neither a linear transform (.txt) nor a 5D full warp');
+  });
+
   it('region-stats refuses an image on another grid, naming it and the fix', async () => {
     const atlas = join(root, 'mask atlas.nii');
     tool('mrcalc', '-quiet', brain2mm, '0', '-gt', '-datatype', 'uint8', atlas);
