@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Fills test-data/ (gitignored) with small real imaging files taken from the Debian packages of nibabel
-# and dipy: DICOMs for the dcm2niix import, NIfTI volumes (some with diffusion gradients), and tract
-# files (.tck/.trk). Only needs apt-get download + dpkg-deb, no Python. Does nothing once
-# test-data/.complete exists; delete that file (or test-data/) to fetch again.
+# Fills test-data/ (gitignored) with small real imaging files taken from the Debian packages of nibabel,
+# dipy and mricron-data: DICOMs for the dcm2niix import, NIfTI volumes (some with diffusion gradients),
+# tract files (.tck/.trk), and the Colin27 template with atlases. Only needs apt-get download + dpkg-deb,
+# no Python. Does nothing once test-data/.complete holds this script's DATA_VERSION; delete that file
+# (or test-data/) to fetch again.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/test-data"
-PACKAGES=(python3-nibabel python3-dipy)
+PACKAGES=(python3-nibabel python3-dipy mricron-data)
+# Raise when the set of files changes, so checkouts with an older test-data/ fetch again.
+DATA_VERSION=2
 
-if [[ -f "$DEST/.complete" ]]; then
+if [[ -f "$DEST/.complete" && "$(cat "$DEST/.complete")" == "$DATA_VERSION" ]]; then
   exit 0
 fi
 
@@ -40,8 +43,9 @@ find_dir() {
 NICOM="$(find_dir nibabel/nicom/tests/data)"
 NIBDATA="$(find_dir nibabel/tests/data)"
 DIPY="$(find_dir dipy/data/files)"
+MRICRON="$(find_dir mricron/templates)"
 
-mkdir -p "$DEST/dicom" "$DEST/nifti" "$DEST/tracts"
+mkdir -p "$DEST/dicom" "$DEST/nifti" "$DEST/tracts" "$DEST/templates"
 
 # DICOM: 0.dcm + 1.dcm are two volumes of one Siemens DWI series (PatientID 1234); the siemens_dwi_* pair
 # has no PatientID; decimal_rescale.dcm is PatientID "Anon"; philips_mprage.dcm is a 23 MB enhanced
@@ -74,6 +78,11 @@ else
   echo "fetch-test-data: neither python3 nor unzip found; skipping tracts/bundles" >&2
 fi
 
-(cd "$DEST" && find dicom nifti tracts -type f | sort) >"$DEST/MANIFEST.txt"
-touch "$DEST/.complete"
+# Colin27 (1 mm, MNI space): the head, its brain, the AAL atlas with its names (lines "label name code").
+for f in ch2.nii.gz ch2bet.nii.gz aal.nii.gz aal.nii.txt; do
+  cp "$MRICRON/$f" "$DEST/templates/"
+done
+
+(cd "$DEST" && find dicom nifti tracts templates -type f | sort) >"$DEST/MANIFEST.txt"
+echo "$DATA_VERSION" >"$DEST/.complete"
 echo "fetch-test-data: $(wc -l <"$DEST/MANIFEST.txt") files in $DEST"

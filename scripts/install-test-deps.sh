@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures; MRtrix3
-# for the predefined image jobs; GNU Octave to run MATLAB job code where MATLAB is absent) and fetches
+# for the predefined image jobs; mricron-data for their default template and atlases; GNU Octave to run MATLAB job code where MATLAB is absent) and fetches
 # test-data/. Octave is large (~5 minutes on a fresh machine), but only the first time. Idempotent and
 # quick when everything is present: apt-get runs only for what is missing. Meant for Debian/Ubuntu (the
 # CI machine is a fresh Debian 12, running as root).
@@ -13,6 +13,9 @@ command -v dcm2niix >/dev/null 2>&1 || missing+=(dcm2niix)
 dpkg -s python3-nibabel >/dev/null 2>&1 || missing+=(python3-nibabel)
 command -v mrfilter >/dev/null 2>&1 || missing+=(mrtrix3)
 command -v octave-cli >/dev/null 2>&1 || missing+=(octave)
+# The Colin27 template and its atlases (AAL, JHU white matter, Harvard-Oxford) for the registration and
+# atlas jobs of library/, which default to /usr/share/mricron/templates.
+[[ -f /usr/share/mricron/templates/ch2bet.nii.gz ]] || missing+=(mricron-data)
 # Debian's Chromium for the web UI's end-to-end tests and benchmarks (driven by playwright-core).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Slurm and munge for the Slurm executor's tests (scripts/cluster/slurm-up.sh starts a loopback cluster).

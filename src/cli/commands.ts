@@ -22,6 +22,7 @@ import {
 } from './commands/grid-action-commands.js';
 import { gcCommand } from './commands/gc-command.js';
 import { gridCommand, gridLogCommand, gridShowCommand } from './commands/grid-commands.js';
+import { libraryListCommand, libraryShowCommand } from './commands/library-commands.js';
 import { previewCommand, rerunCommand, resumeCommand, runCommand } from './commands/run-commands.js';
 import {
   queueAddCommand,
@@ -58,6 +59,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   batchShowCommand,
   batchDeleteCommand,
   batchFavouriteCommand,
+  libraryListCommand,
+  libraryShowCommand,
   queueAddCommand,
   queueListCommand,
   queueRemoveCommand,

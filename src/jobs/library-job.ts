@@ -1,15 +1,17 @@
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { argumentNameProblem } from './argument-names.js';
 import type { JobArgument } from './job-definition.js';
 import { jobArgumentSchema } from './job-schema.js';
-import { placeholderProblems } from './library-placeholders.js';
+import { placeholderProblems, resolveLibraryFiles } from './library-placeholders.js';
 
 /**
  * A predefined job, declared as JSON in a library folder:
- * `{ id, name, description, command: [...] | commands: [[...], ...], args: [...], requires: [...] }`.
+ * `{ id, name, description, command: [...] | commands: [[...], ...], args: [...], requires: [...],
+ * tool, help: { argName: text } }`.
  * `args` are templates of the job's arguments (patterns and paths the user completes); commands are
  * argv word lists with whole-word placeholders (`{f1}`, `{dir:f1}`, `{work}`, `{extra}`), see
- * library-placeholders.ts.
+ * library-placeholders.ts; `{lib:NAME}` runs a helper file shipped beside the JSON file.
  */
 export interface LibraryJob {
   /** `group/name`, e.g. `image/smooth`. */
@@ -21,6 +23,10 @@ export interface LibraryJob {
   readonly args: readonly JobArgument[];
   /** Programs that must be on PATH where the job runs, e.g. `dwi2tensor`. */
   readonly requires: readonly string[];
+  /** The tools it calls and the versions it was tested with, e.g. `MRtrix3 3.0.3 (mrregister)`. */
+  readonly tool?: string;
+  /** A line per argument name: what it is, its format and, for outputs, the tags they get. */
+  readonly help: Readonly<Record<string, string>>;
   /** The JSON file it was read from (for messages). */
   readonly file: string;
 }
@@ -55,6 +61,8 @@ const libraryFileSchema = z
     commands: z.array(command).min(1, 'is empty — list at least one command').optional(),
     args: z.array(templateArgument).default([]),
     requires: z.array(text.regex(/^[^/\s]+$/, 'must be a program name, e.g. mrfilter')).default([]),
+    tool: text.optional(),
+    help: z.record(text).default({}),
   })
   .strict();
 
@@ -87,6 +95,12 @@ export function parseLibraryJob(json: unknown, file: string): LibraryJob | { pro
     if (seen.has(arg.name)) problems.push(`two arguments are named '${arg.name}' — rename one`);
     seen.add(arg.name);
   }
+  for (const name of Object.keys(rest.help)) {
+    if (!seen.has(name))
+      problems.push(`help: '${name}' is no argument of this job — fix the name or remove it`);
+  }
   problems.push(...placeholderProblems(commands, args));
-  return problems.length > 0 ? { problems } : { ...rest, args, commands, file };
+  const files = resolveLibraryFiles(commands, dirname(file));
+  problems.push(...files.problems);
+  return problems.length > 0 ? { problems } : { ...rest, args, commands: files.commands, file };
 }

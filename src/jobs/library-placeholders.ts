@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { wordOf, type BoundArgument } from './bind-arguments.js';
 import type { JobArgument } from './job-definition.js';
 
@@ -10,9 +11,12 @@ import type { JobArgument } from './job-definition.js';
  * - `{dir:f1}`: the folder of the (first) path of a FILE, OUT or PATHOUT argument.
  * - `{work}`: the task's work folder (commands also run there, so `tensor.mif` is a work file).
  * - `{extra}`: the job's extra arguments; without it they are appended to the last command.
+ * - `{lib:NAME}`: the file NAME beside the library JSON file (a helper script the job ships), replaced
+ *   by its absolute path when the library is loaded (see `resolveLibraryFiles`).
  */
 const PLACEHOLDER = /^\{(?:(dir):)?([a-z][a-z0-9_]*)\}$/;
 const INSIDE_WORD = /\{(?:dir:)?([a-z][a-z0-9_]*)\}/g;
+const LIBRARY_FILE = /^\{lib:([A-Za-z0-9_][A-Za-z0-9_.-]*)\}$/;
 /** Placeholder names that are not arguments. */
 export const SPECIAL_PLACEHOLDERS = ['work', 'extra'] as const;
 
@@ -37,6 +41,13 @@ export function placeholderProblems(
       );
     }
     command.forEach((word, w) => {
+      if (LIBRARY_FILE.test(word)) return;
+      if (word.startsWith('{lib:')) {
+        problems.push(
+          `${at}, word ${w + 1}: '${word}' — {lib:NAME} needs a plain file name beside the library file, e.g. {lib:run.sh}`,
+        );
+        return;
+      }
       const match = PLACEHOLDER.exec(word);
       if (match !== null) {
         const [, modifier, name = ''] = match;
@@ -88,4 +99,27 @@ export function expandCommands(
     });
     return !usesExtra && c === commands.length - 1 ? [...words, ...extraArgs] : words;
   });
+}
+
+/**
+ * The commands with each `{lib:NAME}` replaced by `folder/NAME`, and the problems of names that are no
+ * file there. Done once when the library is read, so tasks get plain absolute paths.
+ */
+export function resolveLibraryFiles(
+  commands: readonly (readonly string[])[],
+  folder: string,
+): { commands: string[][]; problems: string[] } {
+  const problems: string[] = [];
+  const resolved = commands.map((command, c) =>
+    command.map((word) => {
+      const name = LIBRARY_FILE.exec(word)?.[1];
+      if (name === undefined) return word;
+      const path = join(folder, name);
+      if (!existsSync(path)) {
+        problems.push(`command ${c + 1}: '${word}' — there is no file ${path}; add it or fix the name`);
+      }
+      return path;
+    }),
+  );
+  return { commands: resolved, problems };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCommand } from './build-command.js';
@@ -36,13 +36,45 @@ describe('loadLibrary', () => {
   it('loads the bundled library', () => {
     const ids = loadLibrary([BUNDLED_LIBRARY_DIR]).map((job) => job.id);
     expect(ids).toEqual([
+      'atlas/region-stats',
+      'atlas/to-subject',
+      'connectome/tck2connectome',
       'dicom/dcm2niix',
       'diffusion/dti-fa',
       'diffusion/dwi-mask',
+      'diffusion/fod',
+      'diffusion/gradient-check',
+      'diffusion/preprocess',
       'image/brain-mask',
       'image/smooth',
+      'registration/apply-transform',
+      'registration/linear',
+      'registration/nonlinear',
+      'tractography/tckgen',
     ]);
     expect(defaultLibraryDirs('/home/u')).toEqual([BUNDLED_LIBRARY_DIR, '/home/u/.cohort/library']);
+  });
+
+  it('documents every bundled job: what it does, the tool and version, every argument, in docs/library.md', () => {
+    const guide = readFileSync(join(BUNDLED_LIBRARY_DIR, '..', 'docs', 'library.md'), 'utf8');
+    for (const job of loadLibrary([BUNDLED_LIBRARY_DIR])) {
+      expect(job.description.length, job.id).toBeGreaterThan(80);
+      expect(job.tool, job.id).toMatch(/\d+\.\d+/);
+      expect(Object.keys(job.help).sort(), job.id).toEqual(job.args.map((arg) => arg.name).sort());
+      expect(guide, job.id).toContain(`\`${job.id}\``);
+    }
+  });
+
+  it('resolves {lib:NAME} to the helper beside the library file, and names a missing one', () => {
+    const dir = libraryDir({
+      'tools/run.json': { id: 'a/run', name: 'Run', command: ['bash', '{lib:run.sh}', '{lib:gone.sh}'] },
+      'tools/run.sh': 'echo hi',
+    });
+    expect(() => loadLibrary([dir])).toThrow(`there is no file ${join(dir, 'tools', 'gone.sh')}`);
+    writeFileSync(join(dir, 'tools', 'gone.sh'), '');
+    expect(loadLibrary([dir])[0]?.commands).toEqual([
+      ['bash', join(dir, 'tools', 'run.sh'), join(dir, 'tools', 'gone.sh')],
+    ]);
   });
 
   it('reads subfolders, skips missing folders and fills template defaults', () => {
@@ -74,6 +106,8 @@ describe('loadLibrary', () => {
       'duplicate.json': ECHO,
       'echo.json': ECHO,
       'unknown.json': { ...ECHO, id: 'a/unknown', comand: [] },
+      'help.json': { ...ECHO, id: 'a/help', help: { f9: 'no such argument' } },
+      'lib.json': { ...ECHO, id: 'a/lib', command: ['bash', '{lib:../x.sh}'] },
     });
     let message = '';
     try {
@@ -94,6 +128,8 @@ describe('loadLibrary', () => {
     );
     expect(line('both.json')).toContain('give either "command"');
     expect(line('unknown.json')).toContain("Unrecognized key(s) in object: 'comand'");
+    expect(line('help.json')).toContain("help: 'f9' is no argument of this job");
+    expect(line('lib.json')).toContain('{lib:NAME} needs a plain file name');
     expect(line('duplicate.json') + line('echo.json')).toContain("id 'test/echo' is also declared by");
   });
 });

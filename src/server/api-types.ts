@@ -159,6 +159,10 @@ export interface LibraryEntry {
   readonly name: string;
   readonly description: string;
   readonly requires: readonly string[];
+  /** The tools it calls, with the versions it was tested with. */
+  readonly tool?: string;
+  /** One line of help per argument name. */
+  readonly help: Readonly<Record<string, string>>;
   readonly job: JobDefinition;
 }
 

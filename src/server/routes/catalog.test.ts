@@ -109,6 +109,9 @@ describe('batches, library and composer helpers', () => {
     const library = (await call(f.app, ana, 'GET', '/api/library')).json as LibraryEntry[];
     expect(library.length).toBeGreaterThan(0);
     expect(library[0]?.job).toMatchObject({ library: library[0]?.id });
+    const registration = library.find((entry) => entry.id === 'registration/linear');
+    expect(registration?.tool).toContain('MRtrix3');
+    expect(registration?.help['o2']).toContain('transform');
     const vars = await call(f.app, ana, 'POST', '/api/script-variables', {
       language: 'bash',
       script: 'bet $f1 ${o1} -f $n1 $f1',

@@ -34,6 +34,8 @@ export function jobRoutes(): Hono<AppEnv> {
         name: job.name,
         description: job.description,
         requires: job.requires,
+        ...(job.tool === undefined ? {} : { tool: job.tool }),
+        help: job.help,
         job: libraryJobDefinition(job),
       })) satisfies LibraryEntry[],
     ),
