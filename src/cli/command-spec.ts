@@ -13,8 +13,9 @@ export interface OptionSpec {
   readonly value?: string;
   /** The only values allowed (checked before the command runs, listed in help). */
   readonly choices?: readonly string[];
-  /** Smallest value of an `integer` option. */
+  /** Smallest and largest value of an `integer` option. */
   readonly min?: number;
+  readonly max?: number;
   /** The value when the option is not given (shown in help). */
   readonly default?: string | number | boolean;
 }

@@ -90,11 +90,13 @@ function typedOptions(
     if (spec.type === 'integer' && typeof value === 'string') {
       const n = Number(value);
       const min = spec.min ?? Number.MIN_SAFE_INTEGER;
-      if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-        throw invalidInput(
-          `--${name} must be a whole number${spec.min === undefined ? '' : ` of at least ${spec.min}`} (got '${value}').`,
-          hint,
-        );
+      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+        const range = [
+          spec.min === undefined ? '' : ` of at least ${spec.min}`,
+          spec.max === undefined ? '' : `${spec.min === undefined ? ' of' : ' and'} at most ${spec.max}`,
+        ].join('');
+        throw invalidInput(`--${name} must be a whole number${range} (got '${value}').`, hint);
       }
       out[name] = n;
       continue;

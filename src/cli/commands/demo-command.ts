@@ -23,7 +23,13 @@ export const demoCommand: CommandSpec = {
   args: [],
   options: {
     root: { type: 'string', value: 'DIR', description: 'Where to write the demo (default: ~/.cohort/demo).' },
-    subjects: { type: 'string', value: 'N', description: 'Number of subjects, 1-999 (default 20).' },
+    subjects: {
+      type: 'integer',
+      min: 1,
+      max: 999,
+      value: 'N',
+      description: 'Number of subjects (default 20).',
+    },
     name: { type: 'string', value: 'NAME', description: 'Project name (default: demo).' },
   },
   examples: ['cohort demo', 'cohort demo --subjects 200 --root /tmp/demo --name demo200'],
@@ -56,7 +62,7 @@ export const demoCommand: CommandSpec = {
 
 function subjectsOption(ctx: CommandContext): { subjects?: number } {
   const value = ctx.options.subjects;
-  return typeof value === 'string' ? { subjects: Number(value) } : {};
+  return typeof value === 'number' ? { subjects: value } : {};
 }
 
 function applyDemoTags(catalog: Catalog, project: Project, summary: DemoSummary): void {

@@ -77,14 +77,11 @@ export const rescanCommand: CommandSpec = {
     'Update the catalog from disk: new, changed and removed files (removed ones are marked, tags kept).',
   args: [{ name: 'SUBJECT_FOLDER', description: 'Rescan only these subject folders.', variadic: true }],
   options: {
-    threads: { type: 'string', value: 'N', description: 'Scan threads (default: CPUs, at most 4).' },
+    threads: { type: 'integer', min: 1, value: 'N', description: 'Scan threads (default: CPUs, at most 4).' },
   },
   examples: ['cohort rescan', 'cohort rescan P001 P002 --project stroke'],
   async run(ctx) {
-    const threads = ctx.options.threads === undefined ? undefined : Number(ctx.options.threads);
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-      throw invalidInput(`--threads must be a whole number >= 1, not '${String(ctx.options.threads)}'.`);
-    }
+    const threads = typeof ctx.options.threads === 'number' ? ctx.options.threads : undefined;
     const result = await indexProject(ctx.catalog(), ctx.project(), {
       ...(ctx.args.length > 0 ? { subjectFolders: ctx.args } : {}),
       ...(threads === undefined ? {} : { threads }),

@@ -27,10 +27,10 @@ export const queueAddCommand: CommandSpec = {
       value: 'NAME',
       description: "Slurm partition or SGE queue (default: the scheduler's).",
     },
-    cpus: { type: 'string', value: 'N', description: 'Default CPUs per job.' },
-    memory: { type: 'string', value: 'MB', description: 'Default memory per job in MB.' },
-    time: { type: 'string', value: 'MINUTES', description: 'Default wall-time limit.' },
-    gpus: { type: 'string', value: 'N', description: 'Default GPUs per job.' },
+    cpus: { type: 'integer', min: 1, value: 'N', description: 'Default CPUs per job.' },
+    memory: { type: 'integer', min: 1, value: 'MB', description: 'Default memory per job in MB.' },
+    time: { type: 'integer', min: 1, value: 'MINUTES', description: 'Default wall-time limit.' },
+    gpus: { type: 'integer', min: 0, value: 'N', description: 'Default GPUs per job.' },
     arg: {
       type: 'string',
       multiple: true,
@@ -64,7 +64,7 @@ export const queueAddCommand: CommandSpec = {
           ...count(ctx, 'cpus'),
           ...count(ctx, 'memory', 'memoryMB'),
           ...count(ctx, 'time', 'timeMinutes'),
-          ...count(ctx, 'gpus', 'gpus', 0),
+          ...count(ctx, 'gpus'),
         },
         schedulerArgs: Array.isArray(args) ? args : typeof args === 'string' ? [args] : [],
       },
@@ -126,14 +126,10 @@ export const queueDefaultCommand: CommandSpec = {
   },
 };
 
-function count(ctx: CommandContext, option: string, key: string = option, min = 1): Record<string, number> {
+/** An integer option (parsed and checked by its spec) as a field, when given. */
+function count(ctx: CommandContext, option: string, key: string = option): Record<string, number> {
   const value = ctx.options[option];
-  if (value === undefined) return {};
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) {
-    throw invalidInput(`--${option} must be a whole number of at least ${min}, not '${String(value)}'.`);
-  }
-  return { [key]: n };
+  return typeof value === 'number' ? { [key]: value } : {};
 }
 
 function describe(queue: Queue): string {

@@ -104,7 +104,13 @@ export const tokenCreateCommand: CommandSpec = {
   options: {
     user: { type: 'string', value: 'NAME', description: 'The user (default: the only one).' },
     name: { type: 'string', value: 'LABEL', description: 'What the token is for (default "cli").' },
-    days: { type: 'string', value: 'N', description: `Lifetime in days (default ${DEFAULT_TOKEN_DAYS}).` },
+    days: {
+      type: 'integer',
+      min: 1,
+      default: DEFAULT_TOKEN_DAYS,
+      value: 'N',
+      description: 'Lifetime in days.',
+    },
   },
   examples: ['cohort token create --user ana --name laptop'],
   run(ctx) {
@@ -117,7 +123,7 @@ export const tokenCreateCommand: CommandSpec = {
     }
     const user = name === undefined ? users[0] : userNamed(ctx, name);
     if (user === undefined) throw notFound('No user yet.', 'Add one with `cohort user add NAME`.');
-    const days = typeof ctx.options.days === 'string' ? Number(ctx.options.days) : undefined;
+    const days = ctx.options.days as number;
     const token = createUserToken(
       db,
       user.id,
