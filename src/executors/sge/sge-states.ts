@@ -2,7 +2,6 @@ import type { TaskStatus } from '../executor.js';
 import type { SgeJobRecord } from './job-registry.js';
 import type { QacctRecord } from './parse-qacct.js';
 import type { QstatEntry } from './parse-qstat-xml.js';
-import type { WrapperExit } from './sge-job-files.js';
 
 /** Reasons in words, declared once. */
 export const SGE_REASONS = {
@@ -10,8 +9,6 @@ export const SGE_REASONS = {
   deleted: 'cancelled outside Cohort (qdel)',
   timeLimit: 'time limit',
   memory: 'out of memory',
-  dependency: 'dependency failed',
-  noFolder: 'working folder missing',
 } as const;
 
 /**
@@ -34,26 +31,6 @@ export function qstatStatus(entry: QstatEntry, held: () => boolean): TaskStatus 
   if (letters.includes('r') || letters.includes('t')) return { state: 'running', ...running };
   if (letters.includes('h') && held()) return { state: 'held' };
   return { state: 'queued' };
-}
-
-/** The end the wrapper recorded in `exit-code`. */
-export function wrapperStatus(exit: WrapperExit): TaskStatus {
-  const times = { host: exit.host, startedAt: exit.startedAt, endedAt: exit.endedAt };
-  const code = exit.code === undefined ? {} : { exitCode: exit.code };
-  switch (exit.end) {
-    case 'exit':
-      return exit.code === 0
-        ? { state: 'done', cause: 'exit', exitCode: 0, ...times }
-        : { state: 'error', cause: 'exit', ...code, reason: `exit code ${exit.code}`, ...times };
-    case 'time-limit':
-      return { state: 'error', cause: 'time-limit', ...code, reason: SGE_REASONS.timeLimit, ...times };
-    case 'out-of-memory':
-      return { state: 'error', cause: 'out-of-memory', ...code, reason: SGE_REASONS.memory, ...times };
-    case 'dependency-failed':
-      return { state: 'error', cause: 'dependency-failed', reason: SGE_REASONS.dependency, ...times };
-    case 'no-folder':
-      return { state: 'error', cause: 'could-not-start', ...code, reason: SGE_REASONS.noFolder, ...times };
-  }
 }
 
 /**
