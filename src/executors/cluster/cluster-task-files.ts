@@ -13,8 +13,16 @@ const LEGACY_SLURM_CANCELLED = 'cancelled-by-cohort';
  */
 export function prepareClusterTask(spec: TaskSpec, options: TaskScriptOptions): string {
   mkdirSync(spec.logDir, { recursive: true });
-  const { clusterExit, timeLimit, cancelled, held, clusterScript } = TASK_FOLDER_FILES;
-  for (const name of [clusterExit, `${clusterExit}.tmp`, timeLimit, cancelled, held, LEGACY_SLURM_CANCELLED])
+  const { exit, legacyClusterExit, timeLimit, cancelled, held, clusterScript } = TASK_FOLDER_FILES;
+  for (const name of [
+    exit,
+    `${exit}.tmp`,
+    legacyClusterExit,
+    timeLimit,
+    cancelled,
+    held,
+    LEGACY_SLURM_CANCELLED,
+  ])
     rmSync(join(spec.logDir, name), { force: true });
   const script = join(spec.logDir, clusterScript);
   writeFileSync(script, taskScript(spec, options), { mode: 0o755 });
@@ -23,7 +31,7 @@ export function prepareClusterTask(spec: TaskSpec, options: TaskScriptOptions): 
 
 /** The exit record the wrapper wrote, once complete. */
 export function readClusterExit(logDir: string): ExitRecord | undefined {
-  return readExitRecord(logDir, TASK_FOLDER_FILES.clusterExit);
+  return readExitRecord(logDir);
 }
 
 /** Whether a marker Cohort writes (`cancelled` before a cancel, `held` with a hold) is in the folder. */

@@ -44,7 +44,7 @@ describe('cluster task wrapper', () => {
     expect(env).toEqual(expect.arrayContaining(['ONLY=mine', 'PATH=/usr/bin:/bin', 'SGE_TASK_ID=3']));
     expect(env.filter((line) => line.startsWith('LEAK='))).toEqual([]);
     expect(read(spec, 'stderr.log')).toBe('oops\n');
-    expect(read(spec, 'exit-code')).toMatch(/^3 exit \S+ \d+ \d+\n$/);
+    expect(read(spec, 'exit')).toMatch(/^3 exit \S+ \d+ \d+\n$/);
   });
 
   it('ends a task at its limit with cause time-limit and code 124, in its own group or not', () => {

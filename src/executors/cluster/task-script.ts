@@ -46,7 +46,7 @@ export interface TaskScriptOptions {
  * output to `stdout.log` and `stderr.log` in its folder (readable while it runs), clears the environment
  * it was started with except the scheduler's job variables (`SLURM_*`, `SGE_*`, `JOB_ID`; see
  * keepJobEnvironment), sets the task's (the wrapper's own tools are called by absolute path), enters its working folder, runs its argv and writes the exit record of task-folder.ts to
- * `exit-code` (`<code|-> <cause> <host> <start s> <end s>`), unless the scheduler terminated it (then
+ * `exit` (`<code|-> <cause> <host> <start s> <end s>`), unless the scheduler terminated it (then
  * the scheduler's record tells). Every value is one single-quoted word (shellQuote), so argv and
  * environment reach the task byte-exact. `/usr/bin/env NAME=value... program args` sets the environment
  * (any name the OS allows) and looks the program up on the task's PATH, as execvp does. Validate the
@@ -57,8 +57,8 @@ export function taskScript(spec: TaskSpec, options: TaskScriptOptions = {}): str
   const file = (name: string): string => shellQuote(join(spec.logDir, name));
   const env = Object.entries(spec.env).map(([name, value]) => shellQuote(`${name}=${value}`));
   const command = `/usr/bin/env -- ${[...env, ...spec.argv.map(shellQuote)].join(' ')}`;
-  const exit = file(TASK_FOLDER_FILES.clusterExit);
-  const temporary = file(`${TASK_FOLDER_FILES.clusterExit}.tmp`);
+  const exit = file(TASK_FOLDER_FILES.exit);
+  const temporary = file(`${TASK_FOLDER_FILES.exit}.tmp`);
   const dependencies = options.okDependencyDirs ?? [];
   const reserved = options.reservedExitCodes ?? [];
   return [
@@ -72,7 +72,8 @@ export function taskScript(spec: TaskSpec, options: TaskScriptOptions = {}): str
       ? []
       : [
           `for dep in ${dependencies.map(shellQuote).join(' ')}; do`,
-          `  c=; read -r c _ 2>/dev/null <"$dep/${TASK_FOLDER_FILES.clusterExit}"`,
+          // A dependency submitted by an older Cohort wrote its record as `exit-code`.
+          `  c=; read -r c _ 2>/dev/null <"$dep/${TASK_FOLDER_FILES.exit}" || read -r c _ 2>/dev/null <"$dep/${TASK_FOLDER_FILES.legacyClusterExit}"`,
           '  [[ $c == 0 ]] || { record - dependency-failed -; exit 0; }',
           'done',
         ]),

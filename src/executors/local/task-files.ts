@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
-import { parseExitRecord, TASK_FOLDER_FILES, writeExitRecord, type ExitRecord } from '../task-folder.js';
+import {
+  readExitRecord,
+  readLaunchOwner,
+  TASK_FOLDER_FILES,
+  writeExitRecord,
+  type ExitRecord,
+} from '../task-folder.js';
 import { liveProcess, ticksToEpochMs } from '../proc-stat.js';
 import { taskOutcome } from './task-outcome.js';
 
@@ -43,8 +49,7 @@ export function readPidFile(logDir: string): PidRecord | 'partial' | undefined {
 
 /** The `exit` record, once complete (it ends in a newline). */
 export function readExitFile(logDir: string): ExitRecord | undefined {
-  const text = readText(join(logDir, TASK_FILES.exit));
-  return text === undefined ? undefined : parseExitRecord(text);
+  return readExitRecord(logDir, TASK_FILES.exit);
 }
 
 /** Writes `exit` for a task the launcher did not start: it was cancelled, or a dependency failed. */
@@ -175,9 +180,8 @@ function endedFromFiles(
 }
 
 function launcherAlive(logDir: string): boolean {
-  const text = readText(join(logDir, TASK_FILES.launch));
-  const [pid, startTicks] = text?.slice(0, text.indexOf('\0')).split(' ') ?? [];
-  return pid !== undefined && startTicks !== undefined && liveProcess(Number(pid), startTicks) !== undefined;
+  const owner = readLaunchOwner(logDir);
+  return owner !== undefined && liveProcess(owner.pid, owner.startTicks) !== undefined;
 }
 
 function readText(file: string): string | undefined {

@@ -38,8 +38,8 @@ export interface SgeExecutorOptions {
  * (sge-scheduler.ts). Tasks of one submit call become array jobs (`qsub -t 1-N`) where
  * their dependencies allow (planSubmission), chained with `-hold_jid` or, element-wise, `-hold_jid_ad`.
  * Each job runs the task's wrapper (cluster/task-script.ts, shared with Slurm), which writes
- * `stdout.log`, `stderr.log` and the exit record `exit-code` in its folder. SGE's holds wait for the end
- * of a dependency, not its success: the wrapper checks the `exit-code` of each `ok` dependency and
+ * `stdout.log`, `stderr.log` and the exit record `exit` in its folder. SGE's holds wait for the end
+ * of a dependency, not its success: the wrapper checks the exit record of each `ok` dependency and
  * records `dependency failed` instead of running. Executor ids are `JOBID` or `JOBID.TASK`; a poll is
  * one `qstat -xml` for all ids, the exit files of those qstat no longer lists, and one `qacct` for
  * those that ended without one (killed by qdel or a hard limit). Log and working folders must be on a

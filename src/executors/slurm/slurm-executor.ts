@@ -30,11 +30,11 @@ export interface SlurmExecutorOptions {
 /**
  * Runs tasks on a Slurm cluster: the grid skeleton (cluster/grid-executor.ts) with what is Slurm's
  * (slurm-scheduler.ts). Each task gets a wrapper script in its log folder (its argv and
- * environment as quoted words; it writes stdout.log, stderr.log and exit-code there); tasks of one submit
+ * environment as quoted words; it writes stdout.log, stderr.log and its exit record there); tasks of one submit
  * call become job arrays where their dependencies allow (submission-plan.ts), chained with
  * `--dependency=afterok|afterany|aftercorr`. Executor ids are `JOBID` or `JOBID_INDEX`, so any instance
  * (after a restart) reports them: a poll is one `squeue` for all ids, plus one `sacct` for those the
- * controller has forgotten where the cluster keeps accounting, and the tasks' exit-code files last.
+ * controller has forgotten where the cluster keeps accounting, and the tasks' exit records last.
  * Tasks waiting on a dependency that failed are cancelled and reported `dependency failed`. Log folders
  * and working folders must be on a filesystem the compute nodes share.
  *
