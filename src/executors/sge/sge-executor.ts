@@ -20,7 +20,7 @@ export interface SgeExecutorOptions {
   readonly parallelEnvironment?: string;
   /** SIGTERM to SIGKILL at a task's time limit. Default DEFAULT_KILL_GRACE_SECONDS. */
   readonly killGraceSeconds?: number;
-  /** Where job records are kept (job-registry.ts), on the submitting host. Default `~/.cohort/sge`. */
+  /** Where job records are kept (cluster/job-registry.ts), on the submitting host. Default `~/.cohort/sge`. */
   readonly stateDir?: string;
   /**
    * Environment for the SGE commands on top of this process's (and of the Debian defaults, see

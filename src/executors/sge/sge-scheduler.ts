@@ -4,7 +4,7 @@ import type { CommandRunner } from '../cluster/command-runner.js';
 import type { GridScheduler, SubmitContext } from '../cluster/grid-executor.js';
 import type { PlannedJob } from '../cluster/submission-plan.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { JobRegistry, parseSgeId } from './job-registry.js';
+import { JobRegistry } from '../cluster/job-registry.js';
 import { jobArgs, timeSeconds, type QsubResourceOptions } from './qsub-args.js';
 import { SgeCommands } from './sge-commands.js';
 import { accountingStatus, qstatStatus, SGE_REASONS } from './sge-states.js';
@@ -29,7 +29,7 @@ export interface SgeSettings extends QsubResourceOptions {
  * What is SGE's in the grid skeleton: `qsub -terse` with the script on stdin, ids `JOBID` and
  * `JOBID.TASK` (arrays from 1), `-hold_jid` / `-hold_jid_ad`, one `qstat -xml` for all ids, `qacct` for
  * jobs that ended without an exit record (qdel, a hard limit), `qdel`, `qmod -sj|-usj`, `qhold|qrls`.
- * SGE forgets a job's paths when it ends, so a registry (job-registry.ts) keeps each job's task folders.
+ * SGE forgets a job's paths when it ends, so a registry (cluster/job-registry.ts) keeps each job's task folders.
  * Its jobs' wrapper needs more than Slurm's: SGE's holds wait for the end of a dependency, not its
  * success, so the wrapper checks the exit record of each `ok` one; `qmod -sj` stops the job's process
  * group, so the task stays in it; 99 and 100 would make SGE reschedule the job or put it in error state;
@@ -71,7 +71,7 @@ export class SgeScheduler implements GridScheduler {
 
   logDirOf(id: string): string | undefined {
     const sid = parseSgeId(id);
-    return sid === undefined ? undefined : this.registry.logDirOf(sid);
+    return sid === undefined ? undefined : this.registry.logDirOf(sid.job, (sid.task ?? 1) - 1);
   }
 
   /** Whole seconds, at least 1 (SGE's h_rt). */
@@ -166,4 +166,17 @@ export class SgeScheduler implements GridScheduler {
   release(ids: readonly string[]): Promise<void> {
     return this.sge.hold('qrls', ids);
   }
+}
+
+/** An executor id split: `123` (task undefined) or `123.4`. */
+interface SgeId {
+  readonly job: string;
+  readonly task: number | undefined;
+}
+
+/** Parses `JOBID` or `JOBID.TASK`; undefined for anything else (ids this executor never gives). */
+function parseSgeId(id: string): SgeId | undefined {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(id);
+  if (match === null) return undefined;
+  return { job: match[1]!, task: match[2] === undefined ? undefined : Number(match[2]) };
 }

@@ -1,5 +1,5 @@
 import type { TaskStatus } from '../executor.js';
-import type { SgeJobRecord } from './job-registry.js';
+import type { JobRecord } from '../cluster/job-registry.js';
 import type { QacctRecord } from './parse-qacct.js';
 import type { QstatEntry } from './parse-qstat-xml.js';
 
@@ -38,7 +38,7 @@ export function qstatStatus(entry: QstatEntry, held: () => boolean): TaskStatus 
  * (qdel outside Cohort, a hard limit) or the wrapper could not write. `failed` 37 is "killed at h_rt, h_cpu or h_vmem": the run time against the soft
  * limit asked for tells which.
  */
-export function accountingStatus(record: QacctRecord, job: SgeJobRecord | null): TaskStatus {
+export function accountingStatus(record: QacctRecord, job: JobRecord | null): TaskStatus {
   const times = {
     ...(record.host === undefined ? {} : { host: record.host }),
     ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { CommandRunner } from '../cluster/command-runner.js';
 import { GridExecutor } from '../cluster/grid-executor.js';
 import { SlurmScheduler } from './slurm-scheduler.js';
@@ -25,6 +27,8 @@ export interface SlurmExecutorOptions {
    * cluster's KillWait instead. Default DEFAULT_KILL_GRACE_MS.
    */
   readonly killGraceMs?: number;
+  /** Where job records are kept (cluster/job-registry.ts), on the submitting host. Default `~/.cohort/slurm`. */
+  readonly stateDir?: string;
 }
 
 /**
@@ -53,6 +57,7 @@ export class SlurmExecutor extends GridExecutor {
         extraArgs: options.extraArgs ?? [],
         maxArray: Math.max(1, options.maxArrayElements ?? DEFAULT_MAX_ARRAY_ELEMENTS),
         graceSeconds: (options.killGraceMs ?? DEFAULT_KILL_GRACE_MS) / 1000,
+        stateDir: options.stateDir ?? join(homedir(), '.cohort', 'slurm'),
       }),
     );
   }

@@ -3,6 +3,7 @@ import { CohortError, invalidInput } from '../../errors/cohort-error.js';
 import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker, timedOut } from '../cluster/cluster-task-files.js';
 import type { CommandRunner } from '../cluster/command-runner.js';
+import { JobRegistry } from '../cluster/job-registry.js';
 import type { GridScheduler, SubmitContext } from '../cluster/grid-executor.js';
 import type { PlannedJob } from '../cluster/submission-plan.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
@@ -21,6 +22,8 @@ export interface SlurmSettings {
   readonly extraArgs: readonly string[];
   readonly maxArray: number;
   readonly graceSeconds: number;
+  /** Where job records are kept (cluster/job-registry.ts). */
+  readonly stateDir: string;
 }
 
 /**
@@ -44,11 +47,13 @@ export class SlurmScheduler implements GridScheduler {
   };
   readonly wrapper = {};
   private readonly slurm: SlurmCommands;
+  private readonly registry: JobRegistry;
   private accountingEnabled = true;
 
   constructor(private readonly settings: SlurmSettings) {
     this.commands = settings.runner;
     this.slurm = new SlurmCommands(settings.runner);
+    this.registry = new JobRegistry(settings.stateDir);
     this.maxArray = settings.maxArray;
     this.graceSeconds = settings.graceSeconds;
   }
@@ -57,9 +62,16 @@ export class SlurmScheduler implements GridScheduler {
     return SLURM_ID.test(id);
   }
 
-  /** Slurm keeps no registry: the folder of a job of another instance comes from squeue's `--output`. */
-  logDirOf(): undefined {
-    return undefined;
+  /**
+   * The folder of a job this installation submitted, from the registry: the controller forgets ended
+   * jobs after MinJobAge (300 s by default), and a restarted runner must still read their exit records.
+   * Jobs of other installations are found from squeue's `--output` while it lists them.
+   */
+  logDirOf(id: string): string | undefined {
+    const [job, index] = id.split('_');
+    return job === undefined || !SLURM_ID.test(id)
+      ? undefined
+      : this.registry.logDirOf(job, Number(index ?? 0));
   }
 
   /** To the second: the wrapper enforces it; Slurm's `--time`, in whole minutes, is the backstop. */
@@ -76,7 +88,9 @@ export class SlurmScheduler implements GridScheduler {
   ): Promise<string> {
     if (specs.length > 1) writeArrayIndex(specs.map((s) => s.logDir));
     const script = batchScript(scripts, { variable: 'SLURM_ARRAY_TASK_ID', first: 0 });
-    return this.slurm.sbatch(this.sbatchArgs(job, specs, context), script);
+    const jobId = await this.slurm.sbatch(this.sbatchArgs(job, specs, context), script);
+    this.registry.add(jobId, { logDirs: specs.map((s) => s.logDir), submittedAt: Date.now() });
+    return jobId;
   }
 
   memberIds(jobId: string, count: number): string[] {
