@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import type { Dependency, Executor, ExecutorState, TaskSpec } from '../executor.js';
+import {
+  END_CAUSES,
+  type Dependency,
+  type Executor,
+  type ExecutorState,
+  type TaskSpec,
+  type TaskStatus,
+} from '../executor.js';
 import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile } from '../wait-for.js';
 
 export { waitFor, waitForFile, hasEnded } from '../wait-for.js';
@@ -101,7 +108,12 @@ export function executorContract(
   const one = async (spec: TaskSpec): Promise<string> => (await submit(spec))[0]!;
   const until = (id: string, state: ExecutorState) =>
     waitFor(executor, id, (s) => s.state === state, timeoutMs, pollMs);
-  const ended = (id: string, ms = timeoutMs) => waitFor(executor, id, hasEnded, ms, pollMs);
+  /** Waits for the end; every end carries a typed cause (control flow reads it, never `reason`). */
+  const ended = async (id: string, ms = timeoutMs): Promise<TaskStatus> => {
+    const status = await waitFor(executor, id, hasEnded, ms, pollMs);
+    expect(END_CAUSES, `cause of ${JSON.stringify(status)}`).toContain(status.cause);
+    return status;
+  };
   const after = (id: string, kind: Dependency['kind']): Partial<TaskSpec> => ({ after: [{ id, kind }] });
 
   const test = (title: ContractTest, body: (folder: string, context: TestContext) => Promise<void>): void => {
