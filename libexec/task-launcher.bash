@@ -93,6 +93,9 @@ while :; do
     kill -TERM -- "-$pid" 2>/dev/null
   fi
   printf '%s %s %s %s %s\n' "$code" "$cause" "$host" "${startOf[$pid]}" "$EPOCHSECONDS" >"$d/exit"
+  # Its group may outlive it (a job that backgrounded a child): the task has ended, so has all of it.
+  # TERM only here; the native launcher also sends the KILL a grace later (a timer this loop lacks).
+  kill -TERM -- "-$pid" 2>/dev/null && kill -CONT -- "-$pid" 2>/dev/null
   printf 'E %s %s\n' "${seqOf[$pid]}" "$code"
   unset "seqOf[$pid]" "dirOf[$pid]" "limitOf[$pid]" "startOf[$pid]"
 done

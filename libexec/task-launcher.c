@@ -431,8 +431,16 @@ static void reap(void) {
       struct task *t = &tasks[i];
       if (t->reaped || t->pid != pid) continue;
       record_end(t->seq, t->dir, exit_code(t, status), t->termed ? "time-limit" : "exit", t->started_s);
-      if (t->termed && !t->killed && kill(-pid, 0) == 0) {
-        t->reaped = true; /* leftovers of its group still get the SIGKILL at the end of the grace */
+      if (!t->killed && kill(-pid, 0) == 0) {
+        /* Its group outlives it (a job that backgrounded a child): the task has ended, so has all of
+           it. TERM now, SIGKILL at the end of the grace, as at a time limit. */
+        if (!t->termed) {
+          t->termed = true;
+          t->kill_at = now_ns() + grace_ns;
+          kill(-pid, SIGTERM);
+          kill(-pid, SIGCONT);
+        }
+        t->reaped = true;
       } else {
         remove_task(i);
       }

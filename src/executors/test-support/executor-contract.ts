@@ -30,6 +30,7 @@ export const CONTRACT_TESTS = [
   'does not run an ok-dependent when its dependency failed',
   'runs an any-dependent after a failed dependency',
   'ends a task at its time limit',
+  'ends the processes a task left behind when it ends',
   'reports unknown for an id it never gave',
 ] as const;
 export type ContractTest = (typeof CONTRACT_TESTS)[number];
@@ -259,9 +260,35 @@ export function executorContract(
       expect(status).toMatchObject({ state: 'error', cause: 'time-limit', reason: 'time limit' });
     });
 
+    test('ends the processes a task left behind when it ends', async (dir) => {
+      // A job that backgrounds a child and exits: the child must not go on writing after the task is done.
+      const id = await one(task(dir, 'leaves', 'sleep 60 & echo $! > child.pid; echo started'));
+      expect((await ended(id)).state).toBe('done');
+      const pid = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
+      const deadline = Date.now() + timeoutMs;
+      while (processAlive(pid)) {
+        if (Date.now() > deadline) throw new Error(`the task's child ${pid} outlived it by ${timeoutMs} ms`);
+        await sleep(pollMs);
+      }
+    });
+
     test('reports unknown for an id it never gave', async () => {
       const id = `never-submitted-${process.pid}-${Date.now()}`;
       expect((await executor.status([id])).get(id)).toEqual({ state: 'unknown' });
     });
   });
+}
+
+/** Whether a process exists (and is not a zombie waiting for its parent). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
