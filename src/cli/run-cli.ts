@@ -1,6 +1,7 @@
 import { openCatalog, type Catalog } from '../catalog/catalog.js';
 import { findProject, type Project } from '../catalog/project-store.js';
 import type { CohortConfig } from '../config/resolve-config.js';
+import { databaseProblem } from '../db/database-problem.js';
 import { CohortError, isCohortError } from '../errors/cohort-error.js';
 import { COMMANDS } from './commands.js';
 import type { CommandContext } from './command-spec.js';
@@ -29,6 +30,7 @@ export async function runCli(
     return EXIT.ok;
   }
   let catalog: Catalog | undefined;
+  let databasePath = baseConfig.databasePath;
   try {
     const parsed = parseCommandLine(COMMANDS, argv);
     if (parsed === null) {
@@ -56,13 +58,14 @@ export async function runCli(
         },
       );
     }
+    databasePath = config.databasePath;
     let project: Project | undefined;
     const ctx: CommandContext = {
       config,
       options,
       args,
       json: options.json === true,
-      catalog: () => (catalog ??= openCatalog(config)),
+      catalog: () => (catalog ??= openCatalog(config, { create: command.createsCatalog === true })),
       project: () => (project ??= findProject(ctx.catalog().db, config.project)),
       print: (text) => {
         io.out(`${text}\n`);
@@ -75,7 +78,8 @@ export async function runCli(
       },
     };
     return (await command.run(ctx)) ?? EXIT.ok;
-  } catch (error) {
+  } catch (thrown) {
+    const error = databaseProblem(thrown, databasePath) ?? thrown;
     if (!isCohortError(error)) throw error;
     io.err(`error: ${error.message}\n${error.hint === undefined ? '' : `  hint: ${error.hint}\n`}`);
     return error.code === 'SYNTAX' || error.code === 'INVALID_INPUT' ? EXIT.usage : EXIT.failed;
