@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CohortError, notFound } from '../errors/cohort-error.js';
 import { databaseProblem } from './database-problem.js';
@@ -57,9 +57,11 @@ export function openDatabase(path: string, options: OpenOptions): Db {
  */
 function prepareFile(path: string, options: OpenOptions): void {
   const exists = existsSync(path);
-  if (!exists && options.create === false) {
+  // SQLite quietly turns an empty file into a new database: for a command that must not, it is missing.
+  const empty = exists && statSync(path).isFile() && statSync(path).size === 0;
+  if ((!exists || empty) && options.create === false) {
     throw notFound(
-      `No catalog database at ${path}.`,
+      `No catalog database at ${path}${empty ? ' (the file is empty)' : ''}.`,
       'Check --db, COHORT_DB and COHORT_HOME for a typo; `cohort create`, `cohort demo` or `cohort import-dicom` make a new catalog.',
     );
   }

@@ -5,6 +5,7 @@ import type { Project } from '../catalog/project-store.js';
 import type { BatchDefinition } from '../batches/batch-definition.js';
 import { resolvedArguments, type BatchResolution } from '../batches/batch-resolution.js';
 import { buildCommand } from '../jobs/build-command.js';
+import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/library.js';
 import { invalidInput } from '../errors/cohort-error.js';
 import { planUnits, type RunMode } from './run-modes.js';
 import { taskVariables } from './task-environment.js';
@@ -39,6 +40,9 @@ export interface CreatedRun {
  */
 export function createRun(catalog: Catalog, project: Project, input: CreateRunInput): CreatedRun {
   const { db, config } = catalog;
+  let jobs: readonly LibraryJob[] | undefined;
+  // The user's library from the one configured place (config.libraryDir), read once per run.
+  const library = (): readonly LibraryJob[] => (jobs ??= loadLibrary(defaultLibraryDirs(config.libraryDir)));
   const ready = input.resolution.items.filter((i) => i.runnable);
   if (ready.length === 0) {
     throw invalidInput(
@@ -105,7 +109,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         const dir = join(runDir, `task-${taskId}`);
         mkdirSync(dir, { recursive: true });
         const values = resolvedArguments(item, jobIndex);
-        const command = buildCommand(job, values, dir);
+        const command = buildCommand(job, values, dir, { library: library() });
         for (const file of command.files) {
           mkdirSync(dirname(file.path), { recursive: true });
           writeFileSync(file.path, file.content);

@@ -42,7 +42,10 @@ describe('loadLibrary', () => {
       'image/brain-mask',
       'image/smooth',
     ]);
-    expect(defaultLibraryDirs('/home/u')).toEqual([BUNDLED_LIBRARY_DIR, '/home/u/.cohort/library']);
+    expect(defaultLibraryDirs('/home/u/.cohort/library')).toEqual([
+      BUNDLED_LIBRARY_DIR,
+      '/home/u/.cohort/library',
+    ]);
   });
 
   it('reads subfolders, skips missing folders and fills template defaults', () => {

@@ -50,7 +50,7 @@ export function createServerContext(catalog: Catalog, options: ServerOptions = {
     events,
     runs: new RunSupervisor(catalog, [events.listener()], options.pollMs),
     limiter: new LoginLimiter(now),
-    library: () => (library ??= loadLibrary(defaultLibraryDirs(catalog.config.home))),
+    library: () => (library ??= loadLibrary(defaultLibraryDirs(catalog.config.libraryDir))),
     staticDir: options.staticDir ?? (existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined),
     now,
   };

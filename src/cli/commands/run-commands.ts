@@ -123,6 +123,11 @@ export async function startRun(
 ): Promise<number> {
   const mode = modeOption(ctx);
   const units = typeof ctx.options.units === 'string' ? Number(ctx.options.units) : undefined;
+  if (units !== undefined && !(Number.isInteger(units) && units >= 1 && units <= 100_000)) {
+    throw invalidInput(
+      `--units must be a whole number from 1 to 100000, not '${String(ctx.options.units)}'.`,
+    );
+  }
   const run = createRun(ctx.catalog(), ctx.project(), {
     batch,
     resolution,

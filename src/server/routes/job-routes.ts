@@ -6,7 +6,7 @@ import { resolveBatch } from '../../batches/resolve-batch.js';
 import { validateBatch } from '../../batches/batch-definition.js';
 import type { Project } from '../../catalog/project-store.js';
 import { createRun } from '../../engine/create-run.js';
-import { libraryJobDefinition } from '../../jobs/library.js';
+import { checkLibraryJobs, libraryJobDefinition } from '../../jobs/library.js';
 import { scriptVariables } from '../../jobs/script-variables.js';
 import { planRerun, type RerunPlan } from '../../runs/plan-rerun.js';
 import {
@@ -48,6 +48,7 @@ export function jobRoutes(): Hono<AppEnv> {
     const project = authorizeProject(c, 'read');
     const body = await readBody(c, previewBody);
     const batch = validateBatch(body.batch);
+    checkLibraryJobs(batch.jobs, c.var.ctx.library());
     return c.json(
       resolveBatch(c.var.ctx.catalog.db, project, batch, itemsOf(body)) satisfies BatchResolution,
     );
@@ -57,6 +58,7 @@ export function jobRoutes(): Hono<AppEnv> {
     const project = authorizeProject(c, 'runBatches');
     const body = await readBody(c, runBody);
     const batch = validateBatch(body.batch);
+    checkLibraryJobs(batch.jobs, c.var.ctx.library());
     const resolution = resolveBatch(c.var.ctx.catalog.db, project, batch, itemsOf(body));
     const selection = body.filter ?? body.selector?.join(' ') ?? '*';
     return c.json(await startRun(c, project, { batch, resolution, selection }, body), 201);
@@ -66,6 +68,7 @@ export function jobRoutes(): Hono<AppEnv> {
     const project = authorizeProject(c, 'runBatches');
     const body = await readBody(c, rerunBody);
     const batch = body.batch === undefined ? undefined : validateBatch(body.batch);
+    if (batch !== undefined) checkLibraryJobs(batch.jobs, c.var.ctx.library());
     const plan = planRerun(c.var.ctx.catalog.db, project, idParam(c, 'runId'), batch);
     if (plan === null) return c.json({ runId: null, tasks: 0, skipped: [] });
     return c.json(await startRun(c, project, plan, body), 201);
