@@ -236,3 +236,32 @@ describe('item 6: file modes', () => {
     expect(statSync(`${databasePath}-wal`).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('item 7: bad input answers 400, not 500', () => {
+  it('a filter of 1,000 terms and a 50,000-character selector pattern', async () => {
+    const ana = await f.login('ana');
+    const terms = Array.from({ length: 1000 }, (_, i) => `P${String(i).padStart(3, '0')}`);
+    const filter = await call(
+      f.app,
+      ana,
+      'GET',
+      `/api/projects/alpha/subjects?filter=${encodeURIComponent(terms.join(' '))}`,
+    );
+    expect(filter).toMatchObject({ status: 400, json: { error: { code: 'INVALID_INPUT' } } });
+    expect(JSON.stringify(filter.json)).toMatch(/Too many terms: 1000/);
+    const preview = await call(f.app, ana, 'POST', '/api/projects/alpha/preview', {
+      batch: { name: 'b', level: 'study', jobs: [{ name: 'j', language: 'bash', script: 'true', args: [] }] },
+      selector: [`file:${'a'.repeat(50_000)}`],
+    });
+    expect(preview.status).toBe(400);
+    expect(JSON.stringify(preview.json).length).toBeLessThan(2000);
+  });
+
+  it('a batch naming an unknown library job', async () => {
+    const ana = await f.login('ana');
+    const res = await call(f.app, ana, 'POST', '/api/projects/alpha/preview', {
+      batch: { name: 'b', level: 'study', jobs: [{ name: 'j', library: 'no/such', args: [] }] },
+    });
+    expect(res).toMatchObject({ status: 404, json: { error: { message: "No predefined job 'no/such'." } } });
+  });
+});

@@ -126,6 +126,7 @@ export async function startRun(
   if (units !== undefined && !(Number.isInteger(units) && units >= 1 && units <= 100_000)) {
     throw invalidInput(
       `--units must be a whole number from 1 to 100000, not '${String(ctx.options.units)}'.`,
+      'Give how many scheduler jobs the items are spread over, e.g. --units 4.',
     );
   }
   const run = createRun(ctx.catalog(), ctx.project(), {
