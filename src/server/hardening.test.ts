@@ -265,3 +265,27 @@ describe('item 7: bad input answers 400, not 500', () => {
     expect(res).toMatchObject({ status: 404, json: { error: { message: "No predefined job 'no/such'." } } });
   });
 });
+
+describe('item 16: events carry ids and resume after a reconnect', () => {
+  it('replays what a client missed after its Last-Event-ID, or asks it to resync', async () => {
+    const ana = await f.login('ana');
+    const hub = f.context.events;
+    const first = await openStream(ana);
+    hub.publish(task(11, f.alpha.id), null);
+    const seen = await readSse(first, (e) => taskIds(e).includes(11));
+    const lastId = seen.find((e) => e.event === 'task')?.id ?? '';
+    expect(lastId).toMatch(new RegExp(`^${hub.epoch}\\.\\d+$`));
+    // Disconnected: these two happen while no stream is open.
+    hub.publish(task(12, f.alpha.id), null);
+    hub.publish(task(13, f.beta.id), null); // not ana's project: never replayed to her
+    hub.publish(task(14, f.alpha.id), null);
+    const resumed = await readSse(await openStream(ana, { 'Last-Event-ID': lastId }), (e) =>
+      taskIds(e).includes(14),
+    );
+    expect(taskIds(resumed)).toEqual([12, 14]);
+    const stale = await readSse(await openStream(ana, { 'Last-Event-ID': 'another-server.5' }), (e) =>
+      e.some((x) => x.event === 'resync'),
+    );
+    expect(stale.map((e) => e.event)).toEqual(['ready', 'resync']);
+  });
+});

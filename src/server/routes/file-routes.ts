@@ -66,7 +66,7 @@ export function fileRoutes(): Hono<AppEnv> {
  */
 function notOwn(c: Context<AppEnv>, file: ProjectFile): ProjectFile {
   if (isOwnFile(file.absolutePath, ownPaths(c.var.ctx.catalog.config))) {
-    throw notFound(`No file '${file.rootPath}' in this project.`, 'Cohort\'s own files are never served.');
+    throw notFound(`No file '${file.rootPath}' in this project.`, "Cohort's own files are never served.");
   }
   return file;
 }
