@@ -21,8 +21,22 @@ export interface LibraryJob {
   readonly args: readonly JobArgument[];
   /** Programs that must be on PATH where the job runs, e.g. `dwi2tensor`. */
   readonly requires: readonly string[];
+  /**
+   * Run after the commands, in the work folder: each command's trimmed standard output must equal
+   * `expect`, else the task fails with `problem` (an FA map of NaN is a failure, not a result). Every
+   * OUT must also exist and be non-empty, and every PATHOUT be a folder, checked for all library jobs.
+   */
+  readonly checks: readonly LibraryCheck[];
   /** The JSON file it was read from (for messages). */
   readonly file: string;
+}
+
+/** One output check of a library job. */
+export interface LibraryCheck {
+  readonly command: readonly string[];
+  readonly expect: string;
+  /** Why the task failed when the output differs, naming the likely cause. */
+  readonly problem: string;
 }
 
 const text = z.string().trim().min(1, 'is empty');
@@ -55,6 +69,7 @@ const libraryFileSchema = z
     commands: z.array(command).min(1, 'is empty — list at least one command').optional(),
     args: z.array(templateArgument).default([]),
     requires: z.array(text.regex(/^[^/\s]+$/, 'must be a program name, e.g. mrfilter')).default([]),
+    checks: z.array(z.object({ command, expect: z.string(), problem: text }).strict()).default([]),
   })
   .strict();
 
@@ -87,6 +102,6 @@ export function parseLibraryJob(json: unknown, file: string): LibraryJob | { pro
     if (seen.has(arg.name)) problems.push(`two arguments are named '${arg.name}' — rename one`);
     seen.add(arg.name);
   }
-  problems.push(...placeholderProblems(commands, args));
+  problems.push(...placeholderProblems([...commands, ...rest.checks.map((c) => c.command)], args));
   return problems.length > 0 ? { problems } : { ...rest, args, commands, file };
 }
