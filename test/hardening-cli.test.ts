@@ -226,3 +226,30 @@ describe('item 9: quiet wrong answers', () => {
     expect(run.code, run.stderr).toBe(0);
   });
 });
+
+describe('item 14: the Python interpreter is a setting, not the first python3 on PATH', () => {
+  it('runs Python jobs with /usr/bin/python3 past a broken shim, or with the queue’s interpreter', () => {
+    const { dir, env } = demo(1);
+    // A version manager's shim first on PATH, without the job's packages: it must not be used.
+    writeTree(join(dir, 'shims'), { python3: '#!/bin/sh\necho "shim: no nibabel here" >&2\nexit 9\n' });
+    writeTree(join(dir, 'venv'), {
+      python3: `#!/bin/sh\necho used >> '${join(dir, 'venv-used')}'\nexec /usr/bin/python3 "$@"\n`,
+    });
+    chmodSync(join(dir, 'shims', 'python3'), 0o755);
+    chmodSync(join(dir, 'venv', 'python3'), 0o755);
+    const shimmed = { ...env, PATH: `${join(dir, 'shims')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+    const qc = new URL('../examples/demo-qc.json', import.meta.url).pathname;
+    const preview = runCohort(['preview', qc, 'P001'], shimmed);
+    expect(preview.stdout).toContain("Python job 'T1 header' runs with /usr/bin/python3 (queue local).");
+    const run = runCohort(['run', qc, 'P001#OLDEST'], shimmed, { timeout: 120_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+
+    expect(
+      runCohort(['queue', 'add', 'venv', '--engine', 'local', '--python', join(dir, 'venv', 'python3')], env)
+        .code,
+    ).toBe(0);
+    const again = runCohort(['run', qc, 'P001#LATEST', '--queue', 'venv'], shimmed, { timeout: 120_000 });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'venv-used'), 'utf8')).toContain('used');
+  }, 240_000);
+});

@@ -240,4 +240,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE projects ADD COLUMN default_queue TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'queue python',
+    sql: `
+      -- The Python interpreter a queue's Python jobs run with (NULL: DEFAULT_PYTHON, /usr/bin/python3).
+      ALTER TABLE queues ADD COLUMN python TEXT;
+    `,
+  },
 ];

@@ -109,7 +109,10 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         const dir = join(runDir, `task-${taskId}`);
         mkdirSync(dir, { recursive: true });
         const values = resolvedArguments(item, jobIndex);
-        const command = buildCommand(job, values, dir, { library: library() });
+        const command = buildCommand(job, values, dir, {
+          library: library(),
+          python: placement(jobIndex).python,
+        });
         for (const file of command.files) {
           mkdirSync(dirname(file.path), { recursive: true });
           writeFileSync(file.path, file.content);

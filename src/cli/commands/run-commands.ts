@@ -11,6 +11,7 @@ import { cliMainPath } from '../../engine/task-environment.js';
 import { RUN_MODES, type RunMode } from '../../engine/run-modes.js';
 import type { TaskRow } from '../../engine/task-store.js';
 import { invalidInput } from '../../errors/cohort-error.js';
+import { placeJob } from '../../queues/place-job.js';
 import type { BatchDefinition } from '../../batches/batch-definition.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
@@ -50,9 +51,14 @@ export const previewCommand: CommandSpec = {
   },
   examples: ['cohort preview dti.json', "cohort preview dti.json --filter 'STAG:baseline & !JOB:r'"],
   run(ctx) {
-    const resolution = resolve(ctx, loadBatchArg(ctx, ctx.args[0] ?? ''));
+    const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
+    const resolution = resolve(ctx, batch);
     if (ctx.json) return ctx.printJson(resolution);
     printPreview(ctx, resolution);
+    for (const job of batch.jobs.filter((j) => j.language === 'python')) {
+      const placed = placeJob(ctx.catalog().db, ctx.project(), job, undefined);
+      ctx.print(`Python job '${job.name}' runs with ${placed.python} (queue ${placed.queue}).`);
+    }
     return resolution.summary.ready === 0 ? 1 : 0;
   },
 };
