@@ -253,3 +253,36 @@ describe('item 14: the Python interpreter is a setting, not the first python3 on
     expect(readFileSync(join(dir, 'venv-used'), 'utf8')).toContain('used');
   }, 240_000);
 });
+
+describe('item 9: grid hold of a running task', () => {
+  it('says it is too late and exits 1 instead of "hold requested"', async () => {
+    const { dir, env } = demo(1);
+    const batch = join(dir, 'sleep.json');
+    writeFileSync(
+      batch,
+      JSON.stringify({
+        name: 'sleeper',
+        level: 'study',
+        jobs: [{ name: 'Sleep', language: 'bash', script: 'sleep 60', args: [] }],
+      }),
+    );
+    expect(runCohort(['run', batch, 'P001#OLDEST', '--no-wait'], env).code).toBe(0);
+    const running = async (): Promise<number | undefined> => {
+      for (let i = 0; i < 300; i++) {
+        const grid = JSON.parse(runCohort(['grid', '--json'], env).stdout) as {
+          tasks: { id: number; state: string }[];
+        };
+        const task = grid.tasks.find((t) => t.state === 'running');
+        if (task !== undefined) return task.id;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return undefined;
+    };
+    const id = await running();
+    expect(id).toBeDefined();
+    const hold = runCohort(['grid', 'hold', String(id)], env);
+    expect(hold.code).toBe(1);
+    expect(hold.stdout + hold.stderr).toMatch(/running, too late to hold/);
+    expect(runCohort(['grid', 'kill', String(id)], env).code).toBe(0);
+  }, 120_000);
+});
