@@ -257,6 +257,21 @@ describe('item 7: bad input answers 400, not 500', () => {
     expect(JSON.stringify(preview.json).length).toBeLessThan(2000);
   });
 
+  it('shows the interpreter each Python job will run with (item 14)', async () => {
+    const ana = await f.login('ana');
+    const res = await call(f.app, ana, 'POST', '/api/projects/alpha/preview', {
+      batch: {
+        name: 'b',
+        level: 'study',
+        jobs: [{ name: 'Py', language: 'python', script: 'pass', args: [] }],
+      },
+    });
+    expect(res).toMatchObject({
+      status: 200,
+      json: { interpreters: [{ job: 'Py', queue: 'local', python: '/usr/bin/python3' }] },
+    });
+  });
+
   it('a batch naming an unknown library job', async () => {
     const ana = await f.login('ana');
     const res = await call(f.app, ana, 'POST', '/api/projects/alpha/preview', {

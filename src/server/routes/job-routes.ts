@@ -8,15 +8,16 @@ import type { Project } from '../../catalog/project-store.js';
 import { createRun } from '../../engine/create-run.js';
 import { checkLibraryJobs, libraryJobDefinition } from '../../jobs/library.js';
 import { scriptVariables } from '../../jobs/script-variables.js';
+import { placeJob } from '../../queues/place-job.js';
 import { planRerun, type RerunPlan } from '../../runs/plan-rerun.js';
 import {
   previewBody,
   rerunBody,
   runBody,
   scriptVariablesBody,
-  type BatchResolution,
   type itemsSchema,
   type LibraryEntry,
+  type PreviewResponse,
   type RunResponse,
   type ScriptVariablesResponse,
 } from '../api-types.js';
@@ -49,9 +50,17 @@ export function jobRoutes(): Hono<AppEnv> {
     const body = await readBody(c, previewBody);
     const batch = validateBatch(body.batch);
     checkLibraryJobs(batch.jobs, c.var.ctx.library());
-    return c.json(
-      resolveBatch(c.var.ctx.catalog.db, project, batch, itemsOf(body)) satisfies BatchResolution,
-    );
+    const db = c.var.ctx.catalog.db;
+    const interpreters = batch.jobs
+      .filter((job) => job.language === 'python')
+      .map((job) => {
+        const placed = placeJob(db, project, job, undefined);
+        return { job: job.name, queue: placed.queue, python: placed.python };
+      });
+    return c.json({
+      ...resolveBatch(db, project, batch, itemsOf(body)),
+      interpreters,
+    } satisfies PreviewResponse);
   });
 
   app.post('/projects/:project/runs', async (c) => {
