@@ -24,6 +24,8 @@ export interface ServerOptions {
   readonly now?: () => number;
   /** How often the supervisor polls the runs it drives. */
   readonly pollMs?: number;
+  /** Paths per transaction of long writes (default WRITE_CHUNK); the benchmark compares one chunk. */
+  readonly writeChunk?: number;
   /** Tests lose events on purpose to prove the web grid converges without them. */
   readonly dropEvents?: EventHubOptions['drop'];
 }
@@ -53,6 +55,7 @@ export function createServerContext(catalog: Catalog, options: ServerOptions = {
     library: () => (library ??= loadLibrary(defaultLibraryDirs(catalog.config.libraryDir))),
     staticDir: options.staticDir ?? (existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined),
     now,
+    ...(options.writeChunk === undefined ? {} : { writeChunk: options.writeChunk }),
   };
 }
 

@@ -95,6 +95,7 @@ export function catalogRoutes(): Hono<AppEnv> {
         }
       },
       (work) => db.transaction(work).immediate(),
+      c.var.ctx.writeChunk,
     );
     return c.json(results satisfies AddFilesResponse);
   });
