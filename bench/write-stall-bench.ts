@@ -42,7 +42,7 @@ export async function runWriteStallBench(): Promise<void> {
     const app = createApp(createServerContext(catalog, { staticDir: join(dir, 'none'), writeChunk }));
     return new Promise((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
-        resolve({ server: s as Server, port: info.port }),
+        resolve({ server: s, port: info.port }),
       ) as Server;
       // A stalled event loop fires the 5 s keep-alive timer late, racing the client's next request.
       s.keepAliveTimeout = 120_000;
