@@ -286,3 +286,42 @@ describe('item 9: grid hold of a running task', () => {
     expect(runCohort(['grid', 'kill', String(id)], env).code).toBe(0);
   }, 120_000);
 });
+
+describe('item 13: one place for the user library', () => {
+  const mine = {
+    id: 'mine/copy',
+    name: 'Copy',
+    command: ['cp', '{f1}', '{o1}'],
+    args: [
+      { type: 'FILE', name: 'f1', patterns: ['t1_mprage*/s0__.nii', 'T1w*/*.nii.gz', '*T1_BRAVO/*.nii.gz'] },
+      { type: 'OUT', name: 'o1', path: 'copy/t1.nii' },
+    ],
+  };
+  const batch = {
+    name: 'c',
+    level: 'study',
+    jobs: [
+      {
+        name: 'Copy',
+        library: 'mine/copy',
+        args: mine.args.map((a) => ({ ...a, ref: { kind: 'current' } })),
+      },
+    ],
+  };
+
+  it('reads $COHORT_HOME/library, or COHORT_LIBRARY, for preview and run alike', () => {
+    const { dir, home, env } = demo(1);
+    const file = join(dir, 'batch.json');
+    writeFileSync(file, JSON.stringify(batch));
+    expectClearError(runCohort(['preview', file], env), 1, /No predefined job 'mine\/copy'/);
+    writeTree(join(home, 'library'), { 'mine/copy.json': JSON.stringify(mine) });
+    const preview = runCohort(['preview', file], env);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toMatch(/ready/);
+    const run = runCohort(['run', file, 'P001#OLDEST'], env, { timeout: 120_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // COHORT_LIBRARY moves it: the home's library is then not read.
+    const moved = { ...env, COHORT_LIBRARY: join(dir, 'elsewhere') };
+    expectClearError(runCohort(['preview', file], moved), 1, /No predefined job 'mine\/copy'/);
+  }, 120_000);
+});

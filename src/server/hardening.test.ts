@@ -257,6 +257,18 @@ describe('item 7: bad input answers 400, not 500', () => {
     expect(JSON.stringify(preview.json).length).toBeLessThan(2000);
   });
 
+  it('lists the user library from $COHORT_HOME/library, the place the CLI reads (item 13)', async () => {
+    const dir = join(f.catalog.config.home, 'library', 'mine');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'echo.json'),
+      JSON.stringify({ id: 'mine/echo', name: 'Echo', command: ['echo'] }),
+    );
+    const ana = await f.login('ana');
+    const res = await call(f.app, ana, 'GET', '/api/library');
+    expect((res.json as { id: string }[]).map((j) => j.id)).toContain('mine/echo');
+  });
+
   it('shows the interpreter each Python job will run with (item 14)', async () => {
     const ana = await f.login('ana');
     const res = await call(f.app, ana, 'POST', '/api/projects/alpha/preview', {
