@@ -49,6 +49,11 @@ export interface CommandSpec {
   readonly args: readonly ArgSpec[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly examples?: readonly string[];
+  /**
+   * May make a new catalog database when none exists (only `create`, `demo`, `import-dicom`); every
+   * other command refuses a missing one, so a mistyped `--db` never silently starts an empty catalog.
+   */
+  readonly createsCatalog?: boolean;
   /** Returns the exit code (0 when omitted). */
   run(ctx: CommandContext): Promise<number | void> | number | void;
 }

@@ -23,7 +23,7 @@ export function parseCommandLine(
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...rest],
+      args: attachDashValues(rest, specs),
       allowPositionals: true,
       strict: true,
       // Selector terms like `-mtime` are not options: `--` ends options explicitly when needed.
@@ -47,6 +47,34 @@ export function parseCommandLine(
   const options = typedOptions(command, specs, parsed.values as Record<string, string | boolean | string[]>);
   if (options.help !== true) checkArgs(command, parsed.positionals);
   return { command, args: parsed.positionals, options };
+}
+
+/**
+ * `--sort -updated`: a value that starts with one dash (a descending sort key, a negative number)
+ * after a string option is that option's value, as the help examples write it; parseArgs alone would
+ * refuse it as ambiguous. `--name --other` stays an error.
+ */
+function attachDashValues(
+  words: readonly string[],
+  specs: Readonly<Record<string, { readonly type: string }>>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (word === '--') {
+      out.push(...words.slice(i));
+      break;
+    }
+    const next = words[i + 1];
+    const long = /^--([^=]+)$/.exec(word)?.[1];
+    if (long !== undefined && specs[long]?.type === 'string' && next !== undefined && /^-[^-]/.test(next)) {
+      out.push(`${word}=${next}`);
+      i++;
+    } else {
+      out.push(word);
+    }
+  }
+  return out;
 }
 
 function checkArgs(command: CommandSpec, positionals: readonly string[]): void {

@@ -270,4 +270,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE projects ADD COLUMN log_retention_days INTEGER DEFAULT 30;
     `,
   },
+  {
+    version: 8,
+    name: 'queue python',
+    sql: `
+      -- The Python interpreter a queue's Python jobs run with (NULL: DEFAULT_PYTHON, /usr/bin/python3).
+      ALTER TABLE queues ADD COLUMN python TEXT;
+    `,
+  },
 ];

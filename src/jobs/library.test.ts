@@ -52,7 +52,10 @@ describe('loadLibrary', () => {
       'registration/nonlinear',
       'tractography/tckgen',
     ]);
-    expect(defaultLibraryDirs('/home/u')).toEqual([BUNDLED_LIBRARY_DIR, '/home/u/.cohort/library']);
+    expect(defaultLibraryDirs('/home/u/.cohort/library')).toEqual([
+      BUNDLED_LIBRARY_DIR,
+      '/home/u/.cohort/library',
+    ]);
   });
 
   it('documents every bundled job: what it does, the tool and version, every argument, in docs/library.md', () => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Catalog } from '../../catalog/catalog.js';
 import { indexProject } from '../../catalog/indexer/index-project.js';
+import { ownPaths } from '../../catalog/own-paths.js';
 import { createProject, listProjects, type Project } from '../../catalog/project-store.js';
 import { addTags } from '../../catalog/tags.js';
 import { generateDemoProject, type DemoSummary } from '../../demo/demo-project.js';
@@ -19,6 +20,7 @@ const T1_PATTERNS = ['file:t1_mprage*/s0__.nii', 'file:T1w*/*.nii.gz', 'file:*T1
 
 export const demoCommand: CommandSpec = {
   name: 'demo',
+  createsCatalog: true,
   summary: 'Create (or rescan) a synthetic demo project, index and tag it, and show selections on it.',
   args: [],
   options: {
@@ -44,7 +46,7 @@ export const demoCommand: CommandSpec = {
       ctx.print(
         `Wrote a demo of ${summary.subjects} subjects, ${summary.studies} studies, ${summary.files} files to ${summary.root}.`,
       );
-      project = createProject(catalog.db, { name, root, layout: 'folders' });
+      project = createProject(catalog.db, { name, root, layout: 'folders' }, ownPaths(ctx.config));
       printIndexResult(ctx, await indexProject(catalog, project));
       applyDemoTags(catalog, project, summary);
     } else {

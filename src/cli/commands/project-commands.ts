@@ -1,5 +1,6 @@
 import { detectLayout } from '../../catalog/layout/make-layout.js';
 import { LAYOUT_KINDS, type LayoutKind } from '../../catalog/layout/layout.js';
+import { ownPaths } from '../../catalog/own-paths.js';
 import { createProject, listProjects, projectSummaries } from '../../catalog/project-store.js';
 import { indexProject } from '../../catalog/indexer/index-project.js';
 import { invalidInput } from '../../errors/cohort-error.js';
@@ -9,6 +10,7 @@ import { printIndexResult } from './print-index-result.js';
 
 export const createCommand: CommandSpec = {
   name: 'create',
+  createsCatalog: true,
   summary: 'Register an existing folder tree as a project and index it.',
   args: [
     { name: 'NAME', description: 'Project name (letters, digits, . _ -).', required: true },
@@ -32,12 +34,16 @@ export const createCommand: CommandSpec = {
     const layout = layoutOption(ctx, root);
     const catalog = ctx.catalog();
     const analysisFolder = ctx.options['analysis-folder'];
-    const project = createProject(catalog.db, {
-      name,
-      root,
-      layout,
-      ...(typeof analysisFolder === 'string' ? { analysisFolder } : {}),
-    });
+    const project = createProject(
+      catalog.db,
+      {
+        name,
+        root,
+        layout,
+        ...(typeof analysisFolder === 'string' ? { analysisFolder } : {}),
+      },
+      ownPaths(ctx.config),
+    );
     const result = await indexProject(catalog, project);
     printIndexResult(ctx, result);
   },

@@ -3,6 +3,7 @@ import { invalidInput } from '../../errors/cohort-error.js';
 import {
   defaultQueueName,
   listQueues,
+  pythonOf,
   removeQueue,
   saveQueue,
   setDefaultQueue,
@@ -37,10 +38,17 @@ export const queueAddCommand: CommandSpec = {
       value: 'WORD',
       description: 'An extra scheduler word, e.g. --arg=--gres=gpu:1 or --arg=-l --arg=scratch=10G.',
     },
+    python: {
+      type: 'string',
+      value: 'PATH',
+      description:
+        "Interpreter of Python jobs on this queue (default /usr/bin/python3; a bare name such as python3 is looked up on PATH after the job's environment line).",
+    },
     global: GLOBAL,
   },
   examples: [
     'cohort queue add cpu --engine slurm --target debug --cpus 2 --memory 4000 --time 60',
+    'cohort queue add venv --engine local --python /opt/venv/bin/python3 && cohort queue default venv',
     'cohort queue add gpu --engine slurm --target gpu --arg=--gres=gpu:1 --global',
     'cohort queue add grid --engine sge --target all.q',
   ],
@@ -67,6 +75,7 @@ export const queueAddCommand: CommandSpec = {
           ...count(ctx, 'gpus'),
         },
         schedulerArgs: Array.isArray(args) ? args : typeof args === 'string' ? [args] : [],
+        ...(typeof ctx.options.python === 'string' ? { python: ctx.options.python } : {}),
       },
       ctx.options.global === true,
     );
@@ -88,13 +97,14 @@ export const queueListCommand: CommandSpec = {
     if (ctx.json) return ctx.printJson({ default: fallback, queues });
     ctx.print(
       formatTable(
-        ['QUEUE', 'DEFAULT', 'ENGINE', 'WHERE', 'RESOURCES', 'SCOPE'],
+        ['QUEUE', 'DEFAULT', 'ENGINE', 'WHERE', 'RESOURCES', 'PYTHON', 'SCOPE'],
         queues.map((q) => [
           q.name,
           q.name === fallback ? '*' : '',
           q.engine,
           q.target ?? '',
           [...Object.entries(q.defaults).map(([k, v]) => `${k}=${String(v)}`), ...q.schedulerArgs].join(' '),
+          pythonOf(q),
           q.global ? 'all projects' : 'project',
         ]),
       ),
