@@ -1,0 +1,124 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readTckHeader, type TckHeader } from './tck-header.js';
+import { badTractFile, fileError } from './tract-errors.js';
+import type { StreamlineBatch } from './tractogram.js';
+
+/** Options of the streaming readers. */
+export interface StreamOptions {
+  /** Points read per chunk (default 1 Mi points, 12 MB for float32): memory stays near a few chunks. */
+  readonly chunkPoints?: number;
+  readonly signal?: AbortSignal;
+}
+
+const DEFAULT_CHUNK_POINTS = 1 << 20;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Streams the streamlines of a `.tck` file in batches of whole streamlines, reading a chunk at a time,
+ * so memory stays flat whatever the file size. A NaN triplet ends a streamline, an Inf triplet ends the
+ * file (as MRtrix writes them).
+ *
+ * @throws CohortError INVALID_INPUT when the file is truncated or holds another number of streamlines
+ *   than its header's `count` (thrown after the last batch: the streamlines before it were fine).
+ */
+export function* readTckBatches(
+  path: string,
+  options: StreamOptions = {},
+  header: TckHeader = readTckHeader(path),
+): Generator<StreamlineBatch> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const pointBytes = header.float64 ? 24 : 12;
+    const chunkPoints = Math.max(1, options.chunkPoints ?? DEFAULT_CHUNK_POINTS);
+    const raw = new Uint8Array(chunkPoints * pointBytes);
+    const values = header.float64 ? new Float64Array(chunkPoints * 3) : new Float32Array(chunkPoints * 3);
+    const direct =
+      LITTLE_ENDIAN_HOST && header.littleEndian
+        ? header.float64
+          ? new Float64Array(raw.buffer)
+          : new Float32Array(raw.buffer)
+        : undefined;
+    let carry: number[] = [];
+    let carried = 0; // bytes of an incomplete point kept at the start of `raw`
+    let position = header.dataOffset;
+    let streamlines = 0;
+    let ended = false;
+    while (!ended) {
+      options.signal?.throwIfAborted();
+      const n = readSync(fd, raw, carried, raw.length - carried, position);
+      position += n;
+      const available = carried + n;
+      if (n === 0) break;
+      const points = Math.floor(available / pointBytes);
+      const v = direct ?? decode(raw, points, header, values);
+      // Points of streamlines that end in this chunk, plus the carried start of the first one.
+      const out = header.float64
+        ? new Float64Array(carry.length + points * 3)
+        : new Float32Array(carry.length + points * 3);
+      out.set(carry);
+      let used = carry.length / 3;
+      const ends: number[] = [];
+      let start = 0;
+      for (let k = 0; k < points; k++) {
+        const x = v[3 * k] ?? 0;
+        if (x !== x) {
+          out.set(v.subarray(3 * start, 3 * k), used * 3);
+          used += k - start;
+          ends.push(used);
+          start = k + 1;
+        } else if (x === Infinity || x === -Infinity) {
+          if (k > start) {
+            // Points after the last separator and before the end marker: a last streamline without NaN.
+            out.set(v.subarray(3 * start, 3 * k), used * 3);
+            used += k - start;
+            ends.push(used);
+          }
+          start = k;
+          ended = true;
+          break;
+        }
+      }
+      const complete = ends.length === 0 ? 0 : (ends[ends.length - 1] ?? 0);
+      carry = ended ? [] : [...out.subarray(complete * 3, used * 3), ...v.subarray(3 * start, 3 * points)];
+      if (ends.length > 0) {
+        const offsets = new Float64Array(ends.length + 1);
+        ends.forEach((e, i) => (offsets[i + 1] = e));
+        streamlines += ends.length;
+        yield { positions: out.subarray(0, complete * 3), offsets, count: ends.length, dpp: {}, dps: {} };
+      }
+      carried = available - points * pointBytes;
+      raw.copyWithin(0, points * pointBytes, available);
+    }
+    if (!ended && (carry.length > 0 || carried > 0)) {
+      throw badTractFile(path, `it is truncated: the data stop inside a streamline at byte ${size}`);
+    }
+    if (header.count !== undefined && header.count !== streamlines) {
+      throw badTractFile(
+        path,
+        `its header says count: ${header.count} but it holds ${streamlines} streamline(s)`,
+        'The file was cut short or its writer stopped before updating the count; regenerate it, or rewrite the header with tckedit in.tck out.tck.',
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function decode(
+  raw: Uint8Array,
+  points: number,
+  header: TckHeader,
+  into: Float32Array | Float64Array,
+): Float32Array | Float64Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const le = header.littleEndian;
+  if (header.float64) for (let i = 0; i < points * 3; i++) into[i] = view.getFloat64(8 * i, le);
+  else for (let i = 0; i < points * 3; i++) into[i] = view.getFloat32(4 * i, le);
+  return into;
+}
