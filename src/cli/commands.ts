@@ -36,6 +36,7 @@ import {
   userListCommand,
   userPasswordCommand,
 } from './commands/user-commands.js';
+import { TRACTS_COMMANDS } from './commands/tracts-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Every CLI command, in the order `cohort --help` lists them. */
@@ -81,4 +82,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   userListCommand,
   userGrantCommand,
   tokenCreateCommand,
+  ...TRACTS_COMMANDS,
 ];

@@ -76,7 +76,8 @@ export class LengthAccumulator {
     let squares = 0;
     for (const v of values) squares += (v - mean) ** 2;
     const middle = n >> 1;
-    const median = n % 2 === 1 ? (values[middle] ?? NaN) : f(f((values[middle - 1] ?? 0) + (values[middle] ?? 0)) / 2);
+    const median =
+      n % 2 === 1 ? (values[middle] ?? NaN) : f(f((values[middle - 1] ?? 0) + (values[middle] ?? 0)) / 2);
     return {
       count: this.counted,
       mean,

@@ -9,14 +9,16 @@ import type { StreamlineBatch } from './tractogram.js';
 export function makeSampler(volume: NiftiVolume, outside = 0): (x: number, y: number, z: number) => number {
   const [nx, ny, nz] = volume.dims;
   const m = volume.inverse;
-  const [m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0, m11 = 0] = m;
+  const [m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0, m11 = 0] =
+    m;
   const data = volume.data;
   const clamp = (v: number, n: number): number => (v < 0 ? 0 : v >= n ? n - 1 : v);
   return (x, y, z) => {
     const vx = m0 * x + m1 * y + m2 * z + m3;
     const vy = m4 * x + m5 * y + m6 * z + m7;
     const vz = m8 * x + m9 * y + m10 * z + m11;
-    if (vx <= -0.5 || vx >= nx - 0.5 || vy <= -0.5 || vy >= ny - 0.5 || vz <= -0.5 || vz >= nz - 0.5) return outside;
+    if (vx <= -0.5 || vx >= nx - 0.5 || vy <= -0.5 || vy >= ny - 0.5 || vz <= -0.5 || vz >= nz - 0.5)
+      return outside;
     const cx = Math.floor(vx);
     const cy = Math.floor(vy);
     const cz = Math.floor(vz);
@@ -53,7 +55,11 @@ export function sampleMeans(
   const p = batch.positions;
   const out = new Float64Array(batch.count);
   const step = (a: number, b: number): number =>
-    Math.hypot((p[3 * b] ?? 0) - (p[3 * a] ?? 0), (p[3 * b + 1] ?? 0) - (p[3 * a + 1] ?? 0), (p[3 * b + 2] ?? 0) - (p[3 * a + 2] ?? 0));
+    Math.hypot(
+      (p[3 * b] ?? 0) - (p[3 * a] ?? 0),
+      (p[3 * b + 1] ?? 0) - (p[3 * a + 1] ?? 0),
+      (p[3 * b + 2] ?? 0) - (p[3 * a + 2] ?? 0),
+    );
   for (let i = 0; i < batch.count; i++) {
     const first = batch.offsets[i] ?? 0;
     const last = batch.offsets[i + 1] ?? 0;
