@@ -6,7 +6,7 @@ export type MapKind = (typeof MAP_KINDS)[number];
 
 /** Options of {@link TrackMapper}. */
 export interface TrackMapOptions {
-  /** `visit`: streamlines per voxel (track density); `ends`: streamline endpoints per voxel. */
+  /** `visit`: streamlines per voxel (track density); `ends`: streamline endpoints per voxel (two if both end there). */
   readonly kind: MapKind;
   /**
    * Points per step when densifying (1, the default: vertices only, as `tckmap -upsample 1`). N > 1
@@ -51,8 +51,9 @@ export class TrackMapper {
       const last = batch.offsets[i + 1] ?? 0;
       if (last === first) continue;
       if (this.options.kind === 'ends') {
-        this.visit(p[3 * first] ?? 0, p[3 * first + 1] ?? 0, p[3 * first + 2] ?? 0);
-        this.visit(p[3 * last - 3] ?? 0, p[3 * last - 2] ?? 0, p[3 * last - 1] ?? 0);
+        // Each end counts: a streamline ending twice in one voxel adds 2 there, as tckmap -ends_only does.
+        this.visit(p[3 * first] ?? 0, p[3 * first + 1] ?? 0, p[3 * first + 2] ?? 0, false);
+        this.visit(p[3 * last - 3] ?? 0, p[3 * last - 2] ?? 0, p[3 * last - 1] ?? 0, false);
         continue;
       }
       for (let k = first; k < last; k++) {
@@ -73,7 +74,7 @@ export class TrackMapper {
     }
   }
 
-  private visit(x: number, y: number, z: number): void {
+  private visit(x: number, y: number, z: number, once = true): void {
     const m = this.m;
     const [nx, ny, nz] = this.dims;
     const i = round(f(f(f(f((m[0] ?? 0) * x) + f((m[1] ?? 0) * y)) + f((m[2] ?? 0) * z)) + (m[3] ?? 0)));
@@ -83,7 +84,7 @@ export class TrackMapper {
     const k = round(f(f(f(f((m[8] ?? 0) * x) + f((m[9] ?? 0) * y)) + f((m[10] ?? 0) * z)) + (m[11] ?? 0)));
     if (k < 0 || k >= nz) return;
     const v = i + nx * (j + ny * k);
-    if (this.stamp[v] === this.streamline) return;
+    if (once && this.stamp[v] === this.streamline) return;
     this.stamp[v] = this.streamline;
     this.counts[v] = (this.counts[v] ?? 0) + 1;
   }
