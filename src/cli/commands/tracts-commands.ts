@@ -163,11 +163,9 @@ export const tractsStatsCommand: CommandSpec = {
   },
 };
 
-/** A CLI region: `x,y,z,r` is a sphere, anything else a mask file. */
+/** A CLI region: numbers joined by commas are a sphere `x,y,z,r`, anything else a mask file. */
 function region(text: string): { sphere: [number, number, number, number] } | { mask: string } {
-  return /^\s*-?[\d.]/.test(text) && text.split(',').length === 4
-    ? { sphere: parseSphere(text) }
-    : { mask: text };
+  return /^[\s\d.,eE+-]+$/.test(text) && text.includes(',') ? { sphere: parseSphere(text) } : { mask: text };
 }
 
 export const tractsSelectCommand: CommandSpec = {
@@ -188,7 +186,8 @@ export const tractsSelectCommand: CommandSpec = {
       type: 'string',
       multiple: true,
       value: 'x,y,z,r|MASK',
-      description: 'Keep streamlines with a point in this sphere (mm) or mask; write --include=-38,... when x is negative.',
+      description:
+        'Keep streamlines with a point in this sphere (mm) or mask; write --include=-38,... when x is negative.',
     },
     exclude: {
       type: 'string',
