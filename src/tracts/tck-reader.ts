@@ -15,7 +15,8 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Streams the streamlines of a `.tck` file in batches of whole streamlines, reading a chunk at a time,
- * so memory stays flat whatever the file size. A NaN triplet ends a streamline, an Inf triplet ends the
+ * so memory stays flat whatever the file size. A batch's arrays are reused for the next batch: copy
+ * what must outlive the iteration step. A NaN triplet ends a streamline, an Inf triplet ends the
  * file (as MRtrix writes them).
  *
  * @throws CohortError INVALID_INPUT when the file is truncated or holds another number of streamlines
@@ -45,6 +46,7 @@ export function* readTckBatches(
           : new Float32Array(raw.buffer)
         : undefined;
     let carry: number[] = [];
+    let out: Float32Array | Float64Array = header.float64 ? new Float64Array(0) : new Float32Array(0);
     let carried = 0; // bytes of an incomplete point kept at the start of `raw`
     let position = header.dataOffset;
     let streamlines = 0;
@@ -57,35 +59,45 @@ export function* readTckBatches(
       if (n === 0) break;
       const points = Math.floor(available / pointBytes);
       const v = direct ?? decode(raw, points, header, values);
-      // Points of streamlines that end in this chunk, plus the carried start of the first one.
-      const out = header.float64
-        ? new Float64Array(carry.length + points * 3)
-        : new Float32Array(carry.length + points * 3);
+      // Points of streamlines that end in this chunk, plus the carried start of the first one. The
+      // buffer is reused from chunk to chunk (allocating and zeroing 12 MB per chunk cost a third of the time).
+      if (out.length < carry.length + points * 3) {
+        out = header.float64
+          ? new Float64Array(carry.length + points * 3)
+          : new Float32Array(carry.length + points * 3);
+      }
       out.set(carry);
       let used = carry.length / 3;
       const ends: number[] = [];
-      let start = 0;
+      // One pass: copy points, skipping separators. Float32 data move as 32-bit integers (no float
+      // conversion per value) and separators are found by their all-ones exponent (NaN or Inf).
+      let w = used * 3;
+      const float32 = v instanceof Float32Array && out instanceof Float32Array;
+      const src = float32 ? new Uint32Array(v.buffer, v.byteOffset, points * 3) : v;
+      const dst = float32 ? new Uint32Array(out.buffer, out.byteOffset, out.length) : out;
       for (let k = 0; k < points; k++) {
-        const x = v[3 * k] ?? 0;
-        if (x !== x) {
-          out.set(v.subarray(3 * start, 3 * k), used * 3);
-          used += k - start;
+        const r = 3 * k;
+        const x = src[r] ?? 0;
+        const special = float32 ? (x & 0x7f800000) === 0x7f800000 : !Number.isFinite(x);
+        if (!special) {
+          dst[w] = x;
+          dst[w + 1] = src[r + 1] ?? 0;
+          dst[w + 2] = src[r + 2] ?? 0;
+          w += 3;
+        } else if (float32 ? (x & 0x7fffff) !== 0 : Number.isNaN(x)) {
+          used = w / 3;
           ends.push(used);
-          start = k + 1;
-        } else if (x === Infinity || x === -Infinity) {
-          if (k > start) {
-            // Points after the last separator and before the end marker: a last streamline without NaN.
-            out.set(v.subarray(3 * start, 3 * k), used * 3);
-            used += k - start;
-            ends.push(used);
-          }
-          start = k;
+        } else {
+          used = w / 3;
+          // Points after the last separator and before the end marker: a last streamline without NaN.
+          if (used > (ends.length === 0 ? 0 : (ends[ends.length - 1] ?? 0))) ends.push(used);
           ended = true;
           break;
         }
       }
+      if (!ended) used = w / 3;
       const complete = ends.length === 0 ? 0 : (ends[ends.length - 1] ?? 0);
-      carry = ended ? [] : [...out.subarray(complete * 3, used * 3), ...v.subarray(3 * start, 3 * points)];
+      carry = ended ? [] : Array.from(out.subarray(complete * 3, used * 3));
       if (ends.length > 0) {
         const offsets = new Float64Array(ends.length + 1);
         ends.forEach((e, i) => (offsets[i + 1] = e));

@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeNifti1 } from '../src/demo/nifti1.js';
+import { SeededRandom } from '../src/demo/seeded-random.js';
+import { convertTracts } from '../src/tracts/index.js';
+import { TckWriter } from '../src/tracts/tck-writer.js';
+import { machineLine, median, ms, ratio } from './measure.js';
+import { writeSection } from './write-results.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const WORK = fileURLToPath(new URL('./.work/tracts/', import.meta.url));
+const RUNS = Number(process.env.TRACTS_BENCH_RUNS ?? 3);
+const STREAMLINES = Number(process.env.TRACTS_BENCH_STREAMLINES ?? 1_000_000);
+const BIG = Number(process.env.TRACTS_BENCH_BIG ?? 0); // e.g. 10000000 for the flat-memory check
+const POINTS = 30;
+
+/** Random walks of 30 points, 1 mm steps, inside a 120 mm box: whole-brain-like coverage. */
+function writeSynthetic(path: string, count: number): void {
+  const rng = new SeededRandom(7);
+  const random = (): number => rng.next();
+  const writer = new TckWriter(path, { step_size: '1' });
+  const chunk = 50_000;
+  for (let done = 0; done < count; done += chunk) {
+    const n = Math.min(chunk, count - done);
+    const positions = new Float32Array(n * POINTS * 3);
+    const offsets = Float64Array.from({ length: n + 1 }, (_, i) => i * POINTS);
+    for (let s = 0; s < n; s++) {
+      let [x, y, z] = [random() * 100 - 50, random() * 120 - 60, random() * 100 - 50];
+      let [dx, dy, dz] = [random() - 0.5, random() - 0.5, random() - 0.5];
+      for (let p = 0; p < POINTS; p++) {
+        const norm = Math.hypot(dx, dy, dz) || 1;
+        [x, y, z] = [x + dx / norm, y + dy / norm, z + dz / norm];
+        positions.set([x, y, z], (s * POINTS + p) * 3);
+        [dx, dy, dz] = [
+          dx / norm + (random() - 0.5) * 0.3,
+          dy / norm + (random() - 0.5) * 0.3,
+          dz / norm + (random() - 0.5) * 0.3,
+        ];
+      }
+    }
+    writer.write({ positions, offsets, count: n, dpp: {}, dps: {} });
+  }
+  writer.close();
+}
+
+/** Wall time and peak RSS (GNU time) of a command. */
+function run(command: string, args: readonly string[]): { ms: number; rssMB: number } {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const elapsed = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  const kb = Number(result.stderr.trim().split('\n').pop());
+  return { ms: elapsed, rssMB: kb / 1024 };
+}
+
+/** Runs the commands alternately RUNS times; medians of time and RSS per command. */
+function alternate(commands: readonly (readonly string[])[]): { ms: number; rssMB: number }[] {
+  const times = commands.map(() => [] as number[]);
+  const rss = commands.map(() => [] as number[]);
+  for (let r = 0; r < RUNS; r++) {
+    commands.forEach(([command = '', ...args], i) => {
+      const m = run(command, args);
+      times[i]?.push(m.ms);
+      rss[i]?.push(m.rssMB);
+    });
+  }
+  return commands.map((_, i) => ({ ms: median(times[i] ?? []), rssMB: median(rss[i] ?? []) }));
+}
+
+/** Figures of issue 12: statistics and maps against MRtrix3, flat streaming memory, read speed per format. */
+export function runTractsBench(): void {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const tck = join(WORK, 'synthetic.tck');
+  writeSynthetic(tck, STREAMLINES);
+  const reference = join(WORK, 'reference.nii');
+  writeNifti1(reference, {
+    dims: [140, 160, 140],
+    pixdim: [1, 1, 1],
+    datatype: 'int16',
+    data: new Int16Array(140 * 160 * 140),
+  });
+  const cohort = (...args: string[]): string[] => [process.execPath, CLI, 'tracts', ...args];
+
+  const [ours, theirs] = alternate([cohort('stats', tck, '--json'), ['tckstats', tck, '-quiet']]);
+  const [oursMap, theirsMap] = alternate([
+    cohort('map', tck, reference, join(WORK, 'ours.nii')),
+    ['tckmap', tck, '-template', reference, '-upsample', '1', '-quiet', '-force', join(WORK, 'theirs.nii')],
+  ]);
+  const trk = join(WORK, 'synthetic.trk');
+  const trx = join(WORK, 'synthetic.trx');
+  convertTracts(tck, trk);
+  convertTracts(tck, trx);
+  const reads = alternate([cohort('info', tck), cohort('info', trk), cohort('info', trx)]);
+  const points = STREAMLINES * POINTS;
+  const perPoint = (m: { ms: number }): string => `${((m.ms * 1e6) / points).toFixed(1)} ns`;
+  const rows = [
+    `| statistics (count, lengths) | \`cohort tracts stats\` | ${ms(ours!.ms)} | ${ours!.rssMB.toFixed(0)} MB | \`tckstats\` | ${ms(theirs!.ms)} | ${theirs!.rssMB.toFixed(0)} MB | ${ratio(ours!.ms / theirs!.ms)} | within 1.5× |`,
+    `| visit map, 1 mm grid | \`cohort tracts map\` | ${ms(oursMap!.ms)} | ${oursMap!.rssMB.toFixed(0)} MB | \`tckmap -upsample 1\` | ${ms(theirsMap!.ms)} | ${theirsMap!.rssMB.toFixed(0)} MB | ${ratio(oursMap!.ms / theirsMap!.ms)} | at most 0.33× |`,
+  ];
+  let big = '';
+  if (BIG > 0) {
+    const bigTck = join(WORK, 'big.tck');
+    writeSynthetic(bigTck, BIG);
+    const [b] = alternate([cohort('stats', bigTck, '--json')]);
+    big = `\nWith ${BIG.toLocaleString('en')} streamlines (${(statSync(bigTck).size / 2 ** 30).toFixed(1)} GiB): \`cohort tracts stats\` ${ms(b!.ms)}, peak RSS ${b!.rssMB.toFixed(0)} MB.`;
+    rmSync(bigTck);
+  }
+  const formats = ['TCK', 'TRK', 'TRX'].map(
+    (name, i) =>
+      `| ${name} | ${ms(reads[i]!.ms)} | ${perPoint(reads[i]!)} | ${reads[i]!.rssMB.toFixed(0)} MB |`,
+  );
+  writeSection(
+    'tracts',
+    `## Tracts (issue 12)
+
+Synthetic TCK of ${STREAMLINES.toLocaleString('en')} streamlines × ${POINTS} points (${(statSync(tck).size / 2 ** 20).toFixed(0)} MB), \`bench/tracts-bench.ts\`, whole processes,
+the peer alternated with ours, medians of ${RUNS} runs; MRtrix3 3.0.3 with its default threads. Peak RSS from GNU time.
+Machine: ${machineLine()}.
+
+| what | ours | time | RSS | MRtrix3 | time | RSS | ratio | target |
+| ---- | ---- | ---- | --- | ------- | ---- | --- | ----- | ------ |
+${rows.join('\n')}
+${big}
+
+Reading every streamline (\`cohort tracts info\`, which streams TCK and TRK and loads TRX whole):
+
+| format | time | per point | RSS |
+| ------ | ---- | --------- | --- |
+${formats.join('\n')}`,
+  );
+  rmSync(WORK, { recursive: true, force: true });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) runTractsBench();
