@@ -17,8 +17,6 @@ export interface TrackMapOptions {
 }
 
 const f = Math.fround;
-/** C's `round`: halves away from zero (JavaScript's Math.round takes -0.5 to 0). */
-const round = (v: number): number => (v < 0 ? -Math.round(-v) : Math.round(v));
 
 /**
  * Counts streamlines per voxel of a reference grid, batch by batch. Each streamline counts once per
@@ -29,18 +27,48 @@ export class TrackMapper {
   readonly counts: Float32Array;
   private readonly stamp: Int32Array;
   private streamline = 0;
-  private readonly m: Float32Array;
-  private readonly dims: readonly [number, number, number];
+  private readonly nx: number;
+  private readonly ny: number;
+  private readonly nz: number;
+  // The world-to-voxel affine in float32, as MRtrix casts it.
+  private readonly m0: number;
+  private readonly m1: number;
+  private readonly m2: number;
+  private readonly m3: number;
+  private readonly m4: number;
+  private readonly m5: number;
+  private readonly m6: number;
+  private readonly m7: number;
+  private readonly m8: number;
+  private readonly m9: number;
+  private readonly m10: number;
+  private readonly m11: number;
 
   constructor(
     reference: NiftiVolume,
     private readonly options: TrackMapOptions,
   ) {
-    this.dims = reference.dims;
-    const voxels = this.dims[0] * this.dims[1] * this.dims[2];
+    [this.nx, this.ny, this.nz] = reference.dims;
+    const voxels = this.nx * this.ny * this.nz;
     this.counts = new Float32Array(voxels);
     this.stamp = new Int32Array(voxels).fill(-1);
-    this.m = Float32Array.from(reference.inverse.subarray(0, 12));
+    const m = Float32Array.from(reference.inverse.subarray(0, 12));
+    [this.m0, this.m1, this.m2, this.m3, this.m4, this.m5] = [
+      m[0] ?? 0,
+      m[1] ?? 0,
+      m[2] ?? 0,
+      m[3] ?? 0,
+      m[4] ?? 0,
+      m[5] ?? 0,
+    ];
+    [this.m6, this.m7, this.m8, this.m9, this.m10, this.m11] = [
+      m[6] ?? 0,
+      m[7] ?? 0,
+      m[8] ?? 0,
+      m[9] ?? 0,
+      m[10] ?? 0,
+      m[11] ?? 0,
+    ];
   }
 
   add(batch: StreamlineBatch): void {
@@ -75,17 +103,36 @@ export class TrackMapper {
   }
 
   private visit(x: number, y: number, z: number, once = true): void {
-    const m = this.m;
-    const [nx, ny, nz] = this.dims;
-    const i = round(f(f(f(f((m[0] ?? 0) * x) + f((m[1] ?? 0) * y)) + f((m[2] ?? 0) * z)) + (m[3] ?? 0)));
-    if (i < 0 || i >= nx) return;
-    const j = round(f(f(f(f((m[4] ?? 0) * x) + f((m[5] ?? 0) * y)) + f((m[6] ?? 0) * z)) + (m[7] ?? 0)));
-    if (j < 0 || j >= ny) return;
-    const k = round(f(f(f(f((m[8] ?? 0) * x) + f((m[9] ?? 0) * y)) + f((m[10] ?? 0) * z)) + (m[11] ?? 0)));
-    if (k < 0 || k >= nz) return;
-    const v = i + nx * (j + ny * k);
-    if (once && this.stamp[v] === this.streamline) return;
+    const v = this.voxelOf(x, y, z);
+    if (v < 0 || (once && this.stamp[v] === this.streamline)) return;
     this.stamp[v] = this.streamline;
     this.counts[v] = (this.counts[v] ?? 0) + 1;
+  }
+
+  /**
+   * The voxel index a world point maps to, or -1 outside the grid. The affine's coefficients live in
+   * fields, not an array, and `round` is spelled out: this runs once per point (30 million in a
+   * whole-brain tractogram), where an array destructuring or a closure per call costs more than the maths.
+   */
+  private voxelOf(x: number, y: number, z: number): number {
+    const i = this.axis(x, y, z, this.m0, this.m1, this.m2, this.m3);
+    if (i < 0 || i >= this.nx) return -1;
+    const j = this.axis(x, y, z, this.m4, this.m5, this.m6, this.m7);
+    if (j < 0 || j >= this.ny) return -1;
+    const k = this.axis(x, y, z, this.m8, this.m9, this.m10, this.m11);
+    if (k < 0 || k >= this.nz) return -1;
+    return i + this.nx * (j + this.ny * k);
+  }
+
+  /**
+   * One voxel coordinate, rounded half away from zero. Computed in float64 first; only a value within
+   * 1e-3 voxel of a rounding boundary (rare) is recomputed in float32 the way MRtrix does, where the
+   * few ulps between the two could decide the voxel.
+   */
+  private axis(x: number, y: number, z: number, a: number, b: number, c: number, d: number): number {
+    let v = a * x + b * y + c * z + d;
+    const frac = Math.abs(v - Math.trunc(v));
+    if (frac > 0.499 && frac < 0.501) v = f(f(f(f(a * x) + f(b * y)) + f(c * z)) + d);
+    return v < 0 ? -Math.round(-v) : Math.round(v);
   }
 }
