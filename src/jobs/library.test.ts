@@ -41,6 +41,8 @@ describe('loadLibrary', () => {
       'diffusion/dwi-mask',
       'image/brain-mask',
       'image/smooth',
+      'tracts/profile',
+      'tracts/stats',
     ]);
     expect(defaultLibraryDirs('/home/u')).toEqual([BUNDLED_LIBRARY_DIR, '/home/u/.cohort/library']);
   });
