@@ -43,6 +43,10 @@ export function* readTrkBatches(
     const perPoint = 3 + ns;
     let raw = new Uint8Array(Math.max(1 << 16, (options.chunkPoints ?? 1 << 20) * perPoint * 4));
     let view = new DataView(raw.buffer);
+    // Every TRK field is 4 bytes from a 4-aligned offset, so on a little-endian host a little-endian
+    // file is read through typed-array views (several times faster than DataView calls per value).
+    const fast = le && new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+    let f32 = new Float32Array(raw.buffer, 0, raw.length >> 2);
     let filled = 0;
     let at = 0; // read position in raw
     let position = TRK_HEADER_SIZE;
@@ -59,6 +63,7 @@ export function* readTrkBatches(
         bigger.set(raw.subarray(0, filled));
         raw = bigger;
         view = new DataView(raw.buffer);
+        f32 = new Float32Array(raw.buffer, 0, raw.length >> 2);
       }
       while (filled < need) {
         const n = readSync(fd, raw, filled, raw.length - filled, position);
@@ -105,9 +110,9 @@ export function* readTrkBatches(
         const n = view.getInt32(start, le);
         let o = start + 4;
         for (let k = 0; k < n; k++, p++) {
-          const x = view.getFloat32(o, le);
-          const y = view.getFloat32(o + 4, le);
-          const z = view.getFloat32(o + 8, le);
+          const x = fast ? (f32[o >> 2] ?? 0) : view.getFloat32(o, le);
+          const y = fast ? (f32[(o >> 2) + 1] ?? 0) : view.getFloat32(o + 4, le);
+          const z = fast ? (f32[(o >> 2) + 2] ?? 0) : view.getFloat32(o + 8, le);
           positions[3 * p] = a0 * x + a1 * y + a2 * z + a3;
           positions[3 * p + 1] = a4 * x + a5 * y + a6 * z + a7;
           positions[3 * p + 2] = a8 * x + a9 * y + a10 * z + a11;

@@ -19,6 +19,8 @@ export function isTrxDtype(name: string): name is TrxDtype {
   return (TRX_DTYPES as readonly string[]).includes(name);
 }
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Bytes per value. */
 export function dtypeSize(dtype: TrxDtype): number {
   return Number(/\d+$/.exec(dtype)?.[0] ?? 8) / 8;
@@ -30,6 +32,7 @@ export function decodeArray(bytes: Uint8Array, dtype: TrxDtype): Float32Array | 
   const n = Math.floor(bytes.length / size);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'float32') {
+    if (LITTLE_ENDIAN_HOST) return new Float32Array(bytes.slice(0, n * 4).buffer); // an aligned copy
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
     return out;
@@ -58,6 +61,9 @@ export function decodeArray(bytes: Uint8Array, dtype: TrxDtype): Float32Array | 
 /** Encodes numbers as `dtype` (integers rounded, float16 rounded to nearest even). */
 export function encodeArray(values: ArrayLike<number>, dtype: TrxDtype): Uint8Array {
   const size = dtypeSize(dtype);
+  if (dtype === 'float32' && LITTLE_ENDIAN_HOST) {
+    return new Uint8Array(Float32Array.from(values).buffer); // one typed copy, not a call per value
+  }
   const bytes = new Uint8Array(values.length * size);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) {

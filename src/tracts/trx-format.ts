@@ -89,7 +89,7 @@ export function readTrx(path: string): Tractogram {
   };
   const space = spaceOf(header);
   return {
-    positions: pdtype === 'float64' ? decoded : Float32Array.from(decoded),
+    positions: decoded,
     offsets,
     count,
     dpp: data('dpv', vertices),
