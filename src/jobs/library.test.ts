@@ -43,6 +43,7 @@ describe('loadLibrary', () => {
       'image/smooth',
       'tracts/profile',
       'tracts/stats',
+      'tracts/tensor-tracking',
     ]);
     expect(defaultLibraryDirs('/home/u')).toEqual([BUNDLED_LIBRARY_DIR, '/home/u/.cohort/library']);
   });
