@@ -4,6 +4,7 @@ import { runRunnerBench } from './runner-bench.js';
 import { runSelectBench } from './select-bench.js';
 import { runServerBench } from './server-bench.js';
 import { runSgeBench } from './sge-bench.js';
+import { runTractsBench } from './tracts-bench.js';
 import { runSlurmBench } from './slurm-bench.js';
 import { runWebBench } from './web-bench.js';
 
@@ -16,3 +17,4 @@ await runSlurmBench();
 await runSgeBench();
 await runServerBench();
 await runWebBench();
+await runTractsBench();
