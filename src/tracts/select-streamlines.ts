@@ -4,7 +4,8 @@ import type { Region, SelectionRecipe } from './selection-recipe.js';
 import type { DataArray, StreamlineBatch } from './tractogram.js';
 
 const f = Math.fround;
-const round = (v: number): number => (v < 0 ? -Math.round(-v) : Math.round(v));
+/** C's `round`: halves away from zero (JavaScript's Math.round takes -0.5 to 0). */
+const round = (v: number): number => (v < 0 ? -Math.floor(0.5 - v) : Math.floor(v + 0.5));
 
 type PointTest = (x: number, y: number, z: number) => boolean;
 
