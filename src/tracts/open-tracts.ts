@@ -13,7 +13,7 @@ import {
 } from './tractogram.js';
 import { readTrkBatches, readTrkHeader } from './trk-reader.js';
 import { TrkWriter } from './trk-writer.js';
-import { readTrx, writeTrx, type TrxWriteOptions } from './trx-format.js';
+import { openTrx, readTrxBatches, writeTrx, type TrxIndex, type TrxWriteOptions } from './trx-format.js';
 
 export const TRACT_FORMATS = ['tck', 'trk', 'trx'] as const;
 export type TractFormat = (typeof TRACT_FORMATS)[number];
@@ -37,7 +37,7 @@ export interface TractSource {
   /** Names and sizes of per-point and per-streamline data. */
   readonly dpp: readonly { name: string; components: number }[];
   readonly dps: readonly { name: string; components: number }[];
-  /** Streams batches (TCK, TRK: constant memory; TRX: the whole file is read once, then sliced). */
+  /** Streams batches of whole streamlines; memory stays near one chunk (TRX deflated entries: one entry). */
   batches(options?: StreamOptions): Iterable<StreamlineBatch>;
 }
 
@@ -78,19 +78,19 @@ export function openTracts(path: string): TractSource {
       batches: (options) => readTrkBatches(path, options, header),
     };
   }
-  const t = readTrx(path);
-  const shape = (arrays: Tractogram['dpp']): { name: string; components: number }[] =>
-    Object.entries(arrays).map(([name, a]) => ({ name, components: a.components }));
+  const index = openTrx(path);
+  const shape = (arrays: TrxIndex['dpv']): { name: string; components: number }[] =>
+    arrays.map(({ name, components }) => ({ name, components }));
   return {
     path,
     format,
     bytes,
-    declaredCount: t.count,
-    space: t.space,
-    properties: t.properties,
-    dpp: shape(t.dpp),
-    dps: shape(t.dps),
-    batches: () => [t],
+    declaredCount: index.count,
+    space: index.space,
+    properties: { trx_positions_dtype: index.positions.dtype },
+    dpp: shape(index.dpv),
+    dps: shape(index.dps),
+    batches: (options) => readTrxBatches(path, index, options),
   };
 }
 

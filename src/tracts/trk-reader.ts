@@ -54,6 +54,9 @@ export function* readTrkBatches(
     const m = header.toWorld;
     const [a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0, a8 = 0, a9 = 0, a10 = 0, a11 = 0] =
       m;
+    // Positions are reused from batch to batch, as the TCK reader does: copy what must outlive a step.
+    let positionsBuffer = new Float32Array(0);
+    const diagonal = a1 === 0 && a2 === 0 && a4 === 0 && a6 === 0 && a8 === 0 && a9 === 0;
     const refill = (need: number): boolean => {
       raw.copyWithin(0, at, filled);
       filled -= at;
@@ -102,25 +105,38 @@ export function* readTrkBatches(
         }
         continue;
       }
-      const positions = new Float32Array(points * 3);
+      if (positionsBuffer.length < points * 3) positionsBuffer = new Float32Array(points * 3);
+      const positions = positionsBuffer.subarray(0, points * 3);
       const scalars = new Float32Array(points * ns);
       const props = new Float32Array(starts.length * np);
       let p = 0;
-      starts.forEach((start, s) => {
+      for (let s = 0; s < starts.length; s++) {
+        const start = starts[s] ?? 0;
         const n = view.getInt32(start, le);
         let o = start + 4;
-        for (let k = 0; k < n; k++, p++) {
-          const x = fast ? (f32[o >> 2] ?? 0) : view.getFloat32(o, le);
-          const y = fast ? (f32[(o >> 2) + 1] ?? 0) : view.getFloat32(o + 4, le);
-          const z = fast ? (f32[(o >> 2) + 2] ?? 0) : view.getFloat32(o + 8, le);
-          positions[3 * p] = a0 * x + a1 * y + a2 * z + a3;
-          positions[3 * p + 1] = a4 * x + a5 * y + a6 * z + a7;
-          positions[3 * p + 2] = a8 * x + a9 * y + a10 * z + a11;
-          o += 12;
-          for (let c = 0; c < ns; c++, o += 4) scalars[p * ns + c] = view.getFloat32(o, le);
+        if (fast && ns === 0 && diagonal) {
+          // The usual file: no scalars, an axis-aligned grid. One multiply-add per coordinate.
+          for (let q = o >> 2, end = q + 3 * n, w = 3 * p; q < end; q += 3, w += 3) {
+            positions[w] = a0 * (f32[q] ?? 0) + a3;
+            positions[w + 1] = a5 * (f32[q + 1] ?? 0) + a7;
+            positions[w + 2] = a10 * (f32[q + 2] ?? 0) + a11;
+          }
+          p += n;
+          o += 12 * n;
+        } else {
+          for (let k = 0; k < n; k++, p++) {
+            const x = fast ? (f32[o >> 2] ?? 0) : view.getFloat32(o, le);
+            const y = fast ? (f32[(o >> 2) + 1] ?? 0) : view.getFloat32(o + 4, le);
+            const z = fast ? (f32[(o >> 2) + 2] ?? 0) : view.getFloat32(o + 8, le);
+            positions[3 * p] = a0 * x + a1 * y + a2 * z + a3;
+            positions[3 * p + 1] = a4 * x + a5 * y + a6 * z + a7;
+            positions[3 * p + 2] = a8 * x + a9 * y + a10 * z + a11;
+            o += 12;
+            for (let c = 0; c < ns; c++, o += 4) scalars[p * ns + c] = view.getFloat32(o, le);
+          }
         }
         for (let c = 0; c < np; c++, o += 4) props[s * np + c] = view.getFloat32(o, le);
-      });
+      }
       at = scan;
       streamlines += starts.length;
       yield {

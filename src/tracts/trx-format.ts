@@ -1,40 +1,60 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { zipSync, type Zippable } from 'fflate';
+import { isCohortError } from '../errors/cohort-error.js';
+import type { StreamOptions } from './tck-reader.js';
 import { badTractFile, fileError } from './tract-errors.js';
-import type { DataArray, Tractogram } from './tractogram.js';
-import { decodeArray, encodeArray, isTrxDtype, type TrxDtype } from './trx-dtypes.js';
+import type { DataArray, StreamlineBatch, Tractogram } from './tractogram.js';
+import { decodeArray, dtypeSize, encodeArray, isTrxDtype, type TrxDtype } from './trx-dtypes.js';
+import { readZipEntries, readZipEntry, type ZipEntry } from './zip-entries.js';
+
+/** Where a TRX file's arrays lie, read from its zip directory, header.json and offsets. */
+export interface TrxIndex {
+  readonly count: number;
+  readonly vertices: number;
+  /** `count + 1` entries. */
+  readonly offsets: Float64Array;
+  readonly positions: { readonly entry: ZipEntry; readonly dtype: TrxDtype };
+  readonly dpv: readonly TrxArray[];
+  readonly dps: readonly TrxArray[];
+  readonly space: Tractogram['space'];
+}
+
+interface TrxArray {
+  readonly name: string;
+  readonly components: number;
+  readonly dtype: TrxDtype;
+  readonly entry: ZipEntry;
+}
 
 /**
  * TRX (tee-ar-ex): a zip holding `header.json`, `positions.3.<dtype>` (world RAS mm), `offsets.<dtype>`
  * (the first point of each streamline), and optional `dpv/` (data per vertex) and `dps/` (data per
- * streamline) arrays named `<name>[.<components>].<dtype>`. Read whole into memory (the container is
- * meant to be memory-mapped; a zip gives no streaming order guarantee).
+ * streamline) arrays named `<name>[.<components>].<dtype>`. Opening reads the zip directory, the header
+ * and the offsets; positions are then read in place, chunk by chunk (see {@link readTrxBatches}).
  */
-export function readTrx(path: string): Tractogram {
-  let bytes: Uint8Array;
+export function openTrx(path: string): TrxIndex {
+  let entries: ZipEntry[];
   try {
-    bytes = readFileSync(path);
+    const magic = new Uint8Array(2);
+    const fd = openSync(path, 'r');
+    readSync(fd, magic, 0, 2, 0);
+    closeSync(fd);
+    if (magic[0] !== 0x50 || magic[1] !== 0x4b)
+      throw badTractFile(path, 'it is not a zip archive (TRX files are zips)');
+    entries = readZipEntries(path);
   } catch (error) {
-    throw fileError(path, error);
+    throw isCohortError(error) ? error : fileError(path, error);
   }
-  if (bytes[0] !== 0x50 || bytes[1] !== 0x4b)
-    throw badTractFile(path, 'it is not a zip archive (TRX files are zips)');
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (error) {
-    throw badTractFile(path, `its zip is corrupt or truncated (${(error as Error).message})`);
-  }
-  const entries = Object.entries(files).map(
-    ([name, data]) => [name.replace(/^[^/]*\.trx\//, ''), data] as const,
-  );
-  const find = (re: RegExp): [string, Uint8Array] | undefined =>
-    entries.find(([name]) => re.test(name)) as [string, Uint8Array] | undefined;
-  const headerFile = find(/^header\.json$/);
-  if (headerFile === undefined) throw badTractFile(path, 'its zip has no header.json');
+  const named = entries.map((e) => ({ ...e, name: e.name.replace(/^[^/]*\.trx\//, '') }));
+  const find = (re: RegExp): ZipEntry | undefined => named.find((e) => re.test(e.name));
+  const headerEntry = find(/^header\.json$/);
+  if (headerEntry === undefined) throw badTractFile(path, 'its zip has no header.json');
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(headerFile[1]).toString('utf8')) as Record<string, unknown>;
+    header = JSON.parse(Buffer.from(readZipEntry(path, headerEntry)).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
   } catch {
     throw badTractFile(path, 'its header.json is not valid JSON');
   }
@@ -43,22 +63,21 @@ export function readTrx(path: string): Tractogram {
   if (!Number.isInteger(vertices) || !Number.isInteger(count) || vertices < 0 || count < 0) {
     throw badTractFile(path, 'its header.json lacks whole NB_VERTICES and NB_STREAMLINES');
   }
-  const array = (re: RegExp, what: string): [TrxDtype, Uint8Array] => {
-    const file = find(re);
-    const dtype = file?.[0].split('.').pop() ?? '';
-    if (file === undefined || !isTrxDtype(dtype)) throw badTractFile(path, `it has no ${what} array`);
-    return [dtype, file[1]];
+  const array = (re: RegExp, what: string): { entry: ZipEntry; dtype: TrxDtype } => {
+    const entry = find(re);
+    const dtype = entry?.name.split('.').pop() ?? '';
+    if (entry === undefined || !isTrxDtype(dtype)) throw badTractFile(path, `it has no ${what} array`);
+    return { entry, dtype };
   };
-  const [pdtype, pbytes] = array(/^positions\.3\.\w+$/, 'positions.3.<float16|float32|float64>');
-  const decoded = decodeArray(pbytes, pdtype);
-  if (decoded.length !== vertices * 3) {
+  const positions = array(/^positions\.3\.\w+$/, 'positions.3.<float16|float32|float64>');
+  if (positions.entry.size !== vertices * 3 * dtypeSize(positions.dtype)) {
     throw badTractFile(
       path,
-      `positions hold ${decoded.length / 3} points, header.json says NB_VERTICES ${vertices}`,
+      `positions hold ${positions.entry.size / 3 / dtypeSize(positions.dtype)} points, header.json says NB_VERTICES ${vertices}`,
     );
   }
-  const [odtype, obytes] = array(/^offsets\.\w+$/, 'offsets.<uint32|uint64>');
-  const starts = decodeArray(obytes, odtype);
+  const o = array(/^offsets\.\w+$/, 'offsets.<uint32|uint64>');
+  const starts = decodeArray(readZipEntry(path, o.entry), o.dtype);
   if (starts.length !== count && starts.length !== count + 1) {
     throw badTractFile(
       path,
@@ -72,31 +91,69 @@ export function readTrx(path: string): Tractogram {
     if (!((offsets[i] ?? 0) <= (offsets[i + 1] ?? 0)))
       throw badTractFile(path, `offsets are not increasing at streamline ${i}`);
   }
-  const data = (folder: 'dpv' | 'dps', items: number): Record<string, DataArray> => {
-    const out: Record<string, DataArray> = {};
-    for (const [name, bytes] of entries) {
-      const match = new RegExp(`^${folder}/([^/]+?)(?:\\.(\\d+))?\\.(\\w+)$`).exec(name);
-      if (match === null || !isTrxDtype(match[3] ?? '')) continue;
+  const arrays = (folder: 'dpv' | 'dps', items: number): TrxArray[] =>
+    named.flatMap((entry) => {
+      const match = new RegExp(`^${folder}/([^/]+?)(?:\\.(\\d+))?\\.(\\w+)$`).exec(entry.name);
+      if (match === null || !isTrxDtype(match[3] ?? '')) return [];
       const dtype = match[3] as TrxDtype;
-      const values = decodeArray(bytes, dtype);
       const components = Number(match[2] ?? 1);
-      if (values.length !== items * components) {
-        throw badTractFile(path, `${name} holds ${values.length} values, expected ${items * components}`);
+      if (entry.size !== items * components * dtypeSize(dtype)) {
+        throw badTractFile(
+          path,
+          `${entry.name} holds ${entry.size / dtypeSize(dtype)} values, expected ${items * components}`,
+        );
       }
-      out[match[1] ?? name] = { data: values, components, dtype };
-    }
-    return out;
-  };
-  const space = spaceOf(header);
+      return [{ name: match[1] ?? entry.name, components, dtype, entry }];
+    });
   return {
-    positions: decoded,
-    offsets,
     count,
-    dpp: data('dpv', vertices),
-    dps: data('dps', count),
-    space,
-    properties: { trx_positions_dtype: pdtype },
+    vertices,
+    offsets,
+    positions,
+    dpv: arrays('dpv', vertices),
+    dps: arrays('dps', count),
+    space: spaceOf(header),
   };
+}
+
+/** Streams a TRX file in batches of whole streamlines of about `chunkPoints` points. */
+export function* readTrxBatches(
+  path: string,
+  index: TrxIndex,
+  options: StreamOptions = {},
+): Generator<StreamlineBatch> {
+  const chunk = Math.max(1, options.chunkPoints ?? 1 << 20);
+  const size = dtypeSize(index.positions.dtype);
+  for (let first = 0; first < index.count || (first === 0 && index.count === 0);) {
+    options.signal?.throwIfAborted();
+    let last = first + 1;
+    while (last < index.count && (index.offsets[last + 1] ?? 0) - (index.offsets[first] ?? 0) <= chunk)
+      last++;
+    last = Math.min(last, index.count);
+    const p0 = index.offsets[first] ?? 0;
+    const p1 = index.offsets[last] ?? 0;
+    const positions = decodeArray(
+      readZipEntry(path, index.positions.entry, p0 * 3 * size, (p1 - p0) * 3 * size),
+      index.positions.dtype,
+    );
+    const slice = (arrays: readonly TrxArray[], from: number, to: number): Record<string, DataArray> =>
+      Object.fromEntries(
+        arrays.map((a) => {
+          const bytes = dtypeSize(a.dtype) * a.components;
+          const data = decodeArray(readZipEntry(path, a.entry, from * bytes, (to - from) * bytes), a.dtype);
+          return [a.name, { data, components: a.components, dtype: a.dtype }];
+        }),
+      );
+    yield {
+      positions,
+      offsets: index.offsets.slice(first, last + 1).map((v) => v - p0),
+      count: last - first,
+      dpp: slice(index.dpv, p0, p1),
+      dps: slice(index.dps, first, last),
+    };
+    if (index.count === 0) break;
+    first = last;
+  }
 }
 
 function spaceOf(header: Record<string, unknown>): Tractogram['space'] {
