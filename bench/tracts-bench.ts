@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { writeNifti1 } from '../src/demo/nifti1.js';
 import { SeededRandom } from '../src/demo/seeded-random.js';
+import { readNiftiVolume } from '../src/imaging/nifti-volume.js';
 import { convertTracts } from '../src/tracts/index.js';
 import { TckWriter } from '../src/tracts/tck-writer.js';
 import { machineLine, median, ms, ratio } from './measure.js';
@@ -46,31 +47,38 @@ function writeSynthetic(path: string, count: number): void {
   writer.close();
 }
 
-/** Wall time and peak RSS (GNU time) of a command. */
-function run(command: string, args: readonly string[]): { ms: number; rssMB: number } {
+interface Measure {
+  readonly ms: number;
+  /** User plus system CPU time: steadier than wall time on a shared machine. */
+  readonly cpuMs: number;
+  readonly rssMB: number;
+}
+
+/** Wall time, CPU time and peak RSS (GNU time) of a command. */
+function run(command: string, args: readonly string[]): Measure {
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], {
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', command, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
   const elapsed = performance.now() - started;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  const kb = Number(result.stderr.trim().split('\n').pop());
-  return { ms: elapsed, rssMB: kb / 1024 };
+  const last = result.stderr.trim().split('\n').pop() ?? '';
+  const [user = NaN, system = NaN, kb = NaN] = last.split(' ').map(Number);
+  return { ms: elapsed, cpuMs: (user + system) * 1000, rssMB: kb / 1024 };
 }
 
 /** Runs the commands alternately RUNS times; medians of time and RSS per command. */
-function alternate(commands: readonly (readonly string[])[]): { ms: number; rssMB: number }[] {
-  const times = commands.map(() => [] as number[]);
-  const rss = commands.map(() => [] as number[]);
+function alternate(commands: readonly (readonly string[])[]): Measure[] {
+  const runs = commands.map(() => [] as Measure[]);
   for (let r = 0; r < RUNS; r++) {
-    commands.forEach(([command = '', ...args], i) => {
-      const m = run(command, args);
-      times[i]?.push(m.ms);
-      rss[i]?.push(m.rssMB);
-    });
+    commands.forEach(([command = '', ...args], i) => runs[i]?.push(run(command, args)));
   }
-  return commands.map((_, i) => ({ ms: median(times[i] ?? []), rssMB: median(rss[i] ?? []) }));
+  return runs.map((list) => ({
+    ms: median(list.map((m) => m.ms)),
+    cpuMs: median(list.map((m) => m.cpuMs)),
+    rssMB: median(list.map((m) => m.rssMB)),
+  }));
 }
 
 /** Figures of issue 12: statistics and maps against MRtrix3, flat streaming memory, read speed per format. */
@@ -93,23 +101,34 @@ export async function runTractsBench(): Promise<void> {
     cohort('map', tck, reference, join(WORK, 'ours.nii')),
     ['tckmap', tck, '-template', reference, '-upsample', '1', '-quiet', '-force', join(WORK, 'theirs.nii')],
   ]);
+  const [mapA, mapB] = [readNiftiVolume(join(WORK, 'ours.nii')), readNiftiVolume(join(WORK, 'theirs.nii'))];
+  const differing = mapA.data.reduce((n, v, i) => n + (v === mapB.data[i] ? 0 : 1), 0);
   const trk = join(WORK, 'synthetic.trk');
   const trx = join(WORK, 'synthetic.trx');
   convertTracts(tck, trk);
   convertTracts(tck, trx);
   const reads = alternate([cohort('info', tck), cohort('info', trk), cohort('info', trx)]);
   const points = STREAMLINES * POINTS;
-  const perPoint = (m: { ms: number }): string => `${((m.ms * 1e6) / points).toFixed(1)} ns`;
+  const perPoint = (m: Measure): string => `${((m.cpuMs * 1e6) / points).toFixed(1)} ns`;
+  const row = (what: string, mine: string, a: Measure, peer: string, b: Measure, target: string): string =>
+    `| ${what} | ${mine} | ${ms(a.ms)} (CPU ${ms(a.cpuMs)}) | ${a.rssMB.toFixed(0)} MB | ${peer} | ${ms(b.ms)} (CPU ${ms(b.cpuMs)}) | ${b.rssMB.toFixed(0)} MB | ${ratio(a.ms / b.ms)} (CPU ${ratio(a.cpuMs / b.cpuMs)}) | ${target} |`;
   const rows = [
-    `| statistics (count, lengths) | \`cohort tracts stats\` | ${ms(ours!.ms)} | ${ours!.rssMB.toFixed(0)} MB | \`tckstats\` | ${ms(theirs!.ms)} | ${theirs!.rssMB.toFixed(0)} MB | ${ratio(ours!.ms / theirs!.ms)} | within 1.5× |`,
-    `| visit map, 1 mm grid | \`cohort tracts map\` | ${ms(oursMap!.ms)} | ${oursMap!.rssMB.toFixed(0)} MB | \`tckmap -upsample 1\` | ${ms(theirsMap!.ms)} | ${theirsMap!.rssMB.toFixed(0)} MB | ${ratio(oursMap!.ms / theirsMap!.ms)} | at most 0.33× |`,
+    row('statistics (count, lengths)', '`cohort tracts stats`', ours!, '`tckstats`', theirs!, 'within 1.5×'),
+    row(
+      'visit map, 1 mm grid',
+      '`cohort tracts map`',
+      oursMap!,
+      '`tckmap -upsample 1`',
+      theirsMap!,
+      'at most 0.33×',
+    ),
   ];
   let big = '';
   if (BIG > 0) {
     const bigTck = join(WORK, 'big.tck');
     writeSynthetic(bigTck, BIG);
     const [b] = alternate([cohort('stats', bigTck, '--json')]);
-    big = `\nWith ${BIG.toLocaleString('en')} streamlines (${(statSync(bigTck).size / 2 ** 30).toFixed(1)} GiB): \`cohort tracts stats\` ${ms(b!.ms)}, peak RSS ${b!.rssMB.toFixed(0)} MB.`;
+    big = `\nWith ${BIG.toLocaleString('en')} streamlines (${(statSync(bigTck).size / 2 ** 30).toFixed(1)} GiB): \`cohort tracts stats\` ${ms(b!.ms)} (CPU ${ms(b!.cpuMs)}), peak RSS ${b!.rssMB.toFixed(0)} MB.`;
     rmSync(bigTck);
   }
   const formats = ['TCK', 'TRK', 'TRX'].map(
@@ -121,18 +140,20 @@ export async function runTractsBench(): Promise<void> {
     `## Tracts (issue 12)
 
 Synthetic TCK of ${STREAMLINES.toLocaleString('en')} streamlines × ${POINTS} points (${(statSync(tck).size / 2 ** 20).toFixed(0)} MB), \`bench/tracts-bench.ts\`, whole processes,
-the peer alternated with ours, medians of ${RUNS} runs; MRtrix3 3.0.3 with its default threads. Peak RSS from GNU time.
+the peer alternated with ours, medians of ${RUNS} runs; MRtrix3 3.0.3 with its default threads. CPU is user + system time and peak RSS is from GNU time;\nthe machine is shared with other engineers' builds and tests, so wall times vary more than CPU times.
 Machine: ${machineLine()}.
 
 | what | ours | time | RSS | MRtrix3 | time | RSS | ratio | target |
 | ---- | ---- | ---- | --- | ------- | ---- | --- | ----- | ------ |
 ${rows.join('\n')}
+
+The two visit maps differ in ${differing} voxel(s).
 ${big}
 
-Reading every streamline (\`cohort tracts info\`, which streams TCK and TRK and loads TRX whole):
+Reading every streamline (\`cohort tracts info\`, streaming all three formats; per point includes the process start):
 
-| format | time | per point | RSS |
-| ------ | ---- | --------- | --- |
+| format | time | CPU | CPU per point | RSS |
+| ------ | ---- | --- | ------------- | --- |
 ${formats.join('\n')}`,
   );
   rmSync(WORK, { recursive: true, force: true });
