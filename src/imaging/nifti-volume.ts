@@ -146,10 +146,3 @@ function parseHeader(view: DataView, bad: (problem: string) => CohortError): Raw
   }
   throw bad('sizeof_hdr is neither 348 (NIfTI-1) nor 540 (NIfTI-2) in either byte order');
 }
-
-/** Value of volume 0 at integer voxel (i, j, k), or undefined outside the grid. */
-export function voxelValue(volume: NiftiVolume, i: number, j: number, k: number): number | undefined {
-  const [nx, ny, nz] = volume.dims;
-  if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return undefined;
-  return volume.data[i + nx * (j + ny * k)];
-}

@@ -9,4 +9,5 @@ export * from './selection-recipe.js';
 export * from './select-streamlines.js';
 export * from './tract-stats.js';
 export * from './tract-actions.js';
+export * from './tract-tsv.js';
 export type { StreamOptions } from './tck-reader.js';

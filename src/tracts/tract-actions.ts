@@ -1,7 +1,7 @@
 import { invalidInput } from '../errors/cohort-error.js';
 import { readNiftiVolume } from '../imaging/nifti-volume.js';
 import { writeNiftiLike } from '../imaging/write-nifti-like.js';
-import { openTracts, readTracts, writeTracts, type WriteTractsOptions } from './open-tracts.js';
+import { openTracts, readTracts, tractFormat, writeTracts, type WriteTractsOptions } from './open-tracts.js';
 import { makeSampler } from './sample-image.js';
 import { compileSelection, filterBatch } from './select-streamlines.js';
 import { tckeditCommand, type SelectionRecipe } from './selection-recipe.js';
@@ -9,10 +9,8 @@ import type { StreamOptions } from './tck-reader.js';
 import { TckWriter } from './tck-writer.js';
 import { TrackMapper, type TrackMapOptions } from './track-map.js';
 import { tractProfile, type TractProfile } from './tract-profile.js';
-import { concatBatches, type StreamlineBatch } from './tractogram.js';
-import { tractFormat } from './open-tracts.js';
+import { concatBatches, UNIT_SPACE, type StreamlineBatch } from './tractogram.js';
 import { TrkWriter } from './trk-writer.js';
-import { UNIT_SPACE } from './tractogram.js';
 
 /** Refuses to write over the input, which is still being read. */
 function checkDistinct(input: string, output: string): void {
@@ -86,10 +84,11 @@ export function mapTracts(
     mapper.add(batch);
     streamlines += batch.count;
   }
-  writeNiftiLike(output, ref, mapper.counts);
+  const counts = mapper.counts;
+  writeNiftiLike(output, ref, counts);
   let nonzero = 0;
   let max = 0;
-  for (const v of mapper.counts) {
+  for (const v of counts) {
     if (v !== 0) nonzero++;
     if (v > max) max = v;
   }

@@ -81,8 +81,3 @@ export function concatBatches(
   };
   return { positions, offsets, count, dpp: join('dpp'), dps: join('dps'), ...extra };
 }
-
-/** Number of points of streamline `i` of a batch. */
-export function pointCount(batch: StreamlineBatch, i: number): number {
-  return (batch.offsets[i + 1] ?? 0) - (batch.offsets[i] ?? 0);
-}

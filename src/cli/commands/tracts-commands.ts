@@ -10,8 +10,6 @@ import {
   tractInfo,
   tractStats,
   type SelectionRule,
-} from '../../tracts/index.js';
-import {
   bundleName,
   measureName,
   profileRows,
@@ -19,7 +17,7 @@ import {
   statsRows,
   writeTractTsv,
   type TractRow,
-} from '../../tracts/tract-tsv.js';
+} from '../../tracts/index.js';
 import type { CommandContext, CommandSpec, OptionSpec } from '../command-spec.js';
 import { formatTable, visible } from '../format-table.js';
 
