@@ -133,7 +133,7 @@ export async function runTractsBench(): Promise<void> {
   }
   const formats = ['TCK', 'TRK', 'TRX'].map(
     (name, i) =>
-      `| ${name} | ${ms(reads[i]!.ms)} | ${perPoint(reads[i]!)} | ${reads[i]!.rssMB.toFixed(0)} MB |`,
+      `| ${name} | ${ms(reads[i]!.ms)} | ${ms(reads[i]!.cpuMs)} | ${perPoint(reads[i]!)} | ${reads[i]!.rssMB.toFixed(0)} MB |`,
   );
   writeSection(
     'tracts',
