@@ -234,6 +234,44 @@ describe('tracts against MRtrix3 on real data', () => {
     }
   });
 
+  it('ordered waypoints, exclusion and ends-only inclusion keep the same streamlines as tckedit', () => {
+    for (const c of cases) {
+      const t = readTracts(c.tck);
+      const point = (s: number, fraction: number): [number, number, number, number] => {
+        const [a = 0, b = 0] = [t.offsets[s], t.offsets[s + 1]];
+        const k = 3 * (a + Math.floor((b - a - 1) * fraction));
+        return [0, 1, 2].map((i) => Number((t.positions[k + i] ?? 0).toFixed(1))).concat(4) as [
+          number,
+          number,
+          number,
+          number,
+        ];
+      };
+      const s = Math.floor(t.count / 3);
+      const [early, late, end] = [point(s, 0.2), point(s, 0.8), point(s, 1)];
+      const checks: [unknown[], string[]][] = [
+        [
+          [{ kind: 'ordered', regions: [{ sphere: early }, { sphere: late }] }],
+          ['-include_ordered', early.join(','), '-include_ordered', late.join(',')],
+        ],
+        [
+          [{ kind: 'ordered', regions: [{ sphere: late }, { sphere: early }] }],
+          ['-include_ordered', late.join(','), '-include_ordered', early.join(',')],
+        ],
+        [[{ kind: 'exclude', sphere: late }], ['-exclude', late.join(',')]],
+        [[{ kind: 'include', sphere: end, endsOnly: true }], ['-include', end.join(','), '-ends_only']],
+      ];
+      for (const [rules, flags] of checks) {
+        const [mine, theirs] = [join(work, 'mine.tck'), join(work, 'theirs.tck')];
+        selectTracts(c.tck, mine, parseSelectionRecipe({ rules }));
+        mrtrix('tckedit', c.tck, theirs, ...flags);
+        const [a, b] = [readTracts(mine), readTracts(theirs)];
+        expect(a.count, `${c.name} ${flags.join(' ')}`).toBe(b.count);
+        expect([...a.positions]).toEqual([...b.positions]);
+      }
+    }
+  });
+
   it('the length-weighted mean of a scalar along streamlines matches tcksample -stat_tck mean to 1e-5', () => {
     for (const c of cases) {
       const out = join(work, 'mean.txt');
