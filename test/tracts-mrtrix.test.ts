@@ -234,7 +234,7 @@ describe('tracts against MRtrix3 on real data', () => {
     }
   });
 
-  it('ordered waypoints, exclusion and ends-only inclusion keep the same streamlines as tckedit', () => {
+  it('ordered waypoints, exclusion, ends-only inclusion and masks keep the same streamlines as tckedit', () => {
     for (const c of cases) {
       const t = readTracts(c.tck);
       const point = (s: number, fraction: number): [number, number, number, number] => {
@@ -261,6 +261,13 @@ describe('tracts against MRtrix3 on real data', () => {
         [[{ kind: 'exclude', sphere: late }], ['-exclude', late.join(',')]],
         [[{ kind: 'include', sphere: end, endsOnly: true }], ['-include', end.join(','), '-ends_only']],
       ];
+      // A mask: the voxels of the reference grid's image above a level (track density, or FA).
+      const mask = join(work, 'mask.nii');
+      mrtrix('mrthreshold', c.grid, '-abs', c.grid === c.scalar ? '0.3' : '3', mask);
+      checks.push(
+        [[{ kind: 'include', mask }], ['-include', mask]],
+        [[{ kind: 'exclude', mask }], ['-exclude', mask]],
+      );
       for (const [rules, flags] of checks) {
         const [mine, theirs] = [join(work, 'mine.tck'), join(work, 'theirs.tck')];
         selectTracts(c.tck, mine, parseSelectionRecipe({ rules }));
