@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { invalidInput } from '../errors/cohort-error.js';
+import { invalidInput, isCohortError } from '../errors/cohort-error.js';
 import { readTckHeader } from './tck-header.js';
 import { readTckBatches, type StreamOptions } from './tck-reader.js';
 import { TckWriter } from './tck-writer.js';
@@ -41,8 +41,20 @@ export interface TractSource {
   batches(options?: StreamOptions): Iterable<StreamlineBatch>;
 }
 
-/** Opens a tract file: reads and checks its header (TRX: the whole file). */
+/**
+ * Opens a tract file: reads and checks its header (TRX: its zip directory and offsets).
+ *
+ * @throws CohortError NOT_FOUND, FILESYSTEM (a folder, no permission) or INVALID_INPUT (a bad file).
+ */
 export function openTracts(path: string): TractSource {
+  try {
+    return openChecked(path);
+  } catch (error) {
+    throw isCohortError(error) ? error : fileError(path, error);
+  }
+}
+
+function openChecked(path: string): TractSource {
   const format = tractFormat(path);
   let bytes: number;
   try {
