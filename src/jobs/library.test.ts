@@ -51,6 +51,9 @@ describe('loadLibrary', () => {
       'registration/linear',
       'registration/nonlinear',
       'tractography/tckgen',
+      'tracts/profile',
+      'tracts/stats',
+      'tracts/tensor-tracking',
     ]);
     expect(defaultLibraryDirs('/home/u/.cohort/library')).toEqual([
       BUNDLED_LIBRARY_DIR,
