@@ -33,9 +33,12 @@ describe('cohort add/select/tag through the lean entry (dist/cli/main.js, bundle
       'P001/20200101/t1/s002 $(x) é.nii': 'b',
       'P002/20200301/t1/s001.nii': 'c',
     });
+    // A second project with a root of its own (roots may not overlap).
+    const otherRoot = join(dir, 'other-root');
+    writeTree(otherRoot, { 'Q001/20200301/t1/s001.nii': 'd' });
     const home = join(dir, 'home');
     expect(runCohort(['create', 'proj', root], { COHORT_HOME: home }).code).toBe(0);
-    expect(runCohort(['create', 'other', join(root, 'P002')], { COHORT_HOME: home }).code).toBe(0);
+    expect(runCohort(['create', 'other', otherRoot], { COHORT_HOME: home }).code).toBe(0);
     // Twin catalogs: the spawned lean CLI works on one, the in-process whole CLI on the other.
     copyFileSync(join(home, 'cohort.db'), join(dir, 'twin.db'));
     writeTree(root, { 'P001/20200101/masks/mask.nii': 'm' });

@@ -39,9 +39,14 @@ export function parseCommandLine(
       ),
     });
   } catch (error) {
+    // Node's message may run over several lines; the first names the problem.
+    const message = (error as Error).message.split('\n')[0]?.replace(/\. To specify.*$/, '') ?? '';
+    const dashed = /'(--[\w-]+)' argument is ambiguous/.exec(message)?.[1];
     throw invalidInput(
-      `${(error as Error).message.replace(/\. To specify.*$/s, '')} (command '${command.name}').`,
-      `See \`cohort ${command.name} --help\`.`,
+      `${message.replace(/\.$/, '')} (command '${command.name}').`,
+      dashed === undefined
+        ? `See \`cohort ${command.name} --help\`.`
+        : `Give the value with '=' when it starts with a dash (${dashed}=-1), or see \`cohort ${command.name} --help\`.`,
     );
   }
   const options = typedOptions(command, specs, parsed.values as Record<string, string | boolean | string[]>);

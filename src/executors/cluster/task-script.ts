@@ -97,6 +97,7 @@ export function taskScript(spec: TaskSpec, options: TaskScriptOptions = {}): str
           `if [[ $why == exit && $code != 0 ]] && /usr/bin/tail -c 8192 -- ${file(TASK_FOLDER_FILES.stderr)} | /bin/grep -qiE ${shellQuote(options.outOfMemoryPattern)}; then why=out-of-memory; fi`,
         ]),
     '[ -n "${signalled:-}" ] || record "$code" "$why" "$start"',
+    ...endLeftovers(options.limitSeconds !== undefined && (options.ownProcessGroup ?? true)),
     ...(reserved.length === 0 ? [] : [`case $code in ${reserved.join(' | ')}) exit 1 ;; esac`]),
     'exit "$code"',
     '',
@@ -136,5 +137,19 @@ function limited(
     'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
     'kill -- "-$watchdog" 2>/dev/null',
     `if [ -e ${marker} ]; then why=time-limit; ((code == 137)) || code=124; fi`,
+  ];
+}
+
+/**
+ * The task has ended, so has everything it started (a job that backgrounded a child): TERM to the
+ * task's process group. With a group of its own (`set -m`) that is the child's; otherwise the task
+ * shares the wrapper's group, which is TERMed only when the wrapper leads it (a scheduler daemon in
+ * the same group must not be hit); the wrapper ignores the TERM it sends itself.
+ */
+function endLeftovers(ownGroup: boolean): string[] {
+  if (ownGroup) return ['kill -TERM -- "-$child" 2>/dev/null'];
+  return [
+    'read -r stat </proc/$$/stat; fields=(${stat##*) })',
+    "if [[ ${fields[2]} == $$ ]]; then trap '' TERM; kill -TERM 0 2>/dev/null; fi",
   ];
 }

@@ -158,6 +158,9 @@ export function statusFromFiles(logDir: string): TaskStatus {
   // The process may have written `exit` between our two reads.
   const late = endedFromFiles(logDir, pidRecord);
   if (late !== undefined) return late;
+  // Ended, but its launcher has not written the exit record yet (it reaps, then writes: on a loaded
+  // machine that takes a while): still running for a reader in another process, not lost.
+  if (launcherAlive(logDir)) return { state: 'running', startedAt };
   if (isCancelled(logDir)) return { state: 'killed', cause: 'cancelled', reason: 'killed', startedAt };
   return { state: 'error', cause: 'lost', reason: 'runner lost the task (no exit status)', startedAt };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -199,13 +199,20 @@ export function executorContract(
 
     test('suspends and resumes a running task', async (dir, context) => {
       if (executor.suspend === undefined || executor.resume === undefined) return context.skip('no suspend');
+      // It waits for a gate the test opens only once it is suspended: a loaded machine cannot let it
+      // finish before the suspend arrives.
       const id = await one(
-        task(dir, 'pausable', 'echo started > started; sleep 1; echo finished > finished'),
+        task(
+          dir,
+          'pausable',
+          'echo started > started; while [ ! -e go ]; do sleep 0.05; done; echo finished > finished',
+        ),
       );
       await waitForFile(join(dir, 'started'), timeoutMs, pollMs);
       await executor.suspend([id]);
       await until(id, 'suspended');
-      await sleep(1500); // longer than the sleep: had it gone on, it would have finished
+      writeFileSync(join(dir, 'go'), '');
+      await sleep(1000); // many turns of its loop: had it gone on, it would have finished
       expect((await executor.status([id])).get(id)?.state).toBe('suspended');
       expect(existsSync(join(dir, 'finished'))).toBe(false);
       await executor.resume([id]);
