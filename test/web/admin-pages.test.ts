@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type Chromium } from './chromium.js';
@@ -93,4 +93,58 @@ describe('admin and reference pages', () => {
     // 401: the session check before logging in; nothing else may fail.
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
   }, 180_000);
+
+  it('composer: free-named LOGICAL, OPTION and NUMERIC rows, the queue from the list, JSON export and import', async () => {
+    // Logged in by the test above, which also made the queue 'cpu'.
+    const page = chrome.page;
+    await goTo(page, 'Batch composer');
+    await page.getByLabel('Batch name').fill('extras');
+    await page.getByLabel('Add job').selectOption('generic:bash');
+    const job = page.getByRole('region', { name: 'Job 1' });
+    await job.getByLabel('Script', { exact: true }).fill('echo "$l1 $opt1 ${thr}" > "$o1"');
+    await job.getByRole('group', { name: 'Argument o1' }).waitFor();
+    for (const [name, type] of [
+      ['l1', 'LOGICAL'],
+      ['opt1', 'OPTION'],
+      ['thr', 'NUMERIC'],
+    ] as const) {
+      await job.getByLabel('New argument name').fill(name);
+      await job.getByLabel('New argument type').selectOption(type);
+      await job.getByRole('button', { name: 'Add argument' }).click();
+      await job.getByRole('group', { name: `Argument ${name}` }).waitFor();
+    }
+    await job.getByLabel('opt1 choices').fill('fast | slow');
+    await job.getByLabel('opt1 value').selectOption('slow');
+    await job.getByLabel('l1 value').check();
+    await job.getByLabel('thr value').fill('0.5');
+    expect(await job.getByText('not in the script').count()).toBe(0);
+    await page.getByLabel('Run queue').selectOption('cpu');
+    await screenshot(page, '14-composer-extras');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+      name: string;
+      jobs: Array<{ args: Array<{ name: string; value?: unknown; choices?: string[] }> }>;
+    };
+    expect(exported.name).toBe('extras');
+    expect(exported.jobs[0]?.args).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'l1', value: true }),
+        expect.objectContaining({ name: 'opt1', value: 'slow', choices: ['fast', 'slow'] }),
+        expect.objectContaining({ name: 'thr', value: 0.5 }),
+      ]),
+    );
+    await page.getByLabel('Import batch file').setInputFiles({
+      name: 'imported.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...exported, name: 'imported' })),
+    });
+    await eventually(() => page.getByLabel('Batch name').inputValue()).toBe('imported');
+    await eventually(() =>
+      page.getByRole('region', { name: 'Job 1' }).getByLabel('opt1 value').inputValue(),
+    ).toBe('slow');
+  }, 120_000);
 });

@@ -12,6 +12,7 @@ import type {
 import { useApp } from '../app/app-context.js';
 import { describeItems, itemsOf } from '../app/selection.js';
 import { AddJobMenu } from './add-job-menu.js';
+import { BatchFileButtons } from './batch-file-buttons.js';
 import { BatchList } from './batch-list.js';
 import { cleanBatch, newDraft, referenceNames, withLevel, type Draft } from './batch-draft.js';
 import { JobEditor } from './job-editor.js';
@@ -226,6 +227,16 @@ export function ComposerPage() {
               Save
             </button>
           </span>
+          <BatchFileButtons
+            batch={batch}
+            onImport={(b) => {
+              setDraft(b);
+              setSaved(null);
+              setPreview(null);
+              setError(null);
+            }}
+            onError={setError}
+          />
         </div>
         <div className="composer-actions run-bar">
           <span className="runs-on">Runs on {describeItems(selection, filter)}</span>

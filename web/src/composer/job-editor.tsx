@@ -8,6 +8,7 @@ import {
   type JobDefinition,
   type ScriptLanguage,
 } from '../api/api-types.js';
+import { AddArgument } from './add-argument.js';
 import { ArgumentRow } from './argument-row.js';
 import { LANGUAGE_TITLES, syncScriptRows, unusedRows } from './batch-draft.js';
 import { JobOptions } from './job-options.js';
@@ -119,6 +120,13 @@ export function JobEditor({ job, index, count, level, names, onChange, onRemove,
               : {})}
           />
         ))}
+        {generic && (
+          <AddArgument
+            taken={job.args.map((a) => a.name)}
+            level={level}
+            onAdd={(arg) => onChange({ ...job, args: [...job.args, arg] })}
+          />
+        )}
       </div>
       <JobOptions job={job} onChange={onChange} />
     </section>
