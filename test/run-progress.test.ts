@@ -71,4 +71,16 @@ describe('progress of cohort run', () => {
     expect(out).toMatch(/error: task \d+ P002\S* Wait: /);
     expect(out).toMatch(/Run 1 finished/);
   });
+
+  it('draws the indexer line on a terminal during rescan, and none in a pipe', () => {
+    const { env } = setup();
+    const command = [process.execPath, CLI, 'rescan'].map(quote).join(' ');
+    const tty = spawnSync('script', ['-qfec', command, '/dev/null'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    });
+    expect(String(tty.stdout)).toMatch(/\r[\d,]+ files seen \(\d+ added, \d+ changed\)/);
+    expect(String(tty.stdout)).toMatch(/Indexed project 'demo'/);
+    expect(runCohort(['rescan'], env).stdout).not.toContain('files seen');
+  });
 });

@@ -118,6 +118,9 @@ describe('admin and reference pages', () => {
     await job.getByLabel('l1 value').check();
     await job.getByLabel('thr value').fill('0.5');
     expect(await job.getByText('not in the script').count()).toBe(0);
+    // A free name takes any type; $o1's letter fixes its type.
+    expect(await job.getByLabel('thr type').isEnabled()).toBe(true);
+    expect(await job.getByLabel('o1 type').isEnabled()).toBe(false);
     await page.getByLabel('Run queue').selectOption('cpu');
     await screenshot(page, '14-composer-extras');
 

@@ -5,6 +5,7 @@ import { indexProject } from '../../catalog/indexer/index-project.js';
 import { invalidInput } from '../../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
+import { indexProgress } from '../progress/index-progress.js';
 import { printIndexResult } from './print-index-result.js';
 
 export const createCommand: CommandSpec = {
@@ -38,7 +39,10 @@ export const createCommand: CommandSpec = {
       layout,
       ...(typeof analysisFolder === 'string' ? { analysisFolder } : {}),
     });
-    const result = await indexProject(catalog, project);
+    const progress = indexProgress(ctx);
+    const result = await indexProject(catalog, project, {
+      ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
+    }).finally(() => progress.stop());
     printIndexResult(ctx, result);
   },
 };
@@ -85,10 +89,12 @@ export const rescanCommand: CommandSpec = {
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
       throw invalidInput(`--threads must be a whole number >= 1, not '${String(ctx.options.threads)}'.`);
     }
+    const progress = indexProgress(ctx);
     const result = await indexProject(ctx.catalog(), ctx.project(), {
       ...(ctx.args.length > 0 ? { subjectFolders: ctx.args } : {}),
       ...(threads === undefined ? {} : { threads }),
-    });
+      ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
+    }).finally(() => progress.stop());
     printIndexResult(ctx, result);
   },
 };

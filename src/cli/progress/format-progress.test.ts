@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatProgress, secondsLeft, taskRate } from './format-progress.js';
+import { formatIndexProgress } from './index-progress.js';
 
 describe('formatProgress', () => {
   const snapshot = {
@@ -37,5 +38,23 @@ describe('formatProgress', () => {
     expect(formatDuration(45.4)).toBe('45s');
     expect(formatDuration(185)).toBe('3m05s');
     expect(formatDuration(7620)).toBe('2h07m');
+  });
+});
+
+describe('formatIndexProgress', () => {
+  it('counts files seen, additions and the rate; the indexer knows no total, so no time left', () => {
+    const counts = {
+      subjectsAdded: 3,
+      studiesAdded: 9,
+      filesAdded: 40,
+      filesChanged: 2,
+      filesUnchanged: 12_303,
+      filesRemoved: 0,
+      studiesRemoved: 0,
+      subjectsRemoved: 0,
+    };
+    expect(formatIndexProgress(counts, 5000)).toBe(
+      '12,345 files seen (40 added, 2 changed) · 3 subjects, 9 studies added · 2469 files/s · 5s elapsed',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import {
+  ARG_TYPES,
   impliedTypes,
   SCRIPT_LANGUAGES,
   type ArgType,
@@ -48,7 +49,8 @@ export function JobEditor({ job, index, count, level, names, onChange, onRemove,
   const setArg = (i: number, arg: JobArgument): void =>
     onChange({ ...job, args: job.args.map((a, j) => (j === i ? arg : a)) });
   const typesOf = (arg: JobArgument): readonly ArgType[] =>
-    generic ? (impliedTypes(job.language ?? 'bash', arg.name) ?? []) : [arg.type];
+    // A free name (thr, l1) may take any type; $f1-style names are fixed by their letter.
+    generic ? (impliedTypes(job.language ?? 'bash', arg.name) ?? ARG_TYPES) : [arg.type];
 
   return (
     <section className="job-card" aria-label={`Job ${index + 1}`}>
