@@ -122,6 +122,7 @@ describe('admin and reference pages', () => {
     expect(await job.getByLabel('thr type').isEnabled()).toBe(true);
     expect(await job.getByLabel('o1 type').isEnabled()).toBe(false);
     await page.getByLabel('Run queue').selectOption('cpu');
+    await page.getByRole('combobox', { name: 'Default queue' }).selectOption('cpu');
     await screenshot(page, '14-composer-extras');
 
     const [download] = await Promise.all([
@@ -130,9 +131,10 @@ describe('admin and reference pages', () => {
     ]);
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
       name: string;
+      queue?: string;
       jobs: Array<{ args: Array<{ name: string; value?: unknown; choices?: string[] }> }>;
     };
-    expect(exported.name).toBe('extras');
+    expect(exported).toMatchObject({ name: 'extras', queue: 'cpu' });
     expect(exported.jobs[0]?.args).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'l1', value: true }),

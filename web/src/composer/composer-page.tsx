@@ -17,6 +17,7 @@ import { BatchList } from './batch-list.js';
 import { cleanBatch, newDraft, referenceNames, withLevel, type Draft } from './batch-draft.js';
 import { JobEditor } from './job-editor.js';
 import { PreviewTable } from './preview-table.js';
+import { QueueSelect } from './queue-select.js';
 import { ReferencesEditor } from './references-editor.js';
 import { RunOptions, type RunSettings } from './run-options.js';
 
@@ -171,10 +172,11 @@ export function ComposerPage() {
           </label>
           <label>
             Default queue
-            <input
+            <QueueSelect
+              project={project.name}
+              label="Default queue"
               value={draft.queue ?? ''}
-              placeholder="project default"
-              onChange={(e) => setDraft((d) => ({ ...d, queue: e.target.value }))}
+              onChange={(queue) => setDraft((d) => ({ ...d, queue }))}
             />
           </label>
           <label className="wide">

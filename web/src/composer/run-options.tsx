@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
-import { api, projectPath } from '../api/api-client.js';
-import { RUN_MODES, type QueuesResponse, type RunMode } from '../api/api-types.js';
+import { RUN_MODES, type RunMode } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
+import { QueueSelect } from './queue-select.js';
 
 const MODE_TITLES: Record<RunMode, string> = {
   chained: 'one task per job and item, chained (default)',
@@ -26,11 +25,6 @@ export function RunOptions({
   readonly onChange: (value: RunSettings) => void;
 }) {
   const { project } = useApp();
-  const [queues, setQueues] = useState<QueuesResponse | null>(null);
-  useEffect(() => {
-    // Without the list (an old server, an error) the choice stays "project default".
-    api<QueuesResponse>('GET', projectPath(project.name, 'queues')).then(setQueues, () => setQueues(null));
-  }, [project.name]);
   return (
     <span className="run-options">
       <label>
@@ -63,19 +57,12 @@ export function RunOptions({
       )}
       <label>
         Queue
-        <select
-          aria-label="Run queue"
+        <QueueSelect
+          project={project.name}
+          label="Run queue"
           value={value.queue}
-          onChange={(e) => onChange({ ...value, queue: e.target.value })}
-        >
-          <option value="">project default{queues === null ? '' : ` (${queues.default})`}</option>
-          {(queues?.queues ?? []).map((q) => (
-            <option key={q.name} value={q.name}>
-              {q.name} ({q.engine}
-              {q.target === undefined ? '' : ` ${q.target}`})
-            </option>
-          ))}
-        </select>
+          onChange={(queue) => onChange({ ...value, queue })}
+        />
       </label>
     </span>
   );
