@@ -1,4 +1,5 @@
-import { isEnded, TASK_STATES, type TaskState } from '../../runs/index.js';
+// The leaf module, not runs/index.js: `create` and `rescan` draw a line too and must not load the engine.
+import { isEnded, TASK_STATES, type TaskState } from '../../runs/task-states.js';
 
 /** What the progress line shows at one moment. */
 export interface ProgressSnapshot {

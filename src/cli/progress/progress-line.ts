@@ -1,4 +1,5 @@
-import { isEnded, type EngineListener, type TaskRow, type TaskState } from '../../runs/index.js';
+import type { EngineListener, TaskRow } from '../../runs/index.js';
+import { isEnded, type TaskState } from '../../runs/task-states.js';
 import { formatProgress } from './format-progress.js';
 
 /** The part of a terminal stream the line needs (process.stdout, or a fake one in tests). */
