@@ -5,8 +5,10 @@ import { runScaleBench } from './scale-bench.js';
 import { runSelectBench } from './select-bench.js';
 import { runServerBench } from './server-bench.js';
 import { runSgeBench } from './sge-bench.js';
+import { runTractsBench } from './tracts-bench.js';
 import { runSlurmBench } from './slurm-bench.js';
 import { runWebBench } from './web-bench.js';
+import { runWriteStallBench } from './write-stall-bench.js';
 
 // `npm run bench` runs every benchmark and rewrites its section of docs/benchmarks.md.
 const home = runIndexBench();
@@ -17,4 +19,6 @@ runRunnerBench();
 await runSlurmBench();
 await runSgeBench();
 await runServerBench();
+await runWriteStallBench();
 await runWebBench();
+await runTractsBench();

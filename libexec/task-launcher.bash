@@ -16,8 +16,9 @@
 #
 # Each task runs as its own process group (`set -m`), so kill and suspend act on everything it starts.
 # Before exec, the task's process writes `pid` (`<pid> <start ticks> <limit s>`); after it is reaped the
-# launcher writes `exit` (`<code> <host> <end epoch s>`): the folder alone tells any runner what became
-# of it (task-files.ts). The argv is read into an array and exec'd as words: no value is ever shell text.
+# launcher writes `exit`, the exit record of src/executors/task-folder.ts (`<code> <cause> <host> <start
+# epoch s> <end epoch s>`, and a `time-limit` marker when the limit ended it): the folder alone tells any
+# runner what became of it. The argv is read into an array and exec'd as words: no value is ever shell text.
 #
 # The launcher lives in its own session: a runner killed with -9 leaves it running; it sees the end of
 # its input, stops taking requests, and still reaps and records every task it started. While tasks run
@@ -27,7 +28,7 @@
 host=$1 grace=$2 timeout=$3
 set -m
 trap '' PIPE USR1
-declare -A seqOf dirOf limitOf
+declare -A seqOf dirOf limitOf startOf
 eof=0
 
 start() {
@@ -52,7 +53,7 @@ start() {
     exec "$timeout" --foreground --signal=TERM --kill-after="$grace"s "$limit"s "${a[@]:3:n}" \
       </dev/null >>"$d/stdout.log" 2>>"$d/stderr.log"
   ) &
-  seqOf[$!]=$seq dirOf[$!]=$d limitOf[$!]=$limit
+  seqOf[$!]=$seq dirOf[$!]=$d limitOf[$!]=$limit startOf[$!]=$EPOCHSECONDS
   printf 'S %s %s\n' "$seq" "$!"
 }
 
@@ -85,8 +86,16 @@ while :; do
   trap '' USR1
   [[ -n $pid && -n ${dirOf[$pid]-} ]] || continue
   d=${dirOf[$pid]}
-  if [[ ${limitOf[$pid]} != 0 ]] && ((code == 124 || code == 137)); then kill -TERM -- "-$pid" 2>/dev/null; fi
-  printf '%s %s %s\n' "$code" "$host" "$EPOCHSECONDS" >"$d/exit"
+  cause=exit
+  if [[ ${limitOf[$pid]} != 0 ]] && ((code == 124 || code == 137)); then
+    cause=time-limit
+    : >"$d/time-limit"
+    kill -TERM -- "-$pid" 2>/dev/null
+  fi
+  printf '%s %s %s %s %s\n' "$code" "$cause" "$host" "${startOf[$pid]}" "$EPOCHSECONDS" >"$d/exit"
+  # Its group may outlive it (a job that backgrounded a child): the task has ended, so has all of it.
+  # TERM only here; the native launcher also sends the KILL a grace later (a timer this loop lacks).
+  kill -TERM -- "-$pid" 2>/dev/null && kill -CONT -- "-$pid" 2>/dev/null
   printf 'E %s %s\n' "${seqOf[$pid]}" "$code"
-  unset "seqOf[$pid]" "dirOf[$pid]" "limitOf[$pid]"
+  unset "seqOf[$pid]" "dirOf[$pid]" "limitOf[$pid]" "startOf[$pid]"
 done

@@ -18,9 +18,11 @@
  * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended.
  *   Reports are buffered and flushed after each batch of events; once the reader is gone (EPIPE) they
  *   are dropped, and the files below are still written.
- * - Files in the log folder (task-files.ts): `pid` = `<pid> <start ticks> <limit s>\n`, written right
- *   after the spawn (before `S`); `exit` = `<code> <host> <end epoch s>\n`, written after the task is
- *   reaped (before `E`). A `cancelled` marker present before the start means the task is not started: it
+ * - Files in the log folder (the task-folder protocol, src/executors/task-folder.ts): `pid` = `<pid>
+ *   <start ticks> <limit s>\n`, written right after the spawn (before `S`); `exit`, the exit record
+ *   `<code> <cause> <host> <start epoch s|-> <end epoch s>\n` (cause `exit`, `time-limit`, `cancelled` or
+ *   `could-not-start`), written after the task is reaped (before `E`); `time-limit` when the limit's
+ *   SIGTERM went out. A `cancelled` marker present before the start means the task is not started: it
  *   gets `exit` 143 (as if killed by SIGTERM) and an `E`, no `pid` and no `S`.
  * - Exit codes: the task's own; 128+n when signal n ended it; 124 when its time limit ended it after the
  *   SIGTERM, 137 when that needed the SIGKILL (as `timeout --kill-after` gives); 126 when the working
@@ -73,6 +75,7 @@ struct task {
   bool termed;   /* its time limit passed: SIGTERM sent */
   bool killed;   /* SIGKILL sent */
   bool reaped;   /* ended and recorded; only the SIGKILL of leftovers is pending */
+  long long started_s; /* epoch s of the spawn */
   int64_t term_at; /* monotonic ns */
   int64_t kill_at;
 };
@@ -256,16 +259,19 @@ static void remove_task(size_t i) {
   tasks[i] = tasks[--ntasks];
 }
 
-/* Records the end of a task: `exit`, then `E`. */
-static void record_end(const char *seq, const char *dir, int code) {
-  char text[64 + HOST_NAME_MAX + 256];
-  snprintf(text, sizeof text, "%d %s %lld\n", code, host, (long long)time(NULL));
+/* Records the end of a task: its exit record (`started_s` < 0: it never started), then `E`. */
+static void record_end(const char *seq, const char *dir, int code, const char *cause, long long started_s) {
+  char text[96 + HOST_NAME_MAX + 256], start[32] = "-";
+  if (started_s >= 0) snprintf(start, sizeof start, "%lld", started_s);
+  snprintf(text, sizeof text, "%d %s %s %s %lld\n", code, cause, host, start, (long long)time(NULL));
   write_file(dir, "exit", text);
   report("E", seq, code, true);
 }
 
 /* A task that never got a process (cancelled, or it could not start): it ends at once. */
-static void end_unstarted(const char *seq, const char *dir, int code) { record_end(seq, dir, code); }
+static void end_unstarted(const char *seq, const char *dir, int code) {
+  record_end(seq, dir, code, code == 128 + SIGTERM ? "cancelled" : "could-not-start", -1);
+}
 
 /*
  * Starts the task of one request. The cwd and the logs are opened here, not in the child, so that a
@@ -379,6 +385,7 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
   t->pid = pid;
   t->seq = seq_copy;
   t->dir = dir_copy;
+  t->started_s = (long long)time(NULL);
   int64_t limit = seconds_to_ns(strtod(limit_text, NULL));
   t->limited = limit > 0;
   if (t->limited) t->term_at = now_ns() + limit;
@@ -423,9 +430,17 @@ static void reap(void) {
     for (size_t i = 0; i < ntasks; i++) {
       struct task *t = &tasks[i];
       if (t->reaped || t->pid != pid) continue;
-      record_end(t->seq, t->dir, exit_code(t, status));
-      if (t->termed && !t->killed && kill(-pid, 0) == 0) {
-        t->reaped = true; /* leftovers of its group still get the SIGKILL at the end of the grace */
+      record_end(t->seq, t->dir, exit_code(t, status), t->termed ? "time-limit" : "exit", t->started_s);
+      if (!t->killed && kill(-pid, 0) == 0) {
+        /* Its group outlives it (a job that backgrounded a child): the task has ended, so has all of
+           it. TERM now, SIGKILL at the end of the grace, as at a time limit. */
+        if (!t->termed) {
+          t->termed = true;
+          t->kill_at = now_ns() + grace_ns;
+          kill(-pid, SIGTERM);
+          kill(-pid, SIGCONT);
+        }
+        t->reaped = true;
       } else {
         remove_task(i);
       }
@@ -442,6 +457,7 @@ static int deadlines(void) {
     if (t->limited && !t->termed && now >= t->term_at) {
       t->termed = true;
       t->kill_at = now + grace_ns;
+      write_file(t->dir, "time-limit", "");
       kill(-t->pid, SIGTERM);
       kill(-t->pid, SIGCONT); /* a suspended task would otherwise hold the TERM pending */
     }

@@ -82,8 +82,10 @@ describe('index faults', () => {
   });
 
   it('completes an index killed midway on the rerun, duplicating nothing', async () => {
-    const { root, env } = fixture(400, 40);
-    expect(runCohort(['create', 'p', join(root, '..'), '--layout', 'folders'], env).code).toBe(0); // tiny project
+    const { root, env, dir } = fixture(400, 40);
+    // A tiny project first, beside the big one (a root may not contain COHORT_HOME or another root).
+    writeTree(join(dir, 'tiny'), { 'P1/20200101/t1/s.nii': 'x' });
+    expect(runCohort(['create', 'p', join(dir, 'tiny'), '--layout', 'folders'], env).code).toBe(0);
     const child = spawn(process.execPath, [CLI, 'create', 'big', root, '--json'], {
       env: { ...process.env, ...env },
       stdio: 'ignore',

@@ -2,6 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Db } from '../db/open-database.js';
 import { CohortError, invalidInput, notFound } from '../errors/cohort-error.js';
+import { rootConflict, type OwnPaths } from './own-paths.js';
 import { LAYOUT_KINDS, type LayoutKind } from './layout/layout.js';
 
 export interface Project {
@@ -31,7 +32,14 @@ export interface CreateProjectInput {
   readonly analysisFolder?: string;
 }
 
-export function createProject(db: Db, input: CreateProjectInput): Project {
+/**
+ * Registers a project. With `own` (the CLI always passes it), the root is checked against Cohort's own
+ * files and the other projects' roots ({@link rootConflict}).
+ *
+ * @throws CohortError INVALID_INPUT (name, layout, a root that would expose Cohort's files or overlap
+ *   another project), NOT_FOUND (no such folder), CONFLICT (name taken).
+ */
+export function createProject(db: Db, input: CreateProjectInput, own?: OwnPaths): Project {
   if (!NAME_PATTERN.test(input.name)) {
     throw invalidInput(
       `Invalid project name '${input.name}'.`,
@@ -50,6 +58,15 @@ export function createProject(db: Db, input: CreateProjectInput): Project {
       `Project root ${root} is not a folder.`,
       'Create the folder or give the path of an existing one.',
     );
+  }
+  if (own !== undefined) {
+    const conflict = rootConflict(realpathSync(root), own, listProjects(db));
+    if (conflict !== undefined) {
+      throw invalidInput(
+        `Project root ${root} cannot be used: ${conflict}.`,
+        "Give a folder that holds only this project's data, outside COHORT_HOME's own files and other projects' roots.",
+      );
+    }
   }
   const analysisFolder = input.analysisFolder ?? 'analysis';
   if (analysisFolder.includes('/') || analysisFolder.startsWith('.') || analysisFolder === '') {

@@ -13,8 +13,9 @@ export interface OptionSpec {
   readonly value?: string;
   /** The only values allowed (checked before the command runs, listed in help). */
   readonly choices?: readonly string[];
-  /** Smallest value of an `integer` option. */
+  /** Smallest and largest value of an `integer` option. */
   readonly min?: number;
+  readonly max?: number;
   /** The value when the option is not given (shown in help). */
   readonly default?: string | number | boolean;
 }
@@ -48,6 +49,11 @@ export interface CommandSpec {
   readonly args: readonly ArgSpec[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly examples?: readonly string[];
+  /**
+   * May make a new catalog database when none exists (only `create`, `demo`, `import-dicom`); every
+   * other command refuses a missing one, so a mistyped `--db` never silently starts an empty catalog.
+   */
+  readonly createsCatalog?: boolean;
   /** Returns the exit code (0 when omitted). */
   run(ctx: CommandContext): Promise<number | void> | number | void;
 }

@@ -38,6 +38,7 @@ import {
   userListCommand,
   userPasswordCommand,
 } from './commands/user-commands.js';
+import { TRACTS_COMMANDS } from './commands/tracts-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Every CLI command, in the order `cohort --help` lists them. */
@@ -86,4 +87,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   userListCommand,
   userGrantCommand,
   tokenCreateCommand,
+  ...TRACTS_COMMANDS,
 ];

@@ -23,7 +23,7 @@ export function parseCommandLine(
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...rest],
+      args: attachDashValues(rest, specs),
       allowPositionals: true,
       strict: true,
       // Selector terms like `-mtime` are not options: `--` ends options explicitly when needed.
@@ -47,6 +47,34 @@ export function parseCommandLine(
   const options = typedOptions(command, specs, parsed.values as Record<string, string | boolean | string[]>);
   if (options.help !== true) checkArgs(command, parsed.positionals);
   return { command, args: parsed.positionals, options };
+}
+
+/**
+ * `--sort -updated`: a value that starts with one dash (a descending sort key, a negative number)
+ * after a string option is that option's value, as the help examples write it; parseArgs alone would
+ * refuse it as ambiguous. `--name --other` stays an error.
+ */
+function attachDashValues(
+  words: readonly string[],
+  specs: Readonly<Record<string, { readonly type: string }>>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (word === '--') {
+      out.push(...words.slice(i));
+      break;
+    }
+    const next = words[i + 1];
+    const long = /^--([^=]+)$/.exec(word)?.[1];
+    if (long !== undefined && specs[long]?.type === 'string' && next !== undefined && /^-[^-]/.test(next)) {
+      out.push(`${word}=${next}`);
+      i++;
+    } else {
+      out.push(word);
+    }
+  }
+  return out;
 }
 
 function checkArgs(command: CommandSpec, positionals: readonly string[]): void {
@@ -90,11 +118,13 @@ function typedOptions(
     if (spec.type === 'integer' && typeof value === 'string') {
       const n = Number(value);
       const min = spec.min ?? Number.MIN_SAFE_INTEGER;
-      if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-        throw invalidInput(
-          `--${name} must be a whole number${spec.min === undefined ? '' : ` of at least ${spec.min}`} (got '${value}').`,
-          hint,
-        );
+      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+        const range = [
+          spec.min === undefined ? '' : ` of at least ${spec.min}`,
+          spec.max === undefined ? '' : `${spec.min === undefined ? ' of' : ' and'} at most ${spec.max}`,
+        ].join('');
+        throw invalidInput(`--${name} must be a whole number${range} (got '${value}').`, hint);
       }
       out[name] = n;
       continue;

@@ -1,6 +1,7 @@
 import { openCatalog, type Catalog } from '../catalog/catalog.js';
 import { findProject, type Project } from '../catalog/project-store.js';
 import type { CohortConfig } from '../config/resolve-config.js';
+import { databaseProblem } from '../db/database-problem.js';
 import { CohortError, isCohortError } from '../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from './command-spec.js';
 import { commandHelp } from './help.js';
@@ -28,6 +29,7 @@ export async function runCommand(
   io: CliStreams,
 ): Promise<number | null> {
   let catalog: Catalog | undefined;
+  let databasePath = baseConfig.databasePath;
   try {
     const parsed = parseCommandLine(commands, argv);
     if (parsed === null) return null;
@@ -50,13 +52,14 @@ export async function runCommand(
         },
       );
     }
+    databasePath = config.databasePath;
     let project: Project | undefined;
     const ctx: CommandContext = {
       config,
       options,
       args,
       json: options.json === true,
-      catalog: () => (catalog ??= openCatalog(config)),
+      catalog: () => (catalog ??= openCatalog(config, { create: command.createsCatalog === true })),
       project: () => (project ??= findProject(ctx.catalog().db, config.project)),
       print: (text) => {
         io.out(`${text}\n`);
@@ -69,7 +72,9 @@ export async function runCommand(
       },
     };
     return (await command.run(ctx)) ?? EXIT.ok;
-  } catch (error) {
+  } catch (thrown) {
+    // A damaged, read-only or full database: one line that names it, not a stack trace.
+    const error = databaseProblem(thrown, databasePath) ?? thrown;
     if (!isCohortError(error)) throw error;
     io.err(`error: ${error.message}\n${error.hint === undefined ? '' : `  hint: ${error.hint}\n`}`);
     return error.code === 'SYNTAX' || error.code === 'INVALID_INPUT' ? EXIT.usage : EXIT.failed;

@@ -9,6 +9,11 @@ import { availableParallelism } from 'node:os';
 export interface CohortConfig {
   /** Folder for Cohort's own state. Default `~/.cohort`, env `COHORT_HOME`. */
   readonly home: string;
+  /**
+   * The user's own predefined jobs (JSON files, subfolders allowed), read beside the bundled library by
+   * the CLI, runs and the server alike. Default `<home>/library`, env `COHORT_LIBRARY`.
+   */
+  readonly libraryDir: string;
   /** SQLite catalog file. Default `<home>/cohort.db`, env `COHORT_DB`. */
   readonly databasePath: string;
   /** Default project name, env `COHORT_PROJECT` (set inside running jobs). */
@@ -45,6 +50,7 @@ export function resolveConfig(
     overrides.busyTimeoutMs ?? numberFromEnv(env.COHORT_DB_TIMEOUT_MS) ?? DEFAULT_BUSY_TIMEOUT_MS;
   return Object.freeze({
     home,
+    libraryDir: resolve(overrides.libraryDir ?? env.COHORT_LIBRARY ?? join(home, 'library')),
     databasePath: resolve(overrides.databasePath ?? env.COHORT_DB ?? join(home, 'cohort.db')),
     project: overrides.project ?? nonEmpty(env.COHORT_PROJECT),
     study: overrides.study ?? nonEmpty(env.COHORT_STUDY),

@@ -270,4 +270,52 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE projects ADD COLUMN log_retention_days INTEGER DEFAULT 30;
     `,
   },
+  {
+    version: 8,
+    name: 'queue python',
+    sql: `
+      -- The Python interpreter a queue's Python jobs run with (NULL: DEFAULT_PYTHON, /usr/bin/python3).
+      ALTER TABLE queues ADD COLUMN python TEXT;
+    `,
+  },
+  {
+    version: 9,
+    name: 'task ids never reused',
+    sql: `
+      -- Without AUTOINCREMENT, SQLite hands out max(id) + 1: after \`grid clear\` removed the newest
+      -- tasks, new ones got their ids, and a task id in a note or a log named two tasks.
+      CREATE TABLE tasks_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        item TEXT NOT NULL,
+        subject_id INTEGER REFERENCES subjects(id) ON DELETE SET NULL,
+        study_id INTEGER REFERENCES studies(id) ON DELETE SET NULL,
+        job_index INTEGER NOT NULL,
+        job_name TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN (${inList(TASK_STATES)})),
+        unit TEXT NOT NULL,
+        executor TEXT NOT NULL,
+        executor_id TEXT,
+        resolved TEXT NOT NULL,
+        log_dir TEXT NOT NULL,
+        exit_code INTEGER,
+        error TEXT,
+        host TEXT,
+        queued_at INTEGER,
+        started_at INTEGER,
+        ended_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (run_id, item, job_index)
+      );
+      INSERT INTO tasks_new SELECT id, run_id, project_id, item, subject_id, study_id, job_index, job_name,
+        state, unit, executor, executor_id, resolved, log_dir, exit_code, error, host, queued_at,
+        started_at, ended_at, updated_at FROM tasks;
+      DROP TABLE tasks;
+      ALTER TABLE tasks_new RENAME TO tasks;
+      CREATE INDEX tasks_state ON tasks (project_id, state);
+      CREATE INDEX tasks_study ON tasks (study_id, state);
+      CREATE INDEX tasks_updated ON tasks (updated_at);
+    `,
+  },
 ];

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CohortError } from '../errors/cohort-error.js';
+import { CohortError, notFound } from '../errors/cohort-error.js';
+import { databaseProblem } from './database-problem.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -10,16 +11,30 @@ export interface OpenOptions {
   /** Wait this long for a lock held by another process. */
   readonly busyTimeoutMs: number;
   readonly readonly?: boolean;
+  /**
+   * Create the file when it does not exist (default true). The CLI passes false except for the commands
+   * that make a catalog (`create`, `demo`, `import-dicom`), so a mistyped `--db` is an error, not a new
+   * empty catalog.
+   */
+  readonly create?: boolean;
 }
+
+/** The database holds password hashes and session secrets: only its owner may read it. */
+export const DATABASE_FILE_MODE = 0o600;
 
 /**
  * Opens (creating if needed) the catalog database in WAL mode and brings its schema up to date.
  * WAL lets readers (the UI, `cohort select` inside jobs) run while an index writes.
  */
 export function openDatabase(path: string, options: OpenOptions): Db {
-  if (path !== ':memory:' && options.readonly !== true) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') prepareFile(path, options);
   return withBusyError(path, options.busyTimeoutMs, () => {
-    const db = new Database(path, { timeout: options.busyTimeoutMs, readonly: options.readonly ?? false });
+    let db: Db;
+    try {
+      db = new Database(path, { timeout: options.busyTimeoutMs, readonly: options.readonly ?? false });
+    } catch (error) {
+      throw databaseProblem(error, path) ?? error;
+    }
     try {
       if (options.readonly !== true) {
         db.pragma('journal_mode = WAL');
@@ -31,9 +46,46 @@ export function openDatabase(path: string, options: OpenOptions): Db {
       return db;
     } catch (error) {
       db.close();
-      throw error;
+      throw databaseProblem(error, path) ?? error;
     }
   });
+}
+
+/**
+ * Refuses a missing file unless asked to create one; creates a new one empty with mode 0600 (SQLite
+ * gives its -wal and -shm files the same mode), and narrows an existing one that others could read.
+ */
+function prepareFile(path: string, options: OpenOptions): void {
+  const exists = existsSync(path);
+  // SQLite quietly turns an empty file into a new database: for a command that must not, it is missing.
+  const empty = exists && statSync(path).isFile() && statSync(path).size === 0;
+  if ((!exists || empty) && options.create === false) {
+    throw notFound(
+      `No catalog database at ${path}${empty ? ' (the file is empty)' : ''}.`,
+      'Check --db, COHORT_DB and COHORT_HOME for a typo; `cohort create`, `cohort demo` or `cohort import-dicom` make a new catalog.',
+    );
+  }
+  if (options.readonly === true) return;
+  try {
+    if (!exists) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'wx', DATABASE_FILE_MODE));
+    } else {
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+        if (existsSync(file)) narrowMode(file);
+      }
+    }
+  } catch (error) {
+    throw databaseProblem(error, path) ?? error;
+  }
+}
+
+function narrowMode(file: string): void {
+  try {
+    chmodSync(file, DATABASE_FILE_MODE);
+  } catch {
+    // Not ours to change (another user's file we may only read, a read-only mount): leave it.
+  }
 }
 
 function migrate(db: Db): void {

@@ -62,14 +62,43 @@ export class SyntaxErrorAt extends CohortError {
   readonly position: number;
 
   constructor(source: string, position: number, term: string, problem: string, hint?: string) {
-    const caret = `${source}\n${' '.repeat(position)}${'^'.repeat(Math.max(1, term.length))}`;
-    super('SYNTAX', `${problem} in term '${term}' at position ${position + 1}:\n${caret}`, {
+    const shown = excerpt(source, position, term.length);
+    const caret = `${shown.text}\n${' '.repeat(shown.position)}${'^'.repeat(Math.max(1, shown.length))}`;
+    super('SYNTAX', `${problem} in term '${clip(term)}' at position ${position + 1}:\n${caret}`, {
       hint,
       context: { source, position, term },
     });
     this.source = source;
     this.position = position;
   }
+}
+
+// A message quoting a 50,000-character input would bury the problem: quote a window around it.
+const CONTEXT_CHARS = 40;
+const TERM_CHARS = 80;
+/** Inputs up to this length are quoted whole. */
+const SHORT_SOURCE = 200;
+
+function clip(text: string): string {
+  return text.length <= SHORT_SOURCE || text.length <= TERM_CHARS ? text : `${text.slice(0, TERM_CHARS)}…`;
+}
+
+function excerpt(
+  source: string,
+  position: number,
+  length: number,
+): { text: string; position: number; length: number } {
+  if (source.length <= SHORT_SOURCE) return { text: source, position, length };
+  const start = Math.max(0, position - CONTEXT_CHARS);
+  const shownLength = Math.min(length, TERM_CHARS);
+  const end = Math.min(source.length, position + shownLength + CONTEXT_CHARS);
+  const before = start > 0 ? '…' : '';
+  const after = end < source.length ? '…' : '';
+  return {
+    text: `${before}${source.slice(start, end)}${after}`,
+    position: before.length + position - start,
+    length: shownLength,
+  };
 }
 
 export function isCohortError(error: unknown): error is CohortError {

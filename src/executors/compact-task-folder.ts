@@ -13,7 +13,7 @@ const WHILE_ACTIVE: readonly string[] = [
   TASK_FOLDER_FILES.started,
   TASK_FOLDER_FILES.exit,
   `${TASK_FOLDER_FILES.exit}.tmp`,
-  TASK_FOLDER_FILES.clusterExit,
+  TASK_FOLDER_FILES.legacyClusterExit,
   TASK_FOLDER_FILES.timeLimit,
   TASK_FOLDER_FILES.cancelled,
   TASK_FOLDER_FILES.held,

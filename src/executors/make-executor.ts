@@ -18,7 +18,7 @@ export function executorFactory(config: CohortConfig): ExecutorFactory {
       case 'local':
         return new LocalExecutor({});
       case 'slurm':
-        return new SlurmExecutor();
+        return new SlurmExecutor({ stateDir: join(config.home, 'slurm') });
       case 'sge':
         return new SgeExecutor({ stateDir: join(config.home, 'sge') });
     }

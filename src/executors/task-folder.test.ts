@@ -37,7 +37,7 @@ describe('exit record', () => {
     expect(parseExitRecord('126 no-folder h 1 2\n')).toMatchObject({ code: 126, cause: 'could-not-start' });
   });
 
-  it('is written atomically and read from `exit` or a cluster wrapper`s `exit-code`', () => {
+  it('is written atomically and read from `exit`, or `exit-code` where an older cluster wrapper wrote it', () => {
     const dir = folder();
     writeExitRecord(dir, { code: 0, cause: 'exit', host: 'h', endedAt: 2000 });
     expect(readExitRecord(dir)).toMatchObject({ code: 0, host: 'h' });

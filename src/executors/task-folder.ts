@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { END_CAUSES, type EndCause, type TaskStatus } from './executor.js';
+import { END_CAUSES, type EndCause, type TaskSpec, type TaskStatus } from './executor.js';
 
 /**
  * The task-folder protocol, one for every backend: the names of the files a task's log folder may hold,
@@ -10,8 +10,8 @@ import { END_CAUSES, type EndCause, type TaskStatus } from './executor.js';
  * - `launch`: the task as handed to its wrapper, NUL-separated data, never shell text (local launchers, SGE)
  * - `pid`: `<pid> <start ticks> <limit s>` when the local launcher started the task (its `started`)
  * - `started`: `<epoch s>` when a step of a grouped unit started (grouped-unit.ts)
- * - `exit`: the exit record (below), written atomically (tmp file, then rename) when the task ended
- * - `exit-code`: the cluster wrappers' exit record (same format; its own name keeps old folders readable)
+ * - `exit`: the exit record (below), written atomically (tmp file, then rename) when the task ended, by
+ *   every backend (`exit-code`: its name in cluster folders of an older Cohort, still read)
  * - `time-limit`: left by a wrapper that ended the task at its time limit
  * - `cancelled`, `held`: markers written by Cohort (cancel before it signals; hold keeps a queued task)
  * - `task.sh`: the cluster wrapper that ran (kept: it shows exactly what ran); `unit.sh`: a grouped unit's
@@ -28,7 +28,8 @@ export const TASK_FOLDER_FILES = {
   pid: 'pid',
   started: 'started',
   exit: 'exit',
-  clusterExit: 'exit-code',
+  /** The cluster wrappers' exit record before one name served every backend; read, never written. */
+  legacyClusterExit: 'exit-code',
   timeLimit: 'time-limit',
   cancelled: 'cancelled',
   held: 'held',
@@ -107,14 +108,32 @@ export function writeExitRecord(
   renameSync(`${file}.tmp`, file);
 }
 
-/** The exit record in `logDir` (`exit`, or the cluster wrappers' `exit-code`), once complete. */
+/** The exit record in `logDir` (`exit`, or an older cluster wrapper's `exit-code`), once complete. */
 export function readExitRecord(logDir: string, name?: string): ExitRecord | undefined {
-  const names = name === undefined ? [TASK_FOLDER_FILES.exit, TASK_FOLDER_FILES.clusterExit] : [name];
+  const names = name === undefined ? [TASK_FOLDER_FILES.exit, TASK_FOLDER_FILES.legacyClusterExit] : [name];
   for (const n of names) {
     const text = readText(join(logDir, n));
     if (text !== undefined) return parseExitRecord(text);
   }
   return undefined;
+}
+
+/**
+ * Writes the launch record of a task handed to the local launcher: NUL-terminated fields `<launcher pid>
+ * <its start ticks>` (so another runner can tell the task is about to start), cwd, argc, argv...,
+ * `NAME=value`... . Data, never shell text (libexec/task-launcher.c reads it).
+ */
+export function writeLaunchRecord(logDir: string, launcher: string, spec: TaskSpec): void {
+  const env = Object.entries(spec.env).map(([name, value]) => `${name}=${value}`);
+  const fields = [launcher, spec.cwd, String(spec.argv.length), ...spec.argv, ...env];
+  writeFileSync(join(logDir, TASK_FOLDER_FILES.launch), `${fields.join('\0')}\0`);
+}
+
+/** The launcher named by a task's launch record: its pid and start ticks, or undefined. */
+export function readLaunchOwner(logDir: string): { pid: number; startTicks: string } | undefined {
+  const text = readText(join(logDir, TASK_FOLDER_FILES.launch));
+  const [pid, startTicks] = text?.slice(0, text.indexOf('\0')).split(' ') ?? [];
+  return pid === undefined || startTicks === undefined ? undefined : { pid: Number(pid), startTicks };
 }
 
 /** A task folder as its files tell it, whatever backend ran the task. */

@@ -11,8 +11,10 @@ import type { ResolvedArguments, TaskCommand } from './task-command.js';
 export type { ResolvedArguments, ResolvedValue, TaskCommand, TaskFile } from './task-command.js';
 
 export interface BuildCommandOptions {
-  /** Predefined jobs to look `job.library` up in; default: loaded from the default library folders. */
+  /** Predefined jobs to look `job.library` up in; default: the bundled library only. */
   readonly library?: readonly LibraryJob[];
+  /** The interpreter of a Python job (its queue's); default DEFAULT_PYTHON, /usr/bin/python3. */
+  readonly python?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export function buildCommand(
     case 'bash':
       return bashCommand(job, bound, workDir);
     case 'python':
-      return pythonCommand(job, bound, workDir);
+      return pythonCommand(job, bound, workDir, options.python);
     case 'matlab':
       return matlabCommand(job, bound, workDir);
     case undefined:

@@ -8,8 +8,9 @@ import { expandCommands } from './library-placeholders.js';
 import type { TaskCommand } from './task-command.js';
 
 // A fixed runner: the only shell code in it besides the job's environment line. Every value arrives
-// as a positional parameter (work folder; count + names of required programs; then per command its
-// word count + words) and runs as "${@:1:n}", so no value is ever parsed as shell code.
+// as a positional parameter (work folder; count + names of required programs; then groups: `run N
+// words...`, `check EXPECTED PROBLEM N words...`, `file PATH`, `folder PATH`) and runs as
+// "${@:1:n}", so no value is ever parsed as shell code.
 const RUNNER = [
   'cd -- "$1" || exit 1',
   'shift',
@@ -24,14 +25,46 @@ const RUNNER = [
   'done',
   'shift "$cohort_n"',
   'while [ "$#" -gt 0 ]; do',
+  '  cohort_kind=$1',
+  '  shift',
+  '  case "$cohort_kind" in',
+  '  file)',
+  '    [ -s "$1" ] || { echo "cohort: the job ended without writing its output $1" >&2; exit 1; }',
+  '    shift',
+  '    continue',
+  '    ;;',
+  '  folder)',
+  '    [ -d "$1" ] || { echo "cohort: the job ended without making its output folder $1" >&2; exit 1; }',
+  '    shift',
+  '    continue',
+  '    ;;',
+  '  check)',
+  '    cohort_expect=$1',
+  '    cohort_problem=$2',
+  '    shift 2',
+  '    ;;',
+  '  esac',
   '  cohort_n=$1',
   '  shift',
   "  printf '+' >&2; printf ' %q' \"${@:1:cohort_n}\" >&2; printf '\\n' >&2",
-  '  "${@:1:cohort_n}" || {',
-  '    cohort_status=$?',
-  '    echo "cohort: $1 failed with exit status $cohort_status" >&2',
-  '    exit "$cohort_status"',
-  '  }',
+  '  if [ "$cohort_kind" = check ]; then',
+  '    cohort_got=$("${@:1:cohort_n}") || {',
+  '      cohort_status=$?',
+  '      echo "cohort: output check $1 failed with exit status $cohort_status" >&2',
+  '      exit "$cohort_status"',
+  '    }',
+  '    cohort_got=$(printf %s "$cohort_got" | tr -d \'[:space:]\')',
+  '    if [ "$cohort_got" != "$cohort_expect" ]; then',
+  '      echo "cohort: output check failed: $cohort_problem (got $cohort_got, expected $cohort_expect)" >&2',
+  '      exit 1',
+  '    fi',
+  '  else',
+  '    "${@:1:cohort_n}" || {',
+  '      cohort_status=$?',
+  '      echo "cohort: $1 failed with exit status $cohort_status" >&2',
+  '      exit "$cohort_status"',
+  '    }',
+  '  fi',
   '  shift "$cohort_n"',
   'done',
 ];
@@ -41,7 +74,9 @@ const RUNNER = [
  * that fails (a later command reads an earlier one's output, so going on makes no sense). Each
  * command's words go to bash as positional parameters and each is logged to stderr (`+ mrfilter ...`)
  * before it runs. Programs listed in `requires` are checked first, failing with exit status 127 and a
- * hint. Commands run in the work folder, where intermediate files (`tensor.mif`) land.
+ * hint. Commands run in the work folder, where intermediate files (`tensor.mif`) land. Then the
+ * outputs are checked: each OUT must exist and be non-empty, each PATHOUT be a folder, and each of the
+ * job's `checks` print what it expects; otherwise the task fails with the check's problem as reason.
  *
  * @throws CohortError INVALID_INPUT when the job lacks an argument the library job declares.
  */
@@ -68,7 +103,27 @@ export function libraryCommand(
     ...RUNNER,
   ].join('\n');
   const commands = expandCommands(entry.commands, bound, job.extraArgs ?? [], workDir);
-  const words = commands.flatMap((command) => [String(command.length), ...command]);
+  const checks = expandCommands(
+    entry.checks.map((c) => c.command),
+    bound,
+    [],
+    workDir,
+  );
+  const words = [
+    ...commands.flatMap((command) => ['run', String(command.length), ...command]),
+    // Outputs are checked before the job's own checks, which read them.
+    ...bound.flatMap((b) => {
+      if (b.type === 'OUT') return ['file', b.value];
+      return b.type === 'PATHOUT' ? ['folder', b.value] : [];
+    }),
+    ...checks.flatMap((command, i) => [
+      'check',
+      entry.checks[i]?.expect ?? '',
+      entry.checks[i]?.problem ?? '',
+      String(command.length),
+      ...command,
+    ]),
+  ];
   return {
     argv: ['/bin/bash', scriptPath, workDir, String(entry.requires.length), ...entry.requires, ...words],
     env: { COHORT_JOB_NAME: job.name },

@@ -27,8 +27,22 @@ export interface LibraryJob {
   readonly tool?: string;
   /** A line per argument name: what it is, its format and, for outputs, the tags they get. */
   readonly help: Readonly<Record<string, string>>;
+  /**
+   * Run after the commands, in the work folder: each command's trimmed standard output must equal
+   * `expect`, else the task fails with `problem` (an FA map of NaN is a failure, not a result). Every
+   * OUT must also exist and be non-empty, and every PATHOUT be a folder, checked for all library jobs.
+   */
+  readonly checks: readonly LibraryCheck[];
   /** The JSON file it was read from (for messages). */
   readonly file: string;
+}
+
+/** One output check of a library job. */
+export interface LibraryCheck {
+  readonly command: readonly string[];
+  readonly expect: string;
+  /** Why the task failed when the output differs, naming the likely cause. */
+  readonly problem: string;
 }
 
 const text = z.string().trim().min(1, 'is empty');
@@ -63,6 +77,7 @@ const libraryFileSchema = z
     requires: z.array(text.regex(/^[^/\s]+$/, 'must be a program name, e.g. mrfilter')).default([]),
     tool: text.optional(),
     help: z.record(text).default({}),
+    checks: z.array(z.object({ command, expect: z.string(), problem: text }).strict()).default([]),
   })
   .strict();
 
@@ -99,7 +114,7 @@ export function parseLibraryJob(json: unknown, file: string): LibraryJob | { pro
     if (!seen.has(name))
       problems.push(`help: '${name}' is no argument of this job — fix the name or remove it`);
   }
-  problems.push(...placeholderProblems(commands, args));
+  problems.push(...placeholderProblems([...commands, ...rest.checks.map((c) => c.command)], args));
   const files = resolveLibraryFiles(commands, dirname(file));
   problems.push(...files.problems);
   return problems.length > 0 ? { problems } : { ...rest, args, commands: files.commands, file };

@@ -129,4 +129,42 @@ describe('bundled library jobs on real data', () => {
     expect(mean).toBeGreaterThan(0.1);
     expect(existsSync(join(study, '..', 'work diffusion-dti-fa', 'tensor.mif'))).toBe(true);
   });
+
+  it('diffusion/dti-fa fails with the reason when the FA map holds NaN (issue 10 item 15)', async () => {
+    // small_64D's .bvec holds NaN for its b=0 volume: the tensor fit gives NaN FA inside the mask.
+    const dwi = input('small_64D', '.nii');
+    const bvec = input('small_64D', '.bvec');
+    const bval = input('small_64D', '.bval');
+    const fa = join(study, 'dti nan', 'fa.nii');
+    const workDir = join(study, '..', 'work dti-fa-nan');
+    const job = libraryJobDefinition(libraryJob('diffusion/dti-fa', library));
+    const command = buildCommand(job, { f1: [dwi], f2: [bvec], f3: [bval], o1: fa }, workDir, { library });
+    const result = await runTask(command, workDir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /output check failed: the FA map has NaN voxels .*\(got [1-9]\d*, expected 0\)/,
+    );
+  });
+
+  it('fails a library job whose command wrote no output', async () => {
+    const dir = tempDir('library-no-output');
+    const noop = loadLibrary([BUNDLED_LIBRARY_DIR]).find((j) => j.id === 'image/smooth');
+    expect(noop).toBeDefined();
+    const entry = { ...(noop as LibraryJob), commands: [['true']], requires: [] };
+    const out = join(dir, 'never.nii');
+    const command = buildCommand(
+      libraryJobDefinition(entry),
+      Object.fromEntries(
+        entry.args.map((a) => [
+          a.name,
+          a.type === 'FILE' ? [join(dir, 'in.nii')] : a.type === 'OUT' ? out : 1,
+        ]),
+      ),
+      join(dir, 'work'),
+      { library: [entry] },
+    );
+    const result = await runTask(command, join(dir, 'work'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`the job ended without writing its output ${out}`);
+  });
 });

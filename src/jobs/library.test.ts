@@ -51,8 +51,14 @@ describe('loadLibrary', () => {
       'registration/linear',
       'registration/nonlinear',
       'tractography/tckgen',
+      'tracts/profile',
+      'tracts/stats',
+      'tracts/tensor-tracking',
     ]);
-    expect(defaultLibraryDirs('/home/u')).toEqual([BUNDLED_LIBRARY_DIR, '/home/u/.cohort/library']);
+    expect(defaultLibraryDirs('/home/u/.cohort/library')).toEqual([
+      BUNDLED_LIBRARY_DIR,
+      '/home/u/.cohort/library',
+    ]);
   });
 
   it('documents every bundled job: what it does, the tool and version, every argument, in docs/library.md', () => {

@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidInput, notFound } from '../errors/cohort-error.js';
@@ -14,14 +13,18 @@ export type { LibraryJob } from './library-job.js';
  */
 export const BUNDLED_LIBRARY_DIR = fileURLToPath(new URL('../../library/', import.meta.url));
 
-/** Where predefined jobs are looked for: the bundled library, then the user's `~/.cohort/library`. */
-export function defaultLibraryDirs(home: string = homedir()): string[] {
-  return [BUNDLED_LIBRARY_DIR, join(home, '.cohort', 'library')];
+/**
+ * Where predefined jobs are looked for: the bundled library, then the user's library folder
+ * (`CohortConfig.libraryDir`: `$COHORT_LIBRARY`, default `$COHORT_HOME/library`), the one place the
+ * CLI, runs and the server all read.
+ */
+export function defaultLibraryDirs(libraryDir: string): string[] {
+  return [BUNDLED_LIBRARY_DIR, libraryDir];
 }
 
 /**
  * Reads every `*.json` file under the folders (subfolders included; missing folders are skipped, as
- * `~/.cohort/library` usually is), sorted by id.
+ * the user library usually is), sorted by id.
  *
  * @throws CohortError INVALID_INPUT naming each bad file and its problems (unreadable JSON, a field
  *   of the wrong shape, an unknown placeholder...), or two files declaring the same id.
@@ -65,23 +68,36 @@ export function loadLibrary(dirs: readonly string[]): LibraryJob[] {
 }
 
 /**
- * The predefined job with this id, from `jobs` (default: the library in {@link defaultLibraryDirs}).
+ * The predefined job with this id, from `jobs` (default: the bundled library only; callers with a
+ * configuration pass `loadLibrary(defaultLibraryDirs(config.libraryDir))`).
  *
  * @throws CohortError NOT_FOUND listing the known ids.
  */
 export function libraryJob(
   id: string,
-  jobs: readonly LibraryJob[] = loadLibrary(defaultLibraryDirs()),
+  jobs: readonly LibraryJob[] = loadLibrary([BUNDLED_LIBRARY_DIR]),
 ): LibraryJob {
   const job = jobs.find((j) => j.id === id);
   if (job === undefined) {
     throw notFound(
       `No predefined job '${id}'.`,
-      `Known: ${jobs.map((j) => j.id).join(', ') || 'none'}. Add your own as JSON under ~/.cohort/library.`,
+      `Known: ${jobs.map((j) => j.id).join(', ') || 'none'}. Add your own as JSON under $COHORT_HOME/library (or $COHORT_LIBRARY).`,
       { id },
     );
   }
   return job;
+}
+
+/**
+ * Checks that every library job a batch names exists, before a preview calls it ready or a run starts.
+ *
+ * @throws CohortError NOT_FOUND naming the job and the known ids.
+ */
+export function checkLibraryJobs(
+  jobs: readonly { readonly name: string; readonly library?: string | undefined }[],
+  library: readonly LibraryJob[],
+): void {
+  for (const job of jobs) if (job.library !== undefined) libraryJob(job.library, library);
 }
 
 /** A new job of a batch from a predefined one: its name, id and argument templates to complete. */

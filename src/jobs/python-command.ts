@@ -5,11 +5,19 @@ import type { JobDefinition } from './job-definition.js';
 import type { TaskCommand } from './task-command.js';
 
 /**
+ * Python jobs run with this unless their queue names another (`cohort queue add --python`): the
+ * system's interpreter, never the first `python3` on PATH (a version manager's shim without the job's
+ * packages broke a real run).
+ */
+export const DEFAULT_PYTHON = '/usr/bin/python3';
+
+/**
  * A Python job: `workDir/job.py` is a preamble that loads the values from `workDir/args.json` into the
  * dict `cohort_args` and into variables named after the arguments (`f1`, `o1`...), followed by the
  * user's code with each `$f1` / `${f1}` token replaced by the identifier `f1`
  * (`nib.load($f1)` becomes `nib.load(f1)`). Values are data read by `json.load`, never code.
- * Runs as `python3 job.py` (the first python3 on PATH, after the environment line if any).
+ * Runs as `<python> job.py`: `python` is the queue's interpreter (default /usr/bin/python3, never
+ * whatever `python3` comes first on PATH), after the environment line if any.
  *
  * Values: FILE `multiple` → list of paths; other FILE → the path (a list if several were given, None
  * if an optional input is missing); OUT/PATHOUT/STRING/OPTION → str; NUMERIC → int/float; LOGICAL → bool.
@@ -19,6 +27,7 @@ export function pythonCommand(
   job: JobDefinition,
   bound: readonly BoundArgument[],
   workDir: string,
+  python = DEFAULT_PYTHON,
 ): TaskCommand {
   const scriptPath = join(workDir, 'job.py');
   const values: Record<string, unknown> = {};
@@ -43,7 +52,7 @@ export function pythonCommand(
     ),
   ].join('\n');
   return {
-    argv: withEnvironment(job.environment, ['python3', scriptPath]),
+    argv: withEnvironment(job.environment, [python, scriptPath]),
     env: { COHORT_JOB_NAME: job.name },
     files: [
       { path: scriptPath, content: content.endsWith('\n') ? content : `${content}\n` },

@@ -2,7 +2,7 @@ import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import type { ExecutorKind } from '../executors/executor-kinds.js';
 import type { JobDefinition, Resources } from '../jobs/job-definition.js';
-import { assertQueue, defaultQueueName, type Queue } from './queue-store.js';
+import { assertQueue, defaultQueueName, pythonOf, type Queue } from './queue-store.js';
 
 /** Where one job of a run goes, as stored with each task (provenance) and handed to its executor. */
 export interface Placement {
@@ -11,6 +11,8 @@ export interface Placement {
   /** The queue's defaults under the job's own resources; `queue` holds the partition or SGE queue. */
   readonly resources: Resources;
   readonly schedulerArgs: readonly string[];
+  /** The interpreter of Python jobs on this queue ({@link pythonOf}). */
+  readonly python: string;
 }
 
 /**
@@ -38,5 +40,11 @@ export function placeJob(
     ...asked,
     ...(queue.target === undefined ? {} : { queue: queue.target }),
   };
-  return { queue: queue.name, engine: queue.engine, resources, schedulerArgs: queue.schedulerArgs };
+  return {
+    queue: queue.name,
+    engine: queue.engine,
+    resources,
+    schedulerArgs: queue.schedulerArgs,
+    python: pythonOf(queue),
+  };
 }

@@ -108,11 +108,28 @@ describe('queues', () => {
       engine: 'slurm',
       resources: { cpus: 2, memoryMB: 4000, timeMinutes: 60, queue: 'debug' },
       schedulerArgs: ['--qos=normal'],
+      python: '/usr/bin/python3',
     });
     const own = job({ resources: { queue: 'cpu', cpus: 8 } });
     expect(placeJob(db, a, own, 'grid').resources).toMatchObject({ cpus: 8, memoryMB: 4000, queue: 'debug' });
     expect(() => placeJob(db, a, job({ resources: { queue: 'gpu' } }), undefined)).toThrow(
       /Job 'Mask' asks for queue 'gpu', which project 'a' does not have/,
     );
+  });
+
+  it("keeps a queue's Python interpreter and places Python jobs with it (default /usr/bin/python3)", () => {
+    const { db, a } = twoProjects();
+    saveQueue(db, a, {
+      name: 'venv',
+      engine: 'local',
+      defaults: {},
+      schedulerArgs: [],
+      python: '/opt/v/bin/python3',
+    });
+    expect(placeJob(db, a, job(), undefined).python).toBe('/usr/bin/python3');
+    expect(placeJob(db, a, job(), 'venv').python).toBe('/opt/v/bin/python3');
+    expect(() =>
+      saveQueue(db, a, { name: 'bad', engine: 'local', defaults: {}, schedulerArgs: [], python: 'py thon' }),
+    ).toThrow(/Invalid Python interpreter/);
   });
 });

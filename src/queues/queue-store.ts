@@ -3,6 +3,7 @@ import type { Project } from '../catalog/project-store.js';
 import { CohortError, invalidInput, notFound } from '../errors/cohort-error.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import type { Resources } from '../jobs/job-definition.js';
+import { DEFAULT_PYTHON } from '../jobs/python-command.js';
 
 /**
  * A named place to run jobs: an engine, its partition (Slurm) or queue (SGE), default resources and
@@ -16,8 +17,18 @@ export interface Queue {
   readonly target?: string;
   readonly defaults: Omit<Resources, 'queue'>;
   readonly schedulerArgs: readonly string[];
+  /**
+   * The interpreter its Python jobs run with: an absolute path, or a bare name looked up on PATH after
+   * the job's environment line (`python3` for a module-loaded one). Default {@link DEFAULT_PYTHON}.
+   */
+  readonly python?: string;
   /** Visible to every project (not stored with one). */
   readonly global: boolean;
+}
+
+/** The interpreter a queue's Python jobs run with. */
+export function pythonOf(queue: Queue): string {
+  return queue.python ?? DEFAULT_PYTHON;
 }
 
 /** The queue that always exists: this machine, through the local executor. */
@@ -40,6 +51,7 @@ interface QueueRow {
   time_minutes: number | null;
   gpus: number | null;
   scheduler_args: string;
+  python: string | null;
   project_id: number | null;
 }
 
@@ -53,6 +65,12 @@ export function saveQueue(db: Db, project: Project, queue: Omit<Queue, 'global'>
   }
   if (queue.name === LOCAL_QUEUE.name) {
     throw invalidInput(`The queue 'local' is built in.`, 'Choose another name for your queue.');
+  }
+  if (queue.python !== undefined && (queue.python.trim() === '' || /[\s\0]/.test(queue.python))) {
+    throw invalidInput(
+      `Invalid Python interpreter '${queue.python}'.`,
+      'Give an absolute path such as /opt/venv/bin/python3, or a program name such as python3.',
+    );
   }
   if (!EXECUTOR_KINDS.includes(queue.engine)) {
     throw invalidInput(
@@ -68,8 +86,8 @@ export function saveQueue(db: Db, project: Project, queue: Omit<Queue, 'global'>
       queue.name,
     );
     db.prepare(
-      `INSERT INTO queues (project_id, name, engine, target, cpus, memory_mb, time_minutes, gpus, scheduler_args, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO queues (project_id, name, engine, target, cpus, memory_mb, time_minutes, gpus, scheduler_args, python, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       projectId,
       queue.name,
@@ -80,6 +98,7 @@ export function saveQueue(db: Db, project: Project, queue: Omit<Queue, 'global'>
       d.timeMinutes ?? null,
       d.gpus ?? null,
       JSON.stringify(queue.schedulerArgs),
+      queue.python ?? null,
       Date.now(),
     );
   })();
@@ -167,6 +186,7 @@ function toQueue(row: QueueRow): Queue {
       ...(row.gpus === null ? {} : { gpus: row.gpus }),
     },
     schedulerArgs: JSON.parse(row.scheduler_args) as string[],
+    ...(row.python === null ? {} : { python: row.python }),
     global: row.project_id === null,
   };
 }

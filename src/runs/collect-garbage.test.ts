@@ -72,3 +72,13 @@ describe('the retention rule', () => {
     expect(sweepDaily(f.catalog)).toBeUndefined();
   });
 });
+
+describe('task ids', () => {
+  it('are never reused after grid clear removed the newest tasks', async () => {
+    const run = await endedRun();
+    const before = Math.max(...f.tasks(run).map((t) => t.id));
+    clearTasks(f.catalog.db, f.project.id, true);
+    const next = f.run([{}]);
+    expect(Math.min(...f.tasks(next).map((t) => t.id))).toBeGreaterThan(before);
+  });
+});

@@ -5,6 +5,7 @@ import type { Project } from '../catalog/project-store.js';
 import type { BatchDefinition } from '../batches/batch-definition.js';
 import { resolvedArguments, type BatchResolution, type ItemResolution } from '../batches/batch-resolution.js';
 import { buildCommand } from '../jobs/build-command.js';
+import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/library.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { invalidInput } from '../errors/cohort-error.js';
 import { placeJob, type Placement } from '../queues/place-job.js';
@@ -43,6 +44,10 @@ export interface CreatedRun {
  */
 export function createRun(catalog: Catalog, project: Project, input: CreateRunInput): CreatedRun {
   const { db } = catalog;
+  let jobs: readonly LibraryJob[] | undefined;
+  // The user's library from the one configured place (config.libraryDir), read once per run.
+  const library = (): readonly LibraryJob[] =>
+    (jobs ??= loadLibrary(defaultLibraryDirs(catalog.config.libraryDir)));
   const ready = input.resolution.items.filter((i) => i.runnable);
   if (ready.length === 0) {
     throw invalidInput(
@@ -95,7 +100,15 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         });
         const dir = taskFolder(catalog.runsDir, runId, taskId);
         mkdirSync(dir, { recursive: true });
-        const provenance = taskProvenance(catalog, project, { item, job, jobIndex, taskId, dir, placement });
+        const provenance = taskProvenance(catalog, project, {
+          item,
+          job,
+          jobIndex,
+          taskId,
+          dir,
+          placement,
+          library: library(),
+        });
         setTaskCommand(db, taskId, dir, provenance);
         count++;
       });
@@ -115,13 +128,14 @@ interface TaskToBuild {
   readonly taskId: number;
   readonly dir: string;
   readonly placement: Placement;
+  readonly library: readonly LibraryJob[];
 }
 
 /** Builds a task's command, writes the files it needs (scripts, argument files) and returns its provenance. */
 function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): TaskProvenance {
   const { item, job } = t;
   const values = resolvedArguments(item, t.jobIndex);
-  const command = buildCommand(job, values, t.dir);
+  const command = buildCommand(job, values, t.dir, { library: t.library, python: t.placement.python });
   for (const file of command.files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.content);

@@ -197,6 +197,18 @@ describe('recovery', () => {
     expect(states(tasks)).toEqual(['P001#1/0:done', 'P002#1/0:done']);
   });
 
+  it('takes the end a task left in its folder when its executor forgot it', async () => {
+    const run = f.run([{}]);
+    await f.engine.submitRun(run);
+    const [a] = f.tasks(run);
+    f.local.start(f.executorId(run, 'P001#1', 0));
+    const now = Date.now();
+    writeExitRecord(a!.log_dir, { code: 5, cause: 'exit', host: 'n1', startedAt: now, endedAt: now });
+    f.local.forget([f.executorId(run, 'P001#1', 0)]); // e.g. a scheduler past its MinJobAge
+    expect(await f.restart().reconcile([run])).toBe(0); // P002's queued task is still known
+    expect(f.tasks(run)[0]).toMatchObject({ state: 'error', exit_code: 5, host: 'n1' });
+  });
+
   it('leaves tasks pending when the executor fails during submit, and submits them once later', async () => {
     const run = f.run([{}]);
     const submit = f.local.submit.bind(f.local);

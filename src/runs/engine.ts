@@ -3,7 +3,13 @@ import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
-import { compactTaskFolder, lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
+import {
+  compactTaskFolder,
+  exitStatus,
+  lastErrorLine,
+  readTaskFolder,
+  stepStatus,
+} from '../executors/index.js';
 import { redactSecrets } from '../users/secret-token.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
@@ -249,6 +255,15 @@ export class Engine {
     const lost = active.filter(
       (t) => t.executor_id === null || (known.get(t.executor_id)?.state ?? 'unknown') === 'unknown',
     );
+    // A task its executor no longer knows whose folder holds its end (a job the scheduler forgot, a
+    // runner that died between the end and its write): that end is the truth, never a second run.
+    const endedInFolder = lost.flatMap((t) => {
+      const folder = readTaskFolder(t.log_dir);
+      return folder.kind === 'ended' ? [{ task: t, status: exitStatus(folder.exit, folder.startedAt) }] : [];
+    });
+    this.writing(() => {
+      for (const { task, status } of endedInFolder) this.apply(task, status);
+    })();
     const lostUnits = new Set(lost.map((t) => `${t.run_id}\u0000${t.unit}`));
     const resubmit = active.filter(
       (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFolder(t.log_dir).kind === 'not-started',

@@ -3,6 +3,7 @@ import { EXECUTOR_KINDS } from '../executors/executor-kinds.js';
 import { ON_ERROR, type JobDefinition, type OnError } from '../jobs/job-definition.js';
 import { jobSchema, resourcesSchema } from '../jobs/job-schema.js';
 import type { Placement } from '../queues/place-job.js';
+import { DEFAULT_PYTHON } from '../jobs/python-command.js';
 import { CohortError } from '../errors/cohort-error.js';
 
 /** A registered output of a task: a file (OUT) or a folder (PATHOUT), with the tags it gets. */
@@ -48,6 +49,8 @@ const provenanceSchema = z.object({
       engine: z.enum(EXECUTOR_KINDS),
       resources: resourcesSchema,
       schedulerArgs: z.array(z.string()),
+      // Runs made before queues named their interpreter ran the default one.
+      python: z.string().default(DEFAULT_PYTHON),
     })
     .optional(),
 });

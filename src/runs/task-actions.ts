@@ -1,11 +1,25 @@
 import type { ExecutorKind } from '../executors/executor-kinds.js';
 import type { ExecutorSet } from '../executors/executor-set.js';
-import { isActive } from './task-states.js';
+import { ACTIVE_STATES, type TaskState } from './task-states.js';
 import type { TaskRow } from './store/task-store.js';
 
 /** What the grid can ask of an executor for a task, by the executor's method name. */
 export const EXECUTOR_ACTIONS = ['cancel', 'suspend', 'resume', 'hold', 'release'] as const;
 export type ExecutorAction = (typeof EXECUTOR_ACTIONS)[number];
+
+/**
+ * The states an action applies to, where narrower than every active one: a hold keeps a task that has
+ * not started from starting (a running task cannot be held: suspend it), a release undoes one.
+ */
+const STATES_FOR: Partial<Record<ExecutorAction, readonly TaskState[]>> = {
+  hold: ['pending', 'queued'],
+  // Not only 'held': the state shows the hold at the next poll, a release may come first.
+  release: ['pending', 'queued', 'held'],
+};
+const NOT_APPLICABLE: Partial<Record<ExecutorAction, string>> = {
+  hold: 'too late to hold (hold keeps a waiting task from starting; suspend pauses a running one)',
+  release: 'not waiting, nothing to release',
+};
 
 /** The outcome for one task of an action over many. */
 export interface TaskActionResult {
@@ -25,7 +39,8 @@ export async function applyTaskAction(
   action: ExecutorAction,
   poll: () => Promise<unknown>,
 ): Promise<TaskActionResult[]> {
-  const active = (t: TaskRow): boolean => t.executor_id !== null && isActive(t.state);
+  const active = (t: TaskRow): boolean =>
+    t.executor_id !== null && (STATES_FOR[action] ?? ACTIVE_STATES).includes(t.state);
   const unable = new Set<string>();
   for (const [kind, group] of groupByExecutor(tasks.filter(active))) {
     const executor = executors.get(kind);
@@ -36,7 +51,7 @@ export async function applyTaskAction(
   await poll();
   return tasks.map((t) =>
     !active(t)
-      ? { id: t.id, ok: false, message: `${t.state}, nothing to ${action}` }
+      ? { id: t.id, ok: false, message: `${t.state}, ${NOT_APPLICABLE[action] ?? `nothing to ${action}`}` }
       : unable.has(t.executor)
         ? { id: t.id, ok: false, message: `the ${t.executor} executor cannot ${action} tasks` }
         : { id: t.id, ok: true, message: `${action} requested` },

@@ -1,6 +1,12 @@
 import { invalidInput } from '../errors/cohort-error.js';
 import { sql, type SqlFragment } from './sql-fragment.js';
 
+/**
+ * Longest pattern accepted: PATH_MAX, as no file path can be longer. SQLite itself refuses LIKE
+ * patterns over 50,000 bytes with an opaque error.
+ */
+export const MAX_PATTERN_LENGTH = 4096;
+
 export interface LikePatternOptions {
   /**
    * Append a `%` so the pattern also matches anything that merely starts with it. The filter bar uses
@@ -23,10 +29,16 @@ export interface LikePatternOptions {
  *
  * Example: `t1_*\_v2/*.nii` becomes `t1_%\_v2/%.nii`.
  *
- * @throws CohortError INVALID_INPUT for an empty pattern or one containing NUL.
+ * @throws CohortError INVALID_INPUT for an empty pattern, one containing NUL, or one over MAX_PATTERN_LENGTH.
  */
 export function toLikePattern(pattern: string, options: LikePatternOptions = {}): string {
   if (pattern === '') throw invalidInput('Empty pattern.', 'Give a pattern such as *.nii or t1_*/s0*.nii.');
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw invalidInput(
+      `A pattern of ${pattern.length} characters is too long (at most ${MAX_PATTERN_LENGTH}).`,
+      'No path is that long: shorten the pattern, using * for the parts that vary.',
+    );
+  }
   if (pattern.includes('\0')) {
     throw invalidInput('A pattern cannot contain a NUL character.', undefined, { pattern });
   }

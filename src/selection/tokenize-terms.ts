@@ -1,4 +1,10 @@
-import { SyntaxErrorAt } from '../errors/cohort-error.js';
+import { invalidInput, SyntaxErrorAt } from '../errors/cohort-error.js';
+
+/**
+ * Most terms one selector or filter may hold. Each term becomes a few SQL conditions and SQLite refuses
+ * an expression deeper than 1000; a list of hundreds of ids is better expressed by a tag.
+ */
+export const MAX_TERMS = 200;
 
 /** One term of a selector or filter, with its 0-based offset in the source for error messages. */
 export interface Token {
@@ -27,7 +33,15 @@ export interface TokenizeOptions {
  * gives one term per element, unchanged.
  */
 export function tokenizeTerms(input: string | readonly string[], options: TokenizeOptions = {}): Tokens {
-  return typeof input === 'string' ? tokenizeString(input, options) : tokenizeWords(input);
+  const tokens = typeof input === 'string' ? tokenizeString(input, options) : tokenizeWords(input);
+  const terms = tokens.tokens.filter((t) => t.kind === 'term').length;
+  if (terms > MAX_TERMS) {
+    throw invalidInput(
+      `Too many terms: ${terms} (at most ${MAX_TERMS}).`,
+      'Tag the items once (`cohort tag add`) and select them by tag (STAG:x, stag:x) instead of listing them.',
+    );
+  }
+  return tokens;
 }
 
 function tokenizeWords(words: readonly string[]): Tokens {

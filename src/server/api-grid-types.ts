@@ -107,7 +107,10 @@ export interface ClearResponse {
 
 /**
  * Server-sent events. `event: task` carries a {@link TaskEvent} for every state change of a task in a
- * project the caller may read (all of them, or `?project=`); `event: ping` keeps the connection open.
+ * project the caller may read (all of them, or `?project=`), with an `id:`; a client reconnecting with
+ * `Last-Event-ID` (EventSource does so by itself) first gets the events it missed, or `event: resync`
+ * when they are no longer held (reload the grid then). `event: ping` keeps the connection open;
+ * `event: end` says the stream closes for good (the session ended).
  */
 export interface TaskEvent {
   readonly project: string;

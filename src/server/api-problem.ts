@@ -4,6 +4,7 @@ export const API_PROBLEMS = {
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 } as const;
 export type ApiProblemCode = keyof typeof API_PROBLEMS;
 

@@ -210,8 +210,12 @@ export const itemsSchema = z.object({
   filter: z.string().max(10_000).optional(),
   selector: z.array(z.string().max(1000)).max(1000).optional(),
 });
-/** POST /api/projects/:project/preview -> BatchResolution. */
+/** POST /api/projects/:project/preview -> PreviewResponse. */
 export const previewBody = itemsSchema.extend({ batch: z.unknown() });
+/** The resolution, plus the interpreter each Python job will run with (its queue's). */
+export type PreviewResponse = BatchResolution & {
+  readonly interpreters: readonly { readonly job: string; readonly queue: string; readonly python: string }[];
+};
 /** POST /api/projects/:project/runs: create a run and start it on the server's local executor. */
 export const runBody = previewBody.extend({
   mode: z.enum(RUN_MODES).default('chained'),

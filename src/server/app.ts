@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { authenticate } from './auth/authenticate.js';
+import { csrfGuard } from './auth/csrf-guard.js';
 import { handleError, handleNotFound } from './http-errors.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { batchRoutes } from './routes/batch-routes.js';
@@ -47,6 +48,8 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
   });
+  // Before every route, login included (a forged login would sign the victim into the attacker's account).
+  api.use('*', csrfGuard);
   api.route('/auth', authRoutes());
   // Registered after the auth routes, which authenticate their own endpoints (login needs none).
   api.use('*', authenticate);

@@ -5,6 +5,8 @@ import { ZodError } from 'zod';
 import { isCohortError, SyntaxErrorAt, type ErrorCode } from '../errors/cohort-error.js';
 import type { ApiError } from './api-types.js';
 import { ApiProblem } from './api-problem.js';
+import { databaseProblem } from '../db/database-problem.js';
+import type { ServerContext } from './server-context.js';
 
 /** The status of each core error code: bad input is the client's (4xx), a busy database may pass (503). */
 const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
@@ -27,7 +29,11 @@ const STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
  * field), malformed JSON (400). Anything else is a bug: 500 with a generic message (no stack, no
  * internals), logged on the server with its stack.
  */
-export function handleError(error: Error, c: Context): Response {
+export function handleError(thrown: Error, c: Context): Response {
+  // A damaged, read-only or full database is an operational fault with a fix, not a bug.
+  const ctx = (c.var as { ctx?: ServerContext }).ctx;
+  const error =
+    (ctx === undefined ? undefined : databaseProblem(thrown, ctx.catalog.config.databasePath)) ?? thrown;
   if (error instanceof ZodError) {
     const issue = error.issues[0];
     const field = issue?.path.join('.') ?? '';

@@ -5,9 +5,10 @@ import { serve } from '@hono/node-server';
 import { openCatalog, type Catalog } from '../catalog/catalog.js';
 import type { CohortConfig } from '../config/resolve-config.js';
 import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/library.js';
+import { CohortError } from '../errors/cohort-error.js';
 import { createApp } from './app.js';
 import { LoginLimiter } from './auth/login-limiter.js';
-import { EventHub } from './events/event-hub.js';
+import { EventHub, type EventHubOptions } from './events/event-hub.js';
 import { RunSupervisor } from '../runs/run-supervisor.js';
 import type { ServerContext } from './server-context.js';
 
@@ -23,6 +24,10 @@ export interface ServerOptions {
   readonly now?: () => number;
   /** How often the supervisor polls the runs it drives. */
   readonly pollMs?: number;
+  /** Paths per transaction of long writes (default WRITE_CHUNK); the benchmark compares one chunk. */
+  readonly writeChunk?: number;
+  /** Tests lose events on purpose to prove the web grid converges without them. */
+  readonly dropEvents?: EventHubOptions['drop'];
 }
 
 /** A running server: its URL, its context, and how to stop it. */
@@ -36,16 +41,21 @@ export interface RunningServer {
 /** The context of a server over an open catalog: engine, event hub (polling the database), limiter. */
 export function createServerContext(catalog: Catalog, options: ServerOptions = {}): ServerContext {
   const now = options.now ?? Date.now;
-  const events = new EventHub(catalog.db, now);
+  const events = new EventHub(
+    catalog.db,
+    now,
+    options.dropEvents === undefined ? {} : { drop: options.dropEvents },
+  );
   let library: readonly LibraryJob[] | undefined;
   return {
     catalog,
     events,
     runs: new RunSupervisor(catalog, [events.listener()], options.pollMs),
     limiter: new LoginLimiter(now),
-    library: () => (library ??= loadLibrary(defaultLibraryDirs(catalog.config.home))),
+    library: () => (library ??= loadLibrary(defaultLibraryDirs(catalog.config.libraryDir))),
     staticDir: options.staticDir ?? (existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined),
     now,
+    ...(options.writeChunk === undefined ? {} : { writeChunk: options.writeChunk }),
   };
 }
 
@@ -55,22 +65,25 @@ export function createServerContext(catalog: Catalog, options: ServerOptions = {
  * `cohort resume` takes them over).
  */
 export async function startServer(config: CohortConfig, options: ServerOptions = {}): Promise<RunningServer> {
-  const catalog = openCatalog(config);
+  const catalog = openCatalog(config, { create: false });
   const context = createServerContext(catalog, options);
+  const app = createApp(context);
+  const host = options.host ?? '127.0.0.1';
+  let listening: { server: ReturnType<typeof serve>; port: number };
+  try {
+    // Listen before adopting orphaned runs: a second server on a used port must not take them over.
+    listening = await listen(app.fetch, host, options.port ?? 8080);
+  } catch (error) {
+    context.events.stop();
+    await context.runs.close();
+    catalog.close();
+    throw error;
+  }
+  const { server, port } = listening;
   context.events.start();
   const adopted = await context.runs.adopt();
   if (adopted.length > 0)
     console.error(`cohort server: resumed run(s) ${adopted.join(', ')} left by a runner that stopped`);
-  const app = createApp(context);
-  const host = options.host ?? '127.0.0.1';
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
-    (resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, (info: AddressInfo) =>
-        resolve({ server: s, port: info.port }),
-      );
-      s.once('error', reject);
-    },
-  );
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
@@ -86,4 +99,37 @@ export async function startServer(config: CohortConfig, options: ServerOptions =
       catalog.close();
     },
   };
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  host: string,
+  port: number,
+): Promise<{ server: ReturnType<typeof serve>; port: number }> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch, port, hostname: host }, (info: AddressInfo) =>
+      resolve({ server: s, port: info.port }),
+    );
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      s.close();
+      reject(listenProblem(error, host, port));
+    });
+  });
+}
+
+/** A port in use or not ours to take is the user's to fix: one line naming it, never a stack. */
+function listenProblem(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new CohortError('NOT_AVAILABLE', `Port ${port} on ${host} is already in use.`, {
+      hint: 'Stop the other server, or choose another port with --port N (0: any free port).',
+      cause: error,
+    });
+  }
+  if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+    return new CohortError('NOT_AVAILABLE', `Cannot listen on ${host}:${port} (${error.code}).`, {
+      hint: 'Ports below 1024 need privileges, and --host must be an address of this machine.',
+      cause: error,
+    });
+  }
+  return error;
 }

@@ -21,6 +21,8 @@ export interface ServerContext {
   readonly staticDir: string | undefined;
   /** The clock for sessions and tokens (tests move it to expire sessions). */
   readonly now: () => number;
+  /** Paths written per transaction by long writes (default WRITE_CHUNK; the benchmark compares). */
+  readonly writeChunk?: number;
 }
 
 /** Hono's environment of the app: the context and, after authentication, who is asking. */

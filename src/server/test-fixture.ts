@@ -143,6 +143,8 @@ export async function call(
 export interface SseEvent {
   readonly event: string;
   readonly data: string;
+  /** The event's `id:` line, when it has one. */
+  readonly id?: string;
 }
 
 /**
@@ -181,7 +183,11 @@ export async function readSse(
           .filter((l) => l.startsWith('data:'))
           .map((l) => l.slice(5).trimStart())
           .join('\n');
-        events.push({ event, data });
+        const id = lines
+          .find((l) => l.startsWith('id:'))
+          ?.slice(3)
+          .trim();
+        events.push({ event, data, ...(id === undefined ? {} : { id }) });
         end = buffer.indexOf('\n\n');
       }
     }

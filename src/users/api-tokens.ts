@@ -146,6 +146,14 @@ export function revokeUserToken(db: Db, userId: number, tokenId: number): boolea
   );
 }
 
+/**
+ * Revokes every API token of a user (a password change that suspects a leak: a token made with the old
+ * password must not outlive it). Returns how many were revoked.
+ */
+export function revokeAllUserTokens(db: Db, userId: number): number {
+  return db.prepare(`DELETE FROM api_tokens WHERE kind = 'user' AND user_id = ?`).run(userId).changes;
+}
+
 /** Who a bearer secret speaks for, or undefined when it is unknown, revoked or expired. */
 export function resolveToken(db: Db, secret: string, now = Date.now()): TokenPrincipal | undefined {
   const row = db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(secretHash(secret)) as

@@ -63,8 +63,13 @@ export async function createUser(
     .immediate();
 }
 
-/** Sets a user's password (hashing it). @throws CohortError NOT_FOUND, INVALID_INPUT. */
-export async function setPassword(db: Db, name: string, password: string): Promise<void> {
+/**
+ * Sets a user's password (hashing it) and ends their sessions; returns the user. Their API tokens are
+ * the caller's to revoke (`revokeAllUserTokens`), as `cohort user password` does unless told not to.
+ *
+ * @throws CohortError NOT_FOUND, INVALID_INPUT.
+ */
+export async function setPassword(db: Db, name: string, password: string): Promise<User> {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw invalidInput(`The password is too short.`, `Give at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
@@ -74,6 +79,7 @@ export async function setPassword(db: Db, name: string, password: string): Promi
   db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, user.id);
   // A new password ends every session opened with the old one.
   db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
+  return user;
 }
 
 /** The user with this id. @throws CohortError NOT_FOUND. */

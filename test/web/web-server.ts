@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/run-cli.js';
 import { resolveConfig, type CohortConfig } from '../../src/config/resolve-config.js';
-import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server/serve.js';
 import { createUser } from '../../src/users/user-store.js';
 
 /** The built web UI (`npm run build` runs `vite build web`). */
@@ -25,6 +25,8 @@ export interface WebServerOptions {
   readonly demoSubjects?: number;
   /** Fills the catalog before the server opens it (a synthetic catalog for the benchmarks). */
   readonly prepare?: (config: CohortConfig) => void | Promise<void>;
+  /** Passed to the server (a test loses events on purpose with `dropEvents`). */
+  readonly server?: Pick<ServerOptions, 'dropEvents'>;
 }
 
 /**
@@ -44,7 +46,12 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     await cohort(config, ['demo', '--subjects', String(subjects)]);
   }
   await options.prepare?.(config);
-  const server = await startServer(config, { port: 0, host: '127.0.0.1', staticDir: WEB_DIST });
+  const server = await startServer(config, {
+    port: 0,
+    host: '127.0.0.1',
+    staticDir: WEB_DIST,
+    ...options.server,
+  });
   await createUser(server.context.catalog.db, USER);
   return {
     url: server.url,

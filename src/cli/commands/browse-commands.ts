@@ -118,6 +118,11 @@ export const selectCommand: CommandSpec = {
     const db = ctx.catalog().db;
     const project = ctx.project();
     const selection = selectFiles(db, project, selector);
+    // An empty answer is a valid one (exit 0), but a typo must not look like it: say so, on stderr.
+    if (selection.studies.every((s) => s.files.length === 0) && ctx.options.studies !== true)
+      ctx.warn(`Nothing matched ${ctx.args.join(' ') || '*'} in project '${project.name}'.`);
+    else if (selection.studies.length === 0)
+      ctx.warn(`No study matched ${ctx.args.join(' ') || '*'} in project '${project.name}'.`);
     if (ctx.options.studies === true) {
       if (ctx.json) return ctx.printJson(selection.studies.map(({ files: _files, ...study }) => study));
       for (const s of selection.studies) ctx.print(s.ref);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Catalog } from '../../catalog/catalog.js';
 import { indexProject } from '../../catalog/indexer/index-project.js';
+import { ownPaths } from '../../catalog/own-paths.js';
 import { createProject, listProjects, type Project } from '../../catalog/project-store.js';
 import { addTags } from '../../catalog/tags.js';
 import { generateDemoProject, type DemoSummary } from '../../demo/demo-project.js';
@@ -19,11 +20,18 @@ const T1_PATTERNS = ['file:t1_mprage*/s0__.nii', 'file:T1w*/*.nii.gz', 'file:*T1
 
 export const demoCommand: CommandSpec = {
   name: 'demo',
+  createsCatalog: true,
   summary: 'Create (or rescan) a synthetic demo project, index and tag it, and show selections on it.',
   args: [],
   options: {
     root: { type: 'string', value: 'DIR', description: 'Where to write the demo (default: ~/.cohort/demo).' },
-    subjects: { type: 'string', value: 'N', description: 'Number of subjects, 1-999 (default 20).' },
+    subjects: {
+      type: 'integer',
+      min: 1,
+      max: 999,
+      value: 'N',
+      description: 'Number of subjects (default 20).',
+    },
     name: { type: 'string', value: 'NAME', description: 'Project name (default: demo).' },
   },
   examples: ['cohort demo', 'cohort demo --subjects 200 --root /tmp/demo --name demo200'],
@@ -38,7 +46,7 @@ export const demoCommand: CommandSpec = {
       ctx.print(
         `Wrote a demo of ${summary.subjects} subjects, ${summary.studies} studies, ${summary.files} files to ${summary.root}.`,
       );
-      project = createProject(catalog.db, { name, root, layout: 'folders' });
+      project = createProject(catalog.db, { name, root, layout: 'folders' }, ownPaths(ctx.config));
       printIndexResult(ctx, await indexProject(catalog, project));
       applyDemoTags(catalog, project, summary);
     } else {
@@ -56,7 +64,7 @@ export const demoCommand: CommandSpec = {
 
 function subjectsOption(ctx: CommandContext): { subjects?: number } {
   const value = ctx.options.subjects;
-  return typeof value === 'string' ? { subjects: Number(value) } : {};
+  return typeof value === 'number' ? { subjects: value } : {};
 }
 
 function applyDemoTags(catalog: Catalog, project: Project, summary: DemoSummary): void {

@@ -38,7 +38,7 @@ export const gridCommand: CommandSpec = {
     },
     search: { type: 'string', value: 'TEXT', description: 'Text in item, job name, error or host.' },
     subject: { type: 'string', value: 'PID', description: 'Only tasks of this subject.' },
-    run: { type: 'string', value: 'N', description: 'Only tasks of this run.' },
+    run: { type: 'integer', min: 1, value: 'N', description: 'Only tasks of this run.' },
     sort: {
       type: 'string',
       value: 'KEY',
@@ -57,7 +57,7 @@ export const gridCommand: CommandSpec = {
       ...(Array.isArray(ctx.options.state) ? { states: ctx.options.state as TaskState[] } : {}),
       ...(typeof ctx.options.search === 'string' ? { search: ctx.options.search } : {}),
       ...(typeof ctx.options.subject === 'string' ? { subject: ctx.options.subject } : {}),
-      ...(typeof ctx.options.run === 'string' ? { runId: Number(ctx.options.run) } : {}),
+      ...(typeof ctx.options.run === 'number' ? { runId: ctx.options.run } : {}),
       ...sort,
       includeDone: ctx.options.all === true,
     });
@@ -130,12 +130,18 @@ export const gridLogCommand: CommandSpec = {
   options: {
     stderr: { type: 'boolean', description: 'The error log instead of the output log.' },
     follow: { type: 'boolean', short: 'f', description: 'Keep printing new output until the task ends.' },
-    tail: { type: 'string', value: 'BYTES', description: 'Only the last BYTES of the log (default 1 MiB).' },
+    tail: {
+      type: 'integer',
+      min: 0,
+      default: 1024 * 1024,
+      value: 'BYTES',
+      description: 'Only the last BYTES of the log.',
+    },
   },
   async run(ctx) {
     const task = taskOf(ctx, ctx.args[0] ?? '');
     const file = join(task.log_dir, ctx.options.stderr === true ? 'stderr.log' : 'stdout.log');
-    const tail = typeof ctx.options.tail === 'string' ? Number(ctx.options.tail) : 1024 * 1024;
+    const tail = ctx.options.tail as number;
     if (!existsSync(file)) {
       // An ended task's empty log is not kept (compactTaskFolder), and retention removes old ones.
       ctx.warn(isEnded(task.state) ? '(no output)' : `(no log yet: the task is ${task.state})`);

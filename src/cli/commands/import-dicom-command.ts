@@ -4,6 +4,7 @@ import { formatTable, visible } from '../format-table.js';
 
 export const importDicomCommand: CommandSpec = {
   name: 'import-dicom',
+  createsCatalog: true,
   summary: 'Convert a folder of DICOM files with dcm2niix into <subject>/<study>/<series>/ and index them.',
   args: [
     { name: 'DICOM_DIR', description: 'Folder with DICOM files (searched recursively).', required: true },

@@ -1,19 +1,20 @@
 import type { JobArgument } from '../../jobs/job-definition.js';
 import { defaultLibraryDirs, libraryJob, loadLibrary, type LibraryJob } from '../../jobs/library.js';
-import type { CommandSpec } from '../command-spec.js';
+import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable, visible } from '../format-table.js';
 
-// The same folders the engine reads when it runs a library job: bundled, then ~/.cohort/library.
-const jobs = (): LibraryJob[] => loadLibrary(defaultLibraryDirs());
+// The same folders the engine reads when it runs a library job: bundled, then the user's library.
+const jobs = (ctx: CommandContext): LibraryJob[] => loadLibrary(defaultLibraryDirs(ctx.config.libraryDir));
 
 export const libraryListCommand: CommandSpec = {
   name: 'library list',
-  summary: 'List the predefined jobs: the bundled library and your own in ~/.cohort/library.',
+  summary:
+    'List the predefined jobs: the bundled library and your own in $COHORT_HOME/library (or $COHORT_LIBRARY).',
   args: [],
   options: {},
   examples: ['cohort library list', 'cohort library list --json'],
   run(ctx) {
-    const all = jobs();
+    const all = jobs(ctx);
     if (ctx.json) return ctx.printJson(all);
     ctx.print(
       formatTable(
@@ -31,7 +32,7 @@ export const libraryShowCommand: CommandSpec = {
   options: {},
   examples: ['cohort library show atlas/region-stats'],
   run(ctx) {
-    const job = libraryJob(ctx.args[0] ?? '', jobs());
+    const job = libraryJob(ctx.args[0] ?? '', jobs(ctx));
     if (ctx.json) return ctx.printJson(job);
     ctx.print(
       [

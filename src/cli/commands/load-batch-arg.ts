@@ -4,6 +4,7 @@ import { importBatch } from '../../batches/batch-export.js';
 import { loadBatch } from '../../batches/batch-store.js';
 import type { BatchItems } from '../../batches/load-batch-scope.js';
 import { notFound } from '../../errors/cohort-error.js';
+import { checkLibraryJobs, defaultLibraryDirs, loadLibrary } from '../../jobs/library.js';
 import type { CommandContext } from '../command-spec.js';
 
 /**
@@ -11,6 +12,13 @@ import type { CommandContext } from '../command-spec.js';
  * `NAME` or `FOLDER/NAME`.
  */
 export function loadBatchArg(ctx: CommandContext, arg: string): BatchDefinition {
+  const batch = readBatchArg(ctx, arg);
+  // A batch naming a library job that does not exist is wrong, not "ready".
+  checkLibraryJobs(batch.jobs, loadLibrary(defaultLibraryDirs(ctx.config.libraryDir)));
+  return batch;
+}
+
+function readBatchArg(ctx: CommandContext, arg: string): BatchDefinition {
   if (arg.endsWith('.json')) {
     let text: string;
     try {

@@ -1,5 +1,6 @@
 import { detectLayout } from '../../catalog/layout/make-layout.js';
 import { LAYOUT_KINDS, type LayoutKind } from '../../catalog/layout/layout.js';
+import { ownPaths } from '../../catalog/own-paths.js';
 import { createProject, listProjects, projectSummaries } from '../../catalog/project-store.js';
 import { indexProject } from '../../catalog/indexer/index-project.js';
 import { invalidInput } from '../../errors/cohort-error.js';
@@ -10,6 +11,7 @@ import { printIndexResult } from './print-index-result.js';
 
 export const createCommand: CommandSpec = {
   name: 'create',
+  createsCatalog: true,
   summary: 'Register an existing folder tree as a project and index it.',
   args: [
     { name: 'NAME', description: 'Project name (letters, digits, . _ -).', required: true },
@@ -33,12 +35,16 @@ export const createCommand: CommandSpec = {
     const layout = layoutOption(ctx, root);
     const catalog = ctx.catalog();
     const analysisFolder = ctx.options['analysis-folder'];
-    const project = createProject(catalog.db, {
-      name,
-      root,
-      layout,
-      ...(typeof analysisFolder === 'string' ? { analysisFolder } : {}),
-    });
+    const project = createProject(
+      catalog.db,
+      {
+        name,
+        root,
+        layout,
+        ...(typeof analysisFolder === 'string' ? { analysisFolder } : {}),
+      },
+      ownPaths(ctx.config),
+    );
     const progress = indexProgress(ctx);
     const result = await indexProject(catalog, project, {
       ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
@@ -81,14 +87,11 @@ export const rescanCommand: CommandSpec = {
     'Update the catalog from disk: new, changed and removed files (removed ones are marked, tags kept).',
   args: [{ name: 'SUBJECT_FOLDER', description: 'Rescan only these subject folders.', variadic: true }],
   options: {
-    threads: { type: 'string', value: 'N', description: 'Scan threads (default: CPUs, at most 4).' },
+    threads: { type: 'integer', min: 1, value: 'N', description: 'Scan threads (default: CPUs, at most 4).' },
   },
   examples: ['cohort rescan', 'cohort rescan P001 P002 --project stroke'],
   async run(ctx) {
-    const threads = ctx.options.threads === undefined ? undefined : Number(ctx.options.threads);
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-      throw invalidInput(`--threads must be a whole number >= 1, not '${String(ctx.options.threads)}'.`);
-    }
+    const threads = typeof ctx.options.threads === 'number' ? ctx.options.threads : undefined;
     const progress = indexProgress(ctx);
     const result = await indexProject(ctx.catalog(), ctx.project(), {
       ...(ctx.args.length > 0 ? { subjectFolders: ctx.args } : {}),

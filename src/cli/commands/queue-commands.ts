@@ -3,6 +3,7 @@ import { invalidInput } from '../../errors/cohort-error.js';
 import {
   defaultQueueName,
   listQueues,
+  pythonOf,
   removeQueue,
   saveQueue,
   setDefaultQueue,
@@ -27,20 +28,27 @@ export const queueAddCommand: CommandSpec = {
       value: 'NAME',
       description: "Slurm partition or SGE queue (default: the scheduler's).",
     },
-    cpus: { type: 'string', value: 'N', description: 'Default CPUs per job.' },
-    memory: { type: 'string', value: 'MB', description: 'Default memory per job in MB.' },
-    time: { type: 'string', value: 'MINUTES', description: 'Default wall-time limit.' },
-    gpus: { type: 'string', value: 'N', description: 'Default GPUs per job.' },
+    cpus: { type: 'integer', min: 1, value: 'N', description: 'Default CPUs per job.' },
+    memory: { type: 'integer', min: 1, value: 'MB', description: 'Default memory per job in MB.' },
+    time: { type: 'integer', min: 1, value: 'MINUTES', description: 'Default wall-time limit.' },
+    gpus: { type: 'integer', min: 0, value: 'N', description: 'Default GPUs per job.' },
     arg: {
       type: 'string',
       multiple: true,
       value: 'WORD',
       description: 'An extra scheduler word, e.g. --arg=--gres=gpu:1 or --arg=-l --arg=scratch=10G.',
     },
+    python: {
+      type: 'string',
+      value: 'PATH',
+      description:
+        "Interpreter of Python jobs on this queue (default /usr/bin/python3; a bare name such as python3 is looked up on PATH after the job's environment line).",
+    },
     global: GLOBAL,
   },
   examples: [
     'cohort queue add cpu --engine slurm --target debug --cpus 2 --memory 4000 --time 60',
+    'cohort queue add venv --engine local --python /opt/venv/bin/python3 && cohort queue default venv',
     'cohort queue add gpu --engine slurm --target gpu --arg=--gres=gpu:1 --global',
     'cohort queue add grid --engine sge --target all.q',
   ],
@@ -64,9 +72,10 @@ export const queueAddCommand: CommandSpec = {
           ...count(ctx, 'cpus'),
           ...count(ctx, 'memory', 'memoryMB'),
           ...count(ctx, 'time', 'timeMinutes'),
-          ...count(ctx, 'gpus', 'gpus', 0),
+          ...count(ctx, 'gpus'),
         },
         schedulerArgs: Array.isArray(args) ? args : typeof args === 'string' ? [args] : [],
+        ...(typeof ctx.options.python === 'string' ? { python: ctx.options.python } : {}),
       },
       ctx.options.global === true,
     );
@@ -88,13 +97,14 @@ export const queueListCommand: CommandSpec = {
     if (ctx.json) return ctx.printJson({ default: fallback, queues });
     ctx.print(
       formatTable(
-        ['QUEUE', 'DEFAULT', 'ENGINE', 'WHERE', 'RESOURCES', 'SCOPE'],
+        ['QUEUE', 'DEFAULT', 'ENGINE', 'WHERE', 'RESOURCES', 'PYTHON', 'SCOPE'],
         queues.map((q) => [
           q.name,
           q.name === fallback ? '*' : '',
           q.engine,
           q.target ?? '',
           [...Object.entries(q.defaults).map(([k, v]) => `${k}=${String(v)}`), ...q.schedulerArgs].join(' '),
+          pythonOf(q),
           q.global ? 'all projects' : 'project',
         ]),
       ),
@@ -126,14 +136,10 @@ export const queueDefaultCommand: CommandSpec = {
   },
 };
 
-function count(ctx: CommandContext, option: string, key: string = option, min = 1): Record<string, number> {
+/** An integer option (parsed and checked by its spec) as a field, when given. */
+function count(ctx: CommandContext, option: string, key: string = option): Record<string, number> {
   const value = ctx.options[option];
-  if (value === undefined) return {};
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < min) {
-    throw invalidInput(`--${option} must be a whole number of at least ${min}, not '${String(value)}'.`);
-  }
-  return { [key]: n };
+  return typeof value === 'number' ? { [key]: value } : {};
 }
 
 function describe(queue: Queue): string {

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import type { BatchResolution } from '../../batches/batch-resolution.js';
 import type { BatchDefinition } from '../../batches/batch-definition.js';
+import { placeJob } from '../../queues/place-job.js';
 import {
   activeRunIds,
   BackgroundRunner,
@@ -54,9 +55,14 @@ export const previewCommand: CommandSpec = {
   },
   examples: ['cohort preview dti.json', "cohort preview dti.json --filter 'STAG:baseline & !JOB:r'"],
   run(ctx) {
-    const resolution = resolve(ctx, loadBatchArg(ctx, ctx.args[0] ?? ''));
+    const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
+    const resolution = resolve(ctx, batch);
     if (ctx.json) return ctx.printJson(resolution);
     printPreview(ctx, resolution);
+    for (const job of batch.jobs.filter((j) => j.language === 'python')) {
+      const placed = placeJob(ctx.catalog().db, ctx.project(), job, undefined);
+      ctx.print(`Python job '${job.name}' runs with ${placed.python} (queue ${placed.queue}).`);
+    }
     return resolution.summary.ready === 0 ? 1 : 0;
   },
 };
@@ -103,6 +109,7 @@ export const runCommand: CommandSpec = {
     units: {
       type: 'integer',
       min: 1,
+      max: 100_000,
       value: 'N',
       description: 'Number of scheduler jobs for --mode n-units.',
     },

@@ -1,4 +1,3 @@
-import { invalidInput } from '../../errors/cohort-error.js';
 import type { CommandSpec } from '../command-spec.js';
 
 export const serveCommand: CommandSpec = {
@@ -8,9 +7,12 @@ export const serveCommand: CommandSpec = {
   args: [],
   options: {
     port: {
-      type: 'string',
+      type: 'integer',
+      min: 0,
+      max: 65535,
+      default: 8080,
       value: 'PORT',
-      description: 'Port to listen on (default 8080; 0: any free port).',
+      description: 'Port to listen on (0: any free port).',
     },
     host: {
       type: 'string',
@@ -20,10 +22,7 @@ export const serveCommand: CommandSpec = {
   },
   examples: ['cohort serve', 'cohort serve --port 9000 --host 0.0.0.0'],
   async run(ctx) {
-    const port = typeof ctx.options.port === 'string' ? Number(ctx.options.port) : 8080;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw invalidInput(`Invalid port '${String(ctx.options.port)}'.`, 'Give a number from 0 to 65535.');
-    }
+    const port = ctx.options.port as number;
     // Loaded here, not at the top: the server (Hono and every route) would add a quarter of a second
     // to each `cohort` call, also the ones inside running jobs.
     const { startServer } = await import('../../server/serve.js');

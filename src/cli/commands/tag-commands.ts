@@ -44,6 +44,7 @@ function tagItems(ctx: CommandContext, change: typeof addTags): number {
     const studies = selectStudies(db, project, selector).studies;
     ids = level === 'study' ? studies.map((s) => s.studyId) : groupBySubject(studies).map((g) => g.subjectId);
   }
+  if (ids.length === 0) ctx.warn(`Nothing matched ${terms.join(' ')}: no ${level} was tagged.`);
   const changed = change(db, level, ids, tags);
   if (ctx.json) ctx.printJson({ level, items: ids.length, changed });
   else

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { findProject } from '../../catalog/project-store.js';
 import { CohortError, invalidInput, notFound } from '../../errors/cohort-error.js';
-import { createUserToken, DEFAULT_TOKEN_DAYS } from '../../users/api-tokens.js';
+import { createUserToken, DEFAULT_TOKEN_DAYS, revokeAllUserTokens } from '../../users/api-tokens.js';
 import { PROJECT_ROLES, type ProjectRole } from '../../users/project-roles.js';
 import { createUser, findUser, grantRole, listUsers, setPassword } from '../../users/user-store.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
@@ -45,13 +45,24 @@ export const userAddCommand: CommandSpec = {
 
 export const userPasswordCommand: CommandSpec = {
   name: 'user password',
-  summary: "Set a user's password (read like `user add`); their sessions end.",
+  summary:
+    "Set a user's password (read like `user add`); their sessions end and their API tokens are revoked.",
   args: [{ name: 'NAME', description: 'User name.', required: true }],
-  options: {},
+  options: {
+    'keep-tokens': {
+      type: 'boolean',
+      description: "Leave the user's API tokens working (by default a new password revokes them).",
+    },
+  },
+  examples: ['cohort user password ana', 'cohort user password ana --keep-tokens'],
   async run(ctx) {
     notInsideJob(ctx);
-    await setPassword(ctx.catalog().db, ctx.args[0] ?? '', await readSecret('New password: '));
-    ctx.print(`Password of '${ctx.args[0] ?? ''}' changed.`);
+    const db = ctx.catalog().db;
+    const user = await setPassword(db, ctx.args[0] ?? '', await readSecret('New password: '));
+    const revoked = ctx.options['keep-tokens'] === true ? 0 : revokeAllUserTokens(db, user.id);
+    ctx.print(
+      `Password of '${user.name}' changed; sessions ended${revoked > 0 ? `, ${revoked} API token(s) revoked` : ''}.`,
+    );
   },
 };
 
@@ -104,7 +115,13 @@ export const tokenCreateCommand: CommandSpec = {
   options: {
     user: { type: 'string', value: 'NAME', description: 'The user (default: the only one).' },
     name: { type: 'string', value: 'LABEL', description: 'What the token is for (default "cli").' },
-    days: { type: 'string', value: 'N', description: `Lifetime in days (default ${DEFAULT_TOKEN_DAYS}).` },
+    days: {
+      type: 'integer',
+      min: 1,
+      default: DEFAULT_TOKEN_DAYS,
+      value: 'N',
+      description: 'Lifetime in days.',
+    },
   },
   examples: ['cohort token create --user ana --name laptop'],
   run(ctx) {
@@ -117,7 +134,7 @@ export const tokenCreateCommand: CommandSpec = {
     }
     const user = name === undefined ? users[0] : userNamed(ctx, name);
     if (user === undefined) throw notFound('No user yet.', 'Add one with `cohort user add NAME`.');
-    const days = typeof ctx.options.days === 'string' ? Number(ctx.options.days) : undefined;
+    const days = ctx.options.days as number;
     const token = createUserToken(
       db,
       user.id,

@@ -1,86 +1,133 @@
 import { join } from 'node:path';
-import { shellQuote } from '../shell-quote.js';
 import type { TaskSpec } from '../executor.js';
-
-/** Files a cluster task keeps in its log folder, next to `stdout.log` and `stderr.log`. */
-export const CLUSTER_TASK_FILES = {
-  stdout: 'stdout.log',
-  stderr: 'stderr.log',
-  /** The generated wrapper that the scheduler's job runs (kept: it shows exactly what ran). */
-  script: 'task.sh',
-  /** The task's exit code, written by the wrapper when the command ends (not when it is killed). */
-  exitCode: 'exit-code',
-  /** Written by the wrapper when it ends the task at its time limit. */
-  timeLimit: 'time-limit',
-} as const;
+import { shellQuote } from '../shell-quote.js';
+import { TASK_FOLDER_FILES } from '../task-folder.js';
 
 export interface TaskScriptOptions {
   /**
    * The task's time limit in seconds, enforced by the wrapper to the second (schedulers take whole
-   * minutes and check them now and then: Slurm every 30 s). Default: none (the scheduler's alone).
+   * minutes or check now and then: Slurm every 30 s). Default: none (the scheduler's alone).
    */
   readonly limitSeconds?: number;
   /** From the limit's SIGTERM to its SIGKILL. Default 10. */
   readonly graceSeconds?: number;
+  /**
+   * Task folders of `ok` dependencies whose exit record must say 0 before the task runs, for a
+   * scheduler whose holds wait for the end and not the success of a job (SGE's -hold_jid). Otherwise
+   * the wrapper records `dependency-failed` and runs nothing.
+   */
+  readonly okDependencyDirs?: readonly string[];
+  /**
+   * Whether the limit's signals go to the task's own process group (default) or to its process alone.
+   * SGE's `qmod -sj` stops the job's process group: there the task stays in it, as under
+   * `timeout --foreground`.
+   */
+  readonly ownProcessGroup?: boolean;
+  /**
+   * Exit codes that mean an order to the scheduler (SGE: 99 reschedules the job, 100 puts it in error
+   * state): the wrapper exits 1 for them; the exit record keeps the real code.
+   */
+  readonly reservedExitCodes?: readonly number[];
+  /**
+   * An extended regular expression; when a task with a memory limit fails and the tail of its stderr
+   * matches, it ended `out-of-memory` (SGE's h_vmem makes allocations fail instead of killing).
+   */
+  readonly outOfMemoryPattern?: string;
+  /**
+   * Keep the whole environment the job started with (under the task's own): for a scheduler that starts
+   * jobs with an environment of its own rather than the submitter's (SGE without -V: NSLOTS, TMPDIR...).
+   * Default false: only `SLURM_*`, `SLURMD_*`, `SGE_*` and `JOB_ID` are kept.
+   */
+  readonly keepJobEnvironment?: boolean;
 }
 
 /**
- * The bash wrapper a cluster job runs for one task: it sends the task's output to `stdout.log` and
- * `stderr.log` in its log folder (readable while it runs), clears the environment it was started with
- * except the scheduler's job variables (`SLURM_*`, `SGE_*`, `JOB_ID`), sets the task's, enters its working
- * folder, runs its argv and writes the exit code to `exit-code` unless it was terminated (a second
- * source next to the scheduler's record, which may be purged). Every value is one single-quoted word (shellQuote), so argv
- * and environment reach the task byte-exact. `/usr/bin/env NAME=value... program args` sets the
- * environment (any name the OS allows, not only shell identifiers) and looks the program up on the
- * task's PATH, as execvp does, so `echo` means the program, not a bash builtin. Validate the spec first
- * (validateClusterTask): NUL bytes cannot be quoted, and env would read a program name with `=` as an
- * assignment.
+ * The bash wrapper a cluster job runs for one task, shared by every scheduler: it sends the task's
+ * output to `stdout.log` and `stderr.log` in its folder (readable while it runs), clears the environment
+ * it was started with except the scheduler's job variables (`SLURM_*`, `SGE_*`, `JOB_ID`; see
+ * keepJobEnvironment), sets the task's (the wrapper's own tools are called by absolute path), enters its working folder, runs its argv and writes the exit record of task-folder.ts to
+ * `exit` (`<code|-> <cause> <host> <start s> <end s>`), unless the scheduler terminated it (then
+ * the scheduler's record tells). Every value is one single-quoted word (shellQuote), so argv and
+ * environment reach the task byte-exact. `/usr/bin/env NAME=value... program args` sets the environment
+ * (any name the OS allows) and looks the program up on the task's PATH, as execvp does. Validate the
+ * spec first (validateClusterTask): NUL bytes cannot be quoted, and env would read a program name with
+ * `=` as an assignment.
  */
 export function taskScript(spec: TaskSpec, options: TaskScriptOptions = {}): string {
-  const dir = spec.logDir;
-  const file = (name: string): string => shellQuote(join(dir, name));
+  const file = (name: string): string => shellQuote(join(spec.logDir, name));
   const env = Object.entries(spec.env).map(([name, value]) => shellQuote(`${name}=${value}`));
   const command = `/usr/bin/env -- ${[...env, ...spec.argv.map(shellQuote)].join(' ')}`;
-  const exitCode = file(CLUSTER_TASK_FILES.exitCode);
+  const exit = file(TASK_FOLDER_FILES.exit);
+  const temporary = file(`${TASK_FOLDER_FILES.exit}.tmp`);
+  const dependencies = options.okDependencyDirs ?? [];
+  const reserved = options.reservedExitCodes ?? [];
   return [
     '#!/bin/bash',
-    `# Generated by Cohort for task ${JSON.stringify(spec.taskId)}: runs its command and records its exit code.`,
-    `exec >${file(CLUSTER_TASK_FILES.stdout)} 2>${file(CLUSTER_TASK_FILES.stderr)} </dev/null`,
+    `# Generated by Cohort for task ${JSON.stringify(spec.taskId)}: runs its command and records how it ended.`,
+    `exec >${file(TASK_FOLDER_FILES.stdout)} 2>${file(TASK_FOLDER_FILES.stderr)} </dev/null`,
+    'start=$EPOCHSECONDS why=exit',
+    // Renamed into place: a reader never sees half a record.
+    `record() { printf '%s %s %s %s %s\\n' "$1" "$2" "$HOSTNAME" "$3" "$EPOCHSECONDS" >${temporary} && /bin/mv -f -- ${temporary} ${exit}; }`,
+    ...(dependencies.length === 0
+      ? []
+      : [
+          `for dep in ${dependencies.map(shellQuote).join(' ')}; do`,
+          // A dependency submitted by an older Cohort wrote its record as `exit-code`.
+          `  c=; read -r c _ 2>/dev/null <"$dep/${TASK_FOLDER_FILES.exit}" || read -r c _ 2>/dev/null <"$dep/${TASK_FOLDER_FILES.legacyClusterExit}"`,
+          '  [[ $c == 0 ]] || { record - dependency-failed -; exit 0; }',
+          'done',
+        ]),
     // The task gets its own environment and the scheduler's job variables, nothing of the submitter's.
-    'for name in $(compgen -e); do case $name in SLURM_* | SLURMD_* | SGE_* | JOB_ID) ;; *) unset "$name" ;; esac; done',
-    `cd -- ${shellQuote(spec.cwd)} || { printf '%s\\n' 127 >${file(CLUSTER_TASK_FILES.exitCode)}; exit 127; }`,
+    ...(options.keepJobEnvironment === true
+      ? []
+      : [
+          'for name in $(compgen -e); do case $name in SLURM_* | SLURMD_* | SGE_* | JOB_ID) ;; *) unset "$name" ;; esac; done',
+        ]),
+    `cd -- ${shellQuote(spec.cwd)} || { record 127 could-not-start "$start"; exit 127; }`,
     // A caught (not ignored) TERM keeps the wrapper alive until the task ends: the scheduler signals
     // every process of the job, and a wrapper that died first would orphan a task that ignores TERM,
     // out of sight of a process tracker that follows parents (Slurm's proctrack/linuxproc) and so of
     // the SIGKILL that follows. The task itself gets TERM with its default handling.
     ...(options.limitSeconds === undefined
       ? ["trap 'signalled=1' TERM", command, 'code=$?']
-      : limited(
-          command,
-          file(CLUSTER_TASK_FILES.timeLimit),
-          options.limitSeconds,
-          options.graceSeconds ?? 10,
-        )),
-    `[ -n "\${signalled:-}" ] || printf '%s\\n' "$code" >${exitCode}`,
+      : limited(command, file(TASK_FOLDER_FILES.timeLimit), options.limitSeconds, options)),
+    ...(options.outOfMemoryPattern === undefined || spec.resources.memoryMB === undefined
+      ? []
+      : [
+          `if [[ $why == exit && $code != 0 ]] && /usr/bin/tail -c 8192 -- ${file(TASK_FOLDER_FILES.stderr)} | /bin/grep -qiE ${shellQuote(options.outOfMemoryPattern)}; then why=out-of-memory; fi`,
+        ]),
+    '[ -n "${signalled:-}" ] || record "$code" "$why" "$start"',
+    ...(reserved.length === 0 ? [] : [`case $code in ${reserved.join(' | ')}) exit 1 ;; esac`]),
     'exit "$code"',
     '',
   ].join('\n');
 }
 
 /**
- * The command under a watchdog: in a process group of its own (`set -m`), so that the limit's TERM and
- * KILL reach all of it; the wrapper forwards a TERM from the scheduler and waits until the task is gone.
- * A task ended at its limit leaves the `time-limit` file and the wrapper exits 124 (as timeout(1)).
+ * The command under a watchdog that sends TERM at the limit and KILL a grace later, to the task's own
+ * process group (`set -m` before it starts) or its process alone; the wrapper forwards a TERM from the
+ * scheduler and waits until the task is gone. A task ended at its limit leaves the `time-limit` file and
+ * ends with cause `time-limit` and code 124 (137 when it took the KILL), as timeout(1) exits; the local
+ * launchers (libexec/) keep the same semantics.
  */
-function limited(command: string, marker: string, limitSeconds: number, graceSeconds: number): string[] {
+function limited(
+  command: string,
+  marker: string,
+  limitSeconds: number,
+  options: TaskScriptOptions,
+): string[] {
   const limit = Math.max(0.001, limitSeconds).toFixed(3);
-  const grace = Math.max(0, graceSeconds).toFixed(3);
+  const grace = Math.max(0, options.graceSeconds ?? 10).toFixed(3);
+  const group = options.ownProcessGroup ?? true;
+  const target = group ? '"-$child"' : '"$child"';
   return [
-    'set -m',
+    ...(group ? ['set -m'] : []),
     `${command} &`,
     'child=$!',
-    `trap 'signalled=1; kill -TERM -- "-$child" 2>/dev/null' TERM`,
-    `( /bin/sleep ${limit}; : >${marker}; kill -TERM -- "-$child" 2>/dev/null; /bin/sleep ${grace}; kill -KILL -- "-$child" 2>/dev/null ) &`,
+    // The watchdog always gets a group of its own, so that it can be stopped with its sleep.
+    ...(group ? [] : ['set -m']),
+    `trap 'signalled=1; kill -TERM -- ${target} 2>/dev/null' TERM`,
+    `( /bin/sleep ${limit}; : >${marker}; kill -TERM -- ${target} 2>/dev/null; /bin/sleep ${grace}; kill -KILL -- ${target} 2>/dev/null ) &`,
     'watchdog=$!',
     // Out of the job table: killing it at the end must not print "[2]+ Terminated ( /bin/sleep ..." into
     // the task's stderr.log, where it would stand as the task's last error line.
@@ -88,6 +135,6 @@ function limited(command: string, marker: string, limitSeconds: number, graceSec
     // wait returns early when the TERM trap runs; the task is done only once its process is gone.
     'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
     'kill -- "-$watchdog" 2>/dev/null',
-    `if [ -e ${marker} ]; then exit 124; fi`,
+    `if [ -e ${marker} ]; then why=time-limit; ((code == 137)) || code=124; fi`,
   ];
 }

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { TaskSpec } from '../executor.js';
 import { readProcStat } from '../proc-stat.js';
-import { TASK_FILES } from './task-files.js';
+import { writeLaunchRecord } from '../task-folder.js';
 
 /** The bash program that starts and reaps tasks, where no C compiler built the native one. */
 export const LAUNCHER_SCRIPT = fileURLToPath(new URL('../../../libexec/task-launcher.bash', import.meta.url));
@@ -60,10 +59,8 @@ export class Launcher {
 
   /** Writes the task's `launch` file and asks the launcher to start it. */
   launch(seq: number, spec: TaskSpec, logDir: string, limitSeconds: number): void {
-    const env = Object.entries(spec.env).map(([name, value]) => `${name}=${value}`);
     const child = this.process();
-    const fields = [this.identity, spec.cwd, String(spec.argv.length), ...spec.argv, ...env];
-    writeFileSync(join(logDir, TASK_FILES.launch), `${fields.join('\0')}\0`);
+    writeLaunchRecord(logDir, this.identity, spec);
     child.stdin?.write(`${seq} ${seconds(limitSeconds)} ${logDir}\n`);
     this.unacknowledged.add(seq);
     this.wake();

@@ -96,6 +96,8 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     const spec = task(['/bin/sh', '-c', script], { resources: { timeMinutes: 0.01 } });
     const status = await run(spec);
     expect(status).toMatchObject({ state: 'error', reason: 'time limit', exitCode: 124 });
+    expect(log(spec, 'exit')).toMatch(/^124 time-limit \S+ \d+ \d+\n$/); // the same record as a cluster wrapper's
+    expect(existsSync(join(spec.logDir, 'time-limit'))).toBe(true);
     const child = Number(readFileSync(join(spec.cwd, 'child'), 'utf8'));
     expect(readProcStat(child)?.state).toBeDefined(); // still there during the grace...
     await sleep(GRACE_MS + 300);
@@ -140,7 +142,10 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     const pid = readFileSync(join(spec.logDir, 'launch'), 'utf8').split(' ')[0];
     launcher.close(); // as when its runner is gone
     await waitForFile(join(spec.logDir, 'exit'), 5000);
-    expect(readFileSync(join(spec.logDir, 'exit'), 'utf8')).toMatch(new RegExp(`^0 ${hostname()} \\d+\n$`));
+    // The exit record of the task-folder protocol: code, cause, host, start and end.
+    expect(readFileSync(join(spec.logDir, 'exit'), 'utf8')).toMatch(
+      new RegExp(`^0 exit ${hostname()} \\d+ \\d+\n$`),
+    );
     for (let i = 0; i < 100 && readProcStat(Number(pid)) !== undefined; i++) await sleep(20);
     expect(readProcStat(Number(pid))).toBeUndefined();
   });

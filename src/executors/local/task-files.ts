@@ -1,16 +1,25 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
+import {
+  readExitRecord,
+  readLaunchOwner,
+  TASK_FOLDER_FILES,
+  writeExitRecord,
+  type ExitRecord,
+} from '../task-folder.js';
 import { liveProcess, ticksToEpochMs } from '../proc-stat.js';
 import { taskOutcome } from './task-outcome.js';
 
 /**
- * The files the local executor keeps in a task's log folder; together they are the task's whole state,
- * so any runner (also one started after this one died) can tell what became of it.
+ * The files the local executor keeps in a task's log folder (names and the exit record: the task-folder
+ * protocol, task-folder.ts); together they are the task's whole state, so any runner (also one started
+ * after this one died) can tell what became of it.
  * - `pid`: `<pid> <start ticks> <limit s>`, written when the task's process starts
  * - `stdout.log`, `stderr.log`: the task's output, appended
- * - `exit`: `<code> <host> <end epoch s>` when it ended; code `-` when it never ran
+ * - `exit`: the exit record when it ended; code `-` when it never ran
+ * - `time-limit`: the launcher ended it at its time limit
  * - `cancelled`: written before a cancel signals the task (or instead of starting it)
  * - `held`: a queued task must not start until it is removed
  * - `launch`: the task as handed to the launcher (libexec/task-launcher.c), which process that is first
@@ -20,15 +29,7 @@ import { taskOutcome } from './task-outcome.js';
  * engine, the run's folder), so a runner with a thousand queued tasks reads one small file a second
  * instead of two thousand stats, and looks at the markers only when it changed.
  */
-export const TASK_FILES = {
-  pid: 'pid',
-  exit: 'exit',
-  cancelled: 'cancelled',
-  held: 'held',
-  launch: 'launch',
-  stdout: 'stdout.log',
-  stderr: 'stderr.log',
-} as const;
+export const TASK_FILES = TASK_FOLDER_FILES;
 
 /** The `pid` file: the task's process (leader of its process group). */
 export interface PidRecord {
@@ -46,23 +47,20 @@ export function readPidFile(logDir: string): PidRecord | 'partial' | undefined {
   return { pid: Number(pid), startTicks, limitSeconds: Number(limit ?? 0) };
 }
 
-/** The `exit` file, once complete (it ends in a newline). */
-export function readExitFile(
-  logDir: string,
-): { code: number | undefined; host: string; endedAt: number } | undefined {
-  const text = readText(join(logDir, TASK_FILES.exit));
-  if (text === undefined || !text.endsWith('\n')) return undefined;
-  const [code = '-', host = '', end = '0'] = text.trim().split(' ');
-  return { code: code === '-' ? undefined : Number(code), host, endedAt: Number(end) * 1000 };
+/** The `exit` record, once complete (it ends in a newline). */
+export function readExitFile(logDir: string): ExitRecord | undefined {
+  return readExitRecord(logDir, TASK_FILES.exit);
 }
 
-/** Writes `exit` for a task the launcher did not (it never ran). */
-export function writeExitFile(logDir: string, code: number | undefined, host: string, endedAt: number): void {
-  const file = join(logDir, TASK_FILES.exit);
-  if (existsSync(file)) return;
-  // Here a rename costs nothing (no extra process), so readers never see a partial file.
-  writeFileSync(`${file}.tmp`, `${code ?? '-'} ${host} ${Math.floor(endedAt / 1000)}\n`);
-  renameSync(`${file}.tmp`, file);
+/** Writes `exit` for a task the launcher did not start: it was cancelled, or a dependency failed. */
+export function writeUnrunExit(logDir: string, cancelled: boolean, host: string, endedAt: number): void {
+  if (existsSync(join(logDir, TASK_FILES.exit))) return;
+  writeExitRecord(logDir, {
+    code: undefined,
+    cause: cancelled ? 'cancelled' : 'dependency-failed',
+    host,
+    endedAt,
+  });
 }
 
 export function markCancelled(logDir: string): void {
@@ -113,6 +111,7 @@ export function clearStateFiles(logDir: string, present: ReadonlySet<string> = f
     `${TASK_FILES.exit}.tmp`,
     TASK_FILES.cancelled,
     TASK_FILES.held,
+    TASK_FILES.timeLimit,
   ];
   for (const name of names) {
     if (present.has(name)) rmSync(join(logDir, name), { force: true });
@@ -181,9 +180,8 @@ function endedFromFiles(
 }
 
 function launcherAlive(logDir: string): boolean {
-  const text = readText(join(logDir, TASK_FILES.launch));
-  const [pid, startTicks] = text?.slice(0, text.indexOf('\0')).split(' ') ?? [];
-  return pid !== undefined && startTicks !== undefined && liveProcess(Number(pid), startTicks) !== undefined;
+  const owner = readLaunchOwner(logDir);
+  return owner !== undefined && liveProcess(owner.pid, owner.startTicks) !== undefined;
 }
 
 function readText(file: string): string | undefined {

@@ -10,7 +10,7 @@ import {
   isHeld,
   markCancelled,
   readMarkerStamp,
-  writeExitFile,
+  writeUnrunExit,
 } from './task-files.js';
 import { taskOutcome } from './task-outcome.js';
 
@@ -102,7 +102,7 @@ export class TaskScheduler {
     task.cancelled = cancelled;
     try {
       if (cancelled) markCancelled(task.id);
-      writeExitFile(task.id, undefined, this.hooks.host, Date.now());
+      writeUnrunExit(task.id, cancelled, this.hooks.host, Date.now());
     } catch {
       // The folder is gone: the status in memory is all there is.
     }

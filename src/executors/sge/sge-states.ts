@@ -1,8 +1,7 @@
 import type { TaskStatus } from '../executor.js';
-import type { SgeJobRecord } from './job-registry.js';
+import type { JobRecord } from '../cluster/job-registry.js';
 import type { QacctRecord } from './parse-qacct.js';
 import type { QstatEntry } from './parse-qstat-xml.js';
-import type { WrapperExit } from './sge-job-files.js';
 
 /** Reasons in words, declared once. */
 export const SGE_REASONS = {
@@ -10,8 +9,6 @@ export const SGE_REASONS = {
   deleted: 'cancelled outside Cohort (qdel)',
   timeLimit: 'time limit',
   memory: 'out of memory',
-  dependency: 'dependency failed',
-  noFolder: 'working folder missing',
 } as const;
 
 /**
@@ -36,32 +33,12 @@ export function qstatStatus(entry: QstatEntry, held: () => boolean): TaskStatus 
   return { state: 'queued' };
 }
 
-/** The end the wrapper recorded in `exit-code`. */
-export function wrapperStatus(exit: WrapperExit): TaskStatus {
-  const times = { host: exit.host, startedAt: exit.startedAt, endedAt: exit.endedAt };
-  const code = exit.code === undefined ? {} : { exitCode: exit.code };
-  switch (exit.end) {
-    case 'exit':
-      return exit.code === 0
-        ? { state: 'done', cause: 'exit', exitCode: 0, ...times }
-        : { state: 'error', cause: 'exit', ...code, reason: `exit code ${exit.code}`, ...times };
-    case 'time-limit':
-      return { state: 'error', cause: 'time-limit', ...code, reason: SGE_REASONS.timeLimit, ...times };
-    case 'out-of-memory':
-      return { state: 'error', cause: 'out-of-memory', ...code, reason: SGE_REASONS.memory, ...times };
-    case 'dependency-failed':
-      return { state: 'error', cause: 'dependency-failed', reason: SGE_REASONS.dependency, ...times };
-    case 'no-folder':
-      return { state: 'error', cause: 'could-not-start', ...code, reason: SGE_REASONS.noFolder, ...times };
-  }
-}
-
 /**
  * A job that ended without the wrapper's record and without Cohort's `cancelled` marker: SGE killed it
  * (qdel outside Cohort, a hard limit) or the wrapper could not write. `failed` 37 is "killed at h_rt, h_cpu or h_vmem": the run time against the soft
  * limit asked for tells which.
  */
-export function accountingStatus(record: QacctRecord, job: SgeJobRecord | null): TaskStatus {
+export function accountingStatus(record: QacctRecord, job: JobRecord | null): TaskStatus {
   const times = {
     ...(record.host === undefined ? {} : { host: record.host }),
     ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),

@@ -45,7 +45,7 @@ export class SlurmCommands {
 
   /**
    * Jobs the controller has forgotten (past MinJobAge), from the accounting database: one sacct call.
-   * `disabled` when the cluster keeps no accounting (then the tasks' exit-code files are all there is).
+   * `disabled` when the cluster keeps no accounting (then the tasks' exit records are all there is).
    */
   async sacct(ids: readonly string[]): Promise<SlurmJob[] | 'disabled'> {
     const jobs: SlurmJob[] = [];

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CLUSTER_TASK_FILES } from '../cluster/task-script.js';
 import type { SlurmJob } from './slurm-states.js';
 
 /**
@@ -14,8 +13,6 @@ export const SLURM_JOB_FILES = {
   single: 'slurm.log',
   element: 'slurm-array-%a.log',
   arrayIndex: 'slurm-array.txt',
-  /** Written before Cohort cancels a job: an `scancel` from outside leaves none. */
-  cancelled: 'cancelled-by-cohort',
 } as const;
 
 /** Writes an array's list of log folders into the first one's folder. */
@@ -52,24 +49,4 @@ export function killedForMemory(job: SlurmJob): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether Cohort cancelled this task (see SLURM_JOB_FILES.cancelled). */
-export function cancelledByCohort(logDir: string | undefined): boolean {
-  return logDir !== undefined && existsSync(join(logDir, SLURM_JOB_FILES.cancelled));
-}
-
-/** The exit code the task's wrapper recorded, if it got that far. */
-export function readTaskExitCode(logDir: string): number | undefined {
-  try {
-    const code = Number(readFileSync(join(logDir, CLUSTER_TASK_FILES.exitCode), 'utf8').trim());
-    return Number.isInteger(code) ? code : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the task's wrapper ended it at its time limit (CLUSTER_TASK_FILES.timeLimit). */
-export function timedOut(logDir: string | undefined): boolean {
-  return logDir !== undefined && existsSync(join(logDir, CLUSTER_TASK_FILES.timeLimit));
 }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import type { Dependency, Executor, ExecutorState, TaskSpec } from '../executor.js';
+import {
+  END_CAUSES,
+  type Dependency,
+  type Executor,
+  type ExecutorState,
+  type TaskSpec,
+  type TaskStatus,
+} from '../executor.js';
 import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile } from '../wait-for.js';
 
 export { waitFor, waitForFile, hasEnded } from '../wait-for.js';
@@ -23,6 +30,7 @@ export const CONTRACT_TESTS = [
   'does not run an ok-dependent when its dependency failed',
   'runs an any-dependent after a failed dependency',
   'ends a task at its time limit',
+  'ends the processes a task left behind when it ends',
   'reports unknown for an id it never gave',
 ] as const;
 export type ContractTest = (typeof CONTRACT_TESTS)[number];
@@ -101,7 +109,12 @@ export function executorContract(
   const one = async (spec: TaskSpec): Promise<string> => (await submit(spec))[0]!;
   const until = (id: string, state: ExecutorState) =>
     waitFor(executor, id, (s) => s.state === state, timeoutMs, pollMs);
-  const ended = (id: string, ms = timeoutMs) => waitFor(executor, id, hasEnded, ms, pollMs);
+  /** Waits for the end; every end carries a typed cause (control flow reads it, never `reason`). */
+  const ended = async (id: string, ms = timeoutMs): Promise<TaskStatus> => {
+    const status = await waitFor(executor, id, hasEnded, ms, pollMs);
+    expect(END_CAUSES, `cause of ${JSON.stringify(status)}`).toContain(status.cause);
+    return status;
+  };
   const after = (id: string, kind: Dependency['kind']): Partial<TaskSpec> => ({ after: [{ id, kind }] });
 
   const test = (title: ContractTest, body: (folder: string, context: TestContext) => Promise<void>): void => {
@@ -247,9 +260,35 @@ export function executorContract(
       expect(status).toMatchObject({ state: 'error', cause: 'time-limit', reason: 'time limit' });
     });
 
+    test('ends the processes a task left behind when it ends', async (dir) => {
+      // A job that backgrounds a child and exits: the child must not go on writing after the task is done.
+      const id = await one(task(dir, 'leaves', 'sleep 60 & echo $! > child.pid; echo started'));
+      expect((await ended(id)).state).toBe('done');
+      const pid = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
+      const deadline = Date.now() + timeoutMs;
+      while (processAlive(pid)) {
+        if (Date.now() > deadline) throw new Error(`the task's child ${pid} outlived it by ${timeoutMs} ms`);
+        await sleep(pollMs);
+      }
+    });
+
     test('reports unknown for an id it never gave', async () => {
       const id = `never-submitted-${process.pid}-${Date.now()}`;
       expect((await executor.status([id])).get(id)).toEqual({ state: 'unknown' });
     });
   });
+}
+
+/** Whether a process exists (and is not a zombie waiting for its parent). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { activeCountOfRun } from '../../runs/index.js';
 import { resolveToken } from '../../users/api-tokens.js';
 import { sessionUser } from '../../users/sessions.js';
@@ -14,6 +14,17 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  * else the session cookie. Without either, or with an unknown, revoked or expired one: 401.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('principal', resolvePrincipal(c));
+  await next();
+};
+
+/**
+ * Who the request's credential speaks for now, read afresh from the database (a long-lived stream
+ * calls it again to notice a logout, a revoked token or a changed admin flag).
+ *
+ * @throws ApiProblem UNAUTHENTICATED.
+ */
+export function resolvePrincipal(c: Context<AppEnv>): Principal {
   const { catalog, now } = c.var.ctx;
   const header = c.req.header('Authorization');
   let principal: Principal | undefined;
@@ -53,6 +64,5 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
     principal = { kind: 'user', via: 'session', user };
   }
-  c.set('principal', principal);
-  await next();
-};
+  return principal;
+}

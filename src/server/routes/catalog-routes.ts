@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { mapInChunks } from '../map-in-chunks.js';
 import { addFiles } from '../../catalog/add-files.js';
 import { addTags, allInProject, removeTags, type TagLevel } from '../../catalog/tags.js';
 import type { Db } from '../../db/open-database.js';
@@ -64,29 +65,36 @@ export function catalogRoutes(): Hono<AppEnv> {
   app.post('/projects/:project/files', async (c) => {
     const project = authorizeProject(c, 'addFiles');
     const body = await readBody(c, addFilesBody);
-    const results: AddFilesResponse[number][] = body.paths.map((input) => {
-      try {
-        const file = projectFile(project, input);
-        const [added] = addFiles(c.var.ctx.catalog, project, [file.absolutePath], { tags: body.tags });
-        if (added === undefined) throw new Error('addFiles returned no result');
-        return added.ok
-          ? { input, ok: true, fileId: added.fileId, path: added.path }
-          : {
-              input,
-              ok: false,
-              error: added.error,
-              ...(added.hint === undefined ? {} : { fix: added.hint }),
-            };
-      } catch (error) {
-        if (!isCohortError(error)) throw error;
-        return {
-          input,
-          ok: false,
-          error: error.message,
-          ...(error.hint === undefined ? {} : { fix: error.hint }),
-        };
-      }
-    });
+    const db = c.var.ctx.catalog.db;
+    // In chunks, each one transaction, yielding between them: other requests are served meanwhile.
+    const results = await mapInChunks<string, AddFilesResponse[number]>(
+      body.paths,
+      (input) => {
+        try {
+          const file = projectFile(project, input);
+          const [added] = addFiles(c.var.ctx.catalog, project, [file.absolutePath], { tags: body.tags });
+          if (added === undefined) throw new Error('addFiles returned no result');
+          return added.ok
+            ? { input, ok: true, fileId: added.fileId, path: added.path }
+            : {
+                input,
+                ok: false,
+                error: added.error,
+                ...(added.hint === undefined ? {} : { fix: added.hint }),
+              };
+        } catch (error) {
+          if (!isCohortError(error)) throw error;
+          return {
+            input,
+            ok: false,
+            error: error.message,
+            ...(error.hint === undefined ? {} : { fix: error.hint }),
+          };
+        }
+      },
+      (work) => db.transaction(work).immediate(),
+      c.var.ctx.writeChunk,
+    );
     return c.json(results satisfies AddFilesResponse);
   });
   return app;

@@ -5,7 +5,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { getFileRow } from '../../browse/list-files.js';
 import { projectFile, realFileInside, type ProjectFile } from '../../browse/project-file.js';
-import { isCohortError } from '../../errors/cohort-error.js';
+import { isOwnFile, ownPaths } from '../../catalog/own-paths.js';
+import { isCohortError, notFound } from '../../errors/cohort-error.js';
 import { resolveFilePath } from '../../selection/resolve-file-path.js';
 import { pathQuery, type FileRow, type PathInfo } from '../api-types.js';
 import { authorizeProject } from '../auth/rights.js';
@@ -17,6 +18,7 @@ import type { AppEnv } from '../server-context.js';
  * (`/file?path=`). Every path is resolved with symbolic links followed and must stay inside the project
  * root (browse/project-file.ts). Content is always sent as `application/octet-stream` with `nosniff` and
  * a sandbox CSP, so no file (an `.html` a job wrote, say) is ever rendered or run by the browser.
+ * Cohort's own files (database, run folders) are never served, whatever the roots.
  */
 export function fileRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -28,14 +30,14 @@ export function fileRoutes(): Hono<AppEnv> {
   app.get('/projects/:project/files/:fileId/content', (c) => {
     const project = authorizeProject(c, 'read');
     const row = getFileRow(c.var.ctx.catalog.db, project, idParam(c, 'fileId'));
-    const file = realFileInside(project, join(project.root, row.rootPath), row.rootPath);
+    const file = notOwn(c, realFileInside(project, join(project.root, row.rootPath), row.rootPath));
     return sendFile(c, file, c.req.query('download') !== undefined);
   });
 
   app.get('/projects/:project/file', (c) => {
     const project = authorizeProject(c, 'read');
     const { path } = readQuery(c, pathQuery);
-    const file = projectFile(project, path);
+    const file = notOwn(c, projectFile(project, path));
     const db = c.var.ctx.catalog.db;
     let row: FileRow | null = null;
     try {
@@ -53,9 +55,20 @@ export function fileRoutes(): Hono<AppEnv> {
   app.get('/projects/:project/file/content', (c) => {
     const project = authorizeProject(c, 'read');
     const { path, download } = readQuery(c, pathQuery);
-    return sendFile(c, projectFile(project, path), download !== undefined);
+    return sendFile(c, notOwn(c, projectFile(project, path)), download !== undefined);
   });
   return app;
+}
+
+/**
+ * Refuses Cohort's own files (the database, run folders with job credentials) whatever the project
+ * roots: a root made before roots were checked may contain COHORT_HOME. Answers like a missing file.
+ */
+function notOwn(c: Context<AppEnv>, file: ProjectFile): ProjectFile {
+  if (isOwnFile(file.absolutePath, ownPaths(c.var.ctx.catalog.config))) {
+    throw notFound(`No file '${file.rootPath}' in this project.`, "Cohort's own files are never served.");
+  }
+  return file;
 }
 
 function sendFile(c: Context<AppEnv>, file: ProjectFile, download: boolean): Response {

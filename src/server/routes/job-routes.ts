@@ -5,17 +5,18 @@ import type { BatchItems } from '../../batches/load-batch-scope.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import { validateBatch } from '../../batches/batch-definition.js';
 import type { Project } from '../../catalog/project-store.js';
-import { libraryJobDefinition } from '../../jobs/library.js';
+import { checkLibraryJobs, libraryJobDefinition } from '../../jobs/library.js';
 import { scriptVariables } from '../../jobs/script-variables.js';
+import { placeJob } from '../../queues/place-job.js';
 import { planRerun, startRun as startRunOf, type RerunPlan } from '../../runs/index.js';
 import {
   previewBody,
   rerunBody,
   runBody,
   scriptVariablesBody,
-  type BatchResolution,
   type itemsSchema,
   type LibraryEntry,
+  type PreviewResponse,
   type RunResponse,
   type ScriptVariablesResponse,
 } from '../api-types.js';
@@ -49,15 +50,25 @@ export function jobRoutes(): Hono<AppEnv> {
     const project = authorizeProject(c, 'read');
     const body = await readBody(c, previewBody);
     const batch = validateBatch(body.batch);
-    return c.json(
-      resolveBatch(c.var.ctx.catalog.db, project, batch, itemsOf(body)) satisfies BatchResolution,
-    );
+    checkLibraryJobs(batch.jobs, c.var.ctx.library());
+    const db = c.var.ctx.catalog.db;
+    const interpreters = batch.jobs
+      .filter((job) => job.language === 'python')
+      .map((job) => {
+        const placed = placeJob(db, project, job, undefined);
+        return { job: job.name, queue: placed.queue, python: placed.python };
+      });
+    return c.json({
+      ...resolveBatch(db, project, batch, itemsOf(body)),
+      interpreters,
+    } satisfies PreviewResponse);
   });
 
   app.post('/projects/:project/runs', async (c) => {
     const project = authorizeProject(c, 'runBatches');
     const body = await readBody(c, runBody);
     const batch = validateBatch(body.batch);
+    checkLibraryJobs(batch.jobs, c.var.ctx.library());
     const resolution = resolveBatch(c.var.ctx.catalog.db, project, batch, itemsOf(body));
     const selection = body.filter ?? body.selector?.join(' ') ?? '*';
     return c.json(await startRun(c, project, { batch, resolution, selection }, body), 201);
@@ -67,6 +78,7 @@ export function jobRoutes(): Hono<AppEnv> {
     const project = authorizeProject(c, 'runBatches');
     const body = await readBody(c, rerunBody);
     const batch = body.batch === undefined ? undefined : validateBatch(body.batch);
+    if (batch !== undefined) checkLibraryJobs(batch.jobs, c.var.ctx.library());
     const plan = planRerun(c.var.ctx.catalog.db, project, idParam(c, 'runId'), batch);
     if (plan === null) return c.json({ runId: null, tasks: 0, skipped: [] });
     return c.json(await startRun(c, project, plan, body), 201);

@@ -3,7 +3,7 @@ import { api, describeError, projectPath } from '../api/api-client.js';
 import type {
   BatchLevel,
   BatchListEntry,
-  BatchResolution,
+  PreviewResponse,
   BatchResponse,
   JobDefinition,
   LibraryEntry,
@@ -39,7 +39,7 @@ export function ComposerPage() {
   const [favourite, setFavourite] = useState(false);
   const [library, setLibrary] = useState<readonly LibraryEntry[]>([]);
   const [entries, setEntries] = useState<readonly BatchListEntry[]>([]);
-  const [preview, setPreview] = useState<{ readonly of: string; readonly result: BatchResolution } | null>(
+  const [preview, setPreview] = useState<{ readonly of: string; readonly result: PreviewResponse } | null>(
     null,
   );
   const [settings, setSettings] = useState<RunSettings>({ mode: 'chained', units: 4, queue: '' });
@@ -87,7 +87,7 @@ export function ComposerPage() {
 
   const runPreview = async (): Promise<void> => {
     const result = await call(() =>
-      api<BatchResolution>('POST', projectPath(project.name, 'preview'), { body: { batch, ...items } }),
+      api<PreviewResponse>('POST', projectPath(project.name, 'preview'), { body: { batch, ...items } }),
     );
     if (result !== undefined) setPreview({ of: batchText, result });
   };

@@ -1,4 +1,4 @@
-import type { ArgumentResolution, BatchResolution } from '../api/api-types.js';
+import type { ArgumentResolution, BatchResolution, PreviewResponse } from '../api/api-types.js';
 
 /** The part of an absolute path after the study's folder (`P001/20200101/t1/s001.nii` → `t1/s001.nii`). */
 function shortPath(path: string, location: string): string {
@@ -42,7 +42,11 @@ function Cell({ arg }: { readonly arg: ArgumentResolution }) {
  * The resolution preview: one row per item, one column per job argument, each cell the file it
  * resolves to, or (red) why it is missing. Runnable items first as the server orders them.
  */
-export function PreviewTable({ preview }: { readonly preview: BatchResolution }) {
+export function PreviewTable({
+  preview,
+}: {
+  readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters'>>;
+}) {
   const columns = (preview.items[0]?.jobs ?? []).flatMap((job) =>
     job.args.map((arg) => ({ job: job.name, jobIndex: job.index, arg: arg.name })),
   );
@@ -51,6 +55,11 @@ export function PreviewTable({ preview }: { readonly preview: BatchResolution })
       <p className="summary" aria-live="polite">
         {preview.summary.total} items: {preview.summary.ready} ready, {preview.summary.notRunnable} cannot run
       </p>
+      {(preview.interpreters ?? []).map((p) => (
+        <p key={p.job} className="hint">
+          Python job {p.job} runs with {p.python} (queue {p.queue})
+        </p>
+      ))}
       <div className="preview-scroll">
         <table aria-label="Resolution preview">
           <thead>

@@ -1,5 +1,12 @@
 import type { GridCounts, GridTask, TaskEvent } from '../api/api-types.js';
 
+/**
+ * The grid reloads from the server this often besides the live events, so it shows the database's
+ * state within 2 s of a change even when events are lost (a proxy dropping a stream, a change another
+ * process made that the server's poll missed). One list request a second while the page is visible.
+ */
+export const GRID_RESYNC_MS = 1000;
+
 export const GRID_SORTS = ['id', 'job', 'item', 'state', 'started', 'updated'] as const;
 export type GridSort = (typeof GRID_SORTS)[number];
 

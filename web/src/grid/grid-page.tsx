@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, describeError, projectPath, query } from '../api/api-client.js';
 import type {
   ClearResponse,
@@ -15,6 +15,7 @@ import { VirtualRows } from '../shared/virtual-rows.js';
 import {
   applyTaskEvents,
   countTasks,
+  GRID_RESYNC_MS,
   subjectOf,
   visibleTasks,
   type GridModel,
@@ -88,21 +89,38 @@ export function GridPage() {
   const [confirmKillAll, setConfirmKillAll] = useState(false);
   const canAct = project.role !== 'read';
 
+  // Only the newest answer counts: a slow older one must not overwrite it.
+  const latest = useRef(0);
+  const inFlight = useRef(false);
   const refresh = useCallback(() => {
-    api<GridResponse>(
-      'GET',
-      projectPath(project.name, 'tasks' + query({ all: showDone ? 1 : undefined })),
-    ).then(
-      (answer) =>
-        setModel({ tasks: new Map(answer.tasks.map((t) => [t.id, t])), doneCount: answer.counts.done }),
-      (e: unknown) => setMessage(describeError(e)),
-    );
+    const seq = ++latest.current;
+    inFlight.current = true;
+    api<GridResponse>('GET', projectPath(project.name, 'tasks' + query({ all: showDone ? 1 : undefined })))
+      .then(
+        (answer) => {
+          if (seq === latest.current)
+            setModel({ tasks: new Map(answer.tasks.map((t) => [t.id, t])), doneCount: answer.counts.done });
+        },
+        (e: unknown) => {
+          if (seq === latest.current) setMessage(describeError(e));
+        },
+      )
+      .finally(() => {
+        if (seq === latest.current) inFlight.current = false;
+      });
   }, [project.name, showDone]);
   useEffect(refresh, [refresh]);
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (!document.hidden && !inFlight.current) refresh();
+    }, GRID_RESYNC_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
   useTaskEvents(
     project.name,
     (events) => setModel((m) => applyTaskEvents(m, events, showDone)),
     GRID_BATCH_MS,
+    refresh,
   );
 
   const counts = countTasks(model);

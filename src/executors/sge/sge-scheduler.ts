@@ -1,0 +1,182 @@
+import { batchScript } from '../cluster/batch-script.js';
+import { hasMarker } from '../cluster/cluster-task-files.js';
+import type { CommandRunner } from '../cluster/command-runner.js';
+import type { GridScheduler, SubmitContext } from '../cluster/grid-executor.js';
+import type { PlannedJob } from '../cluster/submission-plan.js';
+import type { TaskSpec, TaskStatus } from '../executor.js';
+import { JobRegistry } from '../cluster/job-registry.js';
+import { jobArgs, timeSeconds, type QsubResourceOptions } from './qsub-args.js';
+import { SgeCommands } from './sge-commands.js';
+import { accountingStatus, qstatStatus, SGE_REASONS } from './sge-states.js';
+
+/**
+ * Words in stderr.log that say an allocation failed under the `h_vmem` limit. SGE sets that limit as
+ * the job's address-space rlimit, so a task over it usually fails an allocation and exits with its own
+ * code instead of being killed: the message is all there is to tell "out of memory" from any failure.
+ */
+const OUT_OF_MEMORY = 'MemoryError|Cannot allocate memory|bad_alloc|out of memory|memory exhausted';
+
+/** What SgeScheduler needs of SgeExecutorOptions, resolved. */
+export interface SgeSettings extends QsubResourceOptions {
+  readonly runner: CommandRunner;
+  readonly path: (program: string) => string;
+  readonly stateDir: string;
+  readonly extraArgs: readonly string[];
+  readonly maxArray: number;
+}
+
+/**
+ * What is SGE's in the grid skeleton: `qsub -terse` with the script on stdin, ids `JOBID` and
+ * `JOBID.TASK` (arrays from 1), `-hold_jid` / `-hold_jid_ad`, one `qstat -xml` for all ids, `qacct` for
+ * jobs that ended without an exit record (qdel, a hard limit), `qdel`, `qmod -sj|-usj`, `qhold|qrls`.
+ * SGE forgets a job's paths when it ends, so a registry (cluster/job-registry.ts) keeps each job's task folders.
+ * Its jobs' wrapper needs more than Slurm's: SGE's holds wait for the end of a dependency, not its
+ * success, so the wrapper checks the exit record of each `ok` one; `qmod -sj` stops the job's process
+ * group, so the task stays in it; 99 and 100 would make SGE reschedule the job or put it in error state;
+ * h_vmem makes allocations fail rather than kill; and jobs start with SGE's environment (NSLOTS, TMPDIR),
+ * which the task keeps. SGE's h_rt, a grace after the wrapper's limit, is the backstop.
+ */
+export class SgeScheduler implements GridScheduler {
+  readonly kind = 'sge';
+  readonly commands: CommandRunner;
+  readonly maxArray: number;
+  readonly graceSeconds: number;
+  readonly holdsIgnoreSuccess = true;
+  readonly unreachable: TaskStatus = { state: 'queued' };
+  readonly vanished: TaskStatus = {
+    state: 'killed',
+    cause: 'cancelled-outside',
+    reason: SGE_REASONS.deleted,
+  };
+  readonly wrapper = {
+    ownProcessGroup: false,
+    reservedExitCodes: [99, 100],
+    outOfMemoryPattern: OUT_OF_MEMORY,
+    keepJobEnvironment: true,
+  };
+  private readonly sge: SgeCommands;
+  private readonly registry: JobRegistry;
+
+  constructor(private readonly settings: SgeSettings) {
+    this.commands = settings.runner;
+    this.sge = new SgeCommands(settings.runner, settings.path);
+    this.registry = new JobRegistry(settings.stateDir);
+    this.maxArray = settings.maxArray;
+    this.graceSeconds = settings.killGraceSeconds;
+  }
+
+  owns(id: string): boolean {
+    return this.logDirOf(id) !== undefined;
+  }
+
+  logDirOf(id: string): string | undefined {
+    const sid = parseSgeId(id);
+    return sid === undefined ? undefined : this.registry.logDirOf(sid.job, (sid.task ?? 1) - 1);
+  }
+
+  /** Whole seconds, at least 1 (SGE's h_rt). */
+  limitSeconds(spec: TaskSpec): number | undefined {
+    return timeSeconds(spec.resources);
+  }
+
+  async submitJob(
+    job: PlannedJob,
+    specs: readonly TaskSpec[],
+    scripts: readonly string[],
+    context: SubmitContext,
+  ): Promise<string> {
+    const first = specs[0]!;
+    const args = [
+      ...jobArgs(job, first, context.jobIds, context.jobIdOfTask, this.settings),
+      ...this.settings.extraArgs,
+    ];
+    const jobId = await this.sge.qsub(args, batchScript(scripts, { variable: 'SGE_TASK_ID', first: 1 }));
+    const time = timeSeconds(first.resources);
+    this.registry.add(jobId, {
+      logDirs: specs.map((s) => s.logDir),
+      ...(time === undefined ? {} : { timeSeconds: time }),
+      ...(first.resources.memoryMB === undefined ? {} : { memoryMB: first.resources.memoryMB }),
+      submittedAt: Date.now(),
+    });
+    return jobId;
+  }
+
+  memberIds(jobId: string, count: number): string[] {
+    return count === 1 ? [jobId] : Array.from({ length: count }, (_, i) => `${jobId}.${i + 1}`);
+  }
+
+  /** One `qstat -xml` lists every job of this user: the statuses of the ids asked about. */
+  async poll(
+    ids: readonly string[],
+    logDirOf: (id: string) => string | undefined,
+  ): Promise<Map<string, TaskStatus> | undefined> {
+    const entries = await this.sge.qstat();
+    if (entries === undefined) return undefined;
+    const asked = new Set(ids);
+    const result = new Map<string, TaskStatus>();
+    for (const entry of entries) {
+      const id = entry.task === undefined ? entry.job : `${entry.job}.${entry.task}`;
+      if (asked.has(id))
+        result.set(
+          id,
+          qstatStatus(entry, () => hasMarker(logDirOf(id), 'held')),
+        );
+    }
+    return result;
+  }
+
+  /** One qacct call for all of them (a single job's record has taskid "undefined": keyed by JOBID). */
+  async accounting(ids: readonly string[]): Promise<Map<string, TaskStatus> | undefined> {
+    const sids = ids.flatMap((id) => parseSgeId(id) ?? []);
+    const jobs = [...new Set(sids.map((sid) => sid.job))];
+    const since = Math.min(...jobs.map((job) => this.registry.get(job)?.submittedAt ?? 0));
+    const records = await this.sge.qacct(jobs, since);
+    if (records === undefined) return undefined;
+    const result = new Map<string, TaskStatus>();
+    for (const record of records) {
+      const id = record.task === undefined ? record.job : `${record.job}.${record.task}`;
+      result.set(id, accountingStatus(record, this.registry.get(record.job)));
+    }
+    return result;
+  }
+
+  /** Jobs of another instance are in the registry already. */
+  locate(): Promise<Map<string, string>> {
+    return Promise.resolve(new Map<string, string>());
+  }
+
+  /** qdel: SGE kills at once (SIGKILL; every process of the job with ENABLE_ADDGRP_KILL). */
+  kill(ids: readonly string[]): Promise<void> {
+    return this.sge.qdel(ids);
+  }
+
+  /** `qmod -sj`: SGE stops the job's processes (SIGSTOP). */
+  suspend(ids: readonly string[]): Promise<void> {
+    return this.sge.qmod('-sj', ids);
+  }
+
+  resume(ids: readonly string[]): Promise<void> {
+    return this.sge.qmod('-usj', ids);
+  }
+
+  hold(ids: readonly string[]): Promise<void> {
+    return this.sge.hold('qhold', ids);
+  }
+
+  release(ids: readonly string[]): Promise<void> {
+    return this.sge.hold('qrls', ids);
+  }
+}
+
+/** An executor id split: `123` (task undefined) or `123.4`. */
+interface SgeId {
+  readonly job: string;
+  readonly task: number | undefined;
+}
+
+/** Parses `JOBID` or `JOBID.TASK`; undefined for anything else (ids this executor never gives). */
+function parseSgeId(id: string): SgeId | undefined {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(id);
+  if (match === null) return undefined;
+  return { job: match[1]!, task: match[2] === undefined ? undefined : Number(match[2]) };
+}
