@@ -64,7 +64,7 @@ export function runRunnerBench(): void {
   for (let r = 0; r < REPEATS; r++) {
     const env = { ...clean, COHORT_HOME: homes[r] };
     const run = timeCommand(process.execPath, [CLI, 'run', batch, '--json'], env);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { done: number };
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { done: number };
     if (report.done !== SUBJECTS * JOBS) throw new Error(`cohort ran ${report.done} tasks`);
     cohort.push(run.ms);
 

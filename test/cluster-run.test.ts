@@ -128,7 +128,7 @@ describe.each(CLUSTERS)('a run over the local machine and $engine', (cluster) =>
     const rerun = runCohort(
       [
         'rerun',
-        String((JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { runId: number }).runId),
+        String((JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { runId: number }).runId),
         fixed,
         '--json',
       ],

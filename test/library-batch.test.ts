@@ -120,7 +120,7 @@ describe.each(ENGINES)('a DWI-to-connectome batch of library jobs on %s', { time
       .filter((task) => task.state === 'error')
       .map((task) => runCohort(['grid', 'log', String(task.id), '--stderr'], env).stdout);
     expect(run.code, logs.join('\n') + run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { done: number; error: number };
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { done: number; error: number };
     expect(report).toMatchObject({ done: 3 * 8, error: 0 });
     expect(all.map((task) => task.executor)).toEqual(Array(24).fill(engine));
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCatalog } from '../src/catalog/catalog.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
-import { CLI, runCohort } from './helpers/cli-process.js';
+import { CLI, runCohort, runReport } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const T1 = ['t1_mprage*/s0__.nii', 'T1w*/*.nii.gz', '*T1_BRAVO/*.nii.gz'];
@@ -66,11 +66,11 @@ describe('running batches on the local executor', () => {
 
     const run = runCohort(['run', failing, '--json'], env);
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+    const report = runReport<{
       runId: number;
       error: number;
       done: number;
-    };
+    }>(run.stdout);
     const p003 = runCohort(['studies', 'P003', '--json'], env);
     const p003Studies = (JSON.parse(p003.stdout) as Array<{ ref: string }>).map((s) => s.ref);
     expect(report.error).toBe(p003Studies.length);
@@ -125,9 +125,9 @@ describe('running batches on the local executor', () => {
       ],
     };
     const run = runCohort(['run', write(dir, 'c.json', chatty), '--json'], env);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+    const report = runReport<{
       tasks: Array<{ item: string; state: string; log_dir: string }>;
-    };
+    }>(run.stdout);
     const byItem = new Map(report.tasks.map((t) => [t.item, t]));
     expect(byItem.get('P001')?.state).toBe('done');
     expect(existsSync(join(byItem.get('P001')?.log_dir ?? '', 'stdout.log'))).toBe(false);
@@ -142,11 +142,11 @@ describe('running batches on the local executor', () => {
     const path = write(dir, 'b.json', batch('P002'));
     const run = runCohort(['run', path, '--mode', mode, '--units', '2', '--json'], env);
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+    const report = runReport<{
       error: number;
       skipped: number;
       done: number;
-    };
+    }>(run.stdout);
     const p002 = (JSON.parse(runCohort(['studies', 'P002', '--json'], env).stdout) as unknown[]).length;
     expect(report.error).toBe(p002);
     expect(report.done).toBeGreaterThan(0);
@@ -261,10 +261,10 @@ describe('the credential of a running job', () => {
     });
     const run = runCohort(['run', path, '--json'], env);
     expect(run.code, run.stderr).toBe(0);
-    const { runId, tasks } = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+    const { runId, tasks } = runReport<{
       runId: number;
       tasks: Array<{ id: number }>;
-    };
+    }>(run.stdout);
     const [project] = JSON.parse(runCohort(['projects', '--json'], env).stdout) as Array<{ root: string }>;
     const file = join(project?.root ?? '', 'analysis', 'jobs', 'token.txt');
     const secret = readFileSync(file, 'utf8');

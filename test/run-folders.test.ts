@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCatalog } from '../src/catalog/catalog.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
-import { runCohort } from './helpers/cli-process.js';
+import { runCohort, runReport } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { writeTree } from './helpers/write-tree.js';
 
@@ -46,7 +46,7 @@ describe('run folders', () => {
       expect(runCohort(['create', 'p', root], env).code).toBe(0);
       const run = runCohort(['run', batch, '--json'], env);
       expect(run.code, run.stderr).toBe(0);
-      expect(JSON.parse(run.stdout.slice(run.stdout.indexOf('{')))).toMatchObject({ runId: 1 });
+      expect(runReport(run.stdout)).toMatchObject({ runId: 1 });
       return runFolders(env, 1);
     };
 

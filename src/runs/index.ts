@@ -34,6 +34,7 @@ export {
   type GridRow,
   type GridSortKey,
 } from './store/grid-query.js';
+export { runStateCounts, type RunStateCounts } from './store/run-state-counts.js';
 export { insertRun, runDefinition, runMode, runOwners } from './store/run-store.js';
 export {
   activeCountOfRun,

@@ -50,6 +50,13 @@ export interface GridResponse {
   readonly counts: GridCounts;
   readonly tasks: readonly GridTask[];
 }
+/** GET .../runs/progress: tasks per state of the active and the newest runs (the grid's progress bars). */
+export interface RunProgressResponse {
+  readonly runs: ReadonlyArray<{
+    readonly runId: number;
+    readonly counts: Readonly<Partial<Record<TaskState, number>>>;
+  }>;
+}
 /** GET .../tasks/:id: the row plus its provenance (job, resolved arguments, command) as JSON. */
 export interface TaskDetail extends GridTask {
   readonly resolved: unknown;

@@ -239,3 +239,4 @@ export const rerunBody = z.object({
 // ---- grid and live updates: in api-grid-types.ts, re-exported here ----
 
 export * from './api-grid-types.js';
+export * from './api-admin-types.js';

@@ -12,6 +12,8 @@ import { gridRoutes } from './routes/grid-routes.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { mountStatic } from './routes/static-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { queueRoutes } from './routes/queue-routes.js';
+import { projectRoutes } from './routes/project-routes.js';
 import type { AppEnv, ServerContext } from './server-context.js';
 import { ApiProblem } from './api-problem.js';
 
@@ -57,6 +59,8 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', jobRoutes());
   api.route('/', gridRoutes());
   api.route('/', userRoutes());
+  api.route('/', queueRoutes());
+  api.route('/', projectRoutes());
   api.route('/', eventRoutes());
   api.notFound(handleNotFound);
   app.route('/api', api);

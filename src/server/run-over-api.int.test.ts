@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   GridResponse,
   Page,
+  RunProgressResponse,
   RunResponse,
   StudyRow,
   TaskActionResponse,
@@ -82,6 +83,8 @@ describe('a run started over the API', () => {
       ['P001#20200101', 'done', 'ana'],
       ['P002#20200202', 'error', 'ana'],
     ]);
+    const progress = await api<RunProgressResponse>('GET', '/api/projects/alpha/runs/progress');
+    expect(progress.json.runs).toEqual([{ runId: run.json.runId, counts: { done: 1, error: 1 } }]);
     const failed = grid.json.tasks[1];
     expect(failed?.error).toContain('bad scan');
     const log = await api<TaskLog>('GET', `/api/projects/alpha/tasks/${grid.json.tasks[0]?.id ?? 0}/log`);

@@ -24,6 +24,8 @@ export const PROJECT_ACTIONS = {
   editBatches: 'run',
   runBatches: 'run',
   actOnTasks: 'run',
+  rescan: 'run',
+  manageQueues: 'admin',
   manageRoles: 'admin',
 } as const satisfies Readonly<Record<string, ProjectRole>>;
 export type ProjectAction = keyof typeof PROJECT_ACTIONS;

@@ -25,3 +25,9 @@ export function runCohort(
   });
   return { code: result.status ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
+
+/** The final report of `cohort run|rerun|resume --json`: the stream's last line (task events precede it). */
+export function runReport<T = Record<string, unknown>>(stdout: string): T {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as T;
+}

@@ -104,6 +104,11 @@ describe('web UI end to end', () => {
     expect(await failed.getAttribute('class')).toContain('tone-error');
     await page.getByText('error 1').waitFor();
     await page.getByText('done 2').waitFor();
+    // The run's progress bar: all three tasks ended, one failed.
+    const bar = page.getByRole('progressbar', { name: 'Run 1' });
+    await eventually(() => bar.getAttribute('aria-valuenow')).toBe('3');
+    expect(await bar.getAttribute('aria-valuemax')).toBe('3');
+    await page.getByText('3/3 ended · 1 failed').waitFor();
     expect(await taskRow(page, 'P003#', 'done').count()).toBe(0);
     await page.getByLabel('show finished').check();
     await eventually(() => taskRow(page, 'P003#', 'done').count()).toBe(2);

@@ -30,7 +30,10 @@ export function tableRows(page: Page, level: 'subjects' | 'studies' | 'files' = 
 /** A click near a row's left edge: its middle may be a tag chip, which keeps clicks to itself. */
 export const ROW_EDGE = { x: 30, y: 12 } as const;
 
-export async function goTo(page: Page, title: 'Subjects' | 'Batch composer' | 'Grid'): Promise<void> {
+export type PageTitle =
+  'Subjects' | 'Batch composer' | 'Grid' | 'Projects' | 'Queues' | 'Job library' | 'Users & tokens';
+
+export async function goTo(page: Page, title: PageTitle): Promise<void> {
   await page.getByRole('navigation').getByRole('link', { name: title, exact: true }).click();
 }
 

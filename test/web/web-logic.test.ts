@@ -94,7 +94,19 @@ describe('web UI logic', () => {
       { type: 'OUT', name: 'o1', path: '', ref: { kind: 'current' } },
     ]);
     expect(syncScriptRows(synced, [{ name: 'f1', type: 'FILE' }], 'study')).toBe(synced);
-    expect([...unusedRows(synced, [{ name: 'f1', type: 'FILE' }])]).toEqual(['o1']);
+    // Unused: what the script no longer mentions; free names it does use ($l1, $opt1, ${thr}) are not.
+    const edited = {
+      ...synced,
+      script: 'x $f1 $l1 ${opt1} ${thr}',
+      args: [
+        ...synced.args,
+        { type: 'LOGICAL', name: 'l1', value: true },
+        { type: 'OPTION', name: 'opt1', value: 'a', choices: ['a', 'b'] },
+        { type: 'NUMERIC', name: 'thr', value: 0.5 },
+        { type: 'STRING', name: 'label', value: '' },
+      ],
+    } satisfies JobDefinition;
+    expect([...unusedRows(edited, [{ name: 'f1', type: 'FILE' }])]).toEqual(['o1', 'label']);
     const draft = withLevel(
       {
         name: 'b',

@@ -7,6 +7,7 @@ import './shared/shell.css';
 import './shared/tables.css';
 import './shared/states.css';
 import './composer/composer.css';
+import './admin/admin.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');

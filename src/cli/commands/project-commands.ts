@@ -6,6 +6,7 @@ import { indexProject } from '../../catalog/indexer/index-project.js';
 import { invalidInput } from '../../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
+import { indexProgress } from '../progress/index-progress.js';
 import { printIndexResult } from './print-index-result.js';
 
 export const createCommand: CommandSpec = {
@@ -44,7 +45,10 @@ export const createCommand: CommandSpec = {
       },
       ownPaths(ctx.config),
     );
-    const result = await indexProject(catalog, project);
+    const progress = indexProgress(ctx);
+    const result = await indexProject(catalog, project, {
+      ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
+    }).finally(() => progress.stop());
     printIndexResult(ctx, result);
   },
 };
@@ -88,10 +92,12 @@ export const rescanCommand: CommandSpec = {
   examples: ['cohort rescan', 'cohort rescan P001 P002 --project stroke'],
   async run(ctx) {
     const threads = typeof ctx.options.threads === 'number' ? ctx.options.threads : undefined;
+    const progress = indexProgress(ctx);
     const result = await indexProject(ctx.catalog(), ctx.project(), {
       ...(ctx.args.length > 0 ? { subjectFolders: ctx.args } : {}),
       ...(threads === undefined ? {} : { threads }),
-    });
+      ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
+    }).finally(() => progress.stop());
     printIndexResult(ctx, result);
   },
 };

@@ -11,12 +11,14 @@ import {
   runnerLogPath,
   runOwner,
   startRun,
+  tasksOfRun,
   type CreatedRun,
   type RunMode,
   type TaskRow,
 } from '../../runs/index.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
+import { runProgress } from '../progress/run-progress.js';
 import { itemsArg, loadBatchArg } from './load-batch-arg.js';
 import { withSupervisor } from './with-supervisor.js';
 
@@ -165,27 +167,38 @@ export async function runBatch(
     }
     return 0;
   }
-  return withSupervisor(ctx, async (supervisor) => {
-    const run = await startRun(ctx.catalog(), ctx.project(), input, supervisor);
-    announce(run);
-    const tasks = await supervisor.whenEnded(run.runId);
-    report(ctx, run.runId, tasks, run.skipped.length);
-    return tasks.every((t) => t.state === 'done') && run.skipped.length === 0 ? 0 : 1;
-  });
+  const progress = runProgress(ctx);
+  return withSupervisor(
+    ctx,
+    async (supervisor) => {
+      const run = await startRun(ctx.catalog(), ctx.project(), input, supervisor);
+      announce(run);
+      progress.track(tasksOfRun(ctx.catalog().db, run.runId));
+      const tasks = await supervisor.whenEnded(run.runId);
+      progress.stop();
+      report(ctx, run.runId, tasks, run.skipped.length);
+      return tasks.every((t) => t.state === 'done') && run.skipped.length === 0 ? 0 : 1;
+    },
+    progress.listeners,
+  ).finally(() => progress.stop());
 }
 
 function report(ctx: CommandContext, runId: number, tasks: readonly TaskRow[], skipped: number): void {
   const by = (state: string): number => tasks.filter((t) => t.state === state).length;
   if (ctx.json) {
-    ctx.printJson({
-      runId,
-      done: by('done'),
-      error: by('error'),
-      killed: by('killed'),
-      skipped: by('skipped'),
-      notRun: skipped,
-      tasks,
-    });
+    // The last line of the --json stream (task events come before it, one a line).
+    ctx.print(
+      JSON.stringify({
+        event: 'finished',
+        runId,
+        done: by('done'),
+        error: by('error'),
+        killed: by('killed'),
+        skipped: by('skipped'),
+        notRun: skipped,
+        tasks,
+      }),
+    );
     return;
   }
   const failed = tasks.filter((t) => t.state !== 'done');
@@ -245,29 +258,33 @@ export const resumeCommand: CommandSpec = {
     const active = activeRunIds(ctx.catalog().db, project.id).filter(
       (id) => only === undefined || id === only,
     );
-    return withSupervisor(ctx, async (supervisor) => {
-      const runIds = await supervisor.adopt(active);
-      // A run whose runner still lives is left to it: its queued tasks are in that runner's memory.
-      for (const runId of active.filter((id) => !runIds.includes(id))) {
-        ctx.warn(
-          `run ${runId}: its runner (process ${String(runOwner(ctx.catalog().runsDir, runId))}) is still running it`,
-        );
-      }
-      if (runIds.length === 0) {
-        ctx.print('Nothing to resume: no active tasks without a runner.');
-        return 0;
-      }
-      if (!ctx.json)
-        ctx.print(
-          `Resuming run(s) ${runIds.join(', ')}: ${supervisor.resubmitted} task(s) submitted again (they had not started).`,
-        );
-      let code = 0;
-      for (const runId of runIds) {
-        const tasks = await supervisor.whenEnded(runId);
-        report(ctx, runId, tasks, 0);
-        if (!tasks.every((t) => t.state === 'done')) code = 1;
-      }
-      return code;
-    });
+    const progress = runProgress(ctx);
+    return withSupervisor(
+      ctx,
+      async (supervisor) => {
+        const runIds = await supervisor.adopt(active);
+        // A run whose runner still lives is left to it: its queued tasks are in that runner's memory.
+        for (const runId of active.filter((id) => !runIds.includes(id))) {
+          ctx.warn(
+            `run ${runId}: its runner (process ${String(runOwner(ctx.catalog().runsDir, runId))}) is still running it`,
+          );
+        }
+        if (runIds.length === 0) {
+          ctx.print('Nothing to resume: no active tasks without a runner.');
+          return 0;
+        }
+        if (!ctx.json)
+          ctx.print(
+            `Resuming run(s) ${runIds.join(', ')}: ${supervisor.resubmitted} task(s) submitted again (they had not started).`,
+          );
+        for (const runId of runIds) progress.track(tasksOfRun(ctx.catalog().db, runId));
+        const ended: TaskRow[][] = [];
+        for (const runId of runIds) ended.push(await supervisor.whenEnded(runId));
+        progress.stop();
+        runIds.forEach((runId, i) => report(ctx, runId, ended[i] ?? [], 0));
+        return ended.every((tasks) => tasks.every((t) => t.state === 'done')) ? 0 : 1;
+      },
+      progress.listeners,
+    ).finally(() => progress.stop());
   },
 };

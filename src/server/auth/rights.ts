@@ -93,5 +93,9 @@ function describe(action: ProjectAction): string {
       return 'act on tasks';
     case 'manageRoles':
       return 'manage roles';
+    case 'rescan':
+      return 'rescan the project';
+    case 'manageQueues':
+      return 'manage queues';
   }
 }

@@ -12,6 +12,7 @@ import {
   isEnded,
   planRerun,
   runOwners,
+  runStateCounts,
   type ExecutorAction,
   type GridSortKey,
   type Task,
@@ -23,6 +24,7 @@ import {
   taskActionBody,
   type ClearResponse,
   type GridResponse,
+  type RunProgressResponse,
   type TaskAction,
   type TaskActionResponse,
   type TaskDetail,
@@ -66,6 +68,11 @@ export function gridRoutes(): Hono<AppEnv> {
       counts: gridCounts(db, project.id),
       tasks: rows.map((t) => toGridTask(t, project.name, owner(t.run_id))),
     } satisfies GridResponse);
+  });
+
+  app.get('/projects/:project/runs/progress', (c) => {
+    const project = authorizeProject(c, 'read');
+    return c.json({ runs: runStateCounts(c.var.ctx.catalog.db, project.id) } satisfies RunProgressResponse);
   });
 
   app.get(`${base}/:id`, (c) => {

@@ -20,4 +20,4 @@ export { TASK_STATES, isEnded } from '../../../src/runs/task-states.js';
 export { ARG_TYPES, ON_ERROR, SCRIPT_LANGUAGES } from '../../../src/jobs/job-definition.js';
 export { RUN_MODES } from '../../../src/runs/run-modes.js';
 // Pure functions (type-only imports inside): which types a `$f1`-style name implies.
-export { impliedTypes } from '../../../src/jobs/script-variables.js';
+export { impliedTypes, usesArgument } from '../../../src/jobs/script-variables.js';

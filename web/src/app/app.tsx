@@ -1,6 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, onUnauthenticated } from '../api/api-client.js';
 import type { MeResponse } from '../api/api-types.js';
+import { LibraryPage } from '../admin/library-page.js';
+import { ProjectsPage } from '../admin/projects-page.js';
+import { QueuesPage } from '../admin/queues-page.js';
+import { UsersPage } from '../admin/users-page.js';
 import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
 import { SubjectsPage } from '../subjects/subjects-page.js';
@@ -15,7 +19,7 @@ type Session =
   | { readonly state: 'out' }
   | { readonly state: 'in'; readonly me: MeResponse };
 
-/** Login gate, then the three pages. A page is mounted on its first visit and kept (hidden) after, so the
+/** Login gate, then the pages. A page is mounted on its first visit and kept (hidden) after, so the
  * composer's draft, the table's scroll position and the grid's live stream survive switching pages. */
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'checking' });
@@ -100,6 +104,26 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
         {visited.has('grid') && (
           <section className="page" hidden={route !== 'grid'} aria-label="Grid monitor">
             <GridPage />
+          </section>
+        )}
+        {visited.has('projects') && (
+          <section className="page" hidden={route !== 'projects'} aria-label="Projects">
+            <ProjectsPage />
+          </section>
+        )}
+        {visited.has('queues') && (
+          <section className="page" hidden={route !== 'queues'} aria-label="Queues">
+            <QueuesPage />
+          </section>
+        )}
+        {visited.has('library') && (
+          <section className="page" hidden={route !== 'library'} aria-label="Job library">
+            <LibraryPage />
+          </section>
+        )}
+        {visited.has('users') && (
+          <section className="page" hidden={route !== 'users'} aria-label="Users and tokens">
+            <UsersPage />
           </section>
         )}
       </div>

@@ -2,7 +2,15 @@ import { api } from '../api/api-client.js';
 import { useApp } from './app-context.js';
 import { ROUTES, type Route } from './use-hash-route.js';
 
-const TITLES: Record<Route, string> = { subjects: 'Subjects', composer: 'Batch composer', grid: 'Grid' };
+const TITLES: Record<Route, string> = {
+  subjects: 'Subjects',
+  composer: 'Batch composer',
+  grid: 'Grid',
+  projects: 'Projects',
+  queues: 'Queues',
+  library: 'Job library',
+  users: 'Users & tokens',
+};
 
 /** Page tabs, the project picker, who is logged in. */
 export function TopBar({ route, onLogout }: { readonly route: Route; readonly onLogout: () => void }) {

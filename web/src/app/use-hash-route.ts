@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export const ROUTES = ['subjects', 'composer', 'grid'] as const;
-/** The app's pages, addressed as `#/subjects`, `#/composer`, `#/grid`. */
+export const ROUTES = ['subjects', 'composer', 'grid', 'projects', 'queues', 'library', 'users'] as const;
+/** The app's pages, addressed as `#/subjects`, `#/composer`, `#/grid`, `#/queues`... */
 export type Route = (typeof ROUTES)[number];
 
 function routeOf(hash: string): Route {

@@ -142,17 +142,31 @@ function ArgumentFields({
       );
     case 'OPTION':
       return (
-        <select
-          aria-label={`${label} value`}
-          value={arg.value}
-          onChange={(e) => onChange({ ...arg, value: e.target.value })}
-        >
-          {arg.choices.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
+        <>
+          <ListInput
+            label={`${label} choices`}
+            placeholder="choices: a | b | c"
+            value={arg.choices}
+            onChange={(choices) =>
+              onChange({
+                ...arg,
+                choices,
+                value: choices.includes(arg.value) ? arg.value : (choices[0] ?? ''),
+              })
+            }
+          />
+          <select
+            aria-label={`${label} value`}
+            value={arg.value}
+            onChange={(e) => onChange({ ...arg, value: e.target.value })}
+          >
+            {arg.choices.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </>
       );
   }
 }

@@ -1,3 +1,4 @@
+import { usesArgument } from '../api/api-types.js';
 import type {
   ArgType,
   ArgumentRow,
@@ -86,8 +87,10 @@ export function unusedRows(
   rows: readonly ArgumentRow[] | undefined,
 ): ReadonlySet<string> {
   if (rows === undefined || job.script === undefined) return new Set();
-  const used = new Set(rows.map((r) => r.name));
-  return new Set(job.args.filter((a) => !used.has(a.name)).map((a) => a.name));
+  // The server's own test: `$l1`, `$opt1`, `thr` count as used, not only the `$f1`-style names detected.
+  const script = job.script;
+  const language = job.language ?? 'bash';
+  return new Set(job.args.filter((a) => !usesArgument(language, script, a.name)).map((a) => a.name));
 }
 
 /** At subject level a FILE cannot mean "the current study": such rows become "latest", and back. */

@@ -12,10 +12,12 @@ import type {
 import { useApp } from '../app/app-context.js';
 import { describeItems, itemsOf } from '../app/selection.js';
 import { AddJobMenu } from './add-job-menu.js';
+import { BatchFileButtons } from './batch-file-buttons.js';
 import { BatchList } from './batch-list.js';
 import { cleanBatch, newDraft, referenceNames, withLevel, type Draft } from './batch-draft.js';
 import { JobEditor } from './job-editor.js';
 import { PreviewTable } from './preview-table.js';
+import { QueueSelect } from './queue-select.js';
 import { ReferencesEditor } from './references-editor.js';
 import { RunOptions, type RunSettings } from './run-options.js';
 
@@ -170,10 +172,11 @@ export function ComposerPage() {
           </label>
           <label>
             Default queue
-            <input
+            <QueueSelect
+              project={project.name}
+              label="Default queue"
               value={draft.queue ?? ''}
-              placeholder="project default"
-              onChange={(e) => setDraft((d) => ({ ...d, queue: e.target.value }))}
+              onChange={(queue) => setDraft((d) => ({ ...d, queue }))}
             />
           </label>
           <label className="wide">
@@ -226,6 +229,16 @@ export function ComposerPage() {
               Save
             </button>
           </span>
+          <BatchFileButtons
+            batch={batch}
+            onImport={(b) => {
+              setDraft(b);
+              setSaved(null);
+              setPreview(null);
+              setError(null);
+            }}
+            onError={setError}
+          />
         </div>
         <div className="composer-actions run-bar">
           <span className="runs-on">Runs on {describeItems(selection, filter)}</span>

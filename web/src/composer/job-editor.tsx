@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import {
+  ARG_TYPES,
   impliedTypes,
   SCRIPT_LANGUAGES,
   type ArgType,
@@ -8,6 +9,7 @@ import {
   type JobDefinition,
   type ScriptLanguage,
 } from '../api/api-types.js';
+import { AddArgument } from './add-argument.js';
 import { ArgumentRow } from './argument-row.js';
 import { LANGUAGE_TITLES, syncScriptRows, unusedRows } from './batch-draft.js';
 import { JobOptions } from './job-options.js';
@@ -47,7 +49,8 @@ export function JobEditor({ job, index, count, level, names, onChange, onRemove,
   const setArg = (i: number, arg: JobArgument): void =>
     onChange({ ...job, args: job.args.map((a, j) => (j === i ? arg : a)) });
   const typesOf = (arg: JobArgument): readonly ArgType[] =>
-    generic ? (impliedTypes(job.language ?? 'bash', arg.name) ?? []) : [arg.type];
+    // A free name (thr, l1) may take any type; $f1-style names are fixed by their letter.
+    generic ? (impliedTypes(job.language ?? 'bash', arg.name) ?? ARG_TYPES) : [arg.type];
 
   return (
     <section className="job-card" aria-label={`Job ${index + 1}`}>
@@ -119,6 +122,13 @@ export function JobEditor({ job, index, count, level, names, onChange, onRemove,
               : {})}
           />
         ))}
+        {generic && (
+          <AddArgument
+            taken={job.args.map((a) => a.name)}
+            level={level}
+            onAdd={(arg) => onChange({ ...job, args: [...job.args, arg] })}
+          />
+        )}
       </div>
       <JobOptions job={job} onChange={onChange} />
     </section>

@@ -1,4 +1,6 @@
 import { RUN_MODES, type RunMode } from '../api/api-types.js';
+import { useApp } from '../app/app-context.js';
+import { QueueSelect } from './queue-select.js';
 
 const MODE_TITLES: Record<RunMode, string> = {
   chained: 'one task per job and item, chained (default)',
@@ -22,6 +24,7 @@ export function RunOptions({
   readonly value: RunSettings;
   readonly onChange: (value: RunSettings) => void;
 }) {
+  const { project } = useApp();
   return (
     <span className="run-options">
       <label>
@@ -54,11 +57,11 @@ export function RunOptions({
       )}
       <label>
         Queue
-        <input
-          aria-label="Run queue"
-          placeholder="default"
+        <QueueSelect
+          project={project.name}
+          label="Run queue"
           value={value.queue}
-          onChange={(e) => onChange({ ...value, queue: e.target.value })}
+          onChange={(queue) => onChange({ ...value, queue })}
         />
       </label>
     </span>

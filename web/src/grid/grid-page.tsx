@@ -22,6 +22,7 @@ import {
   type GridSort,
 } from './grid-model.js';
 import { LogView } from './log-view.js';
+import { RunProgressBars } from './run-progress-bars.js';
 import { actionsFor } from './task-actions.js';
 
 /** Pixels per grid row (.vrow height in shared/tables.css). */
@@ -271,6 +272,7 @@ export function GridPage() {
         )}
         <span className="count">{rows.length} shown</span>
       </div>
+      <RunProgressBars project={project.name} />
       {message !== null && (
         <p className="message" role="status">
           {message}
