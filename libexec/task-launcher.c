@@ -9,25 +9,7 @@
  * calls the attributes ask for. Time limits are enforced here too, so no coreutils `timeout` process sits
  * between the launcher and the task.
  *
- * Protocol (shared with the bash launcher; the Node side is the same for both):
- * - argv: host name, kill grace in seconds (decimal), path of coreutils `timeout` (ignored here).
- * - stdin, one request a line: `<seq> <limit seconds, 0 for none> <log folder>` (the folder may hold
- *   spaces, never a line break). The folder holds `launch`: NUL-terminated fields `<launcher pid> <its
- *   start ticks>` (so another runner can tell the task is about to start), `cwd`, `argc`, argv...,
- *   `NAME=value`... .
- * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended.
- *   Reports are buffered and flushed after each batch of events; once the reader is gone (EPIPE) they
- *   are dropped, and the files below are still written.
- * - Files in the log folder (the task-folder protocol, src/executors/task-folder.ts): `pid` = `<pid>
- *   <start ticks> <limit s>\n`, written right after the spawn (before `S`); `exit`, the exit record
- *   `<code> <cause> <host> <start epoch s|-> <end epoch s>\n` (cause `exit`, `time-limit`, `cancelled` or
- *   `could-not-start`), written after the task is reaped (before `E`); `time-limit` when the limit's
- *   SIGTERM went out. A `cancelled` marker present before the start means the task is not started: it
- *   gets `exit` 143 (as if killed by SIGTERM) and an `E`, no `pid` and no `S`.
- * - Exit codes: the task's own; 128+n when signal n ended it; 124 when its time limit ended it after the
- *   SIGTERM, 137 when that needed the SIGKILL (as `timeout --kill-after` gives); 126 when the working
- *   folder cannot be entered or the program cannot be run, 127 when it is not found (a message goes to
- *   stderr.log).
+ * Protocol and files: launcher-io.h (shared with the bash launcher; the Node side is the same for both).
  *
  * Each task is its own process group (kill and suspend act on everything it starts), with stdin from
  * /dev/null, stdout and stderr appended to stdout.log and stderr.log, default signal dispositions and an
@@ -38,8 +20,8 @@
  * from the task's working folder, as after a shell's `cd`. Unlike bash's `exec`, a file without a `#!`
  * line is not retried as a shell script (glibc's posix_spawnp does not), so scripts need their `#!`.
  *
- * At the time limit the task's group gets SIGTERM (and SIGCONT, so a suspended task acts on it), and
- * SIGKILL after the grace if anything of the group is left (also after its leader ended).
+ * At the time limit, and when its leader ended leaving others behind, the task's group gets SIGTERM
+ * (and SIGCONT: a suspended task acts on it), then SIGKILL after the grace if anything of it is left.
  *
  * The launcher lives in its own session (launcher.ts starts it detached): a runner killed with -9 leaves
  * it running; it sees the end of its input, stops taking requests, and still reaps, records and
@@ -53,16 +35,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "launcher-io.h"
 
 extern char **environ;
 
@@ -86,157 +66,6 @@ static struct task *tasks;
 static size_t ntasks, cap_tasks;
 static sigset_t default_signals; /* signals ignored here that tasks get back at their default */
 static int devnull = -1;
-
-/* ---- output: our own buffer, so a dead reader costs nothing and never blocks a flush for long ---- */
-
-static char out_buf[1 << 16];
-static size_t out_len;
-static bool out_dead;
-
-static void flush_out(void) {
-  size_t done = 0;
-  while (!out_dead && done < out_len) {
-    ssize_t n = write(STDOUT_FILENO, out_buf + done, out_len - done);
-    if (n > 0)
-      done += (size_t)n;
-    else if (n < 0 && errno == EINTR)
-      continue;
-    else if (n < 0 && errno == EAGAIN) /* a non-blocking pipe (Node makes ours blocking): wait */
-      poll(&(struct pollfd){.fd = STDOUT_FILENO, .events = POLLOUT}, 1, -1);
-    else
-      out_dead = true; /* EPIPE: the runner is gone; the files still tell everything */
-  }
-  out_len = 0;
-}
-
-static void report(const char *kind, const char *seq, long long value, bool with_value) {
-  char line[64 + PATH_MAX];
-  int n = with_value ? snprintf(line, sizeof line, "%s %s %lld\n", kind, seq, value)
-                     : snprintf(line, sizeof line, "%s\n", kind);
-  if (n <= 0 || (size_t)n >= sizeof line) return;
-  if (out_len + (size_t)n > sizeof out_buf) flush_out();
-  memcpy(out_buf + out_len, line, (size_t)n);
-  out_len += (size_t)n;
-}
-
-/* ---- small helpers ---- */
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t seconds_to_ns(double s) {
-  if (!(s > 0)) return 0;
-  if (s > 1e9) s = 1e9; /* 31 years: no limit in practice, and no overflow */
-  return (int64_t)(s * 1e9);
-}
-
-static char *join_path(const char *dir, const char *name) {
-  size_t a = strlen(dir), b = strlen(name);
-  char *p = malloc(a + b + 2);
-  if (p == NULL) return NULL;
-  memcpy(p, dir, a);
-  p[a] = '/';
-  memcpy(p + a + 1, name, b + 1);
-  return p;
-}
-
-/* Writes a whole small file in one write(2): readers check for the final newline anyway. */
-static void write_file(const char *dir, const char *name, const char *text) {
-  char *path = join_path(dir, name);
-  if (path == NULL) return;
-  int fd;
-  do fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  while (fd < 0 && errno == EINTR);
-  free(path);
-  if (fd < 0) return; /* the folder was removed: nobody is left to read it */
-  size_t len = strlen(text), done = 0;
-  while (done < len) {
-    ssize_t n = write(fd, text + done, len - done);
-    if (n > 0)
-      done += (size_t)n;
-    else if (!(n < 0 && errno == EINTR))
-      break;
-  }
-  close(fd);
-}
-
-static int open_in(const char *dir, const char *name, int flags) {
-  char *path = join_path(dir, name);
-  if (path == NULL) return -1;
-  int fd;
-  do fd = open(path, flags | O_CLOEXEC, 0666);
-  while (fd < 0 && errno == EINTR);
-  free(path);
-  return fd;
-}
-
-/* Appends a line to the task's stderr.log: why it could not start. */
-static void task_message(const char *dir, const char *what, const char *subject, int err) {
-  char text[256 + PATH_MAX];
-  snprintf(text, sizeof text, "task-launcher: %s%s%.*s: %s\n", what, *subject ? " " : "", PATH_MAX, subject,
-           strerror(err));
-  int fd = open_in(dir, "stderr.log", O_WRONLY | O_APPEND | O_CREAT);
-  if (fd < 0) return;
-  ssize_t ignored = write(fd, text, strlen(text));
-  (void)ignored;
-  close(fd);
-}
-
-/* The whole `launch` file, NUL-terminated fields; NULL when unreadable. */
-static char *read_launch(const char *dir, size_t *len) {
-  int fd = open_in(dir, "launch", O_RDONLY);
-  if (fd < 0) return NULL;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size < 0 || st.st_size > (off_t)(256 << 20)) {
-    close(fd);
-    return NULL;
-  }
-  size_t size = (size_t)st.st_size, done = 0;
-  char *buf = malloc(size + 1);
-  while (buf != NULL && done < size) {
-    ssize_t n = read(fd, buf + done, size - done);
-    if (n > 0)
-      done += (size_t)n;
-    else if (n < 0 && errno == EINTR)
-      continue;
-    else
-      break;
-  }
-  close(fd);
-  if (buf == NULL) return NULL;
-  buf[done] = '\0';
-  *len = done;
-  return buf;
-}
-
-/* Start ticks of a process (field 22 of /proc/<pid>/stat), or "0" when unreadable. */
-static void start_ticks(pid_t pid, char *out, size_t size) {
-  char path[64], text[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  snprintf(out, size, "0");
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t n;
-  do n = read(fd, text, sizeof text - 1);
-  while (n < 0 && errno == EINTR);
-  close(fd);
-  if (n <= 0) return;
-  text[n] = '\0';
-  /* The command name (field 2) may hold spaces and parentheses; after its last ')' all is plain. */
-  char *p = strrchr(text, ')');
-  if (p == NULL) return;
-  p++;
-  for (int field = 3; field < 22 && p != NULL; field++) p = strchr(p + 1, ' ');
-  if (p == NULL) return;
-  p++;
-  size_t k = strcspn(p, " \n");
-  if (k == 0 || k >= size) return;
-  memcpy(out, p, k);
-  out[k] = '\0';
-}
 
 /* ---- tasks ---- */
 

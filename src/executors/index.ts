@@ -5,7 +5,7 @@
  * - Executor, TaskSpec, TaskStatus, Dependency: the interface every backend implements
  * - EXECUTOR_STATES / ExecutorState, END_CAUSES / EndCause: states and typed end causes (`status.cause`)
  * - EXECUTOR_KINDS / ExecutorKind, ExecutorSet, ExecutorFactory, executorFactory(config)
- * - MemoryExecutor: an in-memory executor for unit tests (tasks advance on start/finish/fail/forget)
+ * (Tests use memory/memory-executor.ts, an in-memory executor that does not ship in dist/.)
  * - groupedUnitSpec(unit, steps) -> TaskSpec, stepStatus(stepLogDir, unitStatus) -> TaskStatus, StepSpec:
  *   several tasks run in order as one executor task (run modes single, n-units)
  * - task folder protocol: TASK_FOLDER_FILES, readTaskFolder(logDir) ('not-started' | 'running' | 'ended'),
@@ -29,7 +29,6 @@ export {
 export { EXECUTOR_KINDS, type ExecutorKind } from './executor-kinds.js';
 export { ExecutorSet, type ExecutorFactory } from './executor-set.js';
 export { executorFactory } from './make-executor.js';
-export { MemoryExecutor, type MemoryExecutorOptions } from './memory/memory-executor.js';
 export { groupedUnitSpec, stepStatus, type GroupedUnit, type StepSpec } from './grouped-unit.js';
 export {
   CAUSE_WORDS,

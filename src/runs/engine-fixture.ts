@@ -7,7 +7,9 @@ import { openCatalog, type Catalog } from '../catalog/catalog.js';
 import { indexProject } from '../catalog/indexer/index-project.js';
 import { createProject, type Project } from '../catalog/project-store.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { ExecutorSet, MemoryExecutor } from '../executors/index.js';
+import { ExecutorSet } from '../executors/index.js';
+// Test support: the in-memory executor is not part of the executors' shipped surface.
+import { MemoryExecutor } from '../executors/memory/memory-executor.js';
 import type { OnError } from '../jobs/job-definition.js';
 import { saveQueue } from '../queues/queue-store.js';
 import { createRun } from './create-run.js';

@@ -10,7 +10,7 @@ import { writeLaunchRecord } from '../task-folder.js';
 export const LAUNCHER_SCRIPT = fileURLToPath(new URL('../../../libexec/task-launcher.bash', import.meta.url));
 
 /**
- * The native launcher, libexec/task-launcher.c (its header documents the protocol) as built by
+ * The native launcher, libexec/task-launcher.c (libexec/launcher-io.h documents the protocol) as built by
  * scripts/build-launcher.sh; the same path from src/ (tests) and from dist/.
  */
 export const NATIVE_LAUNCHER = fileURLToPath(new URL('../../../dist/libexec/task-launcher', import.meta.url));

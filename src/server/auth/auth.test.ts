@@ -170,14 +170,7 @@ describe('job credentials', () => {
   });
 
   it('of a run end with the run: accepted while it has an active task, refused (401) after', async () => {
-    const batch = validateBatch(bashBatch('echo hi'));
-    const run = createRun(f.catalog, f.alpha, {
-      batch,
-      resolution: resolveBatch(f.catalog.db, f.alpha, batch),
-      mode: 'chained',
-      owner: 'test',
-      selection: '*',
-    });
+    const run = echoRun();
     const token = readJobCredential(f.catalog.runsDir, run.runId) ?? '';
     expect(token).toMatch(/^cohj_/);
     // Pending tasks: the run is active, its credential works.
@@ -190,14 +183,7 @@ describe('job credentials', () => {
   });
 
   it('of a run driven to its end are revoked, and their secret file removed', async () => {
-    const batch = validateBatch(bashBatch('echo hi'));
-    const run = createRun(f.catalog, f.alpha, {
-      batch,
-      resolution: resolveBatch(f.catalog.db, f.alpha, batch),
-      mode: 'chained',
-      owner: 'test',
-      selection: '*',
-    });
+    const run = echoRun();
     const token = readJobCredential(f.catalog.runsDir, run.runId) ?? '';
     await f.context.runs.start(run.runId);
     await f.context.runs.whenEnded(run.runId);
@@ -205,3 +191,15 @@ describe('job credentials', () => {
     expect(readJobCredential(f.catalog.runsDir, run.runId)).toBeUndefined();
   });
 });
+
+/** A run of one echo job over alpha, created but not started. */
+function echoRun(): { runId: number } {
+  const batch = validateBatch(bashBatch('echo hi'));
+  return createRun(f.catalog, f.alpha, {
+    batch,
+    resolution: resolveBatch(f.catalog.db, f.alpha, batch),
+    mode: 'chained',
+    owner: 'test',
+    selection: '*',
+  });
+}

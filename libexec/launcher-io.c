@@ -1,0 +1,175 @@
+/*
+ * The native task launcher's input and output (task-launcher.c): its buffered reports to the runner,
+ * the small files it writes into task folders, the `launch` record it reads, and clock helpers. Split
+ * from the launcher's loop so each file reads on its own.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "launcher-io.h"
+
+/* ---- output: our own buffer, so a dead reader costs nothing and never blocks a flush for long ---- */
+
+static char out_buf[1 << 16];
+static size_t out_len;
+static bool out_dead;
+
+void flush_out(void) {
+  size_t done = 0;
+  while (!out_dead && done < out_len) {
+    ssize_t n = write(STDOUT_FILENO, out_buf + done, out_len - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else if (n < 0 && errno == EAGAIN) /* a non-blocking pipe (Node makes ours blocking): wait */
+      poll(&(struct pollfd){.fd = STDOUT_FILENO, .events = POLLOUT}, 1, -1);
+    else
+      out_dead = true; /* EPIPE: the runner is gone; the files still tell everything */
+  }
+  out_len = 0;
+}
+
+void report(const char *kind, const char *seq, long long value, bool with_value) {
+  char line[64 + PATH_MAX];
+  int n = with_value ? snprintf(line, sizeof line, "%s %s %lld\n", kind, seq, value)
+                     : snprintf(line, sizeof line, "%s\n", kind);
+  if (n <= 0 || (size_t)n >= sizeof line) return;
+  if (out_len + (size_t)n > sizeof out_buf) flush_out();
+  memcpy(out_buf + out_len, line, (size_t)n);
+  out_len += (size_t)n;
+}
+
+/* ---- small helpers ---- */
+
+int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t seconds_to_ns(double s) {
+  if (!(s > 0)) return 0;
+  if (s > 1e9) s = 1e9; /* 31 years: no limit in practice, and no overflow */
+  return (int64_t)(s * 1e9);
+}
+
+char *join_path(const char *dir, const char *name) {
+  size_t a = strlen(dir), b = strlen(name);
+  char *p = malloc(a + b + 2);
+  if (p == NULL) return NULL;
+  memcpy(p, dir, a);
+  p[a] = '/';
+  memcpy(p + a + 1, name, b + 1);
+  return p;
+}
+
+/* Writes a whole small file in one write(2): readers check for the final newline anyway. */
+void write_file(const char *dir, const char *name, const char *text) {
+  char *path = join_path(dir, name);
+  if (path == NULL) return;
+  int fd;
+  do fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  while (fd < 0 && errno == EINTR);
+  free(path);
+  if (fd < 0) return; /* the folder was removed: nobody is left to read it */
+  size_t len = strlen(text), done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, text + done, len - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (!(n < 0 && errno == EINTR))
+      break;
+  }
+  close(fd);
+}
+
+int open_in(const char *dir, const char *name, int flags) {
+  char *path = join_path(dir, name);
+  if (path == NULL) return -1;
+  int fd;
+  do fd = open(path, flags | O_CLOEXEC, 0666);
+  while (fd < 0 && errno == EINTR);
+  free(path);
+  return fd;
+}
+
+/* Appends a line to the task's stderr.log: why it could not start. */
+void task_message(const char *dir, const char *what, const char *subject, int err) {
+  char text[256 + PATH_MAX];
+  snprintf(text, sizeof text, "task-launcher: %s%s%.*s: %s\n", what, *subject ? " " : "", PATH_MAX, subject,
+           strerror(err));
+  int fd = open_in(dir, "stderr.log", O_WRONLY | O_APPEND | O_CREAT);
+  if (fd < 0) return;
+  ssize_t ignored = write(fd, text, strlen(text));
+  (void)ignored;
+  close(fd);
+}
+
+/* The whole `launch` file, NUL-terminated fields; NULL when unreadable. */
+char *read_launch(const char *dir, size_t *len) {
+  int fd = open_in(dir, "launch", O_RDONLY);
+  if (fd < 0) return NULL;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size < 0 || st.st_size > (off_t)(256 << 20)) {
+    close(fd);
+    return NULL;
+  }
+  size_t size = (size_t)st.st_size, done = 0;
+  char *buf = malloc(size + 1);
+  while (buf != NULL && done < size) {
+    ssize_t n = read(fd, buf + done, size - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      break;
+  }
+  close(fd);
+  if (buf == NULL) return NULL;
+  buf[done] = '\0';
+  *len = done;
+  return buf;
+}
+
+/* Start ticks of a process (field 22 of /proc/<pid>/stat), or "0" when unreadable. */
+void start_ticks(pid_t pid, char *out, size_t size) {
+  char path[64], text[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  snprintf(out, size, "0");
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n;
+  do n = read(fd, text, sizeof text - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return;
+  text[n] = '\0';
+  /* The command name (field 2) may hold spaces and parentheses; after its last ')' all is plain. */
+  char *p = strrchr(text, ')');
+  if (p == NULL) return;
+  p++;
+  for (int field = 3; field < 22 && p != NULL; field++) p = strchr(p + 1, ' ');
+  if (p == NULL) return;
+  p++;
+  size_t k = strcspn(p, " \n");
+  if (k == 0 || k >= size) return;
+  memcpy(out, p, k);
+  out[k] = '\0';
+}
