@@ -1,0 +1,61 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineLine, timeCommand } from './measure.js';
+import { writeSection } from './write-results.js';
+
+/**
+ * Issue 18 item 3: what a finished task leaves on disk, right after its run and after retention
+ * (`cohort gc`), on the demo's two-job batch (examples/demo-qc.json) over 20 subjects.
+ */
+const WORK = fileURLToPath(new URL('./.work/task-disk/', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const BATCH = fileURLToPath(new URL('../examples/demo-qc.json', import.meta.url));
+
+interface Usage {
+  readonly inodes: number;
+  readonly bytes: number;
+}
+
+/** Inodes and allocated bytes (blocks, as `du` counts them) of a tree. */
+function usage(path: string): Usage {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) return { inodes: 0, bytes: 0 };
+  const own = { inodes: 1, bytes: stat.blocks * 512 };
+  if (!stat.isDirectory()) return own;
+  return readdirSync(path)
+    .map((name) => usage(join(path, name)))
+    .reduce((a, b) => ({ inodes: a.inodes + b.inodes, bytes: a.bytes + b.bytes }), own);
+}
+
+export function runTaskDiskBench(): void {
+  rmSync(WORK, { recursive: true, force: true });
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, COHORT_HOME: join(WORK, 'home') };
+  timeCommand(process.execPath, [CLI, 'demo'], env);
+  const run = timeCommand(process.execPath, [CLI, 'run', BATCH, '--json'], env);
+  const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { done?: number };
+  const tasks = report.done ?? 0;
+  if (tasks === 0) throw new Error('the demo run finished no task');
+  const runs = join(WORK, 'home', 'runs');
+  const after = usage(runs);
+  timeCommand(process.execPath, [CLI, 'gc', '--days', '0'], env);
+  const retained = usage(runs);
+  const per = (u: Usage): string =>
+    `${(u.inodes / tasks).toFixed(1)} inodes, ${(u.bytes / tasks / 1024).toFixed(1)} KiB`;
+  const text = `## Task folders on disk (issue 18)
+
+\`bench/task-disk-bench.ts\`: the demo's two-job batch over 20 subjects (${tasks} successful tasks), the whole
+runs folder counted (task folders, run folder, runner files). Machine: ${machineLine()}.
+
+| when | per finished task |
+|---|---|
+| right after the run (ended tasks keep their job files and non-empty logs) | ${per(after)} |
+| after \`cohort gc\` with retention 0 days (the default rule keeps 30) | ${per(retained)} |
+
+Before this change a task left 7 inodes (its folder, \`launch\`, \`pid\`, \`exit\`, its script and two logs)
+and about 20 KiB, and nothing removed them.`;
+  console.log(text);
+  writeSection('task-disk', text);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) runTaskDiskBench();
