@@ -26,7 +26,6 @@ export const ACTIVE_STATES = [
   'running',
   'suspended',
 ] as const satisfies readonly TaskState[];
-export type ActiveState = (typeof ACTIVE_STATES)[number];
 
 /** States of an ended task. */
 export const ENDED_STATES = ['done', 'error', 'killed', 'skipped'] as const satisfies readonly TaskState[];
@@ -39,10 +38,6 @@ export const WAITING_STATES = ['pending', 'queued', 'held'] as const satisfies r
 
 export function isEnded(state: TaskState): boolean {
   return (ENDED_STATES as readonly TaskState[]).includes(state);
-}
-
-export function isActive(state: TaskState): state is ActiveState {
-  return (ACTIVE_STATES as readonly TaskState[]).includes(state);
 }
 
 /** One-letter codes of the filter bar (`JOB:e`) mapped to states. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/open-database.js';
-import { TASK_STATES, type TaskState } from '../task-states.js';
+import { JOB_FILTER_LETTERS, TASK_STATES, type TaskState } from '../task-states.js';
 import type { TaskRow } from './task-store.js';
 import { invalidInput } from '../../errors/cohort-error.js';
 
@@ -87,10 +87,10 @@ export function gridCounts(db: Db, projectId?: number): GridCounts {
   const n = (states: readonly TaskState[]): number =>
     rows.filter((r) => states.includes(r.state)).reduce((a, r) => a + r.n, 0);
   return {
-    running: n(['running']),
-    queued: n(['pending', 'queued', 'held']),
-    suspended: n(['suspended']),
-    error: n(['error', 'killed']),
+    running: n(JOB_FILTER_LETTERS.r),
+    queued: n(JOB_FILTER_LETTERS.q),
+    suspended: n(JOB_FILTER_LETTERS.s),
+    error: n(JOB_FILTER_LETTERS.e),
     done: n(['done']),
   };
 }
