@@ -73,6 +73,23 @@ describe('LocalExecutor', () => {
     expect(await ended(second, running)).toMatchObject({ state: 'killed', reason: 'killed' });
   });
 
+  it('obeys a suspend sent before the launcher reported the start (the task is already running)', async () => {
+    const executor = make({ slots: 1 });
+    const spec = task('for i in $(seq 1 100); do echo $i >> ticks; sleep 0.02; done');
+    const [id] = await executor.submit([spec]);
+    await executor.suspend([id!]); // same tick: the slot is taken, the pid not yet known
+    await waitFor(executor, id!, (s) => s.state === 'suspended', 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ticks = (): number =>
+      existsSync(join(spec.cwd, 'ticks')) ? readFileSync(join(spec.cwd, 'ticks'), 'utf8').length : 0;
+    const before = ticks();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(ticks()).toBe(before); // stopped, not merely reported so
+    await executor.resume([id!]);
+    expect((await ended(executor, id!)).state).toBe('done');
+    expect(readFileSync(join(spec.cwd, 'ticks'), 'utf8').trim().split('\n')).toHaveLength(100);
+  });
+
   it('tells of the end of an adopted task and runs tasks that depend on it', async () => {
     const first = make();
     const [id] = await first.submit([task('sleep 1')]);

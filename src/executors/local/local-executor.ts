@@ -101,6 +101,8 @@ export class LocalExecutor implements Executor {
           const task = this.bySeq.get(seq);
           if (task === undefined) return;
           task.pid = pid;
+          // Suspended between the slot being taken and this report: the stop was only noted, send it now.
+          if (task.suspended && !task.cancelled) signalGroup(pid, 'SIGSTOP');
           // Cancelled after the launcher looked for the marker and before this report: stop it now.
           if (task.cancelled && task.killTimer === undefined)
             task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
@@ -301,10 +303,13 @@ export class LocalExecutor implements Executor {
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
       const pid = task?.pid;
-      if (task === undefined) this.adopted.signal(id, signal);
-      else if (task.phase === 'running' && pid !== undefined && signalGroup(pid, signal)) {
-        task.suspended = signal === 'SIGSTOP';
+      if (task === undefined) {
+        this.adopted.signal(id, signal);
+        continue;
       }
+      if (task.phase !== 'running') continue;
+      // Without a pid the launcher has not yet reported the start: note the wish, `started` obeys it.
+      if (pid === undefined || signalGroup(pid, signal)) task.suspended = signal === 'SIGSTOP';
     }
     return Promise.resolve();
   }
