@@ -37,11 +37,14 @@ export function matlabCommand(
  * the web server) is often not the one that runs, and the job's environment line (`module load
  * matlab`) only puts MATLAB on PATH just before the task. `-sd` makes `folder` MATLAB's current
  * folder, so `-batch` gets the plain script name and no path has to be quoted as MATLAB code.
+ * `--no-history`: Octave 7.3 (Debian 12) otherwise prints `error: ignoring const
+ * execution_exception& while preparing to exit` on every exit, success included, from saving the
+ * command history of a script that has none.
  */
 export function matlabLauncher(folder: string, script: string): string[] {
   const choose = [
     'if command -v matlab >/dev/null 2>&1; then exec matlab -sd "$1" -batch "$2"; fi',
-    'if command -v octave-cli >/dev/null 2>&1; then exec octave-cli --no-gui --quiet "$1/$2.m"; fi',
+    'if command -v octave-cli >/dev/null 2>&1; then exec octave-cli --no-gui --quiet --no-history "$1/$2.m"; fi',
     'echo "cohort: this MATLAB job needs matlab or octave-cli on PATH; install GNU Octave (apt-get install' +
       ' octave) or load MATLAB in the job\'s environment line, e.g. module load matlab" >&2',
     'exit 127',
