@@ -17,6 +17,17 @@ export interface TrackMapOptions {
 }
 
 const f = Math.fround;
+/** Voxels per block when counting (2^13 voxels: 64 KiB of cells, which stay in a core's L2 cache). */
+const BLOCK_BITS = 13;
+
+interface Scratch {
+  readonly voxels: Int32Array;
+  readonly streamlines: Int32Array;
+  readonly sortedVoxels: Int32Array;
+  readonly sortedStreamlines: Int32Array;
+  /** Per block, where its entries start in the sorted arrays (then, while sorting, the next free place). */
+  readonly starts: Int32Array;
+}
 /** C's `round`: halves away from zero (JavaScript's Math.round takes -0.5 to 0). */
 const cRound = (v: number): number => (v < 0 ? -Math.floor(0.5 - v) : Math.floor(v + 0.5));
 
@@ -32,6 +43,7 @@ export class TrackMapper {
    */
   private readonly cells: Int32Array;
   private streamline = 0;
+  private work: Scratch | undefined;
   private readonly nx: number;
   private readonly ny: number;
   private readonly nz: number;
@@ -122,12 +134,19 @@ export class TrackMapper {
    * The common case, kept tight: each vertex once, skipping repeats of the previous vertex's voxel. The
    * affine sits in locals (registers) rather than fields: this loop runs once per point, 30 million
    * times for a whole-brain tractogram, and field loads and calls cost more than the arithmetic.
+   *
+   * Counting straight into the grid made every point a cache miss (a whole-brain grid is tens of MB
+   * and consecutive streamlines start far apart): 120 ns a point, the whole cost of a map. So the
+   * points' voxels are first collected, then grouped by block of the grid (a counting sort that keeps
+   * streamline order within a block), and counted block by block, where the cells in use stay in cache.
    */
   private addVertices(batch: StreamlineBatch): void {
     const p = batch.positions;
     const offsets = batch.offsets;
-    const cells = this.cells;
     const { nx, ny, nz, m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11 } = this;
+    const points = offsets[batch.count] ?? 0;
+    const { voxels, streamlines } = this.scratch(points);
+    let n = 0;
     let s = this.streamline;
     for (let i = 0; i < batch.count; i++, s++) {
       const last = 3 * (offsets[i + 1] ?? 0);
@@ -151,12 +170,55 @@ export class TrackMapper {
         const v = vi + nx * (vj + ny * vk);
         if (v === previous) continue;
         previous = v;
-        if (cells[2 * v] === s) continue;
-        cells[2 * v] = s;
-        cells[2 * v + 1] = (cells[2 * v + 1] ?? 0) + 1;
+        voxels[n] = v;
+        streamlines[n++] = s;
       }
     }
     this.streamline = s;
+    this.countByBlock(n);
+  }
+
+  /** Counts the first `n` collected voxels, grouped by block of the grid (see {@link addVertices}). */
+  private countByBlock(n: number): void {
+    const { voxels, streamlines, sortedVoxels, sortedStreamlines, starts } = this.scratch(n);
+    const cells = this.cells;
+    starts.fill(0);
+    for (let e = 0; e < n; e++) {
+      const block = ((voxels[e] ?? 0) >>> BLOCK_BITS) + 1;
+      starts[block] = (starts[block] ?? 0) + 1;
+    }
+    for (let b = 1; b < starts.length; b++) starts[b] = (starts[b] ?? 0) + (starts[b - 1] ?? 0);
+    for (let e = 0; e < n; e++) {
+      const v = voxels[e] ?? 0;
+      const at = starts[v >>> BLOCK_BITS] ?? 0;
+      starts[v >>> BLOCK_BITS] = at + 1;
+      sortedVoxels[at] = v;
+      sortedStreamlines[at] = streamlines[e] ?? 0;
+    }
+    // Within a block the entries keep streamline order, so "counted for this streamline already" holds.
+    for (let e = 0; e < n; e++) {
+      const v = sortedVoxels[e] ?? 0;
+      const s = sortedStreamlines[e] ?? 0;
+      if (cells[2 * v] === s) continue;
+      cells[2 * v] = s;
+      cells[2 * v + 1] = (cells[2 * v + 1] ?? 0) + 1;
+    }
+  }
+
+  /** Work arrays for `points` entries, grown as batches need and reused. */
+  private scratch(points: number): Scratch {
+    if (this.work === undefined || this.work.voxels.length < points) {
+      const size = Math.max(points, 1 << 16);
+      const blocks = Math.ceil(this.cells.length / 2 / (1 << BLOCK_BITS)) + 1;
+      this.work = {
+        voxels: new Int32Array(size),
+        streamlines: new Int32Array(size),
+        sortedVoxels: new Int32Array(size),
+        sortedStreamlines: new Int32Array(size),
+        starts: new Int32Array(blocks + 1),
+      };
+    }
+    return this.work;
   }
 
   private visit(x: number, y: number, z: number, once = true): void {
