@@ -78,7 +78,7 @@ describe('TrackMapper (visit map)', () => {
         if (Math.min(i, j, k) < 0 || Math.max(i, j, k) >= n) continue;
         seen.add(i + n * (j + n * k));
       }
-      for (const v of seen) expected[v]++;
+      for (const v of seen) expected[v] = (expected[v] ?? 0) + 1;
     }
     expect(Array.from(mapper.counts)).toEqual(Array.from(expected));
   });
