@@ -49,6 +49,12 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   const library = (): readonly LibraryJob[] =>
     (jobs ??= loadLibrary(defaultLibraryDirs(catalog.config.libraryDir)));
   const ready = input.resolution.items.filter((i) => i.runnable);
+  if (input.resolution.items.length === 0) {
+    throw invalidInput(
+      'The selection is empty: no study or subject matches it, so there is nothing to run.',
+      'List what it selects with `cohort studies SELECTOR` (or `cohort subjects`), then widen it.',
+    );
+  }
   if (ready.length === 0) {
     throw invalidInput(
       'No item of the selection can run: every one misses an input.',

@@ -16,8 +16,8 @@ export const addCommand: CommandSpec = {
     into: { type: 'string', value: 'SUBFOLDER', description: 'Sub-folder of the study to copy into.' },
   },
   examples: [
-    'cohort add P001/20210314/t1/mask.nii --tag brainmask',
-    'cohort add ./result.nii --study P001#20210314 --into results',
+    'cohort add ~/.cohort/demo/P001/20201024/masks/brain.nii --tag brainmask',
+    'cohort add ./result.nii --study P001#20201024 --into results',
   ],
   run(ctx) {
     const tags = ctx.options.tag as string[] | undefined;

@@ -17,6 +17,10 @@ export const batchSaveCommand: CommandSpec = {
     folder: { type: 'string', value: 'FOLDER', description: 'Folder in the batch list, e.g. dti/qc.' },
     favourite: { type: 'boolean', description: 'Mark as favourite.' },
   },
+  examples: [
+    'cohort batch save examples/brain-mask.json --folder qc --favourite',
+    'cohort batch save examples/dti.json',
+  ],
   run(ctx) {
     const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
     const entry = saveBatch(ctx.catalog().db, ctx.project(), batch, {
@@ -33,6 +37,7 @@ export const batchListCommand: CommandSpec = {
   summary: 'List saved batches with their folders, favourites and jobs.',
   args: [],
   options: {},
+  examples: ['cohort batch list', 'cohort batch list --json'],
   run(ctx) {
     const entries = listBatches(ctx.catalog().db, ctx.project());
     if (ctx.json) return ctx.printJson(entries);
@@ -54,6 +59,7 @@ export const batchShowCommand: CommandSpec = {
   summary: 'Print a saved batch as JSON (the export format; `> file.json` to export it).',
   args: [{ name: 'NAME', description: 'NAME or FOLDER/NAME.', required: true }],
   options: {},
+  examples: ['cohort batch show qc/brain-mask', 'cohort batch show qc/brain-mask > brain-mask-copy.json'],
   run(ctx: CommandContext) {
     ctx.print(formatBatchExport(loadBatchArg(ctx, ctx.args[0] ?? '')).trimEnd());
   },
@@ -64,6 +70,7 @@ export const batchDeleteCommand: CommandSpec = {
   summary: 'Delete a saved batch.',
   args: [{ name: 'NAME', description: 'NAME or FOLDER/NAME.', required: true }],
   options: {},
+  examples: ['cohort batch delete dti'],
   run(ctx) {
     deleteBatch(ctx.catalog().db, ctx.project(), keyOf(ctx.args[0] ?? ''));
     ctx.print(`Deleted batch '${ctx.args[0] ?? ''}'.`);
@@ -75,7 +82,10 @@ export const batchFavouriteCommand: CommandSpec = {
   summary: 'Mark a saved batch as favourite (--off to unmark).',
   args: [{ name: 'NAME', description: 'NAME or FOLDER/NAME.', required: true }],
   options: { off: { type: 'boolean', description: 'Unmark.' } },
+  examples: ['cohort batch favourite qc/brain-mask --off', 'cohort batch favourite qc/brain-mask'],
   run(ctx) {
-    setBatchFavourite(ctx.catalog().db, ctx.project(), keyOf(ctx.args[0] ?? ''), ctx.options.off !== true);
+    const on = ctx.options.off !== true;
+    setBatchFavourite(ctx.catalog().db, ctx.project(), keyOf(ctx.args[0] ?? ''), on);
+    ctx.print(`Batch '${ctx.args[0] ?? ''}' ${on ? 'marked as favourite' : 'no longer a favourite'}.`);
   },
 };

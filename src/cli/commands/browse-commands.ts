@@ -111,7 +111,7 @@ export const selectCommand: CommandSpec = {
     "cohort select '*#LATEST' 'file:t1*/s0__.nii'",
     "cohort select 'P00*' stag:baseline notptag:excluded 'file:dwi*/*.nii' sort:-mtime nth:1",
     'cohort select --json stag:qc_ok file:flair*/*.nii file:FLAIR/*.nii.gz',
-    'cohort select /data/project/P001/20210314/t1/s001.nii',
+    'cohort select ~/.cohort/demo/P001/20201024/t1_mprage_sag/s001.nii',
   ],
   run(ctx) {
     const selector = parseSelector(ctx.args);

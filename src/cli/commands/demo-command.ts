@@ -34,7 +34,7 @@ export const demoCommand: CommandSpec = {
     },
     name: { type: 'string', value: 'NAME', description: 'Project name (default: demo).' },
   },
-  examples: ['cohort demo', 'cohort demo --subjects 200 --root /tmp/demo --name demo200'],
+  examples: ['cohort demo', 'cohort demo --subjects 50 --root ~/demo50 --name demo50'],
   async run(ctx) {
     const name = typeof ctx.options.name === 'string' ? ctx.options.name : 'demo';
     const catalog = ctx.catalog();

@@ -21,6 +21,7 @@ function actionCommand(name: string, action: ExecutorAction, summary: string): C
     summary,
     args: [{ name: 'ID', description: 'Task ids.', required: true, variadic: true }],
     options: {},
+    examples: [`cohort ${name} 3 4`],
     run: (ctx) =>
       act(
         ctx,
@@ -49,6 +50,7 @@ export const gridKillAllCommand: CommandSpec = {
   summary: 'Kill every active task of the project.',
   args: [],
   options: {},
+  examples: ['cohort grid kill-all', 'cohort grid kill-all --project stroke'],
   run(ctx) {
     const rows = activeTasks(ctx.catalog().db, ctx.project().id);
     return rows.length === 0 ? (ctx.print('No active tasks.'), 0) : act(ctx, rows, 'cancel');
@@ -61,6 +63,7 @@ export const gridClearCommand: CommandSpec = {
     'Remove ended tasks that failed (error, killed, skipped) from the grid; --done also removes finished ones.',
   args: [],
   options: { done: { type: 'boolean', description: 'Also remove done tasks.' } },
+  examples: ['cohort grid clear', 'cohort grid clear --done'],
   run(ctx) {
     const cleared = clearTasks(ctx.catalog().db, ctx.project().id, ctx.options.done === true);
     ctx.print(`${cleared} task(s) cleared.`);

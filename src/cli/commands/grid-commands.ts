@@ -116,6 +116,7 @@ export const gridShowCommand: CommandSpec = {
     "Show a task as JSON: the job's full description, resolved inputs, command, times, exit code (provenance).",
   args: [{ name: 'ID', description: 'Task id (see `cohort grid`).', required: true }],
   options: {},
+  examples: ['cohort grid show 1'],
   run(ctx) {
     const task = taskOf(ctx, ctx.args[0] ?? '');
     const { provenance, ...row } = task;
@@ -127,6 +128,7 @@ export const gridLogCommand: CommandSpec = {
   name: 'grid log',
   summary: "Print a task's log (stdout, or --stderr); --follow keeps printing while it runs.",
   args: [{ name: 'ID', description: 'Task id.', required: true }],
+  examples: ['cohort grid log 1', 'cohort grid log 1 --stderr --tail 2000', 'cohort grid log 1 --follow'],
   options: {
     stderr: { type: 'boolean', description: 'The error log instead of the output log.' },
     follow: { type: 'boolean', short: 'f', description: 'Keep printing new output until the task ends.' },

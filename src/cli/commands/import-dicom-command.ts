@@ -23,7 +23,7 @@ export const importDicomCommand: CommandSpec = {
     },
   },
   examples: [
-    'cohort import-dicom /incoming/scan-0042',
+    'cohort import-dicom ~/incoming/scan-0042',
     'cohort import-dicom ./anon-export --subject P017 --study 20240312',
   ],
   async run(ctx) {

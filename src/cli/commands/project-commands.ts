@@ -29,7 +29,7 @@ export const createCommand: CommandSpec = {
       description: 'Folder holding ANALYSIS#name folders (default: analysis).',
     },
   },
-  examples: ['cohort create stroke /data/stroke', 'cohort create ds001 /data/bids/ds001 --layout bids'],
+  examples: ['cohort create stroke ~/data/stroke', 'cohort create ds001 ~/data/bids/ds001 --layout bids'],
   async run(ctx) {
     const [name = '', root = ''] = ctx.args;
     const layout = layoutOption(ctx, root);
@@ -66,6 +66,7 @@ export const projectsCommand: CommandSpec = {
   summary: 'List the projects in the catalog.',
   args: [],
   options: {},
+  examples: ['cohort projects', 'cohort projects --json'],
   run(ctx) {
     const db = ctx.catalog().db;
     const rows = projectSummaries(db);

@@ -48,7 +48,7 @@ export const queueAddCommand: CommandSpec = {
   },
   examples: [
     'cohort queue add cpu --engine slurm --target debug --cpus 2 --memory 4000 --time 60',
-    'cohort queue add venv --engine local --python /opt/venv/bin/python3 && cohort queue default venv',
+    'cohort queue add venv --engine local --python ~/venv/bin/python3 && cohort queue default venv',
     'cohort queue add gpu --engine slurm --target gpu --arg=--gres=gpu:1 --global',
     'cohort queue add grid --engine sge --target all.q',
   ],
@@ -89,6 +89,7 @@ export const queueListCommand: CommandSpec = {
   summary: 'List the queues this project sees and mark its default.',
   args: [],
   options: {},
+  examples: ['cohort queue list', 'cohort queue list --json'],
   run(ctx) {
     const db = ctx.catalog().db;
     const project = ctx.project();
@@ -117,6 +118,7 @@ export const queueRemoveCommand: CommandSpec = {
   summary: "Remove a queue; projects that used it as their default fall back to 'local'.",
   args: [{ name: 'NAME', description: 'The queue.', required: true }],
   options: { global: GLOBAL },
+  examples: ['cohort queue remove gpu --global', 'cohort queue remove cpu'],
   run(ctx) {
     removeQueue(ctx.catalog().db, ctx.project(), ctx.args[0] ?? '', ctx.options.global === true);
     ctx.print(`Queue '${ctx.args[0] ?? ''}' removed.`);
@@ -128,6 +130,7 @@ export const queueDefaultCommand: CommandSpec = {
   summary: "Set the project's default queue: jobs without a queue of their own run there.",
   args: [{ name: 'NAME', description: 'A queue (`local` for this machine).', required: true }],
   options: {},
+  examples: ['cohort queue default local'],
   run(ctx) {
     setDefaultQueue(ctx.catalog().db, ctx.project(), ctx.args[0] ?? '');
     ctx.print(

@@ -53,7 +53,10 @@ export const previewCommand: CommandSpec = {
       description: 'Choose items with the filter-bar language instead of selector terms.',
     },
   },
-  examples: ['cohort preview dti.json', "cohort preview dti.json --filter 'STAG:baseline & !JOB:r'"],
+  examples: [
+    'cohort preview examples/dti.json',
+    "cohort preview examples/dti.json --filter 'STAG:baseline & !JOB:r'",
+  ],
   run(ctx) {
     const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
     const resolution = resolve(ctx, batch);
@@ -117,9 +120,9 @@ export const runCommand: CommandSpec = {
     'no-wait': { type: 'boolean', description: 'Submit and return; watch with `cohort grid`.' },
   },
   examples: [
-    'cohort run brain-mask.json',
-    "cohort run dti.json '*#LATEST' stag:qc_ok --mode per-item",
-    'cohort run smooth --filter JOB:e',
+    'cohort run examples/brain-mask.json',
+    "cohort run examples/dti.json '*#LATEST' stag:followup --mode per-item",
+    "cohort run qc/brain-mask --filter 'P00 & STAG:baseline'",
   ],
   async run(ctx) {
     const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
@@ -233,7 +236,7 @@ export const rerunCommand: CommandSpec = {
     queue: QUEUE_OPTION,
     'no-wait': { type: 'boolean', description: 'Submit and return.' },
   },
-  examples: ['cohort rerun 12 brain-mask-fixed.json'],
+  examples: ['cohort rerun 1 examples/brain-mask.json'],
   async run(ctx) {
     const runId = Number(ctx.args[0]);
     const batch = ctx.args[1] === undefined ? undefined : loadBatchArg(ctx, ctx.args[1]);
@@ -252,6 +255,7 @@ export const resumeCommand: CommandSpec = {
     'After the runner stopped (closed terminal, crash, kill -9): resubmit tasks that never started, watch the rest until all end.',
   args: [],
   options: { run: { type: 'integer', min: 1, value: 'RUN', description: 'Resume only this run.' } },
+  examples: ['cohort resume', 'cohort resume --run 2'],
   async run(ctx) {
     const project = ctx.project();
     const only = typeof ctx.options.run === 'number' ? ctx.options.run : undefined;

@@ -60,7 +60,7 @@ export const tagAddCommand: CommandSpec = {
   args: ARGS,
   options: OPTIONS,
   examples: [
-    "cohort tag add qc_ok 'P001#20210314'",
+    "cohort tag add qc_ok 'P001#20201024'",
     "cohort tag add control --on subjects 'P00*'",
     "cohort tag add bad 'P002#LATEST' 'file:dwi*/*.nii'",
   ],
@@ -72,6 +72,6 @@ export const tagRemoveCommand: CommandSpec = {
   summary: 'Remove tags from the files, studies or subjects a selector picks.',
   args: ARGS,
   options: OPTIONS,
-  examples: ["cohort tag remove qc_ok 'P001#20210314'"],
+  examples: ["cohort tag remove qc_ok 'P001#20201024'"],
   run: (ctx) => tagItems(ctx, removeTags),
 };

@@ -75,7 +75,7 @@ export const tractsInfoCommand: CommandSpec = {
   summary: 'Describe tract files (.tck, .trk, .trx): format, streamlines, points, grid, data fields.',
   args: [{ name: 'FILE', description: 'Tract files.', required: true, variadic: true }],
   options: {},
-  examples: ['cohort tracts info AF_L.trk whole_brain.tck', 'cohort tracts info bundle.trx --json'],
+  examples: ['cohort tracts info AF_L.trk wb.tck', 'cohort tracts info bundle.trx --json'],
   run(ctx) {
     const infos = ctx.args.map((path) => tractInfo(path));
     if (ctx.json) return ctx.printJson(infos);
@@ -261,7 +261,7 @@ export const tractsMapCommand: CommandSpec = {
     },
   },
   examples: [
-    'cohort tracts map af.tck t1.nii.gz af_density.nii.gz',
+    'cohort tracts map AF_L.tck t1.nii.gz af_density.nii.gz',
     'cohort tracts map wb.tck fa.nii.gz ends.nii --ends',
   ],
   run(ctx) {

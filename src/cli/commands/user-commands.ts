@@ -71,6 +71,7 @@ export const userListCommand: CommandSpec = {
   summary: 'List the users of the web server.',
   args: [],
   options: {},
+  examples: ['cohort user list', 'cohort user list --json'],
   run(ctx) {
     notInsideJob(ctx);
     const users = listUsers(ctx.catalog().db);
