@@ -113,8 +113,21 @@ describe('web UI end to end', () => {
     await page.getByLabel('show finished').check();
     await eventually(() => taskRow(page, 'P003#', 'done').count()).toBe(2);
     await failed.getByRole('button', { name: 'BASH job' }).click();
+    // The task in sections (its T1 input, the command, exit code), the raw JSON one click away.
+    await eventually(() => page.getByLabel('Inputs').textContent()).toContain('P002');
+    await eventually(() => page.getByLabel('Times').textContent()).toMatch(/error \(exit \d+\)/);
+    expect(await page.getByLabel('Command').textContent()).toContain('bash');
+    // Beside the panel the table keeps the columns one acts on, none squeezed to a stub (1400 px wide).
+    const header = (name: string) => page.getByRole('columnheader', { name, exact: true });
+    expect(await header('Owner').count()).toBe(0);
+    for (const name of ['Function', 'Subject / study', 'Error']) {
+      expect((await header(name).boundingBox())?.width ?? 0).toBeGreaterThan(80);
+    }
+    await page.getByRole('button', { name: 'Show raw JSON' }).click();
     await eventually(() => page.getByLabel('Task JSON').textContent()).toContain('"item": "P002#20200503"');
     await failed.getByRole('button', { name: 'Log' }).click();
+    await eventually(() => page.locator('.side-panel h2').textContent()).toContain('Log of task');
+    expect(await page.locator('.side-panel h2').textContent()).toContain('P002#20200503');
     await page.getByLabel('Stream').selectOption('stderr');
     await eventually(() => page.locator('.log-text').textContent()).toContain('P002: no usable T1 here');
     await screenshot(page, '04-grid');
@@ -140,11 +153,15 @@ describe('web UI end to end', () => {
     await eventually(() => taskRow(page, 'P002#20200503', 'error').count()).toBe(0);
     await screenshot(page, '05-grid-rerun-done');
 
-    // The subject link of a grid row selects it in the subjects table.
+    // "show finished" is remembered across a reload.
+    await page.reload();
+    await eventually(() => page.getByLabel('show finished').isChecked()).toBe(true);
+    // The item link of a study-level task selects that study (not the subject) in the studies table.
     await taskRow(page, 'P002#20200503', 'done').getByRole('button', { name: 'P002#20200503' }).click();
     await eventually(() => filter.inputValue()).toBe('P002');
-    await eventually(() => rows.first().getAttribute('aria-selected')).toBe(null);
-    await eventually(() => rows.first().locator('.trow').getAttribute('aria-selected')).toBe('true');
+    const study = tableRows(page, 'studies').filter({ hasText: 'P002#20200503' });
+    await eventually(() => study.locator('.trow').getAttribute('aria-selected')).toBe('true');
+    await page.getByText('1 stud(y/ies) selected').waitFor();
     // 401 (before login) and 429 (the rate limit) were asked for; nothing else may fail.
     expect(errors.filter((e) => !/status of (401|429)/.test(e))).toEqual([]);
   }, 240_000);
@@ -167,6 +184,19 @@ describe('web UI end to end', () => {
     const row = (state: string) => taskRow(page, 'P001#', state).filter({ hasText: 'Sleep' });
     await row('running').waitFor({ timeout: 60_000 });
     expect(await row('running').getAttribute('class')).toContain('tone-running');
+    // Several tasks, one action: tick each Sleep task, suspend them together, resume them together.
+    const sleepers = page.locator('.trow.task').filter({ hasText: 'Sleep' });
+    await eventually(() =>
+      sleepers.filter({ has: page.locator('.badge', { hasText: /^running$/ }) }).count(),
+    ).toBe(await sleepers.count());
+    const n = await sleepers.count();
+    for (let i = 0; i < n; i++) await sleepers.nth(i).getByRole('checkbox').check();
+    await page.getByText(`${n} selected`).waitFor();
+    await page.getByRole('button', { name: 'Suspend selected' }).click();
+    await eventually(() => row('suspended').count()).toBe(n);
+    await page.getByRole('button', { name: 'Resume selected' }).click();
+    await eventually(() => row('running').count()).toBe(n);
+    await page.getByRole('button', { name: 'Clear selection' }).click();
     await row('running').getByRole('button', { name: 'Suspend' }).click();
     await row('suspended').waitFor();
     await row('suspended').getByRole('button', { name: 'Resume' }).click();

@@ -22,6 +22,8 @@ export interface AppContextValue {
   readonly setSelection: (selection: Selection) => void;
   /** Shows the subject in the subjects table, selected. */
   readonly focusSubject: (pid: string) => void;
+  /** Shows the study (`P001#20200101`) in the studies table, selected. */
+  readonly focusStudy: (ref: string) => void;
   readonly navigate: (route: Route) => void;
 }
 

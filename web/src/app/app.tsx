@@ -75,6 +75,13 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
               setSelection({ level: 'subject', items: new Map([[pid, { key: pid, pid }]]) });
               navigate('subjects');
             },
+            focusStudy: (ref) => {
+              const [pid = ref, sid = ''] = ref.split('#');
+              setTableLevel('studies');
+              setFilter(pid);
+              setSelection({ level: 'study', items: new Map([[ref, { key: ref, pid, sid }]]) });
+              navigate('subjects');
+            },
             navigate,
           },
     [me, project, setProject, tableLevel, filter, selection, navigate],

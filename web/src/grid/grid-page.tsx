@@ -24,13 +24,17 @@ import {
 import { LogView } from './log-view.js';
 import { RunProgressBars } from './run-progress-bars.js';
 import { actionsFor } from './task-actions.js';
+import { TaskDetailView } from './task-detail-view.js';
+import { useStoredFlag } from '../shared/use-stored-flag.js';
 
 /** Pixels per grid row (.vrow height in shared/tables.css). */
 export const GRID_ROW_HEIGHT = 30;
 /** Live changes are applied at most this often: fresh enough to watch, cheap with thousands of tasks. */
 const GRID_BATCH_MS = 250;
-// Shrinkable columns (minmax(0, …)): the table must fit beside the JSON or log panel.
+// Shrinkable columns (minmax(0, …)). Beside the JSON or log panel (1280-1400 px screens) the table
+// keeps only the columns one acts on: squeezed, all eleven were cut to unreadable stubs.
 const COLUMNS = [
+  '2em',
   '4em',
   'minmax(0, 1.4fr)',
   'minmax(0, 1.4fr)',
@@ -43,19 +47,31 @@ const COLUMNS = [
   'minmax(0, 1.1fr)',
   '12.5em',
 ].join(' ');
-const HEADERS: ReadonlyArray<{ readonly title: string; readonly sort?: GridSort }> = [
-  { title: 'Id', sort: 'id' },
-  { title: 'Function', sort: 'job' },
-  { title: 'Subject / study', sort: 'item' },
-  { title: 'State', sort: 'state' },
-  { title: 'Started', sort: 'started' },
-  { title: 'Executor' },
-  { title: 'Job id' },
-  { title: 'Error' },
-  { title: 'Owner' },
-  { title: 'Updated', sort: 'updated' },
-  { title: 'Actions' },
-];
+const COMPACT_COLUMNS = [
+  '2em',
+  '4em',
+  'minmax(0, 1fr)',
+  'minmax(0, 1fr)',
+  '6em',
+  'minmax(0, 1fr)',
+  '12.5em',
+].join(' ');
+/** Headers; `wide` ones are shown only without a side panel. */
+const HEADERS: ReadonlyArray<{ readonly title: string; readonly sort?: GridSort; readonly wide?: boolean }> =
+  [
+    { title: 'Id', sort: 'id' },
+    { title: 'Function', sort: 'job' },
+    { title: 'Subject / study', sort: 'item' },
+    { title: 'State', sort: 'state' },
+    { title: 'Started', sort: 'started', wide: true },
+    { title: 'Executor', wide: true },
+    { title: 'Job id', wide: true },
+    { title: 'Error' },
+    { title: 'Owner', wide: true },
+    { title: 'Updated', sort: 'updated', wide: true },
+    { title: 'Actions' },
+  ];
+const SHOW_DONE_KEY = 'cohort.grid.showFinished';
 const ACTION_TITLES: Record<TaskAction, string> = {
   kill: 'Kill',
   suspend: 'Suspend',
@@ -67,7 +83,7 @@ const ACTION_TITLES: Record<TaskAction, string> = {
 
 type Panel =
   | { readonly kind: 'json'; readonly detail: TaskDetail }
-  | { readonly kind: 'log'; readonly taskId: number }
+  | { readonly kind: 'log'; readonly task: GridTask }
   | null;
 
 function time(ms: number | null): string {
@@ -79,9 +95,10 @@ function time(ms: number | null): string {
  * searchable, red for errors and green while running, with per-row actions, the job's JSON, its log.
  */
 export function GridPage() {
-  const { project, focusSubject } = useApp();
+  const { project, focusSubject, focusStudy } = useApp();
   const [model, setModel] = useState<GridModel>({ tasks: new Map(), doneCount: 0 });
-  const [showDone, setShowDone] = useState(false);
+  const [showDone, setShowDone] = useStoredFlag(SHOW_DONE_KEY, false);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<{ key: GridSort; descending: boolean }>({ key: 'id', descending: true });
   const [panel, setPanel] = useState<Panel>(null);
@@ -125,6 +142,19 @@ export function GridPage() {
 
   const counts = countTasks(model);
   const rows = useMemo(() => visibleTasks(model, search, sort.key, sort.descending), [model, search, sort]);
+  const wide = panel === null;
+  const columns = wide ? COLUMNS : COMPACT_COLUMNS;
+  const headers = HEADERS.filter((h) => wide || h.wide !== true);
+  // Selected tasks no longer in the grid (cleared, or finished while hidden) drop out of the selection.
+  const chosen = [...selected].filter((id) => model.tasks.has(id));
+  const allShownSelected = rows.length > 0 && rows.every((t) => selected.has(t.id));
+  function toggle(id: number): void {
+    setSelected((s) => {
+      const next = new Set(s);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  }
 
   async function act(action: TaskAction, ids: readonly number[]): Promise<void> {
     try {
@@ -177,10 +207,18 @@ export function GridPage() {
     if (t === undefined) return null;
     return (
       <div
-        className={`trow task tone-${stateTone(t.state)}`}
-        style={{ gridTemplateColumns: COLUMNS }}
+        className={`trow task tone-${stateTone(t.state)}${selected.has(t.id) ? ' selected' : ''}`}
+        style={{ gridTemplateColumns: columns }}
         data-task-id={t.id}
       >
+        <span className="cell">
+          <input
+            type="checkbox"
+            aria-label={`Select task ${t.id}`}
+            checked={selected.has(t.id)}
+            onChange={() => toggle(t.id)}
+          />
+        </span>
         <span className="cell num">{t.id}</span>
         <span className="cell">
           <button
@@ -196,8 +234,10 @@ export function GridPage() {
           <button
             type="button"
             className="link"
-            title="Select in the subjects table"
-            onClick={() => focusSubject(subjectOf(t))}
+            title={
+              t.item.includes('#') ? 'Select the study in the studies table' : 'Select in the subjects table'
+            }
+            onClick={() => (t.item.includes('#') ? focusStudy(t.item) : focusSubject(subjectOf(t)))}
           >
             {t.item}
           </button>
@@ -205,16 +245,16 @@ export function GridPage() {
         <span className="cell">
           <StateBadge state={t.state} />
         </span>
-        <span className="cell">{time(t.startedAt)}</span>
-        <span className="cell">{t.executor}</span>
-        <span className="cell">{t.executorId ?? ''}</span>
+        {wide && <span className="cell">{time(t.startedAt)}</span>}
+        {wide && <span className="cell">{t.executor}</span>}
+        {wide && <span className="cell">{t.executorId ?? ''}</span>}
         <span className="cell error-text" title={t.error ?? ''}>
           {t.error ?? ''}
         </span>
-        <span className="cell">{t.owner}</span>
-        <span className="cell">{time(t.updatedAt)}</span>
+        {wide && <span className="cell">{t.owner}</span>}
+        {wide && <span className="cell">{time(t.updatedAt)}</span>}
         <span className="cell actions">
-          <button type="button" onClick={() => setPanel({ kind: 'log', taskId: t.id })}>
+          <button type="button" onClick={() => setPanel({ kind: 'log', task: t })}>
             Log
           </button>
           {canAct &&
@@ -273,6 +313,19 @@ export function GridPage() {
         <span className="count">{rows.length} shown</span>
       </div>
       <RunProgressBars project={project.name} />
+      {canAct && chosen.length > 0 && (
+        <div className="toolbar selection-bar" aria-label="Selected tasks">
+          <span>{chosen.length} selected</span>
+          {(Object.keys(ACTION_TITLES) as TaskAction[]).map((a) => (
+            <button key={a} type="button" onClick={() => void act(a, chosen)}>
+              {ACTION_TITLES[a]} selected
+            </button>
+          ))}
+          <button type="button" onClick={() => setSelected(new Set())}>
+            Clear selection
+          </button>
+        </div>
+      )}
       {message !== null && (
         <p className="message" role="status">
           {message}
@@ -280,8 +333,16 @@ export function GridPage() {
       )}
       <div className="grid-body">
         <div className="table" role="table" aria-label="Tasks">
-          <div className="thead trow" role="row" style={{ gridTemplateColumns: COLUMNS }}>
-            {HEADERS.map((h) => (
+          <div className="thead trow" role="row" style={{ gridTemplateColumns: columns }}>
+            <span className="cell" role="columnheader">
+              <input
+                type="checkbox"
+                aria-label="Select all shown tasks"
+                checked={allShownSelected}
+                onChange={() => setSelected(allShownSelected ? new Set() : new Set(rows.map((t) => t.id)))}
+              />
+            </span>
+            {headers.map((h) => (
               <span key={h.title} className="cell" role="columnheader">
                 {h.sort === undefined ? (
                   h.title
@@ -316,16 +377,14 @@ export function GridPage() {
               ×
             </button>
             {panel.kind === 'json' ? (
+              <TaskDetailView detail={panel.detail} />
+            ) : (
               <>
                 <h2>
-                  Task {panel.detail.id}: {panel.detail.jobName}
+                  Log of task {panel.task.id}: {panel.task.jobName} · {panel.task.item}
                 </h2>
-                <pre className="json" aria-label="Task JSON">
-                  {JSON.stringify(panel.detail, null, 2)}
-                </pre>
+                <LogView key={panel.task.id} project={project.name} taskId={panel.task.id} />
               </>
-            ) : (
-              <LogView key={panel.taskId} project={project.name} taskId={panel.taskId} />
             )}
           </aside>
         )}
