@@ -12,7 +12,7 @@ interface ProvenanceView {
 
 function provenanceOf(detail: TaskDetail): ProvenanceView {
   return typeof detail.resolved === 'object' && detail.resolved !== null
-    ? (detail.resolved as ProvenanceView)
+    ? (detail.resolved)
     : {};
 }
 
