@@ -9,6 +9,7 @@ import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/librar
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { invalidInput } from '../errors/cohort-error.js';
 import { placeJob, type Placement } from '../queues/place-job.js';
+import { isolatedCommand } from './isolated-command.js';
 import { issueJobCredential } from './job-credential.js';
 import type { TaskOutput, TaskProvenance } from './provenance.js';
 import { runFolder, taskFolder } from './run-folder.js';
@@ -155,7 +156,7 @@ function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): Tas
       ? [{ path: String(values[arg.name]), kind: arg.type, tags: arg.tags ?? [] }]
       : [],
   );
-  return {
+  const provenance: TaskProvenance = {
     job,
     arguments: values,
     argv: command.argv,
@@ -167,6 +168,9 @@ function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): Tas
     ...(item.study === null ? {} : { studyRef: item.study.ref }),
     placement: t.placement,
   };
+  // A path a container cannot mount is the run's error now, not each task's at its start.
+  isolatedCommand(provenance, env);
+  return provenance;
 }
 
 /** Grouped run modes put several jobs into one scheduler job, which can only go to one queue. */
