@@ -1,5 +1,6 @@
 import { addFiles } from '../../catalog/add-files.js';
 import type { CommandSpec } from '../command-spec.js';
+import { fireAutoRules } from './fire-auto-rules.js';
 import { visible } from '../format-table.js';
 
 export const addCommand: CommandSpec = {
@@ -19,7 +20,7 @@ export const addCommand: CommandSpec = {
     'cohort add P001/20210314/t1/mask.nii --tag brainmask',
     'cohort add ./result.nii --study P001#20210314 --into results',
   ],
-  run(ctx) {
+  async run(ctx) {
     const tags = ctx.options.tag as string[] | undefined;
     const study = (ctx.options.study as string | undefined) ?? ctx.config.study;
     const into = ctx.options.into as string | undefined;
@@ -39,6 +40,7 @@ export const addCommand: CommandSpec = {
         );
       }
     }
+    if (failed < results.length) await fireAutoRules(ctx, 'add');
     return failed === 0 ? 0 : 1;
   },
 };
