@@ -25,6 +25,8 @@ command -v munged >/dev/null 2>&1 || missing+=(munge)
 # their image from a local rootfs (podman import), so no registry is needed.
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v podman >/dev/null 2>&1 || missing+=(podman)
+# runc beside podman's default crun: crun refuses hosts whose cgroups are in hybrid mode (this CI machine).
+command -v runc >/dev/null 2>&1 || missing+=(runc)
 
 if ((${#missing[@]} > 0)); then
   if ! command -v apt-get >/dev/null 2>&1; then

@@ -67,9 +67,11 @@ export function addRule(db: Db, project: Project, rule: NewAutoRule): AutoRule {
   const since =
     rule.includeExisting === true
       ? 0
-      : (db.prepare('SELECT max(id) AS id FROM studies WHERE project_id = ?').get(project.id) as {
-          id: number | null;
-        }).id ?? 0;
+      : ((
+          db.prepare('SELECT max(id) AS id FROM studies WHERE project_id = ?').get(project.id) as {
+            id: number | null;
+          }
+        ).id ?? 0);
   try {
     db.prepare(
       `INSERT INTO auto_rules (project_id, name, trigger, trigger_tag, quiet_minutes, filter, batch, queue,

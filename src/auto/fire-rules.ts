@@ -99,9 +99,7 @@ async function fireRule(
     project,
     ready.map((r) => r.hash),
   );
-  const todo = ready.filter(
-    (r) => !known.has(r.hash) && !(rule.skipExistingOutputs && outputsExist(r.item)),
-  );
+  const todo = ready.filter((r) => !known.has(r.hash) && !(rule.skipExistingOutputs && outputsExist(r.item)));
   let skipped = ready.length - todo.length;
   const runs: Array<{ runId: number; items: string[] }> = [];
   const size = rule.chunk > 0 ? rule.chunk : Math.max(1, todo.length);

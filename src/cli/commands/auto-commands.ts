@@ -28,14 +28,22 @@ export const autoAddCommand: CommandSpec = {
       value: 'FILTER',
       description: "Filter-bar text a study must pass too, e.g. 'STAG:baseline & !STAG:bad'.",
     },
-    queue: { type: 'string', value: 'QUEUE', description: "Queue for its jobs that name none (default: the project's)." },
+    queue: {
+      type: 'string',
+      value: 'QUEUE',
+      description: "Queue for its jobs that name none (default: the project's).",
+    },
     chunk: {
       type: 'integer',
       min: 0,
       value: 'N',
       description: 'Studies per run (default 0: everything one firing finds in one run).',
     },
-    order: { type: 'integer', value: 'N', description: 'Rules fire by this number, lowest first (default 0).' },
+    order: {
+      type: 'integer',
+      value: 'N',
+      description: 'Rules fire by this number, lowest first (default 0).',
+    },
     'skip-existing-outputs': {
       type: 'boolean',
       description: 'Also leave out studies whose declared outputs all exist (made elsewhere).',
@@ -121,7 +129,9 @@ export const autoLogCommand: CommandSpec = {
   name: 'auto log',
   summary: 'What the rules started (newest first), and why a rule could not fire.',
   args: [{ name: 'RULE', description: 'Only this rule.' }],
-  options: { limit: { type: 'integer', min: 1, value: 'N', description: 'Lines (default 50).', default: 50 } },
+  options: {
+    limit: { type: 'integer', min: 1, value: 'N', description: 'Lines (default 50).', default: 50 },
+  },
   run(ctx) {
     const db = ctx.catalog().db;
     const project = ctx.project();
