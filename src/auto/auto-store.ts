@@ -267,3 +267,10 @@ function toRule(row: RuleRow): AutoRule {
 export function ruleTriggerText(rule: AutoRule): string {
   return formatTrigger(rule.trigger);
 }
+
+/** Ids of the projects that hold at least one rule (the server's timer fires only those). */
+export function projectIdsWithRules(db: Db): number[] {
+  return (db.prepare('SELECT DISTINCT project_id AS id FROM auto_rules').all() as Array<{ id: number }>).map(
+    (r) => r.id,
+  );
+}

@@ -1,10 +1,6 @@
 import { userInfo } from 'node:os';
-import { batchKey } from '../../auto/batch-key.js';
-import { addRule, findRule, listLog, listRules, removeRule, ruleTriggerText } from '../../auto/auto-store.js';
-import { parseTrigger } from '../../auto/auto-triggers.js';
-import { loadBatch } from '../../batches/batch-store.js';
-import { findQueue } from '../../queues/queue-store.js';
-import { parseFilter } from '../../selection/parse-filter.js';
+import { findRule, listLog, listRules, removeRule, ruleTriggerText } from '../../auto/auto-store.js';
+import { createRule } from '../../auto/create-rule.js';
 import type { CommandSpec } from '../command-spec.js';
 import { formatTable, visible } from '../format-table.js';
 import { fireAutoRules } from './fire-auto-rules.js';
@@ -59,23 +55,17 @@ export const autoAddCommand: CommandSpec = {
     'cohort auto add fa-after-qc --batch fa --trigger tag:qc_ok --order 2',
   ],
   run(ctx) {
-    const db = ctx.catalog().db;
-    const project = ctx.project();
-    const batch = typeof ctx.options.batch === 'string' ? ctx.options.batch : '';
-    // Checked now, so that a typo shows here and not in the rule's log later.
-    loadBatch(db, project, batchKey(batch));
-    const filter = typeof ctx.options.filter === 'string' ? ctx.options.filter : '';
-    if (filter.trim() !== '') parseFilter(filter);
-    const queue = typeof ctx.options.queue === 'string' ? ctx.options.queue : undefined;
-    if (queue !== undefined) findQueue(db, project, queue);
-    const rule = addRule(db, project, {
+    const text = (name: string): string | undefined =>
+      typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined;
+    const queue = text('queue');
+    const rule = createRule(ctx.catalog().db, ctx.project(), {
       name: ctx.args[0] ?? '',
-      trigger: parseTrigger(String(ctx.options.trigger ?? 'new')),
-      filter,
-      batch,
+      trigger: text('trigger') ?? 'new',
+      batch: text('batch') ?? '',
+      filter: text('filter') ?? '',
       ...(queue === undefined ? {} : { queue }),
       chunk: typeof ctx.options.chunk === 'number' ? ctx.options.chunk : 0,
-      position: typeof ctx.options.order === 'number' ? ctx.options.order : 0,
+      order: typeof ctx.options.order === 'number' ? ctx.options.order : 0,
       skipExistingOutputs: ctx.options['skip-existing-outputs'] === true,
       includeExisting: ctx.options['include-existing'] === true,
       owner: userInfo().username,
