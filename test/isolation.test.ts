@@ -45,7 +45,7 @@ interface Probe {
   readonly home: string;
 }
 
-function probe(isolation: Isolation): Probe {
+function probe(isolation: Isolation | undefined, queue?: readonly string[]): Probe {
   const dir = tempDir();
   const env = { COHORT_HOME: join(dir, 'home') };
   const root = join(dir, "project with 'quotes'");
@@ -53,6 +53,10 @@ function probe(isolation: Isolation): Probe {
   writeTree(root, { [`${STUDY}/t1/t1.nii`]: 'image' });
   writeTree(outside, { 'keep.txt': '' });
   expect(runCohort(['create', 'p', root], env).code).toBe(0);
+  if (queue !== undefined) {
+    const added = runCohort(['queue', 'add', 'fenced', '--engine', 'local', ...queue], env);
+    expect(added.code, added.stderr).toBe(0);
+  }
   const batch = join(dir, 'probe.json');
   writeFileSync(
     batch,
@@ -71,12 +75,12 @@ function probe(isolation: Isolation): Probe {
             { type: 'STRING', name: 's2', value: env.COHORT_HOME },
             { type: 'NUMERIC', name: 'n1', value: port },
           ],
-          options: { isolation },
+          ...(isolation === undefined ? {} : { options: { isolation } }),
         },
       ],
     }),
   );
-  const run = runCohort(['run', batch, '--json'], env);
+  const run = runCohort(['run', batch, '--json', ...(queue === undefined ? [] : ['--queue', 'fenced'])], env);
   const report = runReport<{ done: number; tasks: Array<{ error: string | null }> }>(run.stdout);
   expect(report.done, `${run.stderr}\n${JSON.stringify(report.tasks)}`).toBe(1);
   const lines = readFileSync(join(root, STUDY, 'out $(x)', 'report.txt'), 'utf8')
@@ -137,6 +141,22 @@ describe('job isolation (integration: the built CLI and the local executor)', ()
         'denied home',
         'network closed',
         'read image',
+      ]);
+    },
+    60_000,
+  );
+
+  it.skipIf(sandboxSkip !== undefined)(
+    'a queue made with --isolation sandbox fences its jobs in',
+    () => {
+      const r = probe(undefined, ['--isolation', 'sandbox']);
+      expectFenced(r);
+      expect(r.report.slice(1, 6)).toEqual([
+        'denied study',
+        'denied input',
+        'denied outside',
+        'denied home',
+        'network closed',
       ]);
     },
     60_000,
