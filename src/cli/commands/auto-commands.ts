@@ -56,7 +56,7 @@ export const autoAddCommand: CommandSpec = {
   ],
   run(ctx) {
     const text = (name: string): string | undefined =>
-      typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined;
+      typeof ctx.options[name] === 'string' ? ctx.options[name] : undefined;
     const queue = text('queue');
     const rule = createRule(ctx.catalog().db, ctx.project(), {
       name: ctx.args[0] ?? '',
