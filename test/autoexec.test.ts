@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCohort } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { writeTree } from './helpers/write-tree.js';
 
 const DICOM = join(import.meta.dirname, '..', 'test-data', 'dicom', 'philips_mprage.dcm');
 const STUDY = 'R3.2.2_Enhanced_Dicom_Phantom/20120310163032';
@@ -95,4 +96,25 @@ describe('autoexec rules (integration: the built CLI, dcm2niix, background runne
     expect(runCohort(['auto', 'fire'], env).stderr).not.toMatch(/started run/);
     expect(autoLog(env)).toHaveLength(2);
   }, 120_000);
+
+  it('a tag rule fires from `cohort tag add` (the lean in-job CLI), not from a running job', async () => {
+    const dir = tempDir();
+    const env = { COHORT_HOME: join(dir, 'home') };
+    const root = join(dir, 'root');
+    writeTree(root, { 'P001/20240101/301_t1/t1.nii.gz': 'a', 'P002/20240101/301_t1/t1.nii.gz': 'b' });
+    expect(runCohort(['create', 'stroke', root], env).code).toBe(0);
+    saveBatch(dir, env, 1);
+    const add = runCohort(['auto', 'add', 'on-ok', '--batch', 'copy', '--trigger', 'tag:ok'], env);
+    expect(add.code, add.stderr).toBe(0);
+    // As a job would call it (COHORT_JOB_PROJECT set): tagged, but nothing fired.
+    const inJob = runCohort(['tag', 'add', 'ok', 'P002'], { ...env, COHORT_JOB_PROJECT: 'stroke', COHORT_PROJECT: 'stroke' });
+    expect(inJob.code, inJob.stderr).toBe(0);
+    expect(inJob.stderr).not.toMatch(/autoexec/);
+    const tagged = runCohort(['tag', 'add', 'ok', 'P001', '--json'], env);
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(JSON.parse(tagged.stdout)).toMatchObject({ level: 'study', items: 1 });
+    expect(tagged.stderr).toMatch(/autoexec: rule 'on-ok' started run \d+ on 2 item/);
+    await settled(env);
+    expect(autoLog(env)).toMatchObject([{ rule: 'on-ok', source: 'tag add', items: 2 }]);
+  }, 60_000);
 });

@@ -20,7 +20,7 @@ export const addCommand: CommandSpec = {
     'cohort add P001/20210314/t1/mask.nii --tag brainmask',
     'cohort add ./result.nii --study P001#20210314 --into results',
   ],
-  async run(ctx) {
+  run(ctx) {
     const tags = ctx.options.tag as string[] | undefined;
     const study = (ctx.options.study as string | undefined) ?? ctx.config.study;
     const into = ctx.options.into as string | undefined;
@@ -40,7 +40,7 @@ export const addCommand: CommandSpec = {
         );
       }
     }
-    if (failed < results.length) await fireAutoRules(ctx, 'add');
+    if (failed < results.length) fireAutoRules(ctx, 'add');
     return failed === 0 ? 0 : 1;
   },
 };

@@ -3,7 +3,8 @@ import { findRule, listLog, listRules, removeRule, ruleTriggerText } from '../..
 import { createRule } from '../../auto/create-rule.js';
 import type { CommandSpec } from '../command-spec.js';
 import { formatTable, visible } from '../format-table.js';
-import { fireAutoRules } from './fire-auto-rules.js';
+import { fireRules } from '../../auto/fire-rules.js';
+import { BackgroundRunner } from '../../runs/index.js';
 
 export const autoAddCommand: CommandSpec = {
   name: 'auto add',
@@ -149,9 +150,25 @@ export const autoFireCommand: CommandSpec = {
   name: 'auto fire',
   summary: 'Fire the rules now (for a cron job, or after changing the catalog by other means).',
   args: [],
-  options: {},
+  options: {
+    source: {
+      type: 'string',
+      value: 'WORDS',
+      description:
+        "What fired the rules, for their log (default 'auto fire'; rescan and add give their name).",
+    },
+  },
   async run(ctx) {
-    const results = await fireAutoRules(ctx, 'auto fire', { always: true });
+    const catalog = ctx.catalog();
+    const results = await fireRules(catalog, ctx.project(), {
+      source: typeof ctx.options.source === 'string' ? ctx.options.source : 'auto fire',
+      driver: new BackgroundRunner(catalog.runsDir),
+    });
+    for (const r of results) {
+      if (r.error !== undefined) ctx.warn(`autoexec: rule '${r.rule}' could not fire: ${r.error}`);
+      for (const run of r.runs)
+        ctx.warn(`autoexec: rule '${r.rule}' started run ${run.runId} on ${run.items.length} item(s).`);
+    }
     if (ctx.json) ctx.printJson(results);
     return results.some((r) => r.error !== undefined) ? 1 : 0;
   },

@@ -52,7 +52,7 @@ export const importDicomCommand: CommandSpec = {
       ctx.print(`${result.index.filesAdded} file(s) added to the catalog.`);
       for (const w of result.warnings) ctx.warn(`warning: ${visible(w)}`);
     }
-    await fireAutoRules(ctx, 'import-dicom');
+    fireAutoRules(ctx, 'import-dicom');
     for (const f of result.failed)
       ctx.warn(`error: series ${visible(f.folder)} was not imported: ${f.reason}`);
     return result.failed.length === 0 ? 0 : 1;

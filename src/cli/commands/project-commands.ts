@@ -100,6 +100,6 @@ export const rescanCommand: CommandSpec = {
       ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
     }).finally(() => progress.stop());
     printIndexResult(ctx, result);
-    await fireAutoRules(ctx, 'rescan');
+    fireAutoRules(ctx, 'rescan');
   },
 };

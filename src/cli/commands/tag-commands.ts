@@ -65,9 +65,9 @@ export const tagAddCommand: CommandSpec = {
     "cohort tag add control --on subjects 'P00*'",
     "cohort tag add bad 'P002#LATEST' 'file:dwi*/*.nii'",
   ],
-  async run(ctx) {
+  run(ctx) {
     const code = tagItems(ctx, addTags);
-    await fireAutoRules(ctx, 'tag add');
+    fireAutoRules(ctx, 'tag add');
     return code;
   },
 };
