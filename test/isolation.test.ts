@@ -173,7 +173,7 @@ describe('job isolation (integration: the built CLI and the local executor)', ()
   );
 
   describe('podman', () => {
-    const setup = prepareTinyImage();
+    const setup = prepareTinyImage(tempDir('cohort-image-'));
     if (setup.skip !== undefined) console.warn(`isolation.test: container tests skipped: ${setup.skip}`);
     it.skipIf(setup.skip !== undefined)(
       'in a container a job sees its inputs, writes only its outputs and has no network',

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tempDir } from './temp-dir.js';
 
 /** The local image the container tests run: bash and its libraries, nothing else (no registry needed). */
 export const TINY_IMAGE = 'localhost/cohort-test-tiny:1';
@@ -19,9 +18,10 @@ export interface ContainerSetup {
  * machine: cgroups in hybrid mode, which crun refuses, and no CAP_SYS_RESOURCE to raise rlimits): those
  * words are returned for the job's isolation. `skip` says why only where podman truly cannot run.
  */
-export function prepareTinyImage(): ContainerSetup {
+/** `workDir`: an empty folder for the image's root and tar (the caller removes it). */
+export function prepareTinyImage(workDir: string): ContainerSetup {
   if (spawnSync('podman', ['--version']).status !== 0) return { skip: 'podman is not installed' };
-  const root = join(tempDir('cohort-image-'), 'root');
+  const root = join(workDir, 'root');
   const files = ['/bin/bash', ...libraries('/bin/bash')];
   for (const file of files) {
     mkdirSync(join(root, dirname(file)), { recursive: true });
