@@ -58,6 +58,12 @@ export const queueAddCommand: CommandSpec = {
     },
     image: { type: 'string', value: 'IMAGE', description: 'The container image (podman name or .sif file).' },
     network: { type: 'boolean', description: 'Let sandboxed or contained jobs reach the network.' },
+    'isolation-global-arg': {
+      type: 'string',
+      multiple: true,
+      value: 'WORD',
+      description: 'An extra word before run / exec, e.g. --isolation-global-arg=--runtime=runc.',
+    },
     'isolation-arg': {
       type: 'string',
       multiple: true,
@@ -184,11 +190,17 @@ function isolationOption(ctx: CommandContext): { isolation?: Isolation } {
     return {};
   }
   const words = ctx.options['isolation-arg'];
+  const global = ctx.options['isolation-global-arg'];
   const parsed = isolationSchema.safeParse({
     kind: kind as IsolationKind,
     ...(typeof ctx.options.image === 'string' ? { image: ctx.options.image } : {}),
     ...(ctx.options.network === true ? { network: true } : {}),
     ...(Array.isArray(words) ? { runArgs: words } : typeof words === 'string' ? { runArgs: [words] } : {}),
+    ...(Array.isArray(global)
+      ? { globalArgs: global }
+      : typeof global === 'string'
+        ? { globalArgs: [global] }
+        : {}),
   });
   if (!parsed.success) {
     throw invalidInput(
