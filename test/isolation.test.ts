@@ -50,7 +50,8 @@ function probe(isolation: Isolation | undefined, queue?: readonly string[]): Pro
   const env = { COHORT_HOME: join(dir, 'home') };
   const root = join(dir, "project with 'quotes'");
   const outside = join(dir, 'outside');
-  writeTree(root, { [`${STUDY}/t1/t1.nii`]: 'image' });
+  // Two studies: in the grouped run mode below they become steps of one unit.
+  writeTree(root, { [`${STUDY}/t1/t1.nii`]: 'image', 'P002/20240101/t1/t1.nii': 'image' });
   writeTree(outside, { 'keep.txt': '' });
   expect(runCohort(['create', 'p', root], env).code).toBe(0);
   if (queue !== undefined) {
@@ -80,9 +81,13 @@ function probe(isolation: Isolation | undefined, queue?: readonly string[]): Pro
       ],
     }),
   );
-  const run = runCohort(['run', batch, '--json', ...(queue === undefined ? [] : ['--queue', 'fenced'])], env);
+  // A queue's isolation is tested in a grouped run mode (one unit of steps): each step is fenced in.
+  const run = runCohort(
+    ['run', batch, '--json', ...(queue === undefined ? [] : ['--queue', 'fenced', '--mode', 'single'])],
+    env,
+  );
   const report = runReport<{ done: number; tasks: Array<{ error: string | null }> }>(run.stdout);
-  expect(report.done, `${run.stderr}\n${JSON.stringify(report.tasks)}`).toBe(1);
+  expect(report.done, `${run.stderr}\n${JSON.stringify(report.tasks)}`).toBe(2);
   const lines = readFileSync(join(root, STUDY, 'out $(x)', 'report.txt'), 'utf8')
     .trim()
     .split('\n');
