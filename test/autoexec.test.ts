@@ -107,7 +107,11 @@ describe('autoexec rules (integration: the built CLI, dcm2niix, background runne
     const add = runCohort(['auto', 'add', 'on-ok', '--batch', 'copy', '--trigger', 'tag:ok'], env);
     expect(add.code, add.stderr).toBe(0);
     // As a job would call it (COHORT_JOB_PROJECT set): tagged, but nothing fired.
-    const inJob = runCohort(['tag', 'add', 'ok', 'P002'], { ...env, COHORT_JOB_PROJECT: 'stroke', COHORT_PROJECT: 'stroke' });
+    const inJob = runCohort(['tag', 'add', 'ok', 'P002'], {
+      ...env,
+      COHORT_JOB_PROJECT: 'stroke',
+      COHORT_PROJECT: 'stroke',
+    });
     expect(inJob.code, inJob.stderr).toBe(0);
     expect(inJob.stderr).not.toMatch(/autoexec/);
     const tagged = runCohort(['tag', 'add', 'ok', 'P001', '--json'], env);
