@@ -177,6 +177,32 @@ describe('job isolation (integration: the built CLI and the local executor)', ()
     60_000,
   );
 
+  // Apptainer is not a Debian package: where it is installed, this case has nothing to refuse.
+  it.skipIf(spawnSync('sh', ['-c', 'command -v apptainer']).status === 0)(
+    'refuses at the start a run whose sandbox or container program is not installed here',
+    () => {
+      const dir = tempDir();
+      const env = { COHORT_HOME: join(dir, 'home'), PATH: '/usr/bin:/bin' };
+      writeTree(join(dir, 'root'), { 'P001/20240101/t1/t1.nii': 'x' });
+      expect(runCohort(['create', 'p', join(dir, 'root')], env).code).toBe(0);
+      const batch = join(dir, 'b.json');
+      const job = { name: 'Fenced', language: 'bash', script: 'true', args: [] };
+      const isolation = { kind: 'apptainer', image: '/images/none.sif' };
+      writeFileSync(
+        batch,
+        JSON.stringify({ name: 'b', level: 'study', jobs: [{ ...job, options: { isolation } }] }),
+      );
+      const run = runCohort(['run', batch], env);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        "Job 'Fenced' runs in a container (apptainer), but apptainer is not installed",
+      );
+      expect(run.stderr).toContain('hint: Install apptainer');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    },
+    60_000,
+  );
+
   describe('podman', () => {
     const setup = prepareTinyImage(tempDir('cohort-image-'));
     if (setup.skip !== undefined) console.warn(`isolation.test: container tests skipped: ${setup.skip}`);

@@ -9,7 +9,7 @@ import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/librar
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { invalidInput } from '../errors/cohort-error.js';
 import { placeJob, type Placement } from '../queues/place-job.js';
-import { isolatedCommand } from './isolated-command.js';
+import { assertIsolationProgram, isolatedCommand } from './isolated-command.js';
 import { issueJobCredential } from './job-credential.js';
 import type { TaskOutput, TaskProvenance } from './provenance.js';
 import { runFolder, taskFolder } from './run-folder.js';
@@ -70,6 +70,9 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   );
   const placements = input.batch.jobs.map((job) => placeJob(db, project, job, input.queue));
   assertOneQueuePerUnit(input.mode, placements);
+  placements.forEach((p, i) =>
+    assertIsolationProgram(input.batch.jobs[i]?.name ?? '', p, catalog.config.taskEnv.PATH ?? ''),
+  );
   const unitOf = new Map<string, string>();
   for (const [unit, tasks] of plan) for (const t of tasks) unitOf.set(`${t.item}\u0000${t.jobIndex}`, unit);
 

@@ -1,5 +1,8 @@
-import { dirname } from 'node:path';
-import { isolatedArgv } from '../executors/index.js';
+import { accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { invalidInput } from '../errors/cohort-error.js';
+import { isolatedArgv, ISOLATION_PROGRAMS } from '../executors/index.js';
+import type { Placement } from '../queues/place-job.js';
 import type { TaskProvenance } from './provenance.js';
 
 /**
@@ -23,4 +26,37 @@ export function isolatedCommand(p: TaskProvenance, env: Readonly<Record<string, 
     writable: p.outputs.map((o) => (o.kind === 'OUT' ? dirname(o.path) : o.path)),
     envNames: Object.keys(env),
   });
+}
+
+/**
+ * For jobs placed on this machine: the sandbox's or container's program must be on the tasks' PATH,
+ * else every task would fail with `bwrap: not found`. Checked once per run, before any task is made.
+ * (A cluster node has its own programs: there the task's stderr tells.)
+ *
+ * @throws CohortError INVALID_INPUT naming the job, the program and how to get it.
+ */
+export function assertIsolationProgram(job: string, placement: Placement, path: string): void {
+  const kind = placement.isolation?.kind ?? 'none';
+  if (kind === 'none' || placement.engine !== 'local') return;
+  const program = ISOLATION_PROGRAMS[kind];
+  const found = path
+    .split(':')
+    .filter((dir) => dir !== '')
+    .some((dir) => {
+      try {
+        accessSync(join(dir, program), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  if (!found) {
+    throw invalidInput(
+      `Job '${job}' runs in ${kind === 'sandbox' ? 'a sandbox' : `a container (${kind})`}, but ${program} is not installed here (not on PATH).`,
+      kind === 'sandbox'
+        ? 'Install bubblewrap (Debian: apt-get install bubblewrap), or run the job without isolation.'
+        : `Install ${kind} (Debian: apt-get install ${kind}), or choose another isolation for the job or its queue.`,
+      { job, program },
+    );
+  }
 }
