@@ -21,6 +21,12 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Slurm and munge for the Slurm executor's tests (scripts/cluster/slurm-up.sh starts a loopback cluster).
 command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
 command -v munged >/dev/null 2>&1 || missing+=(munge)
+# bubblewrap for the local sandbox and podman for job containers (src/runs/isolation/); the tests build
+# their image from a local rootfs (podman import), so no registry is needed.
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+# runc beside podman's default crun: crun refuses hosts whose cgroups are in hybrid mode (this CI machine).
+command -v runc >/dev/null 2>&1 || missing+=(runc)
 
 if ((${#missing[@]} > 0)); then
   if ! command -v apt-get >/dev/null 2>&1; then

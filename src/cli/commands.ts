@@ -32,6 +32,13 @@ import {
 } from './commands/queue-commands.js';
 import { serveCommand } from './commands/serve-command.js';
 import {
+  autoAddCommand,
+  autoFireCommand,
+  autoListCommand,
+  autoLogCommand,
+  autoRemoveCommand,
+} from './commands/auto-commands.js';
+import {
   tokenCreateCommand,
   userAddCommand,
   userGrantCommand,
@@ -66,6 +73,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   queueListCommand,
   queueRemoveCommand,
   queueDefaultCommand,
+  autoAddCommand,
+  autoListCommand,
+  autoRemoveCommand,
+  autoLogCommand,
+  autoFireCommand,
   previewCommand,
   runCommand,
   rerunCommand,

@@ -1,6 +1,7 @@
 import { TASK_STATES } from '../runs/task-states.js';
 import { PROJECT_ROLES } from '../users/project-roles.js';
 import { EXECUTOR_KINDS } from '../executors/executor-kinds.js';
+import { AUTO_TRIGGERS } from '../auto/auto-triggers.js';
 
 const inList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
@@ -316,6 +317,64 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_state ON tasks (project_id, state);
       CREATE INDEX tasks_study ON tasks (study_id, state);
       CREATE INDEX tasks_updated ON tasks (updated_at);
+    `,
+  },
+  {
+    version: 16,
+    name: 'queue isolation',
+    sql: `
+      -- The sandbox or container a queue's jobs run in (JSON of jobs/isolation.ts; NULL: none).
+      ALTER TABLE queues ADD COLUMN isolation TEXT;
+    `,
+  },
+  {
+    version: 17,
+    name: 'autoexec rules',
+    sql: `
+      -- Rules that start a saved batch on new or changed studies by themselves (src/auto/).
+      CREATE TABLE auto_rules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        trigger TEXT NOT NULL CHECK (trigger IN (${inList(AUTO_TRIGGERS)})),
+        trigger_tag TEXT,
+        quiet_minutes INTEGER,
+        filter TEXT NOT NULL DEFAULT '',
+        batch TEXT NOT NULL,
+        queue TEXT,
+        chunk INTEGER NOT NULL DEFAULT 0,
+        position INTEGER NOT NULL DEFAULT 0,
+        skip_existing_outputs INTEGER NOT NULL DEFAULT 0,
+        -- Trigger 'new': studies with a larger id than this were added after the rule.
+        since_study INTEGER NOT NULL DEFAULT 0,
+        owner TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (project_id, name)
+      );
+      -- One row per item a rule started, keyed by its provenance hash (job versions + inputs): the same
+      -- computation is never started twice, whichever rule or process asks.
+      CREATE TABLE auto_items (
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        rule_id INTEGER REFERENCES auto_rules(id) ON DELETE SET NULL,
+        item TEXT NOT NULL,
+        run_id INTEGER,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, hash)
+      ) WITHOUT ROWID;
+      CREATE TABLE auto_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        rule_id INTEGER REFERENCES auto_rules(id) ON DELETE SET NULL,
+        rule_name TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        run_id INTEGER,
+        items INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX auto_log_project ON auto_log (project_id, at);
     `,
   },
 ];

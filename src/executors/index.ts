@@ -44,4 +44,5 @@ export { compactTaskFolder } from './compact-task-folder.js';
 export { lastErrorLine, readFrom, readIfExists } from './task-logs.js';
 export { liveProcess, readProcStat, type ProcStat } from './proc-stat.js';
 export { shellQuote } from './shell-quote.js';
+export { isolatedArgv, ISOLATION_PROGRAMS, type IsolationMounts } from './isolated-argv.js';
 export { hasEnded, waitFor, waitForFile } from './wait-for.js';

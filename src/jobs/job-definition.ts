@@ -1,3 +1,5 @@
+import type { Isolation } from './isolation.js';
+
 /**
  * The job model: a named function with typed arguments. Definitions are plain JSON-compatible data so
  * they can be stored in batches, exported, and validated with `validateJob` (job-schema.ts).
@@ -101,6 +103,8 @@ export interface JobOptions {
   readonly resources?: Resources;
   /** Keep the job's logs after success (errors always keep them). Default true. */
   readonly keepLogs?: boolean;
+  /** Run in a sandbox or a container (isolation.ts); default: its queue's, else none. */
+  readonly isolation?: Isolation;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invalidInput, type CohortError } from '../errors/cohort-error.js';
+import { isolationSchema } from './isolation.js';
 import { ON_ERROR, SCRIPT_LANGUAGES, type JobDefinition } from './job-definition.js';
 import { jobProblems } from './job-rules.js';
 import { describeZodIssue } from './zod-issue.js';
@@ -92,6 +93,7 @@ export const jobSchema = z
         tagOnSuccess: name.optional(),
         resources: resourcesSchema.optional(),
         keepLogs: z.boolean().optional(),
+        isolation: isolationSchema.optional(),
       })
       .strict()
       .optional(),

@@ -1,6 +1,7 @@
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import type { ExecutorKind } from '../executors/executor-kinds.js';
+import type { Isolation } from '../jobs/isolation.js';
 import type { JobDefinition, Resources } from '../jobs/job-definition.js';
 import { assertQueue, defaultQueueName, pythonOf, type Queue } from './queue-store.js';
 
@@ -13,6 +14,8 @@ export interface Placement {
   readonly schedulerArgs: readonly string[];
   /** The interpreter of Python jobs on this queue ({@link pythonOf}). */
   readonly python: string;
+  /** Sandbox or container of the job: its own (`options.isolation`), else its queue's. */
+  readonly isolation?: Isolation;
 }
 
 /**
@@ -46,5 +49,11 @@ export function placeJob(
     resources,
     schedulerArgs: queue.schedulerArgs,
     python: pythonOf(queue),
+    ...isolationOf(job.options?.isolation ?? queue.isolation),
   };
+}
+
+/** No field for no isolation: provenance records of plain tasks stay as they were. */
+function isolationOf(isolation: Isolation | undefined): { isolation?: Isolation } {
+  return isolation === undefined || isolation.kind === 'none' ? {} : { isolation };
 }

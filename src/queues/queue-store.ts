@@ -2,6 +2,7 @@ import type { Db } from '../db/open-database.js';
 import type { Project } from '../catalog/project-store.js';
 import { CohortError, invalidInput, notFound } from '../errors/cohort-error.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
+import { isolationSchema, type Isolation } from '../jobs/isolation.js';
 import type { Resources } from '../jobs/job-definition.js';
 import { DEFAULT_PYTHON } from '../jobs/python-command.js';
 
@@ -22,6 +23,8 @@ export interface Queue {
    * the job's environment line (`python3` for a module-loaded one). Default {@link DEFAULT_PYTHON}.
    */
   readonly python?: string;
+  /** Sandbox or container for its jobs that name none of their own (isolation.ts). */
+  readonly isolation?: Isolation;
   /** Visible to every project (not stored with one). */
   readonly global: boolean;
 }
@@ -52,6 +55,7 @@ interface QueueRow {
   gpus: number | null;
   scheduler_args: string;
   python: string | null;
+  isolation: string | null;
   project_id: number | null;
 }
 
@@ -86,8 +90,8 @@ export function saveQueue(db: Db, project: Project, queue: Omit<Queue, 'global'>
       queue.name,
     );
     db.prepare(
-      `INSERT INTO queues (project_id, name, engine, target, cpus, memory_mb, time_minutes, gpus, scheduler_args, python, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO queues (project_id, name, engine, target, cpus, memory_mb, time_minutes, gpus, scheduler_args, python, isolation, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       projectId,
       queue.name,
@@ -99,6 +103,7 @@ export function saveQueue(db: Db, project: Project, queue: Omit<Queue, 'global'>
       d.gpus ?? null,
       JSON.stringify(queue.schedulerArgs),
       queue.python ?? null,
+      queue.isolation === undefined ? null : JSON.stringify(isolationSchema.parse(queue.isolation)),
       Date.now(),
     );
   })();
@@ -187,6 +192,7 @@ function toQueue(row: QueueRow): Queue {
     },
     schedulerArgs: JSON.parse(row.scheduler_args) as string[],
     ...(row.python === null ? {} : { python: row.python }),
+    ...(row.isolation === null ? {} : { isolation: isolationSchema.parse(JSON.parse(row.isolation)) }),
     global: row.project_id === null,
   };
 }

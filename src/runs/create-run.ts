@@ -9,6 +9,7 @@ import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/librar
 import type { JobDefinition } from '../jobs/job-definition.js';
 import { invalidInput } from '../errors/cohort-error.js';
 import { placeJob, type Placement } from '../queues/place-job.js';
+import { assertIsolationProgram, isolatedCommand } from './isolated-command.js';
 import { issueJobCredential } from './job-credential.js';
 import type { TaskOutput, TaskProvenance } from './provenance.js';
 import { runFolder, taskFolder } from './run-folder.js';
@@ -75,6 +76,9 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   );
   const placements = input.batch.jobs.map((job) => placeJob(db, project, job, input.queue));
   assertOneQueuePerUnit(input.mode, placements);
+  placements.forEach((p, i) =>
+    assertIsolationProgram(input.batch.jobs[i]?.name ?? '', p, catalog.config.taskEnv.PATH ?? ''),
+  );
   const unitOf = new Map<string, string>();
   for (const [unit, tasks] of plan) for (const t of tasks) unitOf.set(`${t.item}\u0000${t.jobIndex}`, unit);
 
@@ -161,7 +165,7 @@ function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): Tas
       ? [{ path: String(values[arg.name]), kind: arg.type, tags: arg.tags ?? [] }]
       : [],
   );
-  return {
+  const provenance: TaskProvenance = {
     job,
     arguments: values,
     argv: command.argv,
@@ -173,6 +177,9 @@ function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): Tas
     ...(item.study === null ? {} : { studyRef: item.study.ref }),
     placement: t.placement,
   };
+  // A path a container cannot mount is the run's error now, not each task's at its start.
+  isolatedCommand(provenance, env);
+  return provenance;
 }
 
 /** Grouped run modes put several jobs into one scheduler job, which can only go to one queue. */

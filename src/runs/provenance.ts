@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXECUTOR_KINDS } from '../executors/executor-kinds.js';
 import { ON_ERROR, type JobDefinition, type OnError } from '../jobs/job-definition.js';
+import { isolationSchema } from '../jobs/isolation.js';
 import { jobSchema, resourcesSchema } from '../jobs/job-schema.js';
 import type { Placement } from '../queues/place-job.js';
 import { DEFAULT_PYTHON } from '../jobs/python-command.js';
@@ -51,6 +52,7 @@ const provenanceSchema = z.object({
       schedulerArgs: z.array(z.string()),
       // Runs made before queues named their interpreter ran the default one.
       python: z.string().default(DEFAULT_PYTHON),
+      isolation: isolationSchema.optional(),
     })
     .optional(),
 });

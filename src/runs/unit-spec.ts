@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { groupedUnitSpec, type StepSpec, type TaskSpec } from '../executors/index.js';
 import type { PlannedUnit } from './plan-units.js';
+import { isolatedCommand } from './isolated-command.js';
 import type { TaskProvenance } from './provenance.js';
 
 /**
  * The executor's spec of a planned unit: one task as it is, or several run in order by the executors'
- * grouped-unit capability (run modes per-item, single, n-units).
+ * grouped-unit capability (run modes per-item, single, n-units). Each command runs in its isolation
+ * (sandbox or container, isolated-command.ts): here, so that every executor runs it the same way.
  */
 export function unitSpec(
   unit: PlannedUnit,
@@ -20,7 +22,7 @@ export function unitSpec(
   if (unit.tasks.length === 1) {
     return {
       taskId: unit.key,
-      argv: p.argv,
+      argv: isolatedCommand(p, env),
       env,
       cwd: p.cwd,
       logDir: first.log_dir,
@@ -36,7 +38,7 @@ export function unitSpec(
       taskId: `task-${t.id}`,
       logDir: t.log_dir,
       cwd: tp.cwd,
-      argv: tp.argv,
+      argv: isolatedCommand(tp, tp.env),
       env: tp.env,
       breakOnError: tp.onError === 'break',
       group: t.item,

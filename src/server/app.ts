@@ -13,6 +13,7 @@ import { jobRoutes } from './routes/job-routes.js';
 import { mountStatic } from './routes/static-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { queueRoutes } from './routes/queue-routes.js';
+import { autoRoutes } from './routes/auto-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import type { AppEnv, ServerContext } from './server-context.js';
 import { ApiProblem } from './api-problem.js';
@@ -60,6 +61,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', gridRoutes());
   api.route('/', userRoutes());
   api.route('/', queueRoutes());
+  api.route('/', autoRoutes());
   api.route('/', projectRoutes());
   api.route('/', eventRoutes());
   api.notFound(handleNotFound);

@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { EventHub, type EventHubOptions } from './events/event-hub.js';
 import { RunSupervisor } from '../runs/run-supervisor.js';
+import { AutoTimer } from '../auto/auto-timer.js';
 import type { ServerContext } from './server-context.js';
 
 /** Where the UI helper builds the web app: `web/dist` at the top of the installation. */
@@ -28,6 +29,8 @@ export interface ServerOptions {
   readonly writeChunk?: number;
   /** Tests lose events on purpose to prove the web grid converges without them. */
   readonly dropEvents?: EventHubOptions['drop'];
+  /** How often autoexec rules fire (default AUTO_FIRE_MS). */
+  readonly autoFireMs?: number;
 }
 
 /** A running server: its URL, its context, and how to stop it. */
@@ -84,11 +87,16 @@ export async function startServer(config: CohortConfig, options: ServerOptions =
   const adopted = await context.runs.adopt();
   if (adopted.length > 0)
     console.error(`cohort server: resumed run(s) ${adopted.join(', ')} left by a runner that stopped`);
+  // Autoexec rules fire here too: data added by other processes, and studies that went quiet.
+  const auto = new AutoTimer(catalog, context.runs, options.autoFireMs);
+  auto.start();
+  void auto.fireNow();
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     context,
     async close() {
+      await auto.stop();
       context.events.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,6 @@
 import { addFiles } from '../../catalog/add-files.js';
 import type { CommandSpec } from '../command-spec.js';
+import { fireAutoRules } from './fire-auto-rules.js';
 import { visible } from '../format-table.js';
 
 export const addCommand: CommandSpec = {
@@ -39,6 +40,7 @@ export const addCommand: CommandSpec = {
         );
       }
     }
+    if (failed < results.length) fireAutoRules(ctx, 'add');
     return failed === 0 ? 0 : 1;
   },
 };

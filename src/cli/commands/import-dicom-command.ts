@@ -1,5 +1,6 @@
 import { importDicom } from '../../catalog/dicom/import-dicom.js';
 import type { CommandSpec } from '../command-spec.js';
+import { fireAutoRules } from './fire-auto-rules.js';
 import { formatTable, visible } from '../format-table.js';
 
 export const importDicomCommand: CommandSpec = {
@@ -51,6 +52,7 @@ export const importDicomCommand: CommandSpec = {
       ctx.print(`${result.index.filesAdded} file(s) added to the catalog.`);
       for (const w of result.warnings) ctx.warn(`warning: ${visible(w)}`);
     }
+    fireAutoRules(ctx, 'import-dicom');
     for (const f of result.failed)
       ctx.warn(`error: series ${visible(f.folder)} was not imported: ${f.reason}`);
     return result.failed.length === 0 ? 0 : 1;

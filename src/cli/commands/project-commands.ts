@@ -5,6 +5,7 @@ import { createProject, listProjects, projectSummaries } from '../../catalog/pro
 import { indexProject } from '../../catalog/indexer/index-project.js';
 import { invalidInput } from '../../errors/cohort-error.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
+import { fireAutoRules } from './fire-auto-rules.js';
 import { formatTable } from '../format-table.js';
 import { indexProgress } from '../progress/index-progress.js';
 import { printIndexResult } from './print-index-result.js';
@@ -100,5 +101,6 @@ export const rescanCommand: CommandSpec = {
       ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
     }).finally(() => progress.stop());
     printIndexResult(ctx, result);
+    fireAutoRules(ctx, 'rescan');
   },
 };

@@ -1,6 +1,12 @@
 import { EXECUTOR_KINDS, type ExecutorKind } from '../../executors/executor-kinds.js';
 import { invalidInput } from '../../errors/cohort-error.js';
 import {
+  ISOLATION_KINDS,
+  isolationSchema,
+  type Isolation,
+  type IsolationKind,
+} from '../../jobs/isolation.js';
+import {
   defaultQueueName,
   listQueues,
   pythonOf,
@@ -44,6 +50,27 @@ export const queueAddCommand: CommandSpec = {
       description:
         "Interpreter of Python jobs on this queue (default /usr/bin/python3; a bare name such as python3 is looked up on PATH after the job's environment line).",
     },
+    isolation: {
+      type: 'string',
+      value: 'KIND',
+      description: 'Run its jobs fenced in: sandbox (bubblewrap), podman or apptainer (default none).',
+      choices: ISOLATION_KINDS,
+    },
+    image: { type: 'string', value: 'IMAGE', description: 'The container image (podman name or .sif file).' },
+    network: { type: 'boolean', description: 'Let sandboxed or contained jobs reach the network.' },
+    'isolation-global-arg': {
+      type: 'string',
+      multiple: true,
+      value: 'WORD',
+      description: 'An extra word before run / exec, e.g. --isolation-global-arg=--runtime=runc.',
+    },
+    'isolation-arg': {
+      type: 'string',
+      multiple: true,
+      value: 'WORD',
+      description:
+        'An extra word after podman run / apptainer exec, e.g. --isolation-arg=--ulimit=nofile=1024:1024.',
+    },
     global: GLOBAL,
   },
   examples: [
@@ -51,6 +78,8 @@ export const queueAddCommand: CommandSpec = {
     'cohort queue add venv --engine local --python ~/venv/bin/python3 && cohort queue default venv',
     'cohort queue add gpu --engine slurm --target gpu --arg=--gres=gpu:1 --global',
     'cohort queue add grid --engine sge --target all.q',
+    'cohort queue add fenced --engine local --isolation sandbox',
+    'cohort queue add fsl --engine slurm --isolation podman --image localhost/fsl:6.0',
   ],
   run(ctx) {
     const engine = ctx.options.engine;
@@ -76,6 +105,7 @@ export const queueAddCommand: CommandSpec = {
         },
         schedulerArgs: Array.isArray(args) ? args : typeof args === 'string' ? [args] : [],
         ...(typeof ctx.options.python === 'string' ? { python: ctx.options.python } : {}),
+        ...isolationOption(ctx),
       },
       ctx.options.global === true,
     );
@@ -98,7 +128,7 @@ export const queueListCommand: CommandSpec = {
     if (ctx.json) return ctx.printJson({ default: fallback, queues });
     ctx.print(
       formatTable(
-        ['QUEUE', 'DEFAULT', 'ENGINE', 'WHERE', 'RESOURCES', 'PYTHON', 'SCOPE'],
+        ['QUEUE', 'DEFAULT', 'ENGINE', 'WHERE', 'RESOURCES', 'PYTHON', 'ISOLATION', 'SCOPE'],
         queues.map((q) => [
           q.name,
           q.name === fallback ? '*' : '',
@@ -106,6 +136,7 @@ export const queueListCommand: CommandSpec = {
           q.target ?? '',
           [...Object.entries(q.defaults).map(([k, v]) => `${k}=${String(v)}`), ...q.schedulerArgs].join(' '),
           pythonOf(q),
+          q.isolation === undefined ? '' : [q.isolation.kind, q.isolation.image ?? ''].join(' ').trim(),
           q.global ? 'all projects' : 'project',
         ]),
       ),
@@ -147,4 +178,38 @@ function count(ctx: CommandContext, option: string, key: string = option): Recor
 
 function describe(queue: Queue): string {
   return `${queue.engine}${queue.target === undefined ? '' : ` (${queue.target})`}`;
+}
+
+/** The queue's isolation from --isolation, --image, --network and --isolation-arg; none when not given. */
+function isolationOption(ctx: CommandContext): { isolation?: Isolation } {
+  const kind = ctx.options.isolation;
+  if (typeof kind !== 'string') {
+    if (typeof ctx.options.image === 'string') {
+      throw invalidInput(
+        '--image needs --isolation podman or apptainer.',
+        'Example: --isolation podman --image localhost/fsl:6.0',
+      );
+    }
+    return {};
+  }
+  const words = ctx.options['isolation-arg'];
+  const global = ctx.options['isolation-global-arg'];
+  const parsed = isolationSchema.safeParse({
+    kind: kind as IsolationKind,
+    ...(typeof ctx.options.image === 'string' ? { image: ctx.options.image } : {}),
+    ...(ctx.options.network === true ? { network: true } : {}),
+    ...(Array.isArray(words) ? { runArgs: words } : typeof words === 'string' ? { runArgs: [words] } : {}),
+    ...(Array.isArray(global)
+      ? { globalArgs: global }
+      : typeof global === 'string'
+        ? { globalArgs: [global] }
+        : {}),
+  });
+  if (!parsed.success) {
+    throw invalidInput(
+      `--isolation ${kind}: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+      'Example: cohort queue add fsl --engine local --isolation podman --image localhost/fsl:6.0',
+    );
+  }
+  return { isolation: parsed.data };
 }

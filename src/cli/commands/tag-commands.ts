@@ -4,6 +4,7 @@ import { groupBySubject } from '../../selection/selection.js';
 import { parseSelector } from '../../selection/parse-selector.js';
 import { selectFiles, selectStudies } from '../../selection/run-selector.js';
 import type { CommandContext, CommandSpec } from '../command-spec.js';
+import { fireAutoRules } from './fire-auto-rules.js';
 
 const LEVELS: Record<string, TagLevel> = { files: 'file', studies: 'study', subjects: 'subject' };
 
@@ -64,7 +65,11 @@ export const tagAddCommand: CommandSpec = {
     "cohort tag add control --on subjects 'P00*'",
     "cohort tag add bad 'P002#LATEST' 'file:dwi*/*.nii'",
   ],
-  run: (ctx) => tagItems(ctx, addTags),
+  run(ctx) {
+    const code = tagItems(ctx, addTags);
+    fireAutoRules(ctx, 'tag add');
+    return code;
+  },
 };
 
 export const tagRemoveCommand: CommandSpec = {

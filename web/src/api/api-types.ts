@@ -16,6 +16,8 @@ export type { ArgumentResolution } from '../../../src/batches/batch-resolution.j
 export type { ArgumentRow } from '../../../src/jobs/script-variables.js';
 export type { GridCounts } from '../../../src/runs/store/grid-query.js';
 export type { RunMode } from '../../../src/runs/run-modes.js';
+export type { AutoLogEntry, AutoRule } from '../../../src/auto/auto-store.js';
+export type { AutoTrigger } from '../../../src/auto/auto-triggers.js';
 export { TASK_STATES, isEnded } from '../../../src/runs/task-states.js';
 export { ARG_TYPES, ON_ERROR, SCRIPT_LANGUAGES } from '../../../src/jobs/job-definition.js';
 export { RUN_MODES } from '../../../src/runs/run-modes.js';

@@ -4,6 +4,7 @@ import type { MeResponse } from '../api/api-types.js';
 import { LibraryPage } from '../admin/library-page.js';
 import { ProjectsPage } from '../admin/projects-page.js';
 import { QueuesPage } from '../admin/queues-page.js';
+import { AutoPage } from '../admin/auto-page.js';
 import { UsersPage } from '../admin/users-page.js';
 import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
@@ -121,6 +122,11 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
         {visited.has('queues') && (
           <section className="page" hidden={route !== 'queues'} aria-label="Queues">
             <QueuesPage />
+          </section>
+        )}
+        {visited.has('auto') && (
+          <section className="page" hidden={route !== 'auto'} aria-label="Autoexec rules">
+            <AutoPage />
           </section>
         )}
         {visited.has('library') && (

@@ -8,6 +8,7 @@ const TITLES: Record<Route, string> = {
   grid: 'Grid',
   projects: 'Projects',
   queues: 'Queues',
+  auto: 'Autoexec',
   library: 'Job library',
   users: 'Users & tokens',
 };
