@@ -48,7 +48,7 @@ const SERVES = /^cohort serve\b/;
 export function readmeExamples(markdown: string): string[] {
   const blocks = [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
   return blocks
-    .flatMap((block) => block.split('\n'))
+    .flatMap((block) => block.replace(/\\\n\s*/g, '').split('\n'))
     .map((line) => line.trim())
     .filter((line) => /^(cohort |printf .*\| cohort )/.test(line));
 }

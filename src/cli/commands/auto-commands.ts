@@ -51,9 +51,9 @@ export const autoAddCommand: CommandSpec = {
     },
   },
   examples: [
-    'cohort auto add masks --batch qc/masks --trigger new',
-    "cohort auto add dti --batch dti --trigger quiet:30 --filter 'STAG:baseline' --chunk 20 --queue cpu",
-    'cohort auto add fa-after-qc --batch fa --trigger tag:qc_ok --order 2',
+    'cohort auto add masks --batch qc/brain-mask --trigger new',
+    "cohort auto add dti --batch dti --trigger quiet:30 --filter 'STAG:baseline' --chunk 20 --queue local",
+    'cohort auto add fa-after-qc --batch dti --trigger tag:qc_ok --order 2',
   ],
   run(ctx) {
     const text = (name: string): string | undefined =>
@@ -83,6 +83,7 @@ export const autoListCommand: CommandSpec = {
   summary: "List the project's autoexec rules in firing order.",
   args: [],
   options: {},
+  examples: ['cohort auto list', 'cohort auto list --json'],
   run(ctx) {
     const rules = listRules(ctx.catalog().db, ctx.project());
     if (ctx.json) return ctx.printJson(rules);
@@ -110,6 +111,7 @@ export const autoRemoveCommand: CommandSpec = {
   summary: 'Remove an autoexec rule (its log and the runs it started stay).',
   args: [{ name: 'NAME', description: 'The rule.', required: true }],
   options: {},
+  examples: ['cohort auto remove fa-after-qc'],
   run(ctx) {
     removeRule(ctx.catalog().db, ctx.project(), ctx.args[0] ?? '');
     ctx.print(`Rule '${ctx.args[0] ?? ''}' removed.`);
@@ -123,6 +125,7 @@ export const autoLogCommand: CommandSpec = {
   options: {
     limit: { type: 'integer', min: 1, value: 'N', description: 'Lines (default 50).', default: 50 },
   },
+  examples: ['cohort auto log', 'cohort auto log masks --limit 10'],
   run(ctx) {
     const db = ctx.catalog().db;
     const project = ctx.project();
@@ -158,12 +161,16 @@ export const autoFireCommand: CommandSpec = {
         "What fired the rules, for their log (default 'auto fire'; rescan and add give their name).",
     },
   },
+  examples: ['cohort auto fire'],
   async run(ctx) {
     const catalog = ctx.catalog();
     const results = await fireRules(catalog, ctx.project(), {
       source: typeof ctx.options.source === 'string' ? ctx.options.source : 'auto fire',
       driver: new BackgroundRunner(catalog.runsDir),
     });
+    if (!ctx.json && results.every((r) => r.error === undefined && r.runs.length === 0)) {
+      ctx.print(results.length === 0 ? 'No rules to fire.' : 'No rule found new work: nothing started.');
+    }
     for (const r of results) {
       if (r.error !== undefined) ctx.warn(`autoexec: rule '${r.rule}' could not fire: ${r.error}`);
       for (const run of r.runs)

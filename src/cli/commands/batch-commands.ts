@@ -20,6 +20,7 @@ export const batchSaveCommand: CommandSpec = {
   examples: [
     'cohort batch save examples/brain-mask.json --folder qc --favourite',
     'cohort batch save examples/dti.json',
+    'cohort batch save examples/demo-qc.json --folder qc',
   ],
   run(ctx) {
     const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
@@ -70,7 +71,7 @@ export const batchDeleteCommand: CommandSpec = {
   summary: 'Delete a saved batch.',
   args: [{ name: 'NAME', description: 'NAME or FOLDER/NAME.', required: true }],
   options: {},
-  examples: ['cohort batch delete dti'],
+  examples: ['cohort batch delete qc/demo-qc'],
   run(ctx) {
     deleteBatch(ctx.catalog().db, ctx.project(), keyOf(ctx.args[0] ?? ''));
     ctx.print(`Deleted batch '${ctx.args[0] ?? ''}'.`);
