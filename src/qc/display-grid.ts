@@ -28,7 +28,10 @@ const PLANES: Readonly<Record<ThumbnailAxis, readonly [number, number, number]>>
  * sagittal views have anterior on the left; axial and coronal views follow `options.orientation`.
  * Pixels are square in millimetres: the longer side of the plane gets `options.size` pixels.
  */
-export function displayGrid(volume: NiftiVolume, options: Pick<ThumbnailOptions, 'axis' | 'size' | 'orientation'>): DisplayGrid {
+export function displayGrid(
+  volume: NiftiVolume,
+  options: Pick<ThumbnailOptions, 'axis' | 'size' | 'orientation'>,
+): DisplayGrid {
   const axes = voxelAxesOfWorld(volume.affine);
   const [across, down, through] = PLANES[options.axis].map((w) => axes[w] ?? { axis: w, sign: 1 }) as [
     AxisMatch,
@@ -48,7 +51,7 @@ export function displayGrid(volume: NiftiVolume, options: Pick<ThumbnailOptions,
     const n = size(m);
     const along = Math.min(n - 1, Math.floor(((pixel + 0.5) * n) / pixels));
     // `along` counts voxels in the screen's direction; flip when the voxel axis runs the other way.
-    return (m.sign > 0) === increasing ? along : n - 1 - along;
+    return m.sign > 0 === increasing ? along : n - 1 - along;
   };
   const voxel = (column: number, row: number, slice: number): [number, number, number] => {
     const ijk: [number, number, number] = [0, 0, 0];

@@ -18,7 +18,9 @@ export function encodePng(width: number, height: number, channels: PngChannels, 
   }
   const stride = width * channels;
   if (pixels.length !== stride * height) {
-    throw new RangeError(`expected ${stride * height} bytes for ${width}x${height}x${channels}, got ${pixels.length}`);
+    throw new RangeError(
+      `expected ${stride * height} bytes for ${width}x${height}x${channels}, got ${pixels.length}`,
+    );
   }
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; y++) {

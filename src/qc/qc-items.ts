@@ -32,13 +32,28 @@ export interface QcPatterns {
  * studies. Studies keep their order (by subject, then chronologically).
  * @example qcItems(db, project, runFilter(db, project, parseFilter('STAG:baseline')), { image: ['t1*.nii*'] })
  */
-export function qcItems(db: Db, project: Project, studies: readonly StudyRef[], patterns: QcPatterns): QcItem[] {
+export function qcItems(
+  db: Db,
+  project: Project,
+  studies: readonly StudyRef[],
+  patterns: QcPatterns,
+): QcItem[] {
   if (patterns.image.length === 0 || patterns.image.some((p) => p.trim() === '')) {
-    throw invalidInput('A QC mosaic needs a file pattern.', "Give one, e.g. 't1*/*.nii*' (several are tried in order).");
+    throw invalidInput(
+      'A QC mosaic needs a file pattern.',
+      "Give one, e.g. 't1*/*.nii*' (several are tried in order).",
+    );
   }
-  const tags = tagsOf(db, 'study', studies.map((s) => s.studyId));
+  const tags = tagsOf(
+    db,
+    'study',
+    studies.map((s) => s.studyId),
+  );
   const image = firstMatches(db, project, studies, patterns.image);
-  const overlay = patterns.overlay === undefined || patterns.overlay.length === 0 ? undefined : firstMatches(db, project, studies, patterns.overlay);
+  const overlay =
+    patterns.overlay === undefined || patterns.overlay.length === 0
+      ? undefined
+      : firstMatches(db, project, studies, patterns.overlay);
   return studies.map((study) => ({
     studyId: study.studyId,
     pid: study.pid,
@@ -57,10 +72,16 @@ function firstMatches(
   patterns: readonly string[],
 ): (study: StudyRef) => string | null {
   const requests = (pattern: string): FileRequest[] =>
-    studies.map((study) => ({ patterns: [pattern], target: { kind: 'study', study, label: study.ref, folder: study.folder } }));
+    studies.map((study) => ({
+      patterns: [pattern],
+      target: { kind: 'study', study, label: study.ref, folder: study.folder },
+    }));
   const perPattern = patterns.map((pattern) => {
     const all = requests(pattern);
-    return { matches: matchFiles(db, project, all), requests: new Map(all.map((r, i) => [studies[i]?.studyId, r])) };
+    return {
+      matches: matchFiles(db, project, all),
+      requests: new Map(all.map((r, i) => [studies[i]?.studyId, r])),
+    };
   });
   return (study) => {
     for (const { matches, requests: byStudy } of perPattern) {

@@ -77,7 +77,9 @@ describe('renderThumbnail', () => {
       data,
     });
     expect(drawn.channels).toBe(3);
-    const rgb = (c: number, r: number): number[] => [...drawn.pixels.subarray((r * 10 + c) * 3, (r * 10 + c) * 3 + 3)];
+    const rgb = (c: number, r: number): number[] => [
+      ...drawn.pixels.subarray((r * 10 + c) * 3, (r * 10 + c) * 3 + 3),
+    ];
     // The LPS mask marks the same world voxel: red over white there, plain grey elsewhere.
     expect(rgb(1, 1)).toEqual([255, 140, 140]);
     expect(rgb(5, 5)).toEqual([26, 26, 26]);

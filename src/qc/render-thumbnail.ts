@@ -45,7 +45,9 @@ export function renderThumbnail(
   const grid = displayGrid(volume, options);
   const count = Math.min(options.slices, grid.sliceCount);
   const sliceIndices = Array.from({ length: count }, (_, i) =>
-    count === 1 ? Math.floor(grid.sliceCount / 2) : Math.round(((i + 1) * (grid.sliceCount - 1)) / (count + 1)),
+    count === 1
+      ? Math.floor(grid.sliceCount / 2)
+      : Math.round(((i + 1) * (grid.sliceCount - 1)) / (count + 1)),
   );
   const columns = count <= 4 ? count : Math.ceil(Math.sqrt(count));
   const rows = Math.ceil(count / columns);
@@ -59,7 +61,8 @@ export function renderThumbnail(
   values.forEach((tile, t) => {
     const x0 = (t % columns) * (grid.width + GAP);
     const y0 = Math.floor(t / columns) * (grid.height + GAP);
-    const labels = overlay === undefined ? undefined : sampleOverlay(volume, overlay, grid, sliceIndices[t] ?? 0);
+    const labels =
+      overlay === undefined ? undefined : sampleOverlay(volume, overlay, grid, sliceIndices[t] ?? 0);
     for (let r = 0; r < grid.height; r++) {
       for (let c = 0; c < grid.width; c++) {
         const at = r * grid.width + c;
@@ -88,13 +91,19 @@ export function renderThumbnail(
 function sampleSlice(volume: NiftiVolume, grid: DisplayGrid, slice: number): Float64Array {
   const out = new Float64Array(grid.width * grid.height);
   for (let r = 0; r < grid.height; r++) {
-    for (let c = 0; c < grid.width; c++) out[r * grid.width + c] = volume.data[grid.voxelOffset(c, r, slice)] ?? 0;
+    for (let c = 0; c < grid.width; c++)
+      out[r * grid.width + c] = volume.data[grid.voxelOffset(c, r, slice)] ?? 0;
   }
   return out;
 }
 
 /** Overlay labels (rounded, 0 outside its grid) at the world position of each pixel's base voxel. */
-function sampleOverlay(base: NiftiVolume, overlay: NiftiVolume, grid: DisplayGrid, slice: number): Int32Array {
+function sampleOverlay(
+  base: NiftiVolume,
+  overlay: NiftiVolume,
+  grid: DisplayGrid,
+  slice: number,
+): Int32Array {
   const out = new Int32Array(grid.width * grid.height);
   const m = multiply(overlay.inverse, base.affine);
   const [nx, ny, nz] = overlay.dims;
@@ -102,7 +111,12 @@ function sampleOverlay(base: NiftiVolume, overlay: NiftiVolume, grid: DisplayGri
     for (let c = 0; c < grid.width; c++) {
       const [i, j, k] = grid.voxel(c, r, slice);
       const at = (row: number): number =>
-        Math.round((m[4 * row] ?? 0) * i + (m[4 * row + 1] ?? 0) * j + (m[4 * row + 2] ?? 0) * k + (m[4 * row + 3] ?? 0));
+        Math.round(
+          (m[4 * row] ?? 0) * i +
+            (m[4 * row + 1] ?? 0) * j +
+            (m[4 * row + 2] ?? 0) * k +
+            (m[4 * row + 3] ?? 0),
+        );
       const [x, y, z] = [at(0), at(1), at(2)];
       if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) continue;
       const value = overlay.data[x + nx * (y + ny * z)] ?? 0;
@@ -130,12 +144,14 @@ function multiply(a: Float64Array, b: Float64Array): Float64Array {
  * bright vessels or artefacts the high end up.
  */
 function intensityWindow(tiles: readonly Float64Array[], options: ThumbnailOptions): [number, number] {
-  if (options.windowLow !== undefined && options.windowHigh !== undefined) return [options.windowLow, options.windowHigh];
+  if (options.windowLow !== undefined && options.windowHigh !== undefined)
+    return [options.windowLow, options.windowHigh];
   const shown: number[] = [];
   for (const tile of tiles) for (const v of tile) if (v !== 0 && Number.isFinite(v)) shown.push(v);
   if (shown.length === 0) return [options.windowLow ?? 0, options.windowHigh ?? 1];
   shown.sort((a, b) => a - b);
-  const pick = (p: number): number => shown[Math.min(shown.length - 1, Math.floor(p * (shown.length - 1)))] ?? 0;
+  const pick = (p: number): number =>
+    shown[Math.min(shown.length - 1, Math.floor(p * (shown.length - 1)))] ?? 0;
   const low = options.windowLow ?? Math.min(0, pick(0.01));
   const high = options.windowHigh ?? pick(0.99);
   return [low, high > low ? high : low + 1];

@@ -94,7 +94,12 @@ export class ThumbnailCache {
       });
     }
     const known = this.#hashes.get(file);
-    if (known !== undefined && known.size === stat.size && known.mtimeMs === stat.mtimeMs && known.ino === stat.ino) {
+    if (
+      known !== undefined &&
+      known.size === stat.size &&
+      known.mtimeMs === stat.mtimeMs &&
+      known.ino === stat.ino
+    ) {
       return known.hash;
     }
     const hash = createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -7,6 +7,8 @@ import { QueuesPage } from '../admin/queues-page.js';
 import { UsersPage } from '../admin/users-page.js';
 import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
+import { PlotsPage } from '../plots/plots-page.js';
+import { QcPage } from '../qc/qc-page.js';
 import { SubjectsPage } from '../subjects/subjects-page.js';
 import { AppContext, type AppContextValue, type TableLevel } from './app-context.js';
 import { LoginPage } from './login-page.js';
@@ -104,6 +106,16 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
         {visited.has('grid') && (
           <section className="page" hidden={route !== 'grid'} aria-label="Grid monitor">
             <GridPage />
+          </section>
+        )}
+        {visited.has('qc') && (
+          <section className="page" hidden={route !== 'qc'} aria-label="QC mosaic">
+            <QcPage />
+          </section>
+        )}
+        {visited.has('plots') && (
+          <section className="page" hidden={route !== 'plots'} aria-label="Plots">
+            <PlotsPage />
           </section>
         )}
         {visited.has('projects') && (
