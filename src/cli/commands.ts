@@ -39,6 +39,7 @@ import {
   userPasswordCommand,
 } from './commands/user-commands.js';
 import { TRACTS_COMMANDS } from './commands/tracts-commands.js';
+import { qcMosaicCommand } from './commands/qc-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Every CLI command, in the order `cohort --help` lists them. */
@@ -88,4 +89,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   userGrantCommand,
   tokenCreateCommand,
   ...TRACTS_COMMANDS,
+  qcMosaicCommand,
 ];

@@ -3,6 +3,15 @@ import { launchChromium, type Chromium } from './chromium.js';
 import { goTo, logIn, screenshot } from './ui-steps.js';
 import { cohort, startWebServer, type WebServer } from './web-server.js';
 
+/** What the test reads of DOM elements (the test itself is compiled without the DOM library). */
+interface Img {
+  readonly complete: boolean;
+  readonly naturalWidth: number;
+}
+interface Box {
+  readonly offsetTop: number;
+}
+
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 100 });
 
 /**
@@ -41,13 +50,13 @@ describe('QC mosaic in the browser', () => {
         .locator('.qc-card img')
         .evaluateAll(
           (imgs) =>
-            imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)
+            imgs.filter((i) => (i as unknown as Img).complete && (i as unknown as Img).naturalWidth > 0)
               .length,
         ),
     ).toBe(40);
 
     // The first card has the focus: 2 (qc_bad) tags it and moves on.
-    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute('data-ref'))).toBe(
+    await eventually(() => page.evaluate('document.activeElement?.getAttribute("data-ref") ?? null')).toBe(
       await cards.nth(0).getAttribute('data-ref'),
     );
     const refAt = async (i: number): Promise<string> => (await cards.nth(i).getAttribute('data-ref')) ?? '';
@@ -61,7 +70,8 @@ describe('QC mosaic in the browser', () => {
     await keyboard.press('0'); // ... and cleared
     await keyboard.press('ArrowDown'); // one row down from 4
     const columns = await cards.evaluateAll(
-      (all) => all.filter((c) => (c as HTMLElement).offsetTop === (all[0] as HTMLElement).offsetTop).length,
+      (all) =>
+        all.filter((c) => (c as unknown as Box).offsetTop === (all[0] as unknown as Box).offsetTop).length,
     );
     const last = 4 + columns;
     await keyboard.press('2');
