@@ -241,3 +241,4 @@ export const rerunBody = z.object({
 export * from './api-grid-types.js';
 export * from './api-admin-types.js';
 export * from './api-qc-types.js';
+export * from './api-plot-types.js';

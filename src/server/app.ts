@@ -14,6 +14,7 @@ import { mountStatic } from './routes/static-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { queueRoutes } from './routes/queue-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { plotRoutes } from './routes/plot-routes.js';
 import { qcRoutes } from './routes/qc-routes.js';
 import type { AppEnv, ServerContext } from './server-context.js';
 import { ApiProblem } from './api-problem.js';
@@ -64,6 +65,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', projectRoutes());
   api.route('/', eventRoutes());
   api.route('/', qcRoutes());
+  api.route('/', plotRoutes());
   api.notFound(handleNotFound);
   app.route('/api', api);
   app.all('/api/*', handleNotFound);
