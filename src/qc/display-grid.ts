@@ -9,8 +9,13 @@ export interface DisplayGrid {
   readonly sliceCount: number;
   /** Voxel indices (i, j, k) under pixel (column, row) of slice `slice`. */
   voxel(column: number, row: number, slice: number): [number, number, number];
-  /** Index into `volume.data` of that voxel (first volume). */
-  voxelOffset(column: number, row: number, slice: number): number;
+  /**
+   * Index into `volume.data` (first volume) of pixel (column, row) of slice `slice`: the sum of the
+   * three parts, each precomputed once per tile, since every screen axis runs along one voxel axis.
+   */
+  readonly columnOffsets: Int32Array;
+  readonly rowOffsets: Int32Array;
+  sliceOffset(slice: number): number;
 }
 
 /** World axes (0 = R, 1 = A, 2 = S) across the screen (left to right), down it (top to bottom), and through it. */
@@ -60,15 +65,19 @@ export function displayGrid(
     ijk[through.axis] = through.sign > 0 ? slice : size(through) - 1 - slice;
     return ijk;
   };
+  const strides = [1, dims[0], dims[0] * dims[1]];
+  const stride = (m: AxisMatch): number => strides[m.axis] ?? 0;
   return {
     width,
     height,
     sliceCount: size(through),
     voxel,
-    voxelOffset(column, row, slice) {
-      const [i, j, k] = voxel(column, row, slice);
-      return i + dims[0] * (j + dims[1] * k);
-    },
+    columnOffsets: Int32Array.from(
+      { length: width },
+      (_, c) => index(across, c, width, acrossIncreasing) * stride(across),
+    ),
+    rowOffsets: Int32Array.from({ length: height }, (_, r) => index(down, r, height, false) * stride(down)),
+    sliceOffset: (slice) => (through.sign > 0 ? slice : size(through) - 1 - slice) * stride(through),
   };
 }
 

@@ -47,6 +47,8 @@ interface ContentHash {
 export class ThumbnailCache {
   readonly #dir: string;
   readonly #hashes = new Map<string, ContentHash>();
+  /** Subfolders known to exist: spares a mkdir per thumbnail. */
+  readonly #folders = new Set<string>();
 
   /** @param dir the cache folder, e.g. `$COHORT_HOME/cache/thumbnails` (made on first write). */
   constructor(dir: string) {
@@ -109,7 +111,11 @@ export class ThumbnailCache {
 
   #store(path: string, png: Buffer): void {
     try {
-      mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+      const folder = join(path, '..');
+      if (!this.#folders.has(folder)) {
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        this.#folders.add(folder);
+      }
       const temporary = `${path}.${process.pid}.tmp`;
       writeFileSync(temporary, png, { mode: 0o600 });
       renameSync(temporary, path);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, onUnauthenticated } from '../api/api-client.js';
 import type { MeResponse } from '../api/api-types.js';
 import { LibraryPage } from '../admin/library-page.js';
@@ -7,7 +7,6 @@ import { QueuesPage } from '../admin/queues-page.js';
 import { UsersPage } from '../admin/users-page.js';
 import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
-import { PlotsPage } from '../plots/plots-page.js';
 import { QcPage } from '../qc/qc-page.js';
 import { SubjectsPage } from '../subjects/subjects-page.js';
 import { AppContext, type AppContextValue, type TableLevel } from './app-context.js';
@@ -15,6 +14,9 @@ import { LoginPage } from './login-page.js';
 import { EMPTY_SELECTION, type Selection } from './selection.js';
 import { TopBar } from './top-bar.js';
 import { useHashRoute, type Route } from './use-hash-route.js';
+
+// The plotting library is large: its page loads on first visit, not with the app.
+const PlotsPage = lazy(() => import('../plots/plots-page.js').then((m) => ({ default: m.PlotsPage })));
 
 type Session =
   | { readonly state: 'checking' }
@@ -115,7 +117,9 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
         )}
         {visited.has('plots') && (
           <section className="page" hidden={route !== 'plots'} aria-label="Plots">
-            <PlotsPage />
+            <Suspense fallback={<p className="loading">Loading…</p>}>
+              <PlotsPage />
+            </Suspense>
           </section>
         )}
         {visited.has('projects') && (
