@@ -138,7 +138,7 @@ export async function runQcBench(): Promise<void> {
       `| One real 1 mm T1 (Colin27, 181 x 217 x 181, .nii.gz): read | ${ms(colin.readMs)} | |`,
       `| The same: draw a 3-slice mosaic and encode the PNG | ${ms(colin.drawMs)} | ${(1000 / (colin.readMs + colin.drawMs)).toFixed(1)} (read + draw) |`,
       '',
-      "The browser window is 16,000 pixels tall so that every card is on screen (the page loads thumbnails lazily as they scroll near). Cold means the thumbnail folder was removed; the server still remembered the files' content hashes from the run before, which spares reading each file once more to hash it. Reading dominates on real-size images: the reader decodes the whole volume into float64.",
+      "The browser window is 16,000 pixels tall so that every card is on screen (the page loads thumbnails lazily as they scroll near). Cold means the thumbnail folder was removed; the server still remembered the files' content hashes from the run before, which spares reading each file once more to hash it. Reading dominates on real-size images: the reader decodes the whole volume into float64. In the browser, cold and cached take the same time within this loaded machine's noise (load average above 20 from other work): the time goes into the 471 HTTP requests (six at a time over HTTP/1.1, each authenticated) and Chromium decoding and laying out the cards, not into drawing, which the CLI rows show costs about 15 ms a thumbnail here.",
     ];
     writeSection('qc', lines.join('\n'));
     console.log(lines.join('\n'));
