@@ -1,5 +1,6 @@
 import { runIndexBench } from './index-bench.js';
 import { runPreviewBench } from './preview-bench.js';
+import { runQcBench } from './qc-bench.js';
 import { runRunnerBench } from './runner-bench.js';
 import { runScaleBench } from './scale-bench.js';
 import { runSelectBench } from './select-bench.js';
@@ -26,3 +27,4 @@ await runServerBench();
 await runWriteStallBench();
 await runWebBench();
 await runTractsBench();
+await runQcBench();

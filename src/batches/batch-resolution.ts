@@ -79,6 +79,31 @@ export interface ItemResolution {
   readonly jobs: readonly JobResolution[];
 }
 
+/** The item key of a group-level job's task: it runs for all items of the selection. */
+export const GROUP_ITEM = '*';
+
+/**
+ * The group-level jobs of a batch resolved over the ready items: each FILE argument lists the files of
+ * every ready item in item order (`location`: `N items`), outputs lie in an analysis folder.
+ */
+export interface GroupResolution {
+  /** {@link GROUP_ITEM}. */
+  readonly item: typeof GROUP_ITEM;
+  /** The items whose files the group jobs get (the ready ones). */
+  readonly items: readonly string[];
+  readonly runnable: boolean;
+  readonly problems: readonly string[];
+  /** Only the group-level jobs; `index` is the job's position in the batch. */
+  readonly jobs: readonly JobResolution[];
+}
+
+/** One output path written by more than one task of a run (items or jobs): they would overwrite it. */
+export interface OutputCollision {
+  readonly path: string;
+  /** `PID#SID: job 'X'` for each writer, in item order. */
+  readonly writers: readonly string[];
+}
+
 /** An item that is missing something, for the summary. */
 export interface ItemMissing {
   readonly item: string;
@@ -91,6 +116,10 @@ export interface BatchResolution {
   readonly batch: string;
   readonly level: BatchLevel;
   readonly items: readonly ItemResolution[];
+  /** Present when the batch has group-level jobs. */
+  readonly group?: GroupResolution;
+  /** Outputs that two tasks would write (group-level jobs excepted): `run` refuses these. */
+  readonly collisions: readonly OutputCollision[];
   readonly summary: {
     readonly total: number;
     /** Items that can run (possibly without some optional inputs). */
@@ -111,8 +140,12 @@ export type ResolvedValue = readonly string[] | string | number | boolean;
  * @throws CohortError INVALID_INPUT when the job has an unresolved required argument, NOT_AVAILABLE when
  *   an input is deferred (resolve the item again after the job that writes it), NOT_FOUND for a bad index.
  */
-export function resolvedArguments(item: ItemResolution, jobIndex: number): Record<string, ResolvedValue> {
-  const job = item.jobs[jobIndex];
+export function resolvedArguments(
+  item: Pick<ItemResolution, 'item' | 'jobs'>,
+  jobIndex: number,
+): Record<string, ResolvedValue> {
+  // By index, not position: a group resolution holds only the group-level jobs.
+  const job = item.jobs.find((j) => j.index === jobIndex);
   if (job === undefined) {
     throw new CohortError('NOT_FOUND', `The batch has no job ${jobIndex + 1} (it has ${item.jobs.length}).`);
   }

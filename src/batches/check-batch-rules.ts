@@ -36,8 +36,21 @@ export function checkBatchRules(batch: ParsedBatch): string[] {
       if ('ref' in arg) {
         const at = `${where}, ${jobLabel(job, j)}, ${argumentLabel(arg, a)}`;
         problems.push(...referenceProblems(at, arg.ref, batch.level, references));
+        // One task writes for all items: a study of one of them is no place for it.
+        if (job.level === 'group' && arg.type !== 'FILE' && arg.ref.kind !== 'analysis') {
+          problems.push(
+            `${at}: a group-level job writes once for all items — put its output in an analysis folder, ` +
+              `e.g. ref ANALYSIS#group`,
+          );
+        }
       }
     });
+    if (job.level === 'group' && job.options?.tagOnSuccess !== undefined) {
+      problems.push(
+        `${where}, ${jobLabel(job, j)}: a group-level job has no study to tag — drop tagOnSuccess or tag the ` +
+          'outputs with TAG(...)',
+      );
+    }
   });
   return problems;
 }

@@ -6,6 +6,8 @@ import { validateBatch, type BatchDefinition } from './batch-definition.js';
 import type { BatchResolution, ItemMissing, ItemResolution } from './batch-resolution.js';
 import { loadBatchScope, loadStudyTags, type BatchItems } from './load-batch-scope.js';
 import { matchFiles, type FileRequest } from './match-files.js';
+import { outputCollisions } from './output-collisions.js';
+import { resolveGroupJobs } from './resolve-group-jobs.js';
 import { resolveItemJobs, type ItemPlan, type PlannedArgument } from './resolve-item-jobs.js';
 import { resolveStudyReference, type ReferenceContext } from './resolve-study-reference.js';
 
@@ -128,10 +130,13 @@ function summarise(batch: BatchDefinition, items: readonly ItemResolution[]): Ba
     }
   }
   const ready = items.filter((item) => item.runnable).length;
+  const group = resolveGroupJobs(batch, items);
   return {
     batch: batch.name,
     level: batch.level,
     items,
+    ...(group === undefined ? {} : { group }),
+    collisions: outputCollisions(batch, items),
     summary: { total: items.length, ready, notRunnable: items.length - ready, missing },
   };
 }

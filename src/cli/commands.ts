@@ -46,6 +46,7 @@ import {
   userPasswordCommand,
 } from './commands/user-commands.js';
 import { TRACTS_COMMANDS } from './commands/tracts-commands.js';
+import { qcMosaicCommand } from './commands/qc-commands.js';
 import type { CommandSpec } from './command-spec.js';
 
 /** Every CLI command, in the order `cohort --help` lists them. */
@@ -100,4 +101,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   userGrantCommand,
   tokenCreateCommand,
   ...TRACTS_COMMANDS,
+  qcMosaicCommand,
 ];

@@ -377,4 +377,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX auto_log_project ON auto_log (project_id, at);
     `,
   },
+  {
+    version: 10,
+    name: 'measures',
+    sql: `
+      -- Numbers jobs record (\`cohort record KEY VALUE\`) per study, or per subject (study_id NULL).
+      -- Recording a key again replaces its value; task_id/task keep which task wrote it.
+      CREATE TABLE measures (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+        subject_id INTEGER NOT NULL REFERENCES subjects(id) ON DELETE CASCADE,
+        study_id INTEGER REFERENCES studies(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value REAL NOT NULL,
+        task_id INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        task TEXT,
+        recorded_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX measures_item_key ON measures (subject_id, IFNULL(study_id, 0), key);
+      CREATE INDEX measures_project ON measures (project_id, key);
+    `,
+  },
 ];

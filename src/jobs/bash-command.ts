@@ -16,6 +16,7 @@ import type { TaskCommand } from './task-command.js';
  * - A FILE with several files: `f1` holds them space-joined (convenient, but it splits at spaces in
  *   names); exported arrays do not exist in BASH, so each file also arrives as `f1_1..f1_N` with the
  *   count in `f1_count`, and the preamble gathers them into the array `f1_all`: `"${f1_all[@]}"`.
+ * - A group-level job (`level: 'group'`): `f1` itself becomes that array, one file per element.
  * - The environment line runs first in the same bash, so what it sets up reaches the script.
  */
 export function bashCommand(
@@ -36,6 +37,8 @@ export function bashCommand(
       `${arg.name}_all=(); for ((cohort_i = 1; cohort_i <= ${arg.name}_count; cohort_i++)); do ` +
         `cohort_v="${arg.name}_$cohort_i"; ${arg.name}_all+=("\${!cohort_v}"); done`,
     );
+    // A group-level job gets every item's files: f1 itself is the array ("${f1[@]}"; $f1 the first).
+    if (job.level === 'group') arrays.push(`${arg.name}=("\${${arg.name}_all[@]}")`);
   }
   if (arrays.length > 0) arrays.push('unset cohort_i cohort_v');
   const content = [

@@ -81,6 +81,13 @@ export type JobArgument =
 export const SCRIPT_LANGUAGES = ['bash', 'python', 'matlab'] as const;
 export type ScriptLanguage = (typeof SCRIPT_LANGUAGES)[number];
 
+export const JOB_LEVELS = ['group'] as const;
+/**
+ * `group`: the job runs once over all items of the selection, after every item's earlier jobs; each
+ * FILE argument gets the list of all items' files and outputs go to an analysis folder.
+ */
+export type JobLevel = (typeof JOB_LEVELS)[number];
+
 export const ON_ERROR = ['break', 'continue', 'ignore'] as const;
 /** break: the item's later jobs do not run (default); continue: report and go on; ignore: count as success. */
 export type OnError = (typeof ON_ERROR)[number];
@@ -118,6 +125,8 @@ export interface JobDefinition {
   readonly script?: string;
   /** Id of a predefined job in the library, e.g. `mrtrix/dwi2tensor`. */
   readonly library?: string;
+  /** Absent: the job runs per item (the batch's level); `group`: once over all items. */
+  readonly level?: JobLevel;
   readonly args: readonly JobArgument[];
   /** Extra command-line words appended after the declared arguments (variable-length arguments). */
   readonly extraArgs?: readonly string[];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invalidInput, type CohortError } from '../errors/cohort-error.js';
 import { isolationSchema } from './isolation.js';
-import { ON_ERROR, SCRIPT_LANGUAGES, type JobDefinition } from './job-definition.js';
+import { JOB_LEVELS, ON_ERROR, SCRIPT_LANGUAGES, type JobDefinition } from './job-definition.js';
 import { jobProblems } from './job-rules.js';
 import { describeZodIssue } from './zod-issue.js';
 
@@ -84,6 +84,7 @@ export const jobSchema = z
     language: z.enum(SCRIPT_LANGUAGES).optional(),
     script: z.string().optional(),
     library: name.optional(),
+    level: z.enum(JOB_LEVELS).optional(),
     args: z.array(jobArgumentSchema),
     extraArgs: z.array(z.string()).optional(),
     environment: z.string().optional(),

@@ -3,7 +3,12 @@ import { dirname } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Project } from '../catalog/project-store.js';
 import type { BatchDefinition } from '../batches/batch-definition.js';
-import { resolvedArguments, type BatchResolution, type ItemResolution } from '../batches/batch-resolution.js';
+import {
+  GROUP_ITEM,
+  resolvedArguments,
+  type BatchResolution,
+  type ItemResolution,
+} from '../batches/batch-resolution.js';
 import { buildCommand } from '../jobs/build-command.js';
 import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/library.js';
 import type { JobDefinition } from '../jobs/job-definition.js';
@@ -13,6 +18,7 @@ import { assertIsolationProgram, isolatedCommand } from './isolated-command.js';
 import { issueJobCredential } from './job-credential.js';
 import type { TaskOutput, TaskProvenance } from './provenance.js';
 import { runFolder, taskFolder } from './run-folder.js';
+import { assertNoCollisions, groupJobIndices, groupTaskJob } from './group-jobs.js';
 import { planUnits, type RunMode } from './run-modes.js';
 import { insertRun } from './store/run-store.js';
 import { insertTask, setTaskCommand } from './store/task-store.js';
@@ -68,12 +74,22 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
       'Give --units N, e.g. --units 4.',
     );
   }
+  assertNoCollisions(input.resolution);
+  const groupJobs = groupJobIndices(input.batch, input.mode);
   const plan = planUnits(
     ready.map((i) => i.item),
     input.batch.jobs.length,
     input.mode,
     input.units,
+    { indices: groupJobs, item: GROUP_ITEM },
   );
+  // Tasks in plan order when group jobs need job-by-job ids (plan-units follows that order); item by item otherwise.
+  const order =
+    groupJobs.size > 0
+      ? [...plan.values()].flat()
+      : ready.flatMap((item) => input.batch.jobs.map((_, jobIndex) => ({ item: item.item, jobIndex })));
+  const byName = new Map<string, TaskItem>(ready.map((i) => [i.item, i]));
+  if (input.resolution.group !== undefined) byName.set(GROUP_ITEM, input.resolution.group);
   const placements = input.batch.jobs.map((job) => placeJob(db, project, job, input.queue));
   assertOneQueuePerUnit(input.mode, placements);
   placements.forEach((p, i) =>
@@ -94,34 +110,36 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     // The run's folder is its owner's alone: it holds the job credential (job-credential.ts).
     mkdirSync(runFolder(catalog.runsDir, runId), { recursive: true, mode: 0o700 });
     let count = 0;
-    for (const item of ready) {
-      input.batch.jobs.forEach((job, jobIndex) => {
-        const placement = placements[jobIndex] as Placement;
-        const taskId = insertTask(db, {
-          runId,
-          projectId: project.id,
-          item: item.item,
-          subjectId: item.subjectId,
-          studyId: item.study?.studyId ?? null,
-          jobIndex,
-          jobName: job.name,
-          unit: unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
-          executor: placement.engine,
-        });
-        const dir = taskFolder(catalog.runsDir, runId, taskId);
-        mkdirSync(dir, { recursive: true });
-        const provenance = taskProvenance(catalog, project, {
-          item,
-          job,
-          jobIndex,
-          taskId,
-          dir,
-          placement,
-          library: library(),
-        });
-        setTaskCommand(db, taskId, dir, provenance);
-        count++;
+    for (const { item: name, jobIndex } of order) {
+      const item = byName.get(name);
+      const declared = input.batch.jobs[jobIndex];
+      if (item === undefined || declared === undefined) continue;
+      const job = groupJobs.has(jobIndex) ? groupTaskJob(declared) : declared;
+      const placement = placements[jobIndex] as Placement;
+      const taskId = insertTask(db, {
+        runId,
+        projectId: project.id,
+        item: item.item,
+        subjectId: item.subjectId ?? null,
+        studyId: item.study?.studyId ?? null,
+        jobIndex,
+        jobName: job.name,
+        unit: unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
+        executor: placement.engine,
       });
+      const dir = taskFolder(catalog.runsDir, runId, taskId);
+      mkdirSync(dir, { recursive: true });
+      const provenance = taskProvenance(catalog, project, {
+        item,
+        job,
+        jobIndex,
+        taskId,
+        dir,
+        placement,
+        library: library(),
+      });
+      setTaskCommand(db, taskId, dir, provenance);
+      count++;
     }
     const skipped = input.resolution.items
       .filter((i) => !i.runnable)
@@ -131,8 +149,11 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   })();
 }
 
+/** An item of the run, or the group of all of them (group-level jobs). */
+type TaskItem = Pick<ItemResolution, 'item' | 'jobs'> & Partial<Pick<ItemResolution, 'subjectId' | 'study'>>;
+
 interface TaskToBuild {
-  readonly item: ItemResolution;
+  readonly item: TaskItem;
   readonly job: JobDefinition;
   readonly jobIndex: number;
   readonly taskId: number;
@@ -157,7 +178,7 @@ function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): Tas
       project: project.name,
       item: item.item,
       taskId: t.taskId,
-      ...(item.study === null ? {} : { study: item.study.ref }),
+      ...(item.study?.ref === undefined ? {} : { study: item.study.ref }),
     }),
   };
   const outputs: TaskOutput[] = job.args.flatMap((arg) =>
@@ -174,7 +195,7 @@ function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): Tas
     onError: job.options?.onError ?? 'break',
     ...(job.options?.tagOnSuccess === undefined ? {} : { tagOnSuccess: job.options.tagOnSuccess }),
     outputs,
-    ...(item.study === null ? {} : { studyRef: item.study.ref }),
+    ...(item.study?.ref === undefined ? {} : { studyRef: item.study.ref }),
     placement: t.placement,
   };
   // A path a container cannot mount is the run's error now, not each task's at its start.

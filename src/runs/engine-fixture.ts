@@ -40,6 +40,8 @@ export interface EngineFixture {
 export interface JobShape {
   readonly onError?: OnError;
   readonly queue?: 'local' | 'cluster';
+  /** A group-level job: one task over every study. */
+  readonly group?: boolean;
 }
 
 /** Studies P001#1 and P002#1, each with `t1/s001.nii`. */
@@ -70,6 +72,7 @@ export async function createEngineFixture(): Promise<EngineFixture> {
         level: 'study',
         jobs: jobs.map((j, i) => ({
           name: `J${i}`,
+          ...(j.group === true ? { level: 'group' } : {}),
           language: 'bash',
           script: `echo job ${i} "$f1"`,
           args: [{ type: 'FILE', name: 'f1', patterns: ['t1/s001.nii'], ref: { kind: 'current' } }],

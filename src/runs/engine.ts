@@ -1,3 +1,4 @@
+import { GROUP_ITEM } from '../batches/batch-resolution.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
@@ -27,6 +28,7 @@ import {
   pendingTasksOfRuns,
   previousTaskOfItem,
   provenanceOf,
+  tasksOfJob,
   tasksOfRun,
   updateTask,
   type TaskHead,
@@ -103,7 +105,10 @@ export class Engine {
     const plan = planUnitSubmission(tasks, chain, {
       runMode: (runId) => this.runMode(runId),
       breaks: (task) => this.provenance(task.id).onError === 'break',
+      isGroup: (task) => task.item === GROUP_ITEM && this.provenance(task.id).job.level === 'group',
       previousInDb: (task) => this.previousInDb(task),
+      jobInDb: (runId, jobIndex) =>
+        new Map(tasksOfJob(this.catalog.db, runId, jobIndex).map((row) => [row.item, this.previousOf(row)])),
     });
     this.deferred += plan.deferred;
     this.skipUnrun(plan.skip);
@@ -131,13 +136,17 @@ export class Engine {
   }
 
   private previousInDb(task: TaskRow): PreviousJob | undefined {
-    const row = previousTaskOfItem(this.catalog.db, task);
-    if (row === undefined) return undefined;
+    const row = previousTaskOfItem(this.catalog.db, task, GROUP_ITEM);
+    return row === undefined ? undefined : this.previousOf(row);
+  }
+
+  private previousOf(row: TaskRow): PreviousJob {
     return {
       id: row.executor_id ?? '',
       kind: row.executor,
       breaks: this.provenance(row.id).onError === 'break',
       state: row.state,
+      jobIndex: row.job_index,
     };
   }
 

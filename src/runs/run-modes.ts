@@ -9,17 +9,28 @@
 export const RUN_MODES = ['chained', 'unordered', 'per-item', 'single', 'n-units'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
+const NO_GROUP = { indices: new Set<number>(), item: '' };
+
 export interface PlannedTask {
   readonly item: string;
   readonly jobIndex: number;
 }
 
-/** Assigns every (item, job) a unit name. Items keep their order; jobs of an item stay in one unit or chain. */
+/** Run modes a batch with group-level jobs can run in: those that keep every job its own unit. */
+export const GROUP_RUN_MODES: readonly RunMode[] = ['chained'];
+
+/**
+ * Assigns every (item, job) a unit name. Items keep their order; jobs of an item stay in one unit or
+ * chain. A group-level job (its index in `groupJobs`, run mode chained only) is one task for all
+ * items, item `groupItem`; with group jobs the tasks come job by job, so that every task follows
+ * the tasks it waits for.
+ */
 export function planUnits(
   items: readonly string[],
   jobCount: number,
   mode: RunMode,
   units = 1,
+  groupJobs: { readonly indices: ReadonlySet<number>; readonly item: string } = NO_GROUP,
 ): Map<string, PlannedTask[]> {
   const plan = new Map<string, PlannedTask[]>();
   const add = (unit: string, task: PlannedTask): void => {
@@ -27,6 +38,13 @@ export function planUnits(
     if (list === undefined) plan.set(unit, [task]);
     else list.push(task);
   };
+  if (groupJobs.indices.size > 0) {
+    for (let jobIndex = 0; jobIndex < jobCount; jobIndex++) {
+      const forItems = groupJobs.indices.has(jobIndex) ? [groupJobs.item] : items;
+      for (const item of forItems) add(`${item}/${jobIndex}`, { item, jobIndex });
+    }
+    return plan;
+  }
   items.forEach((item, i) => {
     for (let jobIndex = 0; jobIndex < jobCount; jobIndex++) {
       const task = { item, jobIndex };

@@ -15,6 +15,8 @@ import { userRoutes } from './routes/user-routes.js';
 import { queueRoutes } from './routes/queue-routes.js';
 import { autoRoutes } from './routes/auto-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { plotRoutes } from './routes/plot-routes.js';
+import { qcRoutes } from './routes/qc-routes.js';
 import type { AppEnv, ServerContext } from './server-context.js';
 import { ApiProblem } from './api-problem.js';
 
@@ -64,6 +66,8 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', autoRoutes());
   api.route('/', projectRoutes());
   api.route('/', eventRoutes());
+  api.route('/', qcRoutes());
+  api.route('/', plotRoutes());
   api.notFound(handleNotFound);
   app.route('/api', api);
   app.all('/api/*', handleNotFound);

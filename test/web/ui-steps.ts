@@ -37,6 +37,8 @@ export type PageTitle =
   | 'Projects'
   | 'Queues'
   | 'Autoexec'
+  | 'QC mosaic'
+  | 'Plots'
   | 'Job library'
   | 'Users & tokens';
 

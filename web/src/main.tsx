@@ -8,6 +8,7 @@ import './shared/tables.css';
 import './shared/states.css';
 import './composer/composer.css';
 import './admin/admin.css';
+import './qc/qc.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');

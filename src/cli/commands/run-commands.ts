@@ -93,6 +93,27 @@ function printPreview(ctx: CommandContext, r: BatchResolution): void {
   ctx.print(
     `${r.summary.ready} of ${r.summary.total} item(s) ready, ${r.summary.notRunnable} missing an input.`,
   );
+  printGroupAndCollisions(ctx, r);
+}
+
+/** The group-level jobs' lists of inputs, and outputs two tasks would write (which `run` refuses). */
+function printGroupAndCollisions(ctx: CommandContext, r: BatchResolution): void {
+  for (const job of r.group?.jobs ?? []) {
+    ctx.print(`Group-level job '${job.name}' runs once over ${r.group?.items.length ?? 0} item(s):`);
+    for (const arg of job.args) {
+      if (!arg.ok) ctx.print(`  ${arg.name}: ${arg.reason}`);
+      else if (arg.type === 'FILE') ctx.print(`  ${arg.name} (${arg.paths.length}): ${arg.paths.join(' ')}`);
+      else if (arg.type === 'OUT' || arg.type === 'PATHOUT') ctx.print(`  ${arg.name}: ${arg.path}`);
+    }
+  }
+  for (const c of r.collisions) {
+    ctx.print(`COLLISION: ${c.path} is written by ${c.writers.join(', ')}`);
+  }
+  if (r.collisions.length > 0) {
+    ctx.print(
+      'run refuses outputs written twice: give each item its own output, or make the job group-level ("level": "group").',
+    );
+  }
 }
 
 export const runCommand: CommandSpec = {

@@ -211,11 +211,21 @@ export function pendingTasksOfRuns(db: Db, runIds: readonly number[]): TaskRow[]
 export function previousTaskOfItem(
   db: Db,
   task: Pick<TaskRow, 'run_id' | 'item' | 'job_index'>,
+  groupItem: string,
 ): TaskRow | undefined {
+  // A group-level job's task (item `groupItem`) comes before the items' later jobs too.
   return statement(
     db,
-    `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? AND item = ? AND job_index < ? ORDER BY job_index DESC LIMIT 1`,
-  ).get(task.run_id, task.item, task.job_index) as TaskRow | undefined;
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? AND item IN (?, ?) AND job_index < ? ORDER BY job_index DESC LIMIT 1`,
+  ).get(task.run_id, task.item, groupItem, task.job_index) as TaskRow | undefined;
+}
+
+/** The tasks of one job of a run (one per item, or the one task of a group-level job). */
+export function tasksOfJob(db: Db, runId: number, jobIndex: number): TaskRow[] {
+  return statement(
+    db,
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? AND job_index = ? ORDER BY id`,
+  ).all(runId, jobIndex) as TaskRow[];
 }
 
 /** Removes a project's ended tasks that failed (and, with `done`, finished ones); returns how many. */

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, onUnauthenticated } from '../api/api-client.js';
 import type { MeResponse } from '../api/api-types.js';
 import { LibraryPage } from '../admin/library-page.js';
@@ -8,12 +8,16 @@ import { AutoPage } from '../admin/auto-page.js';
 import { UsersPage } from '../admin/users-page.js';
 import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
+import { QcPage } from '../qc/qc-page.js';
 import { SubjectsPage } from '../subjects/subjects-page.js';
 import { AppContext, type AppContextValue, type TableLevel } from './app-context.js';
 import { LoginPage } from './login-page.js';
 import { EMPTY_SELECTION, type Selection } from './selection.js';
 import { TopBar } from './top-bar.js';
 import { useHashRoute, type Route } from './use-hash-route.js';
+
+// The plotting library is large: its page loads on first visit, not with the app.
+const PlotsPage = lazy(() => import('../plots/plots-page.js').then((m) => ({ default: m.PlotsPage })));
 
 type Session =
   | { readonly state: 'checking' }
@@ -112,6 +116,18 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
         {visited.has('grid') && (
           <section className="page" hidden={route !== 'grid'} aria-label="Grid monitor">
             <GridPage />
+          </section>
+        )}
+        {visited.has('qc') && (
+          <section className="page" hidden={route !== 'qc'} aria-label="QC mosaic">
+            <QcPage />
+          </section>
+        )}
+        {visited.has('plots') && (
+          <section className="page" hidden={route !== 'plots'} aria-label="Plots">
+            <Suspense fallback={<p className="loading">Loading…</p>}>
+              <PlotsPage />
+            </Suspense>
           </section>
         )}
         {visited.has('projects') && (

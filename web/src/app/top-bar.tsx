@@ -6,6 +6,8 @@ const TITLES: Record<Route, string> = {
   subjects: 'Subjects',
   composer: 'Batch composer',
   grid: 'Grid',
+  qc: 'QC mosaic',
+  plots: 'Plots',
   projects: 'Projects',
   queues: 'Queues',
   auto: 'Autoexec',

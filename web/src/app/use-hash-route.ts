@@ -7,6 +7,8 @@ export const ROUTES = [
   'projects',
   'queues',
   'auto',
+  'qc',
+  'plots',
   'library',
   'users',
 ] as const;
