@@ -121,7 +121,8 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   })();
 }
 
-interface TaskToBuild {
+/** One task of a run to build: its item, job, id, folder and placement. */
+export interface TaskToBuild {
   readonly item: ItemResolution;
   readonly job: JobDefinition;
   readonly jobIndex: number;
@@ -132,7 +133,7 @@ interface TaskToBuild {
 }
 
 /** Builds a task's command, writes the files it needs (scripts, argument files) and returns its provenance. */
-function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): TaskProvenance {
+export function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): TaskProvenance {
   const { item, job } = t;
   const values = resolvedArguments(item, t.jobIndex);
   const command = buildCommand(job, values, t.dir, { library: t.library, python: t.placement.python });
