@@ -60,3 +60,4 @@ export {
 } from './notebook/create-notebook-run.js';
 export { buildNotebook } from './notebook/build-notebook.js';
 export { notebookUrl } from './notebook/notebook-url.js';
+export { saveNotebookJob, type NotebookSave } from './notebook/save-notebook-job.js';

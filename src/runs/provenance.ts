@@ -42,6 +42,9 @@ export interface NotebookTaskInfo {
   readonly sourceTask?: number;
   /** Seconds without activity after which the server ends itself (server mode). */
   readonly idleSeconds?: number;
+  /** The batch (by name) and job the notebook's job cell is saved back into (`cohort debug save`). */
+  readonly batchName?: string;
+  readonly jobIndex?: number;
 }
 
 const provenanceSchema = z.object({
@@ -72,6 +75,8 @@ const provenanceSchema = z.object({
       path: z.string(),
       sourceTask: z.number().int().optional(),
       idleSeconds: z.number().int().positive().optional(),
+      batchName: z.string().optional(),
+      jobIndex: z.number().int().nonnegative().optional(),
     })
     .optional(),
 });

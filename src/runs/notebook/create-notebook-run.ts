@@ -14,7 +14,7 @@ import { taskProvenance } from '../create-run.js';
 import { issueJobCredential } from '../job-credential.js';
 import type { TaskProvenance } from '../provenance.js';
 import { runFolder, taskFolder } from '../run-folder.js';
-import { insertRun } from '../store/run-store.js';
+import { insertRun, runBatchName } from '../store/run-store.js';
 import { getTask, insertTask, setTaskCommand } from '../store/task-store.js';
 import { taskVariables } from '../task-environment.js';
 import { assertDebuggable, buildNotebook } from './build-notebook.js';
@@ -68,9 +68,11 @@ export function createNotebookRun(
   const { db } = catalog;
   const source = input.of.kind === 'task' ? sourceTask(catalog, project, input.of.taskId) : undefined;
   const job = input.of.kind === 'task' ? source!.provenance.job : input.of.batch.jobs[input.of.jobIndex];
-  if (job === undefined) throw notFound(`The batch has no job ${input.of.kind === 'batch' ? input.of.jobIndex + 1 : ''}.`);
+  if (job === undefined)
+    throw notFound(`The batch has no job ${input.of.kind === 'batch' ? input.of.jobIndex + 1 : ''}.`);
   const placement =
-    source?.provenance.placement ?? placeJob(db, project, job, input.of.kind === 'batch' ? input.of.batch.queue : undefined);
+    source?.provenance.placement ??
+    placeJob(db, project, job, input.of.kind === 'batch' ? input.of.batch.queue : undefined);
   const item = source?.item ?? (input.of as { item: ItemResolution }).item.item;
   return db.transaction((): CreatedNotebookRun => {
     const runId = insertRun(db, {
@@ -126,7 +128,12 @@ export function createNotebookRun(
       job,
       arguments: jobProvenance.arguments,
       // The environment line runs first, as for the job: the kernel inherits what it sets up.
-      argv: withEnvironment(job.environment, [...launcher, `/cohort/task-${taskId}/`, String(idleSeconds), bind]),
+      argv: withEnvironment(job.environment, [
+        ...launcher,
+        `/cohort/task-${taskId}/`,
+        String(idleSeconds),
+        bind,
+      ]),
       env: taskVariables(catalog.config, {
         project: project.name,
         item,
@@ -143,6 +150,11 @@ export function createNotebookRun(
         path: notebook,
         ...(source === undefined ? {} : { sourceTask: source.id }),
         ...(input.mode === 'server' ? { idleSeconds } : {}),
+        batchName:
+          source === undefined
+            ? (input.of as { batch: BatchDefinition }).batch.name
+            : sourceBatchName(db, source.run_id),
+        jobIndex: source?.job_index ?? (input.of as { jobIndex: number }).jobIndex,
       },
     };
     setTaskCommand(db, taskId, dir, provenance);
@@ -151,10 +163,17 @@ export function createNotebookRun(
   })();
 }
 
+function sourceBatchName(db: Catalog['db'], runId: number): string {
+  return runBatchName(db, runId);
+}
+
 function sourceTask(catalog: Catalog, project: Project, taskId: number) {
   const task = getTask(catalog.db, taskId);
   if (task === undefined || task.project_id !== project.id) {
-    throw notFound(`There is no task ${taskId} in project '${project.name}'.`, 'See `cohort grid --all` for task ids.');
+    throw notFound(
+      `There is no task ${taskId} in project '${project.name}'.`,
+      'See `cohort grid --all` for task ids.',
+    );
   }
   assertDebuggable(taskId, task.provenance);
   const gone = task.provenance.job.args.flatMap((arg) => {
@@ -176,7 +195,11 @@ function sourceTask(catalog: Catalog, project: Project, taskId: number) {
 // kernel.json says `python`, which may be another interpreter without the module).
 function writeKernels(dir: string, python: string): void {
   const kernels = {
-    python3: { argv: [python, '-m', 'ipykernel_launcher', '-f', '{connection_file}'], display_name: 'Python 3', language: 'python' },
+    python3: {
+      argv: [python, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+      display_name: 'Python 3',
+      language: 'python',
+    },
     octave: {
       argv: [DEFAULT_PYTHON, '-m', 'octave_kernel', '-f', '{connection_file}'],
       display_name: 'Octave',

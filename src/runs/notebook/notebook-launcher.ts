@@ -61,8 +61,10 @@ def serve():
     probe.close()
     host = "127.0.0.1" if bind == "127.0.0.1" else socket.getfqdn()
     env = dict(os.environ, JUPYTER_TOKEN=token)
+    # Jupyter refuses root unless told; containers and CI machines run jobs as root.
+    as_root = ["--allow-root"] if os.geteuid() == 0 else []
     child = subprocess.Popen(
-        [program, "--no-browser", "--ip=" + bind, "--port=%d" % port, "--port-retries=0",
+        [program, *as_root, "--no-browser", "--ip=" + bind, "--port=%d" % port, "--port-retries=0",
          "--notebook-dir=" + here, "--NotebookApp.base_url=" + base_url,
          "--NotebookApp.shutdown_no_activity_timeout=" + idle,
          "--MappingKernelManager.cull_idle_timeout=" + idle,

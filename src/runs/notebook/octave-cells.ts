@@ -42,7 +42,9 @@ export function octaveCells(source: NotebookSource): LanguageCells {
     ...(adds.length === 0 ? ['% (the job declares no outputs)'] : adds),
     ...(tagOnSuccess === undefined || studyRef === undefined
       ? []
-      : [`cohort_run(['cohort tag add ' cohort_q(${matlabString(tagOnSuccess)}) ' ' cohort_q(${matlabString(studyRef)})]);`]),
+      : [
+          `cohort_run(['cohort tag add ' cohort_q(${matlabString(tagOnSuccess)}) ' ' cohort_q(${matlabString(studyRef)})]);`,
+        ]),
   ].join('\n');
   return { setup, job: jobCell, register };
 }

@@ -77,7 +77,9 @@ function registerCell(source: NotebookSource): string {
   const { job, tagOnSuccess, studyRef } = source.provenance;
   const outputs = job.args.flatMap((arg) =>
     arg.type === 'OUT' || arg.type === 'PATHOUT'
-      ? [`_cohort_add(${arg.name}, ${pythonLiteral(arg.tags ?? [])}, ${arg.type === 'PATHOUT' ? 'True' : 'False'})`]
+      ? [
+          `_cohort_add(${arg.name}, ${pythonLiteral(arg.tags ?? [])}, ${arg.type === 'PATHOUT' ? 'True' : 'False'})`,
+        ]
       : [],
   );
   return [
