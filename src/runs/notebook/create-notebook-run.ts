@@ -9,13 +9,14 @@ import { notFound } from '../../errors/cohort-error.js';
 import { withEnvironment } from '../../jobs/environment-line.js';
 import { defaultLibraryDirs, loadLibrary } from '../../jobs/library.js';
 import { DEFAULT_PYTHON } from '../../jobs/python-command.js';
-import { placeJob } from '../../queues/place-job.js';
+import { placeJob, type Placement } from '../../queues/place-job.js';
+import type { JobDefinition } from '../../jobs/job-definition.js';
 import { taskProvenance } from '../create-run.js';
 import { issueJobCredential } from '../job-credential.js';
 import type { TaskProvenance } from '../provenance.js';
 import { runFolder, taskFolder } from '../run-folder.js';
 import { insertRun, runBatchName } from '../store/run-store.js';
-import { getTask, insertTask, setTaskCommand } from '../store/task-store.js';
+import { getTask, insertTask, setTaskCommand, type Task } from '../store/task-store.js';
 import { taskVariables } from '../task-environment.js';
 import { assertDebuggable, buildNotebook } from './build-notebook.js';
 import { NOTEBOOK_LAUNCHER } from './notebook-launcher.js';
@@ -66,14 +67,8 @@ export function createNotebookRun(
   input: NotebookRunInput,
 ): CreatedNotebookRun {
   const { db } = catalog;
-  const source = input.of.kind === 'task' ? sourceTask(catalog, project, input.of.taskId) : undefined;
-  const job = input.of.kind === 'task' ? source!.provenance.job : input.of.batch.jobs[input.of.jobIndex];
-  if (job === undefined)
-    throw notFound(`The batch has no job ${input.of.kind === 'batch' ? input.of.jobIndex + 1 : ''}.`);
-  const placement =
-    source?.provenance.placement ??
-    placeJob(db, project, job, input.of.kind === 'batch' ? input.of.batch.queue : undefined);
-  const item = source?.item ?? (input.of as { item: ItemResolution }).item.item;
+  const origin = originOf(catalog, project, input.of);
+  const { job, placement, item } = origin;
   return db.transaction((): CreatedNotebookRun => {
     const runId = insertRun(db, {
       projectId: project.id,
@@ -88,8 +83,8 @@ export function createNotebookRun(
       runId,
       projectId: project.id,
       item,
-      subjectId: source?.subject_id ?? (input.of as { item: ItemResolution }).item.subjectId,
-      studyId: source?.study_id ?? (input.of as { item: ItemResolution }).item.study?.studyId ?? null,
+      subjectId: origin.subjectId,
+      studyId: origin.studyId,
       jobIndex: 0,
       jobName: `${input.mode === 'server' ? 'Jupyter' : 'Notebook'}: ${job.name}`,
       unit: item,
@@ -97,20 +92,19 @@ export function createNotebookRun(
     });
     const dir = taskFolder(catalog.runsDir, runId, taskId);
     mkdirSync(dir, { recursive: true });
+    // Before any run the job's provenance is built as a run would build it, in this task's folder.
     const jobProvenance =
-      source?.provenance ??
-      (() => {
-        const of = input.of as Extract<NotebookOf, { kind: 'batch' }>;
-        return taskProvenance(catalog, project, {
-          item: of.item,
-          job,
-          jobIndex: of.jobIndex,
-          taskId,
-          dir,
-          placement,
-          library: loadLibrary(defaultLibraryDirs(catalog.config.libraryDir)),
-        });
-      })();
+      origin.provenance ??
+      taskProvenance(catalog, project, {
+        item: origin.resolution as ItemResolution,
+        job,
+        jobIndex: origin.jobIndex,
+        taskId,
+        dir,
+        placement,
+        library: loadLibrary(defaultLibraryDirs(catalog.config.libraryDir)),
+      });
+    const source = origin.sourceTask === undefined ? undefined : { id: origin.sourceTask };
     const notebook = join(dir, NOTEBOOK_FILE);
     const built = buildNotebook(jobProvenance, {
       item,
@@ -150,11 +144,8 @@ export function createNotebookRun(
         path: notebook,
         ...(source === undefined ? {} : { sourceTask: source.id }),
         ...(input.mode === 'server' ? { idleSeconds } : {}),
-        batchName:
-          source === undefined
-            ? (input.of as { batch: BatchDefinition }).batch.name
-            : sourceBatchName(db, source.run_id),
-        jobIndex: source?.job_index ?? (input.of as { jobIndex: number }).jobIndex,
+        batchName: origin.batchName,
+        jobIndex: origin.jobIndex,
       },
     };
     setTaskCommand(db, taskId, dir, provenance);
@@ -163,11 +154,52 @@ export function createNotebookRun(
   })();
 }
 
-function sourceBatchName(db: Catalog['db'], runId: number): string {
-  return runBatchName(db, runId);
+/** Where a notebook comes from, whichever way it was asked for. */
+interface Origin {
+  readonly job: JobDefinition;
+  readonly placement: Placement;
+  readonly item: string;
+  readonly subjectId: number | null;
+  readonly studyId: number | null;
+  readonly batchName: string;
+  readonly jobIndex: number;
+  /** A task's stored provenance; absent before any run (then `resolution` is the item's). */
+  readonly provenance?: TaskProvenance;
+  readonly sourceTask?: number;
+  readonly resolution?: ItemResolution;
 }
 
-function sourceTask(catalog: Catalog, project: Project, taskId: number) {
+function originOf(catalog: Catalog, project: Project, of: NotebookOf): Origin {
+  if (of.kind === 'task') {
+    const task = sourceTask(catalog, project, of.taskId);
+    const { provenance } = task;
+    return {
+      job: provenance.job,
+      placement: provenance.placement ?? placeJob(catalog.db, project, provenance.job, 'local'),
+      item: task.item,
+      subjectId: task.subject_id,
+      studyId: task.study_id,
+      batchName: runBatchName(catalog.db, task.run_id),
+      jobIndex: task.job_index,
+      provenance,
+      sourceTask: task.id,
+    };
+  }
+  const job = of.batch.jobs[of.jobIndex];
+  if (job === undefined) throw notFound(`The batch '${of.batch.name}' has no job ${of.jobIndex + 1}.`);
+  return {
+    job,
+    placement: placeJob(catalog.db, project, job, of.batch.queue),
+    item: of.item.item,
+    subjectId: of.item.subjectId,
+    studyId: of.item.study?.studyId ?? null,
+    batchName: of.batch.name,
+    jobIndex: of.jobIndex,
+    resolution: of.item,
+  };
+}
+
+function sourceTask(catalog: Catalog, project: Project, taskId: number): Task {
   const task = getTask(catalog.db, taskId);
   if (task === undefined || task.project_id !== project.id) {
     throw notFound(
@@ -176,9 +208,10 @@ function sourceTask(catalog: Catalog, project: Project, taskId: number) {
     );
   }
   assertDebuggable(taskId, task.provenance);
-  const gone = task.provenance.job.args.flatMap((arg) => {
-    const value = task.provenance.arguments[arg.name];
-    return arg.type === 'FILE' && Array.isArray(value) ? value.filter((p) => !existsSync(String(p))) : [];
+  const gone = task.provenance.job.args.flatMap((arg): string[] => {
+    const value: unknown = task.provenance.arguments[arg.name];
+    if (arg.type !== 'FILE' || !Array.isArray(value)) return [];
+    return (value as unknown[]).map(String).filter((path) => !existsSync(path));
   });
   if (gone.length > 0) {
     throw notFound(

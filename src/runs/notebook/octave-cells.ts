@@ -21,6 +21,11 @@ export function octaveCells(source: NotebookSource): LanguageCells {
     ...bound.map((arg) => `${arg.name} = ${matlabValue(arg)};`),
     '% What the in-job CLI (`cohort add`) reads: project, item, study, task.',
     ...Object.entries(cohortEnv).map(([k, v]) => `setenv(${matlabString(k)}, ${matlabString(v)});`),
+    '% The output folders, made as the task makes them before it starts.',
+    ...bound.flatMap((arg) => {
+      if (arg.type === 'OUT') return [`[~, ~] = mkdir(fileparts(${arg.name}));`];
+      return arg.type === 'PATHOUT' ? [`[~, ~] = mkdir(${arg.name});`] : [];
+    }),
   ].join('\n');
   const jobCell = [`% ${SCRIPT_MARKER}`, job.script ?? ''].join('\n');
   const adds = job.args.flatMap((arg) => {

@@ -46,6 +46,7 @@ export function pythonCells(source: NotebookSource): LanguageCells {
     '            _cohort_os.environ[name] = str(value)',
     '',
     `_cohort_export(cohort_args, {${files.map(pythonLiteral).join(', ')}})`,
+    ...outputFolderLines(source),
   ].join('\n');
   return { setup, job: jobCell(source, names, files), register: registerCell(source) };
 }
@@ -71,6 +72,18 @@ function jobCell(source: NotebookSource, names: readonly string[], files: readon
     `cd ${shellQuote(cwd)}`,
     argv.map(shellQuote).join(' '),
   ].join('\n');
+}
+
+// The folders the engine makes before a task: each OUT's parent, each PATHOUT itself.
+function outputFolderLines(source: NotebookSource): string[] {
+  const lines = source.bound.flatMap((arg) => {
+    if (arg.type === 'OUT')
+      return [`_cohort_os.makedirs(_cohort_os.path.dirname(${arg.name}), exist_ok=True)`];
+    return arg.type === 'PATHOUT' ? [`_cohort_os.makedirs(${arg.name}, exist_ok=True)`] : [];
+  });
+  return lines.length === 0
+    ? []
+    : ['# The output folders, made as the task makes them before it starts.', ...lines];
 }
 
 function registerCell(source: NotebookSource): string {
