@@ -268,21 +268,21 @@ describe('cohort debug: a notebook of the exact task', () => {
     expect(shown.stdout).toContain(' data = open($f1, "rb").read()');
     expect(shown.stdout).toContain('--yes');
     const unchanged = JSON.parse(runCohort(['batch', 'show', 'pysave', '--json'], s.env).stdout) as {
-      jobs: Array<{ script: string }>;
+      batch: { jobs: Array<{ script: string }> };
     };
-    expect(unchanged.jobs[0]?.script).toBe(JOBS.python.script);
+    expect(unchanged.batch.jobs[0]?.script).toBe(JOBS.python.script);
 
     const saved = runCohort(['debug', 'save', String(nbTask), '--yes'], s.env);
     expect(saved.code, saved.stderr).toBe(0);
     expect(saved.stdout).toContain("kept as 'pysave~1'");
     const after = JSON.parse(runCohort(['batch', 'show', 'pysave', '--json'], s.env).stdout) as {
-      jobs: Array<{ script: string }>;
+      batch: { jobs: Array<{ script: string }> };
     };
-    expect(after.jobs[0]?.script).toBe(`${JOBS.python.script}\nprint("checked", f1)\n`);
+    expect(after.batch.jobs[0]?.script).toBe(`${JOBS.python.script}\nprint("checked", f1)\n`);
     const previous = JSON.parse(runCohort(['batch', 'show', 'pysave~1', '--json'], s.env).stdout) as {
-      jobs: Array<{ script: string }>;
+      batch: { jobs: Array<{ script: string }> };
     };
-    expect(previous.jobs[0]?.script).toBe(JOBS.python.script);
+    expect(previous.batch.jobs[0]?.script).toBe(JOBS.python.script);
   }, 120_000);
 
   it('debugs a batch job for one item before any run', () => {
