@@ -22,7 +22,7 @@ export function lineDiff(before: string, after: string): string {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       out.push(` ${a[i++]}`);
       j++;
-    } else if (j < b.length && (i === a.length || (lengths[i]?.[j + 1] ?? 0) >= (lengths[i + 1]?.[j] ?? 0))) {
+    } else if (j < b.length && (i === a.length || (lengths[i]?.[j + 1] ?? 0) > (lengths[i + 1]?.[j] ?? 0))) {
       out.push(`+${b[j++]}`);
     } else {
       out.push(`-${a[i++]}`);
