@@ -60,6 +60,8 @@ def serve():
     port = probe.getsockname()[1]
     probe.close()
     host = "127.0.0.1" if bind == "127.0.0.1" else socket.getfqdn()
+    if host.startswith("localhost"):  # /etc/hosts naming the node localhost first: its own name then
+        host = socket.gethostname()
     env = dict(os.environ, JUPYTER_TOKEN=token)
     # Jupyter refuses root unless told; containers and CI machines run jobs as root.
     as_root = ["--allow-root"] if os.geteuid() == 0 else []
