@@ -142,3 +142,11 @@ export interface NotebookResponse {
   readonly state: TaskState;
   readonly error: string | null;
 }
+/**
+ * POST /api/projects/:project/tasks/:id/notebook/save: the notebook's job cell against the job's script
+ * in its saved batch (`batch`: `FOLDER/NAME`, default the run's batch); with `apply` it is saved, the
+ * batch before kept as `NAME~N`. -> NotebookSave (runs/notebook/save-notebook-job.ts).
+ */
+export const notebookSaveBody = z
+  .object({ batch: z.string().min(1).max(400).optional(), apply: z.boolean().default(false) })
+  .strict();

@@ -57,6 +57,13 @@ describe('POST /debug and GET tasks/:id/notebook', () => {
     const again = await call(f.app, ana, 'POST', '/api/projects/alpha/debug', { task: taskId });
     expect(again.status).toBe(400);
     expect(JSON.stringify(again.json)).toContain('is itself a notebook task');
+    // Save back: the saved batch's job against the notebook's (unchanged) job cell, then a missing batch.
+    await call(f.app, ana, 'POST', '/api/projects/alpha/batches', { batch: BATCH });
+    const save = await call(f.app, ana, 'POST', `${path}/save`, { apply: true });
+    expect(save.status, JSON.stringify(save.json)).toBe(200);
+    expect((save.json as { diff: string; previous?: string }).diff).toBe('');
+    const missing = await call(f.app, ana, 'POST', `${path}/save`, { batch: 'nowhere/none' });
+    expect(missing.status).toBe(404);
     const killed = await call(f.app, ana, 'POST', '/api/projects/alpha/tasks/actions', {
       action: 'kill',
       ids: [taskId],

@@ -3,9 +3,17 @@ import { validateBatch } from '../../batches/batch-definition.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import { invalidInput, notFound } from '../../errors/cohort-error.js';
 import { checkLibraryJobs } from '../../jobs/library.js';
-import { createNotebookRun, getTaskRow, notebookUrl, runOwners, type NotebookOf } from '../../runs/index.js';
+import {
+  createNotebookRun,
+  getTaskRow,
+  notebookUrl,
+  runOwners,
+  saveNotebookJob,
+  type NotebookOf,
+  type NotebookSave,
+} from '../../runs/index.js';
 import { ApiProblem } from '../api-problem.js';
-import { debugBody, type DebugResponse, type NotebookResponse } from '../api-types.js';
+import { debugBody, notebookSaveBody, type DebugResponse, type NotebookResponse } from '../api-types.js';
 import { authorizeProject, requireUser } from '../auth/rights.js';
 import { idParam, readBody } from '../read-request.js';
 import type { AppEnv } from '../server-context.js';
@@ -58,6 +66,20 @@ export function debugRoutes(): Hono<AppEnv> {
       state: task.state,
       error: task.error,
     } satisfies NotebookResponse);
+  });
+  app.post('/projects/:project/tasks/:id/notebook/save', async (c) => {
+    const project = authorizeProject(c, 'editBatches');
+    const body = await readBody(c, notebookSaveBody);
+    const slash = body.batch?.lastIndexOf('/') ?? -1;
+    const batch =
+      body.batch === undefined
+        ? undefined
+        : { folder: slash < 0 ? '' : body.batch.slice(0, slash), name: body.batch.slice(slash + 1) };
+    const save = saveNotebookJob(c.var.ctx.catalog, project, idParam(c, 'id'), {
+      ...(batch === undefined ? {} : { batch }),
+      apply: body.apply,
+    });
+    return c.json(save satisfies NotebookSave);
   });
   return app;
 }
