@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCohort, runReport } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -183,6 +183,8 @@ describe('cohort debug: a notebook of the exact task', () => {
     const debug = runCohort(['debug', String(taskId), '--json'], s.env);
     expect(debug.code, debug.stderr + debug.stdout).toBe(0);
     const { url, taskId: server } = JSON.parse(debug.stdout) as { url: string; taskId: number };
+    // A failure below must not leave the server running for its idle hour.
+    onTestFinished(() => void runCohort(['grid', 'kill-all'], s.env));
     const parsed = new URL(url);
     const token = parsed.searchParams.get('token') ?? '';
     expect(token).toMatch(/^[0-9a-f]{48}$/);

@@ -22,6 +22,8 @@ describe('Debug in Jupyter from the grid', () => {
     chrome = await launchChromium(errors);
   });
   afterAll(async () => {
+    // A test that failed before its Kill must not leave a notebook server behind for an hour.
+    if (web !== undefined) await cohort(web.config, ['grid', 'kill-all']).catch(() => undefined);
     await chrome?.close();
     await web?.close();
   });
