@@ -16,6 +16,12 @@ command -v octave-cli >/dev/null 2>&1 || missing+=(octave)
 # The Colin27 template and its atlases (AAL, JHU white matter, Harvard-Oxford) for the registration and
 # atlas jobs of library/, which default to /usr/share/mricron/templates.
 [[ -f /usr/share/mricron/templates/ch2bet.nii.gz ]] || missing+=(mricron-data)
+# Jupyter for `cohort debug` (issue 15): the notebook server, the headless runner (nbclient, whose
+# `jupyter execute` runs a notebook) and the Octave kernel for MATLAB jobs' notebooks.
+command -v jupyter-notebook >/dev/null 2>&1 || missing+=(jupyter-notebook)
+dpkg -s python3-nbclient >/dev/null 2>&1 || missing+=(python3-nbclient)
+dpkg -s python3-octave-kernel >/dev/null 2>&1 || missing+=(python3-octave-kernel)
+dpkg -s python3-ipykernel >/dev/null 2>&1 || missing+=(python3-ipykernel)
 # Debian's Chromium for the web UI's end-to-end tests and benchmarks (driven by playwright-core).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Slurm and munge for the Slurm executor's tests (scripts/cluster/slurm-up.sh starts a loopback cluster).

@@ -20,6 +20,7 @@ import {
   gridResumeCommand,
   gridSuspendCommand,
 } from './commands/grid-action-commands.js';
+import { debugCommand, debugSaveCommand } from './commands/debug-commands.js';
 import { gcCommand } from './commands/gc-command.js';
 import { gridCommand, gridLogCommand, gridShowCommand } from './commands/grid-commands.js';
 import { libraryListCommand, libraryShowCommand } from './commands/library-commands.js';
@@ -85,6 +86,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   resumeCommand,
   gridCommand,
   gridShowCommand,
+  debugCommand,
+  debugSaveCommand,
   gridLogCommand,
   gridKillCommand,
   gridSuspendCommand,

@@ -68,7 +68,8 @@ export function matlabString(text: string): string {
   return pieces.length === 1 ? (pieces[0] ?? "''") : `[${pieces.join(' ')}]`;
 }
 
-function matlabValue(arg: BoundArgument): string {
+/** A bound argument's value as a MATLAB expression (see matlabCommand). */
+export function matlabValue(arg: BoundArgument): string {
   switch (arg.type) {
     case 'FILE':
       return `{${arg.value.map(matlabString).join(', ')}}`;

@@ -77,7 +77,8 @@ export function substituteTokens(script: string, names: readonly string[]): stri
   );
 }
 
-function pythonValue(arg: BoundArgument): unknown {
+/** A bound argument's value as the Python job sees it (see pythonCommand). */
+export function pythonValue(arg: BoundArgument): unknown {
   if (arg.type !== 'FILE') return arg.value;
   if (arg.multiple || arg.value.length > 1) return arg.value;
   return arg.value[0] ?? null;

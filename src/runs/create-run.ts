@@ -150,9 +150,11 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
 }
 
 /** An item of the run, or the group of all of them (group-level jobs). */
-type TaskItem = Pick<ItemResolution, 'item' | 'jobs'> & Partial<Pick<ItemResolution, 'subjectId' | 'study'>>;
+export type TaskItem = Pick<ItemResolution, 'item' | 'jobs'> &
+  Partial<Pick<ItemResolution, 'subjectId' | 'study'>>;
 
-interface TaskToBuild {
+/** One task of a run to build: its item (or the group), job, id, folder and placement. */
+export interface TaskToBuild {
   readonly item: TaskItem;
   readonly job: JobDefinition;
   readonly jobIndex: number;
@@ -163,7 +165,7 @@ interface TaskToBuild {
 }
 
 /** Builds a task's command, writes the files it needs (scripts, argument files) and returns its provenance. */
-function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): TaskProvenance {
+export function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): TaskProvenance {
   const { item, job } = t;
   const values = resolvedArguments(item, t.jobIndex);
   const command = buildCommand(job, values, t.dir, { library: t.library, python: t.placement.python });

@@ -50,3 +50,14 @@ export {
   type TaskHead,
   type TaskRow,
 } from './store/task-store.js';
+export {
+  createNotebookRun,
+  DEFAULT_IDLE_SECONDS,
+  NOTEBOOK_FILE,
+  type CreatedNotebookRun,
+  type NotebookOf,
+  type NotebookRunInput,
+} from './notebook/create-notebook-run.js';
+export { buildNotebook } from './notebook/build-notebook.js';
+export { notebookUrl } from './notebook/notebook-url.js';
+export { saveNotebookJob, type NotebookSave } from './notebook/save-notebook-job.js';

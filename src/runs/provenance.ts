@@ -30,6 +30,22 @@ export interface TaskProvenance {
   readonly studyRef?: string;
   /** Queue, engine and resources of the task; absent in runs made before queues existed (local). */
   readonly placement?: Placement;
+  /** Set on a task that runs a job's notebook (`cohort debug`) instead of the job itself. */
+  readonly notebook?: NotebookTaskInfo;
+}
+
+/** What a notebook task is: a server to debug in, or a headless run of the notebook. */
+export interface NotebookTaskInfo {
+  readonly mode: 'server' | 'execute';
+  /** The notebook, in the task's folder. */
+  readonly path: string;
+  /** The task the notebook was made from; absent when made from a batch job before any run. */
+  readonly sourceTask?: number;
+  /** Seconds without activity after which the server ends itself (server mode). */
+  readonly idleSeconds?: number;
+  /** The batch (by name) and job the notebook's job cell is saved back into (`cohort debug save`). */
+  readonly batchName?: string;
+  readonly jobIndex?: number;
 }
 
 const provenanceSchema = z.object({
@@ -53,6 +69,16 @@ const provenanceSchema = z.object({
       // Runs made before queues named their interpreter ran the default one.
       python: z.string().default(DEFAULT_PYTHON),
       isolation: isolationSchema.optional(),
+    })
+    .optional(),
+  notebook: z
+    .object({
+      mode: z.enum(['server', 'execute']),
+      path: z.string(),
+      sourceTask: z.number().int().optional(),
+      idleSeconds: z.number().int().positive().optional(),
+      batchName: z.string().optional(),
+      jobIndex: z.number().int().nonnegative().optional(),
     })
     .optional(),
 });

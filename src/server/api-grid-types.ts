@@ -117,3 +117,36 @@ export interface TaskEvent {
   readonly task: GridTask;
   readonly previous: TaskState | null;
 }
+
+// ---- debugging in Jupyter (cohort debug) ----
+
+/**
+ * POST /api/projects/:project/debug: a notebook server for a task (`task`), or for a batch's job
+ * (`batch`, 0-based `job`) and one item (`item`, `PID#SID` or `PID`) before any run. -> DebugResponse.
+ */
+export const debugBody = z.union([
+  z.object({ task: z.number().int().min(1) }).strict(),
+  z.object({ batch: z.unknown(), job: z.number().int().min(0), item: z.string().min(1) }).strict(),
+]);
+export interface DebugResponse {
+  readonly runId: number;
+  /** The notebook server's task: it shows in the grid and is killed there. */
+  readonly taskId: number;
+}
+/**
+ * GET /api/projects/:project/tasks/:id/notebook: the server's URL with its token once it answers
+ * (null before, and after it ended). Only the run's owner gets it: the token runs code as them.
+ */
+export interface NotebookResponse {
+  readonly url: string | null;
+  readonly state: TaskState;
+  readonly error: string | null;
+}
+/**
+ * POST /api/projects/:project/tasks/:id/notebook/save: the notebook's job cell against the job's script
+ * in its saved batch (`batch`: `FOLDER/NAME`, default the run's batch); with `apply` it is saved, the
+ * batch before kept as `NAME~N`. -> NotebookSave (runs/notebook/save-notebook-job.ts).
+ */
+export const notebookSaveBody = z
+  .object({ batch: z.string().min(1).max(400).optional(), apply: z.boolean().default(false) })
+  .strict();

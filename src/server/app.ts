@@ -8,6 +8,7 @@ import { batchRoutes } from './routes/batch-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
+import { debugRoutes } from './routes/debug-routes.js';
 import { gridRoutes } from './routes/grid-routes.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { mountStatic } from './routes/static-routes.js';
@@ -61,6 +62,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', batchRoutes());
   api.route('/', jobRoutes());
   api.route('/', gridRoutes());
+  api.route('/', debugRoutes());
   api.route('/', userRoutes());
   api.route('/', queueRoutes());
   api.route('/', autoRoutes());

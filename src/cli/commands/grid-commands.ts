@@ -9,6 +9,7 @@ import {
   gridRows,
   GRID_SORT_KEYS,
   isEnded,
+  notebookUrl,
   TASK_STATES,
   type GridSortKey,
   type Task,
@@ -77,7 +78,8 @@ export const gridCommand: CommandSpec = {
           t.job_name,
           t.started_at === null ? '' : new Date(t.started_at).toISOString().slice(0, 19).replace('T', ' '),
           t.host ?? '',
-          (t.error ?? '').slice(0, ERROR_COLUMN_WIDTH),
+          // A notebook server's URL (with its token) where an error would be: it is what the row is for.
+          notebookUrl(t) ?? (t.error ?? '').slice(0, ERROR_COLUMN_WIDTH),
         ]),
       ),
     );
@@ -120,7 +122,8 @@ export const gridShowCommand: CommandSpec = {
   run(ctx) {
     const task = taskOf(ctx, ctx.args[0] ?? '');
     const { provenance, ...row } = task;
-    ctx.printJson({ ...row, resolved: provenance });
+    const url = notebookUrl(task);
+    ctx.printJson({ ...row, ...(url === null ? {} : { notebookUrl: url }), resolved: provenance });
   },
 };
 

@@ -39,6 +39,13 @@ export function insertRun(db: Db, run: NewRun): number {
   );
 }
 
+/** The name of a run's batch (as it was saved or imported when the run started). */
+export function runBatchName(db: Db, runId: number): string {
+  return (
+    (statement(db, 'SELECT batch_name FROM runs WHERE id = ?').pluck().get(runId) as string | undefined) ?? ''
+  );
+}
+
 /** A run's mode. */
 export function runMode(db: Db, runId: number): RunMode {
   const mode = statement(db, 'SELECT run_mode FROM runs WHERE id = ?').pluck().get(runId) as

@@ -17,6 +17,7 @@ import { BatchList } from './batch-list.js';
 import { cleanBatch, newDraft, referenceNames, withLevel, type Draft } from './batch-draft.js';
 import { JobEditor } from './job-editor.js';
 import { PreviewTable } from './preview-table.js';
+import { debugInJupyter } from '../shared/debug-in-jupyter.js';
 import { QueueSelect } from './queue-select.js';
 import { ReferencesEditor } from './references-editor.js';
 import { RunOptions, type RunSettings } from './run-options.js';
@@ -273,7 +274,14 @@ export function ComposerPage() {
         {preview !== null && (
           <>
             {preview.of !== batchText && <p className="warn">The batch changed since this preview.</p>}
-            <PreviewTable preview={preview.result} />
+            <PreviewTable
+              preview={preview.result}
+              onDebug={(item, job) =>
+                void call(() => debugInJupyter(project.name, { batch, job, item })).then(
+                  (id) => id !== undefined && navigate('grid'),
+                )
+              }
+            />
           </>
         )}
       </div>

@@ -44,8 +44,11 @@ function Cell({ arg }: { readonly arg: ArgumentResolution }) {
  */
 export function PreviewTable({
   preview,
+  onDebug,
 }: {
   readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters'>>;
+  /** "Debug in Jupyter" for a runnable item's job (0-based), when given. */
+  readonly onDebug?: (item: string, job: number) => void;
 }) {
   const columns = (preview.items[0]?.jobs ?? []).flatMap((job) =>
     job.args.map((arg) => ({ job: job.name, jobIndex: job.index, arg: arg.name })),
@@ -77,6 +80,19 @@ export function PreviewTable({
               <tr key={item.item} className={item.runnable ? 'ready' : 'not-runnable'}>
                 <th scope="row" title={item.problems.concat(item.warnings).join('\n')}>
                   {item.item}
+                  {onDebug !== undefined &&
+                    item.runnable &&
+                    item.jobs.map((job) => (
+                      <button
+                        key={job.index}
+                        type="button"
+                        className="link debug"
+                        title={`Debug job ${job.index + 1} (${job.name}) for ${item.item} in Jupyter`}
+                        onClick={() => onDebug(item.item, job.index)}
+                      >
+                        Jupyter {job.index + 1}
+                      </button>
+                    ))}
                 </th>
                 {item.jobs.flatMap((job) =>
                   job.args.map((arg) => <Cell key={`${job.index}/${arg.name}`} arg={arg} />),

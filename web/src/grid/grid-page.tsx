@@ -9,6 +9,7 @@ import type {
   TaskDetail,
 } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
+import { debugInJupyter, notebookUrlOf } from '../shared/debug-in-jupyter.js';
 import { StateBadge, stateTone } from '../shared/state-badge.js';
 import { useTaskEvents } from '../shared/use-task-events.js';
 import { VirtualRows } from '../shared/virtual-rows.js';
@@ -191,6 +192,25 @@ export function GridPage() {
       setMessage(describeError(e));
     }
   }
+  // A notebook server's own row opens its notebook; any other job's row starts one (issue 15).
+  async function jupyter(task: GridTask): Promise<void> {
+    try {
+      if (isNotebookServer(task)) {
+        const tab = window.open('about:blank', '_blank');
+        const url = await notebookUrlOf(project.name, task.id).catch((e: unknown) => {
+          tab?.close();
+          throw e;
+        });
+        if (tab !== null) tab.location.href = url;
+        return;
+      }
+      const id = await debugInJupyter(project.name, { task: task.id });
+      setMessage(`Notebook server of task ${task.id} runs as task ${id}; kill it there when done.`);
+      refresh();
+    } catch (e) {
+      setMessage(describeError(e));
+    }
+  }
   async function showJson(task: GridTask): Promise<void> {
     try {
       setPanel({
@@ -257,6 +277,17 @@ export function GridPage() {
           <button type="button" onClick={() => setPanel({ kind: 'log', task: t })}>
             Log
           </button>
+          {canAct &&
+            (t.state !== 'running' || isNotebookServer(t)) &&
+            !t.jobName.startsWith('Notebook: ') && (
+              <button
+                type="button"
+                title={isNotebookServer(t) ? 'Open the notebook' : 'Debug in Jupyter'}
+                onClick={() => void jupyter(t)}
+              >
+                {isNotebookServer(t) ? 'Notebook' : 'Jupyter'}
+              </button>
+            )}
           {canAct &&
             actionsFor(t).map((a) => (
               <button key={a} type="button" onClick={() => void act(a, [t.id])}>
@@ -391,4 +422,9 @@ export function GridPage() {
       </div>
     </div>
   );
+}
+
+// Notebook tasks are named after the job they debug (runs/notebook/create-notebook-run.ts).
+function isNotebookServer(task: GridTask): boolean {
+  return task.jobName.startsWith('Jupyter: ');
 }
