@@ -12,6 +12,7 @@ const CLUSTER = [
   'src/executors/slurm/slurm-executor.test.ts',
   'src/executors/sge/sge-executor.test.ts',
   'test/cluster-run.test.ts',
+  'test/cluster-group-run.test.ts',
   'test/library-batch.test.ts',
 ];
 

@@ -220,6 +220,23 @@ export function previousTaskOfItem(
   ).get(task.run_id, task.item, groupItem, task.job_index) as TaskRow | undefined;
 }
 
+/**
+ * Which of the given tasks a task of the next job that has not ended waits for: the item's own next
+ * job, or a group-level task (item `groupItem`) waiting for all items, or every item after one.
+ * (Not ended rather than not started: a scheduler reports a job running before its wrapper read the
+ * records of its dependencies.)
+ */
+export function tasksAwaited(db: Db, ids: readonly number[], groupItem: string): number[] {
+  return statement(
+    db,
+    `SELECT t.id FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?)) AND EXISTS (
+       SELECT 1 FROM tasks u WHERE u.run_id = t.run_id AND u.job_index = t.job_index + 1
+         AND u.state IN (${ACTIVE_SQL}) AND (u.item = t.item OR u.item = ? OR t.item = ?))`,
+  )
+    .pluck()
+    .all(JSON.stringify(ids), groupItem, groupItem) as number[];
+}
+
 /** The tasks of one job of a run (one per item, or the one task of a group-level job). */
 export function tasksOfJob(db: Db, runId: number, jobIndex: number): TaskRow[] {
   return statement(
