@@ -23,7 +23,7 @@ export interface MeasureInput {
   readonly key: string;
   readonly value: number;
   readonly taskId?: number | null;
-  /** Job name of the recording task. */
+  /** Job name of the recording task (default: the job name of task `taskId`). */
   readonly task?: string | null;
 }
 
@@ -32,10 +32,12 @@ const KEY_PATTERN = /^[\p{L}\p{N}_.:/+-]{1,128}$/u;
 
 /** Checks a measure key, throwing an error that names it and the rule. */
 export function validateMeasureKey(key: string): void {
-  if (!KEY_PATTERN.test(key)) {
+  // `cohort export` uses these keys for tags, descriptions and files in the same long table.
+  if (!KEY_PATTERN.test(key) || key === 'tag' || key === 'description' || key.startsWith('file:')) {
     throw invalidInput(
       `Invalid measure key '${key}'.`,
-      'Keys are 1-128 letters, digits or _ . : / + - (no spaces), e.g. fa_mean or volume.gm.',
+      'Keys are 1-128 letters, digits or _ . : / + - (no spaces; not tag, description or file:...), ' +
+        'e.g. fa_mean or volume.gm.',
     );
   }
 }
@@ -66,13 +68,14 @@ export function recordMeasures(db: Db, projectId: number, inputs: readonly Measu
   );
   const insert = db.prepare(
     `INSERT INTO measures (project_id, subject_id, study_id, key, value, task_id, task, recorded_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT job_name FROM tasks WHERE id = ?)), ?)`,
   );
   const now = Date.now();
   db.transaction(() => {
     for (const m of inputs) {
       remove.run(m.subjectId, m.studyId, m.key);
-      insert.run(projectId, m.subjectId, m.studyId, m.key, m.value, m.taskId ?? null, m.task ?? null, now);
+      const taskId = m.taskId ?? null;
+      insert.run(projectId, m.subjectId, m.studyId, m.key, m.value, taskId, m.task ?? null, taskId, now);
     }
   }).immediate();
   return inputs.length;
