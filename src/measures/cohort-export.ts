@@ -1,11 +1,14 @@
 import type { Project } from '../catalog/project-store.js';
 import { tagsOf } from '../catalog/tags.js';
 import type { Db } from '../db/open-database.js';
+import { parseFilter } from '../selection/parse-filter.js';
 import { parseSelector } from '../selection/parse-selector.js';
+import { runFilter } from '../selection/run-filter.js';
 import { selectFiles } from '../selection/run-selector.js';
+import type { SelectedStudy } from '../selection/selection.js';
 import type { Selector } from '../selection/selector.js';
-import { fileEntities, studyDescriptions } from './export-queries.js';
-import { listMeasures, type MeasureRow } from './measure-store.js';
+import { fileEntities, filesOfStudies, studyDescriptions } from './export-queries.js';
+import { measuresOfStudies, type MeasureRow } from './measure-store.js';
 
 /** One exported file: its metadata, tags and entities. */
 export interface ExportedFile {
@@ -46,17 +49,19 @@ export interface ExportRow {
   readonly value: string;
 }
 
+/** What to export: a selector (its file terms pick the files) or a filter-bar text (all files). */
+export type ExportSource = Selector | string | { readonly filter: string };
+
 /**
  * Everything known about the selected studies: subject and study tags, study descriptions, the
  * selected files (all present ones when the selector has no file terms) with size, time, tags and
  * entities, and the measures jobs recorded. A fixed number of statements whatever the selection.
  *
- * Example: `exportCohort(db, project, 'stag:control')`.
+ * Example: `exportCohort(db, project, 'stag:control')`, `exportCohort(db, project, { filter: 'P00 & STAG:x' })`.
  */
-export function exportCohort(db: Db, project: Project, selector: Selector | string): CohortExport {
-  const parsed = typeof selector === 'string' ? parseSelector(selector) : selector;
+export function exportCohort(db: Db, project: Project, source: ExportSource): CohortExport {
   return db.transaction((): CohortExport => {
-    const studies = selectFiles(db, project, parsed).studies;
+    const studies = selectedStudies(db, project, source);
     const studyIds = studies.map((s) => s.studyId);
     const fileIds = studies.flatMap((s) => s.files.map((f) => f.fileId));
     const subjectTags = tagsOf(db, 'subject', [...new Set(studies.map((s) => s.subjectId))]);
@@ -64,7 +69,7 @@ export function exportCohort(db: Db, project: Project, selector: Selector | stri
     const fileTags = tagsOf(db, 'file', fileIds);
     const entities = fileEntities(db, fileIds);
     const descriptions = studyDescriptions(db, studyIds);
-    const measures = measuresByItem(listMeasures(db, project, parsed));
+    const measures = measuresByItem(measuresOfStudies(db, project, studies));
     const subjects = new Map<number, { subject: string; studies: ExportedStudy[] }>();
     for (const s of studies) {
       let subject = subjects.get(s.subjectId);
@@ -133,6 +138,21 @@ export function exportTsv(rows: readonly ExportRow[]): string {
   const lines = ['subject\tstudy\tkey\tvalue'];
   for (const r of rows) lines.push(`${cell(r.subject)}\t${cell(r.study)}\t${cell(r.key)}\t${cell(r.value)}`);
   return `${lines.join('\n')}\n`;
+}
+
+function selectedStudies(db: Db, project: Project, source: ExportSource): readonly SelectedStudy[] {
+  if (typeof source === 'object' && 'filter' in source) {
+    const studies = runFilter(db, project, parseFilter(source.filter));
+    const files = filesOfStudies(
+      db,
+      studies.map((s) => s.studyId),
+    );
+    return studies.map((s) => ({
+      ...s,
+      files: (files.get(s.studyId) ?? []).map((f) => ({ ...f, absolutePath: `${s.folder}/${f.path}` })),
+    }));
+  }
+  return selectFiles(db, project, typeof source === 'string' ? parseSelector(source) : source).studies;
 }
 
 function measuresByItem(rows: readonly MeasureRow[]): Map<string, Record<string, number>> {

@@ -35,3 +35,29 @@ export function fileEntities(db: Db, fileIds: readonly number[]): Map<number, Re
   }
   return out;
 }
+
+/** Present files of studies, by study, in path order: a filter-bar export's files. */
+export function filesOfStudies(
+  db: Db,
+  studyIds: readonly number[],
+): Map<number, Array<{ fileId: number; path: string; size: number; mtimeMs: number }>> {
+  const rows = db
+    .prepare(
+      `SELECT study_id AS studyId, id AS fileId, path, size, mtime_ms AS mtimeMs FROM files
+       WHERE study_id IN (SELECT value FROM json_each(?)) AND present = 1 ORDER BY study_id, path`,
+    )
+    .all(JSON.stringify(studyIds)) as Array<{
+    studyId: number;
+    fileId: number;
+    path: string;
+    size: number;
+    mtimeMs: number;
+  }>;
+  const out = new Map<number, Array<{ fileId: number; path: string; size: number; mtimeMs: number }>>();
+  for (const { studyId, ...file } of rows) {
+    const list = out.get(studyId);
+    if (list === undefined) out.set(studyId, [file]);
+    else list.push(file);
+  }
+  return out;
+}

@@ -90,22 +90,30 @@ export function recordMeasures(db: Db, projectId: number, inputs: readonly Measu
  */
 export function listMeasures(db: Db, project: Project, selector: Selector | string): MeasureRow[] {
   const parsed = typeof selector === 'string' ? parseSelector(selector) : selector;
-  return db.transaction((): MeasureRow[] => {
-    const studies = selectStudies(db, project, parsed).studies;
-    if (studies.length === 0) return [];
-    const studyIds = JSON.stringify(studies.map((s) => s.studyId));
-    const subjectIds = JSON.stringify([...new Set(studies.map((s) => s.subjectId))]);
-    return db
-      .prepare(
-        `SELECT su.pid AS subject, st.sid AS study, m.key, m.value, m.task
-         FROM measures m
-         JOIN subjects su ON su.id = m.subject_id
-         LEFT JOIN studies st ON st.id = m.study_id
-         WHERE m.project_id = ?
-           AND (m.study_id IN (SELECT value FROM json_each(?))
-             OR (m.study_id IS NULL AND m.subject_id IN (SELECT value FROM json_each(?))))
-         ORDER BY su.pid, st.sort_key IS NOT NULL, st.sort_key, st.sid, m.key`,
-      )
-      .all(project.id, studyIds, subjectIds) as MeasureRow[];
-  })();
+  return db.transaction((): MeasureRow[] =>
+    measuresOfStudies(db, project, selectStudies(db, project, parsed).studies),
+  )();
+}
+
+/** Measures of the given studies and of their subjects (what {@link listMeasures} lists), same order. */
+export function measuresOfStudies(
+  db: Db,
+  project: Project,
+  studies: ReadonlyArray<{ readonly studyId: number; readonly subjectId: number }>,
+): MeasureRow[] {
+  if (studies.length === 0) return [];
+  const studyIds = JSON.stringify(studies.map((s) => s.studyId));
+  const subjectIds = JSON.stringify([...new Set(studies.map((s) => s.subjectId))]);
+  return db
+    .prepare(
+      `SELECT su.pid AS subject, st.sid AS study, m.key, m.value, m.task
+       FROM measures m
+       JOIN subjects su ON su.id = m.subject_id
+       LEFT JOIN studies st ON st.id = m.study_id
+       WHERE m.project_id = ?
+         AND (m.study_id IN (SELECT value FROM json_each(?))
+           OR (m.study_id IS NULL AND m.subject_id IN (SELECT value FROM json_each(?))))
+       ORDER BY su.pid, st.sort_key IS NOT NULL, st.sort_key, st.sid, m.key`,
+    )
+    .all(project.id, studyIds, subjectIds) as MeasureRow[];
 }
