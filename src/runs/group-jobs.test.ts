@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCohortError } from '../errors/cohort-error.js';
+import { planRerun } from './plan-rerun.js';
 import { createEngineFixture, states, type EngineFixture } from './engine-fixture.js';
 
 // Group-level jobs on the engine with in-memory executors: one task for every item, waiting for all of
@@ -107,6 +108,17 @@ describe('a group-level job', () => {
     f.local.finish(f.executorId(run, '*', 1), 0);
     await f.engine.waitForRun(run, { pollMs: 1 });
     expect(items.map((t) => existsSync(join(t.log_dir, 'exit')))).toEqual([false, false]);
+  });
+
+  it('is rerun over every item of its run: a group job over the failed items alone would be wrong', async () => {
+    const run = f.run([{}, { group: true }]);
+    await f.engine.submitRun(run);
+    complete(f.executorId(run, 'P001#1', 0), 2);
+    complete(f.executorId(run, 'P002#1', 0));
+    await f.engine.waitForRun(run, { pollMs: 1 });
+    const plan = planRerun(f.catalog.db, f.project, run, undefined);
+    expect(plan?.resolution.items.map((i) => i.item)).toEqual(['P001#1', 'P002#1']);
+    expect(plan?.resolution.group?.items).toEqual(['P001#1', 'P002#1']);
   });
 
   it('is refused in a run mode that shares scheduler jobs between items', () => {

@@ -258,20 +258,28 @@ export type TaskChoice = { readonly failed: true } | { readonly taskIds: readonl
 
 /**
  * The study ids and the subject ids (of subject-level tasks) that the chosen tasks of a run ran for:
- * what a rerun resolves again.
+ * what a rerun resolves again; every item of the run when a chosen task is a group-level one.
  */
 export function itemsOfTasks(
   db: Db,
   runId: number,
   which: TaskChoice,
+  groupItem?: string,
 ): { readonly studyIds: number[]; readonly subjectIds: number[] } {
-  const chosen =
+  let chosen =
     'failed' in which
-      ? { sql: `run_id = ? AND state IN (${sqlStateList(FAILED_STATES)})`, params: [runId] }
+      ? { sql: `run_id = ? AND state IN (${sqlStateList(FAILED_STATES)})`, params: [runId] as unknown[] }
       : {
           sql: 'run_id = ? AND id IN (SELECT value FROM json_each(?))',
-          params: [runId, JSON.stringify(which.taskIds)],
+          params: [runId, JSON.stringify(which.taskIds)] as unknown[],
         };
+  // A group-level task (item `groupItem`) ran over every item of the run: rerunning it needs them all.
+  const group =
+    groupItem !== undefined &&
+    db
+      .prepare(`SELECT 1 FROM tasks WHERE item = ? AND ${chosen.sql} LIMIT 1`)
+      .get(groupItem, ...chosen.params) !== undefined;
+  if (group) chosen = { sql: 'run_id = ?', params: [runId] };
   const studyIds = db
     .prepare(`SELECT DISTINCT study_id FROM tasks WHERE study_id IS NOT NULL AND ${chosen.sql}`)
     .pluck()
