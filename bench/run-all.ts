@@ -1,3 +1,4 @@
+import { runGroupExportBench } from './group-export-bench.js';
 import { runIndexBench } from './index-bench.js';
 import { runPreviewBench } from './preview-bench.js';
 import { runRunnerBench } from './runner-bench.js';
@@ -18,6 +19,7 @@ runPreviewBench();
 runScaleBench();
 runRunnerBench();
 runTaskDiskBench();
+runGroupExportBench();
 await runSlurmBench();
 await runSgeBench();
 await runServerBench();
