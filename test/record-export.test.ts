@@ -1,6 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openCatalog } from '../src/catalog/catalog.js';
+import { findProject } from '../src/catalog/project-store.js';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import { listMeasures } from '../src/measures/measure-store.js';
 import { runCohort } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -64,6 +68,17 @@ describe('cohort record and cohort export', () => {
     expect(bad.stderr).toMatch(/Invalid measure key 'fa mean'/);
     const noTarget = runCohort(['record', 'x', '1'], env);
     expect(noTarget.stderr).toMatch(/No study or subject to record on/);
+
+    // The store keeps which task wrote each number (what the QC plots show).
+    const catalog = openCatalog(resolveConfig({ home: env.COHORT_HOME }, {}));
+    const stored = listMeasures(catalog.db, findProject(catalog.db, 'demo'), first.item);
+    catalog.close();
+    expect(stored.map((r) => `${r.study ?? '-'}:${r.key}:${r.task ?? '-'}`)).toEqual([
+      '-:age:-',
+      `${sid}:t1_bytes:T1 size`,
+      `${sid}:volume.gm:T1 size`,
+      `${sid}:volume.wm:T1 size`,
+    ]);
 
     const json = JSON.parse(runCohort(['export', first.item, '--format', 'json'], env).stdout) as Exported;
     expect(json.subjects).toHaveLength(1);
