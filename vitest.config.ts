@@ -13,6 +13,7 @@ const CLUSTER = [
   'src/executors/sge/sge-executor.test.ts',
   'test/cluster-run.test.ts',
   'test/debug-notebook-cluster.test.ts',
+  'test/cluster-group-run.test.ts',
   'test/library-batch.test.ts',
   'test/examples.test.ts',
 ];

@@ -1,3 +1,4 @@
+import { runGroupExportBench } from './group-export-bench.js';
 import { runIndexBench } from './index-bench.js';
 import { runPreviewBench } from './preview-bench.js';
 import { runQcBench } from './qc-bench.js';
@@ -23,6 +24,7 @@ runRunnerBench();
 runTaskDiskBench();
 runIsolationBench();
 await runNotebookBench();
+runGroupExportBench();
 await runSlurmBench();
 await runSgeBench();
 await runServerBench();

@@ -97,7 +97,7 @@ export interface GroupResolution {
   readonly jobs: readonly JobResolution[];
 }
 
-/** One output path written by more than one task of a run (items or jobs): they would overwrite it. */
+/** One output path written by tasks of more than one item of a run: they would overwrite each other. */
 export interface OutputCollision {
   readonly path: string;
   /** `PID#SID: job 'X'` for each writer, in item order. */

@@ -2,20 +2,25 @@ import type { BatchDefinition } from './batch-definition.js';
 import { GROUP_ITEM, type ItemResolution, type OutputCollision } from './batch-resolution.js';
 
 /**
- * Outputs that more than one task of a run would write: two items (a fixed path in an analysis
- * folder, `ANALYSIS#group` + `mask.nii`, is the same file for every item) or two jobs of one item.
- * They would overwrite each other in an order nobody chose. A group-level job writes once for all
- * items, so it counts as one writer. Only ready items count: the others do not run.
+ * Outputs that tasks of more than one item would write: a fixed path in an analysis folder
+ * (`ANALYSIS#group` + `mask.nii`) is the same file for every item, and their tasks run in parallel, so
+ * they overwrite each other in an order nobody chose. A group-level job writes once for all items, so
+ * it counts as one writer (item `*`). Two jobs of one item writing one path are not listed: they run
+ * one after the other (a later job may declare an earlier one's output to register or update it).
+ * Only ready items count: the others do not run.
  */
 export function outputCollisions(
   batch: BatchDefinition,
   items: readonly ItemResolution[],
 ): OutputCollision[] {
-  const writers = new Map<string, string[]>();
-  const add = (path: string, writer: string): void => {
-    const list = writers.get(path);
-    if (list === undefined) writers.set(path, [writer]);
-    else if (!list.includes(writer)) list.push(writer);
+  const writers = new Map<string, Map<string, string>>();
+  const add = (path: string, item: string, job: string): void => {
+    let byItem = writers.get(path);
+    if (byItem === undefined) {
+      byItem = new Map();
+      writers.set(path, byItem);
+    }
+    if (!byItem.has(item)) byItem.set(item, `${item}: job '${job}'`);
   };
   for (const item of items) {
     if (!item.runnable) continue;
@@ -23,9 +28,11 @@ export function outputCollisions(
       const group = batch.jobs[job.index]?.level === 'group';
       for (const arg of job.args) {
         if (!arg.ok || (arg.type !== 'OUT' && arg.type !== 'PATHOUT')) continue;
-        add(arg.path, `${group ? GROUP_ITEM : item.item}: job '${job.name}'`);
+        add(arg.path, group ? GROUP_ITEM : item.item, job.name);
       }
     }
   }
-  return [...writers].filter(([, list]) => list.length > 1).map(([path, list]) => ({ path, writers: list }));
+  return [...writers]
+    .filter(([, byItem]) => byItem.size > 1)
+    .map(([path, byItem]) => ({ path, writers: [...byItem.values()] }));
 }

@@ -4,6 +4,8 @@ import { importDicomCommand } from './commands/import-dicom-command.js';
 import { filesCommand, selectCommand, studiesCommand, subjectsCommand } from './commands/browse-commands.js';
 import { createCommand, projectsCommand, rescanCommand } from './commands/project-commands.js';
 import { tagAddCommand, tagRemoveCommand } from './commands/tag-commands.js';
+import { exportCommand } from './commands/export-command.js';
+import { recordCommand } from './commands/record-command.js';
 import {
   batchDeleteCommand,
   batchFavouriteCommand,
@@ -64,6 +66,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   addCommand,
   tagAddCommand,
   tagRemoveCommand,
+  recordCommand,
+  exportCommand,
   batchSaveCommand,
   batchListCommand,
   batchShowCommand,

@@ -31,7 +31,7 @@ function staticImports(entry: string): { modules: Set<string>; packages: Set<str
 describe('the lean entries (in-job and indexing commands)', () => {
   it('runs the very command specs of the whole CLI, so parsing, help and behaviour are the same', () => {
     for (const lean of [...LEAN_COMMANDS, ...INDEX_COMMANDS]) expect(COMMANDS).toContain(lean);
-    expect(LEAN_COMMANDS.map((c) => c.name)).toEqual(['add', 'select', 'tag add', 'tag remove']);
+    expect(LEAN_COMMANDS.map((c) => c.name)).toEqual(['add', 'select', 'tag add', 'tag remove', 'record']);
     expect(INDEX_COMMANDS.map((c) => c.name)).toEqual(['create', 'projects', 'rescan']);
   });
 

@@ -1,12 +1,13 @@
 import type { CohortConfig } from '../config/resolve-config.js';
 import { addCommand } from './commands/add-command.js';
 import { selectCommand } from './commands/browse-commands.js';
+import { recordCommand } from './commands/record-command.js';
 import { tagAddCommand, tagRemoveCommand } from './commands/tag-commands.js';
 import type { CommandSpec } from './command-spec.js';
 import { runCommand, type CliStreams } from './run-command.js';
 
 /**
- * The commands jobs call (`cohort add "$o1" --tag t`, `cohort select`, `cohort tag`). This module's
+ * The commands jobs call (`cohort add "$o1" --tag t`, `cohort select`, `cohort tag`, `cohort record`). This module's
  * imports reach the catalog and selection code only, never the engine, the executors, the server or
  * zod; they are the very spec objects of COMMANDS, so both entries behave identically.
  */
@@ -15,6 +16,7 @@ export const LEAN_COMMANDS: readonly CommandSpec[] = [
   selectCommand,
   tagAddCommand,
   tagRemoveCommand,
+  recordCommand,
 ];
 
 /**

@@ -20,6 +20,10 @@ export interface CohortConfig {
   readonly project: string | undefined;
   /** Current study `SUBJECT#STUDY`, env `COHORT_STUDY` (set inside running jobs). */
   readonly study: string | undefined;
+  /** The running job's item, `PID#SID` or `PID` (`*` for a group-level job), env `COHORT_ITEM`. */
+  readonly item: string | undefined;
+  /** The running job's task id, env `COHORT_TASK` (`cohort record` notes which task wrote a value). */
+  readonly task: number | undefined;
   /**
    * Set inside a running job (env `COHORT_JOB_PROJECT`): the only project the job's CLI may touch.
    */
@@ -54,6 +58,8 @@ export function resolveConfig(
     databasePath: resolve(overrides.databasePath ?? env.COHORT_DB ?? join(home, 'cohort.db')),
     project: overrides.project ?? nonEmpty(env.COHORT_PROJECT),
     study: overrides.study ?? nonEmpty(env.COHORT_STUDY),
+    item: overrides.item ?? nonEmpty(env.COHORT_ITEM),
+    task: overrides.task ?? numberFromEnv(env.COHORT_TASK),
     jobProject: overrides.jobProject ?? nonEmpty(env.COHORT_JOB_PROJECT),
     busyTimeoutMs: timeout,
     scanThreads: overrides.scanThreads ?? Math.min(MAX_SCAN_THREADS, Math.max(1, availableParallelism())),

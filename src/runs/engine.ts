@@ -4,16 +4,11 @@ import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
-import {
-  compactTaskFolder,
-  exitStatus,
-  lastErrorLine,
-  readTaskFolder,
-  stepStatus,
-} from '../executors/index.js';
+import { exitStatus, lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
 import { redactSecrets } from '../users/secret-token.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
+import { FolderCompaction } from './folder-compaction.js';
 import { readJobCredential } from './job-credential.js';
 import { groupBy, planUnitSubmission, type PlannedUnit, type PreviousJob } from './plan-units.js';
 import type { TaskProvenance } from './provenance.js';
@@ -73,6 +68,7 @@ export class Engine {
   private readonly credentials = new Map<number, string | undefined>();
   /** Each task's provenance, parsed and validated once. */
   private readonly provenances = new Map<number, TaskProvenance>();
+  private readonly compaction: FolderCompaction;
 
   /** `executors`: one executor, or a set that makes one per engine kind on first use. */
   constructor(
@@ -81,6 +77,7 @@ export class Engine {
     private readonly listeners: readonly EngineListener[] = [],
   ) {
     this.executors = executors instanceof ExecutorSet ? executors : ExecutorSet.of(executors);
+    this.compaction = new FolderCompaction(catalog.db);
   }
 
   /** Makes the engine poll a run it did not submit (its owner's claim is the caller's to hold). */
@@ -185,7 +182,7 @@ export class Engine {
     for (const [kind, heads] of groupBy(active, (t) => t.executor)) {
       const ids = [...new Set(heads.map((t) => t.executor_id as string))];
       const statuses = await this.executors.get(kind as ExecutorKind).status(ids);
-      const ended: string[] = [];
+      const ended: { id: number; logDir: string }[] = [];
       // One transaction for all changes of a poll: one commit instead of one per task.
       this.writing(() => {
         for (const task of heads) {
@@ -193,12 +190,13 @@ export class Engine {
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
           const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
           const state = this.apply(task, grouped ? stepStatus(task.log_dir, status) : status);
-          if (state !== task.state && isEnded(state)) ended.push(task.log_dir);
+          if (state !== task.state && isEnded(state)) ended.push({ id: task.id, logDir: task.log_dir });
         }
       })();
       // Only once their ends are committed: a crash before that must still find the exit records.
-      for (const logDir of ended) compactTaskFolder(logDir);
+      this.compaction.ended(ended);
     }
+    if (full) this.compaction.sweep();
     await this.submitDeferred();
   }
 

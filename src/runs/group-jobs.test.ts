@@ -1,5 +1,8 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCohortError } from '../errors/cohort-error.js';
+import { planRerun } from './plan-rerun.js';
 import { createEngineFixture, states, type EngineFixture } from './engine-fixture.js';
 
 // Group-level jobs on the engine with in-memory executors: one task for every item, waiting for all of
@@ -89,6 +92,33 @@ describe('a group-level job', () => {
     complete(f.executorId(run, '*', 1));
     const tasks = await f.engine.waitForRun(run, { pollMs: 1 });
     expect(states(tasks)[2]).toBe('*/1:done');
+  });
+
+  it('keeps the exit records of the tasks it waits for until it ended (an SGE wrapper reads them)', async () => {
+    const run = f.run([{}, { group: true }]);
+    await f.engine.submitRun(run);
+    const items = f.tasks(run).filter((t) => t.job_index === 0);
+    for (const t of items) writeFileSync(join(t.log_dir, 'exit'), '0 exit h 1 2\n');
+    for (const t of items) complete(f.executorId(run, t.item, 0));
+    await f.engine.poll();
+    f.local.start(f.executorId(run, '*', 1));
+    await f.engine.poll();
+    expect(states(f.tasks(run))[2]).toBe('*/1:running');
+    expect(items.map((t) => existsSync(join(t.log_dir, 'exit')))).toEqual([true, true]);
+    f.local.finish(f.executorId(run, '*', 1), 0);
+    await f.engine.waitForRun(run, { pollMs: 1 });
+    expect(items.map((t) => existsSync(join(t.log_dir, 'exit')))).toEqual([false, false]);
+  });
+
+  it('is rerun over every item of its run: a group job over the failed items alone would be wrong', async () => {
+    const run = f.run([{}, { group: true }]);
+    await f.engine.submitRun(run);
+    complete(f.executorId(run, 'P001#1', 0), 2);
+    complete(f.executorId(run, 'P002#1', 0));
+    await f.engine.waitForRun(run, { pollMs: 1 });
+    const plan = planRerun(f.catalog.db, f.project, run, undefined);
+    expect(plan?.resolution.items.map((i) => i.item)).toEqual(['P001#1', 'P002#1']);
+    expect(plan?.resolution.group?.items).toEqual(['P001#1', 'P002#1']);
   });
 
   it('is refused in a run mode that shares scheduler jobs between items', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { validateBatch, type BatchDefinition } from '../batches/batch-definition.js';
-import type { BatchResolution } from '../batches/batch-resolution.js';
+import { GROUP_ITEM, type BatchResolution } from '../batches/batch-resolution.js';
 import { resolveBatch } from '../batches/resolve-batch.js';
 import type { Project } from '../catalog/project-store.js';
 import { studiesByIds } from '../catalog/study-lookup.js';
@@ -33,7 +33,7 @@ export function planRerun(
   which: RerunTasks = { failed: true },
 ): RerunPlan | null {
   const stored = runDefinition(db, project, runId);
-  const { studyIds, subjectIds } = itemsOfTasks(db, runId, which);
+  const { studyIds, subjectIds } = itemsOfTasks(db, runId, which, GROUP_ITEM);
   const studies = studiesByIds(db, project, studyIds, subjectIds);
   if (studies.length === 0) return null;
   const definition = batch ?? validateBatch(stored);

@@ -7,6 +7,7 @@ import { authRoutes } from './routes/auth-routes.js';
 import { batchRoutes } from './routes/batch-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
 import { debugRoutes } from './routes/debug-routes.js';
 import { gridRoutes } from './routes/grid-routes.js';
@@ -70,6 +71,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', eventRoutes());
   api.route('/', qcRoutes());
   api.route('/', plotRoutes());
+  api.route('/', exportRoutes());
   api.notFound(handleNotFound);
   app.route('/api', api);
   app.all('/api/*', handleNotFound);

@@ -220,6 +220,23 @@ export function previousTaskOfItem(
   ).get(task.run_id, task.item, groupItem, task.job_index) as TaskRow | undefined;
 }
 
+/**
+ * Which of the given tasks a task of the next job that has not ended waits for: the item's own next
+ * job, or a group-level task (item `groupItem`) waiting for all items, or every item after one.
+ * (Not ended rather than not started: a scheduler reports a job running before its wrapper read the
+ * records of its dependencies.)
+ */
+export function tasksAwaited(db: Db, ids: readonly number[], groupItem: string): number[] {
+  return statement(
+    db,
+    `SELECT t.id FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?)) AND EXISTS (
+       SELECT 1 FROM tasks u WHERE u.run_id = t.run_id AND u.job_index = t.job_index + 1
+         AND u.state IN (${ACTIVE_SQL}) AND (u.item = t.item OR u.item = ? OR t.item = ?))`,
+  )
+    .pluck()
+    .all(JSON.stringify(ids), groupItem, groupItem) as number[];
+}
+
 /** The tasks of one job of a run (one per item, or the one task of a group-level job). */
 export function tasksOfJob(db: Db, runId: number, jobIndex: number): TaskRow[] {
   return statement(
@@ -241,20 +258,28 @@ export type TaskChoice = { readonly failed: true } | { readonly taskIds: readonl
 
 /**
  * The study ids and the subject ids (of subject-level tasks) that the chosen tasks of a run ran for:
- * what a rerun resolves again.
+ * what a rerun resolves again; every item of the run when a chosen task is a group-level one.
  */
 export function itemsOfTasks(
   db: Db,
   runId: number,
   which: TaskChoice,
+  groupItem?: string,
 ): { readonly studyIds: number[]; readonly subjectIds: number[] } {
-  const chosen =
+  let chosen =
     'failed' in which
-      ? { sql: `run_id = ? AND state IN (${sqlStateList(FAILED_STATES)})`, params: [runId] }
+      ? { sql: `run_id = ? AND state IN (${sqlStateList(FAILED_STATES)})`, params: [runId] as unknown[] }
       : {
           sql: 'run_id = ? AND id IN (SELECT value FROM json_each(?))',
-          params: [runId, JSON.stringify(which.taskIds)],
+          params: [runId, JSON.stringify(which.taskIds)] as unknown[],
         };
+  // A group-level task (item `groupItem`) ran over every item of the run: rerunning it needs them all.
+  const group =
+    groupItem !== undefined &&
+    db
+      .prepare(`SELECT 1 FROM tasks WHERE item = ? AND ${chosen.sql} LIMIT 1`)
+      .get(groupItem, ...chosen.params) !== undefined;
+  if (group) chosen = { sql: 'run_id = ?', params: [runId] };
   const studyIds = db
     .prepare(`SELECT DISTINCT study_id FROM tasks WHERE study_id IS NOT NULL AND ${chosen.sql}`)
     .pluck()

@@ -83,6 +83,17 @@ export function JobOptions({
           />
           Keep logs of successful tasks
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={job.level === 'group'}
+            onChange={(e) => {
+              const { level: _level, ...rest } = job;
+              onChange(e.target.checked ? { ...rest, level: 'group' } : rest);
+            }}
+          />
+          Group-level: once over all items (FILE arguments become lists; outputs in an analysis folder)
+        </label>
         <label className="wide">
           Environment line
           <input

@@ -38,6 +38,20 @@ function Cell({ arg }: { readonly arg: ArgumentResolution }) {
   }
 }
 
+/** A group-level job's argument in words: the list of every item's files, its output, its value. */
+function groupValue(arg: ArgumentResolution): string {
+  if (!arg.ok) return arg.reason;
+  switch (arg.type) {
+    case 'FILE':
+      return `${arg.paths.length} files: ${arg.paths.join(', ')}`;
+    case 'OUT':
+    case 'PATHOUT':
+      return arg.path;
+    default:
+      return String(arg.value);
+  }
+}
+
 /**
  * The resolution preview: one row per item, one column per job argument, each cell the file it
  * resolves to, or (red) why it is missing. Runnable items first as the server orders them.
@@ -62,6 +76,26 @@ export function PreviewTable({
         <p key={p.job} className="hint">
           Python job {p.job} runs with {p.python} (queue {p.queue})
         </p>
+      ))}
+      {preview.collisions.map((c) => (
+        <p key={c.path} className="error" role="alert">
+          {c.path} is written by {c.writers.join(', ')}: run refuses this. Give each item its own output, or
+          make the job group-level.
+        </p>
+      ))}
+      {preview.group?.jobs.map((job) => (
+        <div key={job.index} className="group-job">
+          <p className="summary">
+            Group-level job {job.name}: once over {preview.group?.items.length ?? 0} items
+          </p>
+          <ul>
+            {job.args.map((arg) => (
+              <li key={arg.name}>
+                {arg.name}: {groupValue(arg)}
+              </li>
+            ))}
+          </ul>
+        </div>
       ))}
       <div className="preview-scroll">
         <table aria-label="Resolution preview">

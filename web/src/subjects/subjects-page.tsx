@@ -161,6 +161,21 @@ export function SubjectsPage() {
             'Click a row to select it; Shift-click selects a range, Ctrl-click adds one.'
           )}
         </span>
+        {/* The filtered studies' tags, files and recorded measures (cohort export), as a download. */}
+        <a
+          className="button export"
+          href={projectPath(project.name, `export?filter=${encodeURIComponent(filter)}`)}
+          download
+        >
+          Export TSV
+        </a>
+        <a
+          className="button export"
+          href={projectPath(project.name, `export?filter=${encodeURIComponent(filter)}&format=json`)}
+          download
+        >
+          JSON
+        </a>
       </div>
       <FilterBar
         value={filter}
