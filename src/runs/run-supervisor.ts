@@ -105,7 +105,10 @@ export class RunSupervisor implements RunDriver {
       return await applyTaskAction(this.executors, tasks, action, () => this.poll());
     } finally {
       this.engine.untrack(borrowed);
-      for (const runId of borrowed) releaseRun(runsDir, runId);
+      for (const runId of borrowed) {
+        this.engine.compactEnded(runId);
+        releaseRun(runsDir, runId);
+      }
     }
   }
 
@@ -138,6 +141,7 @@ export class RunSupervisor implements RunDriver {
   async close(): Promise<void> {
     this.closed = true;
     await this.loop;
+    this.engine.compactEnded();
     for (const [runId, watched] of this.owned) {
       releaseRun(this.catalog.runsDir, runId);
       watched.resolve(tasksOfRun(this.catalog.db, runId));
@@ -160,6 +164,7 @@ export class RunSupervisor implements RunDriver {
         for (const [runId, watched] of [...this.owned]) {
           if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
           this.owned.delete(runId);
+          this.engine.compactEnded(runId);
           endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
           releaseRun(this.catalog.runsDir, runId);
           watched.resolve(tasksOfRun(this.catalog.db, runId));
