@@ -55,6 +55,20 @@ void report(const char *kind, const char *seq, long long value, bool with_value)
   out_len += (size_t)n;
 }
 
+/* `E <seq> <code> <why>`: line breaks in `why` (a path may hold one) become spaces. */
+void report_why(const char *seq, long long code, const char *why) {
+  char line[128 + PATH_MAX];
+  int n = snprintf(line, sizeof line, "E %s %lld %s", seq, code, why);
+  if (n <= 0) return;
+  if ((size_t)n >= sizeof line - 1) n = (int)sizeof line - 2;
+  for (int i = 0; i < n; i++)
+    if (line[i] == '\n' || line[i] == '\r') line[i] = ' ';
+  line[n++] = '\n';
+  if (out_len + (size_t)n > sizeof out_buf) flush_out();
+  memcpy(out_buf + out_len, line, (size_t)n);
+  out_len += (size_t)n;
+}
+
 /* ---- small helpers ---- */
 
 int64_t now_ns(void) {
@@ -79,24 +93,32 @@ char *join_path(const char *dir, const char *name) {
   return p;
 }
 
-/* Writes a whole small file in one write(2): readers check for the final newline anyway. */
-void write_file(const char *dir, const char *name, const char *text) {
+/*
+ * Writes a whole small file in one write(2): readers check for the final newline anyway. Returns 0, or
+ * the errno of what failed (ENOENT: the folder was removed, nobody is left to read it; ENOSPC, EDQUOT,
+ * EFBIG: no room now). A file that could not be written whole is removed, never left half written.
+ */
+int write_file(const char *dir, const char *name, const char *text) {
   char *path = join_path(dir, name);
-  if (path == NULL) return;
+  if (path == NULL) return ENOMEM;
   int fd;
   do fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   while (fd < 0 && errno == EINTR);
-  free(path);
-  if (fd < 0) return; /* the folder was removed: nobody is left to read it */
+  int err = fd < 0 ? errno : 0;
   size_t len = strlen(text), done = 0;
-  while (done < len) {
+  while (fd >= 0 && done < len) {
     ssize_t n = write(fd, text + done, len - done);
     if (n > 0)
       done += (size_t)n;
-    else if (!(n < 0 && errno == EINTR))
+    else if (!(n < 0 && errno == EINTR)) {
+      err = n < 0 ? errno : ENOSPC;
       break;
+    }
   }
-  close(fd);
+  if (fd >= 0 && close(fd) != 0 && err == 0) err = errno; /* NFS reports a full disk at close */
+  if (fd >= 0 && err != 0) unlink(path);
+  free(path);
+  return err;
 }
 
 int open_in(const char *dir, const char *name, int flags) {
@@ -109,11 +131,11 @@ int open_in(const char *dir, const char *name, int flags) {
   return fd;
 }
 
-/* Appends a line to the task's stderr.log: why it could not start. */
-void task_message(const char *dir, const char *what, const char *subject, int err) {
+/* Appends a line to the task's stderr.log: why it could not start; `why` gets it without the prefix. */
+void task_message(const char *dir, const char *what, const char *subject, int err, char *why, size_t size) {
   char text[256 + PATH_MAX];
-  snprintf(text, sizeof text, "task-launcher: %s%s%.*s: %s\n", what, *subject ? " " : "", PATH_MAX, subject,
-           strerror(err));
+  snprintf(why, size, "%s%s%.*s: %s", what, *subject ? " " : "", PATH_MAX, subject, strerror(err));
+  snprintf(text, sizeof text, "task-launcher: %s\n", why);
   int fd = open_in(dir, "stderr.log", O_WRONLY | O_APPEND | O_CREAT);
   if (fd < 0) return;
   ssize_t ignored = write(fd, text, strlen(text));

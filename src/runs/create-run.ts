@@ -99,7 +99,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
           executor: placement.engine,
         });
         const dir = taskFolder(catalog.runsDir, runId, taskId);
-        mkdirSync(dir, { recursive: true });
+        makeTaskFolder(dir);
         const provenance = taskProvenance(catalog, project, {
           item,
           job,
@@ -121,6 +121,18 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
   })();
 }
 
+/**
+ * One mkdir (the run's folder exists): a recursive one costs a second system call per task. It may
+ * exist already only when an earlier creation of this run failed and rolled back its ids.
+ */
+function makeTaskFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 interface TaskToBuild {
   readonly item: ItemResolution;
   readonly job: JobDefinition;
@@ -137,7 +149,7 @@ function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): Tas
   const values = resolvedArguments(item, t.jobIndex);
   const command = buildCommand(job, values, t.dir, { library: t.library, python: t.placement.python });
   for (const file of command.files) {
-    mkdirSync(dirname(file.path), { recursive: true });
+    if (dirname(file.path) !== t.dir) mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.content);
   }
   for (const folder of command.mkdirs) mkdirSync(folder, { recursive: true });

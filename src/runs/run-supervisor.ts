@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { ExecutorSet } from '../executors/executor-set.js';
 import { executorFactory } from '../executors/make-executor.js';
+import { databaseProblem } from '../db/database-problem.js';
 import { CohortError } from '../errors/cohort-error.js';
 import { Engine } from './engine.js';
 import type { EngineListener } from './engine-listener.js';
@@ -39,6 +40,8 @@ export class RunSupervisor implements RunDriver {
   private polling: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private closed = false;
+  /** The last poll failure said, so a full disk is one line, not four a second. */
+  private lastProblem = '';
 
   constructor(
     private readonly catalog: Catalog,
@@ -150,6 +153,16 @@ export class RunSupervisor implements RunDriver {
     await this.executors.close();
   }
 
+  private tellProblem(error: unknown): void {
+    const problem = databaseProblem(error, this.catalog.config.databasePath);
+    const text =
+      problem === undefined
+        ? `cohort: poll failed: ${error instanceof Error ? error.message : String(error)}`
+        : `cohort: cannot record task states: ${problem.message} Free some space: the run goes on and records them then (or stop it, and run \`cohort resume\` once there is room).`;
+    if (text !== this.lastProblem) console.error(text);
+    this.lastProblem = text;
+  }
+
   private watch(runId: number): void {
     let resolve: (tasks: TaskRow[]) => void = () => undefined;
     const ended = new Promise<TaskRow[]>((r) => (resolve = r));
@@ -170,9 +183,11 @@ export class RunSupervisor implements RunDriver {
           watched.resolve(tasksOfRun(this.catalog.db, runId));
           sweepDaily(this.catalog);
         }
+        this.lastProblem = '';
       } catch (error) {
-        // A failing poll (database busy, an executor error) must not stop the watch of every run.
-        console.error('cohort: poll failed:', error instanceof Error ? error.message : error);
+        // A failing poll (database busy or full, an executor error) must not stop the watch of every
+        // run: the executors keep the ends, and the next poll that can write records them.
+        this.tellProblem(error);
       }
       if (this.owned.size > 0) await new Promise((r) => setTimeout(r, this.pollMs));
     }

@@ -107,9 +107,9 @@ export class LocalExecutor implements Executor {
           if (task.cancelled && task.killTimer === undefined)
             task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
         },
-        ended: (seq, code) => {
+        ended: (seq, code, why) => {
           const task = this.bySeq.get(seq);
-          if (task !== undefined) this.exited(task, code);
+          if (task !== undefined) this.exited(task, code, undefined, why);
         },
         lost: () => this.launcherLost(),
       },
@@ -262,11 +262,11 @@ export class LocalExecutor implements Executor {
     }
   }
 
-  private exited(task: LocalTask, code: number | undefined, error?: unknown): void {
+  private exited(task: LocalTask, code: number | undefined, error?: unknown, why?: string): void {
     if (!this.running.delete(task)) return;
     if (task.seq !== undefined) this.bySeq.delete(task.seq);
     this.orphans.delete(task);
-    const status = exitedStatus(task, code, this.host, error);
+    const status = exitedStatus(task, code, this.host, error, why);
     if (code !== undefined) capTaskLogs(task.id, this.logCapBytes, true); // written since the last watch
     this.scheduler.exited(task, status);
     this.scheduler.pump();

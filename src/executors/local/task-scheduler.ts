@@ -52,7 +52,8 @@ export class TaskScheduler {
     const task = newLocalTask(id, spec, this.slots);
     this.tasks.set(id, task);
     try {
-      mkdirSync(id, { recursive: true });
+      // A folder with files in it exists: one mkdir fewer per task (its own was made with the run).
+      if (present === undefined || present.size === 0) mkdirSync(id, { recursive: true });
       clearStateFiles(id, present); // of an earlier run in the same folder
     } catch (error) {
       this.end(task, {
