@@ -70,6 +70,8 @@ export class Engine {
   private readonly credentials = new Map<number, string | undefined>();
   /** Each task's provenance, parsed and validated once. */
   private readonly provenances = new Map<number, TaskProvenance>();
+  /** Changes written in the transaction under way, told to listeners once it commits. */
+  private unheard: [TaskRow, TaskState][] = [];
   /** Folders of tasks whose end is committed, by run: compacted when the run ends (`compactEnded`). */
   private readonly endedFolders = new Map<number, string[]>();
 
@@ -317,15 +319,24 @@ export class Engine {
    * at once with "database is locked", without waiting for the busy timeout.
    */
   private writing(fn: () => void): () => void {
-    return () => this.catalog.db.transaction(fn).immediate();
+    return () => {
+      this.unheard = [];
+      try {
+        this.catalog.db.transaction(fn).immediate();
+      } catch (error) {
+        this.unheard = []; // rolled back (a full disk, say): nothing changed, nothing to tell
+        throw error;
+      }
+      const heard = this.unheard;
+      this.unheard = [];
+      for (const [after, previous] of heard) for (const l of this.listeners) l.taskChanged?.(after, previous);
+    };
   }
 
   private change(task: TaskRow, update: TaskUpdate): void {
     const now = Date.now();
     updateTask(this.catalog.db, task.id, update, now);
-    if (this.listeners.length === 0) return;
-    const after = updatedRow(task, update, now);
-    for (const l of this.listeners) l.taskChanged?.(after, task.state);
+    if (this.listeners.length > 0) this.unheard.push([updatedRow(task, update, now), task.state]);
   }
 
   private provenance(taskId: number): TaskProvenance {

@@ -176,9 +176,10 @@ export class RunSupervisor implements RunDriver {
         await this.poll();
         for (const [runId, watched] of [...this.owned]) {
           if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
+          // First what can fail on a full disk: the run stays watched, and the next poll tries again.
+          endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
           this.owned.delete(runId);
           this.engine.compactEnded(runId);
-          endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
           releaseRun(this.catalog.runsDir, runId);
           watched.resolve(tasksOfRun(this.catalog.db, runId));
           sweepDaily(this.catalog);

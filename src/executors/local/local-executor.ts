@@ -258,7 +258,16 @@ export class LocalExecutor implements Executor {
     try {
       this.launcher.launch(seq, task.spec, task.id, task.limitSeconds);
     } catch (error) {
-      this.exited(task, undefined, error);
+      if (!NO_ROOM.has((error as NodeJS.ErrnoException).code ?? '')) {
+        this.exited(task, undefined, error);
+        return;
+      }
+      // The disk is full: the task has not started and waits for room, like a queued task (nothing
+      // about it is lost or failed); the next watch tries again.
+      this.running.delete(task);
+      this.bySeq.delete(seq);
+      task.seq = undefined;
+      this.scheduler.requeue(task);
     }
   }
 
@@ -321,6 +330,7 @@ export class LocalExecutor implements Executor {
 
   /** Every second: caps logs, obeys markers on queued tasks, notices the end of adopted tasks. */
   private watch(): void {
+    this.scheduler.paused = false; // a start that found the disk full tries again
     for (const task of this.running) capTaskLogs(task.id, this.logCapBytes);
     this.watchOrphans();
     this.scheduler.readMarkers();
@@ -348,6 +358,9 @@ export class LocalExecutor implements Executor {
     return ids.flatMap((id) => this.scheduler.tasks.get(id) ?? []);
   }
 }
+
+/** Codes of a write that failed for want of room: the disk (or the quota, or a size limit) is full. */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
 function tryWrite(write: () => void): void {
   try {
