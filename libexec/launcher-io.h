@@ -34,6 +34,8 @@
 #include <sys/types.h>
 
 void flush_out(void);
+/* Input: requests, one a line; a partial line is kept until its newline comes. */
+bool read_lines(int fd, void (*on_line)(char *line));
 void report(const char *kind, const char *seq, long long value, bool with_value);
 void report_why(const char *seq, long long code, const char *why);
 int64_t now_ns(void);
@@ -43,6 +45,11 @@ int write_file(const char *dir, const char *name, const char *text);
 int open_in(const char *dir, const char *name, int flags);
 void task_message(const char *dir, const char *what, const char *subject, int err, char *why, size_t size);
 char *read_launch(const char *dir, size_t *len);
+/* Exit records a full disk had no room for: kept, and written again every second by retry_records,
+   which returns the poll timeout in ms to its next try (-1: none kept). */
+void keep_record(const char *dir, const char *text);
+int retry_records(void);
+size_t kept_records(void);
 void start_ticks(pid_t pid, char *out, size_t size);
 
 #endif

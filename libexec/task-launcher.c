@@ -88,59 +88,6 @@ static void remove_task(size_t i) {
   tasks[i] = tasks[--ntasks];
 }
 
-/* ---- exit records that could not be written yet (a full disk): kept, and written again later ---- */
-
-/* How often a kept exit record is tried again. */
-#define RECORD_RETRY_NS 1000000000LL
-
-struct record {
-  char *dir;
-  char *text;
-};
-
-static struct record *records;
-static size_t nrecords, cap_records;
-static int64_t retry_at;
-
-static void keep_record(const char *dir, const char *text) {
-  if (nrecords == cap_records) {
-    size_t cap = cap_records == 0 ? 16 : cap_records * 2;
-    struct record *grown = realloc(records, cap * sizeof *records);
-    if (grown == NULL) return; /* out of memory too: the runner's database is all there is */
-    records = grown;
-    cap_records = cap;
-  }
-  char *d = strdup(dir), *t = strdup(text);
-  if (d == NULL || t == NULL) {
-    free(d);
-    free(t);
-    return;
-  }
-  records[nrecords++] = (struct record){d, t};
-  if (nrecords == 1) retry_at = now_ns() + RECORD_RETRY_NS;
-}
-
-/* Writes the kept records once their time came; returns the poll timeout in ms to the next try (-1: none). */
-static int retry_records(void) {
-  if (nrecords == 0) return -1;
-  int64_t now = now_ns();
-  if (now >= retry_at) {
-    for (size_t i = 0; i < nrecords;) {
-      int err = write_file(records[i].dir, "exit", records[i].text);
-      if (err != 0 && err != ENOENT) {
-        i++;
-        continue;
-      }
-      free(records[i].dir);
-      free(records[i].text);
-      records[i] = records[--nrecords];
-    }
-    retry_at = now + RECORD_RETRY_NS;
-    if (nrecords == 0) return -1;
-  }
-  return (int)((retry_at - now + 999999) / 1000000);
-}
-
 /*
  * Records the end of a task: its exit record (`started_s` < 0: it never started), then `E` (with why
  * it could not start, when it did not). A record the disk has no room for is kept and tried again.
@@ -378,37 +325,6 @@ static int deadlines(void) {
   return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* ---- input: requests, partial lines kept until their newline comes ---- */
-
-static char *in_buf;
-static size_t in_len, in_cap;
-
-/* Reads what is there and runs the complete lines; false at end of input. */
-static bool read_requests(void) {
-  if (in_cap - in_len < 4096) {
-    size_t cap = in_cap == 0 ? 65536 : in_cap * 2;
-    char *grown = realloc(in_buf, cap);
-    if (grown == NULL) return true; /* try again later */
-    in_buf = grown;
-    in_cap = cap;
-  }
-  ssize_t n = read(STDIN_FILENO, in_buf + in_len, in_cap - in_len);
-  if (n < 0) return errno == EINTR || errno == EAGAIN;
-  if (n == 0) return false; /* a partial last line means its writer died mid-request: not started */
-  in_len += (size_t)n;
-  size_t start = 0;
-  for (;;) {
-    char *nl = memchr(in_buf + start, '\n', in_len - start);
-    if (nl == NULL) break;
-    *nl = '\0';
-    request(in_buf + start);
-    start = (size_t)(nl - in_buf) + 1;
-  }
-  memmove(in_buf, in_buf + start, in_len - start);
-  in_len -= start;
-  return true;
-}
-
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: task-launcher HOST GRACE_SECONDS [TIMEOUT_PATH]\n");
@@ -451,7 +367,7 @@ int main(int argc, char **argv) {
   for (;;) {
     int timeout = deadlines(), retry = retry_records();
     if (retry >= 0 && (timeout < 0 || retry < timeout)) timeout = retry;
-    if (eof && ntasks == 0 && nrecords == 0) break; /* every end is recorded */
+    if (eof && ntasks == 0 && kept_records() == 0) break; /* every end is recorded */
     struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = eof ? -1 : STDIN_FILENO, .events = POLLIN}};
     int n = poll(fds, 2, timeout);
     if (n < 0 && errno != EINTR) {
@@ -464,7 +380,7 @@ int main(int argc, char **argv) {
       } /* one wake-up for any number of ends: waitpid finds them all */
       reap();
     }
-    if (n > 0 && fds[1].revents != 0 && !read_requests()) eof = true;
+    if (n > 0 && fds[1].revents != 0 && !read_lines(STDIN_FILENO, request)) eof = true;
     flush_out();
   }
   return 0;
