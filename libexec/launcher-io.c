@@ -55,6 +55,51 @@ void report(const char *kind, const char *seq, long long value, bool with_value)
   out_len += (size_t)n;
 }
 
+/* `E <seq> <code> <why>`: line breaks in `why` (a path may hold one) become spaces. */
+void report_why(const char *seq, long long code, const char *why) {
+  char line[128 + PATH_MAX];
+  int n = snprintf(line, sizeof line, "E %s %lld %s", seq, code, why);
+  if (n <= 0) return;
+  if ((size_t)n >= sizeof line - 1) n = (int)sizeof line - 2;
+  for (int i = 0; i < n; i++)
+    if (line[i] == '\n' || line[i] == '\r') line[i] = ' ';
+  line[n++] = '\n';
+  if (out_len + (size_t)n > sizeof out_buf) flush_out();
+  memcpy(out_buf + out_len, line, (size_t)n);
+  out_len += (size_t)n;
+}
+
+/* ---- input: requests, partial lines kept until their newline comes ---- */
+
+static char *in_buf;
+static size_t in_len, in_cap;
+
+/* Reads what is there and runs the complete lines; false at end of input. */
+bool read_lines(int fd, void (*on_line)(char *line)) {
+  if (in_cap - in_len < 4096) {
+    size_t cap = in_cap == 0 ? 65536 : in_cap * 2;
+    char *grown = realloc(in_buf, cap);
+    if (grown == NULL) return true; /* try again later */
+    in_buf = grown;
+    in_cap = cap;
+  }
+  ssize_t n = read(fd, in_buf + in_len, in_cap - in_len);
+  if (n < 0) return errno == EINTR || errno == EAGAIN;
+  if (n == 0) return false; /* a partial last line means its writer died mid-request: not started */
+  in_len += (size_t)n;
+  size_t start = 0;
+  for (;;) {
+    char *nl = memchr(in_buf + start, '\n', in_len - start);
+    if (nl == NULL) break;
+    *nl = '\0';
+    on_line(in_buf + start);
+    start = (size_t)(nl - in_buf) + 1;
+  }
+  memmove(in_buf, in_buf + start, in_len - start);
+  in_len -= start;
+  return true;
+}
+
 /* ---- small helpers ---- */
 
 int64_t now_ns(void) {
@@ -79,24 +124,32 @@ char *join_path(const char *dir, const char *name) {
   return p;
 }
 
-/* Writes a whole small file in one write(2): readers check for the final newline anyway. */
-void write_file(const char *dir, const char *name, const char *text) {
+/*
+ * Writes a whole small file in one write(2): readers check for the final newline anyway. Returns 0, or
+ * the errno of what failed (ENOENT: the folder was removed, nobody is left to read it; ENOSPC, EDQUOT,
+ * EFBIG: no room now). A file that could not be written whole is removed, never left half written.
+ */
+int write_file(const char *dir, const char *name, const char *text) {
   char *path = join_path(dir, name);
-  if (path == NULL) return;
+  if (path == NULL) return ENOMEM;
   int fd;
   do fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   while (fd < 0 && errno == EINTR);
-  free(path);
-  if (fd < 0) return; /* the folder was removed: nobody is left to read it */
+  int err = fd < 0 ? errno : 0;
   size_t len = strlen(text), done = 0;
-  while (done < len) {
+  while (fd >= 0 && done < len) {
     ssize_t n = write(fd, text + done, len - done);
     if (n > 0)
       done += (size_t)n;
-    else if (!(n < 0 && errno == EINTR))
+    else if (!(n < 0 && errno == EINTR)) {
+      err = n < 0 ? errno : ENOSPC;
       break;
+    }
   }
-  close(fd);
+  if (fd >= 0 && close(fd) != 0 && err == 0) err = errno; /* NFS reports a full disk at close */
+  if (fd >= 0 && err != 0) unlink(path);
+  free(path);
+  return err;
 }
 
 int open_in(const char *dir, const char *name, int flags) {
@@ -109,11 +162,11 @@ int open_in(const char *dir, const char *name, int flags) {
   return fd;
 }
 
-/* Appends a line to the task's stderr.log: why it could not start. */
-void task_message(const char *dir, const char *what, const char *subject, int err) {
+/* Appends a line to the task's stderr.log: why it could not start; `why` gets it without the prefix. */
+void task_message(const char *dir, const char *what, const char *subject, int err, char *why, size_t size) {
   char text[256 + PATH_MAX];
-  snprintf(text, sizeof text, "task-launcher: %s%s%.*s: %s\n", what, *subject ? " " : "", PATH_MAX, subject,
-           strerror(err));
+  snprintf(why, size, "%s%s%.*s: %s", what, *subject ? " " : "", PATH_MAX, subject, strerror(err));
+  snprintf(text, sizeof text, "task-launcher: %s\n", why);
   int fd = open_in(dir, "stderr.log", O_WRONLY | O_APPEND | O_CREAT);
   if (fd < 0) return;
   ssize_t ignored = write(fd, text, strlen(text));
@@ -173,3 +226,59 @@ void start_ticks(pid_t pid, char *out, size_t size) {
   memcpy(out, p, k);
   out[k] = '\0';
 }
+
+/* ---- exit records that could not be written yet (a full disk): kept, and written again later ---- */
+
+/* How often a kept exit record is tried again. */
+#define RECORD_RETRY_NS 1000000000LL
+
+struct record {
+  char *dir;
+  char *text;
+};
+
+static struct record *records;
+static size_t nrecords, cap_records;
+
+size_t kept_records(void) { return nrecords; }
+static int64_t retry_at;
+
+void keep_record(const char *dir, const char *text) {
+  if (nrecords == cap_records) {
+    size_t cap = cap_records == 0 ? 16 : cap_records * 2;
+    struct record *grown = realloc(records, cap * sizeof *records);
+    if (grown == NULL) return; /* out of memory too: the runner's database is all there is */
+    records = grown;
+    cap_records = cap;
+  }
+  char *d = strdup(dir), *t = strdup(text);
+  if (d == NULL || t == NULL) {
+    free(d);
+    free(t);
+    return;
+  }
+  records[nrecords++] = (struct record){d, t};
+  if (nrecords == 1) retry_at = now_ns() + RECORD_RETRY_NS;
+}
+
+/* Writes the kept records once their time came; returns the poll timeout in ms to the next try (-1: none). */
+int retry_records(void) {
+  if (nrecords == 0) return -1;
+  int64_t now = now_ns();
+  if (now >= retry_at) {
+    for (size_t i = 0; i < nrecords;) {
+      int err = write_file(records[i].dir, "exit", records[i].text);
+      if (err != 0 && err != ENOENT) {
+        i++;
+        continue;
+      }
+      free(records[i].dir);
+      free(records[i].text);
+      records[i] = records[--nrecords];
+    }
+    retry_at = now + RECORD_RETRY_NS;
+    if (nrecords == 0) return -1;
+  }
+  return (int)((retry_at - now + 999999) / 1000000);
+}
+

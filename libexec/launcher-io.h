@@ -7,15 +7,19 @@
  *   spaces, never a line break). The folder holds `launch`: NUL-terminated fields `<launcher pid> <its
  *   start ticks>` (so another runner can tell the task is about to start), `cwd`, `argc`, argv...,
  *   `NAME=value`... .
- * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended.
- *   Reports are buffered and flushed after each batch of events; once the reader is gone (EPIPE) they
- *   are dropped, and the files below are still written.
+ * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended;
+ *   `E <seq> <code> <words>` when it could not start, the words saying why (the task's stderr.log may
+ *   be where it could not write). Reports are buffered and flushed after each batch of events; once
+ *   the reader is gone (EPIPE) they are dropped, and the files below are still written.
  * - Files in the log folder (the task-folder protocol, src/executors/task-folder.ts): `pid` = `<pid>
  *   <start ticks> <limit s>\n`, written right after the spawn (before `S`); `exit`, the exit record
  *   `<code> <cause> <host> <start epoch s|-> <end epoch s>\n` (cause `exit`, `time-limit`, `cancelled` or
  *   `could-not-start`), written after the task is reaped (before `E`); `time-limit` when the limit's
  *   SIGTERM went out. A `cancelled` marker present before the start means the task is not started: it
  *   gets `exit` 143 (as if killed by SIGTERM) and an `E`, no `pid` and no `S`.
+ * - An exit record that cannot be written (a full disk) is kept and written again every second until
+ *   it is (the `E` goes out at once: a live runner records the end in its database); the launcher
+ *   does not exit before, so a runner started later sees the task running, then its true end.
  * - Exit codes: the task's own; 128+n when signal n ended it; 124 when its time limit ended it after the
  *   SIGTERM, 137 when that needed the SIGKILL (as `timeout --kill-after` gives); 126 when the working
  *   folder cannot be entered or the program cannot be run, 127 when it is not found (a message goes to
@@ -30,14 +34,22 @@
 #include <sys/types.h>
 
 void flush_out(void);
+/* Input: requests, one a line; a partial line is kept until its newline comes. */
+bool read_lines(int fd, void (*on_line)(char *line));
 void report(const char *kind, const char *seq, long long value, bool with_value);
+void report_why(const char *seq, long long code, const char *why);
 int64_t now_ns(void);
 int64_t seconds_to_ns(double s);
 char *join_path(const char *dir, const char *name);
-void write_file(const char *dir, const char *name, const char *text);
+int write_file(const char *dir, const char *name, const char *text);
 int open_in(const char *dir, const char *name, int flags);
-void task_message(const char *dir, const char *what, const char *subject, int err);
+void task_message(const char *dir, const char *what, const char *subject, int err, char *why, size_t size);
 char *read_launch(const char *dir, size_t *len);
+/* Exit records a full disk had no room for: kept, and written again every second by retry_records,
+   which returns the poll timeout in ms to its next try (-1: none kept). */
+void keep_record(const char *dir, const char *text);
+int retry_records(void);
+size_t kept_records(void);
 void start_ticks(pid_t pid, char *out, size_t size);
 
 #endif

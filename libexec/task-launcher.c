@@ -88,18 +88,26 @@ static void remove_task(size_t i) {
   tasks[i] = tasks[--ntasks];
 }
 
-/* Records the end of a task: its exit record (`started_s` < 0: it never started), then `E`. */
-static void record_end(const char *seq, const char *dir, int code, const char *cause, long long started_s) {
+/*
+ * Records the end of a task: its exit record (`started_s` < 0: it never started), then `E` (with why
+ * it could not start, when it did not). A record the disk has no room for is kept and tried again.
+ */
+static void record_end(const char *seq, const char *dir, int code, const char *cause, long long started_s,
+                       const char *why) {
   char text[96 + HOST_NAME_MAX + 256], start[32] = "-";
   if (started_s >= 0) snprintf(start, sizeof start, "%lld", started_s);
   snprintf(text, sizeof text, "%d %s %s %s %lld\n", code, cause, host, start, (long long)time(NULL));
-  write_file(dir, "exit", text);
-  report("E", seq, code, true);
+  int err = write_file(dir, "exit", text);
+  if (err != 0 && err != ENOENT) keep_record(dir, text);
+  if (why != NULL && *why != '\0')
+    report_why(seq, code, why);
+  else
+    report("E", seq, code, true);
 }
 
 /* A task that never got a process (cancelled, or it could not start): it ends at once. */
-static void end_unstarted(const char *seq, const char *dir, int code) {
-  record_end(seq, dir, code, code == 128 + SIGTERM ? "cancelled" : "could-not-start", -1);
+static void end_unstarted(const char *seq, const char *dir, int code, const char *why) {
+  record_end(seq, dir, code, code == 128 + SIGTERM ? "cancelled" : "could-not-start", -1, why);
 }
 
 /*
@@ -111,10 +119,11 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
   bool cancelled = marker != NULL && access(marker, F_OK) == 0;
   free(marker);
   if (cancelled) {
-    end_unstarted(seq, dir, 128 + SIGTERM); /* as if the TERM of the cancel had ended it */
+    end_unstarted(seq, dir, 128 + SIGTERM, NULL); /* as if the TERM of the cancel had ended it */
     return;
   }
   size_t len = 0;
+  char why[256 + PATH_MAX] = "";
   char *launch = read_launch(dir, &len);
   /* Fields: identity, cwd, argc, argv[argc], env... */
   size_t nfields = 0;
@@ -129,10 +138,10 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
     if (end == fields[2] || (end != NULL && *end != '\0') || argc == 0 || argc > nfields - 3) argc = 0;
   }
   if (argc == 0) {
-    task_message(dir, "cannot read the task's launch file", "", launch == NULL ? errno : EINVAL);
+    task_message(dir, "cannot read the task's launch file", "", launch == NULL ? errno : EINVAL, why, sizeof why);
     free(fields);
     free(launch);
-    end_unstarted(seq, dir, 127);
+    end_unstarted(seq, dir, 127, why);
     return;
   }
   const char *cwd = fields[1];
@@ -147,13 +156,21 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
   int cwd_fd = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
   int cwd_errno = errno;
   int out_fd = open_in(dir, "stdout.log", O_WRONLY | O_APPEND | O_CREAT);
+  int out_errno = errno;
   int err_fd = open_in(dir, "stderr.log", O_WRONLY | O_APPEND | O_CREAT);
+  int err_errno = errno;
   int code = 0;
   pid_t pid = -1;
   if (args == NULL || out_fd < 0 || err_fd < 0) {
-    code = 126; /* the log folder is gone or full of file descriptors: nowhere to say more */
+    /* The log folder is gone, the disk full, or no file descriptor left: only the report can say it. */
+    code = 126;
+    if (args == NULL)
+      snprintf(why, sizeof why, "out of memory");
+    else
+      snprintf(why, sizeof why, "cannot create %s: %s", out_fd < 0 ? "stdout.log" : "stderr.log",
+               strerror(out_fd < 0 ? out_errno : err_errno));
   } else if (cwd_fd < 0) {
-    task_message(dir, "cd:", cwd, cwd_errno);
+    task_message(dir, "cd:", cwd, cwd_errno, why, sizeof why);
     code = 126;
   } else {
     posix_spawn_file_actions_t actions;
@@ -179,7 +196,7 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
       /* glibc has reaped the child that failed; its fds were the task's logs, so we say why here. */
-      task_message(dir, "cannot run", args[0], rc);
+      task_message(dir, "cannot run", args[0], rc, why, sizeof why);
       code = rc == ENOENT ? 127 : 126;
       pid = -1;
     }
@@ -191,7 +208,7 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
   free(fields);
   free(launch);
   if (pid <= 0) {
-    end_unstarted(seq, dir, code);
+    end_unstarted(seq, dir, code, why);
     return;
   }
 
@@ -259,7 +276,7 @@ static void reap(void) {
     for (size_t i = 0; i < ntasks; i++) {
       struct task *t = &tasks[i];
       if (t->reaped || t->pid != pid) continue;
-      record_end(t->seq, t->dir, exit_code(t, status), t->termed ? "time-limit" : "exit", t->started_s);
+      record_end(t->seq, t->dir, exit_code(t, status), t->termed ? "time-limit" : "exit", t->started_s, NULL);
       if (!t->killed && kill(-pid, 0) == 0) {
         /* Its group outlives it (a job that backgrounded a child): the task has ended, so has all of
            it. TERM now, SIGKILL at the end of the grace, as at a time limit. */
@@ -308,37 +325,6 @@ static int deadlines(void) {
   return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* ---- input: requests, partial lines kept until their newline comes ---- */
-
-static char *in_buf;
-static size_t in_len, in_cap;
-
-/* Reads what is there and runs the complete lines; false at end of input. */
-static bool read_requests(void) {
-  if (in_cap - in_len < 4096) {
-    size_t cap = in_cap == 0 ? 65536 : in_cap * 2;
-    char *grown = realloc(in_buf, cap);
-    if (grown == NULL) return true; /* try again later */
-    in_buf = grown;
-    in_cap = cap;
-  }
-  ssize_t n = read(STDIN_FILENO, in_buf + in_len, in_cap - in_len);
-  if (n < 0) return errno == EINTR || errno == EAGAIN;
-  if (n == 0) return false; /* a partial last line means its writer died mid-request: not started */
-  in_len += (size_t)n;
-  size_t start = 0;
-  for (;;) {
-    char *nl = memchr(in_buf + start, '\n', in_len - start);
-    if (nl == NULL) break;
-    *nl = '\0';
-    request(in_buf + start);
-    start = (size_t)(nl - in_buf) + 1;
-  }
-  memmove(in_buf, in_buf + start, in_len - start);
-  in_len -= start;
-  return true;
-}
-
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: task-launcher HOST GRACE_SECONDS [TIMEOUT_PATH]\n");
@@ -379,8 +365,9 @@ int main(int argc, char **argv) {
   flush_out();
   bool eof = false;
   for (;;) {
-    int timeout = deadlines();
-    if (eof && ntasks == 0) break;
+    int timeout = deadlines(), retry = retry_records();
+    if (retry >= 0 && (timeout < 0 || retry < timeout)) timeout = retry;
+    if (eof && ntasks == 0 && kept_records() == 0) break; /* every end is recorded */
     struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = eof ? -1 : STDIN_FILENO, .events = POLLIN}};
     int n = poll(fds, 2, timeout);
     if (n < 0 && errno != EINTR) {
@@ -393,7 +380,7 @@ int main(int argc, char **argv) {
       } /* one wake-up for any number of ends: waitpid finds them all */
       reap();
     }
-    if (n > 0 && fds[1].revents != 0 && !read_requests()) eof = true;
+    if (n > 0 && fds[1].revents != 0 && !read_lines(STDIN_FILENO, request)) eof = true;
     flush_out();
   }
   return 0;

@@ -128,7 +128,7 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         executor: placement.engine,
       });
       const dir = taskFolder(catalog.runsDir, runId, taskId);
-      mkdirSync(dir, { recursive: true });
+      makeTaskFolder(dir);
       const provenance = taskProvenance(catalog, project, {
         item,
         job,
@@ -153,6 +153,18 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
 export type TaskItem = Pick<ItemResolution, 'item' | 'jobs'> &
   Partial<Pick<ItemResolution, 'subjectId' | 'study'>>;
 
+/**
+ * One mkdir (the run's folder exists): a recursive one costs a second system call per task. It may
+ * exist already only when an earlier creation of this run failed and rolled back its ids.
+ */
+function makeTaskFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /** One task of a run to build: its item (or the group), job, id, folder and placement. */
 export interface TaskToBuild {
   readonly item: TaskItem;
@@ -170,7 +182,7 @@ export function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuil
   const values = resolvedArguments(item, t.jobIndex);
   const command = buildCommand(job, values, t.dir, { library: t.library, python: t.placement.python });
   for (const file of command.files) {
-    mkdirSync(dirname(file.path), { recursive: true });
+    if (dirname(file.path) !== t.dir) mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.content);
   }
   for (const folder of command.mkdirs) mkdirSync(folder, { recursive: true });

@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { ExecutorSet } from '../executors/executor-set.js';
 import { executorFactory } from '../executors/make-executor.js';
+import { databaseProblem } from '../db/database-problem.js';
 import { CohortError } from '../errors/cohort-error.js';
 import { Engine } from './engine.js';
 import type { EngineListener } from './engine-listener.js';
@@ -39,6 +40,8 @@ export class RunSupervisor implements RunDriver {
   private polling: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private closed = false;
+  /** The last poll failure said, so a full disk is one line, not four a second. */
+  private lastProblem = '';
 
   constructor(
     private readonly catalog: Catalog,
@@ -105,7 +108,10 @@ export class RunSupervisor implements RunDriver {
       return await applyTaskAction(this.executors, tasks, action, () => this.poll());
     } finally {
       this.engine.untrack(borrowed);
-      for (const runId of borrowed) releaseRun(runsDir, runId);
+      for (const runId of borrowed) {
+        this.engine.compactEnded(runId);
+        releaseRun(runsDir, runId);
+      }
     }
   }
 
@@ -138,12 +144,23 @@ export class RunSupervisor implements RunDriver {
   async close(): Promise<void> {
     this.closed = true;
     await this.loop;
+    this.engine.compactEnded();
     for (const [runId, watched] of this.owned) {
       releaseRun(this.catalog.runsDir, runId);
       watched.resolve(tasksOfRun(this.catalog.db, runId));
     }
     this.owned.clear();
     await this.executors.close();
+  }
+
+  private tellProblem(error: unknown): void {
+    const problem = databaseProblem(error, this.catalog.config.databasePath);
+    const text =
+      problem === undefined
+        ? `cohort: poll failed: ${error instanceof Error ? error.message : String(error)}`
+        : `cohort: cannot record task states: ${problem.message} Free some space: the run goes on and records them then (or stop it, and run \`cohort resume\` once there is room).`;
+    if (text !== this.lastProblem) console.error(text);
+    this.lastProblem = text;
   }
 
   private watch(runId: number): void {
@@ -159,15 +176,19 @@ export class RunSupervisor implements RunDriver {
         await this.poll();
         for (const [runId, watched] of [...this.owned]) {
           if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
-          this.owned.delete(runId);
+          // First what can fail on a full disk: the run stays watched, and the next poll tries again.
           endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
+          this.owned.delete(runId);
+          this.engine.compactEnded(runId);
           releaseRun(this.catalog.runsDir, runId);
           watched.resolve(tasksOfRun(this.catalog.db, runId));
           sweepDaily(this.catalog);
         }
+        this.lastProblem = '';
       } catch (error) {
-        // A failing poll (database busy, an executor error) must not stop the watch of every run.
-        console.error('cohort: poll failed:', error instanceof Error ? error.message : error);
+        // A failing poll (database busy or full, an executor error) must not stop the watch of every
+        // run: the executors keep the ends, and the next poll that can write records them.
+        this.tellProblem(error);
       }
       if (this.owned.size > 0) await new Promise((r) => setTimeout(r, this.pollMs));
     }

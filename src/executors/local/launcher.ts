@@ -30,7 +30,8 @@ export function nativeLauncherBuilt(): boolean {
 /** What the launcher tells its owner. */
 export interface LauncherEvents {
   started(seq: number, pid: number): void;
-  ended(seq: number, code: number): void;
+  /** `why`: the task could not start, and this says why (the launcher's words). */
+  ended(seq: number, code: number, why?: string): void;
   /** The launcher process is gone (its tasks may still run: they are their own process groups). */
   lost(): void;
 }
@@ -51,6 +52,8 @@ export class Launcher {
   private readonly unacknowledged = new Set<number>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs = FIRST_RETRY_MS;
+  /** Requests not yet written: those of one pass of the scheduler go out in one write. */
+  private pending = '';
 
   constructor(
     private readonly params: { host: string; graceSeconds: number; kind: LauncherKind },
@@ -59,15 +62,24 @@ export class Launcher {
 
   /** Writes the task's `launch` file and asks the launcher to start it. */
   launch(seq: number, spec: TaskSpec, logDir: string, limitSeconds: number): void {
-    const child = this.process();
+    this.process();
     writeLaunchRecord(logDir, this.identity, spec);
-    child.stdin?.write(`${seq} ${seconds(limitSeconds)} ${logDir}\n`);
+    if (this.pending === '') queueMicrotask(() => this.flush());
+    this.pending += `${seq} ${seconds(limitSeconds)} ${logDir}\n`;
     this.unacknowledged.add(seq);
+  }
+
+  private flush(): void {
+    const requests = this.pending;
+    this.pending = '';
+    if (requests === '') return;
+    this.child?.stdin?.write(requests);
     this.wake();
   }
 
   /** Stops reading reports; the launcher finishes the tasks it started, records their ends, and exits. */
   close(): void {
+    this.flush(); // requests made just before: the launcher still starts them
     clearTimeout(this.retryTimer);
     const child = this.child;
     if (child === undefined) return;
@@ -103,7 +115,7 @@ export class Launcher {
   }
 
   private report(line: string): void {
-    const [kind, seq, value] = line.split(' ');
+    const [kind, seq, value, ...why] = line.split(' ');
     if (kind === 'R') {
       this.ready = true;
       this.wake();
@@ -112,7 +124,8 @@ export class Launcher {
       this.events.started(Number(seq), Number(value));
     } else if (kind === 'E') {
       this.unacknowledged.delete(Number(seq)); // a task that never started has no `S`
-      this.events.ended(Number(seq), Number(value));
+      if (why.length === 0) this.events.ended(Number(seq), Number(value));
+      else this.events.ended(Number(seq), Number(value), why.join(' '));
     }
   }
 

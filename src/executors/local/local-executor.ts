@@ -107,9 +107,9 @@ export class LocalExecutor implements Executor {
           if (task.cancelled && task.killTimer === undefined)
             task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
         },
-        ended: (seq, code) => {
+        ended: (seq, code, why) => {
           const task = this.bySeq.get(seq);
-          if (task !== undefined) this.exited(task, code);
+          if (task !== undefined) this.exited(task, code, undefined, why);
         },
         lost: () => this.launcherLost(),
       },
@@ -258,15 +258,24 @@ export class LocalExecutor implements Executor {
     try {
       this.launcher.launch(seq, task.spec, task.id, task.limitSeconds);
     } catch (error) {
-      this.exited(task, undefined, error);
+      if (!NO_ROOM.has((error as NodeJS.ErrnoException).code ?? '')) {
+        this.exited(task, undefined, error);
+        return;
+      }
+      // The disk is full: the task has not started and waits for room, like a queued task (nothing
+      // about it is lost or failed); the next watch tries again.
+      this.running.delete(task);
+      this.bySeq.delete(seq);
+      task.seq = undefined;
+      this.scheduler.requeue(task);
     }
   }
 
-  private exited(task: LocalTask, code: number | undefined, error?: unknown): void {
+  private exited(task: LocalTask, code: number | undefined, error?: unknown, why?: string): void {
     if (!this.running.delete(task)) return;
     if (task.seq !== undefined) this.bySeq.delete(task.seq);
     this.orphans.delete(task);
-    const status = exitedStatus(task, code, this.host, error);
+    const status = exitedStatus(task, code, this.host, error, why);
     if (code !== undefined) capTaskLogs(task.id, this.logCapBytes, true); // written since the last watch
     this.scheduler.exited(task, status);
     this.scheduler.pump();
@@ -321,6 +330,7 @@ export class LocalExecutor implements Executor {
 
   /** Every second: caps logs, obeys markers on queued tasks, notices the end of adopted tasks. */
   private watch(): void {
+    this.scheduler.paused = false; // a start that found the disk full tries again
     for (const task of this.running) capTaskLogs(task.id, this.logCapBytes);
     this.watchOrphans();
     this.scheduler.readMarkers();
@@ -348,6 +358,9 @@ export class LocalExecutor implements Executor {
     return ids.flatMap((id) => this.scheduler.tasks.get(id) ?? []);
   }
 }
+
+/** Codes of a write that failed for want of room: the disk (or the quota, or a size limit) is full. */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
 function tryWrite(write: () => void): void {
   try {

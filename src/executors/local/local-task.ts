@@ -81,15 +81,21 @@ function isStopped(task: LocalTask): boolean {
 
 /**
  * The status of a task whose wrapper exited with `code` (undefined: it could not be started, `error`
- * says why).
+ * says why). `why`: the launcher could not start it (code 126 or 127) and says why, e.g. `cannot create
+ * stdout.log: No space left on device`.
  */
 export function exitedStatus(
   task: LocalTask,
   code: number | undefined,
   host: string,
   error?: unknown,
+  why?: string,
 ): TaskStatus {
   const endedAt = Date.now();
+  if (code !== undefined && why !== undefined && !task.cancelled) {
+    const reason = `could not start: ${why}`;
+    return { state: 'error', cause: 'could-not-start', exitCode: code, reason, host, endedAt };
+  }
   if (code === undefined) {
     const why = existsSync(task.spec.cwd)
       ? error instanceof Error

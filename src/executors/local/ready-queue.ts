@@ -23,6 +23,11 @@ export class ReadyQueue<T extends Queued> {
     this.items.push(task);
   }
 
+  /** Queues again a task taken by `take` that could not start after all (phase `ready` again). */
+  putBack(task: T): void {
+    if (!this.items.includes(task, this.head)) this.items.push(task);
+  }
+
   /** Takes the tasks that may start now with `free` slots, in order. */
   take(free: number): T[] {
     const taken: T[] = [];

@@ -37,6 +37,8 @@ export class TaskScheduler {
   private pumping = false;
   private pumpAgain = false;
   stopped = false;
+  /** No start until the owner clears it (a full disk: it tries again at its next watch). */
+  paused = false;
 
   constructor(
     readonly slots: number,
@@ -52,7 +54,8 @@ export class TaskScheduler {
     const task = newLocalTask(id, spec, this.slots);
     this.tasks.set(id, task);
     try {
-      mkdirSync(id, { recursive: true });
+      // A folder with files in it exists: one mkdir fewer per task (its own was made with the run).
+      if (present === undefined || present.size === 0) mkdirSync(id, { recursive: true });
       clearStateFiles(id, present); // of an earlier run in the same folder
     } catch (error) {
       this.end(task, {
@@ -164,7 +167,7 @@ export class TaskScheduler {
     try {
       do {
         this.pumpAgain = false;
-        for (const task of this.ready.take(this.slots - this.usedSlots)) {
+        for (const task of this.ready.take(this.paused ? 0 : this.slots - this.usedSlots)) {
           // The last look before starting: a cancel from another process since the last watch.
           if (isCancelled(task.id)) {
             this.endUnrun(task, true);
@@ -181,6 +184,19 @@ export class TaskScheduler {
       this.pumping = false;
     }
     for (const [id, status] of this.endedEvents.splice(0)) this.hooks.ended(id, status);
+  }
+
+  /**
+   * A started task (see `start`) that could not be handed to its launcher for want of disk space: it
+   * waits in the queue again (its status `queued`), and no task starts until `paused` is cleared.
+   */
+  requeue(task: LocalTask): void {
+    if (task.phase !== 'running') return;
+    this.usedSlots -= task.slots;
+    task.phase = 'ready';
+    task.startedAt = undefined;
+    this.ready.putBack(task);
+    this.paused = true;
   }
 
   /** Queues an end to tell of at the next `pump` (for tasks that ended elsewhere, e.g. adopted ones). */
