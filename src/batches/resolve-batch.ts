@@ -5,6 +5,7 @@ import type { StudyRef } from '../selection/selection.js';
 import { validateBatch, type BatchDefinition } from './batch-definition.js';
 import type { BatchResolution, ItemMissing, ItemResolution } from './batch-resolution.js';
 import { loadBatchScope, loadStudyTags, type BatchItems } from './load-batch-scope.js';
+import { fileLocator } from './file-locator.js';
 import { matchFiles, type FileRequest } from './match-files.js';
 import { resolveItemJobs, type ItemPlan, type PlannedArgument } from './resolve-item-jobs.js';
 import { resolveStudyReference, type ReferenceContext } from './resolve-study-reference.js';
@@ -63,7 +64,8 @@ export function resolveBatch(
       return { ...unit, jobs: definition.jobs.map((job) => job.args.map((arg) => plan(arg, context))) };
     });
     const matches = matchFiles(db, project, fileRequests(plans));
-    const resolved = plans.map((p) => resolveItemJobs(definition, p, matches));
+    const locator = fileLocator(project);
+    const resolved = plans.map((p) => resolveItemJobs(definition, p, matches, locator));
     const unknown = scope.unknown
       .filter((s) => definition.level === 'study' || !groups.has(s.subjectId))
       .map((s) => unknownItem(s, definition.level, project));

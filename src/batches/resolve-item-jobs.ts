@@ -10,6 +10,7 @@ import type {
   ItemResolution,
   JobResolution,
 } from './batch-resolution.js';
+import type { FileLocator } from './file-locator.js';
 import { targetKey, type FileMatches } from './match-files.js';
 import { patternRegex } from './pattern-regex.js';
 import type { ReferenceResolution, ReferenceTarget } from './resolve-study-reference.js';
@@ -53,6 +54,7 @@ export function resolveItemJobs(
   batch: BatchDefinition,
   plan: ItemPlan,
   matches: FileMatches,
+  locator: FileLocator,
 ): ItemResolution {
   const produced: Produced[] = [];
   const problems: string[] = [];
@@ -62,7 +64,7 @@ export function resolveItemJobs(
       const at = `job '${job.name}', argument '${arg.name}'`;
       switch (arg.type) {
         case 'FILE': {
-          const result = resolveFile(arg, reference, matches, produced);
+          const result = resolveFile(arg, reference, matches, produced, locator);
           if (!result.ok && result.optional) warnings.push(`${at} (optional): ${result.reason}`);
           else if (!result.ok) problems.push(`${at}: ${result.reason}`);
           else if (result.matched > result.paths.length && arg.multiple !== true) {
@@ -107,6 +109,7 @@ function resolveFile(
   reference: ReferenceResolution | null,
   matches: FileMatches,
   produced: readonly Produced[],
+  locator: FileLocator,
 ): FileResolution | ArgumentMiss {
   const optional = arg.optional === true;
   if (reference === null || !reference.ok) {
@@ -117,7 +120,12 @@ function resolveFile(
   const base = { type: 'FILE', name: arg.name, ok: true, location: target.label } as const;
   if (found.length > 0) {
     const picked = arg.multiple === true ? found : found.slice(0, 1);
-    return { ...base, paths: picked.map((p) => `${target.folder}/${p}`), matched: found.length };
+    if (arg.sidecar !== undefined) return resolveSidecars(arg, arg.sidecar, target, picked, locator, base);
+    return { ...base, paths: picked.map((p) => locator.absolute(target, p)), matched: found.length };
+  }
+  if (arg.sidecar !== undefined) {
+    const reason = `no file matches ${arg.patterns.join(' or ')} in ${target.label}, so it has no ${arg.sidecar} sidecar`;
+    return { type: 'FILE', name: arg.name, ok: false, optional, reason };
   }
   // Not in the catalog: maybe an earlier job writes it. OUT paths are exact, so they can be matched now.
   const key = targetKey(target);
@@ -138,6 +146,36 @@ function resolveFile(
   if (folder !== undefined) return { ...base, paths: [], matched: 0, producedBy: folder.job, deferred: true };
   const reason = `no file matches ${arg.patterns.join(' or ')} in ${target.label}`;
   return { type: 'FILE', name: arg.name, ok: false, optional, reason };
+}
+
+/**
+ * The sidecars of the matched files: the nearest one of the first match, or with `multiple` every
+ * applicable one of every match, top-down; each with the level it came from, for the preview.
+ */
+function resolveSidecars(
+  arg: FileArgument,
+  extension: string,
+  target: ReferenceTarget,
+  picked: readonly string[],
+  locator: FileLocator,
+  base: Pick<FileResolution, 'type' | 'name' | 'ok' | 'location'>,
+): FileResolution | ArgumentMiss {
+  const paths: string[] = [];
+  const origins: string[] = [];
+  for (const path of picked) {
+    const chain = locator.sidecars(target, path, extension);
+    for (const sidecar of arg.multiple === true ? chain : chain.slice(-1)) {
+      if (paths.includes(sidecar.path)) continue;
+      paths.push(sidecar.path);
+      origins.push(sidecar.origin);
+    }
+  }
+  if (paths.length === 0) {
+    const name = picked[0] ?? '';
+    const reason = `${name} in ${target.label} has no ${extension} sidecar (looked beside it and in every folder up to the dataset root)`;
+    return { type: 'FILE', name: arg.name, ok: false, optional: arg.optional === true, reason };
+  }
+  return { ...base, paths, matched: picked.length, origins };
 }
 
 type OutputResult =

@@ -33,6 +33,12 @@ export interface FileArgument {
   readonly multiple?: boolean;
   /** A missing optional input does not make the item fail. */
   readonly optional?: boolean;
+  /**
+   * Resolve to the matched file's sidecar with this extension (`.bval`, `.bvec`, `.json`) instead of the
+   * file itself, found by the BIDS inheritance principle (a top-level `dwi.bval` serves every DWI run).
+   * With `multiple`, every applicable sidecar of every match, top-down (to merge JSON in order).
+   */
+  readonly sidecar?: string;
 }
 
 /** OUT / PATHOUT: an output file or folder path (no wildcards) inside a referenced study. */

@@ -41,6 +41,10 @@ export const jobArgumentSchema = z.discriminatedUnion('type', [
       ref: studyReferenceSchema,
       multiple: z.boolean().optional(),
       optional: z.boolean().optional(),
+      sidecar: z
+        .string()
+        .regex(/^\.[A-Za-z0-9][A-Za-z0-9.]*$/, 'must be an extension such as .json or .bval')
+        .optional(),
     })
     .strict(),
   z

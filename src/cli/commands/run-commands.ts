@@ -80,7 +80,16 @@ function printPreview(ctx: CommandContext, r: BatchResolution): void {
         j.args
           .filter((a) => a.type === 'FILE')
           .map((a) =>
-            a.ok && a.type === 'FILE' ? a.paths.map((p) => p.split('/').slice(-2).join('/')).join(',') : '-',
+            a.ok && a.type === 'FILE'
+              ? a.paths
+                  .map((p, i) => {
+                    const short = p.split('/').slice(-2).join('/');
+                    // A sidecar says where it was inherited from: `dwi.bval (dataset level)`.
+                    const origin = a.origins?.[i];
+                    return origin === undefined ? short : `${short} (${origin})`;
+                  })
+                  .join(',')
+              : '-',
           ),
       )
       .join('  '),
