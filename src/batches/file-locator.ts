@@ -1,7 +1,13 @@
 import { relative } from 'node:path';
 import type { Project } from '../catalog/project-store.js';
 import { cachedLister, findSidecars, type Sidecar } from '../catalog/layout/bids-inheritance.js';
-import { datasetOf, studyFileRel } from '../catalog/layout/derivatives.js';
+import {
+  datasetOf,
+  DEFAULT_PIPELINE,
+  DERIVATIVES,
+  derivativeOf,
+  studyFileRel,
+} from '../catalog/layout/derivatives.js';
 import type { ReferenceTarget } from './resolve-study-reference.js';
 
 /** Where the catalog files of a study or analysis folder lie on disk, and their sidecars. */
@@ -13,6 +19,12 @@ export interface FileLocator {
    * inheritance in a BIDS project, else the file of the same name with that extension beside it.
    */
   sidecars(target: ReferenceTarget, path: string, extension: string): Sidecar[];
+  /**
+   * Where an output with `path` (relative, normalised) is written and catalogued. In a BIDS project a
+   * study's outputs go to `derivatives/<pipeline>/<sub>/[<ses>/]<path>`, catalogued with the study as
+   * `derivatives/<pipeline>/<path>`; the pipeline is the path's own `derivatives/<name>/` or `cohort`.
+   */
+  output(target: ReferenceTarget, path: string): { readonly absolute: string; readonly path: string };
 }
 
 // Image extensions a sidecar's name replaces: `x.nii.gz` → `x.json`.
@@ -29,6 +41,14 @@ export function fileLocator(project: Pick<Project, 'root' | 'layout'>): FileLoca
     absolute(target, path) {
       if (target.kind === 'analysis') return `${target.folder}/${path}`;
       return `${project.root}/${studyFileRel(project.layout, rel(target), path)}`;
+    },
+    output(target, path) {
+      if (project.layout !== 'bids' || target.kind !== 'study') {
+        return { absolute: `${target.folder}/${path}`, path };
+      }
+      const catalogPath =
+        derivativeOf(project.layout, path) === null ? `${DERIVATIVES}/${DEFAULT_PIPELINE}/${path}` : path;
+      return { absolute: this.absolute(target, catalogPath), path: catalogPath };
     },
     sidecars(target, path, extension) {
       if (project.layout === 'bids' && target.kind === 'study') {

@@ -36,6 +36,8 @@ export interface ItemPlan {
 interface Produced {
   readonly key: string;
   readonly path: string;
+  /** The path as the OUT argument gave it, when the catalog path differs (BIDS derivatives). */
+  readonly given: string;
   readonly absolute: string;
   readonly type: 'OUT' | 'PATHOUT';
   readonly job: string;
@@ -75,7 +77,7 @@ export function resolveItemJobs(
         }
         case 'OUT':
         case 'PATHOUT': {
-          const result = resolveOutput(arg, reference);
+          const result = resolveOutput(arg, reference, locator);
           if (result.ok) produced.push({ ...result.produced, job: job.name });
           else problems.push(`${at}: ${result.miss.reason}`);
           return result.ok ? result.resolution : result.miss;
@@ -131,7 +133,9 @@ function resolveFile(
   const key = targetKey(target);
   const regexList = arg.patterns.map(regexFor);
   const outputs = produced
-    .filter((p) => p.key === key && p.type === 'OUT' && regexList.some((r) => r.test(p.path)))
+    .filter(
+      (p) => p.key === key && p.type === 'OUT' && regexList.some((r) => r.test(p.path) || r.test(p.given)),
+    )
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const first = outputs[0];
   if (first !== undefined) {
@@ -141,7 +145,9 @@ function resolveFile(
   // Inside an output folder: the names are known only after that job ran.
   const folder = produced.find(
     (p) =>
-      p.key === key && p.type === 'PATHOUT' && arg.patterns.some((pattern) => insideFolder(pattern, p.path)),
+      p.key === key &&
+      p.type === 'PATHOUT' &&
+      arg.patterns.some((pattern) => insideFolder(pattern, p.path) || insideFolder(pattern, p.given)),
   );
   if (folder !== undefined) return { ...base, paths: [], matched: 0, producedBy: folder.job, deferred: true };
   const reason = `no file matches ${arg.patterns.join(' or ')} in ${target.label}`;
@@ -182,7 +188,11 @@ type OutputResult =
   | { readonly ok: true; readonly resolution: ArgumentResolution; readonly produced: Omit<Produced, 'job'> }
   | { readonly ok: false; readonly miss: ArgumentResolution & { readonly reason: string } };
 
-function resolveOutput(arg: OutArgument, reference: ReferenceResolution | null): OutputResult {
+function resolveOutput(
+  arg: OutArgument,
+  reference: ReferenceResolution | null,
+  locator: FileLocator,
+): OutputResult {
   const miss = (reason: string): OutputResult => ({
     ok: false,
     miss: { type: arg.type, name: arg.name, ok: false, optional: false, reason },
@@ -192,16 +202,16 @@ function resolveOutput(arg: OutArgument, reference: ReferenceResolution | null):
   // validateBatch already rejects escapes; this check keeps a hand-built definition from writing
   // outside the folder all the same.
   const problem = outputPathProblem(arg.type, arg.path);
-  const path = posix.normalize(arg.path).replace(/\/+$/, '');
-  const absolute = posix.join(target.folder, path);
-  const rel = posix.relative(target.folder, absolute);
+  const given = posix.normalize(arg.path).replace(/\/+$/, '');
+  const rel = posix.relative(target.folder, posix.join(target.folder, given));
   if (problem !== null || rel === '' || rel.startsWith('..')) {
     return miss(problem ?? `path '${arg.path}' is not inside ${target.label}`);
   }
+  const { absolute, path } = locator.output(target, given);
   return {
     ok: true,
     resolution: { type: arg.type, name: arg.name, ok: true, path: absolute, location: target.label },
-    produced: { key: targetKey(target), path, absolute, type: arg.type },
+    produced: { key: targetKey(target), path, given, absolute, type: arg.type },
   };
 }
 

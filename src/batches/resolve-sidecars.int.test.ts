@@ -126,4 +126,32 @@ describe('FILE sidecars by the BIDS inheritance principle', () => {
     expect(only.problems[0]).toMatch(/sub-02_T1w\.nii\.gz in 02#nosession has no \.json sidecar/);
     catalog.close();
   });
+
+  it('finds the sidecars of derivatives inside their pipeline folder', async () => {
+    const { catalog, project, root } = await createBidsFixture();
+    const batch: BatchDefinition = {
+      name: 'x',
+      level: 'study',
+      jobs: [
+        {
+          name: 'j',
+          library: 'test/j',
+          args: [
+            {
+              type: 'FILE',
+              name: 'f1',
+              patterns: ['derivatives/fmriprep/anat/*_mask.nii.gz'],
+              ref: { kind: 'current' },
+              sidecar: '.json',
+            },
+          ],
+        },
+      ],
+    };
+    const resolution = resolveBatch(catalog.db, project, batch, { selector: '02#*' });
+    expect(fileArg(resolution, '02#nosession', 'f1').paths).toEqual([
+      `${root}/derivatives/fmriprep/sub-02/anat/sub-02_desc-brain_mask.json`,
+    ]);
+    catalog.close();
+  });
 });

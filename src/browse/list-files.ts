@@ -1,3 +1,4 @@
+import { studyFileRel } from '../catalog/layout/derivatives.js';
 import type { Project } from '../catalog/project-store.js';
 import { tagsOf } from '../catalog/tags.js';
 import type { Db } from '../db/open-database.js';
@@ -50,7 +51,12 @@ export function listFiles(
     'file',
     rows.map((r) => r.fileId),
   );
-  return { total, offset: page.offset, limit: page.limit, items: rows.map((r) => toFileRow(r, tags)) };
+  return {
+    total,
+    offset: page.offset,
+    limit: page.limit,
+    items: rows.map((r) => toFileRow(project, r, tags)),
+  };
 }
 
 /** One present study file of a project by id, as a table row. @throws CohortError NOT_FOUND (also for another project's file). */
@@ -59,16 +65,16 @@ export function getFileRow(db: Db, project: Project, fileId: number): FileRow {
     AND s.id = f.study_id AND f.present = 1 AND f.id = ${fileId}`;
   const row = db.prepare(query.text).get(...query.params) as FileQueryRow | undefined;
   if (row === undefined) throw notFound(`No file ${fileId} in project '${project.name}'.`);
-  return toFileRow(row, tagsOf(db, 'file', [fileId]));
+  return toFileRow(project, row, tagsOf(db, 'file', [fileId]));
 }
 
-function toFileRow(r: FileQueryRow, tags: Map<number, string[]>): FileRow {
+function toFileRow(project: Project, r: FileQueryRow, tags: Map<number, string[]>): FileRow {
   return {
     fileId: r.fileId,
     studyId: r.studyId,
     ref: `${r.pid}#${r.sid}`,
     path: r.path,
-    rootPath: r.folder === '' ? r.path : `${r.folder}/${r.path}`,
+    rootPath: r.folder === '' ? r.path : studyFileRel(project.layout, r.folder, r.path),
     size: r.size,
     mtimeMs: r.mtimeMs,
     tags: tags.get(r.fileId) ?? [],

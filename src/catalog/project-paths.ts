@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CohortError } from '../errors/cohort-error.js';
+import { DERIVATIVES } from './layout/derivatives.js';
 import { makeLayout } from './layout/make-layout.js';
 import type { Project } from './project-store.js';
 
@@ -53,7 +54,12 @@ export function placeInLayout(project: Project, rel: string): LayoutPlace | null
   const parts = rel.split('/');
   const [top, second] = parts;
   if (top === undefined || second === undefined) return null;
-  if (top === project.analysisFolder && project.layout === 'folders') {
+  if (top === DERIVATIVES && project.layout === 'bids' && parts.length > 3) {
+    // derivatives/<pipeline>/sub-01/...: the study's, under the path derivatives/<pipeline>/...
+    const inStudy = placeInLayout(project, parts.slice(2).join('/'));
+    if (inStudy?.kind === 'study') return { ...inStudy, path: `${DERIVATIVES}/${second}/${inStudy.path}` };
+  }
+  if (top === project.analysisFolder) {
     return parts.length < 3
       ? null
       : { kind: 'analysis', name: second, folder: `${top}/${second}`, path: parts.slice(2).join('/') };

@@ -318,4 +318,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_updated ON tasks (updated_at);
     `,
   },
+  {
+    version: 12,
+    name: 'bids analysis folders are derivatives',
+    sql: `
+      -- A BIDS project's results belong in derivatives/<pipeline>/ (BIDS), which the indexer now reads;
+      -- its analysis folder was 'analysis', whose outputs could not be registered.
+      UPDATE projects SET analysis_folder = 'derivatives' WHERE layout = 'bids';
+    `,
+  },
 ];

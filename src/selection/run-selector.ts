@@ -1,3 +1,5 @@
+import { relative } from 'node:path';
+import { studyFileRel } from '../catalog/layout/derivatives.js';
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { likeSql } from './like-pattern.js';
@@ -84,7 +86,7 @@ export function selectFiles(
       study.files.push({
         fileId: row.id,
         path: row.path,
-        absolutePath: `${study.folder}/${row.path}`,
+        absolutePath: `${project.root}/${studyFileRel(project.layout, relative(project.root, study.folder), row.path)}`,
         size: row.size,
         mtimeMs: row.mtime_ms,
       });

@@ -1,9 +1,10 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import type { Db } from '../../db/open-database.js';
 import { makeLayout } from '../layout/make-layout.js';
 import { diffContainer, type KnownFile } from './diff-container.js';
 import { knownSubjectReader } from './known-subject.js';
-import { scanFolder } from './scan-folder.js';
+import { DERIVATIVES } from '../layout/derivatives.js';
+import { mergeScans, scanFolder, type FolderScan } from './scan-folder.js';
 import type { ContainerChanges, ScanJob, ScanWarning, SubjectScan } from './scan-types.js';
 
 /** Where a scan delivers its results. */
@@ -55,7 +56,10 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
     for (const study of listed ? layout.studiesOf(subfolders) : []) {
       const rel = study.folder === '' ? folder : `${folder}/${study.folder}`;
       if (!staysInRoot(job.root, rel, warnings)) continue;
-      const scan = scanFolder(`${job.root}/${rel}`, job.root, rel);
+      const scan = mergeScans([
+        scanFolder(`${job.root}/${rel}`, job.root, rel),
+        ...derivativeScans(job, rel),
+      ]);
       warnings.push(...scan.warnings);
       const files = known.filesByFolder.get(rel) ?? [];
       studies.push(diffContainer('study', study.sid, rel, scan, files, layout));
@@ -75,11 +79,22 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
 
   for (const name of job.analysisNames) {
     const rel = `${job.analysisFolder}/${name}`;
-    const scan = scanFolder(`${job.root}/${rel}`, job.root, rel);
+    // In a BIDS pipeline folder, sub-* folders belong to the studies; the rest (group results) is the analysis's.
+    const skipTop = job.layout === 'bids' ? (n: string) => n.startsWith('sub-') : undefined;
+    const scan = scanFolder(`${job.root}/${rel}`, job.root, rel, skipTop === undefined ? {} : { skipTop });
     const known = analysisFiles.all(job.projectId, rel) as KnownFile[];
     sink.warn(scan.warnings);
     sink.analysis(diffContainer('analysis', name, rel, scan, known, layout));
   }
+}
+
+/** The scans of a study's folders in each BIDS pipeline (`derivatives/<pipeline>/<study folder>`). */
+function derivativeScans(job: ScanJob, rel: string): FolderScan[] {
+  return job.pipelines.flatMap((pipeline) => {
+    const folder = `${DERIVATIVES}/${pipeline}`;
+    if (!existsSync(`${job.root}/${folder}/${rel}`)) return [];
+    return [scanFolder(`${job.root}/${folder}/${rel}`, job.root, `${folder}/${rel}`, { prefix: folder })];
+  });
 }
 
 /**

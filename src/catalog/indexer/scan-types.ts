@@ -68,6 +68,11 @@ export interface ScanJob {
   readonly subjectFolders: readonly string[];
   /** Analysis folder names (under `<root>/<analysisFolder>/`) to scan. */
   readonly analysisNames: readonly string[];
+  /**
+   * BIDS: the pipelines under `derivatives/`. Each study's files there are scanned with the study
+   * (`derivatives/<pipeline>/...` paths); an analysis folder of a BIDS project skips its `sub-*` folders.
+   */
+  readonly pipelines: readonly string[];
   /** One Int32 shared by all scan threads: a mutex so that only one writes at a time. */
   readonly writeLock: SharedArrayBuffer;
 }

@@ -61,6 +61,11 @@ export function runDefinition(db: Db, project: { id: number; name: string }, run
   return JSON.parse(text) as unknown;
 }
 
+/** The name of the batch a run ran, or undefined for an unknown run. */
+export function runBatchName(db: Db, runId: number): string | undefined {
+  return statement(db, 'SELECT batch_name FROM runs WHERE id = ?').pluck().get(runId) as string | undefined;
+}
+
 /** Who started each of the given runs (user names), by run id. */
 export function runOwners(db: Db, runIds: readonly number[]): Map<number, string> {
   const rows = statement(db, 'SELECT id, owner FROM runs WHERE id IN (SELECT value FROM json_each(?))').all(

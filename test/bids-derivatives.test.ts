@@ -1,0 +1,111 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIDS_TREE } from '../src/catalog/layout/bids-fixture.js';
+import { runCohort, runReport } from './helpers/cli-process.js';
+import { tempDir } from './helpers/temp-dir.js';
+import { writeTree } from './helpers/write-tree.js';
+
+function setup(): { env: Record<string, string>; dir: string; root: string } {
+  const dir = tempDir();
+  const root = join(dir, 'ds');
+  writeTree(root, BIDS_TREE);
+  const env = { COHORT_HOME: join(dir, 'home') };
+  const create = runCohort(['create', 'ds', root], env);
+  expect(create.code, create.stderr).toBe(0);
+  return { env, dir, root };
+}
+
+function write(dir: string, name: string, value: object): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
+describe('BIDS derivatives through the CLI', () => {
+  it('writes a job output into derivatives/<pipeline>/sub-*/ses-*/, registers it, and a later job reads it back', () => {
+    const { env, dir, root } = setup();
+    const mask = write(dir, 'mask.json', {
+      name: 'masks',
+      level: 'study',
+      jobs: [
+        {
+          name: 'Brain mask',
+          language: 'bash',
+          script: 'echo "mask of $(basename "$f1")" > "$o1"',
+          args: [
+            { type: 'FILE', name: 'f1', patterns: ['anat/*_T1w.nii.gz'], ref: { kind: 'current' } },
+            {
+              type: 'OUT',
+              name: 'o1',
+              path: 'anat/brain_mask.txt',
+              ref: { kind: 'current' },
+              tags: ['brainmask'],
+            },
+          ],
+        },
+      ],
+    });
+    const run = runCohort(['run', mask, '01#test', '02#*', '--json'], env);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(runReport<{ done: number }>(run.stdout).done).toBe(2);
+    const written = join(root, 'derivatives/cohort/sub-01/ses-test/anat/brain_mask.txt');
+    expect(readFileSync(written, 'utf8')).toBe('mask of sub-01_ses-test_T1w.nii.gz\n');
+    expect(existsSync(join(root, 'derivatives/cohort/sub-02/anat/brain_mask.txt'))).toBe(true);
+    const description = JSON.parse(
+      readFileSync(join(root, 'derivatives/cohort/dataset_description.json'), 'utf8'),
+    ) as { DatasetType: string; GeneratedBy: Array<{ Name: string; Description: string; Version: string }> };
+    expect(description.DatasetType).toBe('derivative');
+    expect(description.GeneratedBy[0]).toMatchObject({
+      Name: 'Cohort',
+      Description: "batch 'masks', job 'Brain mask'",
+    });
+    expect(description.GeneratedBy[0]?.Version).toMatch(/^\d+\.\d+\.\d+/);
+
+    // A later batch (another run) reads the derivative by its catalog path, and by its tag.
+    const stats = write(dir, 'stats.json', {
+      name: 'stats',
+      level: 'study',
+      jobs: [
+        {
+          name: 'Read',
+          language: 'bash',
+          script: 'cat "$f1" > "$o1"',
+          args: [
+            {
+              type: 'FILE',
+              name: 'f1',
+              patterns: ['derivatives/cohort/anat/brain_mask.txt'],
+              ref: { kind: 'current' },
+            },
+            { type: 'OUT', name: 'o1', path: 'derivatives/stats/anat/copy.txt', ref: { kind: 'current' } },
+          ],
+        },
+      ],
+    });
+    const second = runCohort(['run', stats, '01#test', '--json'], env);
+    expect(second.code, second.stderr + second.stdout).toBe(0);
+    expect(readFileSync(join(root, 'derivatives/stats/sub-01/ses-test/anat/copy.txt'), 'utf8')).toBe(
+      'mask of sub-01_ses-test_T1w.nii.gz\n',
+    );
+    expect(existsSync(join(root, 'derivatives/stats/dataset_description.json'))).toBe(true);
+
+    const files = runCohort(['files', '01', '--pattern', 'derivatives/*', '--json'], env);
+    expect(files.code, files.stderr).toBe(0);
+    const rows = JSON.parse(files.stdout) as Array<{ ref: string; path: string; absolutePath: string }>;
+    const paths = rows
+      .filter((f) => f.ref === '01#test')
+      .map((f) => f.path)
+      .sort();
+    expect(rows.find((f) => f.path === 'derivatives/cohort/anat/brain_mask.txt')?.absolutePath).toBe(written);
+    expect(paths).toEqual([
+      'derivatives/cohort/anat/brain_mask.txt',
+      'derivatives/fmriprep/anat/sub-01_ses-test_desc-brain_mask.nii.gz',
+      'derivatives/stats/anat/copy.txt',
+    ]);
+    // A rescan finds the same files where the registration put them: nothing added, nothing removed.
+    const rescan = runCohort(['rescan', '--json'], env);
+    expect(rescan.code, rescan.stderr).toBe(0);
+    expect(JSON.parse(rescan.stdout)).toMatchObject({ counts: { filesAdded: 0, filesRemoved: 0 } });
+  });
+});
