@@ -58,6 +58,7 @@ export function resolveBatch(
         studies: unit.group.studies,
         tagsOf: (id) => tags.get(id) ?? NO_TAGS,
         current: unit.study ?? undefined,
+        subjectLevel: scope.subjectLevels.get(unit.group.subjectId),
         references: definition.references,
         project,
       };

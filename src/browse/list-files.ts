@@ -41,7 +41,7 @@ export function listFiles(
   const like =
     pattern === undefined || pattern === '' ? sql`1` : likeSql(sql`f.path`, toLikePattern(pattern));
   const query = sql`SELECT ${COLUMNS}, count(*) OVER () AS total
-    FROM files f JOIN ${presentStudiesFrom(project.id)} AND (${condition}) AND s.id = f.study_id
+    FROM files f JOIN ${presentStudiesFrom(project.id, { subjectLevel: true })} AND (${condition}) AND s.id = f.study_id
       AND f.present = 1 AND ${like}
     ORDER BY sub.pid, s.sort_key, s.sid, f.path LIMIT ${page.limit} OFFSET ${page.offset}`;
   const rows = db.prepare(query.text).all(...query.params) as FileQueryRow[];
@@ -61,7 +61,7 @@ export function listFiles(
 
 /** One present study file of a project by id, as a table row. @throws CohortError NOT_FOUND (also for another project's file). */
 export function getFileRow(db: Db, project: Project, fileId: number): FileRow {
-  const query = sql`SELECT ${COLUMNS} FROM files f JOIN ${presentStudiesFrom(project.id)}
+  const query = sql`SELECT ${COLUMNS} FROM files f JOIN ${presentStudiesFrom(project.id, { subjectLevel: true })}
     AND s.id = f.study_id AND f.present = 1 AND f.id = ${fileId}`;
   const row = db.prepare(query.text).get(...query.params) as FileQueryRow | undefined;
   if (row === undefined) throw notFound(`No file ${fileId} in project '${project.name}'.`);
@@ -89,7 +89,7 @@ function countFiles(
   page: PageRequest,
 ): number {
   if (page.offset === 0) return 0;
-  const query = sql`SELECT count(*) FROM files f JOIN ${presentStudiesFrom(project.id)} AND (${condition})
+  const query = sql`SELECT count(*) FROM files f JOIN ${presentStudiesFrom(project.id, { subjectLevel: true })} AND (${condition})
     AND s.id = f.study_id AND f.present = 1 AND ${like}`;
   return db
     .prepare(query.text)

@@ -160,7 +160,7 @@ export function projectSummaries(db: Db): ProjectSummary[] {
     .prepare(
       `SELECT p.name, p.root, p.layout,
          (SELECT count(*) FROM subjects s WHERE s.project_id = p.id AND s.present = 1) AS subjects,
-         (SELECT count(*) FROM studies s WHERE s.project_id = p.id AND s.present = 1) AS studies,
+         (SELECT count(*) FROM studies s WHERE s.project_id = p.id AND s.present = 1 AND s.subject_level = 0) AS studies,
          (SELECT count(*) FROM files f WHERE f.project_id = p.id AND f.present = 1) AS files
        FROM projects p ORDER BY p.name`,
     )

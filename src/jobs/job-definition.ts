@@ -21,7 +21,9 @@ export type StudyReference =
   /** A reference defined at batch level, e.g. `BASELINE`. */
   | { readonly kind: 'named'; readonly name: string }
   /** An analysis folder of the project: `ANALYSIS#name`. */
-  | { readonly kind: 'analysis'; readonly name: string };
+  | { readonly kind: 'analysis'; readonly name: string }
+  /** The subject's own files beside its sessions (BIDS `sub-01_sessions.tsv`): `PID#subject-level`. */
+  | { readonly kind: 'subject' };
 
 /** FILE: input file(s) given by one or more patterns (a union), in a referenced study. */
 export interface FileArgument {

@@ -26,6 +26,7 @@ export const studyReferenceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('matching'), pattern: name }).strict(),
   z.object({ kind: z.literal('named'), name }).strict(),
   z.object({ kind: z.literal('analysis'), name }).strict(),
+  z.object({ kind: z.literal('subject') }).strict(),
 ]);
 
 /**

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { addFiles } from '../add-files.js';
 import { createBidsFixture } from '../layout/bids-fixture.js';
 import { indexProject } from './index-project.js';
+import { parseSelector } from '../../selection/parse-selector.js';
+import { selectFiles } from '../../selection/run-selector.js';
 
 type Row = { ref: string; path: string; entities: string | null };
 
@@ -88,6 +90,42 @@ describe('indexing a BIDS dataset', () => {
     );
     const again = await indexProject(fixture.catalog, fixture.project);
     expect(again.counts).toMatchObject({ filesAdded: 0, filesRemoved: 0, filesChanged: 0 });
+    fixture.catalog.close();
+  });
+
+  it("indexes the files beside a subject's sessions in its own container, left out of its studies", async () => {
+    const fixture = await createBidsFixture();
+    expect(
+      studyFiles(fixture)
+        .filter((r) => r.ref === '01#subject-level')
+        .map((r) => r.path),
+    ).toEqual(['sub-01_scans.tsv', 'sub-01_sessions.tsv']);
+    const selection = selectFiles(fixture.catalog.db, fixture.project, parseSelector('01#subject-level'));
+    expect(selection.studies.map((s) => s.ref)).toEqual(['01#subject-level']);
+    expect(selection.studies[0]?.files.map((f) => f.absolutePath)).toContain(
+      `${fixture.root}/sub-01/sub-01_sessions.tsv`,
+    );
+    // `*` and LATEST never pick it; the subject still has two studies.
+    const all = selectFiles(fixture.catalog.db, fixture.project, parseSelector(['01#*']));
+    expect(all.studies.map((s) => s.ref)).toEqual(['01#test', '01#retest']);
+    fixture.catalog.close();
+  });
+
+  it('orders sessions by sessions.tsv acq_time, then naturally (test before retest, 2 before 10)', async () => {
+    const fixture = await createBidsFixture();
+    const pick = (selector: string) =>
+      selectFiles(fixture.catalog.db, fixture.project, parseSelector(selector)).studies.map((s) => s.ref);
+    expect(pick('01#OLDEST')).toEqual(['01#test']);
+    expect(pick('01#LATEST')).toEqual(['01#retest']);
+    expect(pick('03#OLDEST')).toEqual(['03#2']);
+    expect(pick('03#LATEST')).toEqual(['03#10']);
+    // A corrected sessions.tsv changes the order on the next rescan.
+    writeFileSync(
+      `${fixture.root}/sub-01/sub-01_sessions.tsv`,
+      'session_id\tacq_time\nses-test\t2021-01-01T10:00:00\nses-retest\t2020-06-01T10:00:00\n',
+    );
+    await indexProject(fixture.catalog, fixture.project);
+    expect(pick('01#LATEST')).toEqual(['01#test']);
     fixture.catalog.close();
   });
 });

@@ -4,6 +4,8 @@ import { makeLayout } from '../layout/make-layout.js';
 import { diffContainer, type KnownFile } from './diff-container.js';
 import { knownSubjectReader } from './known-subject.js';
 import { DERIVATIVES } from '../layout/derivatives.js';
+import { readSessionTimes, sessionSortKey } from '../layout/session-times.js';
+import { SUBJECT_LEVEL_SID } from '../layout/subject-level.js';
 import { mergeScans, scanFolder, type FolderScan } from './scan-folder.js';
 import type { ContainerChanges, ScanJob, ScanWarning, SubjectScan } from './scan-types.js';
 
@@ -53,7 +55,10 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
     }
     const known = knownSubject(job.projectId, folder);
     const studies: ContainerChanges[] = [];
-    for (const study of listed ? layout.studiesOf(subfolders) : []) {
+    const locations = listed ? layout.studiesOf(subfolders) : [];
+    const bids = job.layout === 'bids';
+    const times = bids ? readSessionTimes(`${job.root}/${folder}`, folder) : new Map<string, string>();
+    for (const study of locations) {
       const rel = study.folder === '' ? folder : `${folder}/${study.folder}`;
       if (!staysInRoot(job.root, rel, warnings)) continue;
       const scan = mergeScans([
@@ -62,7 +67,22 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
       ]);
       warnings.push(...scan.warnings);
       const files = known.filesByFolder.get(rel) ?? [];
-      studies.push(diffContainer('study', study.sid, rel, scan, files, layout));
+      const changes = diffContainer('study', study.sid, rel, scan, files, layout);
+      studies.push(bids ? { ...changes, sortKey: sessionSortKey(study.sid, times) } : changes);
+    }
+    if (bids && locations.some((s) => s.folder !== '')) {
+      // Sessions: the files beside them (sessions.tsv, scans.tsv...) go into the subject's own container.
+      const sessions = new Set(locations.map((s) => s.folder));
+      const scan = mergeScans([
+        scanFolder(`${job.root}/${folder}`, job.root, folder, { skipTop: (n) => sessions.has(n) }),
+        ...derivativeScans(job, folder, (n) => n.startsWith('ses-')),
+      ]);
+      warnings.push(...scan.warnings);
+      const files = known.filesByFolder.get(folder) ?? [];
+      studies.push({
+        ...diffContainer('study', SUBJECT_LEVEL_SID, folder, scan, files, layout),
+        subjectLevel: true,
+      });
     }
     const seen = new Set(studies.map((s) => s.name));
     const goneStudies = listed ? [...known.presentStudies.keys()].filter((sid) => !seen.has(sid)) : [];
@@ -71,7 +91,10 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
       goneStudies.length === 0 &&
       studies.every(
         (s) =>
-          known.presentStudies.get(s.name) === s.folder && s.upserts.length === 0 && s.removed.length === 0,
+          known.presentStudies.get(s.name) === s.folder &&
+          (s.sortKey === undefined || known.sortKeys.get(s.name) === s.sortKey) &&
+          s.upserts.length === 0 &&
+          s.removed.length === 0,
       );
     sink.warn(warnings);
     sink.subject({ pid, folder, studies, goneStudies, unchanged });
@@ -89,11 +112,12 @@ export function scanSubjects(job: ScanJob, db: Db, sink: ScanSink): void {
 }
 
 /** The scans of a study's folders in each BIDS pipeline (`derivatives/<pipeline>/<study folder>`). */
-function derivativeScans(job: ScanJob, rel: string): FolderScan[] {
+function derivativeScans(job: ScanJob, rel: string, skipTop?: (name: string) => boolean): FolderScan[] {
   return job.pipelines.flatMap((pipeline) => {
     const folder = `${DERIVATIVES}/${pipeline}`;
     if (!existsSync(`${job.root}/${folder}/${rel}`)) return [];
-    return [scanFolder(`${job.root}/${folder}/${rel}`, job.root, `${folder}/${rel}`, { prefix: folder })];
+    const options = skipTop === undefined ? { prefix: folder } : { prefix: folder, skipTop };
+    return [scanFolder(`${job.root}/${folder}/${rel}`, job.root, `${folder}/${rel}`, options)];
   });
 }
 

@@ -40,6 +40,10 @@ export interface ContainerChanges {
   readonly unchanged: number;
   /** Paths in the catalog that are no longer on disk: marked missing, tags kept. */
   readonly removed: readonly string[];
+  /** A subject's own container (BIDS files beside its sessions), not a study. */
+  readonly subjectLevel?: boolean;
+  /** The study's order key when the layout knows its time (BIDS sessions.tsv acq_time). */
+  readonly sortKey?: string;
 }
 
 /** One subject's scan, sent from a scan thread to the writer. */
