@@ -10,6 +10,7 @@ import type {
   ItemResolution,
   JobResolution,
 } from './batch-resolution.js';
+import { fileConditions } from '../selection/file-conditions.js';
 import type { FileLocator } from './file-locator.js';
 import { targetKey, type FileMatches } from './match-files.js';
 import { patternRegex } from './pattern-regex.js';
@@ -41,6 +42,8 @@ interface Produced {
   readonly absolute: string;
   readonly type: 'OUT' | 'PATHOUT';
   readonly job: string;
+  /** The output's `TAG(...)` tags: a later `tag:T` input may ask for them. */
+  readonly tags: readonly string[];
 }
 
 // Patterns compiled once per process; cleared when large so that a long-running server cannot grow it.
@@ -131,11 +134,15 @@ function resolveFile(
   }
   // Not in the catalog: maybe an earlier job writes it. OUT paths are exact, so they can be matched now.
   const key = targetKey(target);
-  const regexList = arg.patterns.map(regexFor);
+  const conditions = fileConditions(arg.patterns);
+  const regexList = conditions.paths.map(regexFor);
+  // Entities of an output not yet written are not known: an entity term never matches one.
+  const fits = (p: Produced): boolean =>
+    (regexList.length === 0 || regexList.some((r) => r.test(p.path) || r.test(p.given))) &&
+    conditions.tags.every((t) => p.tags.includes(t)) &&
+    conditions.entities.length === 0;
   const outputs = produced
-    .filter(
-      (p) => p.key === key && p.type === 'OUT' && regexList.some((r) => r.test(p.path) || r.test(p.given)),
-    )
+    .filter((p) => p.key === key && p.type === 'OUT' && fits(p))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const first = outputs[0];
   if (first !== undefined) {
@@ -211,7 +218,7 @@ function resolveOutput(
   return {
     ok: true,
     resolution: { type: arg.type, name: arg.name, ok: true, path: absolute, location: target.label },
-    produced: { key: targetKey(target), path, given, absolute, type: arg.type },
+    produced: { key: targetKey(target), path, given, absolute, type: arg.type, tags: arg.tags ?? [] },
   };
 }
 

@@ -5,7 +5,7 @@ import type { Db } from '../db/open-database.js';
 import { notFound } from '../errors/cohort-error.js';
 import { likeSql, toLikePattern } from '../selection/like-pattern.js';
 import { parseFilter } from '../selection/parse-filter.js';
-import { filterCondition } from '../selection/run-filter.js';
+import { fileLevelCondition, filterCondition } from '../selection/run-filter.js';
 import { sql, type SqlFragment } from '../selection/sql-fragment.js';
 import { presentStudiesFrom } from '../selection/study-row.js';
 import type { FileRow, Page, PageRequest } from './browse-types.js';
@@ -19,10 +19,11 @@ interface FileQueryRow {
   readonly path: string;
   readonly size: number;
   readonly mtimeMs: number;
+  readonly entities: string | null;
   readonly total?: number;
 }
 
-const COLUMNS = sql`f.id AS fileId, f.study_id AS studyId, sub.pid, s.sid, s.folder, f.path, f.size, f.mtime_ms AS mtimeMs`;
+const COLUMNS = sql`f.id AS fileId, f.study_id AS studyId, sub.pid, s.sid, s.folder, f.path, f.size, f.mtime_ms AS mtimeMs, f.entities`;
 
 /**
  * One page of the files table: present files of the studies matching the filter-bar text, optionally
@@ -37,7 +38,9 @@ export function listFiles(
   pattern: string | undefined,
   page: PageRequest,
 ): Page<FileRow> {
-  const condition = filterCondition(parseFilter(filterText));
+  const filter = parseFilter(filterText);
+  // Studies by the filter; within them, file terms (FTAG, paths, entities) pick the files too.
+  const condition = sql`(${filterCondition(filter)}) AND (${fileLevelCondition(filter)})`;
   const like =
     pattern === undefined || pattern === '' ? sql`1` : likeSql(sql`f.path`, toLikePattern(pattern));
   const query = sql`SELECT ${COLUMNS}, count(*) OVER () AS total
@@ -78,6 +81,7 @@ function toFileRow(project: Project, r: FileQueryRow, tags: Map<number, string[]
     size: r.size,
     mtimeMs: r.mtimeMs,
     tags: tags.get(r.fileId) ?? [],
+    ...(r.entities === null ? {} : { entities: JSON.parse(r.entities) as Record<string, string> }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { entitySql } from './file-conditions.js';
 import { SUBJECT_LEVEL_SID } from '../catalog/layout/subject-level.js';
 import { relative } from 'node:path';
 import { studyFileRel } from '../catalog/layout/derivatives.js';
@@ -131,6 +132,7 @@ function filesQuery(studyIdsJson: string, terms: FileTerms, fileIds: readonly nu
       sql`f.present = 1`,
       joinSql(anyOf, ' OR ', sql`1`),
       ...tags,
+      ...(terms.entities ?? []).map(entitySql),
     ],
     ' AND ',
     sql`1`,
