@@ -109,3 +109,27 @@ describe('BIDS derivatives through the CLI', () => {
     expect(JSON.parse(rescan.stdout)).toMatchObject({ counts: { filesAdded: 0, filesRemoved: 0 } });
   });
 });
+
+describe('cohort create on BIDS trees', () => {
+  it('prints the layout it detected, and warns when a BIDS tree lacks dataset_description.json', () => {
+    const dir = tempDir();
+    const root = join(dir, 'ds');
+    const { ['dataset_description.json']: _omitted, ...tree } = BIDS_TREE;
+    writeTree(root, tree);
+    const env = { COHORT_HOME: join(dir, 'home') };
+    const create = runCohort(['create', 'ds', root], env);
+    expect(create.code, create.stderr).toBe(0);
+    expect(create.stderr).toContain('Layout: bids (4 sub-* folder(s)).');
+    expect(create.stderr).toMatch(/Warning: no dataset_description\.json.*--layout folders/);
+    // derivatives/ and code/ did not become subjects.
+    const subjects = runCohort(['subjects', '--json'], env);
+    expect((JSON.parse(subjects.stdout) as Array<{ pid: string }>).map((s) => s.pid)).toEqual([
+      '01',
+      '02',
+      '03',
+      'emptyroom',
+    ]);
+    const forced = runCohort(['create', 'flat', root, '--layout', 'folders'], env);
+    expect(forced.stderr).toContain('Layout: folders (given with --layout).');
+  });
+});
