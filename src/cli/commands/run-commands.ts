@@ -19,7 +19,8 @@ import {
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
 import { runProgress } from '../progress/run-progress.js';
-import { itemsArg, loadBatchArg } from './load-batch-arg.js';
+import { adoptProposals, proposePatterns } from '../../batches/propose-patterns.js';
+import { itemsArg, loadBatchArg, storeBatchArg } from './load-batch-arg.js';
 import { withSupervisor } from './with-supervisor.js';
 
 const ITEM_ARGS = [
@@ -52,13 +53,39 @@ export const previewCommand: CommandSpec = {
       value: 'FILTER',
       description: 'Choose items with the filter-bar language instead of selector terms.',
     },
+    adopt: {
+      type: 'boolean',
+      description:
+        'Adopt the proposed generalised patterns: save them into the batch (the saved batch, or the .json file) and preview again.',
+    },
   },
-  examples: ['cohort preview dti.json', "cohort preview dti.json --filter 'STAG:baseline & !JOB:r'"],
+  examples: [
+    'cohort preview dti.json',
+    "cohort preview dti.json --filter 'STAG:baseline & !JOB:r'",
+    'cohort preview dti.json --adopt',
+  ],
   run(ctx) {
-    const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
-    const resolution = resolve(ctx, batch);
-    if (ctx.json) return ctx.printJson(resolution);
+    let batch = loadBatchArg(ctx, ctx.args[0] ?? '');
+    let resolution = resolve(ctx, batch);
+    let proposals = proposePatterns(ctx.catalog().db, ctx.project(), batch, resolution);
+    if (ctx.options.adopt === true && proposals.length > 0) {
+      batch = adoptProposals(batch, proposals);
+      storeBatchArg(ctx, ctx.args[0] ?? '', batch);
+      for (const p of proposals) {
+        ctx.warn(`Adopted for job '${p.job}', argument '${p.argument}': ${p.pattern}`);
+      }
+      resolution = resolve(ctx, batch);
+      proposals = proposePatterns(ctx.catalog().db, ctx.project(), batch, resolution);
+    }
+    if (ctx.json) return ctx.printJson({ ...resolution, proposals });
     printPreview(ctx, resolution);
+    for (const p of proposals) {
+      ctx.print(
+        `Proposal: job '${p.job}', argument '${p.argument}': ${p.pattern} instead of ${p.from.join(' ')} ` +
+          `finds it in ${p.missingNow - p.missingAfter} more item(s)` +
+          `${p.missingAfter === 0 ? ' (all)' : `, ${p.missingAfter} still missing`}; adopt with --adopt.`,
+      );
+    }
     for (const job of batch.jobs.filter((j) => j.language === 'python')) {
       const placed = placeJob(ctx.catalog().db, ctx.project(), job, undefined);
       ctx.print(`Python job '${job.name}' runs with ${placed.python} (queue ${placed.queue}).`);

@@ -273,7 +273,24 @@ export function ComposerPage() {
         {preview !== null && (
           <>
             {preview.of !== batchText && <p className="warn">The batch changed since this preview.</p>}
-            <PreviewTable preview={preview.result} />
+            <PreviewTable
+              preview={preview.result}
+              onAdopt={(p) =>
+                setDraft((d) => ({
+                  ...d,
+                  jobs: d.jobs.map((j, k) =>
+                    k !== p.jobIndex
+                      ? j
+                      : {
+                          ...j,
+                          args: j.args.map((a) =>
+                            a.name === p.argument && a.type === 'FILE' ? { ...a, patterns: [p.pattern] } : a,
+                          ),
+                        },
+                  ),
+                }))
+              }
+            />
           </>
         )}
       </div>

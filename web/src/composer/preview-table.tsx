@@ -44,8 +44,11 @@ function Cell({ arg }: { readonly arg: ArgumentResolution }) {
  */
 export function PreviewTable({
   preview,
+  onAdopt,
 }: {
-  readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters'>>;
+  readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters' | 'proposals'>>;
+  /** Adopts a proposed generalised pattern into the batch (one click). */
+  readonly onAdopt?: (proposal: NonNullable<PreviewResponse['proposals']>[number]) => void;
 }) {
   const columns = (preview.items[0]?.jobs ?? []).flatMap((job) =>
     job.args.map((arg) => ({ job: job.name, jobIndex: job.index, arg: arg.name })),
@@ -58,6 +61,17 @@ export function PreviewTable({
       {(preview.interpreters ?? []).map((p) => (
         <p key={p.job} className="hint">
           Python job {p.job} runs with {p.python} (queue {p.queue})
+        </p>
+      ))}
+      {(preview.proposals ?? []).map((p) => (
+        <p key={`${p.jobIndex}/${p.argument}`} className="hint">
+          {p.job} · {p.argument}: <code>{p.pattern}</code> instead of <code>{p.from.join(' ')}</code> finds it
+          in {p.missingNow - p.missingAfter} more item(s){p.missingAfter === 0 ? ' (all)' : ''}.{' '}
+          {onAdopt !== undefined && (
+            <button type="button" onClick={() => onAdopt(p)}>
+              Adopt
+            </button>
+          )}
         </p>
       ))}
       <div className="preview-scroll">
