@@ -133,3 +133,47 @@ describe('cohort create on BIDS trees', () => {
     expect(forced.stderr).toContain('Layout: folders (given with --layout).');
   });
 });
+
+describe('NORA job scripts', () => {
+  it('run unchanged: nora -o, -a --addtag, --addtag -s "$DPXpsid" and -s work inside a job', () => {
+    const { env, dir } = setup();
+    const batch = write(dir, 'nora.json', {
+      name: 'nora',
+      level: 'study',
+      jobs: [
+        {
+          name: 'NORA script',
+          language: 'bash',
+          script: [
+            'out=$(nora -o notes/extra.txt)',
+            'mkdir -p "$(dirname "$out")" && echo hi > "$out"',
+            'nora -a "$out" --addtag noted',
+            'nora --addtag checked -s "$DPXpsid" "$f1"',
+            'nora -s "$DPXpsid tag:noted" > "$o1"',
+          ].join('\n'),
+          args: [
+            { type: 'FILE', name: 'f1', patterns: ['anat/*_T1w.nii.gz'], ref: { kind: 'current' } },
+            { type: 'OUT', name: 'o1', path: 'notes/list.txt', ref: { kind: 'current' } },
+          ],
+        },
+      ],
+    });
+    const run = runCohort(['run', batch, '01#test', '--json'], env);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const noted = runCohort(['files', 'FTAG:noted', '--json'], env);
+    const notedRows = JSON.parse(noted.stdout) as Array<{ path: string; absolutePath: string }>;
+    expect(notedRows.map((r) => r.path)).toEqual(['derivatives/cohort/notes/extra.txt']);
+    const checked = JSON.parse(runCohort(['files', 'FTAG:checked', '--json'], env).stdout) as Array<{
+      path: string;
+    }>;
+    expect(checked.map((r) => r.path)).toEqual(['anat/sub-01_ses-test_T1w.nii.gz']);
+    const listed = readFileSync(notedRows[0]?.absolutePath.replace('extra.txt', 'list.txt') ?? '', 'utf8');
+    expect(listed.trim()).toBe(notedRows[0]?.absolutePath);
+    // An option with no equivalent fails with the reason and what to use instead.
+    const sql = runCohort(['nora', '--sql', 'SELECT 1'], env);
+    expect(sql.code).toBe(2);
+    expect(sql.stderr).toMatch(
+      /nora --sql has no equivalent in Cohort[\s\S]*hint: Instead, Cohort does not expose SQL/,
+    );
+  });
+});
