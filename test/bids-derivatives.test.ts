@@ -129,7 +129,10 @@ describe('cohort create on BIDS trees', () => {
       '03',
       'emptyroom',
     ]);
-    const forced = runCohort(['create', 'flat', root, '--layout', 'folders'], env);
+    const flat = join(dir, 'flat');
+    writeTree(flat, tree);
+    const forced = runCohort(['create', 'flat', flat, '--layout', 'folders'], env);
+    expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stderr).toContain('Layout: folders (given with --layout).');
   });
 });

@@ -35,9 +35,6 @@ export const createCommand: CommandSpec = {
     const layout = layoutOption(ctx, root);
     const chosen = ctx.options.layout === undefined || ctx.options.layout === 'auto';
     const guess = chosen ? detectLayoutWithReason(root) : null;
-    // On stderr, so that --json output stays one document.
-    ctx.warn(`Layout: ${layout} (${guess === null ? 'given with --layout' : guess.reason}).`);
-    if (guess?.warning !== undefined) ctx.warn(`Warning: ${guess.warning}`);
     const catalog = ctx.catalog();
     const analysisFolder = ctx.options['analysis-folder'];
     const project = createProject(
@@ -50,6 +47,9 @@ export const createCommand: CommandSpec = {
       },
       ownPaths(ctx.config),
     );
+    // On stderr, so that --json output stays one document; once the project exists.
+    ctx.warn(`Layout: ${layout} (${guess === null ? 'given with --layout' : guess.reason}).`);
+    if (guess?.warning !== undefined) ctx.warn(`Warning: ${guess.warning}`);
     const progress = indexProgress(ctx);
     const result = await indexProject(catalog, project, {
       ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
