@@ -150,7 +150,10 @@ function printFiles(ctx: CommandContext, studies: readonly SelectedStudy[]): voi
 }
 
 /** A file's tags (`[brainmask,qc]`) and entities (`task=rest run=2`), for the files listing. */
-function fileDetails(row: { tags: readonly string[]; entities?: Readonly<Record<string, string>> }): string[] {
+function fileDetails(row: {
+  tags: readonly string[];
+  entities?: Readonly<Record<string, string>>;
+}): string[] {
   const entities = Object.entries(row.entities ?? {})
     .filter(([key]) => key !== 'extension')
     .map(([key, value]) => `${key}=${value}`)
