@@ -56,5 +56,7 @@ export function describeReference(ref: StudyReference): string {
       return ref.name;
     case 'analysis':
       return `ANALYSIS#${ref.name}`;
+    case 'subject':
+      return "the subject's own files";
   }
 }

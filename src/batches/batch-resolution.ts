@@ -20,6 +20,8 @@ export interface FileResolution {
    * that job ran: `paths` is empty and the engine resolves the item again before this job.
    */
   readonly deferred?: boolean;
+  /** For a `sidecar` argument: where each path came from, parallel to `paths` (`dataset level`...). */
+  readonly origins?: readonly string[];
 }
 
 /** An OUT or PATHOUT argument: the absolute path the job writes. */

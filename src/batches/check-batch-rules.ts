@@ -84,6 +84,7 @@ function referenceProblems(
       return /^[^/\\.][^/\\]*$/.test(ref.name)
         ? []
         : [`${at}: analysis folder name '${ref.name}' must be a plain folder name, e.g. models`];
+    case 'subject':
     case 'oldest':
     case 'latest':
     case 'tagged':

@@ -27,6 +27,8 @@ export interface BatchScope {
   readonly unknown: readonly StudyRef[];
   /** Subjects of the selected studies, by pid, each with all its present studies oldest first. */
   readonly subjects: readonly SubjectGroup[];
+  /** The subjects' own containers (BIDS files beside the sessions), by subject id. */
+  readonly subjectLevels: ReadonlyMap<number, StudyRef>;
 }
 
 /**
@@ -37,7 +39,8 @@ export interface BatchScope {
 export function loadBatchScope(db: Db, project: Project, items: BatchItems): BatchScope {
   if (items === 'all') {
     const subjects = groupBySubject(queryStudies(db, project, null));
-    return { selected: subjects.flatMap((s) => s.studies), unknown: [], subjects };
+    const subjectLevels = querySubjectLevels(db, project, null);
+    return { selected: subjects.flatMap((s) => s.studies), unknown: [], subjects, subjectLevels };
   }
   const chosen = isStudyList(items)
     ? items
@@ -57,7 +60,7 @@ export function loadBatchScope(db: Db, project: Project, items: BatchItems): Bat
     if (fresh === undefined) unknown.push(study);
     else selected.push(fresh);
   }
-  return { selected, unknown, subjects };
+  return { selected, unknown, subjects, subjectLevels: querySubjectLevels(db, project, subjectIds) };
 }
 
 /**
@@ -96,4 +99,22 @@ function queryStudies(db: Db, project: Project, subjectIds: readonly number[] | 
     FROM ${presentStudiesFrom(project.id)}${restrict} ORDER BY sub.pid, s.sort_key, s.sid`;
   const rows = db.prepare(query.text).all(...query.params) as StudyRow[];
   return rows.map((row) => toStudyRef(row, project.root));
+}
+
+/** The subject-level containers of the given subjects (null: of every subject), by subject id. */
+function querySubjectLevels(
+  db: Db,
+  project: Project,
+  subjectIds: readonly number[] | null,
+): Map<number, StudyRef> {
+  // Only BIDS subjects have them: other projects spend no statement on it.
+  if (project.layout !== 'bids' || (subjectIds !== null && subjectIds.length === 0)) return new Map();
+  const restrict =
+    subjectIds === null
+      ? sql``
+      : sql` AND s.subject_id IN (SELECT value FROM json_each(${JSON.stringify(subjectIds)}))`;
+  const query = sql`SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder
+    FROM ${presentStudiesFrom(project.id, { subjectLevel: true })} AND s.subject_level = 1${restrict}`;
+  const rows = db.prepare(query.text).all(...query.params) as StudyRow[];
+  return new Map(rows.map((row) => [row.subject_id, toStudyRef(row, project.root)]));
 }

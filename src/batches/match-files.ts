@@ -1,7 +1,7 @@
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
-import { likeSql, toLikePattern } from '../selection/like-pattern.js';
-import { joinSql, sql, type SqlFragment } from '../selection/sql-fragment.js';
+import { fileConditions, fileConditionsSql } from '../selection/file-conditions.js';
+import { sql, type SqlFragment } from '../selection/sql-fragment.js';
 import type { ReferenceTarget } from './resolve-study-reference.js';
 
 /** One FILE argument of one item: its patterns (a union) in the folder its reference resolved to. */
@@ -43,11 +43,8 @@ export function matchFiles(db: Db, project: Project, requests: Iterable<FileRequ
     else group.analyses.add(request.target.name);
   }
   for (const group of groups.values()) {
-    const anyPattern = joinSql(
-      group.patterns.map((p) => likeSql(sql`f.path`, toLikePattern(p))),
-      ' OR ',
-      sql`0`,
-    );
+    // Path patterns (a union), and `tag:T` / `key=value` terms that every file must meet.
+    const anyPattern = fileConditionsSql(fileConditions(group.patterns));
     if (group.studyIds.size > 0) {
       collect(
         db,

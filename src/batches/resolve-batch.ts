@@ -5,6 +5,7 @@ import type { StudyRef } from '../selection/selection.js';
 import { validateBatch, type BatchDefinition } from './batch-definition.js';
 import type { BatchResolution, ItemMissing, ItemResolution } from './batch-resolution.js';
 import { loadBatchScope, loadStudyTags, type BatchItems } from './load-batch-scope.js';
+import { fileLocator } from './file-locator.js';
 import { matchFiles, type FileRequest } from './match-files.js';
 import { outputCollisions } from './output-collisions.js';
 import { resolveGroupJobs } from './resolve-group-jobs.js';
@@ -59,13 +60,15 @@ export function resolveBatch(
         studies: unit.group.studies,
         tagsOf: (id) => tags.get(id) ?? NO_TAGS,
         current: unit.study ?? undefined,
+        subjectLevel: scope.subjectLevels.get(unit.group.subjectId),
         references: definition.references,
         project,
       };
       return { ...unit, jobs: definition.jobs.map((job) => job.args.map((arg) => plan(arg, context))) };
     });
     const matches = matchFiles(db, project, fileRequests(plans));
-    const resolved = plans.map((p) => resolveItemJobs(definition, p, matches));
+    const locator = fileLocator(project);
+    const resolved = plans.map((p) => resolveItemJobs(definition, p, matches, locator));
     const unknown = scope.unknown
       .filter((s) => definition.level === 'study' || !groups.has(s.subjectId))
       .map((s) => unknownItem(s, definition.level, project));

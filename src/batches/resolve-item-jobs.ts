@@ -10,6 +10,8 @@ import type {
   ItemResolution,
   JobResolution,
 } from './batch-resolution.js';
+import { fileConditions } from '../selection/file-conditions.js';
+import type { FileLocator } from './file-locator.js';
 import { targetKey, type FileMatches } from './match-files.js';
 import { patternRegex } from './pattern-regex.js';
 import type { ReferenceResolution, ReferenceTarget } from './resolve-study-reference.js';
@@ -35,9 +37,13 @@ export interface ItemPlan {
 interface Produced {
   readonly key: string;
   readonly path: string;
+  /** The path as the OUT argument gave it, when the catalog path differs (BIDS derivatives). */
+  readonly given: string;
   readonly absolute: string;
   readonly type: 'OUT' | 'PATHOUT';
   readonly job: string;
+  /** The output's `TAG(...)` tags: a later `tag:T` input may ask for them. */
+  readonly tags: readonly string[];
 }
 
 // Patterns compiled once per process; cleared when large so that a long-running server cannot grow it.
@@ -53,6 +59,7 @@ export function resolveItemJobs(
   batch: BatchDefinition,
   plan: ItemPlan,
   matches: FileMatches,
+  locator: FileLocator,
 ): ItemResolution {
   const produced: Produced[] = [];
   const problems: string[] = [];
@@ -62,7 +69,7 @@ export function resolveItemJobs(
       const at = `job '${job.name}', argument '${arg.name}'`;
       switch (arg.type) {
         case 'FILE': {
-          const result = resolveFile(arg, reference, matches, produced);
+          const result = resolveFile(arg, reference, matches, produced, locator);
           if (!result.ok && result.optional) warnings.push(`${at} (optional): ${result.reason}`);
           else if (!result.ok) problems.push(`${at}: ${result.reason}`);
           else if (result.matched > result.paths.length && arg.multiple !== true) {
@@ -73,7 +80,7 @@ export function resolveItemJobs(
         }
         case 'OUT':
         case 'PATHOUT': {
-          const result = resolveOutput(arg, reference);
+          const result = resolveOutput(arg, reference, locator);
           if (result.ok) produced.push({ ...result.produced, job: job.name });
           else problems.push(`${at}: ${result.miss.reason}`);
           return result.ok ? result.resolution : result.miss;
@@ -107,6 +114,7 @@ function resolveFile(
   reference: ReferenceResolution | null,
   matches: FileMatches,
   produced: readonly Produced[],
+  locator: FileLocator,
 ): FileResolution | ArgumentMiss {
   const optional = arg.optional === true;
   if (reference === null || !reference.ok) {
@@ -117,13 +125,24 @@ function resolveFile(
   const base = { type: 'FILE', name: arg.name, ok: true, location: target.label } as const;
   if (found.length > 0) {
     const picked = arg.multiple === true ? found : found.slice(0, 1);
-    return { ...base, paths: picked.map((p) => `${target.folder}/${p}`), matched: found.length };
+    if (arg.sidecar !== undefined) return resolveSidecars(arg, arg.sidecar, target, picked, locator, base);
+    return { ...base, paths: picked.map((p) => locator.absolute(target, p)), matched: found.length };
+  }
+  if (arg.sidecar !== undefined) {
+    const reason = `no file matches ${arg.patterns.join(' or ')} in ${target.label}, so it has no ${arg.sidecar} sidecar`;
+    return { type: 'FILE', name: arg.name, ok: false, optional, reason };
   }
   // Not in the catalog: maybe an earlier job writes it. OUT paths are exact, so they can be matched now.
   const key = targetKey(target);
-  const regexList = arg.patterns.map(regexFor);
+  const conditions = fileConditions(arg.patterns);
+  const regexList = conditions.paths.map(regexFor);
+  // Entities of an output not yet written are not known: an entity term never matches one.
+  const fits = (p: Produced): boolean =>
+    (regexList.length === 0 || regexList.some((r) => r.test(p.path) || r.test(p.given))) &&
+    conditions.tags.every((t) => p.tags.includes(t)) &&
+    conditions.entities.length === 0;
   const outputs = produced
-    .filter((p) => p.key === key && p.type === 'OUT' && regexList.some((r) => r.test(p.path)))
+    .filter((p) => p.key === key && p.type === 'OUT' && fits(p))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const first = outputs[0];
   if (first !== undefined) {
@@ -133,18 +152,54 @@ function resolveFile(
   // Inside an output folder: the names are known only after that job ran.
   const folder = produced.find(
     (p) =>
-      p.key === key && p.type === 'PATHOUT' && arg.patterns.some((pattern) => insideFolder(pattern, p.path)),
+      p.key === key &&
+      p.type === 'PATHOUT' &&
+      arg.patterns.some((pattern) => insideFolder(pattern, p.path) || insideFolder(pattern, p.given)),
   );
   if (folder !== undefined) return { ...base, paths: [], matched: 0, producedBy: folder.job, deferred: true };
   const reason = `no file matches ${arg.patterns.join(' or ')} in ${target.label}`;
   return { type: 'FILE', name: arg.name, ok: false, optional, reason };
 }
 
+/**
+ * The sidecars of the matched files: the nearest one of the first match, or with `multiple` every
+ * applicable one of every match, top-down; each with the level it came from, for the preview.
+ */
+function resolveSidecars(
+  arg: FileArgument,
+  extension: string,
+  target: ReferenceTarget,
+  picked: readonly string[],
+  locator: FileLocator,
+  base: Pick<FileResolution, 'type' | 'name' | 'ok' | 'location'>,
+): FileResolution | ArgumentMiss {
+  const paths: string[] = [];
+  const origins: string[] = [];
+  for (const path of picked) {
+    const chain = locator.sidecars(target, path, extension);
+    for (const sidecar of arg.multiple === true ? chain : chain.slice(-1)) {
+      if (paths.includes(sidecar.path)) continue;
+      paths.push(sidecar.path);
+      origins.push(sidecar.origin);
+    }
+  }
+  if (paths.length === 0) {
+    const name = picked[0] ?? '';
+    const reason = `${name} in ${target.label} has no ${extension} sidecar (looked beside it and in every folder up to the dataset root)`;
+    return { type: 'FILE', name: arg.name, ok: false, optional: arg.optional === true, reason };
+  }
+  return { ...base, paths, matched: picked.length, origins };
+}
+
 type OutputResult =
   | { readonly ok: true; readonly resolution: ArgumentResolution; readonly produced: Omit<Produced, 'job'> }
   | { readonly ok: false; readonly miss: ArgumentResolution & { readonly reason: string } };
 
-function resolveOutput(arg: OutArgument, reference: ReferenceResolution | null): OutputResult {
+function resolveOutput(
+  arg: OutArgument,
+  reference: ReferenceResolution | null,
+  locator: FileLocator,
+): OutputResult {
   const miss = (reason: string): OutputResult => ({
     ok: false,
     miss: { type: arg.type, name: arg.name, ok: false, optional: false, reason },
@@ -154,16 +209,16 @@ function resolveOutput(arg: OutArgument, reference: ReferenceResolution | null):
   // validateBatch already rejects escapes; this check keeps a hand-built definition from writing
   // outside the folder all the same.
   const problem = outputPathProblem(arg.type, arg.path);
-  const path = posix.normalize(arg.path).replace(/\/+$/, '');
-  const absolute = posix.join(target.folder, path);
-  const rel = posix.relative(target.folder, absolute);
+  const given = posix.normalize(arg.path).replace(/\/+$/, '');
+  const rel = posix.relative(target.folder, posix.join(target.folder, given));
   if (problem !== null || rel === '' || rel.startsWith('..')) {
     return miss(problem ?? `path '${arg.path}' is not inside ${target.label}`);
   }
+  const { absolute, path } = locator.output(target, given);
   return {
     ok: true,
     resolution: { type: arg.type, name: arg.name, ok: true, path: absolute, location: target.label },
-    produced: { key: targetKey(target), path, absolute, type: arg.type },
+    produced: { key: targetKey(target), path, given, absolute, type: arg.type, tags: arg.tags ?? [] },
   };
 }
 

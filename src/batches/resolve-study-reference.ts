@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Project } from '../catalog/project-store.js';
 import type { StudyReference } from '../jobs/job-definition.js';
 import type { StudyRef } from '../selection/selection.js';
+import { SUBJECT_LEVEL_SID } from '../catalog/layout/subject-level.js';
 import { describeReference } from './batch-labels.js';
 import { referenceCycle } from './check-batch-rules.js';
 import { patternRegex } from './pattern-regex.js';
@@ -16,6 +17,8 @@ export interface ReferenceContext {
   readonly tagsOf: (studyId: number) => ReadonlySet<string>;
   /** The item's study at study level; absent at subject level. */
   readonly current?: StudyRef;
+  /** The subject's own container (BIDS files beside its sessions), when it has one. */
+  readonly subjectLevel?: StudyRef;
   /** The batch's named references. */
   readonly references?: Readonly<Record<string, StudyReference>>;
   readonly project: Pick<Project, 'root' | 'analysisFolder'>;
@@ -90,6 +93,10 @@ export function resolveStudyReference(ref: StudyReference, context: ReferenceCon
     }
     case 'named':
       return resolveNamed(ref.name, context);
+    case 'subject':
+      return context.subjectLevel === undefined
+        ? fail(`${pid} has no files of its own beside its sessions (no ${pid}#${SUBJECT_LEVEL_SID})`)
+        : found(context.subjectLevel);
     case 'analysis': {
       const { root, analysisFolder } = context.project;
       return {

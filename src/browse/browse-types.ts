@@ -60,4 +60,6 @@ export interface FileRow {
   readonly size: number;
   readonly mtimeMs: number;
   readonly tags: readonly string[];
+  /** BIDS entities (`sub`, `ses`, `task`, `suffix`, `pipeline`...), when the name has them. */
+  readonly entities?: Readonly<Record<string, string>>;
 }

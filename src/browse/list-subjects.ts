@@ -88,5 +88,5 @@ function countSubjects(
  */
 function hasStudy(project: Project, condition: SqlFragment): SqlFragment {
   return sql`EXISTS (SELECT 1 FROM studies s WHERE s.subject_id = sub.id AND +s.project_id = ${project.id}
-    AND s.present = 1 AND (${condition}))`;
+    AND s.present = 1 AND s.subject_level = 0 AND (${condition}))`;
 }

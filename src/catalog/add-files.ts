@@ -137,7 +137,7 @@ function register(catalog: Catalog, project: Project, place: LayoutPlace, abs: s
         {
           pid: place.pid,
           folder: place.subjectFolder,
-          studies: [{ kind: 'study', ...changes }],
+          studies: [{ kind: 'study', ...changes, subjectLevel: place.subjectLevel === true }],
           goneStudies: [],
           unchanged: false,
         },

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CohortError } from '../errors/cohort-error.js';
+import { DERIVATIVES } from './layout/derivatives.js';
 import { makeLayout } from './layout/make-layout.js';
+import { SUBJECT_LEVEL_SID } from './layout/subject-level.js';
 import type { Project } from './project-store.js';
 
 /**
@@ -42,6 +44,8 @@ export type LayoutPlace =
       readonly sid: string;
       readonly folder: string;
       readonly path: string;
+      /** The subject's own container (BIDS files beside its sessions). */
+      readonly subjectLevel?: boolean;
     }
   | { readonly kind: 'analysis'; readonly name: string; readonly folder: string; readonly path: string };
 
@@ -53,7 +57,12 @@ export function placeInLayout(project: Project, rel: string): LayoutPlace | null
   const parts = rel.split('/');
   const [top, second] = parts;
   if (top === undefined || second === undefined) return null;
-  if (top === project.analysisFolder && project.layout === 'folders') {
+  if (top === DERIVATIVES && project.layout === 'bids' && parts.length > 3) {
+    // derivatives/<pipeline>/sub-01/...: the study's, under the path derivatives/<pipeline>/...
+    const inStudy = placeInLayout(project, parts.slice(2).join('/'));
+    if (inStudy?.kind === 'study') return { ...inStudy, path: `${DERIVATIVES}/${second}/${inStudy.path}` };
+  }
+  if (top === project.analysisFolder) {
     return parts.length < 3
       ? null
       : { kind: 'analysis', name: second, folder: `${top}/${second}`, path: parts.slice(2).join('/') };
@@ -63,7 +72,22 @@ export function placeInLayout(project: Project, rel: string): LayoutPlace | null
   if (pid === null) return null;
   const subfolders = listDirs(join(project.root, top));
   if (!subfolders.includes(second) && parts.length > 2) subfolders.push(second);
-  for (const study of layout.studiesOf(subfolders)) {
+  const studies = layout.studiesOf(subfolders);
+  const inSession = studies.some((s) => s.folder === second && parts.length > 2);
+  if (project.layout === 'bids' && !inSession && studies.some((s) => s.folder !== '')) {
+    // Beside the sessions: the subject's own container.
+    const path = parts.slice(1).join('/');
+    return {
+      kind: 'study',
+      pid,
+      subjectFolder: top,
+      sid: SUBJECT_LEVEL_SID,
+      folder: top,
+      path,
+      subjectLevel: true,
+    };
+  }
+  for (const study of studies) {
     if (study.folder === '') {
       return {
         kind: 'study',

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Db } from '../db/open-database.js';
 import { CohortError, invalidInput, notFound } from '../errors/cohort-error.js';
 import { rootConflict, type OwnPaths } from './own-paths.js';
+import { DERIVATIVES } from './layout/derivatives.js';
 import { LAYOUT_KINDS, type LayoutKind } from './layout/layout.js';
 
 export interface Project {
@@ -68,7 +69,14 @@ export function createProject(db: Db, input: CreateProjectInput, own?: OwnPaths)
       );
     }
   }
-  const analysisFolder = input.analysisFolder ?? 'analysis';
+  // In a BIDS dataset results belong in derivatives/: ANALYSIS#name is derivatives/name there.
+  const analysisFolder = input.analysisFolder ?? (input.layout === 'bids' ? DERIVATIVES : 'analysis');
+  if (input.layout === 'bids' && analysisFolder !== DERIVATIVES) {
+    throw invalidInput(
+      `A BIDS project keeps its analysis folders in ${DERIVATIVES}/, not '${analysisFolder}'.`,
+      'Leave out --analysis-folder for a BIDS project: ANALYSIS#name is derivatives/name there.',
+    );
+  }
   if (analysisFolder.includes('/') || analysisFolder.startsWith('.') || analysisFolder === '') {
     throw invalidInput(
       `Invalid analysis folder '${analysisFolder}'.`,
@@ -152,7 +160,7 @@ export function projectSummaries(db: Db): ProjectSummary[] {
     .prepare(
       `SELECT p.name, p.root, p.layout,
          (SELECT count(*) FROM subjects s WHERE s.project_id = p.id AND s.present = 1) AS subjects,
-         (SELECT count(*) FROM studies s WHERE s.project_id = p.id AND s.present = 1) AS studies,
+         (SELECT count(*) FROM studies s WHERE s.project_id = p.id AND s.present = 1 AND s.subject_level = 0) AS studies,
          (SELECT count(*) FROM files f WHERE f.project_id = p.id AND f.present = 1) AS files
        FROM projects p ORDER BY p.name`,
     )

@@ -52,6 +52,7 @@ export function studiesByIds(
        FROM studies s JOIN subjects p ON p.id = s.subject_id
        WHERE s.project_id = ? AND s.present = 1
          AND (s.id IN (SELECT value FROM json_each(?)) OR s.subject_id IN (SELECT value FROM json_each(?)))
+         AND s.subject_level = 0
        ORDER BY p.pid, s.sort_key`,
     )
     .all(project.id, JSON.stringify(studyIds), JSON.stringify(subjectIds)) as Array<

@@ -36,6 +36,10 @@ if (['add', 'select', 'tag'].includes(first)) {
     runLeanCli: typeof runLeanCli;
   };
   code = await lean.runLeanCli(argv, config, io);
+} else if (first === 'nora' || argv0IsNora()) {
+  // NORA job scripts call `nora ...` (a shim on the job's PATH runs `cohort nora ...`).
+  const { runNora } = await import('./nora/run-nora.js');
+  code = await runNora(first === 'nora' ? argv.slice(1) : argv, config, process.env, io);
 } else if (['create', 'rescan', 'projects'].includes(first)) {
   const { runIndexCli } = await import('./index-cli.js');
   code = await runIndexCli(argv, config, io);
@@ -50,4 +54,9 @@ process.exitCode = code;
 function newer(file: URL, than: URL): boolean {
   const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
   return mtime !== undefined && mtime >= (statSync(than, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+}
+
+/** Invoked through a link named `nora`. */
+function argv0IsNora(): boolean {
+  return /(^|\/)nora$/.test(process.argv[1] ?? '');
 }

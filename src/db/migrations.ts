@@ -398,4 +398,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX measures_project ON measures (project_id, key);
     `,
   },
+  {
+    version: 12,
+    name: 'bids analysis folders are derivatives',
+    sql: `
+      -- A BIDS project's results belong in derivatives/<pipeline>/ (BIDS), which the indexer now reads;
+      -- its analysis folder was 'analysis', whose outputs could not be registered.
+      UPDATE projects SET analysis_folder = 'derivatives' WHERE layout = 'bids';
+    `,
+  },
+  {
+    version: 13,
+    name: 'subject-level containers',
+    sql: `
+      -- A BIDS subject with sessions also has files of its own (sub-01_sessions.tsv, scans.tsv): they are
+      -- kept in one container per subject, a study row with subject_level = 1 (sid 'subject-level')
+      -- that OLDEST/LATEST, study-level batches and the studies table leave out.
+      ALTER TABLE studies ADD COLUMN subject_level INTEGER NOT NULL DEFAULT 0 CHECK (subject_level IN (0, 1));
+    `,
+  },
 ];

@@ -23,7 +23,9 @@ export type StudyReference =
   /** A reference defined at batch level, e.g. `BASELINE`. */
   | { readonly kind: 'named'; readonly name: string }
   /** An analysis folder of the project: `ANALYSIS#name`. */
-  | { readonly kind: 'analysis'; readonly name: string };
+  | { readonly kind: 'analysis'; readonly name: string }
+  /** The subject's own files beside its sessions (BIDS `sub-01_sessions.tsv`): `PID#subject-level`. */
+  | { readonly kind: 'subject' };
 
 /** FILE: input file(s) given by one or more patterns (a union), in a referenced study. */
 export interface FileArgument {
@@ -35,6 +37,12 @@ export interface FileArgument {
   readonly multiple?: boolean;
   /** A missing optional input does not make the item fail. */
   readonly optional?: boolean;
+  /**
+   * Resolve to the matched file's sidecar with this extension (`.bval`, `.bvec`, `.json`) instead of the
+   * file itself, found by the BIDS inheritance principle (a top-level `dwi.bval` serves every DWI run).
+   * With `multiple`, every applicable sidecar of every match, top-down (to merge JSON in order).
+   */
+  readonly sidecar?: string;
 }
 
 /** OUT / PATHOUT: an output file or folder path (no wildcards) inside a referenced study. */

@@ -156,3 +156,33 @@ describe('validateJobs', () => {
     expect(() => validateJobs({})).toThrow('the jobs must be a list');
   });
 });
+
+describe("the manual's OUT syntax", () => {
+  it('parses `path TAG(t)` into the path and its tags, several tags and forms alike', () => {
+    const job = validateJob({
+      ...valid,
+      script: 'cp "$f1" "$o1" "$o2"',
+      args: [
+        valid.args[0],
+        { type: 'OUT', name: 'o1', path: 'x/out.nii TAG(mytag)', ref },
+        { type: 'OUT', name: 'o2', path: 'x/my file.nii TAG(a, b) TAG(c)', ref, tags: ['a'] },
+      ],
+    });
+    expect(job.args[1]).toEqual({ type: 'OUT', name: 'o1', path: 'x/out.nii', ref, tags: ['mytag'] });
+    expect(job.args[2]).toMatchObject({ path: 'x/my file.nii', tags: ['a', 'b', 'c'] });
+  });
+
+  it('refuses a TAG(...) that is not at the end, or a path padded with spaces, saying how to write it', () => {
+    const bad = (path: string) => () =>
+      validateJob({
+        ...valid,
+        script: 'cp "$f1" "$o1"',
+        args: [valid.args[0], { type: 'OUT', name: 'o1', path, ref }],
+      });
+    expect(bad('x/out.nii TAG(a) more')).toThrow(
+      /holds a TAG\(\.\.\.\) that is not at its end — write the path, then TAG/,
+    );
+    expect(bad('x/out.nii TAG(a')).toThrow(/TAG\(\.\.\.\) that is not at its end/);
+    expect(bad('x/out.nii ')).toThrow(/ends with a space/);
+  });
+});

@@ -3,6 +3,7 @@ import { invalidInput, type CohortError } from '../errors/cohort-error.js';
 import { isolationSchema } from './isolation.js';
 import { JOB_LEVELS, ON_ERROR, SCRIPT_LANGUAGES, type JobDefinition } from './job-definition.js';
 import { jobProblems } from './job-rules.js';
+import { normaliseOutArgument } from './out-syntax.js';
 import { describeZodIssue } from './zod-issue.js';
 
 /**
@@ -27,45 +28,53 @@ export const studyReferenceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('matching'), pattern: name }).strict(),
   z.object({ kind: z.literal('named'), name }).strict(),
   z.object({ kind: z.literal('analysis'), name }).strict(),
+  z.object({ kind: z.literal('subject') }).strict(),
 ]);
 
 /**
  * One argument. FILE patterns and OUT paths may be empty here (a library template or a fresh row in
  * the composer); `jobProblems` insists on them in a job about to run.
  */
-export const jobArgumentSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('FILE'),
-      name,
-      patterns: z.array(z.string()),
-      ref: studyReferenceSchema,
-      multiple: z.boolean().optional(),
-      optional: z.boolean().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.enum(['OUT', 'PATHOUT']),
-      name,
-      path: z.string(),
-      ref: studyReferenceSchema,
-      tags: z.array(z.string()).optional(),
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('NUMERIC'),
-      name,
-      value: z.number().finite(),
-      min: z.number().finite().optional(),
-      max: z.number().finite().optional(),
-    })
-    .strict(),
-  z.object({ type: z.literal('STRING'), name, value: z.string() }).strict(),
-  z.object({ type: z.literal('LOGICAL'), name, value: z.boolean() }).strict(),
-  z.object({ type: z.literal('OPTION'), name, value: z.string(), choices: z.array(z.string()) }).strict(),
-]);
+export const jobArgumentSchema = z.preprocess(
+  normaliseOutArgument,
+  z.discriminatedUnion('type', [
+    z
+      .object({
+        type: z.literal('FILE'),
+        name,
+        patterns: z.array(z.string()),
+        ref: studyReferenceSchema,
+        multiple: z.boolean().optional(),
+        optional: z.boolean().optional(),
+        sidecar: z
+          .string()
+          .regex(/^\.[A-Za-z0-9][A-Za-z0-9.]*$/, 'must be an extension such as .json or .bval')
+          .optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.enum(['OUT', 'PATHOUT']),
+        name,
+        path: z.string(),
+        ref: studyReferenceSchema,
+        tags: z.array(z.string()).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('NUMERIC'),
+        name,
+        value: z.number().finite(),
+        min: z.number().finite().optional(),
+        max: z.number().finite().optional(),
+      })
+      .strict(),
+    z.object({ type: z.literal('STRING'), name, value: z.string() }).strict(),
+    z.object({ type: z.literal('LOGICAL'), name, value: z.boolean() }).strict(),
+    z.object({ type: z.literal('OPTION'), name, value: z.string(), choices: z.array(z.string()) }).strict(),
+  ]),
+);
 
 export const resourcesSchema = z
   .object({

@@ -14,6 +14,13 @@ export function outputPathProblem(type: 'OUT' | 'PATHOUT', path: string): string
   const fix = `give a path inside the study, e.g. ${type === 'OUT' ? `masks/${plain}` : plain}`;
   const shown = JSON.stringify(path).slice(1, -1).replace(/'/g, "\\'");
   if (path.trim() === '') return `has no path — ${fix}`;
+  // `TAG(...)` left in the path: not at the end, or malformed (`x.nii TAG(a` ...).
+  if (/\bTAG\(/i.test(path)) {
+    return `path '${path}' holds a TAG(...) that is not at its end — write the path, then TAG(tag1,tag2), e.g. masks/brain.nii TAG(brainmask)`;
+  }
+  if (path !== path.trim()) {
+    return `path '${path}' starts or ends with a space — remove it; ${fix}`;
+  }
   if (/\p{Cc}/u.test(path)) {
     return `path '${shown}' contains a control character (NUL, newline, tab...) — ${fix}`;
   }

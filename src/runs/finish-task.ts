@@ -4,7 +4,9 @@ import { addFiles } from '../catalog/add-files.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Project } from '../catalog/project-store.js';
 import { addTags } from '../catalog/tags.js';
+import { ensureDatasetDescription } from './dataset-description.js';
 import type { TaskProvenance } from './provenance.js';
+import { runBatchName } from './store/run-store.js';
 import type { TaskRow } from './store/task-store.js';
 
 /**
@@ -25,6 +27,11 @@ export function finishTask(
       continue;
     }
     const files = output.kind === 'PATHOUT' ? filesBelow(output.path) : [output.path];
+    const description = ensureDatasetDescription(project, output.path, {
+      batch: runBatchName(catalog.db, task.run_id) ?? '?',
+      job: provenance.job.name,
+    });
+    if (description !== null) files.push(description);
     const results = addFiles(catalog, project, files, { tags: output.tags });
     const failed = results.filter((r) => !r.ok);
     if (failed.length > 0)

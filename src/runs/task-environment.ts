@@ -26,6 +26,9 @@ export function taskVariables(config: CohortConfig, context: TaskContext): Recor
     COHORT_ITEM: context.item,
     COHORT_TASK: String(context.taskId),
     ...(context.study === undefined ? {} : { COHORT_STUDY: context.study }),
+    // NORA's names for the same, so that NORA job scripts (`nora -a "$f1" -s "$DPXpsid"`) run unchanged.
+    DPXproject: context.project,
+    ...(context.study === undefined ? {} : { DPXpsid: context.study }),
   };
 }
 
@@ -68,6 +71,13 @@ export function cohortShimDir(config: CohortConfig): string {
     `#!/bin/sh\nexec '${process.execPath.replace(/'/g, `'\\''`)}' '${main.replace(/'/g, `'\\''`)}' "$@"\n`,
   );
   chmodSync(shim, 0o755);
+  // `nora ...` in a NORA job script: Cohort's mapping of NORA's backend CLI (cli/nora/).
+  const nora = join(bin, 'nora');
+  writeFileSync(
+    nora,
+    `#!/bin/sh\nexec '${process.execPath.replace(/'/g, `'\\''`)}' '${main.replace(/'/g, `'\\''`)}' nora "$@"\n`,
+  );
+  chmodSync(nora, 0o755);
   shimDirs.set(config.home, bin);
   return bin;
 }

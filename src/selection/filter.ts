@@ -1,3 +1,4 @@
+import type { EntityCondition } from './file-conditions.js';
 import type { JobFilterLetter } from '../runs/task-states.js';
 
 /**
@@ -37,11 +38,13 @@ interface TermBase {
  */
 export type FilterTerm =
   | (TermBase & { readonly kind: 'stag' | 'ptag' | 'ftag' | 'sdesc' | 'file' | 'id'; readonly like: string })
+  /** `key=value`: the study has a present file with that entity (BIDS `task=rest`, `run=2`). */
+  | (TermBase & { readonly kind: 'entity'; readonly entity: EntityCondition })
   | (TermBase & { readonly kind: 'job'; readonly state: JobFilterLetter });
 
 /** Filter-bar syntax, for error hints and help text. */
 export const FILTER_HELP =
   'Terms separated by spaces are ORed, & separates AND-groups: `a b & c` = (a or b) and c. Each term ' +
   'matches as a prefix (implicit trailing *); ! negates a term. Terms: PID, SID or PID#SID prefix; ' +
-  'a file path pattern containing / (t1_*/s0*.nii); STAG:tag, PTAG:tag, FTAG:tag, SDESC:text, ' +
+  'a file path pattern containing / (t1_*/s0*.nii); a file entity KEY=VALUE (task=rest, acq=mprage, run=2); STAG:tag, PTAG:tag, FTAG:tag, SDESC:text, ' +
   'JOB:q|r|e|s (queued, running, error, suspended).';

@@ -28,7 +28,11 @@ describe('parseFilter', () => {
     const [group] = parseFilter(
       'stag:ctrl PTAG:x* Ftag:mask SDESC:MRT job:E t1_tri*/s0*.nii P00 !P001#2020',
     ).groups;
-    expect(group?.map((t) => (t.kind === 'job' ? [t.kind, t.state] : [t.kind, t.like, t.negated]))).toEqual([
+    expect(
+      group?.map((t) =>
+        t.kind === 'job' ? [t.kind, t.state] : t.kind === 'entity' ? [t.kind] : [t.kind, t.like, t.negated],
+      ),
+    ).toEqual([
       ['stag', 'ctrl%', false],
       ['ptag', 'x%', false],
       ['ftag', 'mask%', false],

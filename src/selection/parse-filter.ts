@@ -1,3 +1,4 @@
+import { entityTerm } from './file-conditions.js';
 import { isCohortError, SyntaxErrorAt } from '../errors/cohort-error.js';
 import {
   FILTER_HELP,
@@ -61,6 +62,8 @@ function parseTerm(source: string, token: Token): FilterTerm {
     }
   };
 
+  const entity = entityTerm(body);
+  if (entity !== null) return { ...base, kind: 'entity', entity };
   const keyword = KEYWORD.exec(body);
   const name = keyword?.[1]?.toUpperCase();
   const value = keyword?.[2] ?? '';

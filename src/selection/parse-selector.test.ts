@@ -40,6 +40,7 @@ describe('parseSelector', () => {
     expect(selector.files).toEqual({
       patterns: ['t1_%/%.nii'],
       paths: [],
+      entities: [],
       tags: [
         { level: 'file', tag: 'best', negated: false },
         { level: 'file', tag: 'bad', negated: true },

@@ -1,3 +1,4 @@
+import { entityTerm, type EntityCondition } from './file-conditions.js';
 import { isCohortError, SyntaxErrorAt } from '../errors/cohort-error.js';
 import { toLikePattern } from './like-pattern.js';
 import {
@@ -48,6 +49,7 @@ class SelectorBuilder {
   private readonly patterns: string[] = [];
   private readonly paths: string[] = [];
   private readonly fileTags: TagCondition[] = [];
+  private readonly fileEntities: EntityCondition[] = [];
   private sort: FileSort | null = null;
   private nth: number | null = null;
 
@@ -63,6 +65,11 @@ class SelectorBuilder {
     const call = NTH_CALL.exec(text);
     if (call !== null) {
       this.setNth(token, call[1] ?? '');
+      return;
+    }
+    const entity = entityTerm(text);
+    if (entity !== null) {
+      this.fileEntities.push(entity);
       return;
     }
     const keyword = KEYWORD.exec(text);
@@ -102,6 +109,7 @@ class SelectorBuilder {
       this.patterns.length > 0 ||
       this.paths.length > 0 ||
       this.fileTags.length > 0 ||
+      this.fileEntities.length > 0 ||
       this.sort !== null ||
       this.nth !== null;
     return {
@@ -113,6 +121,7 @@ class SelectorBuilder {
             patterns: this.patterns,
             paths: this.paths,
             tags: this.fileTags,
+            entities: this.fileEntities,
             sort: this.sort ?? DEFAULT_FILE_SORT,
             nth: this.nth,
           }

@@ -1,5 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { DERIVATIVES, derivativeOf } from '../catalog/layout/derivatives.js';
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { CohortError, notFound } from '../errors/cohort-error.js';
@@ -26,9 +27,14 @@ export function resolveFilePath(db: Db, project: Project, path: string): number 
        WHERE s.project_id = ? AND s.folder IN (?, ?) AND s.present = 1 AND sub.present = 1 AND f.present = 1`,
     )
     .pluck();
-  for (let slash = relativePath.indexOf('/'); slash > 0; slash = relativePath.indexOf('/', slash + 1)) {
-    const folder = relativePath.slice(0, slash);
-    const filePath = relativePath.slice(slash + 1);
+  // A BIDS derivative (derivatives/<pipeline>/sub-01/...) is catalogued with its study as
+  // derivatives/<pipeline>/<path below the study>.
+  const derivative = derivativeOf(project.layout, relativePath);
+  const inStudy = derivative === null ? relativePath : derivative.rest;
+  const prefix = derivative === null ? '' : `${DERIVATIVES}/${derivative.pipeline}/`;
+  for (let slash = inStudy.indexOf('/'); slash > 0; slash = inStudy.indexOf('/', slash + 1)) {
+    const folder = inStudy.slice(0, slash);
+    const filePath = `${prefix}${inStudy.slice(slash + 1)}`;
     const id = lookup.get(filePath, project.id, folder, join(project.root, folder)) as number | undefined;
     if (id !== undefined) return id;
   }

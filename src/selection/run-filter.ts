@@ -1,3 +1,4 @@
+import { entitySql } from './file-conditions.js';
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { JOB_FILTER_LETTERS } from '../runs/task-states.js';
@@ -54,9 +55,43 @@ function positiveSql(term: FilterTerm): SqlFragment {
     case 'ftag':
       return sql`s.id IN (SELECT f.study_id FROM file_tags t JOIN files f ON f.id = t.file_id
         WHERE f.study_id IS NOT NULL AND f.present = 1 AND ${likeSql(sql`t.tag`, term.like)})`;
+    case 'entity':
+      return sql`s.id IN (SELECT f.study_id FROM files f
+        WHERE f.study_id IS NOT NULL AND f.present = 1 AND ${entitySql(term.entity)})`;
     case 'job':
       return jobStateSql(term.state);
   }
+}
+
+/**
+ * The filter's conditions on files (alias `f`), for a files listing: groups made only of file terms
+ * (FTAG, paths, entities), none negated, keep only the files meeting them. `FTAG:bad` lists the bad
+ * files, not every file of a study having one.
+ */
+export function fileLevelCondition(filter: Filter): SqlFragment {
+  const groups = filter.groups.filter((group) =>
+    group.every((t) => !t.negated && (t.kind === 'ftag' || t.kind === 'file' || t.kind === 'entity')),
+  );
+  return joinSql(
+    groups.map((group) =>
+      joinSql(
+        group.map((term) => {
+          switch (term.kind) {
+            case 'ftag':
+              return sql`f.id IN (SELECT t.file_id FROM file_tags t WHERE ${likeSql(sql`t.tag`, term.like)})`;
+            case 'entity':
+              return entitySql(term.entity);
+            default:
+              return 'like' in term ? likeSql(sql`f.path`, term.like) : sql`1`;
+          }
+        }),
+        ' OR ',
+        sql`0`,
+      ),
+    ),
+    ' AND ',
+    sql`1`,
+  );
 }
 
 /**

@@ -1,3 +1,7 @@
+import { entitySql } from './file-conditions.js';
+import { SUBJECT_LEVEL_SID } from '../catalog/layout/subject-level.js';
+import { relative } from 'node:path';
+import { studyFileRel } from '../catalog/layout/derivatives.js';
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { likeSql } from './like-pattern.js';
@@ -84,7 +88,7 @@ export function selectFiles(
       study.files.push({
         fileId: row.id,
         path: row.path,
-        absolutePath: `${study.folder}/${row.path}`,
+        absolutePath: `${project.root}/${studyFileRel(project.layout, relative(project.root, study.folder), row.path)}`,
         size: row.size,
         mtimeMs: row.mtime_ms,
       });
@@ -128,6 +132,7 @@ function filesQuery(studyIdsJson: string, terms: FileTerms, fileIds: readonly nu
       sql`f.present = 1`,
       joinSql(anyOf, ' OR ', sql`1`),
       ...tags,
+      ...(terms.entities ?? []).map(entitySql),
     ],
     ' AND ',
     sql`1`,
@@ -170,23 +175,28 @@ function candidateStudies(projectId: number, selector: Selector): SqlFragment {
   const ranked = selector.studies.some((t) => t.pick.kind === 'latest' || t.pick.kind === 'oldest');
   // sid breaks ties between ids with the same sort key (`ses-1` and `ses-01`).
   const ranks = ranked
-    ? sql`, ROW_NUMBER() OVER (PARTITION BY s.subject_id ORDER BY s.sort_key DESC, s.sid DESC) AS latest_rank,
-            ROW_NUMBER() OVER (PARTITION BY s.subject_id ORDER BY s.sort_key, s.sid) AS oldest_rank`
+    ? sql`, ROW_NUMBER() OVER (PARTITION BY s.subject_id, s.subject_level ORDER BY s.sort_key DESC, s.sid DESC) AS latest_rank,
+            ROW_NUMBER() OVER (PARTITION BY s.subject_id, s.subject_level ORDER BY s.sort_key, s.sid) AS oldest_rank`
     : sql``;
   const union = joinSql(selector.studies.map(studyTermSql), ' OR ', sql`1`);
   const filters = joinSql(selector.studyFilters.map(studyTagSql), ' AND ', sql`1`);
   return sql`SELECT r.study_id, r.subject_id, r.pid, r.sid, r.folder, r.sort_key
-    FROM (SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder, s.sort_key ${ranks}
-          FROM ${presentStudiesFrom(projectId)}) r
+    FROM (SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder, s.sort_key, s.subject_level ${ranks}
+          FROM ${presentStudiesFrom(projectId, { subjectLevel: true })}) r
     WHERE (${union}) AND (${filters})`;
 }
 
 function studyTermSql(term: StudyTerm): SqlFragment {
-  const subject = likeSql(sql`r.pid`, term.subjectLike);
+  // The subject-level container is picked only by its own name (`01#subject-level`), never by `*`,
+  // a pattern or OLDEST/LATEST.
+  const subject = sql`${likeSql(sql`r.pid`, term.subjectLike)} AND r.subject_level = 0`;
   switch (term.pick.kind) {
     case 'all':
       return subject;
     case 'pattern':
+      if (term.pick.like === SUBJECT_LEVEL_SID) {
+        return sql`${likeSql(sql`r.pid`, term.subjectLike)} AND r.sid = ${SUBJECT_LEVEL_SID}`;
+      }
       return sql`${subject} AND ${likeSql(sql`r.sid`, term.pick.like)}`;
     case 'latest':
       return sql`${subject} AND r.latest_rank = ${term.pick.offset + 1}`;

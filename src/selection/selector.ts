@@ -1,3 +1,4 @@
+import type { EntityCondition } from './file-conditions.js';
 /**
  * A parsed selector: which studies, then which files in them. Built by `parseSelector`, run by
  * `runSelector`. Patterns are stored already converted to SQL LIKE patterns (see `toLikePattern`).
@@ -61,6 +62,8 @@ export interface FileTerms {
   readonly paths: readonly string[];
   /** File tag conditions, ANDed. */
   readonly tags: readonly TagCondition[];
+  /** File entity conditions (`task=rest`), ANDed. */
+  readonly entities?: readonly EntityCondition[];
   /** Order of files within a study. Default: by path, ascending. */
   readonly sort: FileSort;
   /** Keep only the k-th file per study after sorting, 1-based; negative counts from the end. */
@@ -73,5 +76,5 @@ export const DEFAULT_FILE_SORT: FileSort = { key: 'path', descending: false };
 /** Every kind of selector term, for error hints and help text. */
 export const SELECTOR_TERMS_HELP =
   'Valid terms: * | PID | PID-pattern (12*) | PID#SID | PID#SID-pattern | PID#LATEST[-N] | PID#OLDEST[+N] | ' +
-  'stag:T | notstag:T | ptag:T | notptag:T | file:PATTERN | tag:T | nottag:T | /absolute/path | ' +
+  'stag:T | notstag:T | ptag:T | notptag:T | file:PATTERN | tag:T | nottag:T | KEY=VALUE (a file entity: task=rest, run=2, suffix=T1w) | /absolute/path | ' +
   'sort:[-](path|name|size|mtime) | nth:K (or NTH(K); 1 = first, -1 = last).';

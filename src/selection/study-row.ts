@@ -15,9 +15,11 @@ export interface StudyRow {
  * Present studies of present subjects of one project, as `s` (studies) joined to `sub` (subjects).
  * Everything selectable starts here: absent rows stay in the catalog only to keep history.
  */
-export function presentStudiesFrom(projectId: number): SqlFragment {
+export function presentStudiesFrom(projectId: number, options: { subjectLevel?: boolean } = {}): SqlFragment {
+  // Subject-level containers (BIDS files beside the sessions) are no study: left out unless asked for.
+  const level = options.subjectLevel === true ? sql`` : sql` AND s.subject_level = 0`;
   return sql`studies s JOIN subjects sub ON sub.id = s.subject_id
-    WHERE s.project_id = ${projectId} AND s.present = 1 AND sub.present = 1`;
+    WHERE s.project_id = ${projectId} AND s.present = 1 AND sub.present = 1${level}`;
 }
 
 /** Turns a study row into a {@link StudyRef}; `root` is the project's absolute root. */

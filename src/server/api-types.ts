@@ -1,3 +1,4 @@
+import type { PatternProposal } from '../batches/propose-patterns.js';
 import { z } from 'zod';
 import type { BatchDefinition, BatchLevel } from '../batches/batch-definition.js';
 import type { BatchResolution } from '../batches/batch-resolution.js';
@@ -215,6 +216,8 @@ export const previewBody = itemsSchema.extend({ batch: z.unknown() });
 /** The resolution, plus the interpreter each Python job will run with (its queue's). */
 export type PreviewResponse = BatchResolution & {
   readonly interpreters: readonly { readonly job: string; readonly queue: string; readonly python: string }[];
+  /** Generalised patterns for FILE inputs some items miss (adopt: replace the argument's patterns). */
+  readonly proposals?: readonly PatternProposal[];
 };
 /** POST /api/projects/:project/runs: create a run and start it on the server's local executor. */
 export const runBody = previewBody.extend({

@@ -61,8 +61,10 @@ export class CatalogWriter {
        RETURNING id`,
     );
     this.upsertStudy = db.prepare(
-      `INSERT INTO studies (project_id, subject_id, sid, folder, sort_key, present) VALUES (?, ?, ?, ?, ?, 1)
-       ON CONFLICT (subject_id, sid) DO UPDATE SET folder = excluded.folder, present = 1
+      `INSERT INTO studies (project_id, subject_id, sid, folder, sort_key, subject_level, present)
+       VALUES (?, ?, ?, ?, coalesce(?, ?), ?, 1)
+       ON CONFLICT (subject_id, sid) DO UPDATE SET folder = excluded.folder, present = 1,
+         sort_key = coalesce(?, sort_key)
        RETURNING id`,
     );
     this.upsertAnalysis = db.prepare(
@@ -117,7 +119,17 @@ export class CatalogWriter {
     for (const study of scan.studies) {
       const beforeStudy = this.maxId('studies');
       const studyId = this.idOf(
-        this.upsertStudy.get(this.projectId, subjectId, study.name, study.folder, studySortKey(study.name)),
+        this.upsertStudy.get(
+          this.projectId,
+          subjectId,
+          study.name,
+          study.folder,
+          // The layout's key (BIDS acq_time) when it has one; a registration keeps the stored one.
+          study.sortKey ?? null,
+          studySortKey(study.name),
+          study.subjectLevel === true ? 1 : 0,
+          study.sortKey ?? null,
+        ),
       );
       if (studyId > beforeStudy) this.counts.studiesAdded++;
       this.writeFiles(studyId, study, this.upsertStudyFile, this.markStudyFileGone);

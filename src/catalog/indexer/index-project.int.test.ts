@@ -174,9 +174,11 @@ describe('indexProject', () => {
     expect(rows.map((r) => `${r.pid}#${r.sid}/${r.path}`)).toEqual([
       '01#01/anat/sub-01_ses-01_T1w.nii.gz',
       '01#02/func/sub-01_ses-02_task-rest_run-1_bold.nii.gz',
+      // A derivative beside the sessions: the subject's own container.
+      '01#subject-level/derivatives/fmriprep/x.nii',
       '02#nosession/anat/sub-02_T1w.nii.gz',
     ]);
-    expect(JSON.parse(rows[1]?.entities ?? '{}')).toEqual({
+    expect(JSON.parse(rows.find((r) => r.sid === '02')?.entities ?? '{}')).toEqual({
       sub: '01',
       ses: '02',
       task: 'rest',

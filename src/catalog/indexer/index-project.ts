@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import type { Catalog } from '../catalog.js';
 import { CohortError } from '../../errors/cohort-error.js';
 import { withBusyError } from '../../db/open-database.js';
+import { DERIVATIVES } from '../layout/derivatives.js';
 import { makeLayout } from '../layout/make-layout.js';
 import type { Project } from '../project-store.js';
 import { addCounts, CatalogWriter, emptyCounts, type IndexCounts } from './catalog-writer.js';
@@ -47,11 +48,12 @@ export async function indexProject(
   const allSubjects = top.filter((name) => layout.subjectOf(name) !== null);
   const subjectFolders = options.subjectFolders ?? allSubjects;
   const analysisNames =
-    options.subjectFolders === undefined &&
-    top.includes(project.analysisFolder) &&
-    project.layout === 'folders'
+    options.subjectFolders === undefined && top.includes(project.analysisFolder)
       ? listRoot(`${project.root}/${project.analysisFolder}`)
       : [];
+  // BIDS: derivatives/<pipeline>/ folders; their sub-* parts are read with each subject.
+  const pipelines =
+    project.layout === 'bids' && top.includes(DERIVATIVES) ? listRoot(`${project.root}/${DERIVATIVES}`) : [];
 
   const previous = db
     .prepare('SELECT finished_at FROM index_runs WHERE project_id = ? ORDER BY id DESC LIMIT 1')
@@ -83,6 +85,7 @@ export async function indexProject(
     analysisFolder: project.analysisFolder,
     subjectFolders: folders,
     analysisNames: i === 0 ? analysisNames : [],
+    pipelines,
     writeLock,
   }));
   await runScanThreads(

@@ -9,6 +9,8 @@ export interface KnownSubject {
   readonly filesByFolder: ReadonlyMap<string, KnownFile[]>;
   /** The subject's present studies: study id to folder. */
   readonly presentStudies: ReadonlyMap<string, string>;
+  /** The order key of each of the subject's studies. */
+  readonly sortKeys: ReadonlyMap<string, string>;
 }
 
 type Row = [
@@ -16,6 +18,7 @@ type Row = [
   sid: string | null,
   studyFolder: string | null,
   studyPresent: number | null,
+  sortKey: string | null,
   path: string | null,
   size: number | null,
   mtimeMs: number | null,
@@ -30,7 +33,7 @@ type Row = [
 export function knownSubjectReader(db: Db): (projectId: number, folder: string) => KnownSubject {
   const query = db
     .prepare(
-      `SELECT p.present, s.sid, s.folder, s.present, f.path, f.size, f.mtime_ms, f.present
+      `SELECT p.present, s.sid, s.folder, s.present, s.sort_key, f.path, f.size, f.mtime_ms, f.present
        FROM subjects p
        LEFT JOIN studies s ON s.subject_id = p.id
        LEFT JOIN files f ON f.study_id = s.id
@@ -40,16 +43,18 @@ export function knownSubjectReader(db: Db): (projectId: number, folder: string) 
   return (projectId, folder) => {
     const filesByFolder = new Map<string, KnownFile[]>();
     const presentStudies = new Map<string, string>();
+    const sortKeys = new Map<string, string>();
     let present = false;
     for (const row of query.all(projectId, folder) as Row[]) {
-      const [subjectPresent, sid, studyFolder, studyPresent, path, size, mtimeMs, filePresent] = row;
+      const [subjectPresent, sid, studyFolder, studyPresent, sortKey, path, size, mtimeMs, filePresent] = row;
       present = subjectPresent === 1;
       if (sid === null || studyFolder === null) continue;
+      if (sortKey !== null) sortKeys.set(sid, sortKey);
       if (studyPresent === 1) presentStudies.set(sid, studyFolder);
       let files = filesByFolder.get(studyFolder);
       if (files === undefined) filesByFolder.set(studyFolder, (files = []));
       if (path !== null) files.push([path, Number(size), Number(mtimeMs), Number(filePresent)]);
     }
-    return { present, filesByFolder, presentStudies };
+    return { present, filesByFolder, presentStudies, sortKeys };
   };
 }

@@ -16,10 +16,39 @@ export interface FolderScan {
  *
  * `rootRel` is `absDir` relative to the root, used in warnings.
  */
-export function scanFolder(absDir: string, rootReal: string, rootRel: string): FolderScan {
+export function scanFolder(
+  absDir: string,
+  rootReal: string,
+  rootRel: string,
+  options: ScanFolderOptions = {},
+): FolderScan {
   const out: FolderScan = { files: [], warnings: [], unreadable: [] };
-  walk(absDir, absDir, '', rootReal, rootRel, out, new Set());
+  walk(absDir, absDir, '', rootReal, rootRel, out, new Set(), options.skipTop);
+  if (options.prefix !== undefined) {
+    const prefix = options.prefix;
+    return {
+      files: out.files.map((f) => ({ ...f, path: `${prefix}/${f.path}` })),
+      warnings: out.warnings,
+      unreadable: out.unreadable.map((u) => (u === '' ? prefix : `${prefix}/${u}`)),
+    };
+  }
   return out;
+}
+
+export interface ScanFolderOptions {
+  /** Top-level entries not to enter (a BIDS pipeline folder's `sub-*` folders belong to studies). */
+  readonly skipTop?: (name: string) => boolean;
+  /** Prefixes every path (`derivatives/<pipeline>` for a study's derivatives). */
+  readonly prefix?: string;
+}
+
+/** One scan of several folders of one container (a study's raw folder and its derivatives). */
+export function mergeScans(scans: readonly FolderScan[]): FolderScan {
+  return {
+    files: scans.flatMap((s) => s.files),
+    warnings: scans.flatMap((s) => s.warnings),
+    unreadable: scans.flatMap((s) => s.unreadable),
+  };
 }
 
 function walk(
@@ -30,10 +59,12 @@ function walk(
   rootRel: string,
   out: FolderScan,
   followed: Set<string>,
+  skipTop?: (name: string) => boolean,
 ): void {
   let entries: Dirent[];
   try {
     entries = readdirSync(abs, { withFileTypes: true });
+    if (skipTop !== undefined) entries = entries.filter((e) => !skipTop(e.name));
   } catch (error) {
     out.unreadable.push(rel);
     out.warnings.push({ path: join(rootRel, rel), problem: 'unreadable', detail: describe(error) });

@@ -40,6 +40,10 @@ export interface ContainerChanges {
   readonly unchanged: number;
   /** Paths in the catalog that are no longer on disk: marked missing, tags kept. */
   readonly removed: readonly string[];
+  /** A subject's own container (BIDS files beside its sessions), not a study. */
+  readonly subjectLevel?: boolean;
+  /** The study's order key when the layout knows its time (BIDS sessions.tsv acq_time). */
+  readonly sortKey?: string;
 }
 
 /** One subject's scan, sent from a scan thread to the writer. */
@@ -68,6 +72,11 @@ export interface ScanJob {
   readonly subjectFolders: readonly string[];
   /** Analysis folder names (under `<root>/<analysisFolder>/`) to scan. */
   readonly analysisNames: readonly string[];
+  /**
+   * BIDS: the pipelines under `derivatives/`. Each study's files there are scanned with the study
+   * (`derivatives/<pipeline>/...` paths); an analysis folder of a BIDS project skips its `sub-*` folders.
+   */
+  readonly pipelines: readonly string[];
   /** One Int32 shared by all scan threads: a mutex so that only one writes at a time. */
   readonly writeLock: SharedArrayBuffer;
 }

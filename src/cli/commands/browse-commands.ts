@@ -83,14 +83,19 @@ export const filesCommand: CommandSpec = {
     },
     ...PAGE_OPTIONS,
   },
-  examples: ["cohort files 'STAG:baseline' --pattern 't1*/*.nii'"],
+  examples: [
+    "cohort files 'STAG:baseline' --pattern 't1*/*.nii'",
+    "cohort files 'FTAG:bad'",
+    "cohort files 'task=rest & run=2'",
+  ],
   run(ctx) {
     const project = ctx.project();
     const pattern = typeof ctx.options.pattern === 'string' ? ctx.options.pattern : undefined;
     const page = listFiles(ctx.catalog().db, project, ctx.args.join(' '), pattern, pageOf(ctx));
     const rows = page.items.map((f) => ({ ...f, absolutePath: join(project.root, f.rootPath) }));
     if (ctx.json) return ctx.printJson(rows);
-    for (const row of rows) ctx.print(visible(row.absolutePath));
+    // Tags and entities after a tab, so that `cut -f1` still gives the paths.
+    for (const row of rows) ctx.print([visible(row.absolutePath), ...fileDetails(row)].join('\t'));
   },
 };
 
@@ -142,4 +147,19 @@ function printFiles(ctx: CommandContext, studies: readonly SelectedStudy[]): voi
     return;
   }
   for (const study of studies) for (const file of study.files) ctx.print(visible(file.absolutePath));
+}
+
+/** A file's tags (`[brainmask,qc]`) and entities (`task=rest run=2`), for the files listing. */
+function fileDetails(row: {
+  tags: readonly string[];
+  entities?: Readonly<Record<string, string>>;
+}): string[] {
+  const entities = Object.entries(row.entities ?? {})
+    .filter(([key]) => key !== 'extension')
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  return [
+    ...(row.tags.length > 0 ? [`[${row.tags.join(',')}]`] : []),
+    ...(entities === '' ? [] : [entities]),
+  ];
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { BatchDefinition } from '../../batches/batch-definition.js';
-import { importBatch } from '../../batches/batch-export.js';
-import { loadBatch } from '../../batches/batch-store.js';
+import { formatBatchExport, importBatch } from '../../batches/batch-export.js';
+import { loadBatch, saveBatch } from '../../batches/batch-store.js';
 import type { BatchItems } from '../../batches/load-batch-scope.js';
 import { notFound } from '../../errors/cohort-error.js';
 import { checkLibraryJobs, defaultLibraryDirs, loadLibrary } from '../../jobs/library.js';
@@ -37,4 +37,17 @@ function readBatchArg(ctx: CommandContext, arg: string): BatchDefinition {
 export function itemsArg(ctx: CommandContext, terms: readonly string[]): BatchItems {
   if (typeof ctx.options.filter === 'string') return { filter: ctx.options.filter };
   return terms.length === 0 ? 'all' : { selector: terms };
+}
+
+/**
+ * Writes a changed batch back where {@link loadBatchArg} read it: the `.json` file (in the export
+ * format) or the saved batch of that name.
+ */
+export function storeBatchArg(ctx: CommandContext, arg: string, batch: BatchDefinition): void {
+  if (arg.endsWith('.json')) {
+    writeFileSync(arg, formatBatchExport(batch));
+    return;
+  }
+  const slash = arg.lastIndexOf('/');
+  saveBatch(ctx.catalog().db, ctx.project(), batch, slash < 0 ? {} : { folder: arg.slice(0, slash) });
 }

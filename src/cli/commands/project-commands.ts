@@ -1,4 +1,4 @@
-import { detectLayout } from '../../catalog/layout/make-layout.js';
+import { detectLayout, detectLayoutWithReason } from '../../catalog/layout/make-layout.js';
 import { LAYOUT_KINDS, type LayoutKind } from '../../catalog/layout/layout.js';
 import { ownPaths } from '../../catalog/own-paths.js';
 import { createProject, listProjects, projectSummaries } from '../../catalog/project-store.js';
@@ -34,6 +34,8 @@ export const createCommand: CommandSpec = {
   async run(ctx) {
     const [name = '', root = ''] = ctx.args;
     const layout = layoutOption(ctx, root);
+    const chosen = ctx.options.layout === undefined || ctx.options.layout === 'auto';
+    const guess = chosen ? detectLayoutWithReason(root) : null;
     const catalog = ctx.catalog();
     const analysisFolder = ctx.options['analysis-folder'];
     const project = createProject(
@@ -46,6 +48,9 @@ export const createCommand: CommandSpec = {
       },
       ownPaths(ctx.config),
     );
+    // On stderr, so that --json output stays one document; once the project exists.
+    ctx.warn(`Layout: ${layout} (${guess === null ? 'given with --layout' : guess.reason}).`);
+    if (guess?.warning !== undefined) ctx.warn(`Warning: ${guess.warning}`);
     const progress = indexProgress(ctx);
     const result = await indexProject(catalog, project, {
       ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),

@@ -19,7 +19,8 @@ import {
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
 import { runProgress } from '../progress/run-progress.js';
-import { itemsArg, loadBatchArg } from './load-batch-arg.js';
+import { adoptProposals, proposePatterns } from '../../batches/propose-patterns.js';
+import { itemsArg, loadBatchArg, storeBatchArg } from './load-batch-arg.js';
 import { withSupervisor } from './with-supervisor.js';
 
 const ITEM_ARGS = [
@@ -52,16 +53,39 @@ export const previewCommand: CommandSpec = {
       value: 'FILTER',
       description: 'Choose items with the filter-bar language instead of selector terms.',
     },
+    adopt: {
+      type: 'boolean',
+      description:
+        'Adopt the proposed generalised patterns: save them into the batch (the saved batch, or the .json file) and preview again.',
+    },
   },
   examples: [
     'cohort preview examples/dti.json',
     "cohort preview examples/dti.json --filter 'STAG:baseline & !JOB:r'",
+    'cohort preview examples/dti.json --adopt',
   ],
   run(ctx) {
-    const batch = loadBatchArg(ctx, ctx.args[0] ?? '');
-    const resolution = resolve(ctx, batch);
-    if (ctx.json) return ctx.printJson(resolution);
+    let batch = loadBatchArg(ctx, ctx.args[0] ?? '');
+    let resolution = resolve(ctx, batch);
+    let proposals = proposePatterns(ctx.catalog().db, ctx.project(), batch, resolution);
+    if (ctx.options.adopt === true && proposals.length > 0) {
+      batch = adoptProposals(batch, proposals);
+      storeBatchArg(ctx, ctx.args[0] ?? '', batch);
+      for (const p of proposals) {
+        ctx.warn(`Adopted for job '${p.job}', argument '${p.argument}': ${p.pattern}`);
+      }
+      resolution = resolve(ctx, batch);
+      proposals = proposePatterns(ctx.catalog().db, ctx.project(), batch, resolution);
+    }
+    if (ctx.json) return ctx.printJson({ ...resolution, proposals });
     printPreview(ctx, resolution);
+    for (const p of proposals) {
+      ctx.print(
+        `Proposal: job '${p.job}', argument '${p.argument}': ${p.pattern} instead of ${p.from.join(' ')} ` +
+          `finds it in ${p.missingNow - p.missingAfter} more item(s)` +
+          `${p.missingAfter === 0 ? ' (all)' : `, ${p.missingAfter} still missing`}; adopt with --adopt.`,
+      );
+    }
     for (const job of batch.jobs.filter((j) => j.language === 'python')) {
       const placed = placeJob(ctx.catalog().db, ctx.project(), job, undefined);
       ctx.print(`Python job '${job.name}' runs with ${placed.python} (queue ${placed.queue}).`);
@@ -83,7 +107,16 @@ function printPreview(ctx: CommandContext, r: BatchResolution): void {
         j.args
           .filter((a) => a.type === 'FILE')
           .map((a) =>
-            a.ok && a.type === 'FILE' ? a.paths.map((p) => p.split('/').slice(-2).join('/')).join(',') : '-',
+            a.ok && a.type === 'FILE'
+              ? a.paths
+                  .map((p, i) => {
+                    const short = p.split('/').slice(-2).join('/');
+                    // A sidecar says where it was inherited from: `dwi.bval (dataset level)`.
+                    const origin = a.origins?.[i];
+                    return origin === undefined ? short : `${short} (${origin})`;
+                  })
+                  .join(',')
+              : '-',
           ),
       )
       .join('  '),

@@ -179,7 +179,7 @@ function originOf(catalog: Catalog, project: Project, of: NotebookOf): Origin {
       item: task.item,
       subjectId: task.subject_id,
       studyId: task.study_id,
-      batchName: runBatchName(catalog.db, task.run_id),
+      batchName: runBatchName(catalog.db, task.run_id) ?? '',
       jobIndex: task.job_index,
       provenance,
       sourceTask: task.id,

@@ -39,13 +39,6 @@ export function insertRun(db: Db, run: NewRun): number {
   );
 }
 
-/** The name of a run's batch (as it was saved or imported when the run started). */
-export function runBatchName(db: Db, runId: number): string {
-  return (
-    (statement(db, 'SELECT batch_name FROM runs WHERE id = ?').pluck().get(runId) as string | undefined) ?? ''
-  );
-}
-
 /** A run's mode. */
 export function runMode(db: Db, runId: number): RunMode {
   const mode = statement(db, 'SELECT run_mode FROM runs WHERE id = ?').pluck().get(runId) as
@@ -66,6 +59,11 @@ export function runDefinition(db: Db, project: { id: number; name: string }, run
     throw notFound(`No run ${runId} in project '${project.name}'.`, 'List runs with `cohort grid --all`.');
   }
   return JSON.parse(text) as unknown;
+}
+
+/** The name of the batch a run ran, or undefined for an unknown run. */
+export function runBatchName(db: Db, runId: number): string | undefined {
+  return statement(db, 'SELECT batch_name FROM runs WHERE id = ?').pluck().get(runId) as string | undefined;
 }
 
 /** Who started each of the given runs (user names), by run id. */

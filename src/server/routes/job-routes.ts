@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import type { BatchItems } from '../../batches/load-batch-scope.js';
+import { proposePatterns } from '../../batches/propose-patterns.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import { validateBatch } from '../../batches/batch-definition.js';
 import type { Project } from '../../catalog/project-store.js';
@@ -58,9 +59,12 @@ export function jobRoutes(): Hono<AppEnv> {
         const placed = placeJob(db, project, job, undefined);
         return { job: job.name, queue: placed.queue, python: placed.python };
       });
+    const resolution = resolveBatch(db, project, batch, itemsOf(body));
     return c.json({
-      ...resolveBatch(db, project, batch, itemsOf(body)),
+      ...resolution,
       interpreters,
+      // Generalised patterns for inputs some items miss: the composer offers them to adopt in one click.
+      proposals: proposePatterns(db, project, batch, resolution),
     } satisfies PreviewResponse);
   });
 

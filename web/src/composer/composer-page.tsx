@@ -281,6 +281,21 @@ export function ComposerPage() {
                   (id) => id !== undefined && navigate('grid'),
                 )
               }
+              onAdopt={(p) =>
+                setDraft((d) => ({
+                  ...d,
+                  jobs: d.jobs.map((j, k) =>
+                    k !== p.jobIndex
+                      ? j
+                      : {
+                          ...j,
+                          args: j.args.map((a) =>
+                            a.name === p.argument && a.type === 'FILE' ? { ...a, patterns: [p.pattern] } : a,
+                          ),
+                        },
+                  ),
+                }))
+              }
             />
           </>
         )}

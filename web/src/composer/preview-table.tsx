@@ -59,10 +59,13 @@ function groupValue(arg: ArgumentResolution): string {
 export function PreviewTable({
   preview,
   onDebug,
+  onAdopt,
 }: {
-  readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters'>>;
+  readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters' | 'proposals'>>;
   /** "Debug in Jupyter" for a runnable item's job (0-based), when given. */
   readonly onDebug?: (item: string, job: number) => void;
+  /** Adopts a proposed generalised pattern into the batch (one click). */
+  readonly onAdopt?: (proposal: NonNullable<PreviewResponse['proposals']>[number]) => void;
 }) {
   const columns = (preview.items[0]?.jobs ?? []).flatMap((job) =>
     job.args.map((arg) => ({ job: job.name, jobIndex: job.index, arg: arg.name })),
@@ -96,6 +99,17 @@ export function PreviewTable({
             ))}
           </ul>
         </div>
+      ))}
+      {(preview.proposals ?? []).map((p) => (
+        <p key={`${p.jobIndex}/${p.argument}`} className="hint">
+          {p.job} · {p.argument}: <code>{p.pattern}</code> instead of <code>{p.from.join(' ')}</code> finds it
+          in {p.missingNow - p.missingAfter} more item(s){p.missingAfter === 0 ? ' (all)' : ''}.{' '}
+          {onAdopt !== undefined && (
+            <button type="button" onClick={() => onAdopt(p)}>
+              Adopt
+            </button>
+          )}
+        </p>
       ))}
       <div className="preview-scroll">
         <table aria-label="Resolution preview">

@@ -1,6 +1,6 @@
 import type { BatchLevel, StudyReference } from '../api/api-types.js';
 
-const KINDS = ['current', 'oldest', 'latest', 'tagged', 'matching', 'named', 'analysis'] as const;
+const KINDS = ['current', 'oldest', 'latest', 'tagged', 'matching', 'named', 'analysis', 'subject'] as const;
 type Kind = (typeof KINDS)[number];
 
 const TITLES: Record<Kind, string> = {
@@ -11,6 +11,7 @@ const TITLES: Record<Kind, string> = {
   matching: 'study id matching',
   named: 'named reference',
   analysis: 'analysis folder',
+  subject: "subject's own files (BIDS)",
 };
 
 function initial(kind: Kind, names: readonly string[]): StudyReference {
@@ -28,6 +29,8 @@ function initial(kind: Kind, names: readonly string[]): StudyReference {
       return { kind, name: names[0] ?? '' };
     case 'analysis':
       return { kind, name: '' };
+    case 'subject':
+      return { kind };
   }
 }
 

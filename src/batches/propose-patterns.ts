@@ -1,0 +1,90 @@
+import type { Project } from '../catalog/project-store.js';
+import type { Db } from '../db/open-database.js';
+import { fileConditions } from '../selection/file-conditions.js';
+import type { StudyRef } from '../selection/selection.js';
+import type { BatchDefinition } from './batch-definition.js';
+import type { BatchResolution } from './batch-resolution.js';
+import { generaliseUntilResolved } from './generalise-pattern.js';
+
+/** A generalised pattern the preview proposes for a FILE argument that some items miss. */
+export interface PatternProposal {
+  readonly jobIndex: number;
+  readonly job: string;
+  readonly argument: string;
+  /** The argument's patterns now. */
+  readonly from: readonly string[];
+  /** The proposed pattern, replacing them. */
+  readonly pattern: string;
+  /** Items missing the input now, and with the proposed pattern. */
+  readonly missingNow: number;
+  readonly missingAfter: number;
+}
+
+/**
+ * For every FILE argument of the current study that some items of a study-level preview miss, the
+ * generalisation ({@link generaliseUntilResolved}) of a file it did find (or of its pattern, when it
+ * found none) that matches in the most items: `t1_mprage_sag/s001.nii` → `t1*\/s0__.nii`. Proposed
+ * only when it finds the input in more items than the pattern does now. One query per step tried.
+ */
+export function proposePatterns(
+  db: Db,
+  project: Project,
+  batch: BatchDefinition,
+  resolution: BatchResolution,
+): PatternProposal[] {
+  if (batch.level !== 'study') return [];
+  const proposals: PatternProposal[] = [];
+  batch.jobs.forEach((job, jobIndex) => {
+    job.args.forEach((arg, argIndex) => {
+      // Optional inputs are expected to be absent in some items: nothing to propose.
+      if (arg.type !== 'FILE' || arg.ref.kind !== 'current' || arg.sidecar !== undefined) return;
+      if (arg.optional === true) return;
+      const conditions = fileConditions(arg.patterns);
+      if (conditions.tags.length > 0 || conditions.entities.length > 0) return;
+      const studies: StudyRef[] = [];
+      let missingNow = 0;
+      let seed: string | null = null;
+      for (const item of resolution.items) {
+        const resolved = item.jobs[jobIndex]?.args[argIndex];
+        if (item.study === null || resolved === undefined || resolved.type !== 'FILE') continue;
+        studies.push(item.study);
+        if (!resolved.ok) missingNow++;
+        else if (seed === null && resolved.producedBy === undefined) {
+          const path = resolved.paths[0];
+          if (path?.startsWith(`${item.study.folder}/`) === true)
+            seed = path.slice(item.study.folder.length + 1);
+        }
+      }
+      if (missingNow === 0 || studies.length === 0) return;
+      const found = generaliseUntilResolved(db, project, studies, seed ?? arg.patterns[0] ?? '*');
+      if (found.missing.length >= missingNow) return;
+      proposals.push({
+        jobIndex,
+        job: job.name,
+        argument: arg.name,
+        from: arg.patterns,
+        pattern: found.pattern,
+        missingNow,
+        missingAfter: found.missing.length,
+      });
+    });
+  });
+  return proposals;
+}
+
+/** The batch with the proposals adopted: each proposed argument's patterns replaced by the proposal. */
+export function adoptProposals(
+  batch: BatchDefinition,
+  proposals: readonly PatternProposal[],
+): BatchDefinition {
+  return {
+    ...batch,
+    jobs: batch.jobs.map((job, jobIndex) => ({
+      ...job,
+      args: job.args.map((arg) => {
+        const proposal = proposals.find((p) => p.jobIndex === jobIndex && p.argument === arg.name);
+        return proposal === undefined || arg.type !== 'FILE' ? arg : { ...arg, patterns: [proposal.pattern] };
+      }),
+    })),
+  };
+}
