@@ -34,6 +34,8 @@ VALIDATION_TREES = 4
 def parse(argv):
     parser = argparse.ArgumentParser(prog="patchwork_train.py")
     parser.add_argument("--model", required=True)
+    parser.add_argument("--model-file", default="")
+    parser.add_argument("--loss-png", default="")
     parser.add_argument("--list", nargs="?", default="")
     parser.add_argument("--studies", nargs="?", default="")
     parser.add_argument("--contrasts", nargs="?", default="")
@@ -141,7 +143,9 @@ def main(argv):
     optimiser = torch.optim.Adam(model.parameters(), lr=opts["lr"])
     description = describe(args, scheme, features, opts, names, values, split, network)
     os.makedirs(args.model, exist_ok=True)
-    model_path, checkpoint_path = os.path.join(args.model, MODEL_FILE), os.path.join(args.model, CHECKPOINT_FILE)
+    model_path = args.model_file or os.path.join(args.model, MODEL_FILE)
+    args.loss_png = args.loss_png or os.path.join(args.model, "loss.png")
+    checkpoint_path = os.path.join(args.model, CHECKPOINT_FILE)
     done = 0
     if os.path.exists(checkpoint_path):
         try:
@@ -181,12 +185,13 @@ def main(argv):
             left = (total - done) / rate if rate > 0 else 0.0
             print(f"iteration {done}/{total} loss {float(loss):.4f} {rate:.2f} it/s time left {left:.0f} s", flush=True)
         if done % opts["epoch"] == 0 or done == total:
-            save_epoch(model, optimiser, rng, description, done, epoch_losses, validation_trees, scheme, args.model)
+            save_epoch(model, optimiser, rng, description, done, epoch_losses, validation_trees, scheme, args)
             started, epoch_losses = time.monotonic(), []
     print(f"model written: {model_path}", flush=True)
 
 
-def save_epoch(model, optimiser, rng, description, done, losses, validation_trees, scheme, folder):
+def save_epoch(model, optimiser, rng, description, done, losses, validation_trees, scheme, args):
+    folder = args.model
     model.eval()
     with torch.no_grad():
         valid = [float(forward(model, [v], [t], scheme)) for v, t in validation_trees]
@@ -205,8 +210,9 @@ def save_epoch(model, optimiser, rng, description, done, losses, validation_tree
               "validation": description["validloss_hist"], "iterations_per_epoch": description["training"]["iterations_per_epoch"]}
     write_json(os.path.join(folder, "loss.json"), curves)
     png = loss_png(description["trainloss_hist"], [v for v in description["validloss_hist"] if v is not None])
-    write_atomic(os.path.join(folder, "loss.png"), lambda tmp: open(tmp, "wb").write(png))
-    write_json(os.path.join(folder, MODEL_FILE), description)
+    write_atomic(args.loss_png, lambda tmp: open(tmp, "wb").write(png))
+    # The description goes last: whoever reads it finds the weights it names.
+    write_json(args.model_file or os.path.join(folder, MODEL_FILE), description)
     print(f"epoch {description['trained_epochs']} saved: train loss {description['trainloss_hist'][-1]:.4f}"
           + (f" validation loss {description['validloss_hist'][-1]:.4f}" if valid else ""), flush=True)
 

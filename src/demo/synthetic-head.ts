@@ -115,7 +115,13 @@ export function syntheticHeadLabels(spec: SyntheticHeadSpec): Nifti1Image {
       }
     }
   }
-  return { dims: [nx, ny, nz], pixdim: spec.pixdim.slice(0, 3), datatype: 'int16', data, description: 'tissue labels' };
+  return {
+    dims: [nx, ny, nz],
+    pixdim: spec.pixdim.slice(0, 3),
+    datatype: 'int16',
+    data,
+    description: 'tissue labels',
+  };
 }
 
 interface HeadShape {
