@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from patchwork_common import threads, PatchworkError, fail, load_contrasts, read_model, write_atomic, write_json
+from patchwork_common import device, threads, PatchworkError, fail, load_contrasts, read_model, write_atomic, write_json
 from patchwork_net import build
 from patchwork_patches import Volume, child_boxes, parent_channels, patch_grid, sample
 
@@ -50,7 +50,7 @@ def accumulate(total, weights, probs, centre, half, shape):
         return
     axes = [((2 * np.arange(a, b + 1) + 1) / n - 1 - c) / h for a, b, n, c, h in zip(lo, hi, shape, centre, half)]
     mesh = torch.stack(torch.meshgrid(*[torch.tensor(a, dtype=torch.float32) for a in axes], indexing="ij"), -1)
-    values = sample(probs[None], mesh[None])[0]
+    values = sample(probs[None], mesh[None].to(probs.device))[0].cpu()
     w = torch.ones(values.shape[1:])
     for axis, t in enumerate(axes):
         ramp = torch.tensor(np.maximum(1 - np.abs(t), EDGE_WEIGHT), dtype=torch.float32)
@@ -104,9 +104,10 @@ def main(argv):
     if repetitions < 1:
         raise PatchworkError(f"repetitions must be at least 1, not {args.repetitions}")
     network = model_info["network"]
-    model = build(network)
+    on = device()
+    model = build(network).to(on)
     try:
-        model.load_state_dict(torch.load(weights_path))
+        model.load_state_dict(torch.load(weights_path, map_location=on))
     except Exception as error:
         raise PatchworkError(f"the weights {weights_path} do not fit the network of {model_path} ({error}) — retrain") from None
     model.eval()
@@ -115,7 +116,7 @@ def main(argv):
     image, shape, affine = load_contrasts(args.contrasts, names)
     started = time.monotonic()
     with torch.no_grad():
-        probs = predict(model, Volume(image), model_info["scheme"], network["out_channels"], repetitions)
+        probs = predict(model, Volume(image, device=on), model_info["scheme"], network["out_channels"], repetitions)
     values = np.array(model_info["labels"]["values"])
     header = nib.load(args.contrasts[0]).header.copy()
     if args.type == "mask":

@@ -33,6 +33,13 @@ def fail(message):
     sys.exit(1)
 
 
+def device():
+    """CUDA when the job's environment has a CUDA build of torch and a GPU, else the CPU."""
+    import torch
+
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 def threads():
     """Torch threads: COHORT_THREADS, else the CPUs the scheduler gave the job (Slurm, SGE), else 1.
     More threads than the task's CPUs made training ten times slower on a loaded machine (OpenMP

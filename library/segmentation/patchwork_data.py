@@ -90,7 +90,7 @@ def label_indices(study, shape, affine):
     return labels
 
 
-def load_training(studies, contrast_names):
+def load_training(studies, contrast_names, device="cpu"):
     """Volumes (with one-hot targets), the label values, and the class voxels per volume."""
     raw = []
     for study in studies:
@@ -112,7 +112,7 @@ def load_training(studies, contrast_names):
     for image, labels, voxel_mm in raw:
         index = np.searchsorted(np.array(values), labels)  # every label is among the sorted values
         onehot = np.stack([(index == k) for k in range(len(values))]).astype(np.float32)
-        volumes.append(Volume(image, onehot))
+        volumes.append(Volume(image, onehot, device))
         volumes[-1].voxel_mm = voxel_mm.tolist()
         voxels = []
         for k in range(1, len(values)):

@@ -38,9 +38,9 @@ def sample(volume, grids, mode="bilinear"):
 class Volume:
     """One study's contrasts (and, for training, one-hot labels) with average-pooled copies for coarse levels."""
 
-    def __init__(self, image, target=None):
-        self.image = torch.from_numpy(image)[None]  # (1, C, X, Y, Z)
-        self.target = None if target is None else torch.from_numpy(target)[None]
+    def __init__(self, image, target=None, device="cpu"):
+        self.image = torch.from_numpy(image)[None].to(device)  # (1, C, X, Y, Z)
+        self.target = None if target is None else torch.from_numpy(target)[None].to(device)
         self.shape = tuple(image.shape[1:])
         self._pooled = {}
 
@@ -56,14 +56,15 @@ class Volume:
             self._pooled[key] = (
                 source if factor == (1, 1, 1) else F.avg_pool3d(source, factor, factor, ceil_mode=True)
             )
-        return sample(self._pooled[key], grids)
+        return sample(self._pooled[key], grids.to(self.image.device))
 
 
 def parent_channels(parent_probs, parent_centres, parent_halves, child_grids):
     """The parent level's probabilities (N, K, P, P, P) cropped to each child patch and upsampled."""
-    centres = torch.tensor(np.array(parent_centres), dtype=torch.float32).view(-1, 1, 1, 1, 3)
-    halves = torch.tensor(np.array(parent_halves), dtype=torch.float32).view(-1, 1, 1, 1, 3)
-    return sample(parent_probs, (child_grids - centres) / halves)
+    on = parent_probs.device
+    centres = torch.tensor(np.array(parent_centres), dtype=torch.float32, device=on).view(-1, 1, 1, 1, 3)
+    halves = torch.tensor(np.array(parent_halves), dtype=torch.float32, device=on).view(-1, 1, 1, 1, 3)
+    return sample(parent_probs, (child_grids.to(on) - centres) / halves)
 
 
 def random_tree(scheme, shape, class_voxels, rng, balance):

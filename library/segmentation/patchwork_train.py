@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from loss_plot import loss_png
-from patchwork_common import (threads, CHECKPOINT_FILE, MODEL_FILE, MODEL_FORMAT, NORMALISATION_PERCENTILE,
+from patchwork_common import (device, threads, CHECKPOINT_FILE, MODEL_FILE, MODEL_FORMAT, NORMALISATION_PERCENTILE,
                               WEIGHTS_FILE, PatchworkError, fail, sha256_of, write_atomic, write_json)
 from patchwork_data import contrast_name, load_training, studies_from_catalog, studies_from_list
 from patchwork_net import Patchwork, network_description
@@ -77,7 +77,8 @@ def forward(model, volumes, trees, scheme, augment_rng=None):
         target = torch.cat([v.level_input("target", grids[i : i + 1], boxes[i][1], patch) for i, v in enumerate(volumes)])
         if augment_rng is not None:
             lo, hi = AUGMENTATION["intensity_scale"]
-            scale = torch.tensor(augment_rng.uniform(lo, hi, len(trees)), dtype=torch.float32).view(-1, 1, 1, 1, 1)
+            scale = torch.tensor(augment_rng.uniform(lo, hi, len(trees)), dtype=torch.float32, device=image.device)
+            scale = scale.view(-1, 1, 1, 1, 1)
             image = image * scale + AUGMENTATION["noise_sd"] * torch.randn_like(image)
         if level > 0:
             image = torch.cat([image, parent_channels(probs, [b[0] for b in previous], [b[1] for b in previous], grids)], 1)
@@ -135,10 +136,11 @@ def main(argv):
     held = max(1, len(studies) // 5) if len(studies) >= 3 else 0
     split = ([studies[i] for i in order[held:]], [studies[i] for i in order[:held]])
     print(f"loading {len(studies)} studies ({len(split[0])} train, {len(split[1])} validation)", flush=True)
-    volumes, values, class_voxels = load_training(split[0] + split[1], names)
+    on = device()
+    volumes, values, class_voxels = load_training(split[0] + split[1], names, on)
     train_n = len(split[0])
     torch.manual_seed(opts["seed"])
-    model = Patchwork(len(names), len(values), scheme["depth"], features)
+    model = Patchwork(len(names), len(values), scheme["depth"], features).to(on)
     network = network_description(len(names), len(values), scheme["depth"], features)
     optimiser = torch.optim.Adam(model.parameters(), lr=opts["lr"])
     description = describe(args, scheme, features, opts, names, values, split, network)
@@ -149,7 +151,7 @@ def main(argv):
     done = 0
     if os.path.exists(checkpoint_path):
         try:
-            state = torch.load(checkpoint_path)
+            state = torch.load(checkpoint_path, map_location=on)
         except Exception as error:
             raise PatchworkError(f"the checkpoint {checkpoint_path} is damaged ({error}) — delete it to start over") from None
         if identity(state["description"]) != identity(description):
@@ -157,10 +159,11 @@ def main(argv):
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())
         done = state["iterations_done"]
         description = {**state["description"], "training": {**state["description"]["training"], "iterations": int(args.iterations)}}
         print(f"resuming from iteration {done} (epoch {description['trained_epochs']})", flush=True)
+    description["training"]["device"] = str(on)
     first = volumes[0]
     description["scheme"]["voxel_mm_first_study"] = [
         [round(f * n * mm / p, 3) for n, mm, p in zip(first.shape, first.voxel_mm, scheme["patch"])] for f in scheme["fov"]
@@ -168,7 +171,7 @@ def main(argv):
     validation_trees = [(v, random_tree(scheme, v.shape, cv, np.random.default_rng(1000 + i), opts["balance"]))
                         for i, (v, cv) in enumerate(zip(volumes[train_n:], class_voxels[train_n:])) for _ in range(VALIDATION_TREES)]
     total, started, epoch_losses = int(args.iterations), time.monotonic(), []
-    print(f"training {network['parameters']} parameters, {len(values)} classes, scheme {scheme}, {total} iterations", flush=True)
+    print(f"training {network['parameters']} parameters, {len(values)} classes, scheme {scheme}, {total} iterations on {on}", flush=True)
     while done < total:
         model.train()
         picks = rng.integers(train_n, size=opts["batch"])
