@@ -46,9 +46,10 @@ def parse(argv):
 
 
 def parse_scheme(text):
-    """`depth=3 patch=32 scale=0.5 features=8,16,32 batch=4 epoch=50 lr=0.002 balance=0.5 seed=1`."""
+    """`depth=3 patch=32 scale=0.5 features=8,16,32 batch=4 epoch=50 lr=0.002 balance=0.5 seed=1 minutes=0`
+    (minutes: stop at the first epoch end after this much training time; 0 = no limit)."""
     options = {"depth": 3, "patch": 32, "scale": 0.5, "features": "8,16,32", "batch": 4, "epoch": 50,
-               "lr": 0.002, "balance": 0.5, "seed": 1}
+               "lr": 0.002, "balance": 0.5, "seed": 1, "minutes": 0}
     for word in text.replace(",", " , ").replace(" , ", ",").split():
         key, _, value = word.partition("=")
         if key not in options or value == "":
@@ -56,7 +57,7 @@ def parse_scheme(text):
         options[key] = value
     try:
         features = [int(f) for f in str(options["features"]).split(",")]
-        opts = {k: (float(v) if k in ("scale", "lr", "balance") else int(v)) for k, v in options.items() if k != "features"}
+        opts = {k: (float(v) if k in ("scale", "lr", "balance", "minutes") else int(v)) for k, v in options.items() if k != "features"}
     except ValueError:
         raise PatchworkError(f"scheme '{text}': every value must be a number (features: numbers joined by commas)") from None
     if opts["patch"] % (2 ** (len(features) - 1)) != 0 or opts["patch"] < 8:
@@ -171,6 +172,7 @@ def main(argv):
     validation_trees = [(v, random_tree(scheme, v.shape, cv, np.random.default_rng(1000 + i), opts["balance"]))
                         for i, (v, cv) in enumerate(zip(volumes[train_n:], class_voxels[train_n:])) for _ in range(VALIDATION_TREES)]
     total, started, epoch_losses = int(args.iterations), time.monotonic(), []
+    budget_end = time.monotonic() + 60 * opts["minutes"] if opts["minutes"] > 0 else None
     print(f"training {network['parameters']} parameters, {len(values)} classes, scheme {scheme}, {total} iterations on {on}", flush=True)
     while done < total:
         model.train()
@@ -190,6 +192,10 @@ def main(argv):
         if done % opts["epoch"] == 0 or done == total:
             save_epoch(model, optimiser, rng, description, done, epoch_losses, validation_trees, scheme, args)
             started, epoch_losses = time.monotonic(), []
+            if budget_end is not None and time.monotonic() > budget_end and done < total:
+                print(f"time budget of {opts['minutes']:g} minutes spent after {done} iterations; "
+                      "run again with the same model folder to go on", flush=True)
+                break
     print(f"model written: {model_path}", flush=True)
 
 
