@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures; MRtrix3
+# Installs the external tools the tests run for real (dcm2niix; nibabel for generated fixtures; PyTorch for
+# the patchwork segmentation jobs; MRtrix3
 # for the predefined image jobs; mricron-data for their default template and atlases; GNU Octave to run MATLAB job code where MATLAB is absent) and fetches
 # test-data/. Octave is large (~5 minutes on a fresh machine), but only the first time. Idempotent and
 # quick when everything is present: apt-get runs only for what is missing. Meant for Debian/Ubuntu (the
@@ -11,6 +12,10 @@ SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 missing=()
 command -v dcm2niix >/dev/null 2>&1 || missing+=(dcm2niix)
 dpkg -s python3-nibabel >/dev/null 2>&1 || missing+=(python3-nibabel)
+# PyTorch (1.13, CPU) and numpy for the patchwork segmentation jobs (library/segmentation), run by
+# /usr/bin/python3 like every library Python job.
+dpkg -s python3-torch >/dev/null 2>&1 || missing+=(python3-torch)
+dpkg -s python3-numpy >/dev/null 2>&1 || missing+=(python3-numpy)
 command -v mrfilter >/dev/null 2>&1 || missing+=(mrtrix3)
 command -v octave-cli >/dev/null 2>&1 || missing+=(octave)
 # The Colin27 template and its atlases (AAL, JHU white matter, Harvard-Oxford) for the registration and

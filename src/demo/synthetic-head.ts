@@ -94,6 +94,36 @@ export function syntheticHead(spec: SyntheticHeadSpec): Nifti1Image {
   return { dims, pixdim: spec.pixdim, datatype: spec.datatype, data, description: spec.description };
 }
 
+/**
+ * The tissue label image of the head `syntheticHead(spec)` draws (same anatomy seed, dims and voxel
+ * size): per voxel the index in `HEAD_TISSUES` of the tissue with the largest weight (0 background,
+ * 1 scalp, 2 skull, 3 gm, 4 wm, 5 csf, 6 lesion), as int16. Ground truth for segmentation tests; the
+ * brain is labels 3 to 6.
+ */
+export function syntheticHeadLabels(spec: SyntheticHeadSpec): Nifti1Image {
+  const [nx, ny, nz] = spec.dims;
+  const shape = headShape(new SeededRandom(spec.anatomySeed), spec.lesion === true);
+  const data = new Int16Array(nx * ny * nz);
+  const weights = new Float64Array(HEAD_TISSUES.length);
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, i++) {
+        tissueWeights(shape, norm(x, nx), norm(y, ny), norm(z, nz), weights);
+        let best = 0;
+        for (let k = 1; k < weights.length; k++) if ((weights[k] ?? 0) > (weights[best] ?? 0)) best = k;
+        data[i] = best;
+      }
+    }
+  }
+  return {
+    dims: [nx, ny, nz],
+    pixdim: spec.pixdim.slice(0, 3),
+    datatype: 'int16',
+    data,
+    description: 'tissue labels',
+  };
+}
+
 interface HeadShape {
   readonly head: Ellipsoid;
   readonly skull: Ellipsoid;

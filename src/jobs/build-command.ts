@@ -40,7 +40,7 @@ export function buildCommand(
   const bound = bindArguments(job, resolved);
   if (job.library !== undefined) {
     const entry = libraryJob(job.library, options.library);
-    return libraryCommand(job, entry, bound, workDir);
+    return libraryCommand(job, entry, bound, workDir, options.python);
   }
   switch (job.language) {
     case 'bash':

@@ -74,7 +74,7 @@ const RUNNER = [
  * that fails (a later command reads an earlier one's output, so going on makes no sense). Each
  * command's words go to bash as positional parameters and each is logged to stderr (`+ mrfilter ...`)
  * before it runs. Programs listed in `requires` are checked first, failing with exit status 127 and a
- * hint. Commands run in the work folder, where intermediate files (`tensor.mif`) land. Then the
+ * hint. `{python}` becomes `python`, the queue's interpreter. Commands run in the work folder, where intermediate files (`tensor.mif`) land. Then the
  * outputs are checked: each OUT must exist and be non-empty, each PATHOUT be a folder, and each of the
  * job's `checks` print what it expects; otherwise the task fails with the check's problem as reason.
  *
@@ -85,6 +85,7 @@ export function libraryCommand(
   entry: LibraryJob,
   bound: readonly BoundArgument[],
   workDir: string,
+  python?: string,
 ): TaskCommand {
   for (const template of entry.args) {
     const arg = job.args.find((a) => a.name === template.name);
@@ -102,7 +103,7 @@ export function libraryCommand(
     ...environmentLines(job.environment),
     ...RUNNER,
   ].join('\n');
-  const commands = expandCommands(entry.commands, bound, job.extraArgs ?? [], workDir);
+  const commands = expandCommands(entry.commands, bound, job.extraArgs ?? [], workDir, python);
   const checks = expandCommands(
     entry.checks.map((c) => c.command),
     bound,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { wordOf, type BoundArgument } from './bind-arguments.js';
 import type { JobArgument } from './job-definition.js';
+import { DEFAULT_PYTHON } from './python-command.js';
 
 /**
  * Placeholders of library commands. Each is a whole argv word, never part of one, so a value always
@@ -10,6 +11,9 @@ import type { JobArgument } from './job-definition.js';
  *   FILE none; NUMERIC as written in JSON (`1.5`), LOGICAL as `true` / `false`.
  * - `{dir:f1}`: the folder of the (first) path of a FILE, OUT or PATHOUT argument.
  * - `{work}`: the task's work folder (commands also run there, so `tensor.mif` is a work file).
+ * - `{python}`: the Python interpreter of the task's queue (default /usr/bin/python3, never the first
+ *   `python3` on PATH, which may be a version manager's shim without Debian's numpy or torch); the only
+ *   placeholder allowed as a command's first word.
  * - `{extra}`: the job's extra arguments; without it they are appended to the last command.
  * - `{lib:NAME}`: the file NAME beside the library JSON file (a helper script the job ships), replaced
  *   by its absolute path when the library is loaded (see `resolveLibraryFiles`).
@@ -18,7 +22,7 @@ const PLACEHOLDER = /^\{(?:(dir):)?([a-z][a-z0-9_]*)\}$/;
 const INSIDE_WORD = /\{(?:dir:)?([a-z][a-z0-9_]*)\}/g;
 const LIBRARY_FILE = /^\{lib:([A-Za-z0-9_][A-Za-z0-9_.-]*)\}$/;
 /** Placeholder names that are not arguments. */
-export const SPECIAL_PLACEHOLDERS = ['work', 'extra'] as const;
+export const SPECIAL_PLACEHOLDERS = ['work', 'extra', 'python'] as const;
 
 /** Problems ("problem — fix") of a library job's commands against its argument templates. */
 export function placeholderProblems(
@@ -35,7 +39,7 @@ export function placeholderProblems(
   commands.forEach((command, c) => {
     const at = `command ${c + 1}`;
     const program = command[0] ?? '';
-    if (program === '' || program.includes('{')) {
+    if (program === '' || (program.includes('{') && program !== '{python}')) {
       problems.push(
         `${at} starts with '${program}' — the first word must be the program's name, e.g. mrfilter`,
       );
@@ -81,6 +85,7 @@ export function expandCommands(
   bound: readonly BoundArgument[],
   extraArgs: readonly string[],
   workDir: string,
+  python: string = DEFAULT_PYTHON,
 ): string[][] {
   const byName = new Map(bound.map((b) => [b.name, b]));
   const usesExtra = commands.some((command) => command.includes('{extra}'));
@@ -91,6 +96,7 @@ export function expandCommands(
       const [, modifier, name = ''] = match;
       if (name === 'work') return [workDir];
       if (name === 'extra') return [...extraArgs];
+      if (name === 'python') return [python];
       const arg = byName.get(name);
       if (arg === undefined) return [];
       const values = arg.type === 'FILE' ? [...arg.value] : [wordOf(arg)];

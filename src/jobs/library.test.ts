@@ -50,6 +50,8 @@ describe('loadLibrary', () => {
       'registration/apply-transform',
       'registration/linear',
       'registration/nonlinear',
+      'segmentation/patchwork-apply',
+      'segmentation/patchwork-train',
       'tractography/tckgen',
       'tracts/profile',
       'tracts/stats',
@@ -161,6 +163,11 @@ describe('library commands', () => {
       commands: [['sh', '-c', 'echo one'], ['false'], ['echo', 'three']],
     },
     'needs.json': { id: 'test/needs', name: 'Needs', command: ['true'], requires: ['no-such-program-xyz'] },
+    'python.json': {
+      id: 'test/python',
+      name: 'Python',
+      command: ['{python}', '-c', 'import sys; print(sys.executable)'],
+    },
   });
   const library = loadLibrary([dir]);
   const files = ['1', '2'].map((n) => `/data/${HOSTILE_NAME}/${HOSTILE_NAME} ${n}.nii`);
@@ -187,6 +194,16 @@ describe('library commands', () => {
     expect(result.stdout).toBe(words.map((w) => `[${w}]\n`).join(''));
     expect(result.stderr).toMatch(/^\+ printf /);
     expect(pwnedFiles(workDir)).toEqual([]);
+  });
+
+  it('run {python} as the queue interpreter, /usr/bin/python3 unless the queue names another', async () => {
+    const job = libraryJobDefinition(libraryJob('test/python', library));
+    const workDir = tempDir('python');
+    expect(buildCommand(job, {}, workDir, { library }).argv).toContain('/usr/bin/python3');
+    const command = buildCommand(job, {}, workDir, { library, python: '/usr/bin/python3.11' });
+    expect(command.argv).toContain('/usr/bin/python3.11');
+    const result = await runTask(command, workDir);
+    expect(result.stdout.trim()).toBe('/usr/bin/python3.11');
   });
 
   it('run commands in order and stop at the first failure', async () => {

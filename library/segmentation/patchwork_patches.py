@@ -1,0 +1,102 @@
+"""Patch trees: nested boxes from the whole field of view (level 0) down to small high-resolution ones.
+
+Boxes live in the image's normalised coordinates ([-1, 1] per axis from the outer edge of the first
+voxel to that of the last, grid_sample's align_corners=False): a box is a centre and a half-size, and
+level k's half-size is the scheme's field-of-view fraction `fov[k]` of the whole image. A patch is the
+box sampled on `patch` voxels per axis, so the voxel size of each level follows from the image's extent.
+"""
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def default_scheme(depth=3, patch=32, scale=0.5):
+    """Depth levels of `patch`^3 voxels, each level's box `scale` times its parent's."""
+    return {"depth": depth, "patch": [patch] * 3, "fov": [scale**k for k in range(depth)]}
+
+
+def patch_grid(centre, half, patch):
+    """(X, Y, Z, 3) normalised (x, y, z) coordinates of the voxel centres of a patch on a box."""
+    axes = [
+        torch.tensor(c + h * ((2 * np.arange(p) + 1) / p - 1), dtype=torch.float32)
+        for c, h, p in zip(centre, half, patch)
+    ]
+    return torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1)
+
+
+def sample(volume, grids, mode="bilinear"):
+    """volume (N or 1, C, X, Y, Z) at grids (N, X, Y, Z, 3) -> (N, C, X, Y, Z)."""
+    # grid_sample's last grid coordinate indexes the input's first spatial axis: (x, y, z) -> (z, y, x).
+    if volume.shape[0] != grids.shape[0]:
+        volume = volume.expand(grids.shape[0], *volume.shape[1:])
+    return F.grid_sample(volume, grids.flip(-1), mode=mode, padding_mode="border", align_corners=False)
+
+
+class Volume:
+    """One study's contrasts (and, for training, one-hot labels) with average-pooled copies for coarse levels."""
+
+    def __init__(self, image, target=None, device="cpu"):
+        self.image = torch.from_numpy(image)[None].to(device)  # (1, C, X, Y, Z)
+        self.target = None if target is None else torch.from_numpy(target)[None].to(device)
+        self.shape = tuple(image.shape[1:])
+        self._pooled = {}
+
+    def level_input(self, name, grids, half, patch):
+        """The image or target sampled on the patches `grids`; averaged first where a patch voxel spans
+        several image voxels, so coarse levels see the mean, not an aliased pick."""
+        factor = tuple(max(1, int(h * n / p)) for h, n, p in zip(half, self.shape, patch))
+        key = (name, factor)
+        if key not in self._pooled:
+            source = self.image if name == "image" else self.target
+            # ceil_mode keeps partial edge windows, so the pooled volume spans the same extent to within
+            # one pooled voxel: a sub-voxel shift at a level that gives context only.
+            self._pooled[key] = (
+                source if factor == (1, 1, 1) else F.avg_pool3d(source, factor, factor, ceil_mode=True)
+            )
+        return sample(self._pooled[key], grids.to(self.image.device))
+
+
+def parent_channels(parent_probs, parent_centres, parent_halves, child_grids):
+    """The parent level's probabilities (N, K, P, P, P) cropped to each child patch and upsampled."""
+    on = parent_probs.device
+    centres = torch.tensor(np.array(parent_centres), dtype=torch.float32, device=on).view(-1, 1, 1, 1, 3)
+    halves = torch.tensor(np.array(parent_halves), dtype=torch.float32, device=on).view(-1, 1, 1, 1, 3)
+    return sample(parent_probs, (child_grids.to(on) - centres) / halves)
+
+
+def random_tree(scheme, shape, class_voxels, rng, balance):
+    """[(centre, half)] per level. Each child lies inside its parent; with probability `balance` it is
+    centred (as far as that allows) on a voxel of a randomly chosen label class, so rare classes are
+    seen as often as frequent ones."""
+    tree = [(np.zeros(3), np.ones(3) * scheme["fov"][0])]
+    for level in range(1, scheme["depth"]):
+        parent_centre, parent_half = tree[-1]
+        half = np.ones(3) * scheme["fov"][level]
+        room = np.maximum(parent_half - half, 0)
+        if class_voxels and rng.random() < balance:
+            voxels = class_voxels[rng.integers(len(class_voxels))]
+            voxel = voxels[rng.integers(len(voxels))]
+            wanted = (2 * voxel + 1) / np.array(shape) - 1
+        else:
+            wanted = parent_centre + rng.uniform(-1, 1, 3) * room
+        tree.append((np.clip(wanted, parent_centre - room, parent_centre + room), half))
+    return tree
+
+
+def child_boxes(scheme, level, parent_centre, jitter_rng=None):
+    """Boxes of `level` covering the box of their parent (level - 1) with overlap: ceil(ratio) + 1
+    positions per axis, so every voxel is seen by at least two patches where the ratio is above 1."""
+    half = scheme["fov"][level]
+    room = scheme["fov"][level - 1] - half
+    ratio = scheme["fov"][level - 1] / half
+    count = 1 if room <= 1e-9 else math.ceil(ratio - 1e-9) + 1
+    offsets = np.linspace(-1, 1, count) if count > 1 else np.zeros(1)
+    if jitter_rng is not None and count > 1:
+        step = 2 / (count - 1)
+        offsets = np.clip(offsets + jitter_rng.uniform(-step / 2, step / 2, count), -1, 1)
+    positions = [parent_centre[a] + offsets * room for a in range(3)]
+    mesh = np.stack(np.meshgrid(*positions, indexing="ij"), axis=-1).reshape(-1, 3)
+    return [(centre, np.ones(3) * half) for centre in mesh]

@@ -1,0 +1,289 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeLabelledHeads, type LabelledHead } from '../src/demo/labelled-heads.js';
+import { dice } from '../src/imaging/dice.js';
+import { readNiftiVolume } from '../src/imaging/nifti-volume.js';
+import { buildCommand } from '../src/jobs/build-command.js';
+import type { ResolvedArguments } from '../src/jobs/task-command.js';
+import {
+  BUNDLED_LIBRARY_DIR,
+  libraryJob,
+  libraryJobDefinition,
+  loadLibrary,
+  type LibraryJob,
+} from '../src/jobs/library.js';
+import { HOSTILE_NAME, runTask, tempDir, type TaskResult } from '../src/jobs/test-fixture.js';
+
+// The patchwork library jobs for real (Debian's python3-torch on the CPU, /usr/bin/python3 as a queue
+// configures it): synthetic heads of the demo generator with their tissue labels as ground truth, in
+// folders whose names break any command line built as text. 6 subjects train, 2 are held out.
+
+const PYTHON = '/usr/bin/python3';
+// Small enough for CI (100 iterations in about a minute on one core): 2 levels of 16^3 patches.
+const SCHEME = 'depth=2 patch=16 scale=0.5 features=8,16,32 epoch=25 lr=0.005';
+const BRAIN = (v: number): boolean => v >= 3;
+
+/** The parts of model_patchwork.json, loss.json and the provenance JSON the tests read. */
+interface ModelFile {
+  readonly format: string;
+  readonly contrasts: unknown;
+  readonly labels: { readonly values: number[] };
+  readonly scheme: unknown;
+  readonly training: { readonly iterations: number; readonly iterations_done: number };
+  readonly trained_epochs: number;
+  readonly trainloss_hist: number[];
+  readonly validloss_hist: number[];
+  readonly studies: { readonly train: string[]; readonly validation: string[] };
+  readonly torch: string;
+  readonly weights: { readonly sha256: string };
+  readonly train?: number[];
+  readonly weights_sha256?: string;
+}
+
+function readJson(path: string): ModelFile {
+  return JSON.parse(readFileSync(path, 'utf8')) as ModelFile;
+}
+
+let library: LibraryJob[];
+let root: string;
+let heads: LabelledHead[];
+let list: string;
+
+beforeAll(() => {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, nibabel, numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    throw new Error(
+      `${PYTHON} cannot import torch and nibabel — run: bash scripts/install-test-deps.sh\n${probe.stderr}`,
+    );
+  }
+  library = loadLibrary([BUNDLED_LIBRARY_DIR]);
+  root = join(tempDir('patchwork'), `heads ${HOSTILE_NAME}`);
+  heads = writeLabelledHeads(root, { subjects: 8 });
+  list = writeList('training list.json', heads.slice(0, 6));
+});
+
+function writeList(name: string, subjects: readonly LabelledHead[]): string {
+  const path = join(root, name);
+  const studies = subjects.map((h) => ({ id: h.pid, contrasts: [h.t1], labels: [h.labels] }));
+  writeFileSync(path, JSON.stringify({ studies }));
+  return path;
+}
+
+function command(id: string, values: ResolvedArguments, work: string): ReturnType<typeof buildCommand> {
+  return buildCommand(libraryJobDefinition(libraryJob(id, library)), values, work, {
+    library,
+    python: PYTHON,
+  });
+}
+
+function trainValues(
+  model: string,
+  iterations: number,
+  trainList = list,
+  scheme = SCHEME,
+): ResolvedArguments {
+  return {
+    f1: [trainList],
+    s1: '',
+    s2: '',
+    s3: '',
+    n1: iterations,
+    s4: scheme,
+    o1: join(model, 'model_patchwork.json'),
+    o2: join(model, 'loss.png'),
+  };
+}
+
+async function train(
+  model: string,
+  iterations: number,
+  trainList = list,
+  scheme = SCHEME,
+): Promise<TaskResult> {
+  const work = `${model} work`;
+  return runTask(
+    command('segmentation/patchwork-train', trainValues(model, iterations, trainList, scheme), work),
+    work,
+  );
+}
+
+async function apply(model: string, t1: string[], out: string): Promise<TaskResult> {
+  const values = {
+    f1: t1.slice(0, 1),
+    f3: t1.slice(1),
+    f2: [join(model, 'model_patchwork.json')],
+    type: 'mask',
+    n1: 1,
+    o1: out,
+    o2: `${out}.json`,
+  };
+  const work = `${out} work`;
+  return runTask(command('segmentation/patchwork-apply', values, work), work);
+}
+
+/** Dice by numpy: the reference the TypeScript figure is checked against. */
+function numpyDice(a: string, b: string): number {
+  const script = [
+    'import sys, nibabel as nib, numpy as np',
+    'a = np.asarray(nib.load(sys.argv[1]).dataobj) >= 3',
+    'b = np.asarray(nib.load(sys.argv[2]).dataobj) >= 3',
+    'print(repr(2 * int((a & b).sum()) / int(a.sum() + b.sum())))',
+  ].join('\n');
+  const out = spawnSync(PYTHON, ['-c', script, a, b], { encoding: 'utf8' });
+  expect(out.status, out.stderr).toBe(0);
+  return Number(out.stdout.trim());
+}
+
+describe('patchwork-train and patchwork-apply on synthetic heads', () => {
+  const model = (): string => join(root, `model ${HOSTILE_NAME}`);
+
+  it('trains 100 iterations, saving the model, loss curves and progress every epoch', async () => {
+    const started = Date.now();
+    const result = await train(model(), 100);
+    expect(result.code, result.stderr).toBe(0);
+    // About 60 s on an idle core (the issue asks for under 2 minutes); 270 s were measured at a load
+    // average of 25 on two cores, so the bound only catches a training that runs away.
+    expect(Date.now() - started).toBeLessThan(480_000);
+    expect(result.stdout).toMatch(/iteration 100\/100 loss [\d.]+ [\d.]+ it\/s time left 0 s/);
+    const description = readJson(join(model(), 'model_patchwork.json'));
+    expect(description.format).toBe('cohort-patchwork/1');
+    expect(description.contrasts).toEqual([{ index: 0, name: 't1.nii.gz' }]);
+    expect(description.labels.values).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(description.scheme).toMatchObject({ depth: 2, patch: [16, 16, 16], fov: [1, 0.5] });
+    expect(description.training).toMatchObject({
+      iterations: 100,
+      iterations_done: 100,
+      iterations_per_epoch: 25,
+    });
+    expect(description.trained_epochs).toBe(4);
+    expect(description.trainloss_hist).toHaveLength(4);
+    expect(description.validloss_hist).toHaveLength(4);
+    expect(description.trainloss_hist[3]).toBeLessThan(description.trainloss_hist[0] ?? NaN);
+    expect(description.studies.train).toHaveLength(5);
+    expect(description.studies.validation).toHaveLength(1);
+    expect(description.torch).toMatch(/^1\./);
+    const weights = readFileSync(join(model(), 'weights.pt'));
+    expect(description.weights.sha256).toBe(createHash('sha256').update(weights).digest('hex'));
+    const curves = readJson(join(model(), 'loss.json'));
+    expect(curves.train).toEqual(description.trainloss_hist);
+    expect(readFileSync(join(model(), 'loss.png')).subarray(1, 4).toString()).toBe('PNG');
+  }, 600_000);
+
+  it('segments held-out subjects: brain Dice at least 0.8, the same in TypeScript as in numpy', async () => {
+    for (const head of heads.slice(6)) {
+      const out = join(root, head.pid, `seg ${HOSTILE_NAME}.nii.gz`);
+      const result = await apply(model(), [head.t1], out);
+      expect(result.code, result.stderr).toBe(0);
+      const predicted = readNiftiVolume(out);
+      const truth = readNiftiVolume(head.labels);
+      expect(predicted.dims).toEqual(truth.dims);
+      const ours = dice(predicted.data, truth.data, BRAIN);
+      // Both count voxels exactly and divide once, so they agree to the last bit.
+      expect(ours).toBe(numpyDice(out, head.labels));
+      expect(ours).toBeGreaterThanOrEqual(0.8);
+      const provenance = readJson(`${out}.json`);
+      expect(provenance.weights_sha256).toBe(readJson(join(model(), 'model_patchwork.json')).weights.sha256);
+    }
+  }, 120_000);
+
+  it('resumes a training killed with -9 from its last checkpoint', async () => {
+    const folder = join(root, 'resumed model');
+    const work = `${folder} work`;
+    const cmd = command(
+      'segmentation/patchwork-train',
+      trainValues(folder, 40, list, SCHEME.replace('epoch=25', 'epoch=10')),
+      work,
+    );
+    mkdirSync(work, { recursive: true });
+    for (const file of cmd.files) writeFileSync(file.path, file.content);
+    for (const dir of cmd.mkdirs) mkdirSync(dir, { recursive: true });
+    const [program = '', ...args] = cmd.argv;
+    const child = spawn(program, args, {
+      cwd: work,
+      env: { ...process.env, ...cmd.env },
+      detached: true,
+      stdio: 'ignore',
+    });
+    const modelFile = join(folder, 'model_patchwork.json');
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(modelFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(existsSync(modelFile)).toBe(true);
+    process.kill(-(child.pid ?? 0), 'SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    const killedAt = readJson(modelFile).training.iterations_done;
+    expect(killedAt).toBeGreaterThanOrEqual(10);
+    expect(killedAt).toBeLessThan(40);
+
+    const result = await runTask(cmd, work);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/resuming from iteration (10|20|30) /);
+    const description = readJson(modelFile);
+    expect(description.training.iterations_done).toBe(40);
+    expect(description.trained_epochs).toBe(4);
+    expect(description.trainloss_hist).toHaveLength(4);
+  }, 300_000);
+});
+
+describe('patchwork bad inputs fail with the reason and write nothing', () => {
+  const model = (): string => join(root, `model ${HOSTILE_NAME}`);
+
+  it('refuses a damaged model file, changed weights and a wrong number of contrasts', async () => {
+    const broken = join(root, 'broken model');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'model_patchwork.json'), '{"format": "cohort-patchwork/1", ');
+    const head = heads[7] as LabelledHead;
+    const out = join(root, 'bad.nii.gz');
+    let result = await apply(broken, [head.t1], out);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cohort: the model file .* is not valid JSON .* retrain or restore it/);
+    expect(result.stderr).not.toMatch(/Traceback/);
+
+    const description = readFileSync(join(model(), 'model_patchwork.json'), 'utf8');
+    writeFileSync(join(broken, 'model_patchwork.json'), description);
+    writeFileSync(join(broken, 'weights.pt'), 'not the weights');
+    result = await apply(broken, [head.t1], out);
+    expect(result.stderr).toMatch(/do not match the sha256/);
+
+    result = await apply(model(), [head.t1, head.t1], out);
+    expect(result.stderr).toMatch(/trained on 1 contrasts \(t1.nii.gz\), given 2/);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it('refuses empty labels, a 4D contrast and a model folder of another scheme', async () => {
+    const head = heads[0] as LabelledHead;
+    const empty = join(root, 'empty labels.nii.gz');
+    const fourD = join(root, 'four d.nii.gz');
+    const script = [
+      'import sys, nibabel as nib, numpy as np',
+      'i = nib.load(sys.argv[1])',
+      'nib.save(nib.Nifti1Image(np.zeros(i.shape, np.int16), i.affine), sys.argv[2])',
+      'nib.save(nib.Nifti1Image(np.zeros(i.shape + (2,), np.float32), i.affine), sys.argv[3])',
+    ].join('\n');
+    expect(spawnSync(PYTHON, ['-c', script, head.labels, empty, fourD]).status).toBe(0);
+    const emptyList = join(root, 'empty list.json');
+    writeFileSync(
+      emptyList,
+      JSON.stringify({ studies: [{ id: 'E1', contrasts: [head.t1], labels: [empty] }] }),
+    );
+    let result = await train(join(root, 'empty model'), 5, emptyList);
+    expect(result.stderr).toMatch(/labels .*empty labels.nii.gz of E1 have no labelled voxel/);
+
+    const fourList = join(root, '4d list.json');
+    writeFileSync(
+      fourList,
+      JSON.stringify({ studies: [{ id: 'F1', contrasts: [fourD], labels: [head.labels] }] }),
+    );
+    result = await train(join(root, 'four model'), 5, fourList);
+    expect(result.stderr).toMatch(/has shape \(32, 32, 24, 2\), not 3D/);
+
+    result = await train(model(), 150, list, SCHEME.replace('features=8,16,32', 'features=4,8,16'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /holds a model of other contrasts, labels or scheme — choose a new model folder/,
+    );
+    expect(result.stderr).not.toMatch(/Traceback/);
+  }, 120_000);
+});
