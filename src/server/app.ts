@@ -14,6 +14,7 @@ import { mountStatic } from './routes/static-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { queueRoutes } from './routes/queue-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { viewerRoutes } from './routes/viewer-routes.js';
 import type { AppEnv, ServerContext } from './server-context.js';
 import { ApiProblem } from './api-problem.js';
 
@@ -62,6 +63,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', queueRoutes());
   api.route('/', projectRoutes());
   api.route('/', eventRoutes());
+  api.route('/', viewerRoutes());
   api.notFound(handleNotFound);
   app.route('/api', api);
   app.all('/api/*', handleNotFound);

@@ -31,7 +31,14 @@ export function tableRows(page: Page, level: 'subjects' | 'studies' | 'files' = 
 export const ROW_EDGE = { x: 30, y: 12 } as const;
 
 export type PageTitle =
-  'Subjects' | 'Batch composer' | 'Grid' | 'Projects' | 'Queues' | 'Job library' | 'Users & tokens';
+  | 'Subjects'
+  | 'Batch composer'
+  | 'Grid'
+  | 'Viewer'
+  | 'Projects'
+  | 'Queues'
+  | 'Job library'
+  | 'Users & tokens';
 
 export async function goTo(page: Page, title: PageTitle): Promise<void> {
   await page.getByRole('navigation').getByRole('link', { name: title, exact: true }).click();

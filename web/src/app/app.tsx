@@ -8,6 +8,8 @@ import { UsersPage } from '../admin/users-page.js';
 import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
 import { SubjectsPage } from '../subjects/subjects-page.js';
+import { ViewerPage } from '../viewer/viewer-page.js';
+import { parseViewerHash } from '../viewer/viewer-url.js';
 import { AppContext, type AppContextValue, type TableLevel } from './app-context.js';
 import { LoginPage } from './login-page.js';
 import { EMPTY_SELECTION, type Selection } from './selection.js';
@@ -42,7 +44,11 @@ export function App() {
 
 function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout: () => void }) {
   const [route, navigate] = useHashRoute();
-  const [projectName, setProjectName] = useState(() => me.projects[0]?.name ?? '');
+  // A viewer link names its project; otherwise the first one.
+  const [projectName, setProjectName] = useState(() => {
+    const linked = parseViewerHash(window.location.hash).project;
+    return me.projects.find((p) => p.name === linked)?.name ?? me.projects[0]?.name ?? '';
+  });
   const [tableLevel, setTableLevel] = useState<TableLevel>('subjects');
   const [filter, setFilter] = useState('');
   const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
@@ -104,6 +110,11 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
         {visited.has('grid') && (
           <section className="page" hidden={route !== 'grid'} aria-label="Grid monitor">
             <GridPage />
+          </section>
+        )}
+        {visited.has('viewer') && (
+          <section className="page" hidden={route !== 'viewer'} aria-label="Viewer">
+            <ViewerPage />
           </section>
         )}
         {visited.has('projects') && (

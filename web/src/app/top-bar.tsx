@@ -6,6 +6,7 @@ const TITLES: Record<Route, string> = {
   subjects: 'Subjects',
   composer: 'Batch composer',
   grid: 'Grid',
+  viewer: 'Viewer',
   projects: 'Projects',
   queues: 'Queues',
   library: 'Job library',

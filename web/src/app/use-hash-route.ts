@@ -1,6 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export const ROUTES = ['subjects', 'composer', 'grid', 'projects', 'queues', 'library', 'users'] as const;
+export const ROUTES = [
+  'subjects',
+  'composer',
+  'grid',
+  'viewer',
+  'projects',
+  'queues',
+  'library',
+  'users',
+] as const;
 /** The app's pages, addressed as `#/subjects`, `#/composer`, `#/grid`, `#/queues`... */
 export type Route = (typeof ROUTES)[number];
 

@@ -21,6 +21,7 @@ import {
   type GridModel,
   type GridSort,
 } from './grid-model.js';
+import { isViewable, viewerHash } from '../viewer/viewer-url.js';
 import { LogView } from './log-view.js';
 import { RunProgressBars } from './run-progress-bars.js';
 import { actionsFor } from './task-actions.js';
@@ -320,6 +321,21 @@ export function GridPage() {
                 <h2>
                   Task {panel.detail.id}: {panel.detail.jobName}
                 </h2>
+                {panel.detail.outputFiles.some(isViewable) && (
+                  <p className="outputs" aria-label="Outputs">
+                    Outputs:{' '}
+                    {panel.detail.outputFiles.filter(isViewable).map((f) => (
+                      <a key={f} className="view-link" href={viewerHash(project.name, [f])}>
+                        {f.split('/').pop()}
+                      </a>
+                    ))}{' '}
+                    {panel.detail.outputFiles.filter(isViewable).length > 1 && (
+                      <a href={viewerHash(project.name, panel.detail.outputFiles.filter(isViewable))}>
+                        all together
+                      </a>
+                    )}
+                  </p>
+                )}
                 <pre className="json" aria-label="Task JSON">
                   {JSON.stringify(panel.detail, null, 2)}
                 </pre>
