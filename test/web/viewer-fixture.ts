@@ -45,7 +45,8 @@ export function writeViewerTree(root: string): void {
   writeNifti(join(root, FILES.phantom), {
     dims: PHANTOM.dims,
     affine: PHANTOM.affine,
-    data: new Float32Array(nx * ny * nz).fill(100),
+    // A ramp along x (50 + i): a grey image, and the value tells the voxel.
+    data: Float32Array.from({ length: nx * ny * nz }, (_, v) => 50 + (v % nx)),
   });
   const [ci, cj, ck] = PHANTOM.crossing;
   const line = (from: [number, number, number], to: [number, number, number], n: number): number[] =>

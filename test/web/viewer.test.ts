@@ -5,7 +5,8 @@ import { viewerHash } from '../../web/src/viewer/viewer-url.js';
 import { decodePng, type Rgba } from '../helpers/decode-png.js';
 import { launchChromium, type Chromium } from './chromium.js';
 import { logIn, screenshot } from './ui-steps.js';
-import { FILES, writeViewerTree } from './viewer-fixture.js';
+import { readTracts } from '../../src/tracts/index.js';
+import { FILES, PHANTOM, writeViewerTree } from './viewer-fixture.js';
 import { cohort, startWebServer, type WebServer } from './web-server.js';
 
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 60_000, interval: 200 });
@@ -46,6 +47,13 @@ describe('viewer', () => {
       },
     });
     chrome = await launchChromium(errors, { webgl: true });
+    const page = chrome.page;
+    page.setDefaultTimeout(60_000);
+    // A smaller canvas: software WebGL draws every pixel on the CPU, which two busy cores share.
+    await page.setViewportSize({ width: 1100, height: 720 });
+    await page.goto(`${web.url}/`);
+    await logIn(page);
+    await page.getByRole('navigation').waitFor();
   });
   afterAll(async () => {
     await chrome?.close();
@@ -113,4 +121,99 @@ describe('viewer', () => {
       expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     },
   );
+
+  it(
+    "draws tracts in the volume's space: the streamlines cross on screen at their known voxel",
+    { timeout: 300_000 },
+    async () => {
+      const page = chrome.page;
+      await page.goto(`${web.url}/${viewerHash('viewer', [FILES.phantom, FILES.cross])}`);
+      const canvas = page.getByLabel('Viewer canvas');
+      await page.getByRole('button', { name: 'Axial', exact: true }).click();
+      await eventually(() => canvas.getAttribute('data-volumes')).toBe('1');
+      await eventually(() => page.getByTestId('tract-count').textContent()).toBe('2 of 2 streamlines shown');
+      // Coloured by direction: the streamline along x is red, the one along y green (the crosshair is cyan).
+      let red = -1;
+      let green = -1;
+      await eventually(async () => {
+        const image = await canvasPixels(page);
+        red = peak(image, 'row', (r, g, b) => r > 150 && g < 90 && b < 90);
+        green = peak(image, 'column', (r, g, b) => g > 150 && r < 90 && b < 90);
+        return red >= 0 && green >= 0;
+      }).toBe(true);
+      await screenshot(page, '43-viewer-tract-alignment');
+      await canvas.click({ position: { x: green + 0.5, y: red + 0.5 } });
+      const [i, j, k] = PHANTOM.crossing;
+      await eventually(() => page.getByTestId('crosshair-voxel').textContent()).toBe(
+        `grid.nii.gz: voxel ${i}, ${j}, ${k} = ${50 + i}`,
+      );
+    },
+  );
+
+  it(
+    'selects streamlines with a sphere: the count equals cohort tracts select with that sphere',
+    { timeout: 300_000 },
+    async () => {
+      const page = chrome.page;
+      await page.goto(`${web.url}/${viewerHash('viewer', [FILES.t1, FILES.bundle])}`);
+      const canvas = page.getByLabel('Viewer canvas');
+      await page.getByRole('button', { name: 'Axial', exact: true }).click();
+      const bundle = readTracts(join(root, FILES.bundle));
+      await eventually(() => page.getByTestId('tract-count').textContent()).toBe(
+        `${bundle.count} of ${bundle.count} streamlines shown`,
+      );
+      await page.getByRole('button', { name: '+ include sphere' }).click();
+      const sphere = page.getByRole('group', { name: 'Sphere 1' });
+      // The active sphere follows the crosshair: a click in the image moves it there.
+      const box = await canvas.boundingBox();
+      if (box === null) throw new Error('no canvas');
+      await canvas.click({ position: { x: box.width * 0.4, y: box.height * 0.45 } });
+      const mm = (await page.getByTestId('crosshair-mm').textContent()) ?? '';
+      await eventually(
+        async () =>
+          `mm ${[await sphere.getByLabel('x').inputValue(), await sphere.getByLabel('y').inputValue(), await sphere.getByLabel('z').inputValue()].map((v) => Number(v).toFixed(1)).join(', ')}`,
+      ).toBe(mm);
+      // Then onto the bundle: the middle point of its first streamline, radius 8 mm.
+      await page.getByLabel('active sphere follows the crosshair').uncheck();
+      const p = bundle.positions;
+      const mid = Math.floor(((bundle.offsets[0] ?? 0) + (bundle.offsets[1] ?? 0)) / 2);
+      const centre = [p[3 * mid], p[3 * mid + 1], p[3 * mid + 2]].map((v) => Math.round((v ?? 0) * 10) / 10);
+      for (const [a, axis] of (['x', 'y', 'z'] as const).entries())
+        await sphere.getByLabel(axis).fill(String(centre[a]));
+      await sphere.getByLabel('Radius').fill('8');
+      const [x, y, z] = centre;
+      const cli = JSON.parse(
+        await cohort(web.config, [
+          'tracts',
+          'select',
+          join(root, FILES.bundle),
+          join(web.home, 'selected.tck'),
+          `--include=${x},${y},${z},8`,
+          '--json',
+        ]),
+      ) as { kept: number; input: number };
+      expect(cli.kept).toBeGreaterThan(0);
+      expect(cli.kept).toBeLessThan(cli.input);
+      await eventually(() => page.getByTestId('selected-count').textContent()).toBe(String(cli.kept));
+      await screenshot(page, '44-viewer-sphere-selection');
+      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    },
+  );
 });
+
+/** The row (or column) with the most pixels passing `test`, or -1 when none does. */
+function peak(
+  image: Rgba,
+  along: 'row' | 'column',
+  test: (r: number, g: number, b: number) => boolean,
+): number {
+  const counts = new Array<number>(along === 'row' ? image.height : image.width).fill(0);
+  for (let y = 0; y < image.height; y++)
+    for (let x = 0; x < image.width; x++) {
+      const o = 4 * (y * image.width + x);
+      if (test(image.data[o] ?? 0, image.data[o + 1] ?? 0, image.data[o + 2] ?? 0))
+        counts[along === 'row' ? y : x] = (counts[along === 'row' ? y : x] ?? 0) + 1;
+    }
+  const best = Math.max(...counts);
+  return best < 10 ? -1 : counts.indexOf(best);
+}

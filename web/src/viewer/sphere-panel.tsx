@@ -55,8 +55,11 @@ export function SpherePanel({
   useEffect(() => {
     const listener = (l: CrosshairLocation): void => {
       setHere(l.mm);
-      if (!follow || spheres[active] === undefined) return;
+      const current = spheres[active];
+      if (!follow || current === undefined) return;
       const [x, y, z] = l.mm.map((v) => Math.round(v * 10) / 10) as [number, number, number];
+      // niivue reports the location again when meshes change (the spheres' own): no move, no update.
+      if (current.x === x && current.y === y && current.z === z) return;
       onChange(spheres.map((s, i) => (i === active ? { ...s, x, y, z } : s)));
     };
     locationListeners.add(listener);

@@ -43,7 +43,15 @@ export function useNiivue(onLocation: (location: CrosshairLocation) => void): {
       };
       listener.current({
         mm: [d.mm[0] ?? 0, d.mm[1] ?? 0, d.mm[2] ?? 0],
-        values: d.values.map((v) => ({ name: v.name, vox: Array.from(v.vox).slice(0, 3), value: v.value })),
+        // niivue's `vox` counts in its RAS-reoriented copy; users (and MRtrix, FSL) mean the file's indices.
+        values: d.values.map((v, i) => {
+          const affine = instance.volumes[i]?.hdr?.affine;
+          return {
+            name: v.name,
+            vox: affine === undefined ? Array.from(v.vox).slice(0, 3) : fileVoxel(affine, d.mm),
+            value: v.value,
+          };
+        }),
       });
     };
     let live = true;
@@ -56,10 +64,33 @@ export function useNiivue(onLocation: (location: CrosshairLocation) => void): {
     return () => {
       live = false;
       // Frees the GL context: a page visited again builds a fresh one.
-      (element.getContext('webgl2'))
-        ?.getExtension('WEBGL_lose_context')
-        ?.loseContext();
+      element.getContext('webgl2')?.getExtension('WEBGL_lose_context')?.loseContext();
     };
   }, []);
   return { canvas, nv, error };
+}
+
+/** The file's voxel indices (rounded) of a world point, through the image's voxel-to-world affine. */
+export function fileVoxel(affine: readonly (readonly number[])[], mm: ArrayLike<number>): number[] {
+  const m = (r: number, c: number): number => affine[r]?.[c] ?? 0;
+  const [a, b, c, d, e, f, g, h, k] = [
+    m(0, 0),
+    m(0, 1),
+    m(0, 2),
+    m(1, 0),
+    m(1, 1),
+    m(1, 2),
+    m(2, 0),
+    m(2, 1),
+    m(2, 2),
+  ];
+  const det = a * (e * k - f * h) - b * (d * k - f * g) + c * (d * h - e * g);
+  const p = [0, 1, 2].map((r) => (mm[r] ?? 0) - m(r, 3));
+  const [x = 0, y = 0, z = 0] = p;
+  const inv = [
+    [e * k - f * h, c * h - b * k, b * f - c * e],
+    [f * g - d * k, a * k - c * g, c * d - a * f],
+    [d * h - e * g, b * g - a * h, a * e - b * d],
+  ];
+  return inv.map((row) => Math.round(((row[0] ?? 0) * x + (row[1] ?? 0) * y + (row[2] ?? 0) * z) / det));
 }
