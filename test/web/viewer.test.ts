@@ -65,11 +65,7 @@ describe('viewer', () => {
     { timeout: 300_000 },
     async () => {
       const page = chrome.page;
-      page.setDefaultTimeout(60_000);
-      // A smaller canvas: software WebGL draws every pixel on the CPU, which two busy cores share.
-      await page.setViewportSize({ width: 1100, height: 720 });
       await page.goto(`${web.url}/`);
-      await logIn(page);
       await page.getByRole('tab', { name: 'Files' }).click();
       await page.getByLabel('File pattern').fill('anat/t1*');
       const link = page.getByRole('link', { name: 'view', exact: true }).first();
@@ -173,14 +169,14 @@ describe('viewer', () => {
         async () =>
           `mm ${[await sphere.getByLabel('x').inputValue(), await sphere.getByLabel('y').inputValue(), await sphere.getByLabel('z').inputValue()].map((v) => Number(v).toFixed(1)).join(', ')}`,
       ).toBe(mm);
-      // Then onto the bundle: the middle point of its first streamline, radius 8 mm.
+      // Then onto the bundle: the middle point of its first streamline, radius 3 mm.
       await page.getByLabel('active sphere follows the crosshair').uncheck();
       const p = bundle.positions;
       const mid = Math.floor(((bundle.offsets[0] ?? 0) + (bundle.offsets[1] ?? 0)) / 2);
       const centre = [p[3 * mid], p[3 * mid + 1], p[3 * mid + 2]].map((v) => Math.round((v ?? 0) * 10) / 10);
       for (const [a, axis] of (['x', 'y', 'z'] as const).entries())
         await sphere.getByLabel(axis).fill(String(centre[a]));
-      await sphere.getByLabel('Radius').fill('8');
+      await sphere.getByLabel('Radius').fill('3');
       const [x, y, z] = centre;
       const cli = JSON.parse(
         await cohort(web.config, [
@@ -188,7 +184,7 @@ describe('viewer', () => {
           'select',
           join(root, FILES.bundle),
           join(web.home, 'selected.tck'),
-          `--include=${x},${y},${z},8`,
+          `--include=${x},${y},${z},3`,
           '--json',
         ]),
       ) as { kept: number; input: number };

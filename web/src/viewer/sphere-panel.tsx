@@ -10,32 +10,6 @@ export interface Sphere {
   readonly r: number;
 }
 
-/** The spheres as a niivue (legacy) connectome: nodes only, green include, red exclude, radius r. */
-export function sphereConnectome(spheres: readonly Sphere[]) {
-  return {
-    name: 'spheres',
-    nodeColormap: 'green',
-    nodeColormapNegative: 'red',
-    nodeMinColor: 0,
-    nodeMaxColor: 1,
-    nodeScale: 1,
-    edgeColormap: 'warm',
-    edgeMin: 0,
-    edgeMax: 1,
-    edgeScale: 1,
-    nodes: {
-      names: spheres.map((_, i) => `sphere ${i + 1}`),
-      prefilled: [],
-      X: spheres.map((s) => s.x),
-      Y: spheres.map((s) => s.y),
-      Z: spheres.map((s) => s.z),
-      Color: spheres.map((s) => (s.kind === 'include' ? 1 : -1)),
-      Size: spheres.map((s) => s.r),
-    },
-    edges: spheres.flatMap(() => spheres.map(() => 0)),
-  };
-}
-
 /**
  * The selection spheres: add one at the crosshair, edit centre and radius, and, with "move with the
  * crosshair" on, drag the active one by clicking or dragging in the image.
@@ -93,6 +67,7 @@ export function SpherePanel({
         <div
           key={i}
           className={`sphere ${s.kind}${i === active ? ' active' : ''}`}
+          role="group"
           aria-label={`Sphere ${i + 1}`}
           onClick={() => setActive(i)}
         >

@@ -4,14 +4,16 @@ import { api, describeError, projectPath } from '../api/api-client.js';
 import type { PathInfo } from '../api/api-types.js';
 import { recipeBatch, type SphereRule } from '../../../src/viewer/recipe-batch.js';
 import type { TractMeshHeader } from '../../../src/viewer/tract-mesh-format.js';
-import { SpherePanel, type Sphere, sphereConnectome } from './sphere-panel.js';
+import { sphereMeshes } from './sphere-mesh.js';
+import { SpherePanel, type Sphere } from './sphere-panel.js';
 import { fetchTractMesh, tractNvMesh, type FiberColouring } from './tract-mesh.js';
 import type { CrosshairLocation } from './use-niivue.js';
 
 interface Loaded {
   readonly path: string;
   readonly key: string;
-  readonly mesh: NVMesh;
+  /** None for a file without streamlines (niivue 0.69 hangs on an empty tract mesh). */
+  readonly mesh: NVMesh | null;
   readonly header: TractMeshHeader;
 }
 
@@ -40,7 +42,7 @@ export function TractPanel({
   const [scalar, setScalar] = useState('');
   const [loaded, setLoaded] = useState<readonly Loaded[]>([]);
   const [spheres, setSpheres] = useState<readonly Sphere[]>([]);
-  const [selection, setSelection] = useState<{ header: TractMeshHeader; mesh: NVMesh } | null>(null);
+  const [selection, setSelection] = useState<{ header: TractMeshHeader } | null>(null);
   const [pending, setPending] = useState(false);
   const meshes = useRef(new Map<string, Loaded>());
   const scalarPath = scalar !== '' && volumes.includes(scalar) ? scalar : undefined;
@@ -52,7 +54,7 @@ export function TractPanel({
     void (async () => {
       for (const [path, l] of meshes.current) {
         if (!paths.includes(path) || l.key !== key) {
-          nv.removeMesh(l.mesh);
+          if (l.mesh !== null) nv.removeMesh(l.mesh);
           meshes.current.delete(path);
         }
       }
@@ -64,8 +66,9 @@ export function TractPanel({
             ...(colouring === 'scalar' && scalarPath !== undefined ? { scalar: scalarPath } : {}),
           });
           if (!live) return;
-          const mesh = tractNvMesh(nv, data, path.split('/').pop() ?? path, colouring);
-          nv.addMesh(mesh);
+          const mesh =
+            data.header.vertices > 0 ? tractNvMesh(nv, data, path.split('/').pop() ?? path, colouring) : null;
+          if (mesh !== null) nv.addMesh(mesh);
           meshes.current.set(path, { path, key, mesh, header: data.header });
         } catch (e) {
           onMessage(`Cannot open ${path}: ${describeError(e)}`);
@@ -86,7 +89,7 @@ export function TractPanel({
   const shownSelection = useRef<NVMesh | null>(null);
   useEffect(() => {
     const full = target === undefined ? undefined : meshes.current.get(target)?.mesh;
-    if (target === undefined || full === undefined) return;
+    if (target === undefined || full === undefined || full === null) return;
     if (spheres.length === 0) {
       if (shownSelection.current !== null) nv.removeMesh(shownSelection.current);
       shownSelection.current = null;
@@ -108,13 +111,14 @@ export function TractPanel({
             ...(scalarPath === undefined ? {} : { scalar: scalarPath }),
             rules: sent.map((s) => ({ kind: s.kind, sphere: [s.x, s.y, s.z, s.r] })),
           });
-          const mesh = tractNvMesh(nv, data, 'selection', colouring, [255, 255, 0]);
           if (shownSelection.current !== null) nv.removeMesh(shownSelection.current);
-          nv.addMesh(mesh);
+          // niivue 0.69 hangs on a tract mesh without vertices: an empty selection draws nothing.
+          const mesh = data.header.vertices > 0 ? tractNvMesh(nv, data, 'selection', colouring) : null;
+          if (mesh !== null) nv.addMesh(mesh);
           shownSelection.current = mesh;
           full.visible = false;
           nv.drawScene();
-          setSelection({ header: data.header, mesh });
+          setSelection({ header: data.header });
         } while (latest.current !== sent && latest.current.length > 0);
       } catch (e) {
         onMessage(describeError(e));
@@ -125,14 +129,12 @@ export function TractPanel({
     })();
   }, [spheres, target, loaded, scalarPath]);
 
-  // The spheres as a niivue connectome: green include, red exclude, radius in mm.
-  const sphereMesh = useRef<NVMesh | null>(null);
+  // The spheres as meshes in the scene (3D, and clipped near the slice in 2D).
+  const sphereMesh = useRef<NVMesh[]>([]);
   useEffect(() => {
-    if (sphereMesh.current !== null) nv.removeMesh(sphereMesh.current);
-    sphereMesh.current = null;
-    if (spheres.length === 0) return;
-    nv.loadConnectome(sphereConnectome(spheres));
-    sphereMesh.current = nv.meshes[nv.meshes.length - 1] ?? null;
+    for (const mesh of sphereMesh.current) nv.removeMesh(mesh);
+    sphereMesh.current = sphereMeshes(nv, spheres);
+    for (const mesh of sphereMesh.current) nv.addMesh(mesh);
   }, [nv, spheres]);
 
   async function saveBatch(): Promise<void> {
