@@ -87,3 +87,14 @@ export function tractNvMesh(
   nvMesh.updateFibers(gl);
   return nvMesh;
 }
+
+/**
+ * Swaps meshes in the scene with one redraw. niivue's addMesh and removeMesh each recompute the whole
+ * volume (updateGLVolume): seconds per call with software WebGL, several per sphere drag. The scene's
+ * extent stays that of the first meshes loaded, which spheres and selections lie within.
+ */
+export function swapMeshes(nv: Niivue, remove: readonly NVMesh[], add: readonly NVMesh[]): void {
+  for (const mesh of remove) mesh.unloadMesh(nv.gl);
+  nv.meshes = [...nv.meshes.filter((m) => !remove.includes(m)), ...add];
+  nv.drawScene();
+}

@@ -6,7 +6,7 @@ import { recipeBatch, type SphereRule } from '../../../src/viewer/recipe-batch.j
 import type { TractMeshHeader } from '../../../src/viewer/tract-mesh-format.js';
 import { sphereMeshes } from './sphere-mesh.js';
 import { SpherePanel, type Sphere } from './sphere-panel.js';
-import { fetchTractMesh, tractNvMesh, type FiberColouring } from './tract-mesh.js';
+import { fetchTractMesh, swapMeshes, tractNvMesh, type FiberColouring } from './tract-mesh.js';
 import type { CrosshairLocation } from './use-niivue.js';
 
 interface Loaded {
@@ -61,6 +61,7 @@ export function TractPanel({
       for (const path of paths) {
         if (meshes.current.has(path)) continue;
         try {
+          const started = performance.now();
           const data = await fetchTractMesh(project, {
             path,
             ...(colouring === 'scalar' && scalarPath !== undefined ? { scalar: scalarPath } : {}),
@@ -70,6 +71,8 @@ export function TractPanel({
             data.header.vertices > 0 ? tractNvMesh(nv, data, path.split('/').pop() ?? path, colouring) : null;
           if (mesh !== null) nv.addMesh(mesh);
           meshes.current.set(path, { path, key, mesh, header: data.header });
+          // Request to first frame with the tracts drawn (docs/benchmarks.md reads it).
+          nv.canvas?.setAttribute('data-tracts-ms', String(Math.round(performance.now() - started)));
         } catch (e) {
           onMessage(`Cannot open ${path}: ${describeError(e)}`);
         }
@@ -91,11 +94,10 @@ export function TractPanel({
     const full = target === undefined ? undefined : meshes.current.get(target)?.mesh;
     if (target === undefined || full === undefined || full === null) return;
     if (spheres.length === 0) {
-      if (shownSelection.current !== null) nv.removeMesh(shownSelection.current);
+      full.visible = true;
+      swapMeshes(nv, shownSelection.current === null ? [] : [shownSelection.current], []);
       shownSelection.current = null;
       setSelection(null);
-      full.visible = true;
-      nv.drawScene();
       return;
     }
     if (busy.current) return;
@@ -111,13 +113,15 @@ export function TractPanel({
             ...(scalarPath === undefined ? {} : { scalar: scalarPath }),
             rules: sent.map((s) => ({ kind: s.kind, sphere: [s.x, s.y, s.z, s.r] })),
           });
-          if (shownSelection.current !== null) nv.removeMesh(shownSelection.current);
           // niivue 0.69 hangs on a tract mesh without vertices: an empty selection draws nothing.
           const mesh = data.header.vertices > 0 ? tractNvMesh(nv, data, 'selection', colouring) : null;
-          if (mesh !== null) nv.addMesh(mesh);
-          shownSelection.current = mesh;
           full.visible = false;
-          nv.drawScene();
+          swapMeshes(
+            nv,
+            shownSelection.current === null ? [] : [shownSelection.current],
+            mesh === null ? [] : [mesh],
+          );
+          shownSelection.current = mesh;
           setSelection({ header: data.header });
         } while (latest.current !== sent && latest.current.length > 0);
       } catch (e) {
@@ -132,9 +136,9 @@ export function TractPanel({
   // The spheres as meshes in the scene (3D, and clipped near the slice in 2D).
   const sphereMesh = useRef<NVMesh[]>([]);
   useEffect(() => {
-    for (const mesh of sphereMesh.current) nv.removeMesh(mesh);
+    const old = sphereMesh.current;
     sphereMesh.current = sphereMeshes(nv, spheres);
-    for (const mesh of sphereMesh.current) nv.addMesh(mesh);
+    swapMeshes(nv, old, sphereMesh.current);
   }, [nv, spheres]);
 
   async function saveBatch(): Promise<void> {
