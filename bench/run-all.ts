@@ -8,6 +8,7 @@ import { runSgeBench } from './sge-bench.js';
 import { runTaskDiskBench } from './task-disk-bench.js';
 import { runTractsBench } from './tracts-bench.js';
 import { runSlurmBench } from './slurm-bench.js';
+import { runViewerBench } from './viewer-bench.js';
 import { runWebBench } from './web-bench.js';
 import { runWriteStallBench } from './write-stall-bench.js';
 
@@ -24,3 +25,4 @@ await runServerBench();
 await runWriteStallBench();
 await runWebBench();
 await runTractsBench();
+await runViewerBench();
