@@ -13,6 +13,7 @@ import { runNotebookBench } from './notebook-bench.js';
 import { runTractsBench } from './tracts-bench.js';
 import { runPatchworkBench } from './patchwork-bench.js';
 import { runSlurmBench } from './slurm-bench.js';
+import { runViewerBench } from './viewer-bench.js';
 import { runWebBench } from './web-bench.js';
 import { runWriteStallBench } from './write-stall-bench.js';
 
@@ -34,3 +35,4 @@ await runWebBench();
 await runTractsBench();
 await runQcBench();
 await runPatchworkBench();
+await runViewerBench();

@@ -60,6 +60,8 @@ export interface RunProgressResponse {
 /** GET .../tasks/:id: the row plus its provenance (job, resolved arguments, command) as JSON. */
 export interface TaskDetail extends GridTask {
   readonly resolved: unknown;
+  /** The task's OUT files, relative to the project root (those inside it). */
+  readonly outputFiles: readonly string[];
 }
 /**
  * GET .../tasks/:id/log?stream=stdout|stderr&tail=BYTES&offset=N -> TaskLog. With `follow=1` the answer

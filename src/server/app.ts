@@ -19,6 +19,7 @@ import { autoRoutes } from './routes/auto-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { plotRoutes } from './routes/plot-routes.js';
 import { qcRoutes } from './routes/qc-routes.js';
+import { viewerRoutes } from './routes/viewer-routes.js';
 import type { AppEnv, ServerContext } from './server-context.js';
 import { ApiProblem } from './api-problem.js';
 
@@ -72,6 +73,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', qcRoutes());
   api.route('/', plotRoutes());
   api.route('/', exportRoutes());
+  api.route('/', viewerRoutes());
   api.notFound(handleNotFound);
   app.route('/api', api);
   app.all('/api/*', handleNotFound);

@@ -18,6 +18,8 @@ const ARGS = [
   '--disable-sync',
 ];
 
+const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
+
 /** A Chromium with a fresh profile, and one page in it; `close` removes the profile. */
 export interface Chromium {
   readonly context: BrowserContext;
@@ -27,14 +29,18 @@ export interface Chromium {
 
 /**
  * Launches Chromium headless with a fresh `--user-data-dir` (Playwright passes the folder of a
- * persistent context as that flag). Page errors and failed console messages are collected in `errors`.
+ * persistent context as that flag); `webgl` turns on software WebGL2 for the viewer. Page errors and failed console messages are collected in `errors`.
  */
-export async function launchChromium(errors: string[] = []): Promise<Chromium> {
+export async function launchChromium(
+  errors: string[] = [],
+  options: { readonly webgl?: boolean } = {},
+): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), 'cohort-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    // The viewer needs WebGL2: software rendering (SwiftShader), which Chromium now enables only on request.
+    args: options.webgl === true ? [...ARGS.filter((a) => a !== '--disable-gpu'), ...WEBGL_ARGS] : ARGS,
     viewport: { width: 1400, height: 900 },
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -39,6 +39,7 @@ export type PageTitle =
   | 'Autoexec'
   | 'QC mosaic'
   | 'Plots'
+  | 'Viewer'
   | 'Job library'
   | 'Users & tokens';
 

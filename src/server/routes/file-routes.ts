@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { getFileRow } from '../../browse/list-files.js';
 import { projectFile, realFileInside, type ProjectFile } from '../../browse/project-file.js';
 import { isOwnFile, ownPaths } from '../../catalog/own-paths.js';
+import type { Project } from '../../catalog/project-store.js';
 import { isCohortError, notFound } from '../../errors/cohort-error.js';
 import { resolveFilePath } from '../../selection/resolve-file-path.js';
 import { pathQuery, type FileRow, type PathInfo } from '../api-types.js';
@@ -71,12 +72,40 @@ function notOwn(c: Context<AppEnv>, file: ProjectFile): ProjectFile {
   return file;
 }
 
+/**
+ * A file the client names by its path relative to the project root, checked like every file route:
+ * inside the root once links are followed, never one of Cohort's own files. For other routes (viewer).
+ */
+export function readableFile(c: Context<AppEnv>, project: Project, rootPath: string): ProjectFile {
+  return notOwn(c, projectFile(project, rootPath));
+}
+
+/** `bytes=a-b`, `bytes=a-`, `bytes=-n` (one range; several are answered whole, as RFC 9110 allows). */
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'bad' | null {
+  const m = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (m === null) return null;
+  const [a = '', b = ''] = [m[1], m[2]];
+  if (a === '' && b === '') return 'bad';
+  const start = a === '' ? Math.max(0, size - Number(b)) : Number(a);
+  const end = a === '' || b === '' ? size - 1 : Math.min(Number(b), size - 1);
+  return start > end || start >= size ? 'bad' : { start, end };
+}
+
 function sendFile(c: Context<AppEnv>, file: ProjectFile, download: boolean): Response {
   const name = file.rootPath.split('/').pop() ?? 'file';
-  const stream = Readable.toWeb(createReadStream(file.absolutePath)) as ReadableStream<Uint8Array>;
-  return c.body(stream, 200, {
+  // Range requests let a viewer read a header or a frame without the whole file.
+  const range = parseRange(c.req.header('Range'), file.size);
+  if (range === 'bad') {
+    return c.body(null, 416, { 'Content-Range': `bytes */${file.size}` });
+  }
+  const stream = Readable.toWeb(
+    createReadStream(file.absolutePath, range === null ? {} : range),
+  ) as ReadableStream<Uint8Array>;
+  return c.body(stream, range === null ? 200 : 206, {
     'Content-Type': 'application/octet-stream',
-    'Content-Length': String(file.size),
+    'Content-Length': String(range === null ? file.size : range.end - range.start + 1),
+    'Accept-Ranges': 'bytes',
+    ...(range === null ? {} : { 'Content-Range': `bytes ${range.start}-${range.end}/${file.size}` }),
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': "sandbox; default-src 'none'",
     // RFC 6266: a plain ASCII fallback plus the UTF-8 name, percent-encoded: no name can break the header.

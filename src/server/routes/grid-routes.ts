@@ -1,3 +1,4 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Project } from '../../catalog/project-store.js';
@@ -83,6 +84,12 @@ export function gridRoutes(): Hono<AppEnv> {
     return c.json({
       ...toGridTask(row, project.name, owner(task.run_id)),
       resolved: provenance,
+      // Output files inside the root, relative to it: the grid opens them in the viewer.
+      outputFiles: provenance.outputs
+        .filter((o) => o.kind === 'OUT')
+        .map((o) => relative(project.root, o.path))
+        .filter((p) => p !== '' && !p.startsWith('..') && !isAbsolute(p))
+        .map((p) => p.split(sep).join('/')),
     } satisfies TaskDetail);
   });
   app.get(`${base}/:id/log`, (c) => logRoute(c, taskOf(c, authorizeProject(c, 'read'))));

@@ -10,6 +10,8 @@ import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
 import { QcPage } from '../qc/qc-page.js';
 import { SubjectsPage } from '../subjects/subjects-page.js';
+import { ViewerPage } from '../viewer/viewer-page.js';
+import { parseViewerHash } from '../viewer/viewer-url.js';
 import { AppContext, type AppContextValue, type TableLevel } from './app-context.js';
 import { LoginPage } from './login-page.js';
 import { EMPTY_SELECTION, type Selection } from './selection.js';
@@ -47,7 +49,11 @@ export function App() {
 
 function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout: () => void }) {
   const [route, navigate] = useHashRoute();
-  const [projectName, setProjectName] = useState(() => me.projects[0]?.name ?? '');
+  // A viewer link names its project; otherwise the first one.
+  const [projectName, setProjectName] = useState(() => {
+    const linked = parseViewerHash(window.location.hash).project;
+    return me.projects.find((p) => p.name === linked)?.name ?? me.projects[0]?.name ?? '';
+  });
   const [tableLevel, setTableLevel] = useState<TableLevel>('subjects');
   const [filter, setFilter] = useState('');
   const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
@@ -128,6 +134,11 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
             <Suspense fallback={<p className="loading">Loading…</p>}>
               <PlotsPage />
             </Suspense>
+          </section>
+        )}
+        {visited.has('viewer') && (
+          <section className="page" hidden={route !== 'viewer'} aria-label="Viewer">
+            <ViewerPage />
           </section>
         )}
         {visited.has('projects') && (

@@ -8,6 +8,7 @@ const TITLES: Record<Route, string> = {
   grid: 'Grid',
   qc: 'QC mosaic',
   plots: 'Plots',
+  viewer: 'Viewer',
   projects: 'Projects',
   queues: 'Queues',
   auto: 'Autoexec',

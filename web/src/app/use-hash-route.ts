@@ -9,6 +9,7 @@ export const ROUTES = [
   'auto',
   'qc',
   'plots',
+  'viewer',
   'library',
   'users',
 ] as const;

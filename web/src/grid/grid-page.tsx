@@ -408,7 +408,7 @@ export function GridPage() {
               ×
             </button>
             {panel.kind === 'json' ? (
-              <TaskDetailView detail={panel.detail} />
+              <TaskDetailView detail={panel.detail} project={project.name} />
             ) : (
               <>
                 <h2>

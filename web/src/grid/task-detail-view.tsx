@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { TaskDetail } from '../api/api-types.js';
+import { isViewable, viewerHash } from '../viewer/viewer-url.js';
 
 /** The parts of a task's provenance the panel shows in sections (the rest is in the raw JSON). */
 interface ProvenanceView {
@@ -11,9 +12,7 @@ interface ProvenanceView {
 }
 
 function provenanceOf(detail: TaskDetail): ProvenanceView {
-  return typeof detail.resolved === 'object' && detail.resolved !== null
-    ? (detail.resolved)
-    : {};
+  return typeof detail.resolved === 'object' && detail.resolved !== null ? detail.resolved : {};
 }
 
 function time(ms: number | null): string {
@@ -35,11 +34,18 @@ function valueText(value: unknown): string {
  * A task in readable sections (inputs, outputs, command, times), with its raw JSON one click away:
  * the provenance answers "what did this task see and run" without reading nested JSON.
  */
-export function TaskDetailView({ detail }: { readonly detail: TaskDetail }) {
+export function TaskDetailView({
+  detail,
+  project,
+}: {
+  readonly detail: TaskDetail;
+  readonly project: string;
+}) {
   const [raw, setRaw] = useState(false);
   const p = provenanceOf(detail);
   const outputs = new Set((p.outputs ?? []).map((o) => o.path));
   const inputs = Object.entries(p.arguments ?? {}).filter(([, v]) => !outputs.has(valueText(v)));
+  const viewable = detail.outputFiles.filter(isViewable);
   return (
     <div className="task-detail">
       <h2>
@@ -75,6 +81,17 @@ export function TaskDetailView({ detail }: { readonly detail: TaskDetail }) {
                 </li>
               ))}
             </ul>
+            {viewable.length > 0 && (
+              <p className="outputs">
+                View:{' '}
+                {viewable.map((f) => (
+                  <a key={f} className="view-link" href={viewerHash(project, [f])}>
+                    {f.split('/').pop()}
+                  </a>
+                ))}{' '}
+                {viewable.length > 1 && <a href={viewerHash(project, viewable)}>all together</a>}
+              </p>
+            )}
           </section>
           <section aria-label="Command">
             <h3>Command</h3>

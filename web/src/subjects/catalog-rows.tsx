@@ -1,4 +1,6 @@
 import type { FileRow, StudyRow, SubjectRow } from '../api/api-types.js';
+import { useApp } from '../app/app-context.js';
+import { isViewable, viewerHash } from '../viewer/viewer-url.js';
 import type { SelectedItem } from '../app/selection.js';
 import { JobIndicators } from '../shared/job-indicators.js';
 import { TagChips } from '../shared/tag-chips.js';
@@ -62,11 +64,24 @@ export function StudyCells({ row, onTag }: { readonly row: StudyRow; readonly on
 }
 
 export function FileCells({ row, onTag }: { readonly row: FileRow; readonly onTag: TagEdit }) {
+  const { project } = useApp();
   return (
     <>
       <span className="cell id">{row.ref}</span>
       <span className="cell" title={row.rootPath}>
         {row.path}
+        {isViewable(row.path) && (
+          <>
+            {' '}
+            <a
+              className="view-link"
+              href={viewerHash(project.name, [row.rootPath])}
+              title="Open in the viewer"
+            >
+              view
+            </a>
+          </>
+        )}
       </span>
       <span className="cell num">{formatSize(row.size)}</span>
       <span className="cell">
