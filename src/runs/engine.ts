@@ -4,7 +4,13 @@ import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
-import { compactTaskFolder, exitStatus, lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
+import {
+  compactTaskFolder,
+  exitStatus,
+  lastErrorLine,
+  readTaskFolder,
+  stepStatus,
+} from '../executors/index.js';
 import { redactSecrets } from '../users/secret-token.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
