@@ -33,12 +33,27 @@ const EXPECTED_CODES: readonly {
     why: 'the tasks they name have ended by then: each is reported, and the exit code says nothing was done',
   },
   {
+    example: /^cohort qc mosaic /,
+    code: 1,
+    orZero: true,
+    output: /: no file matched the patterns/,
+    why: 'the demo leaves series out on purpose: studies without a matching image are listed, the rest drawn',
+  },
+  {
     example: /^cohort run examples\/(brain-mask|dti)\.json/,
     code: 1,
     orZero: true,
     output: /finished: \d+ done, 0 error[\s\S]*not run: .+ no file matches/,
     why: 'the demo leaves series out on purpose (messy data) and holds imported DICOM: those items are reported as not run',
   },
+];
+
+/**
+ * Examples not run here, with why: each is run by the test named. `cohort debug` starts a Jupyter server
+ * on a task the examples name by id (a notebook task of an earlier run), which this sequence cannot know.
+ */
+const NOT_RUN_HERE: readonly { readonly example: RegExp; readonly testedBy: string }[] = [
+  { example: /^cohort debug /, testedBy: 'test/debug-notebook.test.ts' },
 ];
 
 /** Commands that keep running until stopped: they pass when they print their address. */
@@ -143,7 +158,9 @@ describe('every --help example runs as written on the demo', () => {
   beforeAll(() => {
     home = prepareHome();
   }, 120_000);
-  const examples = COMMANDS.flatMap((command) => command.examples ?? []);
+  const examples = COMMANDS.flatMap((command) => command.examples ?? []).filter(
+    (example) => !NOT_RUN_HERE.some((n) => n.example.test(example)),
+  );
   it('has examples for every command', () => {
     const without = COMMANDS.filter((c) => (c.examples ?? []).length === 0).map((c) => c.name);
     expect(without).toEqual([]);
@@ -158,7 +175,10 @@ describe('every README example runs as written on the demo', () => {
   beforeAll(() => {
     home = prepareHome();
   }, 120_000);
-  for (const example of readmeExamples(readFileSync(README, 'utf8'))) {
+  const examples = readmeExamples(readFileSync(README, 'utf8')).filter(
+    (example) => !NOT_RUN_HERE.some((n) => n.example.test(example)),
+  );
+  for (const example of examples) {
     it(example, async () => expectRunsAsWritten(example, await runExample(example, home)), 300_000);
   }
 });

@@ -36,6 +36,7 @@ export function writeExampleFixture(home: string): void {
     cpSync(join(DATA, 'dicom', 'philips_mprage.dcm'), join(home, folder, 'IM0001.dcm'));
   }
   cpSync(nifti, join(home, 'result.nii'));
+  writeFileSync(join(home, 'measures.json'), JSON.stringify({ fa_mean: 0.43, volume: { gm: 512, wm: 430 } }));
   // A file made inside the demo project, for `cohort add` to register where it lies.
   const masks = join(home, '.cohort', 'demo', 'P001', '20201024', 'masks');
   mkdirSync(masks, { recursive: true });

@@ -94,6 +94,9 @@ export const filesCommand: CommandSpec = {
     const page = listFiles(ctx.catalog().db, project, ctx.args.join(' '), pattern, pageOf(ctx));
     const rows = page.items.map((f) => ({ ...f, absolutePath: join(project.root, f.rootPath) }));
     if (ctx.json) return ctx.printJson(rows);
+    // On stderr: stdout stays one path per line for scripts.
+    if (rows.length === 0)
+      ctx.warn(`No file matches ${ctx.args.join(' ') || '*'} in project '${project.name}'.`);
     // Tags and entities after a tab, so that `cut -f1` still gives the paths.
     for (const row of rows) ctx.print([visible(row.absolutePath), ...fileDetails(row)].join('\t'));
   },

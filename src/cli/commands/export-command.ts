@@ -26,7 +26,7 @@ export const exportCommand: CommandSpec = {
   examples: [
     'cohort export > cohort.tsv',
     "cohort export 'stag:control' --format json -o control.json",
-    "cohort export '*#LATEST' 'file:dwi/*_FA.nii'",
+    "cohort export '*#LATEST' 'file:dti/fa.nii.gz'",
   ],
   run(ctx) {
     const selector = parseSelector(ctx.args.length === 0 ? ['*'] : ctx.args);

@@ -30,9 +30,9 @@ export const recordCommand: CommandSpec = {
     },
   },
   examples: [
-    'cohort record fa_mean 0.43',
-    'cohort record --file measures.json',
-    "cohort record volume 1234.5 --study 'P001#20210314'",
+    "cohort record fa_mean 0.43 --study 'P001#20201024'   # inside a job: on its own study",
+    "cohort record --file measures.json --study 'P001#20201024'",
+    'cohort record volume 1234.5 --subject P001',
   ],
   run(ctx) {
     const target = targetOf(ctx);
