@@ -88,6 +88,10 @@ describe('QC mosaic in the browser', () => {
       ref: string;
     }>;
     expect(ok.map((s) => s.ref)).toEqual([await refAt(1)]);
+    // Enter opens the focused study's image in the viewer (its own address form: project and file).
+    await keyboard.press('Enter');
+    await eventually(() => page.url()).toMatch(/#\/viewer\?project=\w+&file=[^&]+\.nii/);
+    await page.getByRole('region', { name: 'Viewer' }).waitFor();
     // The one 401 is the session check before logging in.
     expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
   });

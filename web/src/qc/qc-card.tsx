@@ -1,4 +1,5 @@
 import type { KeyboardEvent } from 'react';
+import { viewerHash } from '../viewer/viewer-url.js';
 import { projectPath } from '../api/api-client.js';
 import type { Orientation, QcItem, ThumbnailAxis } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
@@ -24,15 +25,15 @@ export interface QcCardProps {
 }
 
 /**
- * The viewer's address for a study: `#/viewer?study=PID%23SID&file=ROOT_PATH[&overlay=ROOT_PATH]`
- * (paths relative to the project root, as the file API takes them). Where this build has no viewer
- * page, the study's subject is shown in the subjects table instead.
+ * The viewer's address for a study: its image with the overlay over it (`#/viewer?project=P&file=...`,
+ * the viewer's own address form, viewer/viewer-url.ts). Where this build has no viewer page, the
+ * study's subject is shown in the subjects table instead.
  */
-export function viewerHash(item: QcItem): string {
-  const search = new URLSearchParams({ study: item.ref });
-  if (item.image !== null) search.set('file', item.image);
-  if (item.overlay !== null) search.set('overlay', item.overlay);
-  return `#/viewer?${search}`;
+export function studyViewerHash(project: string, item: QcItem): string {
+  return viewerHash(
+    project,
+    [item.image, item.overlay].filter((f): f is string => f !== null),
+  );
 }
 
 const HAS_VIEWER = (ROUTES as readonly string[]).includes('viewer');
@@ -42,7 +43,7 @@ export function QcCard({ project, item, settings, overlayWanted, focused, qcTags
   const { focusSubject } = useApp();
   const verdict = qcTags.find((t) => item.tags.includes(t));
   const open = (): void => {
-    if (HAS_VIEWER) window.location.hash = viewerHash(item);
+    if (HAS_VIEWER) window.location.hash = studyViewerHash(project, item);
     else focusSubject(item.pid);
   };
   const src =
@@ -73,7 +74,7 @@ export function QcCard({ project, item, settings, overlayWanted, focused, qcTags
       }}
     >
       <a
-        href={HAS_VIEWER ? viewerHash(item) : '#/subjects'}
+        href={HAS_VIEWER ? studyViewerHash(project, item) : '#/subjects'}
         tabIndex={-1}
         onClick={(e) => {
           e.preventDefault();

@@ -44,6 +44,7 @@ export function QcPage() {
       for (const p of splitPatterns(form.overlay)) search.append('overlay', p);
       try {
         const answer = await api<QcItemsResponse>('GET', projectPath(project.name, `qc/items?${search}`));
+        tagsNow.current.clear();
         setItems(answer.items);
         setFocus(0);
         setLoads((n) => n + 1);
@@ -69,10 +70,22 @@ export function QcPage() {
       card.focus();
   }, [focus]);
 
-  async function tag(item: QcItem, tag: string | null): Promise<void> {
+  // Tag changes go to the server one after the other, each computed from the tags the ones before left:
+  // a quick "2 then 0" on a card must end untagged, not race two requests (the server may answer them in
+  // either order) or compute the second from tags the first has not written yet.
+  const tagChain = useRef<Promise<void>>(Promise.resolve());
+  const tagsNow = useRef(new Map<number, readonly string[]>());
+
+  function tag(item: QcItem, tag: string | null): Promise<void> {
+    tagChain.current = tagChain.current.then(() => applyTag(item, tag));
+    return tagChain.current;
+  }
+
+  async function applyTag(item: QcItem, tag: string | null): Promise<void> {
     if (keyMap === null) return;
     const qcTags = [...keyMap.values()];
-    const remove = qcTags.filter((t) => t !== tag && item.tags.includes(t));
+    const current = tagsNow.current.get(item.studyId) ?? item.tags;
+    const remove = qcTags.filter((t) => t !== tag && current.includes(t));
     const body = (action: 'add' | 'remove', tags: string[]) => ({
       action,
       level: 'study',
@@ -85,9 +98,10 @@ export function QcPage() {
       if (tag !== null)
         await api<TagsResponse>('POST', projectPath(project.name, 'tags'), { body: body('add', [tag]) });
       const tags = [
-        ...item.tags.filter((t) => !remove.includes(t) && t !== tag),
+        ...current.filter((t) => !remove.includes(t) && t !== tag),
         ...(tag === null ? [] : [tag]),
       ];
+      tagsNow.current.set(item.studyId, tags);
       setItems((all) => all?.map((i) => (i.studyId === item.studyId ? { ...i, tags } : i)) ?? null);
     } catch (failure) {
       setError(describeError(failure));
