@@ -87,7 +87,7 @@ describe('web UI end to end', () => {
     await page.getByRole('button', { name: 'Preview' }).click();
     await eventually(() => preview.locator('td.miss').count()).toBe(0);
     await page.getByText('3 items: 3 ready, 0 cannot run').waitFor();
-    await page.getByLabel('Folder').fill('qc');
+    await page.getByLabel('Folder', { exact: true }).fill('qc');
     await page.getByRole('button', { name: 'Save' }).click();
     await page
       .getByRole('complementary', { name: 'Batch list' })
