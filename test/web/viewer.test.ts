@@ -68,8 +68,11 @@ describe('viewer', () => {
       await page.goto(`${web.url}/`);
       await page.getByRole('tab', { name: 'Files' }).click();
       await page.getByLabel('File pattern').fill('anat/t1*');
+      // The table refilters on the server: wait until its rows are the pattern's, not the ones before.
       const link = page.getByRole('link', { name: 'view', exact: true }).first();
-      expect(await link.getAttribute('href')).toBe(viewerHash('viewer', [FILES.t1]));
+      await expect
+        .poll(() => link.getAttribute('href'), { timeout: 20_000, interval: 100 })
+        .toBe(viewerHash('viewer', [FILES.t1]));
       await link.click();
       const canvas = page.getByLabel('Viewer canvas');
       await eventually(() => canvas.getAttribute('data-volumes')).toBe('1');
