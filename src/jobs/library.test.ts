@@ -55,6 +55,7 @@ describe('loadLibrary', () => {
       'segmentation/patchwork-apply',
       'segmentation/patchwork-train',
       'tractography/tckgen',
+      'tracts/cohort-table',
       'tracts/profile',
       'tracts/stats',
       'tracts/tensor-tracking',
