@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_NAME, requireTools, testData } from '../src/jobs/test-fixture.js';
 import { runCohort, runReport } from './helpers/cli-process.js';
-import { parseMatrix, pythonJson, tool } from './helpers/library-task.js';
+import { analysisFiles, parseMatrix, pythonJson, tool } from './helpers/library-task.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // registration/population-template, a group-level library job, run by the built CLI over three
@@ -86,8 +86,10 @@ describe('registration/population-template as a group-level job', () => {
       done: 1,
       error: 0,
     });
-    const shown = JSON.parse(runCohort(['grid', 'show', '1', '--json'], env).stdout) as unknown;
-    expect(JSON.stringify(shown)).toContain('population_template');
+    // Registered in the analysis folder, the template with its tag.
+    const registered = analysisFiles(join(dir, 'home', 'cohort.db'));
+    expect(registered.get('templates/population/template.nii.gz')).toEqual(['population_template']);
+    expect(registered.has('templates/population/transforms/inputs.tsv')).toBe(true);
 
     const out = join(root, 'analysis', 'templates', 'population');
     const template = join(out, 'template.nii.gz');

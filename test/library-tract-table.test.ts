@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_NAME, requireTools, testData } from '../src/jobs/test-fixture.js';
 import { runCohort, runReport } from './helpers/cli-process.js';
-import { tool } from './helpers/library-task.js';
+import { analysisFiles, tool } from './helpers/library-task.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // examples/tractometry-cohort.json through the built CLI on the local executor: per study tracts/stats
@@ -62,6 +62,9 @@ describe('tracts/cohort-table over a cohort', () => {
     expect(report, run.stderr).toMatchObject({ done: 3 * 2 + 1, error: 0 });
 
     const table = join(root, 'analysis', 'tractometry', 'cohort_tracts.tsv');
+    expect(analysisFiles(join(dir, 'home', 'cohort.db')).get('tractometry/cohort_tracts.tsv')).toEqual([
+      'tract_table',
+    ]);
     const text = readFileSync(table, 'utf8');
     expect(text.startsWith('subject\tstudy\tbundle\tmeasure\tnode\tvalue\n')).toBe(true);
     const rows = tsvRows(text);
