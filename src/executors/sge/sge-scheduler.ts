@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker } from '../cluster/cluster-task-files.js';
 import type { CommandRunner } from '../cluster/command-runner.js';
@@ -7,6 +8,7 @@ import type { TaskSpec, TaskStatus } from '../executor.js';
 import { JobRegistry } from '../cluster/job-registry.js';
 import { jobArgs, timeSeconds, type QsubResourceOptions } from './qsub-args.js';
 import { SgeCommands } from './sge-commands.js';
+import { jobsAllowed, parseSgeLimits, type SgeLimits } from './sge-limits.js';
 import { accountingStatus, qstatStatus, SGE_REASONS } from './sge-states.js';
 
 /**
@@ -56,6 +58,7 @@ export class SgeScheduler implements GridScheduler {
   };
   private readonly sge: SgeCommands;
   private readonly registry: JobRegistry;
+  private clusterLimits: Promise<SgeLimits> | undefined;
 
   constructor(private readonly settings: SgeSettings) {
     this.commands = settings.runner;
@@ -101,27 +104,54 @@ export class SgeScheduler implements GridScheduler {
     return jobId;
   }
 
+  /**
+   * SGE's max_aj_tasks, and room under max_u_jobs / max_jobs, from `qconf -sconf` (read once per
+   * executor); the jobs in the system are counted only where a job limit is set.
+   */
+  async limits(): Promise<{ maxArray?: number; jobsAllowed?: number }> {
+    this.clusterLimits ??= this.sge.globalConfig().then(parseSgeLimits);
+    const limits = await this.clusterLimits;
+    const maxArray = limits.maxArrayTasks === undefined ? {} : { maxArray: limits.maxArrayTasks };
+    if (limits.maxUserJobs === undefined && limits.maxJobs === undefined) return maxArray;
+    const counts = await this.sge.jobCounts(userInfo().username);
+    const allowed = jobsAllowed(limits, counts.user, counts.all);
+    return { ...maxArray, ...(allowed === undefined ? {} : { jobsAllowed: allowed }) };
+  }
+
   memberIds(jobId: string, count: number): string[] {
     return count === 1 ? [jobId] : Array.from({ length: count }, (_, i) => `${jobId}.${i + 1}`);
   }
 
-  /** One `qstat -xml` lists every job of this user: the statuses of the ids asked about. */
+  /**
+   * One `qstat -xml -g d -f` lists every job of this user and the state of every queue instance: the
+   * statuses of the ids asked about. A second qstat only while some of them wait with an `h` that
+   * Cohort did not set: which of those are holds (an administrator's qhold) rather than dependencies.
+   * Jobs lost with their host are reported failed (node failure) and deleted with `qdel -f`, so that
+   * SGE neither keeps them nor releases their dependents as if they had ended.
+   */
   async poll(
     ids: readonly string[],
     logDirOf: (id: string) => string | undefined,
   ): Promise<Map<string, TaskStatus> | undefined> {
-    const entries = await this.sge.qstat();
-    if (entries === undefined) return undefined;
+    const listing = await this.sge.qstat();
+    if (listing === undefined) return undefined;
     const asked = new Set(ids);
+    const idOf = (e: { job: string; task: number | undefined }): string =>
+      e.task === undefined ? e.job : `${e.job}.${e.task}`;
+    const ours = listing.entries.filter((entry) => asked.has(idOf(entry)));
+    const marked = (id: string): boolean => hasMarker(logDirOf(id), 'held');
+    const unexplained = ours.some((e) => e.state.includes('h') && !/[rt]/.test(e.state) && !marked(idOf(e)));
+    const holds = unexplained ? await this.sge.heldIds() : undefined;
     const result = new Map<string, TaskStatus>();
-    for (const entry of entries) {
-      const id = entry.task === undefined ? entry.job : `${entry.job}.${entry.task}`;
-      if (asked.has(id))
-        result.set(
-          id,
-          qstatStatus(entry, () => hasMarker(logDirOf(id), 'held')),
-        );
+    const lost: string[] = [];
+    for (const entry of ours) {
+      const id = idOf(entry);
+      const queueState = entry.queue === undefined ? '' : (listing.queueStates.get(entry.queue) ?? '');
+      const status = qstatStatus(entry, () => marked(id) || (holds?.has(id) ?? false), queueState);
+      if (status.cause === 'scheduler' && status.reason?.startsWith(SGE_REASONS.nodeFailure)) lost.push(id);
+      result.set(id, status);
     }
+    if (lost.length > 0) await this.sge.forceDelete(lost);
     return result;
   }
 
