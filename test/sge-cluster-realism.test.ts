@@ -65,7 +65,7 @@ afterAll(() => {
 let count = 0;
 const executors: SgeExecutor[] = [];
 const make = (): SgeExecutor => {
-  const executor = new SgeExecutor({ stateDir, killGraceSeconds: 2 });
+  const executor = new SgeExecutor({ stateDir, killGraceSeconds: 2, holdCheckMs: 1000 });
   executors.push(executor);
   return executor;
 };
@@ -138,7 +138,8 @@ describe('SGE holds and requeues made outside Cohort', () => {
     // Waiting for its dependency (hqw) is queued, not held.
     expect((await executor.status([b!])).get(b!)).toMatchObject({ state: 'queued' });
     sge('qhold', '-h', 'o', b!);
-    expect((await executor.status([b!])).get(b!)).toMatchObject({ state: 'held' });
+    // Seen within holdCheckMs (1 s here): a second qstat tells a hold from the wait.
+    expect(await until(executor, b!, (s) => s.state !== 'queued', 10_000)).toMatchObject({ state: 'held' });
     await until(executor, a!, hasEnded);
     // Still held after its dependency ended: only the release lets it run.
     await new Promise((resolve) => setTimeout(resolve, 2000));
