@@ -133,7 +133,9 @@ export async function importDicom(
   const subjects = [...new Set(series.map((s) => s.subject))];
   const indexed = await indexProject(catalog, project, {
     subjectFolders: subjects,
-    ...(onProgress === undefined ? {} : { onProgress: (counts) => onProgress({ phase: 'indexing', counts }) }),
+    ...(onProgress === undefined
+      ? {}
+      : { onProgress: (counts) => onProgress({ phase: 'indexing', counts }) }),
   });
   describeStudies(catalog.db, project.id, descriptions);
   return { project: project.name, series, failed, warnings, index: indexed.counts };

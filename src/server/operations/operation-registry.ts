@@ -1,11 +1,6 @@
 import { isCohortError } from '../../errors/cohort-error.js';
 import { databaseProblem } from '../../db/database-problem.js';
-import type {
-  Operation,
-  OperationKind,
-  OperationPhase,
-  OperationProgress,
-} from '../api-operation-types.js';
+import type { Operation, OperationKind, OperationPhase, OperationProgress } from '../api-operation-types.js';
 
 /** Ended operations kept for the page to read their outcome; older ones are forgotten. */
 export const KEPT_OPERATIONS = 100;
@@ -168,7 +163,11 @@ function rate(p: Omit<OperationProgress, 'filesPerSecond'>): number {
 function describeFailure(error: unknown, databasePath: string): NonNullable<Operation['error']> {
   const known = databaseProblem(error, databasePath) ?? error;
   if (isCohortError(known))
-    return { code: known.code, message: known.message, ...(known.hint === undefined ? {} : { fix: known.hint }) };
+    return {
+      code: known.code,
+      message: known.message,
+      ...(known.hint === undefined ? {} : { fix: known.hint }),
+    };
   console.error('cohort server: an operation failed:', error);
   return {
     code: 'INTERNAL',

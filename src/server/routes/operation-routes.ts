@@ -111,8 +111,12 @@ function ownOperation(c: Context<AppEnv>): Operation {
 function refuseBusy(operations: OperationRegistry, project: string): void {
   const busy = operations.running(project);
   if (busy !== undefined)
-    throw new CohortError('CONFLICT', `Project '${project}' is busy: ${busy.kind} (operation ${busy.id}) runs.`, {
-      hint: 'Wait until it ends (the projects page shows its progress), then try again.',
-      retryable: true,
-    });
+    throw new CohortError(
+      'CONFLICT',
+      `Project '${project}' is busy: ${busy.kind} (operation ${busy.id}) runs.`,
+      {
+        hint: 'Wait until it ends (the projects page shows its progress), then try again.',
+        retryable: true,
+      },
+    );
 }
