@@ -161,6 +161,7 @@ export interface NotebookResponse {
  * in its saved batch (`batch`: `FOLDER/NAME`, default the run's batch); with `apply` it is saved, the
  * batch before kept as `NAME~N`. -> NotebookSave (runs/notebook/save-notebook-job.ts).
  */
+export type { NotebookSave } from '../runs/notebook/save-notebook-job.js';
 export const notebookSaveBody = z
   .object({ batch: z.string().min(1).max(400).optional(), apply: z.boolean().default(false) })
   .strict();
