@@ -37,11 +37,22 @@ export interface CohortConfig {
    * without COHORT_* variables: those are set per task and must not leak from the caller.
    */
   readonly taskEnv: Readonly<Record<string, string>>;
+  /**
+   * Folders users with the run role may import DICOM from through the web app (server admins: any).
+   * Default none, env `COHORT_IMPORT_ROOTS` (absolute paths separated by `:`).
+   */
+  readonly importRoots: readonly string[];
+  /**
+   * A notebook server (`cohort debug`, "Debug in Jupyter") stops itself after this long without
+   * activity unless asked otherwise. Default 3600 (one hour), env `COHORT_NOTEBOOK_IDLE_MINUTES`.
+   */
+  readonly notebookIdleSeconds: number;
 }
 
 export type ConfigOverrides = Partial<CohortConfig>;
 
 const DEFAULT_BUSY_TIMEOUT_MS = 15_000;
+const DEFAULT_NOTEBOOK_IDLE_SECONDS = 3600;
 // Scanning is syscall bound; past 4 threads the disk, not the CPU, is the limit.
 const MAX_SCAN_THREADS = 4;
 
@@ -64,6 +75,17 @@ export function resolveConfig(
     busyTimeoutMs: timeout,
     scanThreads: overrides.scanThreads ?? Math.min(MAX_SCAN_THREADS, Math.max(1, availableParallelism())),
     taskEnv: overrides.taskEnv ?? Object.freeze(taskEnvFrom(env)),
+    importRoots: Object.freeze(
+      overrides.importRoots ??
+        (env.COHORT_IMPORT_ROOTS ?? '')
+          .split(':')
+          .filter((p) => p !== '')
+          .map((p) => resolve(p)),
+    ),
+    notebookIdleSeconds:
+      overrides.notebookIdleSeconds ??
+      minutesFromEnv(env.COHORT_NOTEBOOK_IDLE_MINUTES) ??
+      DEFAULT_NOTEBOOK_IDLE_SECONDS,
   });
 }
 
@@ -75,6 +97,12 @@ function numberFromEnv(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+// Fractions allowed (0.5 = 30 s); at least one second, since Jupyter takes whole seconds.
+function minutesFromEnv(value: string | undefined): number | undefined {
+  const minutes = numberFromEnv(value);
+  return minutes === undefined || minutes === 0 ? undefined : Math.max(1, Math.round(minutes * 60));
 }
 
 function taskEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {

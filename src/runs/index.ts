@@ -59,5 +59,5 @@ export {
   type NotebookRunInput,
 } from './notebook/create-notebook-run.js';
 export { buildNotebook } from './notebook/build-notebook.js';
-export { notebookUrl } from './notebook/notebook-url.js';
+export { notebookEnded, notebookUrl } from './notebook/notebook-url.js';
 export { saveNotebookJob, type NotebookSave } from './notebook/save-notebook-job.js';

@@ -124,11 +124,21 @@ export interface TaskEvent {
 
 /**
  * POST /api/projects/:project/debug: a notebook server for a task (`task`), or for a batch's job
- * (`batch`, 0-based `job`) and one item (`item`, `PID#SID` or `PID`) before any run. -> DebugResponse.
+ * (`batch`, 0-based `job`) and one item (`item`, `PID#SID` or `PID`) before any run; `idleMinutes`: the
+ * server's idle shutdown (default COHORT_NOTEBOOK_IDLE_MINUTES, else 60). -> DebugResponse.
  */
+// A week: a server forgotten for longer should not hold a node (and its token) any more.
+const idleMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 60)
+  .optional();
 export const debugBody = z.union([
-  z.object({ task: z.number().int().min(1) }).strict(),
-  z.object({ batch: z.unknown(), job: z.number().int().min(0), item: z.string().min(1) }).strict(),
+  z.object({ task: z.number().int().min(1), idleMinutes }).strict(),
+  z
+    .object({ batch: z.unknown(), job: z.number().int().min(0), item: z.string().min(1), idleMinutes })
+    .strict(),
 ]);
 export interface DebugResponse {
   readonly runId: number;
@@ -143,12 +153,15 @@ export interface NotebookResponse {
   readonly url: string | null;
   readonly state: TaskState;
   readonly error: string | null;
+  /** Why the server ended by itself (its idle shutdown), once it did; null otherwise. */
+  readonly ended: string | null;
 }
 /**
  * POST /api/projects/:project/tasks/:id/notebook/save: the notebook's job cell against the job's script
  * in its saved batch (`batch`: `FOLDER/NAME`, default the run's batch); with `apply` it is saved, the
  * batch before kept as `NAME~N`. -> NotebookSave (runs/notebook/save-notebook-job.ts).
  */
+export type { NotebookSave } from '../runs/notebook/save-notebook-job.js';
 export const notebookSaveBody = z
   .object({ batch: z.string().min(1).max(400).optional(), apply: z.boolean().default(false) })
   .strict();

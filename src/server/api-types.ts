@@ -243,5 +243,6 @@ export const rerunBody = z.object({
 
 export * from './api-grid-types.js';
 export * from './api-admin-types.js';
+export * from './api-operation-types.js';
 export * from './api-qc-types.js';
 export * from './api-plot-types.js';

@@ -17,6 +17,7 @@ import { userRoutes } from './routes/user-routes.js';
 import { queueRoutes } from './routes/queue-routes.js';
 import { autoRoutes } from './routes/auto-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import { operationRoutes } from './routes/operation-routes.js';
 import { plotRoutes } from './routes/plot-routes.js';
 import { qcRoutes } from './routes/qc-routes.js';
 import { viewerRoutes } from './routes/viewer-routes.js';
@@ -69,6 +70,7 @@ export function createApp(ctx: ServerContext): Hono<AppEnv> {
   api.route('/', queueRoutes());
   api.route('/', autoRoutes());
   api.route('/', projectRoutes());
+  api.route('/', operationRoutes());
   api.route('/', eventRoutes());
   api.route('/', qcRoutes());
   api.route('/', plotRoutes());

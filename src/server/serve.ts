@@ -12,6 +12,7 @@ import { EventHub, type EventHubOptions } from './events/event-hub.js';
 import { RunSupervisor } from '../runs/run-supervisor.js';
 import { AutoTimer } from '../auto/auto-timer.js';
 import type { ServerContext } from './server-context.js';
+import { OperationRegistry } from './operations/operation-registry.js';
 
 /** Where the UI helper builds the web app: `web/dist` at the top of the installation. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -55,6 +56,7 @@ export function createServerContext(catalog: Catalog, options: ServerOptions = {
     events,
     runs: new RunSupervisor(catalog, [events.listener()], options.pollMs),
     limiter: new LoginLimiter(now),
+    operations: new OperationRegistry(catalog.config.databasePath, now),
     library: () => (library ??= loadLibrary(defaultLibraryDirs(catalog.config.libraryDir))),
     staticDir: options.staticDir ?? (existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : undefined),
     now,
@@ -97,6 +99,7 @@ export async function startServer(config: CohortConfig, options: ServerOptions =
     context,
     async close() {
       await auto.stop();
+      await context.operations.close();
       context.events.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

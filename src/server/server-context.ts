@@ -4,6 +4,7 @@ import type { Principal } from './auth/principal.js';
 import type { LoginLimiter } from './auth/login-limiter.js';
 import type { EventHub } from './events/event-hub.js';
 import type { RunSupervisor } from '../runs/run-supervisor.js';
+import type { OperationRegistry } from './operations/operation-registry.js';
 
 /**
  * What the HTTP app works with: the open catalog, the run supervisor (engine + local executor living in
@@ -15,6 +16,8 @@ export interface ServerContext {
   readonly runs: RunSupervisor;
   readonly events: EventHub;
   readonly limiter: LoginLimiter;
+  /** Project operations (create, rescan, import DICOM) running in the server, with their progress. */
+  readonly operations: OperationRegistry;
   /** The predefined jobs (read at start). */
   readonly library: () => readonly LibraryJob[];
   /** Folder with the built web UI (index.html); a placeholder page is served when absent. */

@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import { openCatalog, type Catalog } from '../catalog/catalog.js';
 import { indexProject } from '../catalog/indexer/index-project.js';
 import { createProject, type Project } from '../catalog/project-store.js';
-import { resolveConfig } from '../config/resolve-config.js';
+import { resolveConfig, type ConfigOverrides } from '../config/resolve-config.js';
 import type { ProjectRole } from '../users/project-roles.js';
 import { createUser, grantRole } from '../users/user-store.js';
 import { createApp } from './app.js';
@@ -47,10 +47,12 @@ function write(path: string, content: string): void {
  */
 export async function createServerFixture(
   roles: Record<string, [string, ProjectRole][]> = {},
+  /** Configuration for the fixture's folder (e.g. import roots inside it). */
+  overrides: (dir: string) => ConfigOverrides = () => ({}),
 ): Promise<ServerFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'cohort-server-'));
   const config = resolveConfig(
-    { home: join(dir, 'home'), taskEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+    { home: join(dir, 'home'), taskEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, ...overrides(dir) },
     {},
   );
   write(join(dir, 'alpha/P001/20200101/t1/s001.nii'), 'alpha-P001');
@@ -104,6 +106,7 @@ export async function createServerFixture(
       return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     },
     async close() {
+      await context.operations.close();
       context.events.stop();
       await context.runs.close();
       catalog.close();

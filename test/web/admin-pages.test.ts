@@ -46,7 +46,12 @@ describe('admin and reference pages', () => {
     await row.waitFor();
     writeFileSync(join(folder, 'N001/20240101/t1/s002.nii'), 'm');
     await row.getByRole('button', { name: 'Rescan' }).click();
-    await page.getByText(/Indexed 'fresh' .* files: 1 added/).waitFor();
+    // Operations list newest first: the rescan above the create.
+    await page
+      .locator('.operation')
+      .first()
+      .getByText(/Indexed 'fresh' .* files: 1 added/)
+      .waitFor();
     await screenshot(page, '10-projects');
 
     // Queues: add, edit, make default.

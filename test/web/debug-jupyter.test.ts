@@ -10,7 +10,8 @@ const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeou
 /**
  * Issue 15 in real Chromium: a failed task's "Jupyter" action in the grid starts a notebook server
  * task (Debian's jupyter-notebook on the local executor), the notebook opens in a new tab with the
- * task's values in its setup cell, and the grid's Kill ends the server.
+ * task's values in its setup cell; the server's row shows the URL with its token as text, and saves
+ * the edited job cell back into the batch (the diff first, then a new version); Kill ends the server.
  */
 describe('Debug in Jupyter from the grid', () => {
   let web: WebServer;
@@ -45,6 +46,8 @@ describe('Debug in Jupyter from the grid', () => {
         ],
       }),
     );
+    // Saved too: the notebook's edited job cell goes back into the saved batch.
+    await cohort(web.config, ['batch', 'save', batch]);
     await cohort(web.config, ['run', batch, 'P001#OLDEST']).catch(() => undefined);
 
     const page = chrome.page;
@@ -68,6 +71,44 @@ describe('Debug in Jupyter from the grid', () => {
 
     const server = taskRow(page, 'P001#', 'running').filter({ hasText: 'Jupyter: Size check' });
     await server.waitFor();
+
+    // The server's row shows its URL with the token as text, the one the tab opened.
+    await server.getByRole('button', { name: 'Notebook' }).click();
+    const shown = page.getByLabel('Notebook URL');
+    await eventually(() => shown.inputValue()).toMatch(/\?token=[0-9a-f]{48}$/);
+    const opened = await shown.inputValue();
+    // Jupyter takes the token out of the address bar once its page has loaded.
+    expect(opened.split('?')[0]).toBe(tab.url().split('?')[0]);
+
+    // Edit the job cell as Jupyter's Save does (its contents API), then save it back from the grid.
+    const notebook = new URL(opened);
+    const token = notebook.searchParams.get('token') ?? '';
+    const contents = `${notebook.origin}${notebook.pathname.replace('/notebooks/', '/api/contents/')}`;
+    const auth = { Authorization: `token ${token}` };
+    const model = (await (await fetch(contents, { headers: auth })).json()) as {
+      content: { cells: Array<{ metadata: { tags?: string[] }; source: string }> };
+    };
+    const cell = model.content.cells.find((c) => c.metadata.tags?.includes('cohort-job'));
+    if (cell === undefined) throw new Error('no job cell');
+    cell.source = cell.source.replace('too small', 'size checked');
+    const put = await fetch(contents, {
+      method: 'PUT',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'notebook', format: 'json', content: model.content }),
+    });
+    expect(put.status).toBe(200);
+    await page.getByRole('button', { name: 'Show changes' }).click();
+    const diff = page.getByLabel("Changes to the job's script");
+    await eventually(() => diff.textContent()).toContain('+raise SystemExit(f"size checked: {size}")');
+    expect(await diff.textContent()).toContain('-raise SystemExit(f"too small: {size}")');
+    await screenshot(page, '15-notebook-save-back');
+    await page.getByRole('button', { name: "Save as a new version of 'failing'" }).click();
+    await page
+      .getByText("Saved 'failing' with the notebook's job 1; the version before is 'failing~1'.")
+      .waitFor();
+    const saved = await cohort(web.config, ['batch', 'show', 'failing']);
+    expect(saved).toContain('size checked');
+    expect(await cohort(web.config, ['batch', 'show', 'failing~1'])).toContain('too small');
     await server.getByRole('button', { name: 'Kill' }).click();
     await eventually(async () => {
       const answer = await page.request.get(`${web.url}/api/projects/demo/tasks?all=1`);

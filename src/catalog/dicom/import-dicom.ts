@@ -22,7 +22,15 @@ export interface DicomImportOptions {
   readonly dcm2niixPath?: string | undefined;
   /** Stops dcm2niix (and the import) when aborted; once files are moving, the import completes. */
   readonly signal?: AbortSignal | undefined;
+  /** Called as the import goes: dcm2niix's files converted, series placed, then the index's counts. */
+  readonly onProgress?: ((progress: DicomImportProgress) => void) | undefined;
 }
+
+/** Where an import is: converting (DICOM files found and converted), placing series, indexing. */
+export type DicomImportProgress =
+  | { readonly phase: 'converting'; readonly found: number; readonly converted: number }
+  | { readonly phase: 'placing'; readonly placed: number; readonly series: number }
+  | { readonly phase: 'indexing'; readonly counts: Readonly<IndexCounts> };
 
 export interface DicomImportResult {
   readonly project: string;
@@ -59,10 +67,9 @@ export async function importDicom(
   sourceDir: string,
   options: DicomImportOptions = {},
 ): Promise<DicomImportResult> {
-  const source = resolve(sourceDir);
-  checkSource(project, source);
-  checkOverrides(options, project.analysisFolder);
+  const source = checkDicomImport(project, sourceDir, options);
   options.signal?.throwIfAborted();
+  const { onProgress } = options;
 
   const temp = makeTempFolder(project.root);
   const series: ImportedSeries[] = [];
@@ -75,6 +82,7 @@ export async function importDicom(
       sourceDir: source,
       outputDir: temp,
       signal: options.signal,
+      onProgress: onProgress && ((p) => onProgress({ phase: 'converting', ...p })),
     });
     warnings.push(...run.warnings);
     const converted = listConvertedSeries(temp);
@@ -93,6 +101,7 @@ export async function importDicom(
     // The last point to stop cleanly: past it, a half-moved import would be worse than a finished one.
     options.signal?.throwIfAborted();
     for (const target of targets) {
+      onProgress?.({ phase: 'placing', placed: series.length + failed.length, series: targets.length });
       try {
         const written = moveSeries(project.root, target);
         series.push(written);
@@ -122,9 +131,30 @@ export async function importDicom(
 
   // Not given the signal: the files are in place, and the catalog should show them.
   const subjects = [...new Set(series.map((s) => s.subject))];
-  const indexed = await indexProject(catalog, project, { subjectFolders: subjects });
+  const indexed = await indexProject(catalog, project, {
+    subjectFolders: subjects,
+    ...(onProgress === undefined
+      ? {}
+      : { onProgress: (counts) => onProgress({ phase: 'indexing', counts }) }),
+  });
   describeStudies(catalog.db, project.id, descriptions);
   return { project: project.name, series, failed, warnings, index: indexed.counts };
+}
+
+/**
+ * The checks an import makes before it starts (the web app makes them before it answers): the project
+ * uses the folders layout, the source is an existing folder, and subject and study overrides make
+ * folder names. Returns the source as an absolute path.
+ */
+export function checkDicomImport(
+  project: Project,
+  sourceDir: string,
+  overrides: Pick<DicomImportOptions, 'subject' | 'study'> = {},
+): string {
+  const source = resolve(sourceDir);
+  checkSource(project, source);
+  checkOverrides(overrides, project.analysisFolder);
+  return source;
 }
 
 function checkSource(project: Project, source: string): void {

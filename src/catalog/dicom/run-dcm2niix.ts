@@ -17,6 +17,19 @@ export interface Dcm2niixOptions {
   /** Absolute path of an existing, empty folder for the results. */
   readonly outputDir: string;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called as dcm2niix reports: the DICOM files it found (once, before converting), then after each
+   * series the files converted so far.
+   */
+  readonly onProgress?: ((progress: Dcm2niixProgress) => void) | undefined;
+}
+
+/** How far a dcm2niix run is, from its own output lines (`Found N DICOM`, `Convert N DICOM as`). */
+export interface Dcm2niixProgress {
+  /** DICOM files found in the folder; 0 until dcm2niix has listed them. */
+  readonly found: number;
+  /** DICOM files in the series converted so far. */
+  readonly converted: number;
 }
 
 export interface Dcm2niixRun {
@@ -34,6 +47,8 @@ const TAIL_LINES = 15;
 const MAX_WARNINGS = 200;
 // -g i: ignore the user's ~/.dcm2nii.ini; -b y -ba n: JSON sidecars with the patient fields; -z y: .nii.gz.
 const FIXED_ARGS = ['-g', 'i', '-b', 'y', '-ba', 'n', '-z', 'y', '-f', DCM2NIIX_NAMING];
+const FOUND_LINE = /^Found (\d+) DICOM/;
+const CONVERT_LINE = /^Convert (\d+) DICOM as /;
 const ROUTINE_LINES = [
   /^Chris Rorden's dcm2niiX/,
   /^Defaults ignored/,
@@ -54,18 +69,34 @@ const ROUTINE_LINES = [
  * signal's reason when aborted (after dcm2niix has exited, so the caller may delete its output).
  */
 export function runDcm2niix(options: Dcm2niixOptions): Promise<Dcm2niixRun> {
-  const { binary, sourceDir, outputDir, signal } = options;
+  const { binary, sourceDir, outputDir, signal, onProgress } = options;
   const args = [...FIXED_ARGS, '-o', outputDir, sourceDir];
   return new Promise((resolve, reject) => {
     signal?.throwIfAborted();
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    const progress = { found: 0, converted: 0 };
+    let partial = '';
     const collect = (chunk: string): void => {
       output += chunk;
       if (output.length > MAX_OUTPUT_CHARS) output = output.slice(-MAX_OUTPUT_CHARS / 2);
     };
+    // dcm2niix reports on stdout; its lines are split by chunk boundaries, so the last part waits.
+    const follow = (chunk: string): void => {
+      if (onProgress === undefined) return;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const found = FOUND_LINE.exec(line);
+        const converted = CONVERT_LINE.exec(line);
+        if (found !== null) progress.found = Number(found[1]);
+        else if (converted !== null) progress.converted += Number(converted[1]);
+        else continue;
+        onProgress({ ...progress });
+      }
+    };
     // Decoded per stream, so a character split between two chunks stays whole.
-    child.stdout.setEncoding('utf8').on('data', collect);
+    child.stdout.setEncoding('utf8').on('data', collect).on('data', follow);
     child.stderr.setEncoding('utf8').on('data', collect);
 
     let killTimer: NodeJS.Timeout | undefined;

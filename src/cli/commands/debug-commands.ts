@@ -54,8 +54,8 @@ export const debugCommand: CommandSpec = {
       type: 'integer',
       min: 1,
       value: 'MINUTES',
-      default: 60,
-      description: 'The server ends itself after this long without activity.',
+      description:
+        'The server ends itself after this long without activity (default COHORT_NOTEBOOK_IDLE_MINUTES, else 60).',
     },
   },
   examples: [
@@ -70,7 +70,7 @@ export const debugCommand: CommandSpec = {
       of,
       mode,
       owner: userInfo().username,
-      idleSeconds: (ctx.options.idle as number) * 60,
+      ...(typeof ctx.options.idle === 'number' ? { idleSeconds: ctx.options.idle * 60 } : {}),
     } as const;
     if (mode === 'execute') {
       return withSupervisor(ctx, async (supervisor) => {

@@ -9,6 +9,7 @@ import {
   gridRows,
   GRID_SORT_KEYS,
   isEnded,
+  notebookEnded,
   notebookUrl,
   TASK_STATES,
   type GridSortKey,
@@ -123,7 +124,13 @@ export const gridShowCommand: CommandSpec = {
     const task = taskOf(ctx, ctx.args[0] ?? '');
     const { provenance, ...row } = task;
     const url = notebookUrl(task);
-    ctx.printJson({ ...row, ...(url === null ? {} : { notebookUrl: url }), resolved: provenance });
+    const ended = notebookEnded(task);
+    ctx.printJson({
+      ...row,
+      ...(url === null ? {} : { notebookUrl: url }),
+      ...(ended === null ? {} : { notebookEnded: ended }),
+      resolved: provenance,
+    });
   },
 };
 

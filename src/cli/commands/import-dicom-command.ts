@@ -2,6 +2,8 @@ import { importDicom } from '../../catalog/dicom/import-dicom.js';
 import type { CommandSpec } from '../command-spec.js';
 import { fireAutoRules } from './fire-auto-rules.js';
 import { formatTable, visible } from '../format-table.js';
+import { formatImportProgress } from '../progress/import-progress.js';
+import { liveLine } from '../progress/index-progress.js';
 
 export const importDicomCommand: CommandSpec = {
   name: 'import-dicom',
@@ -35,11 +37,16 @@ export const importDicomCommand: CommandSpec = {
     const subject = opt('subject');
     const study = opt('study');
     const dcm2niixPath = opt('dcm2niix');
+    // On a terminal: files converted, series placed, then the index (nothing in a pipe or with --json).
+    const line = liveLine(ctx);
     const result = await importDicom(ctx.catalog(), ctx.project(), ctx.args[0] ?? '', {
       ...(subject === undefined ? {} : { subject }),
       ...(study === undefined ? {} : { study }),
       ...(dcm2niixPath === undefined ? {} : { dcm2niixPath }),
-    });
+      ...(line === undefined
+        ? {}
+        : { onProgress: (p) => line.draw((elapsed) => formatImportProgress(p, elapsed)) }),
+    }).finally(() => line?.stop());
     if (ctx.json) {
       ctx.printJson(result);
     } else {

@@ -30,16 +30,38 @@ export function indexProgress(
   terminal: (ProgressStream & { isTTY?: boolean }) | undefined = process.stdout,
   now: () => number = Date.now,
 ): IndexProgress {
-  if (ctx.json || terminal?.isTTY !== true) return { stop: () => {} };
+  const line = liveLine(ctx, terminal, now);
+  if (line === undefined) return { stop: () => {} };
+  return {
+    onProgress: (counts) => line.draw((elapsedMs) => formatIndexProgress(counts, elapsedMs)),
+    stop: () => line.stop(),
+  };
+}
+
+/** A line redrawn in place on a terminal, at most REDRAWS_PER_SECOND times a second. */
+export interface LiveLine {
+  /** Redraws the line (unless drawn too recently) with the text for the time elapsed since its start. */
+  draw(text: (elapsedMs: number) => string): void;
+  /** Erases the line before the summary. */
+  stop(): void;
+}
+
+/** A live line on a terminal; undefined into a pipe or with --json, where nothing is drawn. */
+export function liveLine(
+  ctx: Pick<CommandContext, 'json'>,
+  terminal: (ProgressStream & { isTTY?: boolean }) | undefined = process.stdout,
+  now: () => number = Date.now,
+): LiveLine | undefined {
+  if (ctx.json || terminal?.isTTY !== true) return undefined;
   const started = now();
   let last = -Infinity;
   let drawn = false;
   const columns = (terminal.columns ?? 0) > 0 ? (terminal.columns ?? 80) : 80;
   return {
-    onProgress(counts) {
+    draw(text) {
       if (now() - last < 1000 / REDRAWS_PER_SECOND) return;
       last = now();
-      terminal.write(`\r${formatIndexProgress(counts, now() - started).slice(0, columns - 1)}\x1b[K`);
+      terminal.write(`\r${text(now() - started).slice(0, columns - 1)}\x1b[K`);
       drawn = true;
     },
     stop() {

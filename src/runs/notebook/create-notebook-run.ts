@@ -21,7 +21,7 @@ import { taskVariables } from '../task-environment.js';
 import { assertDebuggable, buildNotebook } from './build-notebook.js';
 import { NOTEBOOK_LAUNCHER } from './notebook-launcher.js';
 
-/** A notebook server ends itself after this long without activity (the issue's default: one hour). */
+/** A notebook server ends itself after this long without activity unless configured (one hour). */
 export const DEFAULT_IDLE_SECONDS = 3600;
 
 /** The notebook's file name in its task's folder. */
@@ -42,7 +42,7 @@ export interface NotebookRunInput {
   /** `server`: a Jupyter server to debug in; `execute`: the notebook run headless (the faithfulness check). */
   readonly mode: 'server' | 'execute';
   readonly owner: string;
-  /** Default DEFAULT_IDLE_SECONDS. */
+  /** Default: the configuration's notebookIdleSeconds (COHORT_NOTEBOOK_IDLE_MINUTES, else one hour). */
   readonly idleSeconds?: number;
 }
 
@@ -114,7 +114,7 @@ export function createNotebookRun(
     writeKernels(dir, placement.python);
     writeFileSync(join(dir, 'notebook-launcher.py'), NOTEBOOK_LAUNCHER);
     writeFileSync(join(dir, 'notebook-token'), `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
-    const idleSeconds = input.idleSeconds ?? DEFAULT_IDLE_SECONDS;
+    const idleSeconds = input.idleSeconds ?? catalog.config.notebookIdleSeconds;
     // Bound to this machine only for local tasks; on a cluster node the user's browser comes from elsewhere.
     const bind = placement.engine === 'local' ? '127.0.0.1' : '0.0.0.0';
     const launcher = [DEFAULT_PYTHON, join(dir, 'notebook-launcher.py'), input.mode, notebook];

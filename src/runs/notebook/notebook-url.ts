@@ -14,3 +14,16 @@ export function notebookUrl(task: Pick<TaskRow, 'state' | 'log_dir'>): string | 
     return null;
   }
 }
+
+/**
+ * Why a notebook server ended by itself (its idle shutdown), as the launcher wrote it; null while it
+ * runs, when it was killed or failed, and for other tasks.
+ */
+export function notebookEnded(task: Pick<TaskRow, 'state' | 'log_dir'>): string | null {
+  if (task.state !== 'done') return null;
+  try {
+    return readFileSync(join(task.log_dir, 'notebook-ended'), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}

@@ -6,6 +6,7 @@ import { checkLibraryJobs } from '../../jobs/library.js';
 import {
   createNotebookRun,
   getTaskRow,
+  notebookEnded,
   notebookUrl,
   runOwners,
   saveNotebookJob,
@@ -44,7 +45,12 @@ export function debugRoutes(): Hono<AppEnv> {
         throw invalidInput(`${item.item} cannot run this batch: ${item.problems.join('; ')}.`);
       of = { kind: 'batch', batch, jobIndex: body.job, item };
     }
-    const run = createNotebookRun(catalog, project, { of, mode: 'server', owner: requireUser(c).name });
+    const run = createNotebookRun(catalog, project, {
+      of,
+      mode: 'server',
+      owner: requireUser(c).name,
+      ...(body.idleMinutes === undefined ? {} : { idleSeconds: body.idleMinutes * 60 }),
+    });
     await runs.start(run.runId);
     return c.json({ runId: run.runId, taskId: run.taskId } satisfies DebugResponse);
   });
@@ -65,6 +71,7 @@ export function debugRoutes(): Hono<AppEnv> {
       url: notebookUrl(task),
       state: task.state,
       error: task.error,
+      ended: notebookEnded(task),
     } satisfies NotebookResponse);
   });
   app.post('/projects/:project/tasks/:id/notebook/save', async (c) => {

@@ -1,52 +1,77 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, describeError, projectPath } from '../api/api-client.js';
-import type { IndexResponse, ProjectInfo } from '../api/api-types.js';
+import type { Operation, OperationsResponse, ProjectInfo } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
+import { OperationList } from './operation-list.js';
 
-function summary(r: IndexResponse): string {
-  const c = r.counts;
-  return (
-    `Indexed '${r.project}' in ${(r.durationMs / 1000).toFixed(2)} s: ${c.subjectsAdded} subjects and ` +
-    `${c.studiesAdded} studies added; files: ${c.filesAdded} added, ${c.filesChanged} changed, ` +
-    `${c.filesRemoved} marked missing, ${c.filesUnchanged} unchanged.` +
-    (r.warnings.length > 0 ? ` ${r.warnings.length} problem(s) while scanning.` : '')
-  );
-}
+/** How often the page asks for its operations' progress while one runs. */
+const POLL_MS = 400;
 
-/** The projects one may read; rescan (run role); a new project from a server folder (server admins). */
+/**
+ * The projects one may read; rescan and import DICOM (run role); a new project from a server folder
+ * (server admins). Each runs in the server as an operation whose progress the page shows as it goes.
+ */
 export function ProjectsPage() {
   const { me } = useApp();
   const [projects, setProjects] = useState<readonly ProjectInfo[]>([]);
-  const [busy, setBusy] = useState<string | null>(null);
+  const [operations, setOperations] = useState<readonly Operation[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', root: '', layout: 'auto' });
+  const [dicom, setDicom] = useState({ project: '', source: '', subject: '', study: '' });
   const refresh = useCallback(() => {
     api<ProjectInfo[]>('GET', '/api/projects').then(setProjects, (e: unknown) =>
       setMessage(describeError(e)),
     );
   }, []);
+  const refreshOperations = useCallback(async (): Promise<readonly Operation[]> => {
+    const answer = await api<OperationsResponse>('GET', '/api/operations');
+    setOperations(answer.operations);
+    return answer.operations;
+  }, []);
   useEffect(refresh, [refresh]);
+  useEffect(() => {
+    refreshOperations().catch((e: unknown) => setMessage(describeError(e)));
+  }, [refreshOperations]);
 
-  async function index(what: string, request: () => Promise<IndexResponse>): Promise<void> {
-    setBusy(what);
+  const running = operations.some((o) => o.state === 'running');
+  // Poll only while something runs; when the last one ends, the project list may have changed.
+  useEffect(() => {
+    if (!running) return;
+    const timer = window.setInterval(() => {
+      refreshOperations().then(
+        (ops) => {
+          if (!ops.some((o) => o.state === 'running')) refresh();
+        },
+        (e: unknown) => setMessage(describeError(e)),
+      );
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [running, refresh, refreshOperations]);
+
+  async function start(path: string, body?: unknown): Promise<void> {
     setMessage(null);
     try {
-      setMessage(summary(await request()));
-      refresh();
+      await api<Operation>('POST', path, body === undefined ? {} : { body });
+      // One that ended before this look is never seen running: the list may have changed already.
+      if (!(await refreshOperations()).some((o) => o.state === 'running')) refresh();
     } catch (e) {
       setMessage(describeError(e));
-    } finally {
-      setBusy(null);
     }
   }
+  async function cancel(op: Operation): Promise<void> {
+    try {
+      await api<Operation>('DELETE', `/api/operations/${op.id}`);
+      await refreshOperations();
+    } catch (e) {
+      setMessage(describeError(e));
+    }
+  }
+  const busy = (name: string) => operations.some((o) => o.project === name && o.state === 'running');
+  const importable = projects.filter((p) => p.role !== 'read' && p.layout === 'folders');
+  const target = dicom.project === '' ? (importable[0]?.name ?? '') : dicom.project;
 
   return (
     <div className="admin-page">
-      {busy !== null && (
-        <p className="message" role="status">
-          {busy}… (indexing; large trees take a while)
-        </p>
-      )}
       {message !== null && (
         <p className="message" role="status">
           {message}
@@ -71,12 +96,8 @@ export function ProjectsPage() {
                 {p.role !== 'read' && (
                   <button
                     type="button"
-                    disabled={busy !== null}
-                    onClick={() =>
-                      void index(`Rescanning ${p.name}`, () =>
-                        api<IndexResponse>('POST', projectPath(p.name, 'rescan')),
-                      )
-                    }
+                    disabled={busy(p.name)}
+                    onClick={() => void start(projectPath(p.name, 'operations/rescan'))}
                   >
                     Rescan
                   </button>
@@ -86,6 +107,61 @@ export function ProjectsPage() {
           ))}
         </tbody>
       </table>
+      <OperationList operations={operations} onCancel={(op) => void cancel(op)} />
+      {importable.length > 0 && (
+        <>
+          <h2>Import DICOM</h2>
+          <form
+            className="admin-form"
+            aria-label="Import DICOM"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void start(projectPath(target, 'operations/import-dicom'), {
+                source: dicom.source,
+                ...(dicom.subject === '' ? {} : { subject: dicom.subject }),
+                ...(dicom.study === '' ? {} : { study: dicom.study }),
+              });
+            }}
+          >
+            <label>
+              DICOM folder on the server
+              <input
+                value={dicom.source}
+                size={40}
+                onChange={(e) => setDicom({ ...dicom, source: e.target.value })}
+              />
+            </label>
+            <label>
+              Into project
+              <select value={target} onChange={(e) => setDicom({ ...dicom, project: e.target.value })}>
+                {importable.map((p) => (
+                  <option key={p.id} value={p.name}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Subject (default: PatientID)
+              <input
+                value={dicom.subject}
+                onChange={(e) => setDicom({ ...dicom, subject: e.target.value })}
+              />
+            </label>
+            <label>
+              Study (default: date and time)
+              <input value={dicom.study} onChange={(e) => setDicom({ ...dicom, study: e.target.value })} />
+            </label>
+            <button type="submit" disabled={dicom.source === '' || busy(target)}>
+              Import
+            </button>
+          </form>
+          <p>
+            dcm2niix converts the series into &lt;subject&gt;/&lt;study&gt;/&lt;series&gt;/ of the project
+            (never over existing files), then they are indexed.
+          </p>
+        </>
+      )}
       {me.user.admin && (
         <>
           <h2>New project from a folder</h2>
@@ -94,9 +170,7 @@ export function ProjectsPage() {
             aria-label="New project"
             onSubmit={(e) => {
               e.preventDefault();
-              void index(`Creating ${form.name}`, () =>
-                api<IndexResponse>('POST', '/api/projects', { body: form }),
-              );
+              void start('/api/operations/create', form);
             }}
           >
             <label>
@@ -119,9 +193,7 @@ export function ProjectsPage() {
                 <option value="bids">bids</option>
               </select>
             </label>
-            <button type="submit" disabled={busy !== null}>
-              Create and index
-            </button>
+            <button type="submit">Create and index</button>
           </form>
           <p>A new project appears in the project picker after reloading the page.</p>
         </>

@@ -9,7 +9,7 @@ import type {
   TaskDetail,
 } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
-import { debugInJupyter, notebookUrlOf } from '../shared/debug-in-jupyter.js';
+import { debugInJupyter } from '../shared/debug-in-jupyter.js';
 import { StateBadge, stateTone } from '../shared/state-badge.js';
 import { useTaskEvents } from '../shared/use-task-events.js';
 import { VirtualRows } from '../shared/virtual-rows.js';
@@ -22,7 +22,9 @@ import {
   type GridModel,
   type GridSort,
 } from './grid-model.js';
+import { COLUMNS, COMPACT_COLUMNS, HEADERS } from './grid-columns.js';
 import { LogView } from './log-view.js';
+import { NotebookPanel } from './notebook-panel.js';
 import { RunProgressBars } from './run-progress-bars.js';
 import { actionsFor } from './task-actions.js';
 import { TaskDetailView } from './task-detail-view.js';
@@ -32,46 +34,6 @@ import { useStoredFlag } from '../shared/use-stored-flag.js';
 export const GRID_ROW_HEIGHT = 30;
 /** Live changes are applied at most this often: fresh enough to watch, cheap with thousands of tasks. */
 const GRID_BATCH_MS = 250;
-// Shrinkable columns (minmax(0, …)). Beside the JSON or log panel (1280-1400 px screens) the table
-// keeps only the columns one acts on: squeezed, all eleven were cut to unreadable stubs.
-const COLUMNS = [
-  '2em',
-  '4em',
-  'minmax(0, 1.4fr)',
-  'minmax(0, 1.4fr)',
-  '6em',
-  'minmax(0, 1.1fr)',
-  'minmax(0, 0.7fr)',
-  'minmax(0, 0.9fr)',
-  'minmax(0, 1.6fr)',
-  'minmax(0, 0.7fr)',
-  'minmax(0, 1.1fr)',
-  '12.5em',
-].join(' ');
-const COMPACT_COLUMNS = [
-  '2em',
-  '4em',
-  'minmax(0, 1fr)',
-  'minmax(0, 1fr)',
-  '6em',
-  'minmax(0, 1fr)',
-  '12.5em',
-].join(' ');
-/** Headers; `wide` ones are shown only without a side panel. */
-const HEADERS: ReadonlyArray<{ readonly title: string; readonly sort?: GridSort; readonly wide?: boolean }> =
-  [
-    { title: 'Id', sort: 'id' },
-    { title: 'Function', sort: 'job' },
-    { title: 'Subject / study', sort: 'item' },
-    { title: 'State', sort: 'state' },
-    { title: 'Started', sort: 'started', wide: true },
-    { title: 'Executor', wide: true },
-    { title: 'Job id', wide: true },
-    { title: 'Error' },
-    { title: 'Owner', wide: true },
-    { title: 'Updated', sort: 'updated', wide: true },
-    { title: 'Actions' },
-  ];
 const SHOW_DONE_KEY = 'cohort.grid.showFinished';
 const ACTION_TITLES: Record<TaskAction, string> = {
   kill: 'Kill',
@@ -85,6 +47,7 @@ const ACTION_TITLES: Record<TaskAction, string> = {
 type Panel =
   | { readonly kind: 'json'; readonly detail: TaskDetail }
   | { readonly kind: 'log'; readonly task: GridTask }
+  | { readonly kind: 'notebook'; readonly task: GridTask }
   | null;
 
 function time(ms: number | null): string {
@@ -192,16 +155,11 @@ export function GridPage() {
       setMessage(describeError(e));
     }
   }
-  // A notebook server's own row opens its notebook; any other job's row starts one (issue 15).
+  // A notebook server's own row shows its URL and the save-back; any other job's row starts one.
   async function jupyter(task: GridTask): Promise<void> {
     try {
       if (isNotebookServer(task)) {
-        const tab = window.open('about:blank', '_blank');
-        const url = await notebookUrlOf(project.name, task.id).catch((e: unknown) => {
-          tab?.close();
-          throw e;
-        });
-        if (tab !== null) tab.location.href = url;
+        setPanel({ kind: 'notebook', task });
         return;
       }
       const id = await debugInJupyter(project.name, { task: task.id });
@@ -282,7 +240,9 @@ export function GridPage() {
             !t.jobName.startsWith('Notebook: ') && (
               <button
                 type="button"
-                title={isNotebookServer(t) ? 'Open the notebook' : 'Debug in Jupyter'}
+                title={
+                  isNotebookServer(t) ? 'Its URL, and saving it back into the batch' : 'Debug in Jupyter'
+                }
                 onClick={() => void jupyter(t)}
               >
                 {isNotebookServer(t) ? 'Notebook' : 'Jupyter'}
@@ -409,6 +369,8 @@ export function GridPage() {
             </button>
             {panel.kind === 'json' ? (
               <TaskDetailView detail={panel.detail} project={project.name} />
+            ) : panel.kind === 'notebook' ? (
+              <NotebookPanel key={panel.task.id} project={project.name} task={panel.task} />
             ) : (
               <>
                 <h2>

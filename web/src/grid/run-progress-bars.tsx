@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, projectPath } from '../api/api-client.js';
 import type { RunProgressResponse, TaskState } from '../api/api-types.js';
 import { useTaskEvents } from '../shared/use-task-events.js';
@@ -21,10 +21,14 @@ const sum = (counts: Counts, states: readonly TaskState[]): number =>
 /** One bar per active or recent run of the project: ended / total, split by state, live. */
 export function RunProgressBars({ project }: { readonly project: string }) {
   const [runs, setRuns] = useState<RunProgressResponse['runs']>([]);
+  // Only the newest answer counts: under load an older, slower one (2 of 3 ended) could land last and
+  // stay, since no further event comes to correct it.
+  const latest = useRef(0);
   const refresh = useCallback(() => {
+    const seq = ++latest.current;
     api<RunProgressResponse>('GET', projectPath(project, 'runs/progress')).then(
-      (answer) => setRuns(answer.runs),
-      () => setRuns([]), // the bars are a convenience: the grid below says what went wrong
+      (answer) => seq === latest.current && setRuns(answer.runs),
+      () => seq === latest.current && setRuns([]), // a convenience: the grid below says what went wrong
     );
   }, [project]);
   useEffect(refresh, [refresh]);
