@@ -1,5 +1,6 @@
 import { runGroupExportBench } from './group-export-bench.js';
 import { runIndexBench } from './index-bench.js';
+import { runInJobAddBench } from './in-job-add-bench.js';
 import { runPreviewBench } from './preview-bench.js';
 import { runQcBench } from './qc-bench.js';
 import { runRunnerBench } from './runner-bench.js';
@@ -22,6 +23,7 @@ const home = runIndexBench();
 runSelectBench(home);
 runPreviewBench();
 runScaleBench();
+runInJobAddBench();
 runRunnerBench();
 runTaskDiskBench();
 runIsolationBench();

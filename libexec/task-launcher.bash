@@ -21,9 +21,16 @@
 # runner what became of it. The argv is read into an array and exec'd as words: no value is ever shell text.
 #
 # The launcher lives in its own session: a runner killed with -9 leaves it running; it sees the end of
-# its input, stops taking requests, and still reaps and records every task it started. While tasks run
-# it blocks in `wait -n`; the runner sends SIGUSR1 after each request to wake it (and again until the
-# `S` comes: a signal sent just before `wait -n` began is lost).
+# its input, stops taking requests, and still reaps and records every task it started.
+#
+# While tasks run it blocks in `wait -n`, which cannot also watch the input. A small job, the reader,
+# does: it reads the first byte of the next request and ends with it as its exit status (10 + the digit
+# that starts every request's seq; 1 at the end of the input), so `wait -n` returns for a request as for
+# a task's end, and the launcher reads the rest of the line itself. Only one of the two reads the input
+# at a time. Why not a signal to wake it (what this launcher did before): a trapped signal landing
+# while `wait -n` reaps a task made bash 5.2 report some tasks' exit 3 as 0 under load (5-25 of 300
+# in src/executors/local/bash-launcher.int.test.ts), and one landing while the trap is reset can kill
+# the launcher.
 
 host=$1 grace=$2 timeout=$3
 set -m
@@ -57,34 +64,54 @@ start() {
   printf 'S %s %s\n' "$seq" "$!"
 }
 
+# One request: `<seq> <limit> <folder>`; `first`, when given, is its first byte, which the reader took.
 request() {
-  local line rest
+  local first=${1-} line rest
   if ! IFS= read -r line; then
-    eof=1
+    eof=1 # a partial last line means its writer died mid-request: not started
     return
   fi
+  line=$first$line
   rest=${line#* }
   start "${line%% *}" "${rest%% *}" "${rest#* }"
 }
 
 printf 'R\n'
+reader=
 while :; do
-  while ((!eof)) && read -t 0; do request; done
-  if ((${#dirOf[@]} == 0)); then
-    ((eof)) && exit 0
-    request
-    continue
-  fi
-  trap 'woken=1' USR1
-  if ((!eof)) && read -t 0; then
-    trap '' USR1
-    continue
+  if [[ -z $reader ]]; then
+    while ((!eof)) && read -t 0; do request; done
+    if ((${#dirOf[@]} == 0)); then
+      ((eof)) && exit 0
+      request # nothing runs: block on the input alone
+      continue
+    fi
+    if ((!eof)); then
+      (
+        trap - PIPE
+        LC_ALL=C IFS= read -r -N 1 c || exit 1
+        [[ $c == [0-9] ]] && exit $((10 + c))
+        exit 2
+      ) &
+      reader=$!
+    fi
   fi
   pid=
   wait -n -p pid
   code=$?
-  trap '' USR1
-  [[ -n $pid && -n ${dirOf[$pid]-} ]] || continue
+  [[ -n $pid ]] || continue
+  if [[ $pid == "$reader" ]]; then
+    reader=
+    if ((code >= 10 && code <= 19)); then
+      request $((code - 10))
+    elif ((code == 2)); then
+      IFS= read -r _ || eof=1 # not a request (every one starts with a digit): skip the line
+    else
+      eof=1
+    fi
+    continue
+  fi
+  [[ -n ${dirOf[$pid]-} ]] || continue
   d=${dirOf[$pid]}
   cause=exit
   if [[ ${limitOf[$pid]} != 0 ]] && ((code == 124 || code == 137)); then

@@ -25,8 +25,8 @@
  *
  * The launcher lives in its own session (launcher.ts starts it detached): a runner killed with -9 leaves
  * it running; it sees the end of its input, stops taking requests, and still reaps, records and
- * time-limits every task it started, then exits 0. SIGUSR1 (the bash launcher's wake-up) is ignored:
- * this one never blocks anywhere but in poll().
+ * time-limits every task it started, then exits 0. SIGUSR1 (which runners before 2026-12-03 sent
+ * the bash launcher to wake it) is ignored: this one never blocks anywhere but in poll().
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,11 +1,17 @@
-import Database from 'better-sqlite3';
+import type DatabaseModule from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { CohortError, notFound } from '../errors/cohort-error.js';
 import { databaseProblem } from './database-problem.js';
 import { MIGRATIONS } from './migrations.js';
 
-export type Db = Database.Database;
+export type Db = DatabaseModule.Database;
+
+// require, not import: an ES import of this CommonJS package first has Node parse it for its export
+// names (cjs-module-lexer), 2-3 ms of CPU in every in-job `cohort add`.
+const require = createRequire(import.meta.url);
+const Database = require('better-sqlite3') as typeof DatabaseModule;
 
 export interface OpenOptions {
   /** Wait this long for a lock held by another process. */
@@ -31,7 +37,11 @@ export function openDatabase(path: string, options: OpenOptions): Db {
   return withBusyError(path, options.busyTimeoutMs, () => {
     let db: Db;
     try {
-      db = new Database(path, { timeout: options.busyTimeoutMs, readonly: options.readonly ?? false });
+      db = new Database(path, {
+        timeout: options.busyTimeoutMs,
+        readonly: options.readonly ?? false,
+        ...nativeBinding(),
+      });
     } catch (error) {
       throw databaseProblem(error, path) ?? error;
     }
@@ -49,6 +59,24 @@ export function openDatabase(path: string, options: OpenOptions): Db {
       throw databaseProblem(error, path) ?? error;
     }
   });
+}
+
+let binding: { nativeBinding?: string } | undefined;
+
+/**
+ * The addon's file, named to better-sqlite3 directly: otherwise its `bindings` helper finds it by
+ * building an Error to read its caller's path from the stack and probing a dozen folders, a few ms of
+ * every in-job `cohort add` (docs/benchmarks.md, "In-job cohort add"). Its own lookup where this fails.
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  if (binding === undefined) {
+    try {
+      binding = { nativeBinding: require.resolve('better-sqlite3/build/Release/better_sqlite3.node') };
+    } catch {
+      binding = {};
+    }
+  }
+  return binding;
 }
 
 /**

@@ -45,3 +45,24 @@ export async function waitForFile(path: string, timeoutMs: number, pollMs = DEFA
 export function hasEnded(status: TaskStatus): boolean {
   return status.state === 'done' || status.state === 'error' || status.state === 'killed';
 }
+
+/**
+ * Polls `check` until it holds; throws after `timeoutMs` naming `what`. For a negative assertion, wait
+ * for a positive sign that the thing could have happened (a witness task ended, a process is stopped),
+ * never for a fixed time.
+ *
+ * @example
+ * await waitUntil('the task to stop', () => readProcStat(pid)?.state === 'T', 10_000);
+ */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  pollMs = DEFAULT_POLL_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}

@@ -84,11 +84,13 @@ export function planUnitSubmission(
         ([item, job]) => planned.get(plannedKey(task.run_id, before, item)) ?? job,
       );
     }
-    const candidates = [
-      lastOfItem.get(`${task.run_id}\u0000${task.item}`),
-      lastGroup.get(task.run_id),
-      lookups.previousInDb(task),
-    ].filter((p): p is PreviousJob => p !== undefined && p.jobIndex < task.job_index);
+    const inPlan = [lastOfItem.get(`${task.run_id}\u0000${task.item}`), lastGroup.get(task.run_id)];
+    // The job right before it planned in this call: nothing in the database can come later (one
+    // statement per task less when a whole run is submitted).
+    const adjacent = inPlan.some((p) => p !== undefined && p.jobIndex === task.job_index - 1);
+    const candidates = [...inPlan, adjacent ? undefined : lookups.previousInDb(task)].filter(
+      (p): p is PreviousJob => p !== undefined && p.jobIndex < task.job_index,
+    );
     const latest = Math.max(-1, ...candidates.map((p) => p.jobIndex));
     const first = candidates.find((p) => p.jobIndex === latest); // in-plan entries come first
     return first === undefined ? [] : [first];

@@ -36,10 +36,6 @@ export interface LauncherEvents {
   lost(): void;
 }
 
-/** First retry of the wake-up signal when a request is not acknowledged; doubles up to the maximum. */
-const FIRST_RETRY_MS = 5;
-const MAX_RETRY_MS = 100;
-
 /**
  * The Node side of the task launcher (libexec/task-launcher.c, or libexec/task-launcher.bash): starts it
  * on first use, writes a request per task and turns its `S`/`E` lines into events. One per LocalExecutor.
@@ -48,10 +44,6 @@ export class Launcher {
   private child: ChildProcess | undefined;
   /** `<pid> <start ticks>` of the launcher process. */
   private identity = '';
-  private ready = false;
-  private readonly unacknowledged = new Set<number>();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryMs = FIRST_RETRY_MS;
   /** Requests not yet written: those of one pass of the scheduler go out in one write. */
   private pending = '';
 
@@ -66,7 +58,6 @@ export class Launcher {
     writeLaunchRecord(logDir, this.identity, spec);
     if (this.pending === '') queueMicrotask(() => this.flush());
     this.pending += `${seq} ${seconds(limitSeconds)} ${logDir}\n`;
-    this.unacknowledged.add(seq);
   }
 
   private flush(): void {
@@ -74,13 +65,11 @@ export class Launcher {
     this.pending = '';
     if (requests === '') return;
     this.child?.stdin?.write(requests);
-    this.wake();
   }
 
   /** Stops reading reports; the launcher finishes the tasks it started, records their ends, and exits. */
   close(): void {
     this.flush(); // requests made just before: the launcher still starts them
-    clearTimeout(this.retryTimer);
     const child = this.child;
     if (child === undefined) return;
     child.removeAllListeners('close');
@@ -100,14 +89,12 @@ export class Launcher {
       { detached: true, env: {}, stdio: ['pipe', 'pipe', 'ignore'] },
     );
     this.child = child;
-    this.ready = false;
     const pid = child.pid ?? 0;
     this.identity = `${pid} ${readProcStat(pid)?.startTicks ?? 0}`;
     createInterface({ input: child.stdout }).on('line', (line) => this.report(line));
     child.stdin?.on('error', () => undefined); // a dead launcher shows as `close`
     child.once('close', () => {
       this.child = undefined;
-      this.unacknowledged.clear();
       this.events.lost();
     });
     child.once('error', () => undefined);
@@ -115,42 +102,14 @@ export class Launcher {
   }
 
   private report(line: string): void {
+    // `R` (ready) needs no answer: requests written before it wait in the pipe.
     const [kind, seq, value, ...why] = line.split(' ');
-    if (kind === 'R') {
-      this.ready = true;
-      this.wake();
-    } else if (kind === 'S') {
-      this.unacknowledged.delete(Number(seq));
+    if (kind === 'S') {
       this.events.started(Number(seq), Number(value));
     } else if (kind === 'E') {
-      this.unacknowledged.delete(Number(seq)); // a task that never started has no `S`
       if (why.length === 0) this.events.ended(Number(seq), Number(value));
       else this.events.ended(Number(seq), Number(value), why.join(' '));
     }
-  }
-
-  /**
-   * SIGUSR1 while requests wait, retried with backoff until each is acknowledged: the bash launcher
-   * blocks in `wait -n` and reads no input there. The native one polls its input: nothing to do.
-   */
-  private wake(): void {
-    if (this.params.kind === 'native') return;
-    const pid = this.child?.pid;
-    if (!this.ready || pid === undefined || this.unacknowledged.size === 0) {
-      if (this.unacknowledged.size === 0) this.retryMs = FIRST_RETRY_MS;
-      return;
-    }
-    try {
-      process.kill(pid, 'SIGUSR1');
-    } catch {
-      return; // gone: `close` follows
-    }
-    if (this.retryTimer !== undefined) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
-      this.wake();
-    }, this.retryMs);
   }
 }
 

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { executorContract, hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
+import {
+  executorContract,
+  hasEnded,
+  waitFor,
+  waitForFile,
+  witness,
+} from '../test-support/executor-contract.js';
 import { nativeLauncherBuilt } from './launcher.js';
 import { LocalExecutor } from './local-executor.js';
 import { readProcStat } from '../proc-stat.js';
@@ -79,12 +85,13 @@ describe('LocalExecutor', () => {
     const [id] = await executor.submit([spec]);
     await executor.suspend([id!]); // same tick: the slot is taken, the pid not yet known
     await waitFor(executor, id!, (s) => s.state === 'suspended', 5000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const ticks = (): number =>
       existsSync(join(spec.cwd, 'ticks')) ? readFileSync(join(spec.cwd, 'ticks'), 'utf8').length : 0;
+    writeFileSync(join(spec.cwd, 'go'), ''); // the witness's gate (the task has none)
+    await witness(spec.cwd, 5); // the STOP has landed by the time a process here made 5 turns
     const before = ticks();
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(ticks()).toBe(before); // stopped, not merely reported so
+    await witness(spec.cwd, 20); // stopped, not merely reported so: 20 turns here and not one tick there
+    expect(ticks()).toBe(before);
     await executor.resume([id!]);
     expect((await ended(executor, id!)).state).toBe('done');
     expect(readFileSync(join(spec.cwd, 'ticks'), 'utf8').trim().split('\n')).toHaveLength(100);
@@ -114,7 +121,9 @@ describe('LocalExecutor', () => {
     expect((await ended(owner, first!)).state).toBe('done');
     expect(await ended(owner, cancelled!)).toMatchObject({ state: 'killed', reason: 'killed' });
     await waitFor(owner, held!, (s) => s.state === 'held', 3000);
-    await new Promise((resolve) => setTimeout(resolve, 1200)); // a free slot, and still it waits
+    // A witness submitted after it takes the free slot and ends: the held task had its chance, and waits.
+    const [witness] = await owner.submit([task('true')]);
+    expect((await ended(owner, witness!)).state).toBe('done');
     expect((await owner.status([held!])).get(held!)?.state).toBe('held');
     await other.release([held!]);
     expect((await ended(owner, held!)).state).toBe('done');

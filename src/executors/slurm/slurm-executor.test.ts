@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CohortError } from '../../errors/cohort-error.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { executorContract, hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
+import {
+  executorContract,
+  hasEnded,
+  waitFor,
+  waitForFile,
+  waitUntil,
+} from '../test-support/executor-contract.js';
 import { SlurmExecutor } from './slurm-executor.js';
 
 // Real daemons on a shared machine: a job can wait seconds for its turn; slurm-up.sh may install Slurm.
@@ -123,15 +129,15 @@ describe('SlurmExecutor', () => {
 
   it('ends a task that ignores SIGTERM at its time limit, to the second, leaving nothing running', async () => {
     const executor = make({ killGraceMs: 1000 });
-    const script = 'trap "" TERM; echo started > started; while :; do echo x >> beat; sleep 0.1; done';
+    const script = 'trap "" TERM; echo $$ > started; while :; do echo x >> beat; sleep 0.1; done';
     const stubborn = task(script, { resources: { timeMinutes: 0.05 } }); // 3 s; Slurm's --time=1 backstop
     const [id] = await executor.submit([stubborn]);
     const status = await ended(executor, id!, 30_000);
     expect(status).toMatchObject({ state: 'error', reason: 'time limit' });
     expect(status.endedAt! - status.startedAt!).toBeLessThan(20_000); // Slurm alone: 60 to 90 s
-    const size = readFileSync(join(stubborn.cwd, 'beat')).length;
-    await sleep(500);
-    expect(readFileSync(join(stubborn.cwd, 'beat')).length).toBe(size);
+    // Nothing left running: the loop's shell itself is gone (not merely quiet for a while).
+    const pid = Number(readFileSync(join(stubborn.cwd, 'started'), 'utf8'));
+    await waitUntil(`the task's shell ${pid} to be gone`, () => !alive(pid), 10_000);
   });
 
   it('refuses a bad partition with an error naming it and `sinfo`, submitting nothing', async () => {

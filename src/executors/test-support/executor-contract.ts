@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import {
   END_CAUSES,
@@ -11,9 +11,9 @@ import {
   type TaskSpec,
   type TaskStatus,
 } from '../executor.js';
-import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile } from '../wait-for.js';
+import { DEFAULT_POLL_MS, hasEnded, waitFor, waitForFile, waitUntil } from '../wait-for.js';
 
-export { waitFor, waitForFile, hasEnded } from '../wait-for.js';
+export { waitFor, waitForFile, waitUntil, hasEnded } from '../wait-for.js';
 
 /** The contract's tests by name: the keys of `skip`. */
 export const CONTRACT_TESTS = [
@@ -175,14 +175,14 @@ export function executorContract(
     });
 
     test('kills a task that ignores SIGTERM after the grace period', async (dir) => {
-      const script = 'trap "" TERM; echo started > started; while :; do echo x >> beat; sleep 0.1; done';
+      const script = 'trap "" TERM; echo $$ > pid; while :; do echo x >> beat; sleep 0.1; done';
       const id = await one(task(dir, 'stubborn', script));
-      await waitForFile(join(dir, 'started'), timeoutMs, pollMs);
+      await waitForFile(join(dir, 'beat'), timeoutMs, pollMs);
       await executor.cancel([id]);
       expect((await ended(id)).state).toBe('killed');
-      const size = statSync(join(dir, 'beat')).size;
-      await sleep(500);
-      expect(statSync(join(dir, 'beat')).size).toBe(size); // nothing of it is left running
+      // Nothing of it is left running: the loop's shell itself is gone (not merely quiet for a while).
+      const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+      await waitUntil(`the task's shell ${pid} to be gone`, () => !processAlive(pid), timeoutMs, pollMs);
     });
 
     test('cancels a queued task', async (dir) => {
@@ -212,7 +212,9 @@ export function executorContract(
       await executor.suspend([id]);
       await until(id, 'suspended');
       writeFileSync(join(dir, 'go'), '');
-      await sleep(1000); // many turns of its loop: had it gone on, it would have finished
+      // Stopped, not merely reported so: a witness on this machine passes the same gate and goes many
+      // turns of the same loop; had the task gone on, it would have finished meanwhile.
+      await witness(dir, 20);
       expect((await executor.status([id])).get(id)?.state).toBe('suspended');
       expect(existsSync(join(dir, 'finished'))).toBe(false);
       await executor.resume([id]);
@@ -224,11 +226,14 @@ export function executorContract(
       if (executor.hold === undefined || executor.release === undefined) return context.skip('no hold');
       const first = await one(task(dir, 'first', 'sleep 0.5'));
       const held = await one(task(dir, 'held', 'echo ran > ran', after(first, 'ok')));
+      // A witness waits for the same task: once it has run, the held one had its chance to start too.
+      const witness = await one(task(dir, 'witness', 'true', after(first, 'ok')));
       await executor.hold([held]);
       expect((await executor.status([held])).get(held)?.state).toBe('held');
       expect((await ended(first)).state).toBe('done');
-      await sleep(300);
+      expect((await ended(witness)).state).toBe('done');
       expect((await executor.status([held])).get(held)?.state).toBe('held');
+      expect(existsSync(join(dir, 'ran'))).toBe(false);
       await executor.release([held]);
       expect((await ended(held)).state).toBe('done');
       expect(existsSync(join(dir, 'ran'))).toBe(true);
@@ -272,11 +277,7 @@ export function executorContract(
       const id = await one(task(dir, 'leaves', 'sleep 60 & echo $! > child.pid; echo started'));
       expect((await ended(id)).state).toBe('done');
       const pid = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
-      const deadline = Date.now() + timeoutMs;
-      while (processAlive(pid)) {
-        if (Date.now() > deadline) throw new Error(`the task's child ${pid} outlived it by ${timeoutMs} ms`);
-        await sleep(pollMs);
-      }
+      await waitUntil(`the task's child ${pid} to end with it`, () => !processAlive(pid), timeoutMs, pollMs);
     });
 
     test('reports unknown for an id it never gave', async () => {
@@ -284,6 +285,20 @@ export function executorContract(
       expect((await executor.status([id])).get(id)).toEqual({ state: 'unknown' });
     });
   });
+}
+
+/**
+ * Runs, on this machine, what a task gated on `<dir>/go` does once the gate is open, then `turns` more
+ * 0.05 s turns of its loop: the event a negative assertion waits for instead of a fixed sleep (under
+ * load the witness is as slow as the task would be).
+ */
+export async function witness(dir: string, turns: number): Promise<void> {
+  const script = `while [ ! -e go ]; do sleep 0.05; done; i=0; while [ $i -lt ${turns} ]; do sleep 0.05; i=$((i+1)); done`;
+  await new Promise<void>((resolve, reject) =>
+    execFile('/bin/sh', ['-c', script], { cwd: dir }, (error) =>
+      error === null ? resolve() : reject(new Error(`the witness failed: ${error.message}`)),
+    ),
+  );
 }
 
 /** Whether a process exists (and is not a zombie waiting for its parent). */
