@@ -35,8 +35,10 @@ export interface GridScheduler {
   readonly kind: ExecutorKind;
   /** Every command it runs goes through this runner (counts, listeners). */
   readonly commands: CommandRunner;
-  /** Largest array job. */
+  /** Largest array job (read after `readLimits`). */
   readonly maxArray: number;
+  /** Reads the scheduler's own limits (largest array...) before a submission is planned; optional. */
+  readLimits?(): Promise<void>;
   /** SIGTERM to SIGKILL at a task's time limit, in seconds. */
   readonly graceSeconds: number;
   /** Whether its holds wait only for the end of a dependency: then the wrapper checks `ok` ones. */
@@ -109,6 +111,7 @@ export class GridExecutor implements Executor {
   async submit(specs: readonly TaskSpec[]): Promise<string[]> {
     if (this.closed) throw new CohortError('NOT_AVAILABLE', 'This executor was closed');
     specs.forEach((spec) => validateClusterTask(spec));
+    await this.scheduler.readLimits?.();
     const okDirs = this.scheduler.holdsIgnoreSuccess ? this.okDependencyDirs(specs) : [];
     const scripts = specs.map((spec, i) => this.prepare(spec, okDirs[i] ?? []));
     const ids: string[] = new Array<string>(specs.length);

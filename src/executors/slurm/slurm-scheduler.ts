@@ -9,6 +9,7 @@ import type { PlannedJob } from '../cluster/submission-plan.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
 import { dependencyValue, escapeOutputPattern, resourceArgs } from './sbatch-args.js';
 import { SlurmCommands } from './scheduler-commands.js';
+import { JobCountThrottle, SLURM_DEFAULT_LIMITS, type SlurmLimits } from './slurm-limits.js';
 import { killedForMemory, logDirOfJob, SLURM_JOB_FILES, writeArrayIndex } from './slurm-job-files.js';
 import { DEPENDENCY_NEVER_SATISFIED, slurmTaskStatus, type SlurmJob } from './slurm-states.js';
 
@@ -20,7 +21,10 @@ export interface SlurmSettings {
   readonly runner: CommandRunner;
   readonly partition: string | undefined;
   readonly extraArgs: readonly string[];
-  readonly maxArray: number;
+  /** Largest array asked for; the cluster's MaxArraySize caps it. Undefined: the cluster's. */
+  readonly maxArray: number | undefined;
+  /** Longest wait for room under MaxJobCount (slurm-limits.ts). */
+  readonly queueFullWaitMs: number | undefined;
   readonly graceSeconds: number;
   /** Where job records are kept (cluster/job-registry.ts). */
   readonly stateDir: string;
@@ -36,7 +40,6 @@ export interface SlurmSettings {
 export class SlurmScheduler implements GridScheduler {
   readonly kind = 'slurm';
   readonly commands: CommandRunner;
-  readonly maxArray: number;
   readonly graceSeconds: number;
   readonly holdsIgnoreSuccess = false;
   readonly unreachable: TaskStatus = { state: 'unknown' };
@@ -49,13 +52,38 @@ export class SlurmScheduler implements GridScheduler {
   private readonly slurm: SlurmCommands;
   private readonly registry: JobRegistry;
   private accountingEnabled = true;
+  private limits: SlurmLimits = {};
+  private limitsReadAt = 0;
+  private readonly throttle: JobCountThrottle;
 
   constructor(private readonly settings: SlurmSettings) {
     this.commands = settings.runner;
     this.slurm = new SlurmCommands(settings.runner);
     this.registry = new JobRegistry(settings.stateDir);
-    this.maxArray = settings.maxArray;
+    this.throttle = new JobCountThrottle(
+      () => this.slurm.jobRecords(),
+      settings.queueFullWaitMs === undefined ? {} : { waitMs: settings.queueFullWaitMs },
+    );
     this.graceSeconds = settings.graceSeconds;
+  }
+
+  /** The largest array the cluster takes (its MaxArraySize), or less where the options ask for less. */
+  get maxArray(): number {
+    const cluster = this.limits.maxArraySize ?? SLURM_DEFAULT_LIMITS.maxArraySize;
+    return Math.max(1, Math.min(cluster, this.settings.maxArray ?? cluster));
+  }
+
+  /**
+   * Reads MaxArraySize and MaxJobCount from the controller (at most once a minute): a submission is cut
+   * to the cluster's limits, never refused halfway by them. An unreachable controller keeps what was read
+   * (the submit then fails, retryably).
+   */
+  async readLimits(): Promise<void> {
+    if (Date.now() - this.limitsReadAt < 60_000) return;
+    const limits = await this.slurm.limits();
+    if (limits === undefined) return;
+    this.limits = limits;
+    this.limitsReadAt = Date.now();
   }
 
   owns(id: string): boolean {
@@ -88,6 +116,7 @@ export class SlurmScheduler implements GridScheduler {
   ): Promise<string> {
     if (specs.length > 1) writeArrayIndex(specs.map((s) => s.logDir));
     const script = batchScript(scripts, { variable: 'SLURM_ARRAY_TASK_ID', first: 0 });
+    await this.throttle.take(this.limits.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount);
     const jobId = await this.slurm.sbatch(this.sbatchArgs(job, specs, context), script);
     this.registry.add(jobId, { logDirs: specs.map((s) => s.logDir), submittedAt: Date.now() });
     return jobId;

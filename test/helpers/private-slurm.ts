@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPTS = fileURLToPath(new URL('../../scripts/cluster/', import.meta.url));
+
+/** Settings of slurm-up.sh (its COHORT_SLURM_* variables) beyond the folder and port. */
+export type SlurmSettings = Readonly<Record<string, string>>;
+
+/**
+ * A Slurm cluster of a test file's own (scripts/cluster/slurm-up.sh in its own folder, on its own
+ * ports): tests that kill nodes or shrink the cluster's limits must not disturb the shared cluster
+ * that other test files use at the same time.
+ */
+export class PrivateSlurm {
+  /** For the Slurm commands and the CLI: `SLURM_CONF`. */
+  readonly env: Readonly<Record<string, string>>;
+  private readonly scriptEnv: Record<string, string>;
+
+  constructor(
+    readonly dir: string,
+    port: number,
+    settings: SlurmSettings = {},
+  ) {
+    this.env = { SLURM_CONF: join(dir, 'slurm.conf') };
+    this.scriptEnv = {
+      ...(process.env as Record<string, string>),
+      ...settings,
+      COHORT_SLURM_DIR: dir,
+      COHORT_SLURM_PORT: String(port),
+    };
+  }
+
+  /** Starts it, or brings back what is down (a killed node); returns once every node is idle. */
+  up(): void {
+    execFileSync('bash', [join(SCRIPTS, 'slurm-up.sh')], { env: this.scriptEnv, stdio: 'pipe' });
+  }
+
+  down(): void {
+    execFileSync('bash', [join(SCRIPTS, 'slurm-down.sh')], { env: this.scriptEnv, stdio: 'pipe' });
+  }
+
+  /** Kills a node as a power cut would: its slurmd and every process of its jobs. */
+  killNode(node: string): void {
+    execFileSync('bash', [join(SCRIPTS, 'slurm-kill-node.sh'), node], { env: this.scriptEnv, stdio: 'pipe' });
+  }
+
+  /** Runs a Slurm client command against this cluster; returns its stdout. */
+  run(command: string, ...args: string[]): string {
+    return execFileSync(command, args, { env: { ...process.env, ...this.env }, encoding: 'utf8' });
+  }
+
+  /** Why slurm-up.sh could not use cgroups here (its written reason), or undefined when it did. */
+  cgroupUnavailable(): string | undefined {
+    const file = join(this.dir, 'cgroup-unavailable');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  }
+}
