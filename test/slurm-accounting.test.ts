@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,6 @@ import type { TaskSpec, TaskStatus } from '../src/executors/executor.js';
 import { SlurmExecutor } from '../src/executors/slurm/slurm-executor.js';
 import { hasEnded, waitFor, waitForFile } from '../src/executors/wait-for.js';
 import { PrivateSlurm } from './helpers/private-slurm.js';
-import { tempDir } from './helpers/temp-dir.js';
 
 // Issue 21 against a real Slurm with accounting (slurmdbd, MariaDB) of this file's own, configured small
 // on purpose: ended jobs leave slurmctld after 2 s (then only sacct knows them), arrays of at most 4,
@@ -66,9 +66,12 @@ describe('Slurm with accounting and small limits', () => {
 
   beforeAll(() => {
     slurm.up();
-    root = tempDir('cohort-slurm-acct-');
+    root = mkdtempSync(join(tmpdir(), 'cohort-slurm-acct-'));
   }, 600_000);
-  afterAll(() => slurm.down(), 120_000);
+  afterAll(() => {
+    slurm.down();
+    rmSync(root, { recursive: true, force: true });
+  }, 120_000);
 
   it('reads an administrator hold and release, and a requeue-and-hold, without calling it a failure', async () => {
     const executor = make();
