@@ -142,11 +142,23 @@ describe('Slurm with accounting and small limits', () => {
     const arrays = Array.from({ length: 10 }, () => ({ ...task('true'), arrayKey: 'same' }));
     const arrayIds = await executor.submit(arrays);
     expect(executor.commands.counts.get('sbatch')).toBe(3); // 4 + 4 + 2
-    // 50 single jobs (each its own arrayKey) against room for 40, some of it taken by earlier tests.
+    // 50 single jobs (each its own arrayKey) against room for 40, some of it taken by earlier tests:
+    // the executor counts slurmctld's records, submits what fits, and counts again until jobs left.
+    // (Its first count was taken for the arrays above: a count during the singles means it was full.)
+    let submitted = 0;
+    let submittedWhenFull: number | undefined;
+    const refused: string[] = [];
+    executor.commands.onCommand((e) => {
+      if (e.program === 'squeue' && e.args.includes('--format=%i')) submittedWhenFull ??= submitted;
+      if (e.program === 'sbatch' && e.code === 0) submitted++;
+      if (e.program === 'sbatch' && e.code !== 0) refused.push(e.args.join(' '));
+    });
     const singles = Array.from({ length: 50 }, (_, i) => ({ ...task('true'), arrayKey: `single-${i}` }));
     const singleIds = await executor.submit(singles);
     expect(new Set(singleIds).size).toBe(50);
     expect(executor.commands.counts.get('sbatch')).toBe(53);
+    expect(refused).toEqual([]);
+    expect(submittedWhenFull).toBeLessThan(40);
     for (const id of [...arrayIds, ...singleIds])
       expect(await ended(executor, id)).toMatchObject({ state: 'done', exitCode: 0 });
   }, 400_000);

@@ -48,7 +48,11 @@ export class PrivateSlurm {
 
   /** Runs a Slurm client command against this cluster; returns its stdout. */
   run(command: string, ...args: string[]): string {
-    return execFileSync(command, args, { env: { ...process.env, ...this.env }, encoding: 'utf8' });
+    return execFileSync(command, args, {
+      env: { ...process.env, ...this.env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'], // a failure's stderr goes into the error, not the test output
+    });
   }
 
   /** Why slurm-up.sh could not use cgroups here (its written reason), or undefined when it did. */

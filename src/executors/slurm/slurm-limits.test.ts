@@ -10,9 +10,10 @@ describe('parseSlurmLimits', () => {
       'MaxDBDMsgs              = 20008',
       'MaxJobCount             = 40',
       'MaxJobId                = 67043328',
+      'ProctrackType           = proctrack/cgroup',
     ].join('\n');
-    expect(parseSlurmLimits(text)).toEqual({ maxArraySize: 4, maxJobCount: 40 });
-    expect(parseSlurmLimits('nothing here')).toEqual({});
+    expect(parseSlurmLimits(text)).toEqual({ maxArraySize: 4, maxJobCount: 40, cgroupTracking: true });
+    expect(parseSlurmLimits('ProctrackType = proctrack/linuxproc')).toEqual({ cgroupTracking: false });
   });
 });
 

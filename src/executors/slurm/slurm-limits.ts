@@ -7,6 +7,8 @@ export interface SlurmLimits {
   readonly maxArraySize?: number;
   /** MaxJobCount: job records slurmctld holds at once (pending, running, and ended within MinJobAge). */
   readonly maxJobCount?: number;
+  /** ProctrackType is proctrack/cgroup: a suspend freezes the job's cgroup, about 2 s after Slurm accepts it. */
+  readonly cgroupTracking?: boolean;
 }
 
 /** Slurm's defaults, for a controller that does not say. */
@@ -21,6 +23,7 @@ export function parseSlurmLimits(stdout: string): SlurmLimits {
   const maxArraySize = value('MaxArraySize');
   const maxJobCount = value('MaxJobCount');
   return {
+    cgroupTracking: /^ProctrackType\s*=\s*proctrack\/cgroup\b/m.test(stdout),
     ...(maxArraySize === undefined ? {} : { maxArraySize }),
     ...(maxJobCount === undefined ? {} : { maxJobCount }),
   };

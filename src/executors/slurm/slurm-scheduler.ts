@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CohortError, invalidInput } from '../../errors/cohort-error.js';
 import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker, timedOut } from '../cluster/cluster-task-files.js';
@@ -12,6 +13,9 @@ import { SlurmCommands } from './scheduler-commands.js';
 import { JobCountThrottle, SLURM_DEFAULT_LIMITS, type SlurmLimits } from './slurm-limits.js';
 import { killedForMemory, logDirOfJob, SLURM_JOB_FILES, writeArrayIndex } from './slurm-job-files.js';
 import { DEPENDENCY_NEVER_SATISFIED, slurmTaskStatus, type SlurmJob } from './slurm-states.js';
+
+/** From Slurm accepting a suspend to the freezer stopping the job (slurmstepd's SIGTSTP, then 2 s). */
+const CGROUP_SUSPEND_MS = 3000;
 
 /** `JOBID` or `JOBID_INDEX`: what this executor hands out. */
 const SLURM_ID = /^\d+(_\d+)?$/;
@@ -169,9 +173,16 @@ export class SlurmScheduler implements GridScheduler {
     return this.slurm.scancel(ids);
   }
 
-  /** `scontrol suspend` (SIGSTOP to the job's processes); needs operator rights on most clusters. */
-  suspend(ids: readonly string[]): Promise<void> {
-    return this.slurm.scontrol('suspend', ids);
+  /**
+   * `scontrol suspend` (SIGSTOP to the job's processes); needs operator rights on most clusters. Slurm
+   * reports the job SUSPENDED at once, but slurmstepd first sends SIGTSTP and stops the processes only
+   * about 2 s later; with proctrack/cgroup (the freezer) they run until then (measured: 1.5 to 2 s). So
+   * there suspend returns only once that has passed: a task reported suspended has stopped.
+   */
+  async suspend(ids: readonly string[]): Promise<void> {
+    await this.readLimits();
+    await this.slurm.scontrol('suspend', ids);
+    if (ids.length > 0 && this.limits.cgroupTracking === true) await sleep(CGROUP_SUSPEND_MS);
   }
 
   resume(ids: readonly string[]): Promise<void> {
