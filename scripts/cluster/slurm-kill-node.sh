@@ -38,4 +38,8 @@ done
 kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
 ((${#victims[@]} == 0)) || kill -KILL "${victims[@]}" 2>/dev/null || true
 rm -f "$pidfile"
+# The node's job cgroups are left empty: removed, so that a cluster started again from an empty folder
+# (job ids from 1 again) does not find a job's cgroup of the dead node.
+sleep 0.5
+find "/sys/fs/cgroup/freezer/slurm_$node" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
 echo "slurm-kill-node: killed slurmd of $node and ${#victims[@]} processes of its jobs"
