@@ -64,11 +64,13 @@ describe('Slurm with accounting and small limits', () => {
     }
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     slurm.up();
+    await slurm.clear();
     root = mkdtempSync(join(tmpdir(), 'cohort-slurm-acct-'));
   }, 600_000);
-  afterAll(() => {
+  afterAll(async () => {
+    await slurm.clear();
     slurm.down();
     rmSync(root, { recursive: true, force: true });
   }, 120_000);

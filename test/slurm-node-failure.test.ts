@@ -92,8 +92,14 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 90_000): 
 }
 
 describe('a run on a two-node Slurm with accounting', () => {
-  beforeAll(() => slurm.up(), 600_000);
-  afterAll(() => slurm.down(), 120_000);
+  beforeAll(async () => {
+    slurm.up();
+    await slurm.clear();
+  }, 600_000);
+  afterAll(async () => {
+    await slurm.clear();
+    slurm.down();
+  }, 120_000);
 
   it('fails the tasks of a node that died with `node failure`, finishes the rest, and reruns the failed subgroup', async () => {
     const { env, dir } = setup(4);

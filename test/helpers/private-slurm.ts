@@ -37,6 +37,21 @@ export class PrivateSlurm {
     execFileSync('bash', [join(SCRIPTS, 'slurm-up.sh')], { env: this.scriptEnv, stdio: 'pipe' });
   }
 
+  /**
+   * Cancels every job the cluster still runs or holds and waits until none is left: a test file that
+   * failed halfway must not leave the next run its jobs (slurmd restarts, their processes do not stop).
+   */
+  async clear(): Promise<void> {
+    const active = (): string[] =>
+      this.run('squeue', '--noheader', '--states=PENDING,RUNNING,SUSPENDED,COMPLETING', '--format=%A')
+        .split('\n')
+        .filter((id) => id.trim() !== '');
+    const ids = active();
+    if (ids.length > 0) this.run('scancel', ...ids);
+    const deadline = Date.now() + 60_000;
+    while (active().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+  }
+
   down(): void {
     execFileSync('bash', [join(SCRIPTS, 'slurm-down.sh')], { env: this.scriptEnv, stdio: 'pipe' });
   }

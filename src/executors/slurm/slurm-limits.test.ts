@@ -19,7 +19,7 @@ describe('parseSlurmLimits', () => {
 
 describe('JobCountThrottle', () => {
   it('takes what fits, then counts again until jobs have left', async () => {
-    const counts = [37, 40, 40, 35];
+    const counts = [35, 38, 38, 33];
     const asked: number[] = [];
     const throttle = new JobCountThrottle(
       () => {
@@ -29,10 +29,10 @@ describe('JobCountThrottle', () => {
       },
       { pauseMs: 1 },
     );
-    for (let i = 0; i < 3; i++) await throttle.take(40); // 37, 38, 39: room for three
-    expect(asked).toEqual([37]);
-    await throttle.take(40); // full: counts 40, 40, then 35
-    expect(asked).toEqual([37, 40, 40, 35]);
+    for (let i = 0; i < 3; i++) await throttle.take(40); // 35, 36, 37: room for three (2 kept spare)
+    expect(asked).toEqual([35]);
+    await throttle.take(40); // full: counts 38, 38, then 33
+    expect(asked).toEqual([35, 38, 38, 33]);
   });
 
   it('gives up with a retryable CohortError naming MaxJobCount when nothing leaves', async () => {
