@@ -18,6 +18,7 @@ const CLUSTER = [
   'test/cluster-group-run.test.ts',
   'test/library-batch.test.ts',
   'test/examples.test.ts',
+  'test/sge-cluster-realism.test.ts',
 ];
 
 const shared = {

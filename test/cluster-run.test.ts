@@ -63,9 +63,7 @@ function mixedBatch(cluster: Cluster, failFor: string | null, sleepSeconds = 0):
 
 function setup(cluster: Cluster, subjects: number): { env: Record<string, string>; dir: string } {
   const dir = tempDir();
-  // SLURM_CONF: a developer's own cluster (COHORT_SLURM_DIR) instead of the one /etc/slurm names.
-  const conf = process.env.SLURM_CONF;
-  const env = { COHORT_HOME: join(dir, 'home'), ...(conf === undefined ? {} : { SLURM_CONF: conf }) };
+  const env = { COHORT_HOME: join(dir, 'home') };
   expect(runCohort(['demo', '--subjects', String(subjects)], env).code).toBe(0);
   const queue = runCohort(
     ['queue', 'add', 'cluster', '--engine', cluster.engine, '--target', cluster.target, '--time', '5'],

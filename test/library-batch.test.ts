@@ -87,6 +87,68 @@ print("null")
   return { env, root };
 }
 
+/** `cohort export` as a map `subject#study` -> key -> value. */
+function exported(env: Record<string, string>): Map<string, Map<string, string>> {
+  const out = runCohort(['export'], env);
+  expect(out.code, out.stderr).toBe(0);
+  const byStudy = new Map<string, Map<string, string>>();
+  for (const [subject = '', study = '', key = '', value = ''] of out.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t'))) {
+    const id = `${subject}#${study}`;
+    byStudy.set(id, (byStudy.get(id) ?? new Map<string, string>()).set(key, value));
+  }
+  return byStudy;
+}
+
+/**
+ * Region statistics and connectomes are recorded as measures (for `cohort export` and the plots page),
+ * equal to the numbers of their TSV and CSV files.
+ */
+function expectRecordedMeasures(
+  env: Record<string, string>,
+  tables: readonly string[],
+  connectomes: readonly string[],
+): void {
+  const measures = exported(env);
+  for (const table of tables) {
+    const rows = readFileSync(table, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t'));
+    expect(rows).toHaveLength(4 * 5); // 4 parcels: voxels, volume, FA mean, median, sd
+    for (const [subject, study, atlas, label, region, image, measure, value] of rows) {
+      const key = [atlas, `${label ?? ''}_${region ?? ''}`, ...(image === '' ? [] : [image]), measure].join(
+        '.',
+      );
+      const got = measures.get(`${subject ?? ''}#${study ?? ''}`)?.get(key);
+      if (value === 'nan') expect(got).toBeUndefined();
+      else expect(Number(got), key).toBe(Number(value));
+    }
+  }
+  for (const count of connectomes) {
+    const study = count.split('/').slice(-4, -2).join('#');
+    const recorded = measures.get(study);
+    const matrix = parseMatrix(readFileSync(count, 'utf8'));
+    const lengths = parseMatrix(readFileSync(join(count, '..', 'mean_length.csv'), 'utf8'));
+    let assigned = 0;
+    matrix.forEach((row, i) =>
+      row.forEach((n, j) => {
+        if (j < i) return;
+        assigned += n;
+        const pair = `${i + 1}-${j + 1}`;
+        expect(recorded?.get(`connectome.count.${pair}`), pair).toBe(n > 0 ? String(n) : undefined);
+        if (n > 0) expect(Number(recorded?.get(`connectome.length.${pair}`))).toBe(lengths[i]?.[j]);
+        if (n > 0) expect(recorded?.has(`connectome.fa.${pair}`)).toBe(true);
+      }),
+    );
+    expect(Number(recorded?.get('connectome.assigned'))).toBe(assigned);
+  }
+}
+
 /** The engines the batch runs on: this machine, and the loopback Slurm of scripts/cluster/slurm-up.sh. */
 const ENGINES = ['local', 'slurm'] as const;
 
@@ -159,5 +221,6 @@ describe.each(ENGINES)('a DWI-to-connectome batch of library jobs on %s', { time
       .map((line) => line.split('\t'));
     expect(rows[1]?.slice(0, 5)).toEqual(['P2', '20240101', 'parcels', '1', 'left_lateral']);
     expect(rows.filter((r) => r[6] === 'mean')).toHaveLength(4);
+    expectRecordedMeasures(env, tables, connectomes);
   });
 });

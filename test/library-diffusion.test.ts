@@ -164,11 +164,16 @@ print("null")
     const length = out('connectome', 'mean length.csv');
     const meanFa = out('connectome', 'mean fa.csv');
     const assignments = out('connectome', 'assignments.txt');
-    await runLibraryJob(
+    const stderr = await runLibraryJob(
       'connectome/tck2connectome',
-      { f1: [tracks()], f2: [parcels], f3: [fa()], o1: count, o2: length, o3: meanFa, o4: assignments },
+      {
+        ...{ f1: [tracks()], f2: [parcels], f3: [fa()], s1: '' },
+        ...{ o1: count, o2: length, o3: meanFa, o4: assignments },
+      },
       work('connectome'),
     );
+    // Outside a run there is no catalog to record on: the measures are printed instead.
+    expect(stderr).toMatch(/not inside a run, measures not recorded: \{"connectome\.streamlines": 300, /);
     const counts = parseMatrix(readFileSync(count, 'utf8'));
     const pairs = parseMatrix(readFileSync(assignments, 'utf8'));
     expect(counts).toHaveLength(4);

@@ -79,19 +79,26 @@ function command(id: string, values: ResolvedArguments, work: string): ReturnTyp
   });
 }
 
+/**
+ * The training's arguments as the group-level job gets them: the lists of every training study's T1
+ * (f1) and labels (f2), paired by position outside a run; or a training list file (f4), which takes
+ * precedence over the (required) f1 and f2.
+ */
 function trainValues(
   model: string,
   iterations: number,
-  trainList = list,
+  training: string | readonly LabelledHead[] = heads.slice(0, 6),
   scheme = SCHEME,
 ): ResolvedArguments {
+  const files =
+    typeof training === 'string'
+      ? { f1: [heads[0]?.t1 ?? ''], f2: [heads[0]?.labels ?? ''], f4: [training] }
+      : { f1: training.map((h) => h.t1), f2: training.map((h) => h.labels), f4: [] };
   return {
-    f1: [trainList],
-    s1: '',
-    s2: '',
-    s3: '',
+    ...files,
+    f3: [],
     n1: iterations,
-    s4: scheme,
+    s1: scheme,
     o1: join(model, 'model_patchwork.json'),
     o2: join(model, 'loss.png'),
   };
@@ -100,12 +107,12 @@ function trainValues(
 async function train(
   model: string,
   iterations: number,
-  trainList = list,
+  training: string | readonly LabelledHead[] = heads.slice(0, 6),
   scheme = SCHEME,
 ): Promise<TaskResult> {
   const work = `${model} work`;
   return runTask(
-    command('segmentation/patchwork-train', trainValues(model, iterations, trainList, scheme), work),
+    command('segmentation/patchwork-train', trainValues(model, iterations, training, scheme), work),
     work,
   );
 }
@@ -194,7 +201,7 @@ describe('patchwork-train and patchwork-apply on synthetic heads', () => {
     const work = `${folder} work`;
     const cmd = command(
       'segmentation/patchwork-train',
-      trainValues(folder, 40, list, SCHEME.replace('epoch=25', 'epoch=10')),
+      trainValues(folder, 40, heads.slice(0, 6), SCHEME.replace('epoch=25', 'epoch=10')),
       work,
     );
     mkdirSync(work, { recursive: true });
@@ -284,6 +291,16 @@ describe('patchwork bad inputs fail with the reason and write nothing', () => {
     expect(result.stderr).toMatch(
       /holds a model of other contrasts, labels or scheme — choose a new model folder/,
     );
+
+    // Outside a run the group job's lists pair by position: one label image per contrast.
+    const unpaired = trainValues(join(root, 'unpaired model'), 5, heads.slice(0, 2));
+    const work = join(root, 'unpaired work');
+    result = await runTask(
+      command('segmentation/patchwork-train', { ...unpaired, f2: [heads[0]?.labels ?? ''] }, work),
+      work,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/lists must pair by position: 2 contrasts, 0 second contrasts, 1 labels/);
     expect(result.stderr).not.toMatch(/Traceback/);
   }, 120_000);
 });

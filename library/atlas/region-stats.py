@@ -8,13 +8,22 @@ subject and study come from COHORT_STUDY (`PID#SID`, set in a running job). Fiel
 tabs and line breaks inside them become spaces. sd uses n - 1 (as MRtrix's
 mrstats does); a region of one voxel has sd `nan`. The atlas and every image must share one grid:
 resample with registration/apply-transform first.
+
+Inside a run (COHORT_TASK set) the same numbers are recorded as measures of the job's study through
+`cohort record --file`, keyed ATLAS.LABEL_REGION.volume_mm3 / .voxels and ATLAS.LABEL_REGION.IMAGE.MEASURE
+(letters, digits and _ . : / + - only; other characters become _), so that `cohort export` and the
+plots page list them. A sd of nan (a one-voxel region) is not recorded.
 """
 
 import argparse
 import csv
+import json
 import math
 import os
+import re
+import subprocess
 import sys
+import tempfile
 
 import nibabel as nib
 import numpy as np
@@ -67,6 +76,26 @@ def read_names(path):
 
 def same_grid(a, b):
     return a.shape[:3] == b.shape[:3] and np.allclose(a.affine, b.affine, atol=GRID_TOLERANCE_MM)
+
+
+def key_part(text):
+    # A measure key's characters; dots separate the key's parts, so none inside a part.
+    return re.sub(r"[^A-Za-z0-9_:/+-]", "_", str(text)).strip("_") or "_"
+
+
+def record(measures):
+    """Records the measures on the job's study with the in-job CLI; outside a run there is no catalog."""
+    if not os.environ.get("COHORT_TASK"):
+        print("cohort: not inside a run, measures not recorded (the TSV has them)", file=sys.stderr)
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".json", dir=".", delete=False) as handle:
+        json.dump(measures, handle)
+    try:
+        subprocess.run(["cohort", "record", "--file", handle.name], check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        fail(f"recording the measures with cohort record failed ({error})")
+    finally:
+        os.unlink(handle.name)
 
 
 def main():
@@ -124,6 +153,14 @@ def main():
         for label, image, measure, value in rows:
             text = str(value) if isinstance(value, int) else repr(float(value))
             handle.write(line([subject, study_id, atlas_name, label, names.get(label, str(label)), image, measure, text]))
+
+    measures = {}
+    for label, image, measure, value in rows:
+        region = key_part(f"{label}_{names[label]}" if label in names else label)
+        parts = [key_part(atlas_name), region] + ([key_part(image)] if image else []) + [measure]
+        if not math.isnan(float(value)):
+            measures[".".join(parts)[:128]] = value
+    record(measures)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """The training studies of a patchwork: which files, read onto one grid, labels as classes.
 
 The studies come either from a list file (JSON: {"studies": [{"id": "P001#S1", "contrasts": [paths],
-"labels": [paths]}]}) or, inside a Cohort run, from the catalog: `cohort select --json SELECTOR
-file:PATTERN` once per contrast and label pattern, joined by study. Labels are one image of whole-number
-labels (0 = background) or several binary masks (mask i becomes class i + 1).
+"labels": [paths]}]}) or from the group-level job's file lists (every selected study's first contrast,
+optional second contrast, labels). Inside a Cohort run the files are paired by their study, which one
+`cohort select --json PATH...` tells (a list may skip a study or hold several masks of one); outside a
+run the lists pair by position. Labels are one image of whole-number labels (0 = background) or several
+binary masks of a study (in path order: mask i becomes class i + 1).
 """
 
 import json
@@ -39,33 +41,48 @@ def studies_from_list(path):
     ]
 
 
-def _select(selector, pattern):
+def _studies_of(paths):
+    """The study (`PID#SID`) of each catalog file, from one `cohort select --json PATH...`."""
     cohort = shutil.which("cohort")
-    if cohort is None:
-        raise PatchworkError(
-            "the cohort CLI is not on PATH — run this job inside a Cohort run, or give a training list file"
-        )
-    done = subprocess.run([cohort, "select", "--json", selector, f"file:{pattern}"], capture_output=True, text=True)
+    if cohort is None or not os.environ.get("COHORT_TASK"):
+        return None
+    done = subprocess.run([cohort, "select", "--json", *paths], capture_output=True, text=True)
     if done.returncode != 0:
-        raise PatchworkError(f"cohort select {selector} file:{pattern} failed: {done.stderr.strip()}")
-    return {s["ref"]: sorted(f["absolutePath"] for f in s["files"]) for s in json.loads(done.stdout or "[]")}
+        raise PatchworkError(f"cohort select could not find the studies of the training files: {done.stderr.strip()}")
+    return {f["absolutePath"]: s["ref"] for s in json.loads(done.stdout or "[]") for f in s["files"]}
 
 
-def studies_from_catalog(selector, contrast_patterns, label_patterns):
-    """Studies picked by `selector` that have a file for every contrast and label pattern (the first
-    match of each, by path); the others are listed and left out."""
-    contrasts = [_select(selector, p) for p in contrast_patterns]
-    labels = [_select(selector, p) for p in label_patterns]
-    refs = sorted(set().union(*[set(c) for c in contrasts + labels]))
+def studies_from_files(contrast1, contrast2, labels):
+    """Training studies from the group job's lists: per study its contrasts and labels. Studies lacking
+    one are listed and left out; a study with several files for one contrast is refused."""
+    refs = _studies_of(sorted(set(contrast1 + contrast2 + labels)))
+    if refs is None:
+        # Outside a run: by position, one file of each list per study.
+        if len(labels) != len(contrast1) or (contrast2 and len(contrast2) != len(contrast1)):
+            raise PatchworkError(
+                f"outside a run the lists must pair by position: {len(contrast1)} contrasts, "
+                f"{len(contrast2)} second contrasts, {len(labels)} labels — give one of each per study"
+            )
+        return [
+            {"id": f"study {i + 1}", "contrasts": [c] + ([contrast2[i]] if contrast2 else []), "labels": [labels[i]]}
+            for i, c in enumerate(contrast1)
+        ]
+    by_study = {}
+    for key, paths in (("contrast1", contrast1), ("contrast2", contrast2), ("labels", labels)):
+        for path in paths:
+            by_study.setdefault(refs[path], {"contrast1": [], "contrast2": [], "labels": []})[key].append(path)
     studies, skipped = [], []
-    for ref in refs:
-        found = [c.get(ref) for c in contrasts + labels]
-        if all(found):
-            files = [f[0] for f in found]
-            n = len(contrast_patterns)
-            studies.append({"id": ref, "contrasts": files[:n], "labels": files[n:]})
-        else:
+    for ref, files in by_study.items():
+        for key in ("contrast1", "contrast2"):
+            if len(files[key]) > 1:
+                raise PatchworkError(
+                    f"{ref} has {len(files[key])} files for one contrast ({', '.join(files[key])}) — "
+                    "narrow the pattern so that it matches one image per study"
+                )
+        if not files["contrast1"] or not files["labels"] or (contrast2 and not files["contrast2"]):
             skipped.append(ref)
+            continue
+        studies.append({"id": ref, "contrasts": files["contrast1"] + files["contrast2"], "labels": files["labels"]})
     if skipped:
         print(f"left out (a contrast or label file missing): {', '.join(skipped)}", flush=True)
     return studies

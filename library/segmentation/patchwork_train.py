@@ -1,7 +1,10 @@
 """Trains a patchwork 3D segmentation model over a set of studies (library job segmentation/patchwork-train).
 
-    patchwork_train.py --model DIR [--list FILE | --studies SELECTOR --contrasts P[,P] --labels P[,P]]
+    patchwork_train.py --model DIR [--list FILE | --contrast1 F... [--contrast2 F...] --labels F...]
                        [--iterations 2500] [--scheme "depth=3 patch=32 scale=0.5 features=8,16,32"]
+
+A group-level job: --contrast1, --contrast2 and --labels are the lists of every selected study's files
+(inside a run they are paired by the study the catalog says each belongs to; see patchwork_data.py).
 
 Writes into DIR, after every epoch: weights.pt, checkpoint.pt (weights, optimiser, random state),
 loss.json, loss.png and model_patchwork.json last. Run again on the same DIR it resumes from the last
@@ -22,7 +25,7 @@ import torch.nn.functional as F
 from loss_plot import loss_png
 from patchwork_common import (device, threads, CHECKPOINT_FILE, MODEL_FILE, MODEL_FORMAT, NORMALISATION_PERCENTILE,
                               WEIGHTS_FILE, PatchworkError, fail, sha256_of, write_atomic, write_json)
-from patchwork_data import contrast_name, load_training, studies_from_catalog, studies_from_list
+from patchwork_data import contrast_name, load_training, studies_from_files, studies_from_list
 from patchwork_net import Patchwork, network_description
 from patchwork_patches import default_scheme, parent_channels, patch_grid, random_tree
 
@@ -37,9 +40,10 @@ def parse(argv):
     parser.add_argument("--model-file", default="")
     parser.add_argument("--loss-png", default="")
     parser.add_argument("--list", nargs="?", default="")
-    parser.add_argument("--studies", nargs="?", default="")
-    parser.add_argument("--contrasts", nargs="?", default="")
-    parser.add_argument("--labels", nargs="?", default="")
+    # Lists: an empty optional FILE argument gives no word at all.
+    parser.add_argument("--contrast1", nargs="*", default=[])
+    parser.add_argument("--contrast2", nargs="*", default=[])
+    parser.add_argument("--labels", nargs="*", default=[])
     parser.add_argument("--iterations", type=float, default=2500)
     parser.add_argument("--scheme", nargs="?", default="")
     return parser.parse_args(argv)
@@ -121,17 +125,14 @@ def main(argv):
     scheme, features, opts = parse_scheme(args.scheme)
     if args.list:
         studies = studies_from_list(args.list)
-        names = [contrast_name(p) for p in studies[0]["contrasts"]] if studies else []
-        args.label_names = [contrast_name(p) for p in studies[0]["labels"]] if studies else []
     else:
-        patterns = [p.strip() for p in args.contrasts.split(",") if p.strip()]
-        args.label_names = [p.strip() for p in args.labels.split(",") if p.strip()]
-        if not args.studies or not patterns or not args.label_names:
-            raise PatchworkError("give a training list file, or a studies selector with contrast and label patterns")
-        studies = studies_from_catalog(args.studies, patterns, args.label_names)
-        names = patterns
+        if not args.contrast1 or not args.labels:
+            raise PatchworkError("give the studies' contrast and label files (f1, f2), or a training list file (f4)")
+        studies = studies_from_files(args.contrast1, args.contrast2, args.labels)
     if len(studies) == 0:
-        raise PatchworkError("no training study has every contrast and label file — check the selector and patterns")
+        raise PatchworkError("no training study has every contrast and label file — check the selection and patterns")
+    names = [contrast_name(p) for p in studies[0]["contrasts"]]
+    args.label_names = [contrast_name(p) for p in studies[0]["labels"]]
     rng = np.random.default_rng(opts["seed"])
     order = list(rng.permutation(len(studies)))
     held = max(1, len(studies) // 5) if len(studies) >= 3 else 0

@@ -1,22 +1,49 @@
 #!/usr/bin/env bash
-# Brings up a single-node Son of Grid Engine (Debian 12 `gridengine-*` 8.1.9) on this machine: the
-# master and execution daemon, this host as admin/submit/exec host, queues `all.q` (slots = the larger
-# of the CPU count and 4) and `long.q`, a parallel environment `smp` for multi-CPU jobs, a one-second scheduler and immediate
-# accounting (so `qacct` sees a job as soon as it ends). Idempotent: a second run only checks, and
-# re-applies the configuration. Run as root. Tested in containers without systemd: the daemons are
-# started directly, never through init scripts.
+# Brings up a two-host Son of Grid Engine (Debian 12 `gridengine-*` 8.1.9) on this machine: the master
+# and one execution daemon on this host, a second execution daemon as host `NODE2` in its own network
+# namespace (own address on a veth pair, own host name, its own /etc/hosts view), both hosts
+# admin/submit/exec hosts of queues `all.q` (slots per host = the larger of the CPU count and 4) and
+# `long.q`, a parallel environment `smp` for multi-CPU jobs, a one-second scheduler and immediate
+# accounting (so `qacct` sees a job as soon as it ends). Idempotent: a second run only checks, starts
+# what is down (a killed node included), and re-applies the configuration. Run as root. Tested in
+# containers without systemd: the daemons are started directly, never through init scripts.
+#
+# Why a network namespace: SGE names an execution host after the address its connection comes from,
+# and one execd per host listens on the one execd port, so two execds on one address cannot both exist.
+# A namespace gives the second its own address and port space; the files (task folders) stay shared.
 #
 # Jobs run as the user who submits them, root included (min_uid 0): the tests and CI run as root, and
 # their task folders are root's. On a real cluster keep your site's min_uid.
 #
-# Environment: SGE_SLOTS (slots per queue, default max(nproc, 4)), SGE_UP_TIMEOUT (seconds to wait for the
-# queue instance, default 60). See docs/clusters.md (## SGE).
+# Environment:
+#   COHORT_SGE_DIR     state folder of a separate cluster (its own SGE_ROOT, cell, spools, accounting);
+#                      default none: Debian's cell (SGE_ROOT /var/lib/gridengine, cell default), the
+#                      shared cluster
+#   COHORT_SGE_PORT    qmaster port; the execds use the next one; default 6444 (Debian's)
+#   COHORT_SGE_NODE2   the second execution host's name; default sge-node2 (sge-node2-PORT off 6444)
+#   SGE_SLOTS          slots per queue and host, default max(nproc, 4)
+#   SGE_UP_TIMEOUT     seconds to wait for the queue instances, default 60
+# With COHORT_SGE_DIR, clients need SGE_ROOT, SGE_CELL, SGE_QMASTER_PORT and SGE_EXECD_PORT: source
+# $COHORT_SGE_DIR/env.sh (SgeExecutor takes them from its environment). See docs/clusters.md (## SGE).
 set -euo pipefail
 
-export SGE_ROOT=/var/lib/gridengine SGE_CELL=default
+STATE=${COHORT_SGE_DIR:-}
+PORT=${COHORT_SGE_PORT:-6444}
+if [[ -n $STATE ]]; then
+  export SGE_ROOT=$STATE/root
+  QMASTER_SPOOL=$STATE/qmaster EXECD_SPOOL=$STATE/execd SPOOLDB=$STATE/spooldb
+else
+  export SGE_ROOT=/var/lib/gridengine
+  QMASTER_SPOOL=/var/spool/gridengine/qmaster EXECD_SPOOL=/var/spool/gridengine/execd SPOOLDB=/var/spool/gridengine/spooldb
+fi
+export SGE_CELL=default SGE_QMASTER_PORT=$PORT SGE_EXECD_PORT=$((PORT + 1))
 COMMON=$SGE_ROOT/$SGE_CELL/common
-QMASTER_SPOOL=/var/spool/gridengine/qmaster
-EXECD_SPOOL=/var/spool/gridengine/execd
+DEFAULT_NODE2=sge-node2
+((PORT == 6444)) || DEFAULT_NODE2=sge-node2-$PORT
+NODE2=${COHORT_SGE_NODE2:-$DEFAULT_NODE2}
+# The namespace, its veth pair (names of at most 15 characters) and a /30 of 10.250.0.0/16 per port.
+NETNS=cohort-sge-$PORT VETH_HOST=csge${PORT}h VETH_NODE=csge${PORT}n
+NET=10.250.$((PORT % 250))
 # At least 4: short test jobs should not wait for each other on a 2-core machine.
 SLOTS=${SGE_SLOTS:-$(($(nproc) > 4 ? $(nproc) : 4))}
 TIMEOUT=${SGE_UP_TIMEOUT:-60}
@@ -62,6 +89,44 @@ if ((${#missing[@]} > 0)); then
 fi
 # The binaries themselves: the wrappers on PATH run SGE's `arch` script first (a second each when busy).
 PATH=/usr/lib/gridengine:$PATH
+
+# A separate cluster: Debian's binaries and helpers by link, its own cell, spools and master
+# configuration, made once the way Debian's init_cluster makes the default one.
+if [[ -n $STATE && ! -f $COMMON/bootstrap ]]; then
+  say "creating a cell in $STATE"
+  mkdir -p "$COMMON" "$QMASTER_SPOOL" "$EXECD_SPOOL"
+  for d in bin lib util utilbin; do ln -sfn "/var/lib/gridengine/$d" "$SGE_ROOT/$d"; done
+  cat >"$COMMON/bootstrap.new" <<EOF
+admin_user              sgeadmin
+default_domain          none
+ignore_fqdn             false
+spooling_method         berkeleydb
+spooling_lib            libspoolb
+spooling_params         $SPOOLDB
+binary_path             /usr/sbin
+qmaster_spool_dir       $QMASTER_SPOOL
+security_mode           none
+listener_threads        2
+worker_threads          2
+scheduler_threads       1
+EOF
+  mv "$COMMON/bootstrap.new" "$COMMON/bootstrap"
+  sed "s|^execd_spool_dir .*|execd_spool_dir        $EXECD_SPOOL|" /usr/share/gridengine/default-configuration >"$STATE/configuration"
+  rm -rf "$SPOOLDB"
+  mkdir -p "$SPOOLDB"
+  /usr/lib/gridengine/spoolinit berkeleydb libspoolb "$SPOOLDB" init >/dev/null
+  /usr/lib/gridengine/spooldefaults configuration "$STATE/configuration" >/dev/null
+  /usr/lib/gridengine/spooldefaults complexes /usr/share/gridengine/util/resources/centry >/dev/null
+  /usr/lib/gridengine/spooldefaults usersets /usr/share/gridengine/util/resources/usersets >/dev/null
+  /usr/lib/gridengine/spooldefaults managers sgeadmin >/dev/null
+  /usr/lib/gridengine/spooldefaults managers root >/dev/null
+  chown -R sgeadmin:sgeadmin "$SGE_ROOT/$SGE_CELL" "$QMASTER_SPOOL" "$EXECD_SPOOL" "$SPOOLDB"
+fi
+if [[ -n $STATE ]]; then
+  printf 'export SGE_ROOT=%q SGE_CELL=%q SGE_QMASTER_PORT=%q SGE_EXECD_PORT=%q\n' \
+    "$SGE_ROOT" "$SGE_CELL" "$SGE_QMASTER_PORT" "$SGE_EXECD_PORT" >"$STATE/env.sh"
+fi
+
 [[ -f $COMMON/bootstrap ]] || die "$COMMON/bootstrap is missing: the package was installed without automatic configuration (dpkg-reconfigure gridengine-master)"
 
 ip=$(getent ahostsv4 "$HOST" | awk 'NR == 1 { print $1 }')
@@ -72,6 +137,29 @@ else
   rm -f "$COMMON/host_aliases"
 fi
 echo "$HOST" >"$COMMON/act_qmaster"
+# The master rewrites act_qmaster as the admin user when it starts.
+chown sgeadmin:sgeadmin "$COMMON"/*
+
+# The second host: a network namespace joined to this one by a veth pair. The master and the clients
+# find it by the line added to /etc/hosts; inside, its execd sees a hosts file of its own in which the
+# master's name is this side's address (127.0.0.1 there would be the namespace's own loopback).
+grep -q "^$NET.2[[:space:]]" /etc/hosts || echo "$NET.2 $NODE2" >>/etc/hosts
+getent hosts "$NODE2" | grep -q "^$NET.2[[:space:]]" || die "/etc/hosts maps $NODE2 elsewhere than $NET.2: remove that line"
+if [[ ! -e /run/netns/$NETNS ]]; then
+  say "creating network namespace $NETNS ($NODE2 at $NET.2)"
+  ip netns add "$NETNS"
+fi
+if ! ip link show "$VETH_HOST" >/dev/null 2>&1; then
+  ip link add "$VETH_HOST" type veth peer name "$VETH_NODE"
+  ip link set "$VETH_NODE" netns "$NETNS"
+  ip addr add "$NET.1/30" dev "$VETH_HOST"
+  ip netns exec "$NETNS" ip addr add "$NET.2/30" dev "$VETH_NODE"
+fi
+ip link set "$VETH_HOST" up
+ip netns exec "$NETNS" ip link set "$VETH_NODE" up
+ip netns exec "$NETNS" ip link set lo up
+NODE_HOSTS=$COMMON/hosts.$NODE2
+printf '127.0.0.1 localhost\n%s %s\n%s.2 %s\n' "$NET.1" "$HOST" "$NET" "$NODE2" >"$NODE_HOSTS"
 
 alive() { # pid files...: whether one names a live process
   local f
@@ -119,6 +207,13 @@ set_attr "$tmp/global" reporting_params \
 # ENABLE_ADDGRP_KILL: qdel and limits kill every process of the job, also those that left its group.
 set_attr "$tmp/global" execd_params ENABLE_ADDGRP_KILL=true
 set_attr "$tmp/global" load_report_time 00:00:10
+# A host whose execd has not reported for 40 s (4 reports) is unknown (state u): Cohort reads its
+# running tasks as lost to a node failure. SGE's default waits five minutes.
+set_attr "$tmp/global" max_unheard 00:00:40
+# Jobs on an unknown host are left to Cohort (reported failed, then deleted), never rerun by SGE.
+set_attr "$tmp/global" reschedule_unknown 00:00:00
+# qdel -f by a job's owner too: how Cohort makes the master forget a job on a dead host.
+set_attr "$tmp/global" qmaster_params ENABLE_FORCED_QDEL=true
 # Not bash: a login shell reads the submitter's profile (pyenv, conda, module init...) before each job;
 # slow at best, and a profile that waits for something hangs every job.
 set_attr "$tmp/global" login_shells sh,ksh,csh,tcsh
@@ -134,14 +229,16 @@ set_attr "$tmp/sched" queue_sort_method seqno
 set_attr "$tmp/sched" schedd_job_info false
 qc -Msconf "$tmp/sched"
 
-qconf -sh 2>/dev/null | grep -qx "$HOST" || qc -ah "$HOST"
-qconf -ss 2>/dev/null | grep -qx "$HOST" || qc -as "$HOST"
-if ! qconf -se "$HOST" >/dev/null 2>&1; then
-  printf 'hostname %s\nload_scaling NONE\ncomplex_values NONE\nuser_lists NONE\nxuser_lists NONE\nprojects NONE\nxprojects NONE\nusage_scaling NONE\nreport_variables NONE\n' \
-    "$HOST" >"$tmp/exechost"
-  qc -Ae "$tmp/exechost"
-fi
-printf 'group_name @allhosts\nhostlist %s\n' "$HOST" >"$tmp/allhosts"
+for h in "$HOST" "$NODE2"; do
+  qconf -sh 2>/dev/null | grep -qx "$h" || qc -ah "$h"
+  qconf -ss 2>/dev/null | grep -qx "$h" || qc -as "$h"
+  if ! qconf -se "$h" >/dev/null 2>&1; then
+    printf 'hostname %s\nload_scaling NONE\ncomplex_values NONE\nuser_lists NONE\nxuser_lists NONE\nprojects NONE\nxprojects NONE\nusage_scaling NONE\nreport_variables NONE\n' \
+      "$h" >"$tmp/exechost"
+    qc -Ae "$tmp/exechost"
+  fi
+done
+printf 'group_name @allhosts\nhostlist %s %s\n' "$HOST" "$NODE2" >"$tmp/allhosts"
 if qconf -shgrp @allhosts >/dev/null 2>&1; then qc -Mhgrp "$tmp/allhosts"; else qc -Ahgrp "$tmp/allhosts"; fi
 
 cat >"$tmp/smp" <<'EOF'
@@ -209,18 +306,30 @@ for q in all.q:0 long.q:1; do
 done
 
 # The execd names its spool folder after the name it resolves for itself (`localhost` behind an alias).
-if ! alive "$EXECD_SPOOL"/*/execd.pid; then
-  say "starting sge_execd"
+host_pids=()
+for f in "$EXECD_SPOOL"/*/execd.pid; do [[ $f == "$EXECD_SPOOL/$NODE2/execd.pid" ]] || host_pids+=("$f"); done
+if ! alive "${host_pids[@]}"; then
+  say "starting sge_execd on $HOST"
   /usr/sbin/sge_execd
 fi
+# The second host's execd: in the namespace, under its own host name, with its own hosts file.
+if ! alive "$EXECD_SPOOL/$NODE2/execd.pid"; then
+  say "starting sge_execd on $NODE2"
+  ip netns exec "$NETNS" unshare --mount --uts /bin/sh -c \
+    'mount --bind "$1" /etc/hosts && hostname "$2" && exec /usr/sbin/sge_execd' sh "$NODE_HOSTS" "$NODE2"
+fi
 
-# Ready: the queue instance shows no state letters (u = execd not heard from, a/A = alarm, E = error,
-# d = disabled). A queue left in error by an earlier failed job is cleared.
-qmod -cq "all.q@$HOST" "long.q@$HOST" >/dev/null 2>&1 || true
+# Ready: the queue instances show no state letters (u = execd not heard from, a/A = alarm, E = error,
+# d = disabled). Queues left in error or disabled by an earlier failed job or test are cleared.
+instances=()
+for q in all.q long.q; do for h in "$HOST" "$NODE2"; do instances+=("$q@$h"); done; done
+qmod -cq "${instances[@]}" >/dev/null 2>&1 || true
+qmod -e "${instances[@]}" >/dev/null 2>&1 || true
 for ((i = 0; i < TIMEOUT * 2; i++)); do
-  states=$(qstat -f -q "all.q@$HOST" 2>/dev/null | awk -v q="all.q@$HOST" '$1 == q { print ($6 == "" ? "ready" : $6) }')
+  states=$(qstat -f -q all.q 2>/dev/null | awk -v a="all.q@$HOST" -v b="all.q@$NODE2" \
+    '$1 == a || $1 == b { n++; if ($6 != "") bad = bad " " $1 ":" $6 } END { print (n == 2 && bad == "" ? "ready" : bad) }')
   [[ $states == ready ]] && break
   sleep 0.5
 done
-[[ $states == ready ]] || die "queue instance all.q@$HOST is not ready after ${TIMEOUT}s (state '${states:-none}'; qstat -f)"
-say "ready: queues all.q and long.q on $HOST ($SLOTS slots each), pe smp"
+[[ $states == ready ]] || die "queue instances all.q@$HOST and all.q@$NODE2 are not ready after ${TIMEOUT}s (${states:-not listed}; qstat -f)"
+say "ready: queues all.q and long.q on $HOST and $NODE2 ($SLOTS slots each per host), pe smp, port $PORT"

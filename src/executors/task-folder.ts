@@ -33,6 +33,11 @@ export const TASK_FOLDER_FILES = {
   timeLimit: 'time-limit',
   cancelled: 'cancelled',
   held: 'held',
+  /**
+   * A cluster wrapper's run (`host pid start`): a job the scheduler started again while its first run
+   * still went on (SGE's `qmod -rj`) leaves one exit record, the latest run's.
+   */
+  run: 'run',
   clusterScript: 'task.sh',
   unitScript: 'unit.sh',
 } as const;

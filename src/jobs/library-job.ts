@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { argumentNameProblem } from './argument-names.js';
-import type { JobArgument } from './job-definition.js';
+import { JOB_LEVELS, type JobArgument, type JobLevel } from './job-definition.js';
 import { jobArgumentSchema } from './job-schema.js';
 import { placeholderProblems, resolveLibraryFiles } from './library-placeholders.js';
 
@@ -33,6 +33,11 @@ export interface LibraryJob {
    * OUT must also exist and be non-empty, and every PATHOUT be a folder, checked for all library jobs.
    */
   readonly checks: readonly LibraryCheck[];
+  /**
+   * `group`: the job runs once over all items of a run (its FILE arguments are lists of every item's
+   * files, its outputs go to an analysis folder); a batch must use it with `"level": "group"`.
+   */
+  readonly level?: JobLevel;
   /** The JSON file it was read from (for messages). */
   readonly file: string;
 }
@@ -76,6 +81,7 @@ const libraryFileSchema = z
     args: z.array(templateArgument).default([]),
     requires: z.array(text.regex(/^[^/\s]+$/, 'must be a program name, e.g. mrfilter')).default([]),
     tool: text.optional(),
+    level: z.enum(JOB_LEVELS).optional(),
     help: z.record(text).default({}),
     checks: z.array(z.object({ command, expect: z.string(), problem: text }).strict()).default([]),
   })

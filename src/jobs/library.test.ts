@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCommand } from './build-command.js';
 import {
   BUNDLED_LIBRARY_DIR,
+  checkLibraryJobs,
   defaultLibraryDirs,
   libraryJob,
   libraryJobDefinition,
@@ -50,9 +51,11 @@ describe('loadLibrary', () => {
       'registration/apply-transform',
       'registration/linear',
       'registration/nonlinear',
+      'registration/population-template',
       'segmentation/patchwork-apply',
       'segmentation/patchwork-train',
       'tractography/tckgen',
+      'tracts/cohort-table',
       'tracts/profile',
       'tracts/stats',
       'tracts/tensor-tracking',
@@ -151,6 +154,17 @@ describe('libraryJob', () => {
       name: 'Gaussian smoothing (MRtrix3)',
       library: 'image/smooth',
     });
+    expect(libraryJobDefinition(libraryJob('image/smooth', jobs)).level).toBeUndefined();
+  });
+
+  it('gives group-level jobs their level, and refuses them in a batch without it', () => {
+    const jobs = loadLibrary([BUNDLED_LIBRARY_DIR]);
+    const template = libraryJobDefinition(libraryJob('registration/population-template', jobs));
+    expect(template.level).toBe('group');
+    expect(() => checkLibraryJobs([template], jobs)).not.toThrow();
+    expect(() => checkLibraryJobs([{ ...template, level: undefined }], jobs)).toThrow(
+      `Job '${template.name}' uses the group-level library job 'registration/population-template' without "level": "group"`,
+    );
   });
 });
 

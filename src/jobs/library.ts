@@ -94,13 +94,29 @@ export function libraryJob(
  * @throws CohortError NOT_FOUND naming the job and the known ids.
  */
 export function checkLibraryJobs(
-  jobs: readonly { readonly name: string; readonly library?: string | undefined }[],
+  jobs: readonly Pick<JobDefinition, 'name' | 'library' | 'level'>[],
   library: readonly LibraryJob[],
 ): void {
-  for (const job of jobs) if (job.library !== undefined) libraryJob(job.library, library);
+  for (const job of jobs) {
+    if (job.library === undefined) continue;
+    const entry = libraryJob(job.library, library);
+    // A group job run per item would get one study's files where it expects the cohort's lists.
+    if (entry.level === 'group' && job.level !== 'group') {
+      throw invalidInput(
+        `Job '${job.name}' uses the group-level library job '${entry.id}' without "level": "group".`,
+        'Add "level": "group" to the job so that it runs once over all items (with the lists of their files).',
+        { job: job.name, library: entry.id },
+      );
+    }
+  }
 }
 
-/** A new job of a batch from a predefined one: its name, id and argument templates to complete. */
+/** A new job of a batch from a predefined one: its name, id, level and argument templates to complete. */
 export function libraryJobDefinition(entry: LibraryJob): JobDefinition {
-  return { name: entry.name, library: entry.id, args: entry.args };
+  return {
+    name: entry.name,
+    library: entry.id,
+    ...(entry.level === undefined ? {} : { level: entry.level }),
+    args: entry.args,
+  };
 }

@@ -20,7 +20,7 @@ export function runCohort(
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it).`);
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...clusterLocation(), ...env },
     ...options,
   });
   return { code: result.status ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
@@ -30,4 +30,14 @@ export function runCohort(
 export function runReport<T = Record<string, unknown>>(stdout: string): T {
   const last = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as T;
+}
+
+/**
+ * Where a separate SGE cell is (scripts/cluster/sge-up.sh with COHORT_SGE_DIR, then its env.sh), or a
+ * separate Slurm (SLURM_CONF of slurm-up.sh's COHORT_SLURM_DIR): the CLI must talk to the cluster the
+ * test brought up, not to the default one.
+ */
+function clusterLocation(): Record<string, string> {
+  const names = ['SGE_ROOT', 'SGE_CELL', 'SGE_QMASTER_PORT', 'SGE_EXECD_PORT', 'SLURM_CONF'];
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,4 +88,24 @@ export function pythonJson(code: string, input: unknown): unknown {
 /** A temporary folder for a whole test file (made in beforeAll; the caller removes it in afterAll). */
 export function fileDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * The files registered in a catalog's analysis folders, with their tags: `name/path` -> tags. Read
+ * straight from the database (no CLI command lists analysis folders' files), read-only.
+ */
+export function analysisFiles(database: string): Map<string, string[]> {
+  const db = new Database(database, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT a.name || '/' || f.path AS file, group_concat(t.tag) AS tags
+         FROM files f JOIN analyses a ON a.id = f.analysis_id LEFT JOIN file_tags t ON t.file_id = f.id
+         WHERE f.present = 1 GROUP BY f.id`,
+      )
+      .all() as { file: string; tags: string | null }[];
+    return new Map(rows.map((r) => [r.file, r.tags === null ? [] : r.tags.split(',').sort()]));
+  } finally {
+    db.close();
+  }
 }

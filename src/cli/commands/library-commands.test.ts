@@ -30,6 +30,16 @@ describe('cohort library', () => {
     );
     expect(out).toMatch(/^f3\s+FILE\s+atlas\*\.nii\* in ANALYSIS#atlases \(optional\)/m);
     expect(out).toMatch(/^o1\s+OUT\s+atlas\/atlas_in_subject\.nii\.gz TAG\(atlas\)/m);
+    expect(out).not.toContain('Level:');
+  });
+
+  it('says which jobs are group-level', async () => {
+    const { code, out } = await cli('library', 'show', 'tracts/cohort-table');
+    expect(code).toBe(0);
+    expect(out).toContain(
+      'Level:    group (runs once over all items; use it with "level": "group" in a batch)',
+    );
+    expect(out).toMatch(/^f1\s+FILE\s+tractometry\/\*\.tsv\s+Each study's tract tables/m);
   });
 
   it('names the known ids for an unknown one', async () => {

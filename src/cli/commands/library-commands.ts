@@ -42,6 +42,9 @@ export const libraryShowCommand: CommandSpec = {
         '',
         `Tool:     ${job.tool ?? '(not stated)'}`,
         `Requires: ${job.requires.join(', ') || '(nothing)'}`,
+        ...(job.level === 'group'
+          ? ['Level:    group (runs once over all items; use it with "level": "group" in a batch)']
+          : []),
         `File:     ${visible(job.file)}`,
         '',
         formatTable(

@@ -35,10 +35,8 @@ export interface GridScheduler {
   readonly kind: ExecutorKind;
   /** Every command it runs goes through this runner (counts, listeners). */
   readonly commands: CommandRunner;
-  /** Largest array job (read after `readLimits`). */
+  /** Largest array job. */
   readonly maxArray: number;
-  /** Reads the scheduler's own limits (largest array...) before a submission is planned; optional. */
-  readLimits?(): Promise<void>;
   /** SIGTERM to SIGKILL at a task's time limit, in seconds. */
   readonly graceSeconds: number;
   /** Whether its holds wait only for the end of a dependency: then the wrapper checks `ok` ones. */
@@ -55,6 +53,11 @@ export interface GridScheduler {
   readonly wrapper: Omit<TaskScriptOptions, 'limitSeconds' | 'graceSeconds' | 'okDependencyDirs'>;
   /** The time limit in seconds of a task (the scheduler's rounding); undefined for none. */
   limitSeconds(spec: TaskSpec): number | undefined;
+  /**
+   * Optional: the cluster's own limits, read from it before a submit: the largest array it takes, and
+   * how many more jobs it accepts now (undefined: no limit).
+   */
+  limits?(): Promise<{ readonly maxArray?: number; readonly jobsAllowed?: number }>;
   /** Submits one planned job whose wrappers are written; returns its job id. */
   submitJob(
     job: PlannedJob,
@@ -105,20 +108,34 @@ export class GridExecutor implements Executor {
   }
 
   /**
-   * Submits all tasks (one submit command per array or single job) and returns their ids. When the
-   * scheduler refuses one, the jobs this call already submitted are killed and the refusal is thrown.
+   * Submits all tasks (one submit command per array or single job) and returns their ids. Arrays are
+   * split at the cluster's own limit; a submission needing more jobs than the cluster accepts now is
+   * refused before anything is submitted. When the scheduler refuses one job, the jobs this call
+   * already submitted are killed and the refusal is thrown.
    */
   async submit(specs: readonly TaskSpec[]): Promise<string[]> {
     if (this.closed) throw new CohortError('NOT_AVAILABLE', 'This executor was closed');
     specs.forEach((spec) => validateClusterTask(spec));
-    await this.scheduler.readLimits?.();
+    const limits = (await this.scheduler.limits?.()) ?? {};
+    const plan = planSubmission(specs, Math.min(this.scheduler.maxArray, limits.maxArray ?? Infinity));
+    if (limits.jobsAllowed !== undefined && plan.length > limits.jobsAllowed) {
+      throw new CohortError(
+        'NOT_AVAILABLE',
+        `These ${specs.length} tasks need ${plan.length} ${this.kind} jobs; the cluster accepts ${limits.jobsAllowed} more now`,
+        {
+          hint: 'Submit fewer items at once, wait for running jobs to end, or ask the administrator to raise the job limit (SGE: max_u_jobs, max_jobs)',
+          retryable: true,
+          context: { tasks: specs.length, jobs: plan.length, allowed: limits.jobsAllowed },
+        },
+      );
+    }
     const okDirs = this.scheduler.holdsIgnoreSuccess ? this.okDependencyDirs(specs) : [];
     const scripts = specs.map((spec, i) => this.prepare(spec, okDirs[i] ?? []));
     const ids: string[] = new Array<string>(specs.length);
     const jobIdOfTask: string[] = new Array<string>(specs.length);
     const jobIds: string[] = [];
     try {
-      for (const job of planSubmission(specs, this.scheduler.maxArray)) {
+      for (const job of plan) {
         const members = job.members.map((m) => specs[m]!);
         const memberScripts = job.members.map((m) => scripts[m]!);
         const jobId = await this.scheduler.submitJob(job, members, memberScripts, {

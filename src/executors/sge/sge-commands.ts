@@ -1,7 +1,7 @@
 import { CohortError, invalidInput } from '../../errors/cohort-error.js';
 import type { CommandResult, CommandRunner } from '../cluster/command-runner.js';
 import { parseQacct, type QacctRecord } from './parse-qacct.js';
-import { parseQstatXml, type QstatEntry } from './parse-qstat-xml.js';
+import { parseQstatListing, parseQstatXml, type QstatListing } from './parse-qstat-xml.js';
 
 /** The master could not be reached (stopped, restarting): a status is stale, not lost. */
 const UNREACHABLE =
@@ -30,14 +30,58 @@ export class SgeCommands {
   }
 
   /**
-   * All of this user's jobs, every array task on its own entry: one `qstat -xml -g d`, whatever the
+   * All of this user's jobs, every array task on its own entry, and the state of every queue instance
+   * (a running job on a host in state `u` was lost with it): one `qstat -xml -g d -f`, whatever the
    * number of ids polled. Undefined when the master cannot be reached.
    */
-  async qstat(): Promise<QstatEntry[] | undefined> {
-    const result = await this.runner.run(this.path('qstat'), ['-xml', '-g', 'd']);
-    if (result.code === 0) return parseQstatXml(result.stdout);
+  async qstat(): Promise<QstatListing | undefined> {
+    const result = await this.runner.run(this.path('qstat'), ['-xml', '-g', 'd', '-f']);
+    if (result.code === 0) return parseQstatListing(result.stdout);
     if (UNREACHABLE.test(result.stderr)) return undefined;
     throw commandError('qstat', result);
+  }
+
+  /**
+   * Ids (`JOBID`, `JOBID.TASK`) of this user's jobs under a user or operator hold (qhold, qsub -h, an
+   * administrator's `qhold -h o`), which `qstat` letters (`hqw`) do not tell from a wait for a
+   * `-hold_jid` dependency. Undefined when the master cannot be reached.
+   */
+  async heldIds(): Promise<Set<string> | undefined> {
+    const result = await this.runner.run(this.path('qstat'), ['-xml', '-g', 'd', '-s', 'huho']);
+    if (result.code !== 0) {
+      if (UNREACHABLE.test(result.stderr)) return undefined;
+      throw commandError('qstat', result);
+    }
+    return new Set(
+      parseQstatXml(result.stdout).map((e) => (e.task === undefined ? e.job : `${e.job}.${e.task}`)),
+    );
+  }
+
+  /** The global configuration (`qconf -sconf`), as qconf prints it. */
+  async globalConfig(): Promise<string> {
+    const result = await this.runner.run(this.path('qconf'), ['-sconf']);
+    if (result.code === 0) return result.stdout;
+    throw commandError('qconf', result);
+  }
+
+  /** How many jobs (an array counts once) this user, and all users, have in the system. */
+  async jobCounts(user: string): Promise<{ user: number; all: number }> {
+    const result = await this.runner.run(this.path('qstat'), ['-xml', '-u', '*']);
+    if (result.code !== 0) throw commandError('qstat', result);
+    const owners = new Map<string, string>();
+    for (const [, job = '', owner = ''] of result.stdout.matchAll(
+      /<JB_job_number>(\d+)<\/JB_job_number>[\s\S]*?<JB_owner>([^<]*)<\/JB_owner>/g,
+    ))
+      owners.set(job, owner);
+    return { user: [...owners.values()].filter((o) => o === user).length, all: owners.size };
+  }
+
+  /**
+   * `qdel -f`: the master forgets jobs whose host is gone (a plain qdel waits for that host's execd).
+   * Needs ENABLE_FORCED_QDEL for a job's owner (scripts/cluster/sge-up.sh sets it), or a manager.
+   */
+  async forceDelete(ids: readonly string[]): Promise<void> {
+    await this.each('qdel', ['-f'], ids);
   }
 
   /**

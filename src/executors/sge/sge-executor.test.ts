@@ -60,9 +60,9 @@ describe('SgeExecutor', () => {
     const second = first.map((dep) =>
       task(`cat ${dep.cwd}/a > b`, { arrayKey: 'step2', after: [{ id: dep.taskId, kind: 'ok' }] }),
     );
-    const before = executor.commands.count;
     const ids = await executor.submit([...first, ...second]);
-    expect(executor.commands.count - before).toBe(2); // two qsub: one array per step
+    // Two qsub, one array per step (and one qconf -sconf: the cluster's limits, read once).
+    expect(executor.commands.counts.get('qsub')).toBe(2);
     expect(ids.every((id) => /^\d+\.[1-3]$/.test(id))).toBe(true);
     const polls = executor.commands.count;
     await executor.status(ids);

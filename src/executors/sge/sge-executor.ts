@@ -29,9 +29,17 @@ export interface SgeExecutorOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Runs (and counts) the commands; pass one to observe them. Default: a new CommandRunner with `env`. */
   readonly runner?: CommandRunner;
-  /** Largest array job. Default DEFAULT_MAX_ARRAY_TASKS. */
+  /** Largest array job (SGE's max_aj_tasks caps it further). Default DEFAULT_MAX_ARRAY_TASKS. */
   readonly maxArrayTasks?: number;
+  /**
+   * How often, at most, a poll also asks which tasks waiting for a dependency are under a hold made
+   * outside Cohort (a second qstat). Default DEFAULT_HOLD_CHECK_MS.
+   */
+  readonly holdCheckMs?: number;
 }
+
+/** A hold an administrator puts on a task that waits for its dependency shows within this time. */
+export const DEFAULT_HOLD_CHECK_MS = 30_000;
 
 /**
  * Runs tasks on Son of Grid Engine: the grid skeleton (cluster/grid-executor.ts) with what is SGE's
@@ -64,6 +72,7 @@ export class SgeExecutor extends GridExecutor {
         killGraceSeconds: options.killGraceSeconds ?? DEFAULT_KILL_GRACE_SECONDS,
         extraArgs: options.extraArgs ?? [],
         maxArray: Math.max(1, options.maxArrayTasks ?? DEFAULT_MAX_ARRAY_TASKS),
+        holdCheckMs: options.holdCheckMs ?? DEFAULT_HOLD_CHECK_MS,
       }),
     );
   }

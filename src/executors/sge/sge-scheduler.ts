@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker } from '../cluster/cluster-task-files.js';
 import type { CommandRunner } from '../cluster/command-runner.js';
@@ -7,6 +8,8 @@ import type { TaskSpec, TaskStatus } from '../executor.js';
 import { JobRegistry } from '../cluster/job-registry.js';
 import { jobArgs, timeSeconds, type QsubResourceOptions } from './qsub-args.js';
 import { SgeCommands } from './sge-commands.js';
+import { jobsAllowed, parseSgeLimits, type SgeLimits } from './sge-limits.js';
+import type { QstatEntry } from './parse-qstat-xml.js';
 import { accountingStatus, qstatStatus, SGE_REASONS } from './sge-states.js';
 
 /**
@@ -23,6 +26,7 @@ export interface SgeSettings extends QsubResourceOptions {
   readonly stateDir: string;
   readonly extraArgs: readonly string[];
   readonly maxArray: number;
+  readonly holdCheckMs: number;
 }
 
 /**
@@ -56,6 +60,12 @@ export class SgeScheduler implements GridScheduler {
   };
   private readonly sge: SgeCommands;
   private readonly registry: JobRegistry;
+  private clusterLimits: Promise<SgeLimits> | undefined;
+  /** Jobs submitted with -hold_jid(_ad): their `h` may be a wait rather than a hold. */
+  private readonly dependent = new Set<string>();
+  /** Held ids by the last `qstat -s huho`, and when it ran (the first one only a period after start). */
+  private holds = new Set<string>();
+  private holdsCheckedAt = Date.now();
 
   constructor(private readonly settings: SgeSettings) {
     this.commands = settings.runner;
@@ -91,6 +101,7 @@ export class SgeScheduler implements GridScheduler {
       ...this.settings.extraArgs,
     ];
     const jobId = await this.sge.qsub(args, batchScript(scripts, { variable: 'SGE_TASK_ID', first: 1 }));
+    if (args.includes('-hold_jid') || args.includes('-hold_jid_ad')) this.dependent.add(jobId);
     const time = timeSeconds(first.resources);
     this.registry.add(jobId, {
       logDirs: specs.map((s) => s.logDir),
@@ -101,27 +112,64 @@ export class SgeScheduler implements GridScheduler {
     return jobId;
   }
 
+  /**
+   * SGE's max_aj_tasks, and room under max_u_jobs / max_jobs, from `qconf -sconf` (read once per
+   * executor); the jobs in the system are counted only where a job limit is set.
+   */
+  async limits(): Promise<{ maxArray?: number; jobsAllowed?: number }> {
+    this.clusterLimits ??= this.sge.globalConfig().then(parseSgeLimits);
+    const limits = await this.clusterLimits;
+    const maxArray = limits.maxArrayTasks === undefined ? {} : { maxArray: limits.maxArrayTasks };
+    if (limits.maxUserJobs === undefined && limits.maxJobs === undefined) return maxArray;
+    const counts = await this.sge.jobCounts(userInfo().username);
+    const allowed = jobsAllowed(limits, counts.user, counts.all);
+    return { ...maxArray, ...(allowed === undefined ? {} : { jobsAllowed: allowed }) };
+  }
+
   memberIds(jobId: string, count: number): string[] {
     return count === 1 ? [jobId] : Array.from({ length: count }, (_, i) => `${jobId}.${i + 1}`);
   }
 
-  /** One `qstat -xml` lists every job of this user: the statuses of the ids asked about. */
+  /**
+   * One `qstat -xml -g d -f` lists every job of this user and the state of every queue instance: the
+   * statuses of the ids asked about. An `h` is a hold on a job without dependencies; on one with them
+   * (or one of another executor) it may be a wait, and a second qstat tells which are held by someone
+   * outside Cohort (an administrator's qhold), at most every holdCheckMs. Jobs lost with their host are
+   * reported failed (node failure) and deleted with `qdel -f`, so that SGE neither keeps them nor
+   * releases their dependents as if they had ended.
+   */
   async poll(
     ids: readonly string[],
     logDirOf: (id: string) => string | undefined,
   ): Promise<Map<string, TaskStatus> | undefined> {
-    const entries = await this.sge.qstat();
-    if (entries === undefined) return undefined;
+    const listing = await this.sge.qstat();
+    if (listing === undefined) return undefined;
     const asked = new Set(ids);
-    const result = new Map<string, TaskStatus>();
-    for (const entry of entries) {
-      const id = entry.task === undefined ? entry.job : `${entry.job}.${entry.task}`;
-      if (asked.has(id))
-        result.set(
-          id,
-          qstatStatus(entry, () => hasMarker(logDirOf(id), 'held')),
-        );
+    const idOf = (e: { job: string; task: number | undefined }): string =>
+      e.task === undefined ? e.job : `${e.job}.${e.task}`;
+    const ours = listing.entries.filter((entry) => asked.has(idOf(entry)));
+    const waits = (e: QstatEntry): boolean => e.state.includes('h') && !/[rt]/.test(e.state);
+    const ambiguous = (e: QstatEntry): boolean =>
+      this.registry.get(e.job) === null || this.dependent.has(e.job);
+    const marked = (id: string): boolean => hasMarker(logDirOf(id), 'held');
+    if (
+      Date.now() - this.holdsCheckedAt >= this.settings.holdCheckMs &&
+      ours.some((e) => waits(e) && ambiguous(e) && !marked(idOf(e)))
+    ) {
+      this.holds = (await this.sge.heldIds()) ?? this.holds;
+      this.holdsCheckedAt = Date.now();
     }
+    const held = (e: QstatEntry): boolean => marked(idOf(e)) || !ambiguous(e) || this.holds.has(idOf(e));
+    const result = new Map<string, TaskStatus>();
+    const lost: string[] = [];
+    for (const entry of ours) {
+      const id = idOf(entry);
+      const queueState = entry.queue === undefined ? '' : (listing.queueStates.get(entry.queue) ?? '');
+      const status = qstatStatus(entry, () => held(entry), queueState);
+      if (status.cause === 'scheduler' && status.reason?.startsWith(SGE_REASONS.nodeFailure)) lost.push(id);
+      result.set(id, status);
+    }
+    if (lost.length > 0) await this.sge.forceDelete(lost);
     return result;
   }
 

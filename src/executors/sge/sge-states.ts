@@ -9,16 +9,28 @@ export const SGE_REASONS = {
   deleted: 'cancelled outside Cohort (qdel)',
   timeLimit: 'time limit',
   memory: 'out of memory',
+  nodeFailure: 'node failure',
 } as const;
 
 /**
- * A job qstat still lists. `h` is both a user hold and a wait for `-hold_jid`: only Cohort's `held`
- * marker makes it `held` (`held` looks for it, only for jobs with an `h`). `E` (error state, e.g. the job could not start) is an end: SGE keeps such a
- * job until someone deletes it, and `qstat -j ID` says why.
+ * A job qstat still lists. `h` is both a user hold and a wait for `-hold_jid`: `held` tells (Cohort's
+ * marker, or a user or operator hold made outside Cohort), asked only for jobs with an `h`. `E` (error
+ * state, e.g. the job could not start) is an end: SGE keeps such a job until someone deletes it, and
+ * `qstat -j ID` says why. A job running in a queue instance whose host stopped answering (`u`, after
+ * the master's max_unheard) is lost with that host: a node failure, an end.
  */
-export function qstatStatus(entry: QstatEntry, held: () => boolean): TaskStatus {
+export function qstatStatus(entry: QstatEntry, held: () => boolean, queueState = ''): TaskStatus {
   const letters = entry.state;
   const host = entry.queue?.split('@')[1];
+  if (/[rt]/.test(letters) && queueState.includes('u')) {
+    return {
+      state: 'error',
+      cause: 'scheduler',
+      reason: `${SGE_REASONS.nodeFailure}: execution host ${host ?? '?'} stopped answering (${entry.queue ?? '?'} in state ${queueState})`,
+      ...(host === undefined ? {} : { host }),
+      ...(entry.startedAt === undefined ? {} : { startedAt: entry.startedAt }),
+    };
+  }
   const running = {
     ...(host === undefined ? {} : { host }),
     ...(entry.startedAt === undefined ? {} : { startedAt: entry.startedAt }),

@@ -56,7 +56,7 @@ export class SlurmScheduler implements GridScheduler {
   private readonly slurm: SlurmCommands;
   private readonly registry: JobRegistry;
   private accountingEnabled = true;
-  private limits: SlurmLimits = {};
+  private cluster: SlurmLimits = {};
   private limitsReadAt = 0;
   private readonly throttle: JobCountThrottle;
 
@@ -73,20 +73,29 @@ export class SlurmScheduler implements GridScheduler {
 
   /** The largest array the cluster takes (its MaxArraySize), or less where the options ask for less. */
   get maxArray(): number {
-    const cluster = this.limits.maxArraySize ?? SLURM_DEFAULT_LIMITS.maxArraySize;
+    const cluster = this.cluster.maxArraySize ?? SLURM_DEFAULT_LIMITS.maxArraySize;
     return Math.max(1, Math.min(cluster, this.settings.maxArray ?? cluster));
   }
 
   /**
-   * Reads MaxArraySize and MaxJobCount from the controller (at most once a minute): a submission is cut
-   * to the cluster's limits, never refused halfway by them. An unreachable controller keeps what was read
-   * (the submit then fails, retryably).
+   * The cluster's largest array, read (with MaxJobCount and ProctrackType) from `scontrol show config`
+   * before each submission: a submission is cut to the cluster's limits, never refused halfway by
+   * them. No `jobsAllowed`: where slurmctld is full, submitJob waits for room (slurm-limits.ts).
    */
-  async readLimits(): Promise<void> {
+  async limits(): Promise<{ readonly maxArray: number }> {
+    await this.readLimits();
+    return { maxArray: this.maxArray };
+  }
+
+  /**
+   * Reads the limits from the controller (at most once a minute). An unreachable controller keeps what
+   * was read (the submit then fails, retryably).
+   */
+  private async readLimits(): Promise<void> {
     if (Date.now() - this.limitsReadAt < 60_000) return;
     const limits = await this.slurm.limits();
     if (limits === undefined) return;
-    this.limits = limits;
+    this.cluster = limits;
     this.limitsReadAt = Date.now();
   }
 
@@ -120,7 +129,7 @@ export class SlurmScheduler implements GridScheduler {
   ): Promise<string> {
     if (specs.length > 1) writeArrayIndex(specs.map((s) => s.logDir));
     const script = batchScript(scripts, { variable: 'SLURM_ARRAY_TASK_ID', first: 0 });
-    await this.throttle.take(this.limits.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount);
+    await this.throttle.take(this.cluster.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount);
     const jobId = await this.slurm.sbatch(this.sbatchArgs(job, specs, context), script);
     this.registry.add(jobId, { logDirs: specs.map((s) => s.logDir), submittedAt: Date.now() });
     return jobId;
@@ -182,7 +191,7 @@ export class SlurmScheduler implements GridScheduler {
   async suspend(ids: readonly string[]): Promise<void> {
     await this.readLimits();
     await this.slurm.scontrol('suspend', ids);
-    if (ids.length > 0 && this.limits.cgroupTracking === true) await sleep(CGROUP_SUSPEND_MS);
+    if (ids.length > 0 && this.cluster.cgroupTracking === true) await sleep(CGROUP_SUSPEND_MS);
   }
 
   resume(ids: readonly string[]): Promise<void> {

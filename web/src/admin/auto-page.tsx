@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, projectPath } from '../api/api-client.js';
+import { useCallback, useState } from 'react';
+import { api, projectPath } from '../api/api-client.js';
 import type { AutoLogEntry, AutoRule, AutoTrigger } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
+import { CheckField, StatusMessage, TextField, useAdminActions } from './admin-kit.js';
 
 interface AutoResponse {
   readonly rules: readonly AutoRule[];
@@ -24,33 +25,18 @@ export function AutoPage() {
   const [data, setData] = useState<AutoResponse | null>(null);
   const [form, setForm] = useState<Form>(EMPTY);
   const [skipOutputs, setSkipOutputs] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
   const canEdit = project.role !== 'read';
-  const refresh = useCallback(() => {
-    api<AutoResponse>('GET', projectPath(project.name, 'auto')).then(setData, (e: unknown) =>
-      setMessage(describeError(e)),
-    );
-  }, [project.name]);
-  useEffect(refresh, [refresh]);
-
-  async function call(method: string, rest: string, body: object | undefined, done: string): Promise<void> {
-    try {
-      await api(method, projectPath(project.name, rest), body === undefined ? {} : { body });
-      setMessage(done);
-      refresh();
-    } catch (e) {
-      setMessage(describeError(e));
-    }
-  }
-  const field = (key: keyof Form, label: string, placeholder = '') => (
-    <label>
-      {label}
-      <input
-        value={form[key]}
-        placeholder={placeholder}
-        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
-      />
-    </label>
+  const load = useCallback(
+    (fail: (e: unknown) => void) => {
+      api<AutoResponse>('GET', projectPath(project.name, 'auto')).then(setData, fail);
+    },
+    [project.name],
+  );
+  const { message, send } = useAdminActions(load);
+  const call = (method: string, rest: string, body: object | undefined, done: string) =>
+    send(method, projectPath(project.name, rest), body, done);
+  const field = (name: keyof Form, label: string, placeholder = '') => (
+    <TextField form={form} setForm={setForm} name={name} label={label} placeholder={placeholder} />
   );
   const body = () => ({
     name: form.name.trim(),
@@ -65,11 +51,7 @@ export function AutoPage() {
 
   return (
     <div className="admin-page">
-      {message !== null && (
-        <p className="message" role="status">
-          {message}
-        </p>
-      )}
+      <StatusMessage message={message} />
       <table className="simple-table" aria-label="Autoexec rules">
         <thead>
           <tr>
@@ -125,7 +107,10 @@ export function AutoPage() {
             aria-label="Rule"
             onSubmit={(e) => {
               e.preventDefault();
-              void call('POST', 'auto', body(), `Rule ${form.name} added.`).then(() => setForm(EMPTY));
+              // The form keeps what was typed when the server refuses it.
+              void call('POST', 'auto', body(), `Rule ${form.name} added.`).then((added) => {
+                if (added !== null) setForm(EMPTY);
+              });
             }}
           >
             {field('name', 'Name')}
@@ -135,14 +120,9 @@ export function AutoPage() {
             {field('queue', 'Queue')}
             {field('chunk', 'Studies per run')}
             {field('order', 'Order')}
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={skipOutputs}
-                onChange={(e) => setSkipOutputs(e.target.checked)}
-              />
+            <CheckField checked={skipOutputs} onChange={setSkipOutputs}>
               skip studies whose outputs exist
-            </label>
+            </CheckField>
             <button type="submit">Add rule</button>
           </form>
         </>

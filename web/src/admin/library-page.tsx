@@ -36,6 +36,9 @@ export function LibraryPage() {
             {entry.name} <code>{entry.id}</code>
           </h3>
           <p>{entry.description}</p>
+          {entry.job.level === 'group' && (
+            <p>Group-level: runs once over all selected items, with the lists of their files.</p>
+          )}
           {entry.requires.length > 0 && <p>Requires: {entry.requires.join(', ')}</p>}
           {entry.tool !== undefined && <p>Tools: {entry.tool}</p>}
           <table className="simple-table">

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, projectPath } from '../api/api-client.js';
+import { useCallback, useState } from 'react';
+import { api, projectPath } from '../api/api-client.js';
 import type { QueuesResponse } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
+import { CheckField, SelectField, StatusMessage, TextField, useAdminActions } from './admin-kit.js';
 
 type Queue = QueuesResponse['queues'][number];
 const ENGINES = ['local', 'slurm', 'sge'] as const;
@@ -50,38 +51,23 @@ export function QueuesPage() {
   const [data, setData] = useState<QueuesResponse | null>(null);
   const [form, setForm] = useState<Form>(EMPTY);
   const [global, setGlobal] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
   const canEdit = project.role === 'admin';
-  const refresh = useCallback(() => {
-    api<QueuesResponse>('GET', projectPath(project.name, 'queues')).then(setData, (e: unknown) =>
-      setMessage(describeError(e)),
-    );
-  }, [project.name]);
-  useEffect(refresh, [refresh]);
-
-  async function call(method: string, rest: string, body: object | undefined, done: string): Promise<void> {
-    try {
-      await api(method, projectPath(project.name, rest), body === undefined ? {} : { body });
-      setMessage(done);
-      refresh();
-    } catch (e) {
-      setMessage(describeError(e));
-    }
-  }
-  const field = (key: keyof Form, label: string) => (
-    <label>
-      {label}
-      <input value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
-    </label>
+  const load = useCallback(
+    (fail: (e: unknown) => void) => {
+      api<QueuesResponse>('GET', projectPath(project.name, 'queues')).then(setData, fail);
+    },
+    [project.name],
+  );
+  const { message, send } = useAdminActions(load);
+  const call = (method: string, rest: string, body: object | undefined, done: string) =>
+    send(method, projectPath(project.name, rest), body, done);
+  const field = (name: keyof Form, label: string) => (
+    <TextField form={form} setForm={setForm} name={name} label={label} />
   );
 
   return (
     <div className="admin-page">
-      {message !== null && (
-        <p className="message" role="status">
-          {message}
-        </p>
-      )}
+      <StatusMessage message={message} />
       <table className="simple-table" aria-label="Queues">
         <thead>
           <tr>
@@ -169,14 +155,7 @@ export function QueuesPage() {
             }}
           >
             {field('name', 'Name')}
-            <label>
-              Engine
-              <select value={form.engine} onChange={(e) => setForm({ ...form, engine: e.target.value })}>
-                {ENGINES.map((e) => (
-                  <option key={e}>{e}</option>
-                ))}
-              </select>
-            </label>
+            <SelectField form={form} setForm={setForm} name="engine" label="Engine" options={ENGINES} />
             {field('target', 'Partition / queue')}
             {field('cpus', 'CPUs')}
             {field('memoryMB', 'Memory (MB)')}
@@ -184,10 +163,9 @@ export function QueuesPage() {
             {field('gpus', 'GPUs')}
             {field('args', 'Scheduler words')}
             {me.user.admin && (
-              <label className="check">
-                <input type="checkbox" checked={global} onChange={(e) => setGlobal(e.target.checked)} />
+              <CheckField checked={global} onChange={setGlobal}>
                 all projects
-              </label>
+              </CheckField>
             )}
             <button type="submit">Save queue</button>
           </form>

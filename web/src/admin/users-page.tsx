@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, describeError, projectPath } from '../api/api-client.js';
+import { useCallback, useState } from 'react';
+import { api, projectPath } from '../api/api-client.js';
 import type { CreatedToken, RoleEntry, TokenInfo, UserInfo } from '../api/api-types.js';
 import { useApp } from '../app/app-context.js';
+import { CheckField, SelectField, StatusMessage, TextField, useAdminActions } from './admin-kit.js';
 
 const ROLES = ['read', 'run', 'admin'] as const;
 const day = (ms: number | null): string => (ms === null ? 'never' : new Date(ms).toLocaleDateString('sv'));
@@ -16,44 +17,25 @@ export function UsersPage() {
   const [roles, setRoles] = useState<readonly RoleEntry[]>([]);
   const [tokens, setTokens] = useState<readonly TokenInfo[]>([]);
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [newUser, setNewUser] = useState({ name: '', password: '', admin: false });
+  const [newUser, setNewUser] = useState({ name: '', password: '' });
+  const [newAdmin, setNewAdmin] = useState(false);
   const [grant, setGrant] = useState({ user: '', role: 'read' });
   const [tokenName, setTokenName] = useState('');
   const isAdmin = project.role === 'admin';
 
-  const refresh = useCallback(() => {
-    const fail = (e: unknown): void => setMessage(describeError(e));
-    api<TokenInfo[]>('GET', '/api/auth/tokens').then(setTokens, fail);
-    if (me.user.admin) api<UserInfo[]>('GET', '/api/users').then(setUsers, fail);
-    if (isAdmin) api<RoleEntry[]>('GET', projectPath(project.name, 'roles')).then(setRoles, fail);
-  }, [me.user.admin, isAdmin, project.name]);
-  useEffect(refresh, [refresh]);
-
-  async function send<T>(
-    method: string,
-    path: string,
-    body: object | undefined,
-    done: string,
-  ): Promise<T | null> {
-    try {
-      const answer = await api<T>(method, path, body === undefined ? {} : { body });
-      setMessage(done);
-      refresh();
-      return answer;
-    } catch (e) {
-      setMessage(describeError(e));
-      return null;
-    }
-  }
+  const load = useCallback(
+    (fail: (e: unknown) => void) => {
+      api<TokenInfo[]>('GET', '/api/auth/tokens').then(setTokens, fail);
+      if (me.user.admin) api<UserInfo[]>('GET', '/api/users').then(setUsers, fail);
+      if (isAdmin) api<RoleEntry[]>('GET', projectPath(project.name, 'roles')).then(setRoles, fail);
+    },
+    [me.user.admin, isAdmin, project.name],
+  );
+  const { message, send } = useAdminActions(load);
 
   return (
     <div className="admin-page">
-      {message !== null && (
-        <p className="message" role="status">
-          {message}
-        </p>
-      )}
+      <StatusMessage message={message} />
       <h2>Your API tokens</h2>
       <table className="simple-table" aria-label="Tokens">
         <thead>
@@ -99,10 +81,12 @@ export function UsersPage() {
           ).then(setCreated);
         }}
       >
-        <label>
-          Token name
-          <input value={tokenName} onChange={(e) => setTokenName(e.target.value)} />
-        </label>
+        <TextField
+          form={{ tokenName }}
+          setForm={(f) => setTokenName(f.tokenName)}
+          name="tokenName"
+          label="Token name"
+        />
         <button type="submit">Make token</button>
       </form>
       {created !== null && (
@@ -152,18 +136,8 @@ export function UsersPage() {
               );
             }}
           >
-            <label>
-              User
-              <input value={grant.user} onChange={(e) => setGrant({ ...grant, user: e.target.value })} />
-            </label>
-            <label>
-              Role
-              <select value={grant.role} onChange={(e) => setGrant({ ...grant, role: e.target.value })}>
-                {ROLES.map((r) => (
-                  <option key={r}>{r}</option>
-                ))}
-              </select>
-            </label>
+            <TextField form={grant} setForm={setGrant} name="user" label="User" />
+            <SelectField form={grant} setForm={setGrant} name="role" label="Role" options={ROLES} />
             <button type="submit">Grant</button>
           </form>
         </>
@@ -187,32 +161,20 @@ export function UsersPage() {
             aria-label="New user"
             onSubmit={(e) => {
               e.preventDefault();
-              void send('POST', '/api/users', newUser, `User ${newUser.name} added.`);
+              void send('POST', '/api/users', { ...newUser, admin: newAdmin }, `User ${newUser.name} added.`);
             }}
           >
-            <label>
-              User name
-              <input
-                value={newUser.name}
-                onChange={(e) => setNewUser({ ...newUser, name: e.target.value })}
-              />
-            </label>
-            <label>
-              Initial password
-              <input
-                type="password"
-                value={newUser.password}
-                onChange={(e) => setNewUser({ ...newUser, password: e.target.value })}
-              />
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={newUser.admin}
-                onChange={(e) => setNewUser({ ...newUser, admin: e.target.checked })}
-              />
+            <TextField form={newUser} setForm={setNewUser} name="name" label="User name" />
+            <TextField
+              form={newUser}
+              setForm={setNewUser}
+              name="password"
+              label="Initial password"
+              type="password"
+            />
+            <CheckField checked={newAdmin} onChange={setNewAdmin}>
               server admin
-            </label>
+            </CheckField>
             <button type="submit">Add user</button>
           </form>
         </>
