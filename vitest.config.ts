@@ -12,6 +12,8 @@ const CLUSTER = [
   'src/executors/slurm/slurm-executor.test.ts',
   'src/executors/sge/sge-executor.test.ts',
   'test/cluster-run.test.ts',
+  'test/slurm-node-failure.test.ts',
+  'test/slurm-accounting.test.ts',
   'test/debug-notebook-cluster.test.ts',
   'test/cluster-group-run.test.ts',
   'test/library-batch.test.ts',

@@ -45,7 +45,9 @@ async function submit(dir: string, arrays: boolean): Promise<Submission> {
   const tasks = chainTaskSpecs(dir, SUBJECTS, JOBS, arrays);
   const started = performance.now();
   const ids = await executor.submit(tasks);
-  return { acceptedMs: performance.now() - started, sbatch: executor.commands.count, ids, executor };
+  // sbatch alone: a submit also reads the cluster's limits (scontrol show config, one squeue count).
+  const sbatch = executor.commands.counts.get('sbatch') ?? 0;
+  return { acceptedMs: performance.now() - started, sbatch, ids, executor };
 }
 
 /**

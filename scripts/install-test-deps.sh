@@ -32,6 +32,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Slurm and munge for the Slurm executor's tests (scripts/cluster/slurm-up.sh starts a loopback cluster).
 command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
 command -v munged >/dev/null 2>&1 || missing+=(munge)
+# Slurm's accounting database (slurmdbd over MariaDB): slurm-up.sh starts both, on loopback, with the
+# cluster, so that finished jobs are read through sacct as on a real cluster.
+command -v slurmdbd >/dev/null 2>&1 || missing+=(slurmdbd)
+command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
 # bubblewrap for the local sandbox and podman for job containers (src/runs/isolation/); the tests build
 # their image from a local rootfs (podman import), so no registry is needed.
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)

@@ -33,10 +33,11 @@ export function runReport<T = Record<string, unknown>>(stdout: string): T {
 }
 
 /**
- * Where a separate SGE cell is (scripts/cluster/sge-up.sh with COHORT_SGE_DIR, then its env.sh): the
- * CLI must talk to the cluster the test brought up, not to the default one.
+ * Where a separate SGE cell is (scripts/cluster/sge-up.sh with COHORT_SGE_DIR, then its env.sh), or a
+ * separate Slurm (SLURM_CONF of slurm-up.sh's COHORT_SLURM_DIR): the CLI must talk to the cluster the
+ * test brought up, not to the default one.
  */
 function clusterLocation(): Record<string, string> {
-  const names = ['SGE_ROOT', 'SGE_CELL', 'SGE_QMASTER_PORT', 'SGE_EXECD_PORT'];
+  const names = ['SGE_ROOT', 'SGE_CELL', 'SGE_QMASTER_PORT', 'SGE_EXECD_PORT', 'SLURM_CONF'];
   return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
 }

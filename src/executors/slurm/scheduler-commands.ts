@@ -1,6 +1,7 @@
 import { CohortError } from '../../errors/cohort-error.js';
 import type { CommandResult, CommandRunner } from '../cluster/command-runner.js';
 import { parseSacct, parseSqueue, SQUEUE_FORMAT } from './parse-squeue.js';
+import { parseSlurmLimits, type SlurmLimits } from './slurm-limits.js';
 import type { SlurmJob } from './slurm-states.js';
 
 /** The controller could not be reached: a status is stale, not lost. */
@@ -65,6 +66,22 @@ export class SlurmCommands {
       jobs.push(...parseSacct(result.stdout));
     }
     return jobs;
+  }
+
+  /** MaxArraySize and MaxJobCount from `scontrol show config`; undefined when the controller is unreachable. */
+  async limits(): Promise<SlurmLimits | undefined> {
+    const result = await this.runner.run('scontrol', ['show', 'config']);
+    return result.code === 0 ? parseSlurmLimits(result.stdout) : undefined;
+  }
+
+  /**
+   * The job records slurmctld holds (what MaxJobCount counts), of every user: one `squeue --states=all`
+   * line each, a pending array one line until its elements start.
+   */
+  async jobRecords(): Promise<number> {
+    const result = await this.runner.run('squeue', ['--noheader', '--states=all', '--format=%i']);
+    if (result.code !== 0) throw commandError('squeue', result);
+    return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
   }
 
   /** Ends jobs (SIGTERM, SIGKILL after the cluster's KillWait); ids that already ended are no error. */

@@ -20,13 +20,14 @@ import { SlurmExecutor } from './slurm-executor.js';
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 600_000 });
 
 const UP = fileURLToPath(new URL('../../../scripts/cluster/slurm-up.sh', import.meta.url));
-const STATE = '/var/tmp/cohort-slurm';
+/** The shared test cluster, or a developer's own (COHORT_SLURM_DIR, with COHORT_SLURM_PORT). */
+const STATE = process.env.COHORT_SLURM_DIR ?? '/var/tmp/cohort-slurm';
 const ENV = { SLURM_CONF: join(STATE, 'slurm.conf') };
 const POLL_MS = 200;
 
 const DOWN = fileURLToPath(new URL('../../../scripts/cluster/slurm-down.sh', import.meta.url));
 /** Whether a cluster was running before these tests: a developer's is left running after them. */
-const wasRunning = alive(pidOf('slurmctld')) && alive(pidOf('slurmd'));
+const wasRunning = alive(pidOf('slurmctld'));
 
 /** Starts (or keeps) the single-node cluster; installs Slurm first where it is missing. */
 function slurmUp(): void {
@@ -209,7 +210,7 @@ function alive(pid: number): boolean {
   }
 }
 
-function pidOf(daemon: 'slurmctld' | 'slurmd'): number {
+function pidOf(daemon: 'slurmctld'): number {
   try {
     return Number(readFileSync(join(STATE, `run/${daemon}.pid`), 'utf8'));
   } catch {

@@ -7,9 +7,6 @@ import { SlurmScheduler } from './slurm-scheduler.js';
 /** As the local executor: time for a tool to flush its files, short enough to free the slot soon. */
 export const DEFAULT_KILL_GRACE_MS = 10_000;
 
-/** Slurm's default MaxArraySize is 1001 (indexes 0-1000): larger groups are split. */
-export const DEFAULT_MAX_ARRAY_ELEMENTS = 1000;
-
 export interface SlurmExecutorOptions {
   /** Partition for tasks whose resources name no queue. Default: the cluster's default partition. */
   readonly partition?: string;
@@ -19,8 +16,16 @@ export interface SlurmExecutorOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Runs (and counts) the commands; pass one to observe them. Default: a new CommandRunner with `env`. */
   readonly runner?: CommandRunner;
-  /** Largest array job submitted. Default DEFAULT_MAX_ARRAY_ELEMENTS. */
+  /**
+   * Largest array job submitted. Default and upper bound: the cluster's MaxArraySize (read with
+   * `scontrol show config`); larger groups are split.
+   */
   readonly maxArrayElements?: number;
+  /**
+   * Longest a submit waits for room when slurmctld holds MaxJobCount jobs (it submits what fits, then
+   * waits for ended jobs to leave); past it the call's jobs are cancelled and it throws. Default 30 min.
+   */
+  readonly queueFullWaitMs?: number;
   /**
    * From SIGTERM to SIGKILL when a task reaches its time limit (the wrapper enforces limits to the
    * second; Slurm's --time, rounded up to whole minutes, stays as a backstop). Cancels use the
@@ -55,7 +60,8 @@ export class SlurmExecutor extends GridExecutor {
         runner: options.runner ?? new CommandRunner(options.env === undefined ? {} : { env: options.env }),
         partition: options.partition,
         extraArgs: options.extraArgs ?? [],
-        maxArray: Math.max(1, options.maxArrayElements ?? DEFAULT_MAX_ARRAY_ELEMENTS),
+        maxArray: options.maxArrayElements,
+        queueFullWaitMs: options.queueFullWaitMs,
         graceSeconds: (options.killGraceMs ?? DEFAULT_KILL_GRACE_MS) / 1000,
         stateDir: options.stateDir ?? join(homedir(), '.cohort', 'slurm'),
       }),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CohortError, invalidInput } from '../../errors/cohort-error.js';
 import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker, timedOut } from '../cluster/cluster-task-files.js';
@@ -9,8 +10,12 @@ import type { PlannedJob } from '../cluster/submission-plan.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
 import { dependencyValue, escapeOutputPattern, resourceArgs } from './sbatch-args.js';
 import { SlurmCommands } from './scheduler-commands.js';
+import { JobCountThrottle, SLURM_DEFAULT_LIMITS, type SlurmLimits } from './slurm-limits.js';
 import { killedForMemory, logDirOfJob, SLURM_JOB_FILES, writeArrayIndex } from './slurm-job-files.js';
 import { DEPENDENCY_NEVER_SATISFIED, slurmTaskStatus, type SlurmJob } from './slurm-states.js';
+
+/** From Slurm accepting a suspend to the freezer stopping the job (slurmstepd's SIGTSTP, then 2 s). */
+const CGROUP_SUSPEND_MS = 3000;
 
 /** `JOBID` or `JOBID_INDEX`: what this executor hands out. */
 const SLURM_ID = /^\d+(_\d+)?$/;
@@ -20,7 +25,10 @@ export interface SlurmSettings {
   readonly runner: CommandRunner;
   readonly partition: string | undefined;
   readonly extraArgs: readonly string[];
-  readonly maxArray: number;
+  /** Largest array asked for; the cluster's MaxArraySize caps it. Undefined: the cluster's. */
+  readonly maxArray: number | undefined;
+  /** Longest wait for room under MaxJobCount (slurm-limits.ts). */
+  readonly queueFullWaitMs: number | undefined;
   readonly graceSeconds: number;
   /** Where job records are kept (cluster/job-registry.ts). */
   readonly stateDir: string;
@@ -36,7 +44,6 @@ export interface SlurmSettings {
 export class SlurmScheduler implements GridScheduler {
   readonly kind = 'slurm';
   readonly commands: CommandRunner;
-  readonly maxArray: number;
   readonly graceSeconds: number;
   readonly holdsIgnoreSuccess = false;
   readonly unreachable: TaskStatus = { state: 'unknown' };
@@ -49,13 +56,47 @@ export class SlurmScheduler implements GridScheduler {
   private readonly slurm: SlurmCommands;
   private readonly registry: JobRegistry;
   private accountingEnabled = true;
+  private cluster: SlurmLimits = {};
+  private limitsReadAt = 0;
+  private readonly throttle: JobCountThrottle;
 
   constructor(private readonly settings: SlurmSettings) {
     this.commands = settings.runner;
     this.slurm = new SlurmCommands(settings.runner);
     this.registry = new JobRegistry(settings.stateDir);
-    this.maxArray = settings.maxArray;
+    this.throttle = new JobCountThrottle(
+      () => this.slurm.jobRecords(),
+      settings.queueFullWaitMs === undefined ? {} : { waitMs: settings.queueFullWaitMs },
+    );
     this.graceSeconds = settings.graceSeconds;
+  }
+
+  /** The largest array the cluster takes (its MaxArraySize), or less where the options ask for less. */
+  get maxArray(): number {
+    const cluster = this.cluster.maxArraySize ?? SLURM_DEFAULT_LIMITS.maxArraySize;
+    return Math.max(1, Math.min(cluster, this.settings.maxArray ?? cluster));
+  }
+
+  /**
+   * The cluster's largest array, read (with MaxJobCount and ProctrackType) from `scontrol show config`
+   * before each submission: a submission is cut to the cluster's limits, never refused halfway by
+   * them. No `jobsAllowed`: where slurmctld is full, submitJob waits for room (slurm-limits.ts).
+   */
+  async limits(): Promise<{ readonly maxArray: number }> {
+    await this.readLimits();
+    return { maxArray: this.maxArray };
+  }
+
+  /**
+   * Reads the limits from the controller (at most once a minute). An unreachable controller keeps what
+   * was read (the submit then fails, retryably).
+   */
+  private async readLimits(): Promise<void> {
+    if (Date.now() - this.limitsReadAt < 60_000) return;
+    const limits = await this.slurm.limits();
+    if (limits === undefined) return;
+    this.cluster = limits;
+    this.limitsReadAt = Date.now();
   }
 
   owns(id: string): boolean {
@@ -88,6 +129,7 @@ export class SlurmScheduler implements GridScheduler {
   ): Promise<string> {
     if (specs.length > 1) writeArrayIndex(specs.map((s) => s.logDir));
     const script = batchScript(scripts, { variable: 'SLURM_ARRAY_TASK_ID', first: 0 });
+    await this.throttle.take(this.cluster.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount);
     const jobId = await this.slurm.sbatch(this.sbatchArgs(job, specs, context), script);
     this.registry.add(jobId, { logDirs: specs.map((s) => s.logDir), submittedAt: Date.now() });
     return jobId;
@@ -140,9 +182,16 @@ export class SlurmScheduler implements GridScheduler {
     return this.slurm.scancel(ids);
   }
 
-  /** `scontrol suspend` (SIGSTOP to the job's processes); needs operator rights on most clusters. */
-  suspend(ids: readonly string[]): Promise<void> {
-    return this.slurm.scontrol('suspend', ids);
+  /**
+   * `scontrol suspend` (SIGSTOP to the job's processes); needs operator rights on most clusters. Slurm
+   * reports the job SUSPENDED at once, but slurmstepd first sends SIGTSTP and stops the processes only
+   * about 2 s later; with proctrack/cgroup (the freezer) they run until then (measured: 1.5 to 2 s). So
+   * there suspend returns only once that has passed: a task reported suspended has stopped.
+   */
+  async suspend(ids: readonly string[]): Promise<void> {
+    await this.readLimits();
+    await this.slurm.scontrol('suspend', ids);
+    if (ids.length > 0 && this.cluster.cgroupTracking === true) await sleep(CGROUP_SUSPEND_MS);
   }
 
   resume(ids: readonly string[]): Promise<void> {

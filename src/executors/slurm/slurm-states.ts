@@ -56,6 +56,12 @@ export interface StatusClues {
   readonly timedOut: () => boolean;
 }
 
+/**
+ * Reasons of a held job: `JobHeldUser`, `JobHeldAdmin`, and, after `scontrol requeuehold`, the text
+ * "job requeued in held state" (squeue prints the job's description in place of the reason code).
+ */
+const HELD_REASON = /^JobHeld|requeued in held state/i;
+
 /** A reason Slurm gives while a job waits for a dependency that can no longer be met. */
 export const DEPENDENCY_NEVER_SATISFIED = 'DependencyNeverSatisfied';
 
@@ -76,7 +82,7 @@ export function slurmTaskStatus(job: SlurmJob, clues: StatusClues): TaskStatus {
     case 'REQUEUED':
     case 'REQUEUE_FED':
       if (job.reason === DEPENDENCY_NEVER_SATISFIED) return error('dependency-failed', 'dependency failed');
-      return { state: job.reason.startsWith('JobHeld') ? 'held' : 'queued' };
+      return { state: HELD_REASON.test(job.reason) ? 'held' : 'queued' };
     case 'CONFIGURING': // nodes are being readied; the task has not started
       return { state: 'queued' };
     case 'REQUEUE_HOLD':
