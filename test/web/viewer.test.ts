@@ -35,6 +35,8 @@ describe('viewer', () => {
   let web: WebServer;
   let chrome: Chromium;
   const errors: string[] = [];
+  /** Scripts the page fetched: the viewer's chunk (niivue) must wait until the viewer opens. */
+  const scripts: string[] = [];
   let root = '';
 
   beforeAll(async () => {
@@ -48,12 +50,17 @@ describe('viewer', () => {
     });
     chrome = await launchChromium(errors, { webgl: true });
     const page = chrome.page;
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
     page.setDefaultTimeout(60_000);
     // A smaller canvas: software WebGL draws every pixel on the CPU, which two busy cores share.
     await page.setViewportSize({ width: 1100, height: 720 });
     await page.goto(`${web.url}/`);
     await logIn(page);
     await page.getByRole('navigation').waitFor();
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => /viewer-page/.test(s))).toEqual([]);
   });
   afterAll(async () => {
     await chrome?.close();
@@ -75,6 +82,8 @@ describe('viewer', () => {
         .toBe(viewerHash('viewer', [FILES.t1]));
       await link.click();
       const canvas = page.getByLabel('Viewer canvas');
+      await canvas.waitFor();
+      expect(scripts.filter((s) => /viewer-page/.test(s))).toHaveLength(1);
       await eventually(() => canvas.getAttribute('data-volumes')).toBe('1');
       // Not blank where the volume is: Colin27 fills a good part of every view.
       await eventually(async () => litShare(await canvasPixels(page))).toBeGreaterThan(0.15);
