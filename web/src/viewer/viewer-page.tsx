@@ -182,6 +182,12 @@ export function ViewerPage() {
             project={project.name}
             paths={tractPaths}
             volumes={imagePaths}
+            images={[
+              ...new Set([
+                ...imagePaths,
+                ...studyFiles.map((f) => f.rootPath).filter((p) => !isTractFile(p)),
+              ]),
+            ]}
             locationListeners={locationListeners.current}
             onRemove={(path) => setFiles(files.filter((f) => f !== path))}
             onMessage={setMessage}
