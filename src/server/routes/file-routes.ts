@@ -98,8 +98,8 @@ function sendFile(c: Context<AppEnv>, file: ProjectFile, download: boolean): Res
   if (range === 'bad') {
     return c.body(null, 416, { 'Content-Range': `bytes */${file.size}` });
   }
-  // 1 MiB chunks: with the default 64 KiB, a 64 MiB volume crossed the web-stream bridge in a thousand
-  // pieces and streamed at a third of the speed.
+  // 1 MiB chunks instead of 64 KiB: a 64 MiB volume crosses the Node-to-web stream bridge in 64 pieces,
+  // not a thousand.
   const stream = Readable.toWeb(
     createReadStream(file.absolutePath, { ...(range ?? {}), highWaterMark: 1 << 20 }),
   ) as ReadableStream<Uint8Array>;
