@@ -104,7 +104,16 @@ export async function runQcBench(): Promise<void> {
     ) as Array<{ ref: string; files: Array<{ absolutePath: string }> }>;
     if (all.length < STUDIES) throw new Error(`the demo has ${all.length} studies, fewer than ${STUDIES}`);
     const selected = all.slice(0, STUDIES);
-    await cohort(web.config, ['tag', 'add', TAG, '--on', 'studies', ...selected.map((s) => s.ref)]);
+    // The CLI takes at most 200 selector terms at a time.
+    for (let i = 0; i < selected.length; i += 200)
+      await cohort(web.config, [
+        'tag',
+        'add',
+        TAG,
+        '--on',
+        'studies',
+        ...selected.slice(i, i + 200).map((s) => s.ref),
+      ]);
     const paths = selected.map((s) => s.files[0]?.absolutePath ?? '');
     const studies = paths.length;
     const cache = join(web.home, 'cache', 'thumbnails');
