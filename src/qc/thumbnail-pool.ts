@@ -87,6 +87,14 @@ export class ThumbnailPool {
     });
   }
 
+  /**
+   * Starts the threads now rather than on the first request, so their start overlaps the caller's own
+   * work (the CLI selects the studies meanwhile). Idle until asked.
+   */
+  warmUp(): void {
+    while (!this.#closed && this.#slots.length < this.#size) this.#start().worker.unref();
+  }
+
   /** Stops the threads; requests still waiting are refused. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -78,15 +78,16 @@ export const qcMosaicCommand: CommandSpec = {
       size: ctx.options.size as number,
       orientation: ctx.options.orientation as (typeof ORIENTATIONS)[number],
     });
-    const db = ctx.catalog().db;
-    const project = ctx.project();
-    const studies = selectStudies(db, project, parseSelector(selectorText)).studies;
-    if (studies.length === 0) ctx.warn(`No study matched ${selectorText} in project '${project.name}'.`);
-    const items = qcItems(db, project, studies, { image: patterns, overlay });
     const pool = new ThumbnailPool(join(ctx.config.home, 'cache', 'thumbnails'));
+    pool.warmUp(); // the threads load their code while the studies are selected
+    const project = ctx.project();
     let entries;
-    if (pngDir !== undefined) write(() => mkdirSync(pngDir, { recursive: true }));
     try {
+      const db = ctx.catalog().db;
+      const studies = selectStudies(db, project, parseSelector(selectorText)).studies;
+      if (studies.length === 0) ctx.warn(`No study matched ${selectorText} in project '${project.name}'.`);
+      const items = qcItems(db, project, studies, { image: patterns, overlay });
+      if (pngDir !== undefined) write(() => mkdirSync(pngDir, { recursive: true }));
       // Each PNG is written as it arrives, while the threads draw the next ones.
       entries = await renderMosaic(project, items, options, pool, (e) => {
         if (pngDir !== undefined && e.ok)
