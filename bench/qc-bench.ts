@@ -75,7 +75,7 @@ async function timeToScreen(url: string, studies: number): Promise<number> {
     await page.goto(`${url}/`);
     await logIn(page);
     await goTo(page, 'QC mosaic');
-    await page.getByLabel('Filter').fill(`STAG:${TAG}`);
+    await page.getByPlaceholder('STAG:baseline', { exact: true }).fill(`STAG:${TAG}`);
     const start = Date.now();
     await page.getByRole('button', { name: 'Show' }).click();
     // A function, not source text: the page's CSP forbids the eval a string predicate needs.
