@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeTracts } from '../src/tracts/index.js';
 import { launchChromium } from '../test/web/chromium.js';
@@ -74,13 +75,41 @@ export async function runViewerBench(): Promise<void> {
     await logIn(page);
     await page.getByRole('navigation').waitFor();
     const canvas = page.getByLabel('Viewer canvas');
-    const volumeMs: number[] = [];
     const tractMs: number[] = [];
+    // The volume, alternated: the full image at once (the previous way) and the downsampled preview
+    // first. Whole page: from navigation (the app, the lazily loaded viewer, the data) to first frame.
+    const volume = { full: [] as number[], preview: [] as number[], refined: [] as number[] };
+    const download: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      await page.goto('about:blank');
-      await page.goto(`${web.url}/${viewerHash('bench', [VOLUME])}`);
-      await canvas.and(page.locator('[data-first-frame-ms]')).waitFor();
-      volumeMs.push(Number(await canvas.getAttribute('data-first-frame-ms')));
+      for (const preview of [false, true]) {
+        await page.evaluate(
+          (on) =>
+            (
+              globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
+            ).localStorage.setItem('cohort.viewer.preview', on ? '1' : '0'),
+          preview,
+        );
+        await page.goto('about:blank');
+        await page.goto(`${web.url}/${viewerHash('bench', [VOLUME])}`);
+        await canvas.and(page.locator('[data-full-page-ms]')).waitFor();
+        const first = Number(await canvas.getAttribute('data-first-frame-page-ms'));
+        (preview ? volume.preview : volume.full).push(first);
+        if (preview) volume.refined.push(Number(await canvas.getAttribute('data-full-page-ms')));
+      }
+      // The download alone, as the browser gets it.
+      download.push(
+        await page.evaluate(async (path) => {
+          const started = performance.now();
+          const res = await fetch(
+            `/api/projects/bench/file/content?${new URLSearchParams({ path }).toString()}`,
+            {
+              credentials: 'same-origin',
+            },
+          );
+          await res.arrayBuffer();
+          return performance.now() - started;
+        }, VOLUME),
+      );
       await page.goto('about:blank');
       await page.goto(`${web.url}/${viewerHash('bench', [TRACTS])}`);
       await canvas.and(page.locator('[data-tracts-ms]')).waitFor();
@@ -115,18 +144,22 @@ export async function runViewerBench(): Promise<void> {
       'viewer',
       `## Viewer (niivue 0.69.0 in Chromium, software WebGL)
 
-${machineLine()}. Debian Chromium headless with SwiftShader (no GPU), a 1100x720 window; medians of ${RUNS}
-runs (selection: ${SELECT_RUNS}). Script: \`bench/viewer-bench.ts\`. No peer viewer is measured here.
+${machineLine()}; load average at the end ${loadavg()[0]?.toFixed(1)}. Debian Chromium headless with SwiftShader (no GPU), a 1100x720
+window; medians of ${RUNS} runs (selection: ${SELECT_RUNS}), the two ways of opening the volume alternated. Script:
+\`bench/viewer-bench.ts\`. No peer viewer is measured here.
 
 | Figure | Median |
 | --- | --- |
-| 256^3 float32 volume (64 MiB .nii): request to first frame | ${ms(median(volumeMs))} |
+| 256^3 float32 volume (64 MiB .nii), whole page (navigation to first frame): full image at once (the previous way) | ${ms(median(volume.full))} |
+| The same with the quick preview (128^3 from the server first) | ${ms(median(volume.preview))} |
+| ... until the full image has replaced the preview | ${ms(median(volume.refined))} |
+| Download of the 64 MiB alone (fetch to last byte, in the page) | ${ms(median(download))} |
 | 100,000 streamlines (6M vertices, .tck): request to first frame | ${ms(median(tractMs))} |
 | Sphere selection over 100,000 streamlines: browser round trip (with the selected mesh) | ${ms(median(selectMs))} |
 | of which selection and statistics on the server | ${ms(median(serverMs))} |
 `,
     );
-    console.log({ volumeMs, tractMs, selectMs, serverMs });
+    console.log({ volume, download, tractMs, selectMs, serverMs });
   } finally {
     await chrome.close();
     await web.close();

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readNiftiVolume } from '../src/imaging/nifti-volume.js';
+import { decodeNiftiFirstVolume, readImageFile } from '../src/imaging/nifti-volume.js';
 import { encodePng } from '../src/qc/encode-png.js';
 import { renderThumbnail } from '../src/qc/render-thumbnail.js';
 import { thumbnailOptions, type ThumbnailAxis, type Orientation } from '../src/qc/thumbnail-options.js';
@@ -75,7 +75,9 @@ describe('QC thumbnails against nibabel', () => {
     CASES.forEach((c, i) => {
       const want = expected[i];
       if (want === undefined) throw new Error(`nibabel gave no answer for ${c.file}`);
-      const volume = readNiftiVolume(`${DATA}${c.file}`);
+      // As the thumbnail cache reads it: the first volume in the file's own type, not float64.
+      const path = `${DATA}${c.file}`;
+      const volume = decodeNiftiFirstVolume(readImageFile(path), path);
       const [height, width] = want.shape;
       // One pixel per voxel: the longer side of the plane in pixels is its voxel count (square voxels
       // in these planes), so nearest-neighbour sampling picks exactly one voxel per pixel.

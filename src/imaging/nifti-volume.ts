@@ -51,15 +51,89 @@ const MAX_VOXELS = 2 ** 30;
  * @throws CohortError INVALID_INPUT naming the file and what is wrong with it.
  */
 export function readNiftiVolume(path: string): NiftiVolume {
-  let file: Uint8Array;
+  const d = decodeNifti(readImageFile(path), path);
+  const count = d.voxels * d.volumes;
+  const data = new Float64Array(count);
+  for (let i = 0, o = d.h.voxOffset; i < count; i++, o += d.size)
+    data[i] = d.read(d.view, o, d.h.le) * d.slope + d.inter;
+  return { ...d.grid, data };
+}
+
+/** A NIfTI image's first volume with values that may be a view of the file's own type (see below). */
+export interface NiftiFirstVolume extends Omit<NiftiVolume, 'data'> {
+  /** The first volume's scaled values, x fastest: a typed array of the stored type where no scaling,
+   * byte swapping or conversion is needed (no copy), else float64. */
+  readonly data: ArrayLike<number>;
+}
+
+/** Typed arrays that view stored voxels directly, by NIfTI datatype code. */
+const VIEWS: Readonly<
+  Record<number, new (buffer: ArrayBuffer, offset: number, length: number) => ArrayLike<number>>
+> = {
+  2: Uint8Array,
+  4: Int16Array,
+  8: Int32Array,
+  16: Float32Array,
+  64: Float64Array,
+  256: Int8Array,
+  512: Uint16Array,
+  768: Uint32Array,
+};
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * The first volume of a NIfTI image given as the file's bytes (`.nii` or gzip). For thumbnails: it
+ * neither converts every voxel to float64 nor touches later volumes of a 4D image, which was most of
+ * the time of drawing one.
+ *
+ * @throws CohortError INVALID_INPUT naming `path` and what is wrong with the bytes.
+ */
+export function decodeNiftiFirstVolume(file: Uint8Array, path: string): NiftiFirstVolume {
+  const d = decodeNifti(file, path);
+  const View = VIEWS[d.h.datatype];
+  if (View !== undefined && d.slope === 1 && d.inter === 0 && d.h.le === HOST_LITTLE_ENDIAN) {
+    const start = d.bytes.byteOffset + d.h.voxOffset;
+    // Typed arrays need their element alignment: copy the volume's bytes only when the offset is odd.
+    const aligned = start % d.size === 0;
+    const buffer = aligned
+      ? (d.bytes.buffer as ArrayBuffer)
+      : d.bytes.slice(d.h.voxOffset, d.h.voxOffset + d.voxels * d.size).buffer;
+    return { ...d.grid, data: new View(buffer, aligned ? start : 0, d.voxels) };
+  }
+  const data = new Float64Array(d.voxels);
+  for (let i = 0, o = d.h.voxOffset; i < d.voxels; i++, o += d.size)
+    data[i] = d.read(d.view, o, d.h.le) * d.slope + d.inter;
+  return { ...d.grid, data };
+}
+
+/** A file's bytes, or a FILESYSTEM error naming it. */
+export function readImageFile(path: string): Uint8Array {
   try {
-    file = readFileSync(path);
+    return readFileSync(path);
   } catch (error) {
     throw new CohortError('FILESYSTEM', `Cannot read image ${path}: ${(error as Error).message}`, {
       hint: 'Check the path and its permissions.',
       cause: error,
     });
   }
+}
+
+interface Decoded {
+  readonly grid: Omit<NiftiVolume, 'data'>;
+  readonly h: RawNiftiHeader;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly read: Reader;
+  readonly size: number;
+  /** Voxels in one volume, and volumes. */
+  readonly voxels: number;
+  readonly volumes: number;
+  readonly slope: number;
+  readonly inter: number;
+}
+
+/** Unzips and checks a file's bytes: header, datatype, dimensions, length. */
+function decodeNifti(file: Uint8Array, path: string): Decoded {
   const bad = (problem: string): CohortError =>
     invalidInput(`${path} is not a readable NIfTI image: ${problem}.`, 'Give a .nii or .nii.gz file.', {
       path,
@@ -86,22 +160,28 @@ export function readNiftiVolume(path: string): NiftiVolume {
       `it is truncated: ${count} voxels need ${h.voxOffset + count * size} bytes, it has ${bytes.length}`,
     );
   }
-  const slope = h.slope === 0 || !Number.isFinite(h.slope) ? 1 : h.slope;
-  const inter = Number.isFinite(h.inter) ? h.inter : 0;
-  const data = new Float64Array(count);
-  for (let i = 0, o = h.voxOffset; i < count; i++, o += size) data[i] = read(view, o, h.le) * slope + inter;
   const affine = niftiAffine(h);
   return {
-    path,
-    dims: [nx, ny, nz],
+    grid: {
+      path,
+      dims: [nx, ny, nz],
+      volumes,
+      voxelSizes: [Math.abs(h.pixdim[1] ?? 1), Math.abs(h.pixdim[2] ?? 1), Math.abs(h.pixdim[3] ?? 1)],
+      affine,
+      inverse: invert4(affine),
+      header: bytes.slice(0, h.version === 1 ? 348 : 540),
+      littleEndian: h.le,
+      version: h.version,
+    },
+    h,
+    bytes,
+    view,
+    read,
+    size,
+    voxels: nx * ny * nz,
     volumes,
-    voxelSizes: [Math.abs(h.pixdim[1] ?? 1), Math.abs(h.pixdim[2] ?? 1), Math.abs(h.pixdim[3] ?? 1)],
-    affine,
-    inverse: invert4(affine),
-    data,
-    header: bytes.slice(0, h.version === 1 ? 348 : 540),
-    littleEndian: h.le,
-    version: h.version,
+    slope: h.slope === 0 || !Number.isFinite(h.slope) ? 1 : h.slope,
+    inter: Number.isFinite(h.inter) ? h.inter : 0,
   };
 }
 

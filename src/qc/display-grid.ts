@@ -34,7 +34,7 @@ const PLANES: Readonly<Record<ThumbnailAxis, readonly [number, number, number]>>
  * Pixels are square in millimetres: the longer side of the plane gets `options.size` pixels.
  */
 export function displayGrid(
-  volume: NiftiVolume,
+  volume: Pick<NiftiVolume, 'dims' | 'voxelSizes' | 'affine'>,
   options: Pick<ThumbnailOptions, 'axis' | 'size' | 'orientation'>,
 ): DisplayGrid {
   const axes = voxelAxesOfWorld(volume.affine);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CohortError } from '../errors/cohort-error.js';
-import { readNiftiVolume } from '../imaging/nifti-volume.js';
+import { decodeNiftiFirstVolume, readImageFile } from '../imaging/nifti-volume.js';
 import { encodePng } from './encode-png.js';
 import { renderThumbnail } from './render-thumbnail.js';
 import type { ThumbnailOptions } from './thumbnail-options.js';
@@ -29,7 +29,8 @@ export interface Thumbnail {
   readonly key: string;
 }
 
-interface ContentHash {
+/** A file's content hash with the stat it was computed for. */
+export interface ContentHash {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ino: number;
@@ -60,12 +61,14 @@ export class ThumbnailCache {
    * @throws CohortError INVALID_INPUT or FILESYSTEM naming the file that cannot be read.
    */
   thumbnail(request: ThumbnailRequest): Thumbnail {
+    // A file hashed for the key is kept for the drawing: a cold thumbnail reads each file once.
+    const read = new Map<string, Uint8Array>();
     const key = createHash('sha256')
       .update(
         JSON.stringify([
           RENDERER_VERSION,
-          this.contentHash(request.image),
-          request.overlay === undefined ? null : this.contentHash(request.overlay),
+          this.contentHash(request.image, read),
+          request.overlay === undefined ? null : this.contentHash(request.overlay, read),
           request.options,
         ]),
       )
@@ -76,16 +79,30 @@ export class ThumbnailCache {
     } catch {
       // not cached yet
     }
-    const volume = readNiftiVolume(request.image);
-    const overlay = request.overlay === undefined ? undefined : readNiftiVolume(request.overlay);
+    const image = (file: string) => decodeNiftiFirstVolume(read.get(file) ?? readImageFile(file), file);
+    const volume = image(request.image);
+    const overlay = request.overlay === undefined ? undefined : image(request.overlay);
     const drawn = renderThumbnail(volume, request.options, overlay);
     const png = encodePng(drawn.width, drawn.height, drawn.channels, drawn.pixels);
     this.#store(path, png);
     return { png, cached: false, key };
   }
 
-  /** SHA-256 of a file's bytes, remembered while its size, mtime and inode stay the same. */
-  contentHash(file: string): string {
+  /** The content hashes this cache remembers, to hand to another cache (a worker's). */
+  knownHashes(): Map<string, ContentHash> {
+    return this.#hashes;
+  }
+
+  /** Takes content hashes another cache remembered (checked against the file's stat before use). */
+  remember(file: string, known: ContentHash): void {
+    this.#hashes.set(file, known);
+  }
+
+  /**
+   * SHA-256 of a file's bytes, remembered while its size, mtime and inode stay the same; the bytes
+   * read are left in `read` when given.
+   */
+  contentHash(file: string, read?: Map<string, Uint8Array>): string {
     let stat;
     try {
       stat = statSync(file);
@@ -104,7 +121,17 @@ export class ThumbnailCache {
     ) {
       return known.hash;
     }
-    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      throw new CohortError('FILESYSTEM', `Cannot read image ${file}: ${(error as Error).message}`, {
+        hint: 'Check its permissions.',
+        cause: error,
+      });
+    }
+    read?.set(file, bytes);
+    const hash = createHash('sha256').update(bytes).digest('hex');
     this.#hashes.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, hash });
     return hash;
   }
@@ -113,7 +140,12 @@ export class ThumbnailCache {
     try {
       const folder = join(path, '..');
       if (!this.#folders.has(folder)) {
-        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        // Non-recursive after the first: a recursive mkdir checks every parent, each time.
+        try {
+          mkdirSync(folder, { mode: 0o700 });
+        } catch {
+          mkdirSync(folder, { recursive: true, mode: 0o700 });
+        }
         this.#folders.add(folder);
       }
       const temporary = `${path}.${process.pid}.tmp`;

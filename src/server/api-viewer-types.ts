@@ -11,6 +11,9 @@ const maxVertices = z.coerce.number().int().positive().optional();
 /** GET .../viewer/tracts?path=&scalar=&maxVertices=: a tract file as a display mesh. */
 export const tractMeshQuery = z.object({ path: rootPath, scalar: rootPath.optional(), maxVertices });
 
+/** GET .../viewer/preview?path=: a large image's downsampled first volume (.nii), or 204 when small. */
+export const previewQuery = z.object({ path: rootPath });
+
 /**
  * POST .../viewer/tracts/select: the streamlines of `path` passing `rules` (a selection recipe's rules,
  * as `cohort tracts select --recipe`; mask paths relative to the project root), as a mesh with counts

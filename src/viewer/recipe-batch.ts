@@ -11,13 +11,21 @@ export interface SphereRule {
   readonly sphere: readonly [number, number, number, number];
 }
 
+/** What a saved batch can hold: sphere rules and ordered sphere waypoints. */
+export type RecipeRule =
+  | SphereRule
+  | {
+      readonly kind: 'ordered';
+      readonly regions: readonly { readonly sphere: readonly [number, number, number, number] }[];
+    };
+
 /** Options of {@link recipeBatch}. */
 export interface RecipeBatchOptions {
   /** The batch name (also names the output, `tracts/<name>.tck`). */
   readonly name: string;
   /** The tract file's path inside its study folder (`dwi/wb.tck`): the FILE argument's pattern. */
   readonly tractPattern: string;
-  readonly rules: readonly SphereRule[];
+  readonly rules: readonly RecipeRule[];
 }
 
 /** The batch JSON (validated by src/batches/batch-definition.ts when it is saved). */

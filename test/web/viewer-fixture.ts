@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeTracts } from '../../src/tracts/index.js';
+import { readTracts, writeTracts } from '../../src/tracts/index.js';
 import { writeNifti } from '../helpers/write-nifti.js';
 
 const DATA = fileURLToPath(new URL('../../test-data/', import.meta.url));
@@ -28,7 +28,22 @@ export const FILES = {
   bundle: 'S01/20240101/dwi/AF_L.trk',
   phantom: 'S01/20240101/phantom ü/grid.nii.gz',
   cross: "S01/20240101/phantom ü/cross 'x'.trk",
+  /** A box mask (2 mm grid) around the middle of the bundle's first streamline. */
+  box: 'S01/20240101/masks/box (mid AF).nii.gz',
 } as const;
+
+/** A point of the bundle's streamline `s` at `fraction` of its points (world mm, rounded to 0.1). */
+export function bundlePoint(root: string, s: number, fraction: number): [number, number, number] {
+  const bundle = readTracts(join(root, FILES.bundle));
+  const [a = 0, b = 0] = [bundle.offsets[s], bundle.offsets[s + 1]];
+  const k = Math.floor(a + (b - 1 - a) * fraction);
+  const p = bundle.positions;
+  return [p[3 * k], p[3 * k + 1], p[3 * k + 2]].map((v) => Math.round((v ?? 0) * 10) / 10) as [
+    number,
+    number,
+    number,
+  ];
+}
 
 /**
  * A project tree for the viewer: Colin27 and its brain (mricron-data) as T1 and mask, a 4D image, a
@@ -41,6 +56,13 @@ export function writeViewerTree(root: string): void {
   copyFileSync(join(DATA, 'templates/ch2bet.nii.gz'), join(root, FILES.brain));
   copyFileSync(join(DATA, 'nifti/example4d.nii.gz'), join(root, FILES.fmri));
   copyFileSync(join(DATA, 'tracts/bundles/sub_1/AF_L.trk'), join(root, FILES.bundle));
+  // The box: 8 mm either side of the middle of the first streamline, on a 2 mm grid of 9^3 voxels.
+  const [cx, cy, cz] = bundlePoint(root, 0, 0.5);
+  writeNifti(join(root, FILES.box), {
+    dims: [9, 9, 9],
+    affine: [2, 0, 0, cx - 8, 0, 2, 0, cy - 8, 0, 0, 2, cz - 8, 0, 0, 0, 1],
+    data: new Uint8Array(9 * 9 * 9).fill(1),
+  });
   const [nx, ny, nz] = PHANTOM.dims;
   writeNifti(join(root, FILES.phantom), {
     dims: PHANTOM.dims,

@@ -6,7 +6,7 @@ import { decodePng, type Rgba } from '../helpers/decode-screenshot.js';
 import { launchChromium, type Chromium } from './chromium.js';
 import { logIn, screenshot } from './ui-steps.js';
 import { readTracts } from '../../src/tracts/index.js';
-import { FILES, PHANTOM, writeViewerTree } from './viewer-fixture.js';
+import { bundlePoint, FILES, PHANTOM, writeViewerTree } from './viewer-fixture.js';
 import { cohort, startWebServer, type WebServer } from './web-server.js';
 
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 60_000, interval: 200 });
@@ -35,6 +35,8 @@ describe('viewer', () => {
   let web: WebServer;
   let chrome: Chromium;
   const errors: string[] = [];
+  /** Scripts the page fetched: the viewer's chunk (niivue) must wait until the viewer opens. */
+  const scripts: string[] = [];
   let root = '';
 
   beforeAll(async () => {
@@ -48,12 +50,17 @@ describe('viewer', () => {
     });
     chrome = await launchChromium(errors, { webgl: true });
     const page = chrome.page;
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
     page.setDefaultTimeout(60_000);
     // A smaller canvas: software WebGL draws every pixel on the CPU, which two busy cores share.
     await page.setViewportSize({ width: 1100, height: 720 });
     await page.goto(`${web.url}/`);
     await logIn(page);
     await page.getByRole('navigation').waitFor();
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((s) => /viewer-page/.test(s))).toEqual([]);
   });
   afterAll(async () => {
     await chrome?.close();
@@ -75,6 +82,8 @@ describe('viewer', () => {
         .toBe(viewerHash('viewer', [FILES.t1]));
       await link.click();
       const canvas = page.getByLabel('Viewer canvas');
+      await canvas.waitFor();
+      expect(scripts.filter((s) => /viewer-page/.test(s))).toHaveLength(1);
       await eventually(() => canvas.getAttribute('data-volumes')).toBe('1');
       // Not blank where the volume is: Colin27 fills a good part of every view.
       await eventually(async () => litShare(await canvasPixels(page))).toBeGreaterThan(0.15);
@@ -195,6 +204,79 @@ describe('viewer', () => {
       expect(cli.kept).toBeLessThan(cli.input);
       await eventually(() => page.getByTestId('selected-count').textContent()).toBe(String(cli.kept));
       await screenshot(page, '44-viewer-sphere-selection');
+      expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    },
+  );
+
+  it(
+    'selects with a mask of the study and ordered waypoints: the count equals cohort tracts select',
+    { timeout: 300_000 },
+    async () => {
+      const page = chrome.page;
+      // A fresh page: the test before left a sphere on the same files (the viewer keeps its rules).
+      await page.goto('about:blank');
+      await page.goto(`${web.url}/${viewerHash('viewer', [FILES.t1, FILES.bundle])}`);
+      await page.getByRole('button', { name: 'Axial', exact: true }).click();
+      const bundle = readTracts(join(root, FILES.bundle));
+      await eventually(() => page.getByTestId('tract-count').textContent()).toBe(
+        `${bundle.count} of ${bundle.count} streamlines shown`,
+      );
+      // The mask is one of the study's images, listed though not loaded in the viewer.
+      await page.getByLabel('Add mask').selectOption(FILES.box);
+      await eventually(() => page.getByRole('group', { name: 'Mask 1' }).textContent()).toContain(
+        'box (mid AF).nii.gz',
+      );
+      // Waypoints: the first streamline's points at 20% and 80% of its length, 4 mm.
+      const a = bundlePoint(root, 0, 0.2);
+      const b = bundlePoint(root, 0, 0.8);
+      for (const [i, point] of [a, b].entries()) {
+        await page.getByRole('button', { name: '+ waypoint at the crosshair' }).click();
+        const waypoint = page.getByRole('group', { name: `Waypoint ${i + 1}` });
+        for (const [k, axis] of (['x', 'y', 'z', 'r'] as const).entries())
+          await waypoint.getByLabel(axis, { exact: true }).fill(String(k < 3 ? point[k] : 4));
+      }
+      const cli = async (first: readonly number[], second: readonly number[]) =>
+        (
+          JSON.parse(
+            await cohort(web.config, [
+              'tracts',
+              'select',
+              join(root, FILES.bundle),
+              join(web.home, 'selected.tck'),
+              '--include',
+              join(root, FILES.box),
+              `--ordered=${first.join(',')},4`,
+              `--ordered=${second.join(',')},4`,
+              '--json',
+            ]),
+          ) as { kept: number; input: number }
+        ).kept;
+      const forward = await cli(a, b);
+      expect(forward).toBeGreaterThan(0);
+      expect(forward).toBeLessThan(bundle.count);
+      await eventually(() => page.getByTestId('selected-count').textContent()).toBe(String(forward));
+      await screenshot(page, '45-viewer-mask-waypoints');
+      // The order counts: the second waypoint moved first selects what the CLI gives for that order.
+      await page.getByRole('group', { name: 'Waypoint 2' }).getByRole('button', { name: 'Earlier' }).click();
+      const backward = await cli(b, a);
+      expect(backward).not.toBe(forward);
+      await eventually(() => page.getByTestId('selected-count').textContent()).toBe(String(backward));
+      // Excluding the mask instead: what the CLI's --exclude keeps.
+      await page.getByRole('group', { name: 'Mask 1' }).getByLabel('Kind').selectOption('exclude');
+      const excluded = JSON.parse(
+        await cohort(web.config, [
+          'tracts',
+          'select',
+          join(root, FILES.bundle),
+          join(web.home, 'selected.tck'),
+          '--exclude',
+          join(root, FILES.box),
+          `--ordered=${b.join(',')},4`,
+          `--ordered=${a.join(',')},4`,
+          '--json',
+        ]),
+      ) as { kept: number };
+      await eventually(() => page.getByTestId('selected-count').textContent()).toBe(String(excluded.kept));
       expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     },
   );

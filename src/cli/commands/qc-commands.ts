@@ -4,7 +4,7 @@ import { CohortError, invalidInput } from '../../errors/cohort-error.js';
 import { mosaicHtml } from '../../qc/mosaic-html.js';
 import { qcItems } from '../../qc/qc-items.js';
 import { renderMosaic } from '../../qc/render-mosaic.js';
-import { ThumbnailCache } from '../../qc/thumbnail-cache.js';
+import { ThumbnailPool } from '../../qc/thumbnail-pool.js';
 import { ORIENTATIONS, THUMBNAIL_AXES, thumbnailOptions } from '../../qc/thumbnail-options.js';
 import { parseSelector } from '../../selection/parse-selector.js';
 import { selectStudies } from '../../selection/run-selector.js';
@@ -64,7 +64,7 @@ export const qcMosaicCommand: CommandSpec = {
     "cohort qc mosaic 'stag:baseline' 't1*/*.nii' --overlay 'masks/brain*.nii*' --slices 3 -o masks.html",
     "cohort qc mosaic 'notstag:qc_ok' 'T1w*/*.nii.gz' --axis coronal --png-dir qc-png",
   ],
-  run(ctx) {
+  async run(ctx) {
     const [selectorText = '', ...patterns] = ctx.args;
     const output = typeof ctx.options.output === 'string' ? ctx.options.output : undefined;
     const pngDir = typeof ctx.options['png-dir'] === 'string' ? ctx.options['png-dir'] : undefined;
@@ -78,20 +78,26 @@ export const qcMosaicCommand: CommandSpec = {
       size: ctx.options.size as number,
       orientation: ctx.options.orientation as (typeof ORIENTATIONS)[number],
     });
-    const db = ctx.catalog().db;
+    const pool = new ThumbnailPool(join(ctx.config.home, 'cache', 'thumbnails'));
+    pool.warmUp(); // the threads load their code while the studies are selected
     const project = ctx.project();
-    const studies = selectStudies(db, project, parseSelector(selectorText)).studies;
-    if (studies.length === 0) ctx.warn(`No study matched ${selectorText} in project '${project.name}'.`);
-    const items = qcItems(db, project, studies, { image: patterns, overlay });
-    const cache = new ThumbnailCache(join(ctx.config.home, 'cache', 'thumbnails'));
-    const entries = renderMosaic(project, items, options, cache);
+    let entries;
+    try {
+      const db = ctx.catalog().db;
+      const studies = selectStudies(db, project, parseSelector(selectorText)).studies;
+      if (studies.length === 0) ctx.warn(`No study matched ${selectorText} in project '${project.name}'.`);
+      const items = qcItems(db, project, studies, { image: patterns, overlay });
+      if (pngDir !== undefined) write(() => mkdirSync(pngDir, { recursive: true }));
+      // Each PNG is written as it arrives, while the threads draw the next ones.
+      entries = await renderMosaic(project, items, options, pool, (e) => {
+        if (pngDir !== undefined && e.ok)
+          write(() => writeFileSync(join(pngDir, `${e.item.pid}_${e.item.sid}.png`), e.png));
+      });
+    } finally {
+      await pool.close();
+    }
     for (const e of entries) if (!e.ok) ctx.warn(`${e.item.ref}: ${e.reason}`);
     write(() => {
-      if (pngDir !== undefined) {
-        mkdirSync(pngDir, { recursive: true });
-        for (const e of entries)
-          if (e.ok) writeFileSync(join(pngDir, `${e.item.pid}_${e.item.sid}.png`), e.png);
-      }
       if (output !== undefined) {
         const info = {
           project: project.name,

@@ -98,8 +98,10 @@ function sendFile(c: Context<AppEnv>, file: ProjectFile, download: boolean): Res
   if (range === 'bad') {
     return c.body(null, 416, { 'Content-Range': `bytes */${file.size}` });
   }
+  // 1 MiB chunks instead of 64 KiB: a 64 MiB volume crosses the Node-to-web stream bridge in 64 pieces,
+  // not a thousand.
   const stream = Readable.toWeb(
-    createReadStream(file.absolutePath, range === null ? {} : range),
+    createReadStream(file.absolutePath, { ...(range ?? {}), highWaterMark: 1 << 20 }),
   ) as ReadableStream<Uint8Array>;
   return c.body(stream, range === null ? 200 : 206, {
     'Content-Type': 'application/octet-stream',

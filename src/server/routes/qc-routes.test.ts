@@ -81,6 +81,40 @@ describe('QC endpoints', () => {
     expect([403, 404]).toContain(other.status);
   });
 
+  it('answer other routes while thumbnails are drawn (in the pool threads, not on the main thread)', async () => {
+    // A 1 mm head-sized float32 volume (26 MiB): hashing, reading and drawing take a while.
+    const n = 190;
+    writeNifti1(join(f.alpha.root, 'P001/20200101/t1/big.nii'), {
+      dims: [n, n, n],
+      pixdim: [1, 1, 1],
+      datatype: 'float32',
+      data: Float32Array.from({ length: n * n * n }, (_, i) => i % 251),
+    });
+    const answered: string[] = [];
+    const thumbnails = [32, 48, 64, 80].map((size) =>
+      Promise.resolve(
+        f.app.request(`/api/projects/alpha/qc/thumbnail?path=P001/20200101/t1/big.nii&size=${size}`, {
+          headers: { Cookie: ana },
+        }),
+      ).then((res) => {
+        answered.push(`thumbnail ${size}`);
+        return res;
+      }),
+    );
+    // Drawn on the main thread, the four would all be done before this request is even read.
+    const other = call(f.app, ana, 'GET', '/api/projects/alpha/subjects').then((res) => {
+      answered.push('subjects');
+      return res;
+    });
+    expect((await other).status).toBe(200);
+    expect(answered).toEqual(['subjects']);
+    for (const res of await Promise.all(thumbnails)) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+    }
+    expect(answered).toHaveLength(5);
+  });
+
   it('answer empty plots when nothing was recorded', async () => {
     const losses = await call(f.app, ana, 'GET', '/api/projects/alpha/plots/losses');
     expect(losses.json).toEqual({ points: [], problems: [] });

@@ -4,7 +4,7 @@ import { projectFile } from '../../browse/project-file.js';
 import { isOwnFile, ownPaths } from '../../catalog/own-paths.js';
 import { notFound } from '../../errors/cohort-error.js';
 import { qcItems } from '../../qc/qc-items.js';
-import { ThumbnailCache } from '../../qc/thumbnail-cache.js';
+import { ThumbnailPool } from '../../qc/thumbnail-pool.js';
 import { parseFilter } from '../../selection/parse-filter.js';
 import { runFilter } from '../../selection/run-filter.js';
 import { qcItemsQuery, qcThumbnailQuery, type QcItemsResponse } from '../api-qc-types.js';
@@ -12,16 +12,20 @@ import { authorizeProject } from '../auth/rights.js';
 import { readQuery } from '../read-request.js';
 import type { AppEnv, ServerContext } from '../server-context.js';
 
-/** One cache per server (its catalog's COHORT_HOME), kept for the server's life. */
-const caches = new WeakMap<ServerContext, ThumbnailCache>();
+/**
+ * One thumbnail pool per server (its catalog's COHORT_HOME), kept for the server's life: thumbnails are
+ * drawn in its threads, so the server answers other requests meanwhile. Its idle threads keep no
+ * process alive.
+ */
+const pools = new WeakMap<ServerContext, ThumbnailPool>();
 
-function cacheOf(ctx: ServerContext): ThumbnailCache {
-  let cache = caches.get(ctx);
-  if (cache === undefined) {
-    cache = new ThumbnailCache(join(ctx.catalog.config.home, 'cache', 'thumbnails'));
-    caches.set(ctx, cache);
+function poolOf(ctx: ServerContext): ThumbnailPool {
+  let pool = pools.get(ctx);
+  if (pool === undefined) {
+    pool = new ThumbnailPool(join(ctx.catalog.config.home, 'cache', 'thumbnails'));
+    pools.set(ctx, pool);
   }
-  return cache;
+  return pool;
 }
 
 /**
@@ -41,7 +45,7 @@ export function qcRoutes(): Hono<AppEnv> {
     });
     return c.json({ items } satisfies QcItemsResponse);
   });
-  app.get('/projects/:project/qc/thumbnail', (c) => {
+  app.get('/projects/:project/qc/thumbnail', async (c) => {
     const project = authorizeProject(c, 'read');
     const { path, overlay, ...options } = readQuery(c, qcThumbnailQuery);
     const own = ownPaths(c.var.ctx.catalog.config);
@@ -51,7 +55,7 @@ export function qcRoutes(): Hono<AppEnv> {
       if (isOwnFile(file.absolutePath, own)) throw notFound(`No file '${rootPath}' in this project.`);
       return file.absolutePath;
     };
-    const thumbnail = cacheOf(c.var.ctx).thumbnail({
+    const thumbnail = await poolOf(c.var.ctx).thumbnail({
       image: inside(path),
       overlay: overlay === undefined ? undefined : inside(overlay),
       options,

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTracts } from '../../tracts/index.js';
+import { writeNifti1 } from '../../demo/nifti1.js';
+import { decodeNiftiFirstVolume } from '../../imaging/nifti-volume.js';
 import { decodeTractMesh } from '../../viewer/tract-mesh-format.js';
 import { call, createServerFixture, type ServerFixture } from '../test-fixture.js';
 
@@ -111,5 +113,34 @@ describe('viewer routes', () => {
     expect([...new Uint8Array(await tail.arrayBuffer())]).toEqual([...bytes.subarray(bytes.length - 4)]);
     const beyond = await f.app.request(path, { headers: { Cookie: ana, Range: `bytes=${bytes.length}-` } });
     expect(beyond.status).toBe(416);
+  });
+});
+
+describe('viewer preview', () => {
+  it("sends a large image's downsampled first frame, nothing for a small one, and checks rights", async () => {
+    // Colin27, 181 x 217 x 181 (7.1 M voxels): every 2nd voxel, 91 x 109 x 91.
+    const res = await f.app.request(`/api/projects/alpha/viewer/preview?path=${T1}`, {
+      headers: { Cookie: ana },
+    });
+    expect(res.status).toBe(200);
+    const preview = decodeNiftiFirstVolume(new Uint8Array(await res.arrayBuffer()), 'preview.nii');
+    expect(preview.dims).toEqual([91, 109, 91]);
+    writeNifti1(join(f.alpha.root, 'P001/20200101/t1/small.nii'), {
+      dims: [4, 5, 3],
+      pixdim: [1, 1, 1],
+      datatype: 'float32',
+      data: new Float32Array(60),
+    });
+    const small = await call(
+      f.app,
+      ana,
+      'GET',
+      '/api/projects/alpha/viewer/preview?path=P001/20200101/t1/small.nii',
+    );
+    expect(small.status).toBe(204);
+    const outside = await call(f.app, ana, 'GET', '/api/projects/alpha/viewer/preview?path=../x.nii');
+    expect(outside.status).toBe(400);
+    const other = await call(f.app, cy, 'GET', `/api/projects/alpha/viewer/preview?path=${T1}`);
+    expect([403, 404]).toContain(other.status);
   });
 });

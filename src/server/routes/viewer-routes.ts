@@ -1,13 +1,19 @@
 import { Hono, type Context } from 'hono';
 import type { Project } from '../../catalog/project-store.js';
-import { readNiftiVolume, type NiftiVolume } from '../../imaging/nifti-volume.js';
+import {
+  decodeNiftiFirstVolume,
+  readImageFile,
+  readNiftiVolume,
+  type NiftiVolume,
+} from '../../imaging/nifti-volume.js';
 import { readTracts, type Tractogram } from '../../tracts/index.js';
 import { makeSampler } from '../../tracts/sample-image.js';
 import { parseSelectionRecipe } from '../../tracts/selection-recipe.js';
 import { FileCache } from '../../viewer/file-cache.js';
+import { previewNifti } from '../../viewer/preview-volume.js';
 import { displayMesh, selectionStats, type Sampler } from '../../viewer/tract-display.js';
 import { encodeTractMesh, type TractMesh } from '../../viewer/tract-mesh-format.js';
-import { tractMeshQuery, tractSelectBody } from '../api-viewer-types.js';
+import { previewQuery, tractMeshQuery, tractSelectBody } from '../api-viewer-types.js';
 import { authorizeProject } from '../auth/rights.js';
 import { readBody, readQuery } from '../read-request.js';
 import type { AppEnv } from '../server-context.js';
@@ -16,7 +22,8 @@ import { readableFile } from './file-routes.js';
 /**
  * The viewer's tract endpoints: a tract file (TCK, TRK, TRX) as a display mesh, and a selection over it.
  * Files are named relative to the project root and checked like every file route (readableFile); images
- * themselves are read by the browser through the file content route (with range requests).
+ * themselves are read by the browser through the file content route (with range requests), after a
+ * downsampled preview for a quick first frame of a large one.
  */
 export function viewerRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -45,6 +52,23 @@ export function viewerRoutes(): Hono<AppEnv> {
         ...(sample === undefined ? {} : { sample }),
       }),
     );
+  });
+
+  // A large image's quick first frame (viewer/preview-volume.ts); 204 when the image is small enough.
+  app.get('/projects/:project/viewer/preview', (c) => {
+    const project = authorizeProject(c, 'read');
+    const q = readQuery(c, previewQuery);
+    const file = readableFile(c, project, q.path);
+    const preview = previewNifti(decodeNiftiFirstVolume(readImageFile(file.absolutePath), q.path));
+    if (preview === null) return c.body(null, 204);
+    return new Response(new Uint8Array(preview), {
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(preview.byteLength),
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-store',
+      },
+    });
   });
 
   app.post('/projects/:project/viewer/tracts/select', async (c) => {

@@ -10,7 +10,6 @@ import { ComposerPage } from '../composer/composer-page.js';
 import { GridPage } from '../grid/grid-page.js';
 import { QcPage } from '../qc/qc-page.js';
 import { SubjectsPage } from '../subjects/subjects-page.js';
-import { ViewerPage } from '../viewer/viewer-page.js';
 import { parseViewerHash } from '../viewer/viewer-url.js';
 import { AppContext, type AppContextValue, type TableLevel } from './app-context.js';
 import { LoginPage } from './login-page.js';
@@ -20,6 +19,8 @@ import { useHashRoute, type Route } from './use-hash-route.js';
 
 // The plotting library is large: its page loads on first visit, not with the app.
 const PlotsPage = lazy(() => import('../plots/plots-page.js').then((m) => ({ default: m.PlotsPage })));
+// So is niivue (most of the app's bytes): the viewer loads when it first opens.
+const ViewerPage = lazy(() => import('../viewer/viewer-page.js').then((m) => ({ default: m.ViewerPage })));
 
 type Session =
   | { readonly state: 'checking' }
@@ -138,7 +139,9 @@ function LoggedIn({ me, onLogout }: { readonly me: MeResponse; readonly onLogout
         )}
         {visited.has('viewer') && (
           <section className="page" hidden={route !== 'viewer'} aria-label="Viewer">
-            <ViewerPage />
+            <Suspense fallback={<p className="loading">Loading the viewer…</p>}>
+              <ViewerPage />
+            </Suspense>
           </section>
         )}
         {visited.has('projects') && (

@@ -1,10 +1,11 @@
 import type { NVMesh, Niivue } from '@niivue/niivue';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, describeError, projectPath } from '../api/api-client.js';
 import type { PathInfo } from '../api/api-types.js';
-import { recipeBatch, type SphereRule } from '../../../src/viewer/recipe-batch.js';
+import { recipeBatch, type RecipeRule } from '../../../src/viewer/recipe-batch.js';
 import type { TractMeshHeader } from '../../../src/viewer/tract-mesh-format.js';
 import { sphereMeshes } from './sphere-mesh.js';
+import { RegionRulesPanel, type MaskRule, type Waypoint } from './region-rules-panel.js';
 import { SpherePanel, type Sphere } from './sphere-panel.js';
 import { fetchTractMesh, swapMeshes, tractNvMesh, type FiberColouring } from './tract-mesh.js';
 import type { CrosshairLocation } from './use-niivue.js';
@@ -19,13 +20,15 @@ interface Loaded {
 
 /**
  * Tract files as niivue meshes built from the server's arrays, coloured by direction or by a loaded
- * image sampled along them, with the shown / total count; and sphere selection on the first file.
+ * image sampled along them, with the shown / total count; and selection on the first file by spheres,
+ * masks (`images`: the study's images) and ordered waypoints.
  */
 export function TractPanel({
   nv,
   project,
   paths,
   volumes,
+  images,
   locationListeners,
   onRemove,
   onMessage,
@@ -34,6 +37,7 @@ export function TractPanel({
   readonly project: string;
   readonly paths: readonly string[];
   readonly volumes: readonly string[];
+  readonly images: readonly string[];
   readonly locationListeners: Set<(l: CrosshairLocation) => void>;
   readonly onRemove: (path: string) => void;
   readonly onMessage: (message: string) => void;
@@ -42,6 +46,17 @@ export function TractPanel({
   const [scalar, setScalar] = useState('');
   const [loaded, setLoaded] = useState<readonly Loaded[]>([]);
   const [spheres, setSpheres] = useState<readonly Sphere[]>([]);
+  const [masks, setMasks] = useState<readonly MaskRule[]>([]);
+  const [waypoints, setWaypoints] = useState<readonly Waypoint[]>([]);
+  // The recipe's rules, as `cohort tracts select` takes them; waypoints count from two.
+  const rules = useMemo(
+    () => [
+      ...spheres.map((s) => ({ kind: s.kind, sphere: [s.x, s.y, s.z, s.r] as const })),
+      ...masks.map((m) => ({ kind: m.kind, mask: m.mask })),
+      ...(waypoints.length >= 2 ? [{ kind: 'ordered' as const, regions: waypoints }] : []),
+    ],
+    [spheres, masks, waypoints],
+  );
   const [selection, setSelection] = useState<{ header: TractMeshHeader } | null>(null);
   const [pending, setPending] = useState(false);
   const meshes = useRef(new Map<string, Loaded>());
@@ -84,16 +99,16 @@ export function TractPanel({
     };
   }, [nv, project, paths.join('\n'), key]);
 
-  // Selection: one request in flight; the latest spheres win.
+  // Selection: one request in flight; the latest rules win.
   const target = paths[0];
-  const latest = useRef<readonly Sphere[]>(spheres);
-  latest.current = spheres;
+  const latest = useRef(rules);
+  latest.current = rules;
   const busy = useRef(false);
   const shownSelection = useRef<NVMesh | null>(null);
   useEffect(() => {
     const full = target === undefined ? undefined : meshes.current.get(target)?.mesh;
     if (target === undefined || full === undefined || full === null) return;
-    if (spheres.length === 0) {
+    if (rules.length === 0) {
       full.visible = true;
       swapMeshes(nv, shownSelection.current === null ? [] : [shownSelection.current], []);
       shownSelection.current = null;
@@ -104,14 +119,14 @@ export function TractPanel({
     busy.current = true;
     setPending(true);
     void (async () => {
-      let sent: readonly Sphere[] = [];
+      let sent: typeof rules = [];
       try {
         do {
           sent = latest.current;
           const data = await fetchTractMesh(project, {
             path: target,
             ...(scalarPath === undefined ? {} : { scalar: scalarPath }),
-            rules: sent.map((s) => ({ kind: s.kind, sphere: [s.x, s.y, s.z, s.r] })),
+            rules: [...sent],
           });
           // niivue 0.69 hangs on a tract mesh without vertices: an empty selection draws nothing.
           const mesh = data.header.vertices > 0 ? tractNvMesh(nv, data, 'selection', colouring) : null;
@@ -131,29 +146,40 @@ export function TractPanel({
         setPending(false);
       }
     })();
-  }, [spheres, target, loaded, scalarPath]);
+  }, [rules, target, loaded, scalarPath]);
 
   // The spheres as meshes in the scene (3D, and clipped near the slice in 2D).
   const sphereMesh = useRef<NVMesh[]>([]);
   useEffect(() => {
     const old = sphereMesh.current;
-    sphereMesh.current = sphereMeshes(nv, spheres);
+    const waypointSpheres = waypoints.flatMap((w): Sphere[] =>
+      'sphere' in w
+        ? [{ kind: 'include', x: w.sphere[0], y: w.sphere[1], z: w.sphere[2], r: w.sphere[3] }]
+        : [],
+    );
+    sphereMesh.current = sphereMeshes(nv, [...spheres, ...waypointSpheres]);
     swapMeshes(nv, old, sphereMesh.current);
-  }, [nv, spheres]);
+  }, [nv, spheres, waypoints]);
 
   async function saveBatch(): Promise<void> {
     const name = window.prompt('Batch name', 'tract-selection');
     if (name === null || name.trim() === '' || target === undefined) return;
+    if (masks.length > 0 || waypoints.some((w) => 'mask' in w)) {
+      onMessage(
+        "A selection with masks cannot be saved as a batch yet: a mask is one study's file. Use spheres, or run `cohort tracts select --recipe` with each study's mask.",
+      );
+      return;
+    }
     try {
       const info = await api<PathInfo>(
         'GET',
         projectPath(project, `file?${new URLSearchParams({ path: target }).toString()}`),
       );
-      const rules: SphereRule[] = spheres.map((s) => ({ kind: s.kind, sphere: [s.x, s.y, s.z, s.r] }));
+      const sphereRules = rules.filter((r): r is RecipeRule => !('mask' in r));
       const batch = recipeBatch({
         name: name.trim(),
         tractPattern: info.file?.path ?? `*/${target.split('/').pop() ?? ''}`,
-        rules,
+        rules: sphereRules,
       });
       await api('POST', projectPath(project, 'batches'), { body: { batch, folder: 'tract-selections' } });
       onMessage(
@@ -193,7 +219,7 @@ export function TractPanel({
           <option value="fixed">one colour</option>
         </select>
       </label>
-      {(colouring === 'scalar' || spheres.length > 0) && (
+      {(colouring === 'scalar' || rules.length > 0) && (
         <label>
           Scalar image
           <select
@@ -211,6 +237,14 @@ export function TractPanel({
         </label>
       )}
       <SpherePanel spheres={spheres} onChange={setSpheres} locationListeners={locationListeners} />
+      <RegionRulesPanel
+        images={images}
+        masks={masks}
+        waypoints={waypoints}
+        onMasks={setMasks}
+        onWaypoints={setWaypoints}
+        locationListeners={locationListeners}
+      />
       {stats !== undefined && selection !== null && (
         <div className="selection-stats" aria-label="Selection statistics">
           <div>
