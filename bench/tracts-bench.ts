@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
@@ -14,6 +15,8 @@ import { writeSection } from './write-results.js';
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const WORK = fileURLToPath(new URL('./.work/tracts/', import.meta.url));
 const RUNS = Number(process.env.TRACTS_BENCH_RUNS ?? 3);
+// The statistics runs are short and the ratio to tckstats is the noisiest figure: more of them.
+const STATS_RUNS = Number(process.env.TRACTS_BENCH_STATS_RUNS ?? 9);
 const STREAMLINES = Number(process.env.TRACTS_BENCH_STREAMLINES ?? 1_000_000);
 const BIG = Number(process.env.TRACTS_BENCH_BIG ?? 0); // e.g. 10000000 for the flat-memory check
 const POINTS = 30;
@@ -34,7 +37,10 @@ function writeSynthetic(path: string, count: number): void {
       for (let p = 0; p < POINTS; p++) {
         const norm = Math.hypot(dx, dy, dz) || 1;
         [x, y, z] = [x + dx / norm, y + dy / norm, z + dz / norm];
-        positions.set([x, y, z], (s * POINTS + p) * 3);
+        const at = (s * POINTS + p) * 3;
+        positions[at] = x;
+        positions[at + 1] = y;
+        positions[at + 2] = z;
         [dx, dy, dz] = [
           dx / norm + (random() - 0.5) * 0.3,
           dy / norm + (random() - 0.5) * 0.3,
@@ -68,18 +74,24 @@ function run(command: string, args: readonly string[]): Measure {
   return { ms: elapsed, cpuMs: (user + system) * 1000, rssMB: kb / 1024 };
 }
 
-/** Runs the commands alternately RUNS times; medians of time and RSS per command. */
-function alternate(commands: readonly (readonly string[])[]): Measure[] {
+/** Wall-time ratios of the first command to the second, run by run (the spread of the ratio). */
+let lastRatios: number[] = [];
+
+/** Runs the commands alternately `times` times; medians of time and RSS per command. */
+function alternate(commands: readonly (readonly string[])[], times = RUNS): Measure[] {
   const runs = commands.map(() => [] as Measure[]);
-  for (let r = 0; r < RUNS; r++) {
+  for (let r = 0; r < times; r++) {
     commands.forEach(([command = '', ...args], i) => runs[i]?.push(run(command, args)));
   }
+  lastRatios = (runs[0] ?? []).map((m, i) => m.ms / (runs[1]?.[i]?.ms ?? NaN));
   return runs.map((list) => ({
     ms: median(list.map((m) => m.ms)),
     cpuMs: median(list.map((m) => m.cpuMs)),
     rssMB: median(list.map((m) => m.rssMB)),
   }));
 }
+
+const load = (): string => loadavg()[0]!.toFixed(1);
 
 /** Figures of issue 12: statistics and maps against MRtrix3, flat streaming memory, read speed per format. */
 export async function runTractsBench(): Promise<void> {
@@ -96,7 +108,9 @@ export async function runTractsBench(): Promise<void> {
   });
   const cohort = (...args: string[]): string[] => [process.execPath, CLI, 'tracts', ...args];
 
-  const [ours, theirs] = alternate([cohort('stats', tck, '--json'), ['tckstats', tck, '-quiet']]);
+  const loadBefore = load();
+  const [ours, theirs] = alternate([cohort('stats', tck, '--json'), ['tckstats', tck, '-quiet']], STATS_RUNS);
+  const statsRatios = [...lastRatios].sort((a, b) => a - b);
   const [oursMap, theirsMap] = alternate([
     cohort('map', tck, reference, join(WORK, 'ours.nii')),
     ['tckmap', tck, '-template', reference, '-upsample', '1', '-quiet', '-force', join(WORK, 'theirs.nii')],
@@ -127,7 +141,7 @@ export async function runTractsBench(): Promise<void> {
   if (BIG > 0) {
     const bigTck = join(WORK, 'big.tck');
     writeSynthetic(bigTck, BIG);
-    const [b] = alternate([cohort('stats', bigTck, '--json')]);
+    const [b] = alternate([cohort('stats', bigTck, '--json')], 1);
     big = `\nWith ${BIG.toLocaleString('en')} streamlines (${(statSync(bigTck).size / 2 ** 30).toFixed(1)} GiB): \`cohort tracts stats\` ${ms(b!.ms)} (CPU ${ms(b!.cpuMs)}), peak RSS ${b!.rssMB.toFixed(0)} MB.`;
     rmSync(bigTck);
   }
@@ -140,13 +154,14 @@ export async function runTractsBench(): Promise<void> {
     `## Tracts (issue 12)
 
 Synthetic TCK of ${STREAMLINES.toLocaleString('en')} streamlines × ${POINTS} points (${(statSync(tck).size / 2 ** 20).toFixed(0)} MB), \`bench/tracts-bench.ts\`, whole processes,
-the peer alternated with ours, medians of ${RUNS} runs; MRtrix3 3.0.3 with its default threads. CPU is user + system time and peak RSS is from GNU time;\nthe machine is shared with other engineers' builds and tests, so wall times vary more than CPU times.
-Machine: ${machineLine()}.
+the peer alternated with ours, medians of ${STATS_RUNS} runs (statistics) and ${RUNS} (maps, reads); MRtrix3 3.0.3 with its default threads. CPU is user + system time and peak RSS is from GNU time;\nthe machine is shared with other engineers' builds and tests, so wall times vary more than CPU times.
+Machine: ${machineLine()}; 1-minute load average ${loadBefore} before and ${load()} after (on 2 cores).
 
 | what | ours | time | RSS | MRtrix3 | time | RSS | ratio | target |
 | ---- | ---- | ---- | --- | ------- | ---- | --- | ----- | ------ |
 ${rows.join('\n')}
 
+Statistics, wall ratio to \`tckstats\` run by run (sorted): ${statsRatios.map((r) => r.toFixed(2)).join(', ')}.
 The two visit maps differ in ${differing} voxel(s).
 ${big}
 

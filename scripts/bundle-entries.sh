@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Bundles two entry points that are timed as whole processes into one file each, beside their modules:
+# Bundles the entry points that are timed as whole processes into one file each, beside their modules:
 # - dist/cli/lean-cli.bundle.js: the in-job CLI (`cohort add/select/tag`), loaded by dist/cli/main.js;
+# - dist/cli/tracts-cli.bundle.js: `cohort tracts ...`, timed against MRtrix3 (docs/benchmarks.md, "Tracts");
 # - dist/catalog/indexer/scan-worker.bundle.js: an index's scan thread, started by run-scan-threads.js.
 # - dist/qc/thumbnail-worker.bundle.js: a QC thumbnail thread, started by thumbnail-pool.js.
 # Loading one file instead of a few dozen ES modules halves the CPU time of an in-job `cohort add`
-# (docs/benchmarks.md, "scale"). Both fall back to the modules when their bundle is absent.
+# (docs/benchmarks.md, "scale"). Each falls back to the modules when their bundle is absent.
 # better-sqlite3 stays external: it is a native addon found through node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for entry in dist/cli/lean-cli dist/catalog/indexer/scan-worker dist/qc/thumbnail-worker; do
+for entry in dist/cli/lean-cli dist/cli/tracts-cli dist/catalog/indexer/scan-worker dist/qc/thumbnail-worker; do
   esbuild "$entry.js" --bundle --platform=node --format=esm --target=node20 \
     --external:better-sqlite3 --outfile="$entry.bundle.js" --log-level=warning
 done

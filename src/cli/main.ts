@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { runLeanCli } from './lean-cli.js';
+import type { runTractsCli } from './tracts-cli.js';
 import type { CliStreams } from './run-command.js';
 
 // A reader that stops early (`cohort files P001 | head -3`) closes the pipe: that is not a failure of
@@ -40,6 +41,14 @@ if (['add', 'select', 'tag'].includes(first)) {
   // NORA job scripts call `nora ...` (a shim on the job's PATH runs `cohort nora ...`).
   const { runNora } = await import('./nora/run-nora.js');
   code = await runNora(first === 'nora' ? argv.slice(1) : argv, config, process.env, io);
+} else if (first === 'tracts') {
+  // Timed against MRtrix3 as a whole process: the tract commands alone, bundled like the lean CLI.
+  const bundle = new URL('./tracts-cli.bundle.js', import.meta.url);
+  const fresh = newer(bundle, new URL('./tracts-cli.js', import.meta.url));
+  const tracts = (await (fresh ? import(bundle.href) : import('./tracts-cli.js'))) as {
+    runTractsCli: typeof runTractsCli;
+  };
+  code = await tracts.runTractsCli(argv, config, io);
 } else if (['create', 'rescan', 'projects'].includes(first)) {
   const { runIndexCli } = await import('./index-cli.js');
   code = await runIndexCli(argv, config, io);

@@ -79,7 +79,13 @@ export class LengthAccumulator {
   /** Adds a batch; returns its lengths. */
   add(batch: StreamlineBatch): Float32Array {
     const lengths = batchLengths(batch);
-    this.counted += batch.count;
+    this.addLengths(lengths);
+    return lengths;
+  }
+
+  /** Adds streamline lengths (NaN: a streamline without points, counted but not measured). */
+  addLengths(lengths: Float32Array): void {
+    this.counted += lengths.length;
     if (this.n + lengths.length > this.lengths.length) {
       const grown = new Float32Array(Math.max(this.lengths.length * 2, this.n + lengths.length));
       grown.set(this.lengths.subarray(0, this.n));
@@ -89,14 +95,13 @@ export class LengthAccumulator {
     let n = this.n;
     let sum = this.sum;
     for (let i = 0; i < lengths.length; i++) {
-      const length = lengths[i] ?? NaN;
-      if (length !== length) continue; // NaN: a streamline without points
+      const length = lengths[i] as number;
+      if (length !== length) continue;
       store[n++] = length;
       sum += length;
     }
     this.n = n;
     this.sum = sum;
-    return lengths;
   }
 
   /** The summary; mean and spread as tckstats computes them (double sums, float32 results). */
