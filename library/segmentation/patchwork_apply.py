@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from patchwork_common import device, threads, PatchworkError, fail, load_contrasts, read_model, write_atomic, write_json
 from patchwork_net import build
-from patchwork_patches import Volume, child_boxes, parent_channels, patch_grid, sample
+from patchwork_patches import Volume, level_boxes as tile, parent_channels, patch_grid, sample
 
 # Patches run through a network at once: bounded memory, still amortised per call.
 BATCH = 16
@@ -70,8 +70,8 @@ def predict(model, volume, scheme, classes, repetitions, seed=0):
         level_boxes = [(np.zeros(3), np.ones(3) * scheme["fov"][0], None)]
         for level in range(depth):
             if level > 0:
-                level_boxes = [(c, h, parent) for pc, _, parent in level_boxes
-                               for c, h in child_boxes(scheme, level, pc, rng if repetition > 0 else None)]
+                level_boxes = tile(scheme, level, [parent for _, _, parent in level_boxes],
+                                   rng if repetition > 0 else None)
             outputs = []
             for start in range(0, len(level_boxes), BATCH):
                 chunk = level_boxes[start : start + BATCH]
@@ -115,7 +115,7 @@ def main(argv):
 
     image, shape, affine = load_contrasts(args.contrasts, names)
     started = time.monotonic()
-    with torch.no_grad():
+    with torch.inference_mode():
         probs = predict(model, Volume(image, device=on), model_info["scheme"], network["out_channels"], repetitions)
     values = np.array(model_info["labels"]["values"])
     header = nib.load(args.contrasts[0]).header.copy()
