@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { writeLabelledHeads } from '../src/demo/labelled-heads.js';
 import { machineLine, median } from './measure.js';
+import { writeSection } from './write-results.js';
 
 // Issue 14's speed work: the patchwork scripts of a git revision (before) against the working tree's
-// (after), as whole processes, alternated, medians. Prints a Markdown table; the patchwork section of
-// docs/benchmarks.md quotes it. PATCHWORK_BEFORE_REV (default 01b80f6, the last commit before the
+// (after), as whole processes, alternated, medians, into the patchwork-speed section of docs/benchmarks.md. PATCHWORK_BEFORE_REV (default 01b80f6, the last commit before the
 // speed work), PATCHWORK_SPEED_ROUNDS (default 3), PATCHWORK_SPEED_ITERATIONS (default 10).
 
 const PYTHON = '/usr/bin/python3';
@@ -121,8 +122,20 @@ for (let round = 0; round < ROUNDS; round++) {
 const rows = variants.map(
   (v, i) => `| ${v.name} | ${median(train[i]!).toFixed(2)} s | ${median(apply[i]!).toFixed(1)} s |`,
 );
-console.log(`${machineLine()}, load average ${Math.min(...loads).toFixed(0)}-${Math.max(...loads).toFixed(0)}; ${ROUNDS} rounds, medians; default scheme, 64 × 64 × 48 heads; training: ${ITERATIONS} iterations as one process (loading and one epoch save included), per iteration
+const table = `${machineLine()}, load average ${Math.min(...loads).toFixed(0)}-${Math.max(...loads).toFixed(0)}; ${ROUNDS} rounds, medians; default scheme, 64 × 64 × 48 heads; training: ${ITERATIONS} iterations as one process (loading and one epoch save included), per iteration
 
 | scripts | wall per training iteration | apply one volume (process) |
 | ------- | --------------------------- | -------------------------- |
-${rows.join('\n')}`);
+${rows.join('\n')}`;
+console.log(table);
+writeSection(
+  'patchwork-speed',
+  `## Patchwork speed (issue 14): before and after
+
+\`bench/patchwork-speed-bench.ts\`: the patchwork scripts of ${REV} against the working tree's. ${table}`,
+);
+const docs = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+writeFileSync(
+  docs,
+  await format(readFileSync(docs, 'utf8'), { ...(await resolveConfig(docs)), parser: 'markdown' }),
+);

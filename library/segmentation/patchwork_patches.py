@@ -88,8 +88,9 @@ def random_tree(scheme, shape, class_voxels, rng, balance):
 
 def level_boxes(scheme, level, parents, jitter_rng=None):
     """Boxes of `level` tiling the whole field of view on one grid whose step is half a box, so every voxel
-    is seen by two patches per axis (8 in 3D) away from the image's edges, each with the parent (an entry
-    of `parents`, (centre, ...) tuples of level - 1) whose centre is nearest, which contains it.
+    is seen by two patches per axis (8 in 3D) away from the image's edges; each comes with the list of
+    the `parents` ((centre, half, ...) tuples of level - 1) that contain it (the nearest one if none does,
+    as after a random shift), whose predictions it averages as context.
     Tiling each parent separately instead (ceil(ratio) + 1 children per axis) put 3^3 children in each of
     27 parents, 729 finest patches at depth 3 with most positions twice: 343 cover the same."""
     half = scheme["fov"][level]
@@ -103,5 +104,11 @@ def level_boxes(scheme, level, parents, jitter_rng=None):
         axes = [np.clip(offsets + jitter_rng.uniform(-step / 2, step / 2), -room, room) for _ in range(3)]
     mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
     centres = np.array([p[0] for p in parents])
-    nearest = np.abs(mesh[:, None, :] - centres[None]).max(-1).argmin(1)
-    return [(centre, np.ones(3) * half, parents[k]) for centre, k in zip(mesh, nearest)]
+    halves = np.array([p[1] for p in parents])
+    distance = np.abs(mesh[:, None, :] - centres[None])
+    inside = (distance + half <= halves[None] + 1e-6).all(-1)
+    nearest = distance.max(-1).argmin(1)
+    return [
+        (centre, np.ones(3) * half, [parents[k] for k in (np.flatnonzero(row) if row.any() else [near])])
+        for centre, row, near in zip(mesh, inside, nearest)
+    ]
