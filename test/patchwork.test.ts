@@ -304,3 +304,27 @@ describe('patchwork bad inputs fail with the reason and write nothing', () => {
     expect(result.stderr).not.toMatch(/Traceback/);
   }, 120_000);
 });
+
+describe('patchwork apply tiling', () => {
+  it('covers the field of view at depth 3 with 27 + 343 patches, each inside the parents it averages', () => {
+    // Half-box steps: two patches per axis see every point; a child on a parent boundary lists both.
+    const code = [
+      'import sys, numpy as np',
+      'sys.path.insert(0, sys.argv[1])',
+      'from patchwork_patches import default_scheme, level_boxes',
+      's = default_scheme(3, 32, 0.5)',
+      'one = level_boxes(s, 1, [(np.zeros(3), np.ones(3), None)])',
+      'two = level_boxes(s, 2, [(c, h, None) for c, h, _ in one])',
+      'inside = all(np.all(np.abs(c - p[0]) + h <= p[1] + 1e-6) for c, h, ps in two for p in ps)',
+      'axis = [c[0] for c, _, _ in two if c[1] == c[2] == 0]',
+      'seen = lambda t: sum(abs(t - c) <= 0.25 + 1e-9 for c in axis)',
+      'edge, middle = np.linspace(-0.99, 0.99, 99), np.linspace(-0.74, 0.74, 99)',
+      'print(len(one), len(two), inside, max(len(ps) for _, _, ps in two), min(map(seen, edge)), min(map(seen, middle)))',
+    ].join('\n');
+    const done = spawnSync(PYTHON, ['-c', code, join(BUNDLED_LIBRARY_DIR, 'segmentation')], {
+      encoding: 'utf8',
+    });
+    expect(done.stderr).not.toMatch(/Error/);
+    expect(done.stdout.trim()).toBe('27 343 True 8 1 2');
+  });
+});

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from patchwork_common import device, threads, PatchworkError, fail, load_contrasts, read_model, write_atomic, write_json
 from patchwork_net import build
-from patchwork_patches import Volume, child_boxes, parent_channels, patch_grid, sample
+from patchwork_patches import Volume, level_boxes as tile, parent_channels, patch_grid, sample
 
 # Patches run through a network at once: bounded memory, still amortised per call.
 BATCH = 16
@@ -60,6 +60,16 @@ def accumulate(total, weights, probs, centre, half, shape):
     weights[region] += w
 
 
+def averaged_parents(chunk, grids):
+    """Each box's parent channels, averaged over the parents that contain it (chunk: (c, h, parents))."""
+    pairs = [(i, p) for i, (_, _, parents) in enumerate(chunk) for p in parents]
+    index = torch.tensor([i for i, _ in pairs])
+    channels = parent_channels(torch.stack([p[2] for _, p in pairs]), [p[0] for _, p in pairs],
+                               [p[1] for _, p in pairs], grids[index])
+    summed = torch.zeros((len(chunk),) + channels.shape[1:]).index_add_(0, index, channels)
+    return summed / torch.bincount(index, minlength=len(chunk)).view(-1, 1, 1, 1, 1)
+
+
 def predict(model, volume, scheme, classes, repetitions, seed=0):
     patch, depth = scheme["patch"], scheme["depth"]
     total = torch.zeros((classes,) + volume.shape)
@@ -67,19 +77,18 @@ def predict(model, volume, scheme, classes, repetitions, seed=0):
     rng = np.random.default_rng(seed)
     for repetition in range(repetitions):
         # (centre, half, probabilities) of the level above; the root is the whole field of view.
-        level_boxes = [(np.zeros(3), np.ones(3) * scheme["fov"][0], None)]
+        level_boxes = [(np.zeros(3), np.ones(3) * scheme["fov"][0], [])]
         for level in range(depth):
             if level > 0:
-                level_boxes = [(c, h, parent) for pc, _, parent in level_boxes
-                               for c, h in child_boxes(scheme, level, pc, rng if repetition > 0 else None)]
+                level_boxes = tile(scheme, level, [own for _, _, own in level_boxes],
+                                   rng if repetition > 0 else None)
             outputs = []
             for start in range(0, len(level_boxes), BATCH):
                 chunk = level_boxes[start : start + BATCH]
                 grids = torch.stack([patch_grid(c, h, patch) for c, h, _ in chunk])
                 image = torch.cat([volume.level_input("image", grids[i : i + 1], h, patch) for i, (_, h, _) in enumerate(chunk)])
                 if level > 0:
-                    parents = torch.stack([p[2] for _, _, p in chunk])
-                    image = torch.cat([image, parent_channels(parents, [p[0] for _, _, p in chunk], [p[1] for _, _, p in chunk], grids)], 1)
+                    image = torch.cat([image, averaged_parents(chunk, grids)], 1)
                 probs = F.softmax(model.levels[level](image), 1)
                 if level == depth - 1:
                     # The finest level goes straight into the sums: keeping its hundreds of patches would
@@ -115,7 +124,7 @@ def main(argv):
 
     image, shape, affine = load_contrasts(args.contrasts, names)
     started = time.monotonic()
-    with torch.no_grad():
+    with torch.inference_mode():
         probs = predict(model, Volume(image, device=on), model_info["scheme"], network["out_channels"], repetitions)
     values = np.array(model_info["labels"]["values"])
     header = nib.load(args.contrasts[0]).header.copy()

@@ -86,17 +86,29 @@ def random_tree(scheme, shape, class_voxels, rng, balance):
     return tree
 
 
-def child_boxes(scheme, level, parent_centre, jitter_rng=None):
-    """Boxes of `level` covering the box of their parent (level - 1) with overlap: ceil(ratio) + 1
-    positions per axis, so every voxel is seen by at least two patches where the ratio is above 1."""
+def level_boxes(scheme, level, parents, jitter_rng=None):
+    """Boxes of `level` tiling the whole field of view on one grid whose step is half a box, so every voxel
+    is seen by two patches per axis (8 in 3D) away from the image's edges; each comes with the list of
+    the `parents` ((centre, half, ...) tuples of level - 1) that contain it (the nearest one if none does,
+    as after a random shift), whose predictions it averages as context.
+    Tiling each parent separately instead (ceil(ratio) + 1 children per axis) put 3^3 children in each of
+    27 parents, 729 finest patches at depth 3 with most positions twice: 343 cover the same."""
     half = scheme["fov"][level]
-    room = scheme["fov"][level - 1] - half
-    ratio = scheme["fov"][level - 1] / half
-    count = 1 if room <= 1e-9 else math.ceil(ratio - 1e-9) + 1
-    offsets = np.linspace(-1, 1, count) if count > 1 else np.zeros(1)
+    room = scheme["fov"][0] - half
+    count = 1 if room <= 1e-9 else math.ceil(2 * room / half - 1e-9) + 1
+    offsets = np.linspace(-room, room, count) if count > 1 else np.zeros(1)
+    axes = [offsets] * 3
     if jitter_rng is not None and count > 1:
-        step = 2 / (count - 1)
-        offsets = np.clip(offsets + jitter_rng.uniform(-step / 2, step / 2, count), -1, 1)
-    positions = [parent_centre[a] + offsets * room for a in range(3)]
-    mesh = np.stack(np.meshgrid(*positions, indexing="ij"), axis=-1).reshape(-1, 3)
-    return [(centre, np.ones(3) * half) for centre in mesh]
+        # Repetitions shift the grid by up to half a step per axis.
+        step = 2 * room / (count - 1)
+        axes = [np.clip(offsets + jitter_rng.uniform(-step / 2, step / 2), -room, room) for _ in range(3)]
+    mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    centres = np.array([p[0] for p in parents])
+    halves = np.array([p[1] for p in parents])
+    distance = np.abs(mesh[:, None, :] - centres[None])
+    inside = (distance + half <= halves[None] + 1e-6).all(-1)
+    nearest = distance.max(-1).argmin(1)
+    return [
+        (centre, np.ones(3) * half, [parents[k] for k in (np.flatnonzero(row) if row.any() else [near])])
+        for centre, row, near in zip(mesh, inside, nearest)
+    ]
