@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../db/open-database.js';
 import { createSelectionFixture } from '../selection/test-fixture.js';
 import { jobIndicators } from './job-indicators.js';
 
@@ -41,7 +40,7 @@ function fixture() {
       return typeof value === 'function' ? (value as () => unknown).bind(real) : value;
     },
   });
-  return { db, recording: recording as Db, texts, a, b };
+  return { db, recording: recording, texts, a, b };
 }
 
 describe('jobIndicators of subjects', () => {
