@@ -38,7 +38,7 @@ export interface QueryFigures {
 }
 
 const RUNS = Number(process.env.BENCH_BIOBANK_RUNS ?? 5);
-const HTTP_RUNS = 20;
+const HTTP_RUNS = 10;
 
 function timeRuns(run: () => number, runs: number): { results: number; times: number[]; load: number } {
   const load = loadavg()[0] ?? 0;
