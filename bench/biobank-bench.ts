@@ -36,9 +36,12 @@ function load(): Results {
   return existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Results) : {};
 }
 
-function save(results: Results): void {
+/** Writes this run's parts over what the file holds now (another part may have run meanwhile). */
+function save(parts: Results): void {
   mkdirSync(BIOBANK_WORK, { recursive: true });
-  writeFileSync(RESULTS, JSON.stringify(results, null, 1));
+  const now = load();
+  const merged = { ...now, ...parts, cluster: { ...now.cluster, ...parts.cluster } };
+  writeFileSync(RESULTS, JSON.stringify(merged, null, 1));
 }
 
 const mb = (value: number): string => `${value.toFixed(0)} MB`;
@@ -63,14 +66,13 @@ ${row('no-change `cohort rescan`', f.rescan, 'within 2×, under 1 GB')}`;
 }
 
 export async function runBiobankBench(): Promise<void> {
-  const results = load();
-  results.machine = machineLine();
+  const results: Results = { machine: machineLine() };
   if (PARTS.includes('index')) {
     results.index = runBiobankIndex(REPEATS);
     save(results);
   }
   if (['query', 'server', 'grid'].some((p) => PARTS.includes(p))) {
-    results.query = await runBiobankQueries({ ...results.query }, PARTS);
+    results.query = await runBiobankQueries({ ...load().query }, PARTS);
     save(results);
   }
   if (PARTS.includes('web')) {
@@ -82,6 +84,7 @@ export async function runBiobankBench(): Promise<void> {
     results.cluster = { ...results.cluster, [kind]: await runBiobankCluster(kind) };
     save(results);
   }
+  Object.assign(results, load());
   const s = BIOBANK_SHAPE;
   const text = `## Biobank scale (issues 21 and 18)
 
