@@ -81,7 +81,9 @@ export async function runBiobankBench(): Promise<void> {
   }
   for (const kind of ['slurm', 'sge'] as const) {
     if (!PARTS.includes(kind)) continue;
-    results.cluster = { ...results.cluster, [kind]: await runBiobankCluster(kind) };
+    const figures = await runBiobankCluster(kind);
+    console.log(JSON.stringify({ cluster: figures }));
+    results.cluster = { ...results.cluster, [kind]: figures };
     save(results);
   }
   Object.assign(results, load());
