@@ -27,7 +27,7 @@ const CHANGE_RATES = [25, 250] as const;
 const LIVE_STATES = ['queued', 'running', 'suspended', 'held', 'error'] as const;
 
 // In-page helpers, as source text: the page is a browser, and the bench's own types have no DOM.
-const PAGE_HELPERS = `
+export const PAGE_HELPERS = `
   window.__firstRows = null;
   const seeRows = () => {
     if (window.__firstRows === null && document.querySelector('[aria-label="subjects rows"] [role=row]')) {
@@ -159,7 +159,7 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function measureFirstRender(page: Page, url: string): Promise<number[]> {
+export async function measureFirstRender(page: Page, url: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RENDER_RUNS; i++) {
     // A new query string each time: a hash-only change would not load the page again.
@@ -169,7 +169,7 @@ async function measureFirstRender(page: Page, url: string): Promise<number[]> {
   return times;
 }
 
-async function measureFilter(page: Page): Promise<{ times: number[]; api: number[] }> {
+export async function measureFilter(page: Page): Promise<{ times: number[]; api: number[] }> {
   const filter = page.getByLabel('Filter', { exact: true });
   await filter.fill('S0');
   await page.getByText('9,999 subjects').waitFor();

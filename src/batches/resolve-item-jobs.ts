@@ -206,20 +206,36 @@ function resolveOutput(
   });
   if (reference === null || !reference.ok) return miss(reference?.reason ?? 'no reference');
   const target: ReferenceTarget = reference.target;
-  // validateBatch already rejects escapes; this check keeps a hand-built definition from writing
-  // outside the folder all the same.
-  const problem = outputPathProblem(arg.type, arg.path);
-  const given = posix.normalize(arg.path).replace(/\/+$/, '');
-  const rel = posix.relative(target.folder, posix.join(target.folder, given));
-  if (problem !== null || rel === '' || rel.startsWith('..')) {
-    return miss(problem ?? `path '${arg.path}' is not inside ${target.label}`);
-  }
+  const { problem, given, inside } = checkedOutput(arg);
+  if (problem !== null || !inside) return miss(problem ?? `path '${arg.path}' is not inside ${target.label}`);
   const { absolute, path } = locator.output(target, given);
   return {
     ok: true,
     resolution: { type: arg.type, name: arg.name, ok: true, path: absolute, location: target.label },
     produced: { key: targetKey(target), path, given, absolute, type: arg.type, tags: arg.tags ?? [] },
   };
+}
+
+/** Output paths checked once per argument, not once per item (a preview may have 100,000 items). */
+const checkedOutputs = new WeakMap<OutArgument, { problem: string | null; given: string; inside: boolean }>();
+
+/**
+ * validateBatch already rejects escapes; this check keeps a hand-built definition from writing outside
+ * the folder all the same. Whether the normalised path stays inside does not depend on the folder.
+ */
+function checkedOutput(arg: OutArgument): { problem: string | null; given: string; inside: boolean } {
+  let checked = checkedOutputs.get(arg);
+  if (checked === undefined) {
+    const given = posix.normalize(arg.path).replace(/\/+$/, '');
+    const rel = posix.relative('/folder', posix.join('/folder', given));
+    checked = {
+      problem: outputPathProblem(arg.type, arg.path),
+      given,
+      inside: rel !== '' && !rel.startsWith('..'),
+    };
+    checkedOutputs.set(arg, checked);
+  }
+  return checked;
 }
 
 function passValue(arg: Exclude<JobArgument, FileArgument | OutArgument>): ArgumentResolution {

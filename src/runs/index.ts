@@ -28,6 +28,7 @@ export * from './task-states.js';
 export {
   gridCounts,
   gridRows,
+  gridTotal,
   GRID_SORT_KEYS,
   type GridCounts,
   type GridQuery,

@@ -23,6 +23,9 @@ export const gridQuery = z.object({
     })
     .optional(),
   all: z.enum(['0', '1', 'true', 'false']).optional(),
+  /** A page of at most `limit` tasks from `offset`, with `total` in the answer (default: every task). */
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
 });
 /** A row of the grid (no provenance: GET .../tasks/:id has it). */
 export interface GridTask {
@@ -49,6 +52,8 @@ export interface GridTask {
 export interface GridResponse {
   readonly counts: GridCounts;
   readonly tasks: readonly GridTask[];
+  /** With `limit`: how many tasks match the query in all pages. */
+  readonly total?: number;
 }
 /** GET .../runs/progress: tasks per state of the active and the newest runs (the grid's progress bars). */
 export interface RunProgressResponse {

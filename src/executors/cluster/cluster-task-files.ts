@@ -12,18 +12,22 @@ const LEGACY_SLURM_CANCELLED = 'cancelled-by-cohort';
  * not speak for this run) and writes the task's wrapper (`task.sh`). Returns the wrapper's path.
  */
 export function prepareClusterTask(spec: TaskSpec, options: TaskScriptOptions): string {
-  mkdirSync(spec.logDir, { recursive: true });
+  // A folder made just now holds nothing of an earlier run: its seven removals are skipped (with
+  // 200,000 tasks they were most of the file-system calls of a submission).
+  const made = mkdirSync(spec.logDir, { recursive: true });
   const { exit, legacyClusterExit, timeLimit, cancelled, held, clusterScript } = TASK_FOLDER_FILES;
-  for (const name of [
-    exit,
-    `${exit}.tmp`,
-    legacyClusterExit,
-    timeLimit,
-    cancelled,
-    held,
-    LEGACY_SLURM_CANCELLED,
-  ])
-    rmSync(join(spec.logDir, name), { force: true });
+  if (made === undefined) {
+    for (const name of [
+      exit,
+      `${exit}.tmp`,
+      legacyClusterExit,
+      timeLimit,
+      cancelled,
+      held,
+      LEGACY_SLURM_CANCELLED,
+    ])
+      rmSync(join(spec.logDir, name), { force: true });
+  }
   const script = join(spec.logDir, clusterScript);
   writeFileSync(script, taskScript(spec, options), { mode: 0o755 });
   return script;

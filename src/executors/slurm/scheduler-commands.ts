@@ -33,7 +33,7 @@ export class SlurmCommands {
    */
   async squeue(ids: readonly string[]): Promise<SlurmJob[] | undefined> {
     const jobs: SlurmJob[] = [];
-    for (const list of idLists(ids)) {
+    for (const list of idLists(squeueJobIds(ids))) {
       const args = ['--noheader', '--array', '--states=all', `--Format=${SQUEUE_FORMAT}`, `--jobs=${list}`];
       const result = await this.runner.run('squeue', args);
       if (result.code === 0) jobs.push(...parseSqueue(result.stdout));
@@ -103,6 +103,15 @@ export class SlurmCommands {
       throw commandError(`scontrol ${verb}`, result);
     }
   }
+}
+
+/**
+ * The ids to ask squeue for: an array's job id instead of each of its elements (`--array` lists every
+ * element of it anyway). 200,000 element ids made 16 squeue calls a poll; their 200 arrays make one.
+ * Elements of other jobs of the same array are listed too, and ignored by the caller.
+ */
+export function squeueJobIds(ids: readonly string[]): string[] {
+  return [...new Set(ids.map((id) => id.replace(/_\d+$/, '')))];
 }
 
 function idLists(ids: readonly string[]): string[] {

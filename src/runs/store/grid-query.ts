@@ -26,6 +26,9 @@ export interface GridQuery {
   readonly descending?: boolean;
   /** Finished (done) tasks are hidden unless asked for; failed ones always stay for analysis. */
   readonly includeDone?: boolean;
+  /** One page: at most `limit` rows from `offset` (default: all rows, as the live grid wants them). */
+  readonly limit?: number;
+  readonly offset?: number;
 }
 
 export interface GridRow extends TaskRow {
@@ -40,8 +43,8 @@ export interface GridCounts {
   readonly done: number;
 }
 
-/** The grid monitor's table: all tasks matching a query, with the project name. One statement. */
-export function gridRows(db: Db, query: GridQuery): GridRow[] {
+/** The WHERE clause of a grid query and its parameters. */
+function gridWhere(query: GridQuery): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.projectId !== undefined) {
@@ -71,10 +74,30 @@ export function gridRows(db: Db, query: GridQuery): GridRow[] {
     where.push('t.run_id = ?');
     params.push(query.runId);
   }
+  return { sql: where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`, params };
+}
+
+/**
+ * The grid monitor's table: the tasks matching a query (one page of them with `limit`), with the
+ * project name. One statement.
+ */
+export function gridRows(db: Db, query: GridQuery): GridRow[] {
+  const { sql: where, params } = gridWhere(query);
   const order = `${SORT_SQL[query.sort ?? 'id']} ${query.descending === true ? 'DESC' : 'ASC'}, t.id`;
+  const page = query.limit === undefined ? '' : 'LIMIT ? OFFSET ?';
+  if (query.limit !== undefined) params.push(query.limit, query.offset ?? 0);
   const sql = `SELECT t.*, p.name AS project FROM tasks t JOIN projects p ON p.id = t.project_id
-    ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY ${order}`;
+    ${where} ORDER BY ${order} ${page}`;
   return db.prepare(sql).all(...params) as GridRow[];
+}
+
+/** How many tasks match a grid query (limit and offset aside): the total of a paged grid. */
+export function gridTotal(db: Db, query: GridQuery): number {
+  const { sql: where, params } = gridWhere(query);
+  return db
+    .prepare(`SELECT count(*) FROM tasks t ${where}`)
+    .pluck()
+    .get(...params) as number;
 }
 
 /** The counters above the grid. */

@@ -53,6 +53,8 @@ const queries = [
   '/api/projects/alpha/tasks?state=exploded',
   '/api/projects/alpha/tasks?sort=-colour',
   '/api/projects/alpha/tasks?run=0',
+  '/api/projects/alpha/tasks?limit=0',
+  '/api/projects/alpha/tasks?limit=100&offset=-1',
   '/api/projects/alpha/file?path=',
   '/api/projects/alpha/batches?favourites=maybe',
   '/api/projects/alpha/files/abc',
@@ -71,6 +73,15 @@ describe('malformed requests', () => {
     const res = await call(f.app, root, 'GET', path);
     expect(res.status, JSON.stringify(res.json)).toBe(400);
     expect(res.json).toMatchObject({ error: { message: expect.any(String) } });
+  });
+
+  it('pages the grid with limit and offset, the total beside the page', async () => {
+    const all = await call(f.app, root, 'GET', '/api/projects/alpha/tasks?all=1');
+    const page = await call(f.app, root, 'GET', '/api/projects/alpha/tasks?all=1&limit=1&offset=0');
+    expect(page.status).toBe(200);
+    const whole = all.json as { tasks: unknown[]; total?: number };
+    expect(whole.total).toBeUndefined();
+    expect(page.json).toMatchObject({ total: whole.tasks.length, tasks: whole.tasks.slice(0, 1) });
   });
 
   it('points at the bad term of a filter', async () => {

@@ -10,6 +10,7 @@ import {
   getTask,
   gridCounts,
   gridRows,
+  gridTotal,
   isEnded,
   planRerun,
   runOwners,
@@ -55,7 +56,7 @@ export function gridRoutes(): Hono<AppEnv> {
     const q = readQuery(c, gridQuery);
     const db = c.var.ctx.catalog.db;
     const descending = q.sort?.startsWith('-') === true;
-    const rows = gridRows(db, {
+    const query = {
       projectId: project.id,
       ...(q.state === undefined ? {} : { states: Array.isArray(q.state) ? q.state : [q.state] }),
       ...(q.search === undefined ? {} : { search: q.search }),
@@ -63,11 +64,15 @@ export function gridRoutes(): Hono<AppEnv> {
       ...(q.run === undefined ? {} : { runId: q.run }),
       ...(q.sort === undefined ? {} : { sort: q.sort.replace(/^-/, '') as GridSortKey, descending }),
       includeDone: q.all === '1' || q.all === 'true',
-    });
+      ...(q.limit === undefined ? {} : { limit: q.limit, offset: q.offset ?? 0 }),
+    };
+    const rows = gridRows(db, query);
     const owner = ownersOf(db, rows);
     return c.json({
       counts: gridCounts(db, project.id),
       tasks: rows.map((t) => toGridTask(t, project.name, owner(t.run_id))),
+      // A page tells how many there are in all; the whole grid is its own total.
+      ...(q.limit === undefined ? {} : { total: gridTotal(db, query) }),
     } satisfies GridResponse);
   });
 
