@@ -77,6 +77,14 @@ describe('Debug in Jupyter from the grid', () => {
     const shown = page.getByLabel('Notebook URL');
     await eventually(() => shown.inputValue()).toMatch(/\?token=[0-9a-f]{48}$/);
     const opened = await shown.inputValue();
+    // Beside the panel, every button of the server's row is whole (none cut off by its cell).
+    const actions = server.locator('.actions');
+    const clipped = await actions.evaluate((cell) =>
+      [...cell.querySelectorAll('button')]
+        .filter((b) => b.getBoundingClientRect().right > cell.getBoundingClientRect().right + 0.5)
+        .map((b) => b.textContent),
+    );
+    expect(clipped).toEqual([]);
     // Jupyter takes the token out of the address bar once its page has loaded.
     expect(opened.split('?')[0]).toBe(tab.url().split('?')[0]);
 
