@@ -8,7 +8,7 @@ import { INDEX_COMMANDS } from './index-cli.js';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 
-/** Every module (relative to src/) and package the given source file reaches through static imports. */
+/** Every module (relative to src/) and package the given source file reaches through static imports (or require). */
 function staticImports(entry: string): { modules: Set<string>; packages: Set<string> } {
   const modules = new Set<string>();
   const packages = new Set<string>();
@@ -23,6 +23,9 @@ function staticImports(entry: string): { modules: Set<string>; packages: Set<str
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
       else packages.add(spec);
     }
+    // A CommonJS package may be loaded with createRequire (db/open-database.ts does, to save its
+    // export-name parsing): it loads all the same.
+    for (const m of text.matchAll(/\brequire\('([^'.][^']*)'\)/g)) packages.add(m[1] ?? '');
   };
   visit(join(SRC, entry));
   return { modules, packages };
