@@ -3,7 +3,7 @@ import { decodePng } from '../../test/helpers/decode-png.js';
 import { invert4 } from '../imaging/nifti-affine.js';
 import type { NiftiVolume } from '../imaging/nifti-volume.js';
 import { encodePng } from './encode-png.js';
-import { nthSmallest, renderThumbnail } from './render-thumbnail.js';
+import { renderThumbnail } from './render-thumbnail.js';
 import { thumbnailOptions } from './thumbnail-options.js';
 
 /** A 10x12x8 volume of 2 mm voxels, with a bright marker at the patient's left, anterior, superior corner. */
@@ -97,18 +97,5 @@ describe('encodePng', () => {
 
   it('refuses a pixel buffer of the wrong size', () => {
     expect(() => encodePng(2, 2, 1, new Uint8Array(3))).toThrow(/expected 4 bytes/);
-  });
-});
-
-describe('nthSmallest', () => {
-  it('picks what a full sort puts at k, ties and negatives included', () => {
-    let seed = 7;
-    const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 200 - 100;
-    for (const n of [1, 2, 3, 10, 101, 5000]) {
-      const values = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 3 : Math.round(rand())));
-      const sorted = Float64Array.from(values).sort();
-      for (const k of [0, Math.floor(n / 100), Math.floor(n / 2), Math.floor(0.99 * (n - 1)), n - 1])
-        expect(nthSmallest(Float64Array.from(values), k), `n=${n} k=${k}`).toBe(sorted[k]);
-    }
   });
 });

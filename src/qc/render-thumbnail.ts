@@ -1,6 +1,7 @@
 import type { NiftiFirstVolume } from '../imaging/nifti-volume.js';
 import { displayGrid, type DisplayGrid } from './display-grid.js';
 import type { ThumbnailOptions } from './thumbnail-options.js';
+import { nthSmallest } from '../imaging/nth-smallest.js';
 
 /** Drawn pixels: grey (1 channel) without an overlay, RGB (3) with one. Rows top to bottom. */
 export interface ThumbnailPixels {
@@ -175,31 +176,4 @@ function intensityWindow(tiles: readonly Float64Array[], options: ThumbnailOptio
   const low = options.windowLow ?? Math.min(0, pick(0.01));
   const high = options.windowHigh ?? pick(0.99);
   return [low, high > low ? high : low + 1];
-}
-
-/**
- * The k-th smallest value of `a` (0-based), reordering `a` in place (Hoare's selection with a middle
- * pivot): equal to `a.sort()[k]` without sorting.
- */
-export function nthSmallest(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1] ?? 0;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] ?? 0) < pivot) i++;
-      while ((a[j] ?? 0) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] ?? 0;
-        a[i++] = a[j] ?? 0;
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k] ?? 0;
 }

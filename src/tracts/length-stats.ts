@@ -1,4 +1,5 @@
 import type { StreamlineBatch } from './tractogram.js';
+import { nthSmallest } from '../imaging/nth-smallest.js';
 
 const f = Math.fround;
 
@@ -122,8 +123,8 @@ export class LengthAccumulator {
     // The median by selection, not a full sort (a sort of 10 million floats takes seconds).
     const work = values.slice();
     const middle = n >> 1;
-    const upper = select(work, middle);
-    const median = n % 2 === 1 ? upper : f(f(select(work, middle - 1, 0, middle) + upper) / 2);
+    const upper = nthSmallest(work, middle);
+    const median = n % 2 === 1 ? upper : f(f(nthSmallest(work, middle - 1, 0, middle) + upper) / 2);
     return {
       count: this.counted,
       mean,
@@ -133,30 +134,4 @@ export class LengthAccumulator {
       max,
     };
   }
-}
-
-/** The k-th smallest value of `a[from..to)` (quickselect; reorders `a`). */
-function select(a: Float32Array, k: number, from = 0, to = a.length): number {
-  let lo = from;
-  let hi = to - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1] ?? 0;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] ?? 0) < pivot) i++;
-      while ((a[j] ?? 0) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] ?? 0;
-        a[i] = a[j] ?? 0;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k] ?? NaN;
 }
