@@ -79,11 +79,13 @@ describe('Debug in Jupyter from the grid', () => {
     const opened = await shown.inputValue();
     // Beside the panel, every button of the server's row is whole (none cut off by its cell).
     const actions = server.locator('.actions');
-    const clipped = await actions.evaluate((cell) =>
-      [...cell.querySelectorAll('button')]
-        .filter((b) => b.getBoundingClientRect().right > cell.getBoundingClientRect().right + 0.5)
-        .map((b) => b.textContent),
-    );
+    const cellBox = await actions.boundingBox();
+    const clipped: string[] = [];
+    for (const button of await actions.getByRole('button').all()) {
+      const box = await button.boundingBox();
+      if (cellBox !== null && box !== null && box.x + box.width > cellBox.x + cellBox.width + 0.5)
+        clipped.push((await button.textContent()) ?? '');
+    }
     expect(clipped).toEqual([]);
     // Jupyter takes the token out of the address bar once its page has loaded.
     expect(opened.split('?')[0]).toBe(tab.url().split('?')[0]);
