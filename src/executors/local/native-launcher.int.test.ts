@@ -140,11 +140,16 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     await waitForFile(join(spec.logDir, 'pid'), 5000);
     const pid = readFileSync(join(spec.logDir, 'launch'), 'utf8').split(' ')[0];
     launcher.close(); // as when its runner is gone
-    await waitForFile(join(spec.logDir, 'exit'), 5000);
-    // The exit record of the task-folder protocol: code, cause, host, start and end.
-    expect(readFileSync(join(spec.logDir, 'exit'), 'utf8')).toMatch(
-      new RegExp(`^0 exit ${hostname()} \\d+ \\d+\n$`),
+    // The launcher creates the file, then writes its line (readers take a record only once its newline
+    // is there): wait for the whole record, not for the file.
+    const exitFile = join(spec.logDir, 'exit');
+    await waitUntil(
+      'a complete exit record',
+      () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').endsWith('\n'),
+      5000,
     );
+    // The exit record of the task-folder protocol: code, cause, host, start and end.
+    expect(readFileSync(exitFile, 'utf8')).toMatch(new RegExp(`^0 exit ${hostname()} \\d+ \\d+\n$`));
     for (let i = 0; i < 100 && readProcStat(Number(pid)) !== undefined; i++) await sleep(20);
     expect(readProcStat(Number(pid))).toBeUndefined();
   });
