@@ -1,13 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../src/config/resolve-config.js';
-import { cohortShimDir, taskVariables } from '../src/runs/task-environment.js';
 import { machineLine, median, ms } from './measure.js';
 import { writeSection } from './write-results.js';
+import { makeInJobTask } from './in-job-task.js';
 
 /**
  * Issue 18 item 2: `cohort add FILE --tag t` as a job calls it (the job's `cohort` launcher on PATH, the
@@ -19,7 +17,6 @@ import { writeSection } from './write-results.js';
  * machine is shared, and its load average is noted.
  */
 const WORK = fileURLToPath(new URL('./.work/in-job-add/', import.meta.url));
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const BUNDLE = fileURLToPath(new URL('../dist/cli/lean-cli.bundle.js', import.meta.url));
 const SQLITE = createRequire(import.meta.url).resolve('better-sqlite3');
 const REPEATS = Number(process.env.BENCH_ADD_REPEATS ?? 21);
@@ -69,20 +66,7 @@ type Steps = Record<'boot' | 'loadSqlite' | 'openCatalog' | 'loadBundle' | 'clos
 
 export function runInJobAddBench(): void {
   const load = [loadavg()[0] ?? 0];
-  rmSync(WORK, { recursive: true, force: true });
-  const root = join(WORK, 'root');
-  const study = join(root, 'P001', '20200101', 't1');
-  mkdirSync(study, { recursive: true });
-  const home = join(WORK, 'home');
-  timed([process.execPath, CLI, 'create', 'bench', root], { ...process.env, COHORT_HOME: home });
-  const config = resolveConfig({ home }, {});
-  const shim = join(cohortShimDir(config), 'cohort');
-  const env = {
-    ...process.env,
-    ...taskVariables(config, { project: 'bench', item: 'P001#20200101', study: 'P001#20200101', taskId: 1 }),
-  };
-  const output = join(study, 'mask.nii');
-  writeFileSync(output, 'mask\n');
+  const { home, shim, env, output } = makeInJobTask(WORK);
   const db = join(home, 'cohort.db');
   const openOnly = `const D = require(${JSON.stringify(SQLITE)}); new D(${JSON.stringify(db)}).prepare('SELECT 1 FROM projects').get();`;
   const commands: Record<string, string[]> = {

@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../src/config/resolve-config.js';
-import { cohortShimDir, taskVariables } from '../src/runs/task-environment.js';
 import { makeSyntheticTree } from './synthetic-tree.js';
 import { machineLine, median, ms, ratio } from './measure.js';
 import { writeSection } from './write-results.js';
+import { makeInJobTask } from './in-job-task.js';
 
 /**
  * Issue 18 figures, whole processes (Node's start-up and module loading included), each beside its peer
@@ -98,21 +97,7 @@ interface AddResult {
 
 /** `cohort add` as a task runs it: the job's launcher on PATH, the task's variables set. */
 function inJobAdd(): AddResult {
-  const dir = join(WORK, 'scale-add');
-  rmSync(dir, { recursive: true, force: true });
-  const root = join(dir, 'root');
-  const study = join(root, 'P001', '20200101', 't1');
-  mkdirSync(study, { recursive: true });
-  const home = join(dir, 'home');
-  timed([process.execPath, CLI, 'create', 'bench', root], { ...process.env, COHORT_HOME: home });
-  const config = resolveConfig({ home }, {});
-  const shim = join(cohortShimDir(config), 'cohort');
-  const env = {
-    ...process.env,
-    ...taskVariables(config, { project: 'bench', item: 'P001#20200101', study: 'P001#20200101', taskId: 1 }),
-  };
-  const output = join(study, 'mask.nii');
-  spawnSync('bash', ['-c', 'echo mask > "$1"', 'bench', output]);
+  const { shim, env, output } = makeInJobTask(join(WORK, 'scale-add'));
   const runs: Record<keyof AddResult, Timed[]> = { bash: [], node: [], add: [], help: [] };
   for (let i = 0; i < ADD_REPEATS; i++) {
     runs.bash.push(timed(['bash', '-c', 'true'], env));
