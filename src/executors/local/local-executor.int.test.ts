@@ -84,6 +84,9 @@ describe('LocalExecutor', () => {
     const spec = task('for i in $(seq 1 100); do echo $i >> ticks; sleep 0.02; done');
     const [id] = await executor.submit([spec]);
     await executor.suspend([id!]); // same tick: the slot is taken, the pid not yet known
+    // Not "suspended" while the stop is only noted: a caller acting on that (the contract test opens
+    // its task's gate) would let the task run on until the pid arrives.
+    expect((await executor.status([id!])).get(id!)?.state).toBe('running');
     await waitFor(executor, id!, (s) => s.state === 'suspended', 5000);
     const ticks = (): number =>
       existsSync(join(spec.cwd, 'ticks')) ? readFileSync(join(spec.cwd, 'ticks'), 'utf8').length : 0;

@@ -70,11 +70,14 @@ export function localTaskStatus(task: LocalTask, host: string): TaskStatus {
 
 /**
  * Suspended by this runner, or by another one (a `cohort grid suspend` from a second shell signals the
- * group directly): /proc tells either way, at one small read per running task.
+ * group directly): /proc tells either way, at one small read per running task. A stop asked for before
+ * the launcher reported the pid is only a wish until `started` sends it: the task still runs meanwhile,
+ * and saying "suspended" then let a caller act on a stop that had not happened (the contract test's task
+ * passed its gate and finished).
  */
 function isStopped(task: LocalTask): boolean {
   const pid = task.pid;
-  if (pid === undefined) return task.suspended;
+  if (pid === undefined) return false;
   const stat = readProcStat(pid);
   return stat === undefined ? task.suspended : stat.state === 'T';
 }
