@@ -42,6 +42,10 @@ int64_t now_ns(void);
 int64_t seconds_to_ns(double s);
 char *join_path(const char *dir, const char *name);
 int write_file(const char *dir, const char *name, const char *text);
+/* The task's records, appended to its `launch` file: `pid <pid> <ticks> <limit>` and `exit <record>`
+   (the latter into a file `exit` of its own when there is no `launch`). 0 or an errno. */
+int write_started(const char *dir, const char *text);
+int write_exit(const char *dir, const char *text);
 int open_in(const char *dir, const char *name, int flags);
 void task_message(const char *dir, const char *what, const char *subject, int err, char *why, size_t size);
 char *read_launch(const char *dir, size_t *len);
