@@ -52,6 +52,9 @@ if (['add', 'select', 'tag'].includes(first)) {
 } else if (['create', 'rescan', 'projects'].includes(first)) {
   const { runIndexCli } = await import('./index-cli.js');
   code = await runIndexCli(argv, config, io);
+} else if (['run', 'rerun', 'resume'].includes(first)) {
+  const { runRunnerCli } = await import('./runner-cli.js');
+  code = await runRunnerCli(argv, config, io);
 }
 if (code === null) {
   const { runCli } = await import('./run-cli.js');
