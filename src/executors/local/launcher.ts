@@ -60,6 +60,19 @@ export class Launcher {
     this.pending += `${seq} ${seconds(limitSeconds)} ${logDir}\n`;
   }
 
+  /**
+   * Asks the native launcher to compact these ended tasks' folders (`C <folder>` requests), after the
+   * requests before them and also once this runner has gone; false when it cannot (the bash launcher,
+   * or no launcher running), and the caller compacts them itself.
+   */
+  compact(logDirs: readonly string[]): boolean {
+    if (this.params.kind !== 'native' || this.child === undefined) return false;
+    if (logDirs.length === 0) return true;
+    if (this.pending === '') queueMicrotask(() => this.flush());
+    this.pending += logDirs.map((dir) => `C ${dir}\n`).join('');
+    return true;
+  }
+
   private flush(): void {
     const requests = this.pending;
     this.pending = '';

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -150,5 +159,30 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     expect(text).toMatch(new RegExp(`\0pid \\d+ \\d+ 0\nexit 0 exit ${hostname()} \\d+ \\d+\n$`));
     for (let i = 0; i < 100 && readProcStat(Number(pid)) !== undefined; i++) await sleep(20);
     expect(readProcStat(Number(pid))).toBeUndefined();
+  });
+
+  it('compacts the folders of ended tasks it is asked to, also after its runner is gone', async () => {
+    const ended: number[] = [];
+    const launcher = new Launcher(
+      { host: hostname(), graceSeconds: 0.5, kind: 'native' },
+      { started: () => {}, ended: (seq) => ended.push(seq), lost: () => {} },
+    );
+    const spec = task(['/bin/sh', '-c', 'echo out']);
+    mkdirSync(spec.logDir);
+    writeFileSync(join(spec.logDir, 'job.sh'), 'echo out\n'); // the job's own files stay
+    launcher.launch(1, spec, spec.logDir, 0);
+    await waitUntil('the end of the task', () => ended.length === 1, 5000);
+    expect(launcher.compact([spec.logDir, join(root, 'removed already')])).toBe(true);
+    launcher.close(); // the runner answers and exits: the launcher does it after
+    const left = (): string[] => readdirSync(spec.logDir).sort();
+    await waitUntil('the folder compacted', () => !left().includes('launch'), 5000);
+    // The protocol's files and the empty log go; the output and the job's script stay.
+    expect(left()).toEqual(['job.sh', 'stdout.log']);
+    // The bash launcher cannot: its caller compacts the folders itself.
+    const bash = new Launcher(
+      { host: hostname(), graceSeconds: 0.5, kind: 'bash' },
+      { started: () => {}, ended: () => {}, lost: () => {} },
+    );
+    expect(bash.compact([spec.logDir])).toBe(false);
   });
 });
