@@ -17,7 +17,9 @@ const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 /** Subjects (× 10 jobs): 100 by default; BENCH_RUNNER_SUBJECTS=999 gives the 10,000-task run (the demo's most). */
 const SUBJECTS = Number(process.env.BENCH_RUNNER_SUBJECTS ?? 100);
 /** Snakemake needs minutes for 10,000 tasks: it runs beside the 1,000-task figure only. */
-const WITH_SNAKEMAKE = SUBJECTS * 10 <= 1000 && process.env.BENCH_RUNNER_SNAKEMAKE !== '0';
+const SMALL = SUBJECTS * 10 <= 1000;
+/** BENCH_RUNNER_SNAKEMAKE=0 leaves Snakemake out (a quick check of Cohort against `xargs`). */
+const WITH_SNAKEMAKE = SMALL && process.env.BENCH_RUNNER_SNAKEMAKE !== '0';
 /** Wall time and CPU of a whole process tree (bench/cpu-tree.py: a child subreaper). */
 const CPU_TREE = fileURLToPath(new URL('./cpu-tree.py', import.meta.url));
 const JOBS = 10;
@@ -135,7 +137,7 @@ export function runRunnerBench(): void {
   const snakeRow = WITH_SNAKEMAKE
     ? `| Snakemake ${'7'} | ${ms(s)} | ${((tasks / s) * 1000).toFixed(0)} | ${ratio(s / c)} (target ≥ 5×) |\n`
     : '';
-  const text = `## Local runner (issues 3, 9, 18)${WITH_SNAKEMAKE ? '' : `: ${tasks} tasks`}
+  const text = `## Local runner (issues 3, 9, 18)${SMALL ? '' : `: ${tasks} tasks`}
 
 ${tasks} trivial tasks (${SUBJECTS} subjects × ${JOBS} chained bash jobs \`true\`), ${CORES} parallel slots,
 \`bench/runner-bench.ts\`, medians of ${REPEATS} runs. Cohort's time is the whole \`cohort run\` command
@@ -152,7 +154,7 @@ included: \`bench/cpu-tree.py\`, a child subreaper): Cohort ${ms(median(cohortCp
 | \`cohort run\` (local executor) | ${ms(c)} | ${((tasks / c) * 1000).toFixed(0)} | |
 ${snakeRow}| \`xargs -P ${CORES}\` | ${ms(x)} | ${((tasks / x) * 1000).toFixed(0)} | Cohort takes ${ratio(c / x)} its time (target ≤ 1.5×) |`;
   console.log(text);
-  writeSection(WITH_SNAKEMAKE ? 'runner' : `runner-${tasks}`, text);
+  writeSection(SMALL ? 'runner' : `runner-${tasks}`, text);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) runRunnerBench();

@@ -196,6 +196,31 @@ int write_exit(const char *dir, const char *text) {
   return err == ENOENT ? write_file(dir, "exit", text) : err;
 }
 
+/*
+ * The protocol files of a task folder that matter only while its task is active: the same list as
+ * WHILE_ACTIVE in src/executors/compact-task-folder.ts, which does this where no native launcher runs.
+ */
+static const char *const while_active[] = {"launch",    "pid",        "started",   "exit", "exit.tmp",
+                                           "exit-code", "time-limit", "cancelled", "held"};
+
+/*
+ * `C <dir>`: the runner recorded the end of the task of `dir`; its folder keeps only what a person may
+ * read (non-empty logs, the job's files). Done here because this process outlives the runner: the
+ * command answers without waiting for the unlinks of a whole run's folders.
+ */
+void compact_folder(const char *dir) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return; /* removed already (retention, a cleared task) */
+  for (size_t i = 0; i < sizeof while_active / sizeof *while_active; i++) unlinkat(fd, while_active[i], 0);
+  static const char *const logs[] = {"stdout.log", "stderr.log"};
+  for (size_t i = 0; i < 2; i++) {
+    struct stat st;
+    if (fstatat(fd, logs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+      unlinkat(fd, logs[i], 0);
+  }
+  close(fd);
+}
+
 int open_in(const char *dir, const char *name, int flags) {
   char *path = join_path(dir, name);
   if (path == NULL) return -1;
