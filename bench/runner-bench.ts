@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { machineLine, median, ms, ratio, timeCommand } from './measure.js';
@@ -16,10 +17,40 @@ const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 /** Subjects (× 10 jobs): 100 by default; BENCH_RUNNER_SUBJECTS=999 gives the 10,000-task run (the demo's most). */
 const SUBJECTS = Number(process.env.BENCH_RUNNER_SUBJECTS ?? 100);
 /** Snakemake needs minutes for 10,000 tasks: it runs beside the 1,000-task figure only. */
-const WITH_SNAKEMAKE = SUBJECTS * 10 <= 1000;
+const SMALL = SUBJECTS * 10 <= 1000;
+/** BENCH_RUNNER_SNAKEMAKE=0 leaves Snakemake out (a quick check of Cohort against `xargs`). */
+const WITH_SNAKEMAKE = SMALL && process.env.BENCH_RUNNER_SNAKEMAKE !== '0';
+/** Wall time and CPU of a whole process tree (bench/cpu-tree.py: a child subreaper). */
+const CPU_TREE = fileURLToPath(new URL('./cpu-tree.py', import.meta.url));
 const JOBS = 10;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CORES = availableParallelism();
+
+interface TreeTime {
+  /** Until the command answered (what a user waits for). */
+  readonly ms: number;
+  /** User + system CPU of the command and of every process it started, also those that outlived it. */
+  readonly cpuMs: number;
+  readonly stdout: string;
+}
+
+/**
+ * Runs a command under the subreaper harness: `time` would miss the local executor's launcher, which is
+ * detached from \`cohort run\` and reaps the last tasks after it may have answered.
+ */
+function timeTree(command: string, args: readonly string[], env: NodeJS.ProcessEnv): TreeTime {
+  const result = spawnSync('python3', [CPU_TREE, command, ...args], {
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const report = JSON.parse(String(result.output[3] ?? '{}')) as { wall_ms: number; cpu_ms: number };
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return { ms: report.wall_ms, cpuMs: report.cpu_ms, stdout: result.stdout };
+}
+
+const load = (): string => loadavg()[0]!.toFixed(1);
 
 function batchJson(): string {
   const jobs = Array.from({ length: JOBS }, (_, k) => ({
@@ -52,6 +83,9 @@ export function runRunnerBench(): void {
   const cohort: number[] = [];
   const snake: number[] = [];
   const xargs: number[] = [];
+  const cohortCpu: number[] = [];
+  const xargsCpu: number[] = [];
+  const ratios: number[] = [];
   // The demo projects first, and their writes flushed: a demo written just before a timed run left the
   // kernel writing back its files during that run, on the same two cores (a second of 9 here).
   const homes = Array.from({ length: REPEATS }, (_, r) => join(WORK, `home-${r}`));
@@ -61,20 +95,26 @@ export function runRunnerBench(): void {
       COHORT_HOME: home,
     });
   timeCommand('sync', []);
+  const loadBefore = load();
   for (let r = 0; r < REPEATS; r++) {
     const env = { ...clean, COHORT_HOME: homes[r] };
-    const run = timeCommand(process.execPath, [CLI, 'run', batch, '--json'], env);
+    const run = timeTree(process.execPath, [CLI, 'run', batch, '--json'], env);
     const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { done: number };
     if (report.done !== SUBJECTS * JOBS) throw new Error(`cohort ran ${report.done} tasks`);
     cohort.push(run.ms);
+    cohortCpu.push(run.cpuMs);
 
     // The fastest honest form of the peer: one `bash -c true` per task, no script file to read.
-    xargs.push(
-      timeCommand(
-        'bash',
-        ['-c', 'xargs -0 -P "$2" -n 1 bash -c true < "$1"', 'x', join(WORK, 'list'), String(CORES)],
-        clean,
-      ).ms,
+    const peer = timeTree(
+      'bash',
+      ['-c', 'xargs -0 -P "$2" -n 1 bash -c true < "$1"', 'x', join(WORK, 'list'), String(CORES)],
+      clean,
+    );
+    xargs.push(peer.ms);
+    xargsCpu.push(peer.cpuMs);
+    ratios.push(run.ms / peer.ms);
+    console.error(
+      `repeat ${r + 1}: cohort ${ms(run.ms)} (CPU ${ms(run.cpuMs)}), xargs ${ms(peer.ms)} (CPU ${ms(peer.cpuMs)}), load ${load()}`,
     );
 
     if (!WITH_SNAKEMAKE) continue;
@@ -92,25 +132,29 @@ export function runRunnerBench(): void {
   const c = median(cohort);
   const s = WITH_SNAKEMAKE ? median(snake) : Number.NaN;
   const x = median(xargs);
+  const loadAfter = load();
   const tasks = SUBJECTS * JOBS;
   const snakeRow = WITH_SNAKEMAKE
     ? `| Snakemake ${'7'} | ${ms(s)} | ${((tasks / s) * 1000).toFixed(0)} | ${ratio(s / c)} (target ≥ 5×) |\n`
     : '';
-  const text = `## Local runner (issues 3, 9, 18)${WITH_SNAKEMAKE ? '' : `: ${tasks} tasks`}
+  const text = `## Local runner (issues 3, 9, 18)${SMALL ? '' : `: ${tasks} tasks`}
 
 ${tasks} trivial tasks (${SUBJECTS} subjects × ${JOBS} chained bash jobs \`true\`), ${CORES} parallel slots,
 \`bench/runner-bench.ts\`, medians of ${REPEATS} runs. Cohort's time is the whole \`cohort run\` command
 (resolution, writing ${tasks} task folders, running, recording states). Snakemake 7 (Debian) runs the same chain
 of shell jobs with \`--cores ${CORES}\` (only at 1,000 tasks); \`xargs -P ${CORES}\` runs one \`bash -c true\` per task
 with no chaining (the fastest honest form of the peer). The three alternate within each repeat.
-Machine: ${machineLine()}.
+Machine: ${machineLine()}, load average ${loadBefore} at the start and ${loadAfter} at the end.
+Cohort's time against \`xargs\`' within each repeat (median of the ratios): ${ratio(median(ratios))}.
+CPU (user + system of the command and of every process it started, the detached launcher and the tasks
+included: \`bench/cpu-tree.py\`, a child subreaper): Cohort ${ms(median(cohortCpu))}, \`xargs\` ${ms(median(xargsCpu))}.
 
 | runner | wall time | tasks/s | Cohort's speed-up |
 |---|---|---|---|
 | \`cohort run\` (local executor) | ${ms(c)} | ${((tasks / c) * 1000).toFixed(0)} | |
 ${snakeRow}| \`xargs -P ${CORES}\` | ${ms(x)} | ${((tasks / x) * 1000).toFixed(0)} | Cohort takes ${ratio(c / x)} its time (target ≤ 1.5×) |`;
   console.log(text);
-  writeSection(WITH_SNAKEMAKE ? 'runner' : `runner-${tasks}`, text);
+  writeSection(SMALL ? 'runner' : `runner-${tasks}`, text);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) runRunnerBench();

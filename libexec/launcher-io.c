@@ -152,6 +152,75 @@ int write_file(const char *dir, const char *name, const char *text) {
   return err;
 }
 
+/* Cuts `launch` back to `size` (a record that went out only in part). */
+static void truncate_launch(const char *dir, off_t size) {
+  char *path = join_path(dir, "launch");
+  if (path == NULL) return;
+  int ignored = truncate(path, size);
+  (void)ignored;
+  free(path);
+}
+
+/*
+ * Appends one record line (`<kind> <text>`, text ending in its newline) to the task's `launch` file in
+ * one write(2): the task's state lives in the file that named it, instead of a file of its own per
+ * state (two inodes fewer per task; see src/executors/task-folder.ts). A record that could not be
+ * written whole is cut off again, never left half written. Returns 0 or the errno (ENOENT: no `launch`).
+ */
+static int append_launch(const char *dir, const char *kind, const char *text) {
+  char line[128 + HOST_NAME_MAX + 256];
+  int len = snprintf(line, sizeof line, "%s %s", kind, text);
+  if (len <= 0 || (size_t)len >= sizeof line) return EINVAL;
+  int fd = open_in(dir, "launch", O_WRONLY | O_APPEND);
+  if (fd < 0) return errno;
+  struct stat st;
+  int err = fstat(fd, &st) == 0 ? 0 : errno;
+  size_t done = 0;
+  while (err == 0 && done < (size_t)len) {
+    ssize_t n = write(fd, line + done, (size_t)len - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (!(n < 0 && errno == EINTR))
+      err = n < 0 ? errno : ENOSPC;
+  }
+  if (close(fd) != 0 && err == 0) err = errno; /* NFS reports a full disk at close */
+  if (err != 0 && done > 0) truncate_launch(dir, st.st_size);
+  return err;
+}
+
+int write_started(const char *dir, const char *text) { return append_launch(dir, "pid", text); }
+
+int write_exit(const char *dir, const char *text) {
+  int err = append_launch(dir, "exit", text);
+  /* No `launch` to append to (it could not be read, or was removed): the record gets its own file. */
+  return err == ENOENT ? write_file(dir, "exit", text) : err;
+}
+
+/*
+ * The protocol files of a task folder that matter only while its task is active: the same list as
+ * WHILE_ACTIVE in src/executors/compact-task-folder.ts, which does this where no native launcher runs.
+ */
+static const char *const while_active[] = {"launch",    "pid",        "started",   "exit", "exit.tmp",
+                                           "exit-code", "time-limit", "cancelled", "held"};
+
+/*
+ * `C <dir>`: the runner recorded the end of the task of `dir`; its folder keeps only what a person may
+ * read (non-empty logs, the job's files). Done here because this process outlives the runner: the
+ * command answers without waiting for the unlinks of a whole run's folders.
+ */
+void compact_folder(const char *dir) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return; /* removed already (retention, a cleared task) */
+  for (size_t i = 0; i < sizeof while_active / sizeof *while_active; i++) unlinkat(fd, while_active[i], 0);
+  static const char *const logs[] = {"stdout.log", "stderr.log"};
+  for (size_t i = 0; i < 2; i++) {
+    struct stat st;
+    if (fstatat(fd, logs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+      unlinkat(fd, logs[i], 0);
+  }
+  close(fd);
+}
+
 int open_in(const char *dir, const char *name, int flags) {
   char *path = join_path(dir, name);
   if (path == NULL) return -1;
@@ -267,7 +336,7 @@ int retry_records(void) {
   int64_t now = now_ns();
   if (now >= retry_at) {
     for (size_t i = 0; i < nrecords;) {
-      int err = write_file(records[i].dir, "exit", records[i].text);
+      int err = write_exit(records[i].dir, records[i].text);
       if (err != 0 && err != ENOENT) {
         i++;
         continue;

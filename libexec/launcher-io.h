@@ -6,17 +6,19 @@
  * - stdin, one request a line: `<seq> <limit seconds, 0 for none> <log folder>` (the folder may hold
  *   spaces, never a line break). The folder holds `launch`: NUL-terminated fields `<launcher pid> <its
  *   start ticks>` (so another runner can tell the task is about to start), `cwd`, `argc`, argv...,
- *   `NAME=value`... .
+ *   `NAME=value`... . `C <log folder>` (native launcher only; the bash one skips it, and the runner
+ *   never sends it one): the runner recorded that task's end, compact its folder (compact-task-folder.ts).
  * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended;
  *   `E <seq> <code> <words>` when it could not start, the words saying why (the task's stderr.log may
  *   be where it could not write). Reports are buffered and flushed after each batch of events; once
  *   the reader is gone (EPIPE) they are dropped, and the files below are still written.
- * - Files in the log folder (the task-folder protocol, src/executors/task-folder.ts): `pid` = `<pid>
- *   <start ticks> <limit s>\n`, written right after the spawn (before `S`); `exit`, the exit record
- *   `<code> <cause> <host> <start epoch s|-> <end epoch s>\n` (cause `exit`, `time-limit`, `cancelled` or
- *   `could-not-start`), written after the task is reaped (before `E`); `time-limit` when the limit's
- *   SIGTERM went out. A `cancelled` marker present before the start means the task is not started: it
- *   gets `exit` 143 (as if killed by SIGTERM) and an `E`, no `pid` and no `S`.
+ * - Records in the log folder (the task-folder protocol, src/executors/task-folder.ts), appended to
+ *   `launch` after its fields, one write(2) each: `pid <pid> <start ticks> <limit s>\n` right after the
+ *   spawn (before `S`); `exit <code> <cause> <host> <start epoch s|-> <end epoch s>\n` (cause `exit`,
+ *   `time-limit`, `cancelled` or `could-not-start`) after the task is reaped (before `E`); into a file
+ *   `exit` of its own only when there is no `launch`. `time-limit` (a file) when the limit's SIGTERM went
+ *   out. A `cancelled` marker present before the start means the task is not started: it gets an exit
+ *   record 143 (as if killed by SIGTERM) and an `E`, no `pid` record and no `S`.
  * - An exit record that cannot be written (a full disk) is kept and written again every second until
  *   it is (the `E` goes out at once: a live runner records the end in its database); the launcher
  *   does not exit before, so a runner started later sees the task running, then its true end.
@@ -42,6 +44,12 @@ int64_t now_ns(void);
 int64_t seconds_to_ns(double s);
 char *join_path(const char *dir, const char *name);
 int write_file(const char *dir, const char *name, const char *text);
+/* The task's records, appended to its `launch` file: `pid <pid> <ticks> <limit>` and `exit <record>`
+   (the latter into a file `exit` of its own when there is no `launch`). 0 or an errno. */
+int write_started(const char *dir, const char *text);
+int write_exit(const char *dir, const char *text);
+/* `C <dir>`: removes the protocol's files and empty logs of an ended task's folder. */
+void compact_folder(const char *dir);
 int open_in(const char *dir, const char *name, int flags);
 void task_message(const char *dir, const char *what, const char *subject, int err, char *why, size_t size);
 char *read_launch(const char *dir, size_t *len);

@@ -15,10 +15,10 @@
 # go to stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended.
 #
 # Each task runs as its own process group (`set -m`), so kill and suspend act on everything it starts.
-# Before exec, the task's process writes `pid` (`<pid> <start ticks> <limit s>`); after it is reaped the
-# launcher writes `exit`, the exit record of src/executors/task-folder.ts (`<code> <cause> <host> <start
-# epoch s> <end epoch s>`, and a `time-limit` marker when the limit ended it): the folder alone tells any
-# runner what became of it. The argv is read into an array and exec'd as words: no value is ever shell text.
+# Before exec, the task's process appends `pid <pid> <start ticks> <limit s>` to `launch` (after reading
+# it); after it is reaped the launcher appends `exit ` and the exit record of src/executors/task-folder.ts
+# (`<code> <cause> <host> <start epoch s> <end epoch s>`; a `time-limit` marker when the limit ended it):
+# the folder alone tells any runner what became of it. The argv is read into an array and exec'd as words: no value is ever shell text.
 #
 # The launcher lives in its own session: a runner killed with -9 leaves it running; it sees the end of
 # its input, stops taking requests, and still reaps and records every task it started.
@@ -42,11 +42,11 @@ start() {
   local seq=$1 limit=$2 d=$3
   (
     trap - PIPE USR1
+    mapfile -d '' -t a <"$d/launch" # before the record below is appended to it
     read -r s </proc/self/stat
     f=(${s##*) })
-    printf '%s %s %s\n' "$BASHPID" "${f[19]}" "$limit" >"$d/pid"
+    printf 'pid %s %s %s\n' "$BASHPID" "${f[19]}" "$limit" >>"$d/launch"
     [[ -e $d/cancelled ]] && exit 143
-    mapfile -d '' -t a <"$d/launch"
     n=${a[2]-}
     [[ -n $n ]] || exit 127
     cd -- "${a[1]}" 2>>"$d/stderr.log" || exit 126
@@ -119,7 +119,7 @@ while :; do
     : >"$d/time-limit"
     kill -TERM -- "-$pid" 2>/dev/null
   fi
-  printf '%s %s %s %s %s\n' "$code" "$cause" "$host" "${startOf[$pid]}" "$EPOCHSECONDS" >"$d/exit"
+  printf 'exit %s %s %s %s %s\n' "$code" "$cause" "$host" "${startOf[$pid]}" "$EPOCHSECONDS" >>"$d/launch"
   # Its group may outlive it (a job that backgrounded a child): the task has ended, so has all of it.
   # TERM only here; the native launcher also sends the KILL a grace later (a timer this loop lacks).
   kill -TERM -- "-$pid" 2>/dev/null && kill -CONT -- "-$pid" 2>/dev/null

@@ -97,7 +97,7 @@ static void record_end(const char *seq, const char *dir, int code, const char *c
   char text[96 + HOST_NAME_MAX + 256], start[32] = "-";
   if (started_s >= 0) snprintf(start, sizeof start, "%lld", started_s);
   snprintf(text, sizeof text, "%d %s %s %s %lld\n", code, cause, host, start, (long long)time(NULL));
-  int err = write_file(dir, "exit", text);
+  int err = write_exit(dir, text);
   if (err != 0 && err != ENOENT) keep_record(dir, text);
   if (why != NULL && *why != '\0')
     report_why(seq, code, why);
@@ -215,7 +215,7 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
   char ticks[32], text[128];
   start_ticks(pid, ticks, sizeof ticks); /* it may have exited: a zombie until we reap it, still in /proc */
   snprintf(text, sizeof text, "%d %s %s\n", (int)pid, ticks, limit_text);
-  write_file(dir, "pid", text);
+  write_started(dir, text);
   report("S", seq, pid, true);
 
   struct task *t = add_task();
@@ -237,8 +237,13 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
   if (t->limited) t->term_at = now_ns() + limit;
 }
 
-/* One request line: `<seq> <limit> <dir>`; malformed lines are skipped (nothing to report them to). */
+/* One request line: `<seq> <limit> <dir>`, or `C <dir>`; malformed lines are skipped (nothing to report
+   them to). */
 static void request(char *line) {
+  if (line[0] == 'C' && line[1] == ' ') {
+    if (line[2] != '\0') compact_folder(line + 2);
+    return;
+  }
   char *limit = strchr(line, ' ');
   if (limit == NULL) return;
   *limit++ = '\0';

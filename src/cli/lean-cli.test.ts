@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from './commands.js';
 import { LEAN_COMMANDS } from './lean-cli.js';
 import { INDEX_COMMANDS } from './index-cli.js';
+import { RUNNER_COMMANDS } from './runner-cli.js';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 
@@ -33,7 +34,9 @@ function staticImports(entry: string): { modules: Set<string>; packages: Set<str
 
 describe('the lean entries (in-job and indexing commands)', () => {
   it('runs the very command specs of the whole CLI, so parsing, help and behaviour are the same', () => {
-    for (const lean of [...LEAN_COMMANDS, ...INDEX_COMMANDS]) expect(COMMANDS).toContain(lean);
+    for (const lean of [...LEAN_COMMANDS, ...INDEX_COMMANDS, ...RUNNER_COMMANDS])
+      expect(COMMANDS).toContain(lean);
+    expect(RUNNER_COMMANDS.map((c) => c.name)).toEqual(['run', 'rerun', 'resume']);
     expect(LEAN_COMMANDS.map((c) => c.name)).toEqual(['add', 'select', 'tag add', 'tag remove', 'record']);
     expect(INDEX_COMMANDS.map((c) => c.name)).toEqual(['create', 'projects', 'rescan']);
   });
@@ -57,4 +60,11 @@ describe('the lean entries (in-job and indexing commands)', () => {
       expect([...whole.modules].some((m) => m.startsWith('runs/engine'))).toBe(true);
     },
   );
+
+  it('cli/runner-cli.ts loads the run path, not the tracts, DICOM import, QC or server', () => {
+    const { modules } = staticImports('cli/runner-cli.ts');
+    expect([...modules].some((m) => m.startsWith('runs/engine'))).toBe(true);
+    const unneeded = [...modules].filter((m) => /^(tracts|catalog\/dicom|server|qc|demo)\//.test(m));
+    expect(unneeded).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { runLeanCli } from './lean-cli.js';
 import type { runTractsCli } from './tracts-cli.js';
+import type { runRunnerCli } from './runner-cli.js';
 import type { CliStreams } from './run-command.js';
 
 // A reader that stops early (`cohort files P001 | head -3`) closes the pipe: that is not a failure of
@@ -52,6 +53,14 @@ if (['add', 'select', 'tag'].includes(first)) {
 } else if (['create', 'rescan', 'projects'].includes(first)) {
   const { runIndexCli } = await import('./index-cli.js');
   code = await runIndexCli(argv, config, io);
+} else if (['run', 'rerun', 'resume'].includes(first)) {
+  // Timed against `xargs` as a whole process: the run commands alone, bundled like the lean CLI.
+  const bundle = new URL('./runner-cli.bundle.js', import.meta.url);
+  const fresh = newer(bundle, new URL('./runner-cli.js', import.meta.url));
+  const runner = (await (fresh ? import(bundle.href) : import('./runner-cli.js'))) as {
+    runRunnerCli: typeof runRunnerCli;
+  };
+  code = await runner.runRunnerCli(argv, config, io);
 }
 if (code === null) {
   const { runCli } = await import('./run-cli.js');

@@ -109,6 +109,13 @@ export interface Executor {
    * not seen as they happen (a cluster: its scheduler is asked about everything each poll).
    */
   takeChanges?(): ReadonlySet<string>;
+  /**
+   * Shrinks the folders of ended tasks whose end the caller has recorded (compactTaskFolder), possibly
+   * later and in another process: the local executor hands them to its launcher, which outlives the
+   * runner, so that a command answers without waiting for a thousand folders' unlinks. Without it the
+   * engine compacts them itself.
+   */
+  compact?(ids: readonly string[]): void;
   /** Releases resources (timers, child watchers); running tasks keep running. */
   close(): Promise<void>;
 }

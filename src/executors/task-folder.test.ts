@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import {
   exitStatus,
   formatExitRecord,
   parseExitRecord,
+  parseLaunchRecords,
   readExitRecord,
   readTaskFolder,
   writeExitRecord,
@@ -81,8 +82,34 @@ describe('readTaskFolder', () => {
     writeExitRecord(dir, { code: 1, cause: 'exit', host: 'h', endedAt: 9000 });
     expect(readTaskFolder(dir)).toMatchObject({ kind: 'ended', startedAt: 5000, exit: { code: 1 } });
     const local = folder();
-    writeFileSync(join(local, 'pid'), '123 456 0\n');
+    writeFileSync(join(local, 'pid'), '123 456 0\n'); // a folder of a launcher before the records moved
     expect(readTaskFolder(local)).toEqual({ kind: 'running' });
     expect(readTaskFolder(join(root, 'missing'))).toEqual({ kind: 'not-started' });
+  });
+
+  it("reads the local launcher's records from `launch`: handed over, started, ended", () => {
+    const dir = folder();
+    const fields = '77 999\0/work dir\x002\0/bin/sh\0-c\0NAME=a\nexit 3 exit h 1 2\n\0';
+    writeFileSync(join(dir, 'launch'), fields);
+    // A value holding a line like a record is a field, not a record: records follow the last NUL.
+    expect(readTaskFolder(dir)).toEqual({ kind: 'not-started' });
+    expect(parseLaunchRecords(fields)).toEqual({ owner: { pid: 77, startTicks: '999' } });
+    appendFileSync(join(dir, 'launch'), 'pid 123 456');
+    expect(parseLaunchRecords(readFileSync(join(dir, 'launch'), 'utf8')).started).toBe('partial');
+    appendFileSync(join(dir, 'launch'), ' 0.5\n');
+    expect(readTaskFolder(dir)).toEqual({ kind: 'running' });
+    expect(parseLaunchRecords(readFileSync(join(dir, 'launch'), 'utf8')).started).toEqual({
+      pid: 123,
+      startTicks: '456',
+      limitSeconds: 0.5,
+    });
+    appendFileSync(join(dir, 'launch'), 'exit 0 exit node1 1733212800 1733212805');
+    expect(readTaskFolder(dir)).toEqual({ kind: 'running' }); // no newline yet: not a record
+    appendFileSync(join(dir, 'launch'), '\n');
+    expect(readTaskFolder(dir)).toEqual({
+      kind: 'ended',
+      exit: { code: 0, cause: 'exit', host: 'node1', startedAt: 1733212800000, endedAt: 1733212805000 },
+    });
+    expect(readExitRecord(dir)?.code).toBe(0);
   });
 });

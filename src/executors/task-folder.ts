@@ -7,11 +7,16 @@ import { END_CAUSES, type EndCause, type TaskSpec, type TaskStatus } from './exe
  * the exit record's format, and the readers. The folder alone tells any process (a runner started after
  * another died, `cohort grid` in a second shell) what became of a task. Who writes what:
  * - `stdout.log`, `stderr.log`: the task's output (every backend)
- * - `launch`: the task as handed to its wrapper, NUL-separated data, never shell text (local launchers, SGE)
- * - `pid`: `<pid> <start ticks> <limit s>` when the local launcher started the task (its `started`)
+ * - `launch`: the task as handed to its wrapper, NUL-terminated data, never shell text (local launchers,
+ *   SGE). After its fields the local launchers append the task's state, one line each, so that a task
+ *   leaves one file where it left three (inode allocation was the largest cost of a run of short
+ *   tasks): `pid <pid> <start ticks> <limit s>` when it started, `exit <exit record>` when it ended.
+ *   Each goes out in one write(2) and counts once it ends in its newline (see `parseLaunchRecords`).
+ * - `pid`: the same as the `pid` line, in folders of a local launcher before 2026-12-03 (read only)
  * - `started`: `<epoch s>` when a step of a grouped unit started (grouped-unit.ts)
  * - `exit`: the exit record (below), written atomically (tmp file, then rename) when the task ended, by
- *   every backend (`exit-code`: its name in cluster folders of an older Cohort, still read)
+ *   the cluster wrappers, the unit scripts, and for a local task that never reached its launcher or has
+ *   no `launch` (`exit-code`: its name in cluster folders of an older Cohort, still read)
  * - `time-limit`: left by a wrapper that ended the task at its time limit
  * - `cancelled`, `held`: markers written by Cohort (cancel before it signals; hold keeps a queued task)
  * - `task.sh`: the cluster wrapper that ran (kept: it shows exactly what ran); `unit.sh`: a grouped unit's
@@ -113,8 +118,17 @@ export function writeExitRecord(
   renameSync(`${file}.tmp`, file);
 }
 
-/** The exit record in `logDir` (`exit`, or an older cluster wrapper's `exit-code`), once complete. */
-export function readExitRecord(logDir: string, name?: string): ExitRecord | undefined {
+/**
+ * The exit record in `logDir` once complete: the `exit` line of `launch` (local launchers), else the file
+ * `exit` (or an older cluster wrapper's `exit-code`); `name`: only that file. `launch`: its records when
+ * the caller read them already.
+ */
+export function readExitRecord(
+  logDir: string,
+  name?: string,
+  launch: LaunchRecords | undefined = name === undefined ? readLaunchRecords(logDir) : undefined,
+): ExitRecord | undefined {
+  if (launch?.exit !== undefined) return launch.exit;
   const names = name === undefined ? [TASK_FOLDER_FILES.exit, TASK_FOLDER_FILES.legacyClusterExit] : [name];
   for (const n of names) {
     const text = readText(join(logDir, n));
@@ -136,9 +150,62 @@ export function writeLaunchRecord(logDir: string, launcher: string, spec: TaskSp
 
 /** The launcher named by a task's launch record: its pid and start ticks, or undefined. */
 export function readLaunchOwner(logDir: string): { pid: number; startTicks: string } | undefined {
+  return readLaunchRecords(logDir)?.owner;
+}
+
+/** The local launcher's record of the task it started: its process (leader of its group) and limit. */
+export interface PidRecord {
+  readonly pid: number;
+  readonly startTicks: string;
+  readonly limitSeconds: number;
+}
+
+/** What a `launch` file tells: who launches the task, and the state lines its launcher appended. */
+export interface LaunchRecords {
+  /** The launcher process named by the first field. */
+  readonly owner?: { readonly pid: number; readonly startTicks: string };
+  /** The task started; `partial` in the instant its line is being written. */
+  readonly started?: PidRecord | 'partial';
+  /** The task ended (complete records only). */
+  readonly exit?: ExitRecord;
+}
+
+/**
+ * Parses a `launch` file: its NUL-terminated fields, then the launcher's lines after the last NUL
+ * (no field holds one, and the launcher appends only after its fields were read). A line counts once
+ * it ends in its newline; a started line without it is `partial`.
+ */
+export function parseLaunchRecords(text: string): LaunchRecords {
+  const first = text.indexOf('\0');
+  const [ownerPid, ownerTicks] = first < 0 ? [] : text.slice(0, first).split(' ');
+  const lines = text.slice(text.lastIndexOf('\0') + 1).split('\n');
+  let started: PidRecord | 'partial' | undefined;
+  let exit: ExitRecord | undefined;
+  lines.forEach((line, i) => {
+    const complete = i < lines.length - 1;
+    if (line.startsWith('pid ')) {
+      const [pid, startTicks, limit] = line.slice(4).split(' ');
+      started =
+        complete && pid !== undefined && startTicks !== undefined
+          ? { pid: Number(pid), startTicks, limitSeconds: Number(limit ?? 0) }
+          : 'partial';
+    } else if (complete && line.startsWith('exit ')) {
+      exit = parseExitRecord(`${line.slice(5)}\n`) ?? exit;
+    }
+  });
+  return {
+    ...(ownerPid === undefined || ownerTicks === undefined
+      ? {}
+      : { owner: { pid: Number(ownerPid), startTicks: ownerTicks } }),
+    ...(started === undefined ? {} : { started }),
+    ...(exit === undefined ? {} : { exit }),
+  };
+}
+
+/** The records of `logDir`'s `launch` file; undefined when it has none. */
+export function readLaunchRecords(logDir: string): LaunchRecords | undefined {
   const text = readText(join(logDir, TASK_FOLDER_FILES.launch));
-  const [pid, startTicks] = text?.slice(0, text.indexOf('\0')).split(' ') ?? [];
-  return pid === undefined || startTicks === undefined ? undefined : { pid: Number(pid), startTicks };
+  return text === undefined ? undefined : parseLaunchRecords(text);
 }
 
 /** A task folder as its files tell it, whatever backend ran the task. */
@@ -149,15 +216,20 @@ export type TaskFolder =
 
 /**
  * Reads a task's folder: ended when it holds an exit record, running when it holds `started` (a step
- * of a grouped unit) or `pid` (the local launcher started it), else not started.
+ * of a grouped unit) or a `pid` record (the local launcher started it), else not started.
  */
 export function readTaskFolder(logDir: string): TaskFolder {
-  const exit = readExitRecord(logDir);
+  const launch = readLaunchRecords(logDir);
+  const exit = readExitRecord(logDir, undefined, launch);
   const started = readText(join(logDir, TASK_FOLDER_FILES.started));
   const startedAt = started === undefined ? undefined : Number(started.trim()) * 1000;
   const at = startedAt === undefined || Number.isNaN(startedAt) ? {} : { startedAt };
   if (exit !== undefined) return { kind: 'ended', exit, ...at };
-  if (started !== undefined || readText(join(logDir, TASK_FOLDER_FILES.pid)) !== undefined)
+  if (
+    started !== undefined ||
+    launch?.started !== undefined ||
+    readText(join(logDir, TASK_FOLDER_FILES.pid)) !== undefined
+  )
     return { kind: 'running', ...at };
   return { kind: 'not-started' };
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { INSTALL_ROOT } from '../config/install-root.js';
 import { invalidInput, notFound } from '../errors/cohort-error.js';
 import type { JobDefinition } from './job-definition.js';
 import { parseLibraryJob, type LibraryJob } from './library-job.js';
@@ -11,7 +11,7 @@ export type { LibraryJob } from './library-job.js';
  * The predefined jobs shipped with cohort: the top-level `library/` folder. Found from this module's
  * place, which is `src/jobs/` when run from source and `dist/jobs/` when built: both two levels down.
  */
-export const BUNDLED_LIBRARY_DIR = fileURLToPath(new URL('../../library/', import.meta.url));
+export const BUNDLED_LIBRARY_DIR = `${join(INSTALL_ROOT, 'library')}/`;
 
 /**
  * Where predefined jobs are looked for: the bundled library, then the user's library folder

@@ -136,7 +136,8 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         taskId,
         dir,
         placement,
-        library: library(),
+        // Only a library job needs the library: scripts do not pay for reading and parsing it.
+        library: job.library === undefined ? [] : library(),
       });
       setTaskCommand(db, taskId, dir, provenance);
       count++;

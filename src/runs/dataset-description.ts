@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { INSTALL_ROOT } from '../config/install-root.js';
 import type { Project } from '../catalog/project-store.js';
 import { DERIVATIVES } from '../catalog/layout/derivatives.js';
 
@@ -12,7 +13,7 @@ export interface Generator {
 /** Cohort's version, read once from its package.json (beside src/ and dist/ alike). */
 export const COHORT_VERSION: string = (() => {
   try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const text = readFileSync(join(INSTALL_ROOT, 'package.json'), 'utf8');
     const version = (JSON.parse(text) as { version?: unknown }).version;
     return typeof version === 'string' ? version : 'unknown';
   } catch {

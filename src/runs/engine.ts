@@ -75,7 +75,7 @@ export class Engine {
   /** Changes written in the transaction under way, told to listeners once it commits. */
   private unheard: [TaskRow, TaskState][] = [];
   /** Folders of tasks whose end is committed, by run: compacted when the run ends (`compactEnded`). */
-  private readonly endedFolders = new Map<number, string[]>();
+  private readonly endedFolders = new Map<number, Pick<TaskRow, 'executor' | 'log_dir'>[]>();
 
   /** `executors`: one executor, or a set that makes one per engine kind on first use. */
   constructor(
@@ -215,8 +215,14 @@ export class Engine {
   compactEnded(runId?: number): void {
     for (const [id, folders] of this.endedFolders) {
       if (runId !== undefined && id !== runId) continue;
-      for (const logDir of folders) compactTaskFolder(logDir);
       this.endedFolders.delete(id);
+      for (const [kind, tasks] of groupBy(folders, (t) => t.executor)) {
+        const dirs = tasks.map((t) => t.log_dir);
+        // The local executor's launcher does it after the command has answered (Executor.compact).
+        const executor = this.executors.existing(kind as ExecutorKind);
+        if (executor?.compact !== undefined) executor.compact(dirs);
+        else for (const dir of dirs) compactTaskFolder(dir);
+      }
     }
   }
 
@@ -226,7 +232,7 @@ export class Engine {
       folders = [];
       this.endedFolders.set(task.run_id, folders);
     }
-    folders.push(task.log_dir);
+    folders.push({ executor: task.executor, log_dir: task.log_dir });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { INSTALL_ROOT } from '../config/install-root.js';
 import type { CohortConfig } from '../config/resolve-config.js';
 
 /** What a running job learns about itself from its environment. */
@@ -52,9 +52,7 @@ const shimDirs = new Map<string, string>();
 
 /** The built CLI entry (dist/cli/main.js), also when running from the TypeScript sources. */
 export function cliMainPath(): string {
-  return fileURLToPath(
-    new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli/main.js' : '../cli/main.js', import.meta.url),
-  );
+  return join(INSTALL_ROOT, 'dist', 'cli', 'main.js');
 }
 
 /** A folder holding a `cohort` launcher for this installation; written once per home and process. */

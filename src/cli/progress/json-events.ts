@@ -15,13 +15,25 @@ export interface TaskEvent {
 
 /**
  * Streams every task change as one JSON object per line (`jq`-friendly), for `--json`: a script sees
- * each task end as it happens instead of one report at the end.
+ * each task end as it happens instead of one report at the end. The changes of one poll (told in one
+ * burst) go out in one write: a write per line was a system call and a wake-up of the reader per task
+ * state, 3,000 for a run of 1,000 tasks.
  */
 export class JsonEvents implements EngineListener {
+  private pending: string[] = [];
+
   constructor(
-    private readonly write: (line: string) => void,
+    private readonly write: (lines: string) => void,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Writes the lines not yet written (also done a microtask after each burst of changes). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const lines = this.pending.join('\n');
+    this.pending = [];
+    this.write(lines);
+  }
 
   taskChanged(task: TaskRow, previous: TaskState): void {
     const event: TaskEvent = {
@@ -35,6 +47,7 @@ export class JsonEvents implements EngineListener {
       error: task.error,
       at: this.now().toISOString(),
     };
-    this.write(JSON.stringify(event));
+    if (this.pending.length === 0) queueMicrotask(() => this.flush());
+    this.pending.push(JSON.stringify(event));
   }
 }

@@ -39,14 +39,23 @@ describe('ProgressLine', () => {
 });
 
 describe('JsonEvents', () => {
-  it('writes one JSON object per task change', () => {
-    const lines: string[] = [];
+  it('writes one JSON object per task change, the changes of one burst in one write', async () => {
+    const writes: string[] = [];
     const events = new JsonEvents(
-      (l) => lines.push(l),
+      (l) => writes.push(l),
       () => new Date(0),
     );
     events.taskChanged(task(3, 'done'), 'running');
-    expect(lines).toHaveLength(1);
+    events.taskChanged(task(4, 'error'), 'running');
+    expect(writes).toHaveLength(0); // not yet: after the burst
+    await Promise.resolve();
+    expect(writes).toHaveLength(1);
+    const lines = writes[0]?.split('\n') ?? [];
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[1] ?? '')).toMatchObject({ task: 4, state: 'error' });
+    events.taskChanged(task(5, 'done'), 'running');
+    events.flush(); // before the final report
+    expect(writes).toHaveLength(2);
     expect(JSON.parse(lines[0] ?? '')).toEqual({
       event: 'task',
       run: 7,

@@ -21,7 +21,8 @@ export function runProgress(
   terminal: (ProgressStream & { isTTY?: boolean }) | undefined = process.stdout,
 ): RunProgress {
   if (ctx.json) {
-    return { listeners: [new JsonEvents((line) => ctx.print(line))], track: () => {}, stop: () => {} };
+    const events = new JsonEvents((lines) => ctx.print(lines));
+    return { listeners: [events], track: () => {}, stop: () => events.flush() };
   }
   if (terminal?.isTTY !== true) return { listeners: [], track: () => {}, stop: () => {} };
   const line = new ProgressLine(terminal);

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseExitRecord, readLaunchOwner } from '../task-folder.js';
+import { readLaunchOwner, readLaunchRecords } from '../task-folder.js';
 import { Launcher } from './launcher.js';
 
 /** Tasks in the stress loop: enough for the old launcher to misreport some (1-3 % did), short under load. */
@@ -82,6 +82,6 @@ describe('bash task launcher under load', () => {
     expect(wrong).toEqual([]);
     // The exit records say the same as the reports.
     for (const seq of [0, 1, 2, TASKS - 1])
-      expect(parseExitRecord(readFileSync(join(root, String(seq), 'exit'), 'utf8'))?.code).toBe(codeOf(seq));
+      expect(readLaunchRecords(join(root, String(seq)))?.exit?.code).toBe(codeOf(seq));
   }, 120_000);
 });

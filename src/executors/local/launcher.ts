@@ -1,19 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { INSTALL_ROOT } from '../../config/install-root.js';
 import type { TaskSpec } from '../executor.js';
 import { readProcStat } from '../proc-stat.js';
 import { writeLaunchRecord } from '../task-folder.js';
 
 /** The bash program that starts and reaps tasks, where no C compiler built the native one. */
-export const LAUNCHER_SCRIPT = fileURLToPath(new URL('../../../libexec/task-launcher.bash', import.meta.url));
+export const LAUNCHER_SCRIPT = join(INSTALL_ROOT, 'libexec', 'task-launcher.bash');
 
 /**
  * The native launcher, libexec/task-launcher.c (libexec/launcher-io.h documents the protocol) as built by
  * scripts/build-launcher.sh; the same path from src/ (tests) and from dist/.
  */
-export const NATIVE_LAUNCHER = fileURLToPath(new URL('../../../dist/libexec/task-launcher', import.meta.url));
+export const NATIVE_LAUNCHER = join(INSTALL_ROOT, 'dist', 'libexec', 'task-launcher');
 
 /** `native`: the C launcher (posix_spawn, its own time limits); `bash`: the script, its fallback. */
 export type LauncherKind = 'native' | 'bash';
@@ -58,6 +59,19 @@ export class Launcher {
     writeLaunchRecord(logDir, this.identity, spec);
     if (this.pending === '') queueMicrotask(() => this.flush());
     this.pending += `${seq} ${seconds(limitSeconds)} ${logDir}\n`;
+  }
+
+  /**
+   * Asks the native launcher to compact these ended tasks' folders (`C <folder>` requests), after the
+   * requests before them and also once this runner has gone; false when it cannot (the bash launcher,
+   * or no launcher running), and the caller compacts them itself.
+   */
+  compact(logDirs: readonly string[]): boolean {
+    if (this.params.kind !== 'native' || this.child === undefined) return false;
+    if (logDirs.length === 0) return true;
+    if (this.pending === '') queueMicrotask(() => this.flush());
+    this.pending += logDirs.map((dir) => `C ${dir}\n`).join('');
+    return true;
   }
 
   private flush(): void {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CohortError } from '../../errors/cohort-error.js';
+import { compactTaskFolder } from '../compact-task-folder.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executor.js';
 import { ACTIVE_STATES, AdoptedTasks } from './adopted-tasks.js';
 import { exitedStatus, localTaskStatus, type LocalTask } from './local-task.js';
@@ -194,6 +195,15 @@ export class LocalExecutor implements Executor {
     }
     this.scheduler.pump();
     return Promise.resolve();
+  }
+
+  /**
+   * Compacts ended tasks' folders (compactTaskFolder): through the native launcher when it runs, which
+   * does it after this process may have exited, else here and now.
+   */
+  compact(ids: readonly string[]): void {
+    if (this.launcher.compact(ids)) return;
+    for (const id of ids) compactTaskFolder(id);
   }
 
   /**

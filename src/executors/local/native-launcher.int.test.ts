@@ -1,15 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
-import { hasEnded, waitFor, waitForFile, waitUntil } from '../test-support/executor-contract.js';
+import { hasEnded, waitFor, waitUntil } from '../test-support/executor-contract.js';
 import { Launcher, nativeLauncherBuilt } from './launcher.js';
 import { LocalExecutor } from './local-executor.js';
 import { readProcStat } from '../proc-stat.js';
+import { readLaunchRecords } from '../task-folder.js';
 
 // Up to date with libexec/task-launcher.c (a no-op when it is; a note and no binary without a compiler).
 execFileSync('bash', [fileURLToPath(new URL('../../../scripts/build-launcher.sh', import.meta.url))]);
@@ -96,7 +106,9 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     const spec = task(['/bin/sh', '-c', script], { resources: { timeMinutes: 0.01 } });
     const status = await run(spec);
     expect(status).toMatchObject({ state: 'error', reason: 'time limit', exitCode: 124 });
-    expect(log(spec, 'exit')).toMatch(/^124 time-limit \S+ \d+ \d+\n$/); // the same record as a cluster wrapper's
+    // The same record as a cluster wrapper's, as the last line of `launch`.
+    expect(log(spec, 'launch')).toMatch(/\0pid \d+ \d+ 0\.6\nexit 124 time-limit \S+ \d+ \d+\n$/);
+    expect(existsSync(join(spec.logDir, 'exit'))).toBe(false); // no file of its own any more
     expect(existsSync(join(spec.logDir, 'time-limit'))).toBe(true);
     const child = Number(readFileSync(join(spec.cwd, 'child'), 'utf8'));
     expect(readProcStat(child)?.state).toBeDefined(); // still there during the grace...
@@ -116,7 +128,7 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     mkdirSync(spec.logDir);
     writeFileSync(join(spec.logDir, 'cancelled'), 'now\n');
     launcher.launch(1, spec, spec.logDir, 0);
-    await waitForFile(join(spec.logDir, 'exit'), 5000);
+    await waitUntil('an exit record', () => readLaunchRecords(spec.logDir)?.exit !== undefined, 5000);
     await waitFor(make(), spec.logDir, hasEnded, 5000); // the folder alone tells it was killed
     expect((await make().status([spec.logDir])).get(spec.logDir)).toMatchObject({
       state: 'killed',
@@ -125,7 +137,7 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     while (ended.length === 0) await sleep(10);
     expect(ended).toEqual([[1, 143]]);
     expect(started).toEqual([]);
-    expect(existsSync(join(spec.logDir, 'pid'))).toBe(false);
+    expect(readLaunchRecords(spec.logDir)?.started).toBeUndefined();
     expect(existsSync(join(spec.cwd, 'ran'))).toBe(false);
   });
 
@@ -137,20 +149,40 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     const spec = task(['/bin/sh', '-c', 'sleep 0.5']);
     mkdirSync(spec.logDir);
     launcher.launch(1, spec, spec.logDir, 0);
-    await waitForFile(join(spec.logDir, 'pid'), 5000);
+    await waitUntil('a pid record', () => typeof readLaunchRecords(spec.logDir)?.started === 'object', 5000);
     const pid = readFileSync(join(spec.logDir, 'launch'), 'utf8').split(' ')[0];
     launcher.close(); // as when its runner is gone
-    // The launcher creates the file, then writes its line (readers take a record only once its newline
-    // is there): wait for the whole record, not for the file.
-    const exitFile = join(spec.logDir, 'exit');
-    await waitUntil(
-      'a complete exit record',
-      () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').endsWith('\n'),
-      5000,
-    );
-    // The exit record of the task-folder protocol: code, cause, host, start and end.
-    expect(readFileSync(exitFile, 'utf8')).toMatch(new RegExp(`^0 exit ${hostname()} \\d+ \\d+\n$`));
+    // Readers take a record only once its newline is there (parseLaunchRecords).
+    await waitUntil('a complete exit record', () => readLaunchRecords(spec.logDir)?.exit !== undefined, 5000);
+    // The exit record of the task-folder protocol: code, cause, host, start and end, after the pid line.
+    const text = readFileSync(join(spec.logDir, 'launch'), 'utf8');
+    expect(text).toMatch(new RegExp(`\0pid \\d+ \\d+ 0\nexit 0 exit ${hostname()} \\d+ \\d+\n$`));
     for (let i = 0; i < 100 && readProcStat(Number(pid)) !== undefined; i++) await sleep(20);
     expect(readProcStat(Number(pid))).toBeUndefined();
+  });
+
+  it('compacts the folders of ended tasks it is asked to, also after its runner is gone', async () => {
+    const ended: number[] = [];
+    const launcher = new Launcher(
+      { host: hostname(), graceSeconds: 0.5, kind: 'native' },
+      { started: () => {}, ended: (seq) => ended.push(seq), lost: () => {} },
+    );
+    const spec = task(['/bin/sh', '-c', 'echo out']);
+    mkdirSync(spec.logDir);
+    writeFileSync(join(spec.logDir, 'job.sh'), 'echo out\n'); // the job's own files stay
+    launcher.launch(1, spec, spec.logDir, 0);
+    await waitUntil('the end of the task', () => ended.length === 1, 5000);
+    expect(launcher.compact([spec.logDir, join(root, 'removed already')])).toBe(true);
+    launcher.close(); // the runner answers and exits: the launcher does it after
+    const left = (): string[] => readdirSync(spec.logDir).sort();
+    await waitUntil('the folder compacted', () => !left().includes('launch'), 5000);
+    // The protocol's files and the empty log go; the output and the job's script stay.
+    expect(left()).toEqual(['job.sh', 'stdout.log']);
+    // The bash launcher cannot: its caller compacts the folders itself.
+    const bash = new Launcher(
+      { host: hostname(), graceSeconds: 0.5, kind: 'bash' },
+      { started: () => {}, ended: () => {}, lost: () => {} },
+    );
+    expect(bash.compact([spec.logDir])).toBe(false);
   });
 });

@@ -4,10 +4,12 @@ import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
 import {
   readExitRecord,
-  readLaunchOwner,
+  readLaunchRecords,
   TASK_FOLDER_FILES,
   writeExitRecord,
   type ExitRecord,
+  type LaunchRecords,
+  type PidRecord,
 } from '../task-folder.js';
 import { liveProcess, ticksToEpochMs } from '../proc-stat.js';
 import { taskOutcome } from './task-outcome.js';
@@ -16,13 +18,14 @@ import { taskOutcome } from './task-outcome.js';
  * The files the local executor keeps in a task's log folder (names and the exit record: the task-folder
  * protocol, task-folder.ts); together they are the task's whole state, so any runner (also one started
  * after this one died) can tell what became of it.
- * - `pid`: `<pid> <start ticks> <limit s>`, written when the task's process starts
+ * - `launch`: the task as handed to the launcher, then the launcher's `pid <pid> <start ticks> <limit
+ *   s>` line when the task's process started and its `exit <record>` line when it ended
  * - `stdout.log`, `stderr.log`: the task's output, appended
- * - `exit`: the exit record when it ended; code `-` when it never ran
+ * - `exit`: the exit record of a task that never reached the launcher (code `-`), or of a folder
+ *   written before the records moved into `launch` (so was `pid`)
  * - `time-limit`: the launcher ended it at its time limit
  * - `cancelled`: written before a cancel signals the task (or instead of starting it)
  * - `held`: a queued task must not start until it is removed
- * - `launch`: the task as handed to the launcher (libexec/task-launcher.c), which process that is first
  * Markers (`cancelled`, `held`) let another process (`cohort grid kill` in a second shell) act on tasks
  * that still wait in this runner's memory: the runner looks for them every second and before a start.
  * Whoever writes or removes a marker then rewrites `.markers` in the folder above the task's (for the
@@ -31,15 +34,17 @@ import { taskOutcome } from './task-outcome.js';
  */
 export const TASK_FILES = TASK_FOLDER_FILES;
 
-/** The `pid` file: the task's process (leader of its process group). */
-export interface PidRecord {
-  readonly pid: number;
-  readonly startTicks: string;
-  readonly limitSeconds: number;
-}
+export type { PidRecord };
 
-/** The `pid` file; `partial` in the instant between its creation and its one write. */
-export function readPidFile(logDir: string): PidRecord | 'partial' | undefined {
+/**
+ * The task's process (leader of its process group) as its launcher recorded it: the `pid` line of
+ * `launch` (or the `pid` file of an older folder); `partial` in the instant it is being written.
+ */
+export function readPidFile(
+  logDir: string,
+  launch: LaunchRecords | undefined = readLaunchRecords(logDir),
+): PidRecord | 'partial' | undefined {
+  if (launch?.started !== undefined) return launch.started;
   const text = readText(join(logDir, TASK_FILES.pid));
   if (text === undefined) return undefined;
   const [pid, startTicks, limit] = text.trim().split(' ');
@@ -47,14 +52,17 @@ export function readPidFile(logDir: string): PidRecord | 'partial' | undefined {
   return { pid: Number(pid), startTicks, limitSeconds: Number(limit ?? 0) };
 }
 
-/** The `exit` record, once complete (it ends in a newline). */
-export function readExitFile(logDir: string): ExitRecord | undefined {
-  return readExitRecord(logDir, TASK_FILES.exit);
+/** The exit record, once complete: the `exit` line of `launch`, else the file `exit`. */
+export function readExitFile(
+  logDir: string,
+  launch: LaunchRecords | undefined = readLaunchRecords(logDir),
+): ExitRecord | undefined {
+  return launch?.exit ?? readExitRecord(logDir, TASK_FILES.exit);
 }
 
 /** Writes `exit` for a task the launcher did not start: it was cancelled, or a dependency failed. */
 export function writeUnrunExit(logDir: string, cancelled: boolean, host: string, endedAt: number): void {
-  if (existsSync(join(logDir, TASK_FILES.exit))) return;
+  if (readExitFile(logDir) !== undefined) return;
   writeExitRecord(logDir, {
     code: undefined,
     cause: cancelled ? 'cancelled' : 'dependency-failed',
@@ -106,6 +114,7 @@ export function isHeld(logDir: string): boolean {
 /** Removes the state files of an earlier run in the same folder (its logs stay and are appended to). */
 export function clearStateFiles(logDir: string, present: ReadonlySet<string> = filesIn(logDir)): void {
   const names = [
+    TASK_FILES.launch, // its appended records are the earlier run's; the next start writes it anew
     TASK_FILES.pid,
     TASK_FILES.exit,
     `${TASK_FILES.exit}.tmp`,
@@ -142,25 +151,27 @@ export function mayBeActive(present: ReadonlySet<string>): boolean {
  * or held.
  */
 export function statusFromFiles(logDir: string): TaskStatus {
-  const pidRecord = readPidFile(logDir);
-  const ended = endedFromFiles(logDir, pidRecord);
+  const launch = readLaunchRecords(logDir);
+  const pidRecord = readPidFile(logDir, launch);
+  const ended = endedFromFiles(logDir, pidRecord, launch);
   if (ended !== undefined) return ended;
   if (pidRecord === undefined) {
     if (isCancelled(logDir)) return { state: 'killed', cause: 'cancelled', reason: 'killed' };
     if (isHeld(logDir)) return { state: 'held' };
     // Handed to a launcher that is alive: it is about to start (a dead one never will).
-    return launcherAlive(logDir) ? { state: 'queued' } : { state: 'unknown' };
+    return launcherAlive(launch) ? { state: 'queued' } : { state: 'unknown' };
   }
   if (pidRecord === 'partial') return { state: 'running' };
   const stat = liveProcess(pidRecord.pid, pidRecord.startTicks);
   const startedAt = ticksToEpochMs(pidRecord.startTicks);
   if (stat !== undefined) return { state: stat.state === 'T' ? 'suspended' : 'running', startedAt };
-  // The process may have written `exit` between our two reads.
-  const late = endedFromFiles(logDir, pidRecord);
+  // The launcher may have recorded the end between our two reads.
+  const again = readLaunchRecords(logDir);
+  const late = endedFromFiles(logDir, pidRecord, again);
   if (late !== undefined) return late;
   // Ended, but its launcher has not written the exit record yet (it reaps, then writes: on a loaded
   // machine that takes a while): still running for a reader in another process, not lost.
-  if (launcherAlive(logDir)) return { state: 'running', startedAt };
+  if (launcherAlive(again)) return { state: 'running', startedAt };
   if (isCancelled(logDir)) return { state: 'killed', cause: 'cancelled', reason: 'killed', startedAt };
   return { state: 'error', cause: 'lost', reason: 'runner lost the task (no exit status)', startedAt };
 }
@@ -168,8 +179,9 @@ export function statusFromFiles(logDir: string): TaskStatus {
 function endedFromFiles(
   logDir: string,
   pidRecord: PidRecord | 'partial' | undefined,
+  launch: LaunchRecords | undefined,
 ): TaskStatus | undefined {
-  const exit = readExitFile(logDir);
+  const exit = readExitFile(logDir, launch);
   if (exit === undefined) return undefined;
   const started = typeof pidRecord === 'object' ? pidRecord : undefined;
   return taskOutcome({
@@ -182,8 +194,8 @@ function endedFromFiles(
   });
 }
 
-function launcherAlive(logDir: string): boolean {
-  const owner = readLaunchOwner(logDir);
+function launcherAlive(launch: LaunchRecords | undefined): boolean {
+  const owner = launch?.owner;
   return owner !== undefined && liveProcess(owner.pid, owner.startTicks) !== undefined;
 }
 
