@@ -50,10 +50,14 @@ export class BadJobRequest extends Error {
  */
 export function parseJobRequest(body: Buffer): JobRequest {
   if (body.length === 0 || body[body.length - 1] !== 0) throw new BadJobRequest('request not NUL-terminated');
-  const fields = body.subarray(0, body.length - 1).toString('utf8').split('\0');
+  const fields = body
+    .subarray(0, body.length - 1)
+    .toString('utf8')
+    .split('\0');
   const [protocol, cwd, ...rest] = fields;
   if (protocol !== JOB_PROTOCOL) throw new BadJobRequest(`unknown protocol '${String(protocol)}'`);
-  if (cwd === undefined || !cwd.startsWith('/')) throw new BadJobRequest('the working folder is not absolute');
+  if (cwd === undefined || !cwd.startsWith('/'))
+    throw new BadJobRequest('the working folder is not absolute');
   const end = rest.indexOf('');
   if (end < 0) throw new BadJobRequest('no end of the variables');
   const env: Record<string, string> = {};
