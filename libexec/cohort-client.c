@@ -304,8 +304,8 @@ static int through_socket(int argc, char **argv, int *code, const char **why) {
   long status = 1;
   struct chunk *chunks = NULL;
   size_t count = 0;
-  /* An owner killed mid-request leaves no answer: the Node CLI then runs the command (the in-job
-   * commands are idempotent: adding or tagging twice changes nothing). */
+  /* An owner killed mid-request leaves no answer: the Node CLI then runs the command (adding, tagging
+   * or recording twice changes nothing; docs/architecture.md names the one exception). */
   if (answer.len == 0) return *why = "no answer", 0;
   put(&answer, "", 1); /* a NUL after the text: strtol stops there at the latest */
   if (answer.failed) return *why = "out of memory", 0;
