@@ -38,7 +38,7 @@ for f in "$o1" "$d/with space.nii" "$d/q'uo\"te.nii" "$d/\$(touch pwned).nii" "$
 COHORT_CLIENT_TRACE=1 cohort select 'tag:out' > /dev/null 2> "$out.trace"
 `;
 
-function batch(script: string): object {
+function batch(script: string, options?: object): object {
   return {
     name: 'calls',
     level: 'study',
@@ -48,6 +48,7 @@ function batch(script: string): object {
         language: 'bash',
         script,
         args: [{ type: 'OUT', name: 'o1', path: "res/o $(x) 'q' é.nii", ref: { kind: 'current' } }],
+        ...(options === undefined ? {} : { options }),
       },
     ],
   };
@@ -192,6 +193,18 @@ while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done`;
     // The run ends: its owner closes the socket, and the job's `cohort` goes back to Node.
     writeFileSync(join(capture, 'release'), '');
     await until(() => !existsSync(socket), 'the run to end and its socket to close');
+  });
+
+  it('is not offered to a sandboxed job, whose own writes the sandbox limits', () => {
+    const { dir, env, roots } = setup();
+    const file = join(dir, 'fenced.json');
+    const script = `COHORT_CLIENT_TRACE=1 cohort select 'P001' 'file:t1/*' > "$o1" 2>&1`;
+    writeFileSync(file, JSON.stringify(batch(script, { isolation: { kind: 'sandbox' } })));
+    const run = runCohort(['run', file, 'P001', '--project', 'alpha'], env);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(readFileSync(join(roots.alpha, "P001/20200101/res/o $(x) 'q' é.nii"), 'utf8')).toBe(
+      `cohort-client: Node CLI (No such file or directory)\n${join(roots.alpha, 'P001/20200101/t1/s.nii')}\n`,
+    );
   });
 });
 

@@ -12,7 +12,13 @@ import { jobSocketPath } from './job-socket/job-socket-path.js';
 import { runProjectName } from './store/run-store.js';
 import { claimRun, releaseRun } from './run-owner.js';
 import { applyTaskAction, type ExecutorAction, type TaskActionResult } from './task-actions.js';
-import { activeCountOfRun, activeRunIds, tasksOfRun, type TaskRow } from './store/task-store.js';
+import {
+  activeCountOfRun,
+  activeRunIds,
+  runHasIsolatedTasks,
+  tasksOfRun,
+  type TaskRow,
+} from './store/task-store.js';
 
 /** How often the owner asks the executors about the runs it drives. */
 export const SUPERVISOR_POLL_MS = 250;
@@ -94,6 +100,9 @@ export class RunSupervisor implements RunDriver {
     const token = readJobCredential(this.catalog.runsDir, runId);
     const project = runProjectName(this.catalog.db, runId);
     if (this.jobCommands === undefined || token === undefined || project === undefined) return;
+    // A sandboxed job may not write the catalog or the project's folders itself; through the owner it
+    // could. Such runs keep the Node CLI, whose writes the sandbox limits as before.
+    if (runHasIsolatedTasks(this.catalog.db, runId)) return;
     const socket = await JobSocket.open({
       path: jobSocketPath(this.catalog.runsDir, runId),
       token,
