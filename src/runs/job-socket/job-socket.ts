@@ -109,21 +109,31 @@ export class JobSocket {
     conn.on('close', () => this.sockets.delete(conn));
     conn.on('error', () => this.sockets.delete(conn));
     const reader = new RequestReader();
+    const stop = (): void => {
+      conn.off('data', onData);
+      conn.off('end', onEnd);
+    };
+    // A client that closed its side before the whole request: nothing more will come.
+    const onEnd = (): void => {
+      stop();
+      answer(conn, { refused: 'incomplete request' });
+    };
     const onData = (chunk: Buffer): void => {
       let body: Buffer | null;
       try {
         body = reader.push(chunk);
       } catch (error) {
-        conn.off('data', onData);
+        stop();
         return void answer(conn, { refused: (error as Error).message });
       }
       if (body === null) return;
-      conn.off('data', onData);
+      stop();
       // Read: from here the command runs to its end, even if the owner starts closing meanwhile.
       this.sockets.delete(conn);
       void this.handle(body).then((reply) => answer(conn, reply));
     };
     conn.on('data', onData);
+    conn.on('end', onEnd);
   }
 
   /** The answer to one request body. Never throws. */
