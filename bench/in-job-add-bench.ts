@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { machineLine, median, ms } from './measure.js';
 import { writeSection } from './write-results.js';
 import { makeInJobTask, startOwnedRun } from './in-job-task.js';
+import { cohortClientPath } from '../src/runs/task-environment.js';
 
 /**
  * Issue 18 item 2: `cohort add FILE --tag t` as a job calls it (the job's `cohort` launcher on PATH, the
@@ -92,6 +93,8 @@ export function runInJobAddBench(): void {
     fast: { argv: [shim, ...add], env: owned.env },
     fallback: { argv: [shim, ...add], env: absent },
     lean: { argv: [process.execPath, CLI, ...add], env },
+    // The client's own part of a fallback: its start, the failed connect, an exec (of `true`, not Node).
+    clientOnly: { argv: [cohortClientPath(), '/bin/true', CLI, ...add], env: absent },
   };
   const runs: Record<string, Timed[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   const steps: Steps[] = [];
@@ -141,8 +144,11 @@ ${row('`cohort add` by the Node CLI alone (lean entry, as before the socket)', '
 
 The socket's CPU column is the client's and its \`/bin/sh\` launcher's only: the run's owner (a
 background \`cohort resume\`, already running) spent ${ownerPerCall.toFixed(1)} ms of CPU per answered add (its
-CPU over the repeats less its idle polling, /proc ticks of 10 ms). The fallback costs the Node CLI's
-start plus ${ms(med('fallback', 'wallMs') - med('lean', 'wallMs'))} of wall for the failed connect and the extra \`exec\`.
+CPU over the repeats less its idle polling, /proc ticks of 10 ms). A fallback costs the Node CLI's
+add plus the launcher's \`/bin/sh\` and the client's own part: started with \`/bin/true\` in place of
+Node and the socket absent, the client takes ${ms(med('clientOnly', 'wallMs'))} of wall and ${ms(med('clientOnly', 'cpuMs'))} of CPU (start, failed connect,
+\`exec\`). The two Node rows differ by ${ms(med('fallback', 'wallMs') - med('lean', 'wallMs'))} of wall and ${ms(med('fallback', 'cpuMs') - med('lean', 'cpuMs'))} of CPU: Node's start, most
+of either, varies more than that with the load.
 
 Where the CPU of the Node CLI's add goes (one process doing its steps, medians, ms of CPU):
 ${[
