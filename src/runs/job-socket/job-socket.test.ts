@@ -106,5 +106,8 @@ describe('a run’s job socket', () => {
     const socket = await listen(path);
     await socket?.close();
     expect(() => statSync(path)).toThrow();
+    // Something else in the way: no socket, and no error (the run goes on with the Node CLI).
+    mkdirSync(path);
+    expect(await listen(path)).toBeUndefined();
   });
 });

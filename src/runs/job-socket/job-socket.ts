@@ -64,17 +64,18 @@ export class JobSocket {
 
   /**
    * Listens on `options.path` (a stale file of an earlier owner is replaced), mode 0600. Undefined when
-   * it cannot: the path is too long or its folder is not this user's private one; jobs then use the
-   * Node CLI, which works the same.
+   * it cannot (the path is too long, its folder is not this user's private one, something else is in
+   * the way); jobs then use the Node CLI, which works the same. Never throws: a run never fails for
+   * want of its socket.
    */
   static async open(options: JobSocketOptions): Promise<JobSocket | undefined> {
     if (Buffer.byteLength(options.path) > MAX_SOCKET_PATH_BYTES || !privateFolder(dirname(options.path)))
       return undefined;
-    rmSync(options.path, { force: true });
     const server = createServer({ allowHalfOpen: true });
     const socket = new JobSocket(server, options);
     server.on('connection', (conn) => socket.serve(conn));
     try {
+      rmSync(options.path, { force: true });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.path, () => {
