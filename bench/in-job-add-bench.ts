@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { machineLine, median, ms } from './measure.js';
 import { writeSection } from './write-results.js';
 import { makeInJobTask, startOwnedRun } from './in-job-task.js';
+import { timeRunsWithAdds } from './in-job-run-level.js';
 import { cohortClientPath } from '../src/runs/task-environment.js';
 
 /**
@@ -26,6 +27,8 @@ const BUNDLE = fileURLToPath(new URL('../dist/cli/lean-cli.bundle.js', import.me
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const SQLITE = createRequire(import.meta.url).resolve('better-sqlite3');
 const REPEATS = Number(process.env.BENCH_ADD_REPEATS ?? 21);
+const RUN_TASKS = Number(process.env.BENCH_ADD_RUN_TASKS ?? 100);
+const RUN_REPEATS = Number(process.env.BENCH_ADD_RUN_REPEATS ?? 2);
 
 interface Timed {
   readonly wallMs: number;
@@ -122,6 +125,9 @@ export function runInJobAddBench(): void {
   const ownerMs = processCpuMs(owned.ownerPid) - ownerStart - idleRate * (performance.now() - ownerWall);
   const ownerPerCall = Math.max(0, ownerMs) / REPEATS;
   load.push(loadavg()[0] ?? 0);
+  const level = timeRunsWithAdds(WORK, home, RUN_TASKS, RUN_REPEATS);
+  const perTask = (wall: number): string => `+${((wall - level.none) / level.tasks).toFixed(1)} ms`;
+  load.push(loadavg()[0] ?? 0);
   const med = (name: string, key: keyof Timed): number => median(runs[name]!.map((t) => t[key]));
   const step = (key: keyof Steps): number => median(steps.map((s) => s[key]));
   const row = (label: string, name: string): string =>
@@ -149,6 +155,15 @@ add plus the launcher's \`/bin/sh\` and the client's own part: started with \`/b
 Node and the socket absent, the client takes ${ms(med('clientOnly', 'wallMs'))} of wall and ${ms(med('clientOnly', 'cpuMs'))} of CPU (start, failed connect,
 \`exec\`). The two Node rows differ by ${ms(med('fallback', 'wallMs') - med('lean', 'wallMs'))} of wall and ${ms(med('fallback', 'cpuMs') - med('lean', 'cpuMs'))} of CPU: Node's start, most
 of either, varies more than that with the load.
+
+Whole \`cohort run\`s of ${level.tasks} one-job studies on the local executor (2 slots), the three alternated in
+each of ${level.repeats} repeats, medians (\`bench/in-job-run-level.ts\`; the last load average above is after these):
+
+| each task | run | per task |
+|---|---|---|
+| writes its output (the engine registers it) | ${ms(level.none)} | |
+| and calls \`cohort add "$o1" --tag t\` (the run's owner answers) | ${ms(level.socket)} | ${perTask(level.socket)} |
+| and the same with \`COHORT_SOCKET=\` (the Node CLI) | ${ms(level.node)} | ${perTask(level.node)} |
 
 Where the CPU of the Node CLI's add goes (one process doing its steps, medians, ms of CPU):
 ${[
