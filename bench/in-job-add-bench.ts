@@ -19,7 +19,7 @@ import { cohortClientPath } from '../src/runs/task-environment.js';
  * run), the same launcher with the socket absent (the client falls back to the Node CLI), and the Node
  * CLI's lean entry without the client (as before the socket). Then the owner's CPU per answered call,
  * and where the CPU of the Node add goes beyond Node's start, from `process.cpuUsage()` at each step of
- * one process (medians). Wall and CPU (user + system of the process and its children, bash's `times`)
+ * one process (medians), and whole runs whose tasks call it (in-job-run-level.ts). Wall and CPU (user + system of the process and its children, bash's `times`)
  * are both given: the machine is shared, and its load average is noted.
  */
 const WORK = fileURLToPath(new URL('./.work/in-job-add/', import.meta.url));
@@ -156,7 +156,7 @@ Node and the socket absent, the client takes ${ms(med('clientOnly', 'wallMs'))} 
 \`exec\`). The two Node rows differ by ${ms(med('fallback', 'wallMs') - med('lean', 'wallMs'))} of wall and ${ms(med('fallback', 'cpuMs') - med('lean', 'cpuMs'))} of CPU: Node's start, most
 of either, varies more than that with the load.
 
-Whole \`cohort run\`s of ${level.tasks} one-job studies on the local executor (2 slots), the three alternated in
+Whole \`cohort run\`s of ${level.tasks} one-job studies on the local executor (a slot per CPU), the three alternated in
 each of ${level.repeats} repeats, medians (\`bench/in-job-run-level.ts\`; the last load average above is after these):
 
 | each task | run | per task |
