@@ -129,7 +129,9 @@ export class JobSocket {
       }
       if (body === null) return;
       stop();
-      // Read: from here the command runs to its end, even if the owner starts closing meanwhile.
+      // Read: from here the command runs to its end (a busy catalog may take a while), even if the
+      // owner starts closing meanwhile.
+      conn.setTimeout(0);
       this.sockets.delete(conn);
       void this.handle(body).then((reply) => answer(conn, reply));
     };
@@ -137,14 +139,13 @@ export class JobSocket {
     conn.on('end', onEnd);
   }
 
-  /** The answer to one request body. Never throws. */
-  async handle(body: Buffer): Promise<JobAnswer | JobRefusal> {
+  /** The answer to one request body. Never throws (the owner must not die of a client). */
+  private async handle(body: Buffer): Promise<JobAnswer | JobRefusal> {
     let request: JobRequest;
     try {
       request = parseJobRequest(body);
     } catch (error) {
-      if (error instanceof BadJobRequest) return { refused: error.message };
-      throw error;
+      return { refused: error instanceof BadJobRequest ? error.message : 'unreadable request' };
     }
     const refusal = this.refusal(request);
     if (refusal !== undefined) return { refused: refusal };
