@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { openCatalog, type Catalog } from '../catalog/catalog.js';
 import { findProject, type Project } from '../catalog/project-store.js';
 import type { CohortConfig } from '../config/resolve-config.js';
@@ -40,7 +41,7 @@ export async function runCommand(
     }
     const config: CohortConfig = Object.freeze({
       ...baseConfig,
-      ...(typeof options.db === 'string' ? { databasePath: options.db } : {}),
+      ...(typeof options.db === 'string' ? { databasePath: resolve(baseConfig.cwd, options.db) } : {}),
       ...(typeof options.project === 'string' ? { project: options.project } : {}),
     });
     if (config.jobProject !== undefined && config.project !== config.jobProject) {

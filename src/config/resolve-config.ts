@@ -10,6 +10,11 @@ export interface CohortConfig {
   /** Folder for Cohort's own state. Default `~/.cohort`, env `COHORT_HOME`. */
   readonly home: string;
   /**
+   * The folder relative paths of a command line are taken from. Default the process's own; a run's job
+   * socket passes its client's (runs/job-socket/), so a job's `cohort add out.nii` means its own file.
+   */
+  readonly cwd: string;
+  /**
    * The user's own predefined jobs (JSON files, subfolders allowed), read beside the bundled library by
    * the CLI, runs and the server alike. Default `<home>/library`, env `COHORT_LIBRARY`.
    */
@@ -60,13 +65,15 @@ export function resolveConfig(
   overrides: ConfigOverrides = {},
   env: NodeJS.ProcessEnv = process.env,
 ): CohortConfig {
-  const home = resolve(overrides.home ?? env.COHORT_HOME ?? join(homedir(), '.cohort'));
+  const cwd = overrides.cwd ?? process.cwd();
+  const home = resolve(cwd, overrides.home ?? env.COHORT_HOME ?? join(homedir(), '.cohort'));
   const timeout =
     overrides.busyTimeoutMs ?? numberFromEnv(env.COHORT_DB_TIMEOUT_MS) ?? DEFAULT_BUSY_TIMEOUT_MS;
   return Object.freeze({
     home,
-    libraryDir: resolve(overrides.libraryDir ?? env.COHORT_LIBRARY ?? join(home, 'library')),
-    databasePath: resolve(overrides.databasePath ?? env.COHORT_DB ?? join(home, 'cohort.db')),
+    cwd,
+    libraryDir: resolve(cwd, overrides.libraryDir ?? env.COHORT_LIBRARY ?? join(home, 'library')),
+    databasePath: resolve(cwd, overrides.databasePath ?? env.COHORT_DB ?? join(home, 'cohort.db')),
     project: overrides.project ?? nonEmpty(env.COHORT_PROJECT),
     study: overrides.study ?? nonEmpty(env.COHORT_STUDY),
     item: overrides.item ?? nonEmpty(env.COHORT_ITEM),
@@ -80,7 +87,7 @@ export function resolveConfig(
         (env.COHORT_IMPORT_ROOTS ?? '')
           .split(':')
           .filter((p) => p !== '')
-          .map((p) => resolve(p)),
+          .map((p) => resolve(cwd, p)),
     ),
     notebookIdleSeconds:
       overrides.notebookIdleSeconds ??

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Project } from '../catalog/project-store.js';
 import { findStudy, findSubjectId } from '../catalog/study-lookup.js';
 import type { Db } from '../db/open-database.js';
@@ -57,15 +58,15 @@ export function recordOn(
 }
 
 /**
- * Reads a JSON file of measures: an object of numbers, nested objects flattened with `.`
+ * Reads a JSON file of measures (`path` relative to `cwd`): an object of numbers, nested objects flattened with `.`
  * (`{"fa": {"mean": 0.4}}` gives `fa.mean`). Numeric strings are accepted ("0.43").
  *
  * @throws CohortError INVALID_INPUT naming the file and the first bad entry.
  */
-export function readMeasuresFile(path: string): Record<string, number> {
+export function readMeasuresFile(path: string, cwd = process.cwd()): Record<string, number> {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
   } catch (cause) {
     throw invalidInput(
       `Cannot read measures from '${path}': ${(cause as Error).message}.`,

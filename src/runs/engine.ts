@@ -15,6 +15,7 @@ import { redactSecrets } from '../users/secret-token.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
 import { readJobCredential } from './job-credential.js';
+import { jobSocketPath } from './job-socket/job-socket-path.js';
 import { groupBy, planUnitSubmission, type PlannedUnit, type PreviousJob } from './plan-units.js';
 import type { TaskProvenance } from './provenance.js';
 import type { RunMode } from './run-modes.js';
@@ -368,7 +369,11 @@ export class Engine {
     if (!this.credentials.has(task.run_id))
       this.credentials.set(task.run_id, readJobCredential(this.catalog.runsDir, task.run_id));
     const token = this.credentials.get(task.run_id);
-    return token === undefined ? env : { ...env, COHORT_TOKEN: token };
+    // The socket is where the run's owner answers in-job commands (when it listens: else the job's
+    // `cohort` runs Node, as without one); like the token, given at launch and never stored.
+    return token === undefined
+      ? env
+      : { ...env, COHORT_TOKEN: token, COHORT_SOCKET: jobSocketPath(this.catalog.runsDir, task.run_id) };
   }
 
   private runMode(runId: number): RunMode {

@@ -6,10 +6,19 @@ import { CohortError } from '../errors/cohort-error.js';
 import { Engine } from './engine.js';
 import type { EngineListener } from './engine-listener.js';
 import { sweepDaily } from './collect-garbage.js';
-import { endJobCredential } from './job-credential.js';
+import { endJobCredential, readJobCredential } from './job-credential.js';
+import { JobSocket, type JobCommandRunner } from './job-socket/job-socket.js';
+import { jobSocketPath } from './job-socket/job-socket-path.js';
+import { runProjectName } from './store/run-store.js';
 import { claimRun, releaseRun } from './run-owner.js';
 import { applyTaskAction, type ExecutorAction, type TaskActionResult } from './task-actions.js';
-import { activeCountOfRun, activeRunIds, tasksOfRun, type TaskRow } from './store/task-store.js';
+import {
+  activeCountOfRun,
+  activeRunIds,
+  runHasIsolatedTasks,
+  tasksOfRun,
+  type TaskRow,
+} from './store/task-store.js';
 
 /** How often the owner asks the executors about the runs it drives. */
 export const SUPERVISOR_POLL_MS = 250;
@@ -42,6 +51,9 @@ export class RunSupervisor implements RunDriver {
   private closed = false;
   /** The last poll failure said, so a full disk is one line, not four a second. */
   private lastProblem = '';
+  private jobCommands: JobCommandRunner | undefined;
+  /** The job socket of each owned run that has one. */
+  private readonly sockets = new Map<number, JobSocket>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -64,12 +76,47 @@ export class RunSupervisor implements RunDriver {
       });
     }
     try {
+      // Before the first task starts: its `cohort add` finds the socket listening.
+      await this.openJobSocket(runId);
       await this.engine.submitRun(runId);
     } catch (error) {
+      await this.closeJobSocket(runId);
       releaseRun(runsDir, runId);
       throw error;
     }
     this.watch(runId);
+  }
+
+  /**
+   * Answers the in-job commands (`cohort add/select/tag/record`) of the runs this supervisor owns from
+   * now on, over a unix socket in each run's folder (job-socket/job-socket.ts), with `run`: the CLI's
+   * lean entry. A job's `cohort` (libexec/cohort-client.c) then skips starting Node.
+   */
+  serveJobs(run: JobCommandRunner): void {
+    this.jobCommands = run;
+  }
+
+  private async openJobSocket(runId: number): Promise<void> {
+    const token = readJobCredential(this.catalog.runsDir, runId);
+    const project = runProjectName(this.catalog.db, runId);
+    if (this.jobCommands === undefined || token === undefined || project === undefined) return;
+    // A sandboxed job may not write the catalog or the project's folders itself; through the owner it
+    // could. Such runs keep the Node CLI, whose writes the sandbox limits as before.
+    if (runHasIsolatedTasks(this.catalog.db, runId)) return;
+    const socket = await JobSocket.open({
+      path: jobSocketPath(this.catalog.runsDir, runId),
+      token,
+      project,
+      databasePath: this.catalog.config.databasePath,
+      run: this.jobCommands,
+    });
+    if (socket !== undefined) this.sockets.set(runId, socket);
+  }
+
+  private async closeJobSocket(runId: number): Promise<void> {
+    const socket = this.sockets.get(runId);
+    this.sockets.delete(runId);
+    await socket?.close();
   }
 
   /**
@@ -85,9 +132,13 @@ export class RunSupervisor implements RunDriver {
     );
     if (orphans.length === 0) return [];
     try {
+      for (const runId of orphans) await this.openJobSocket(runId);
       await this.engine.reconcile(orphans);
     } catch (error) {
-      for (const runId of orphans) releaseRun(runsDir, runId);
+      for (const runId of orphans) {
+        await this.closeJobSocket(runId);
+        releaseRun(runsDir, runId);
+      }
       throw error;
     }
     for (const runId of orphans) this.watch(runId);
@@ -146,6 +197,7 @@ export class RunSupervisor implements RunDriver {
     await this.loop;
     this.engine.compactEnded();
     for (const [runId, watched] of this.owned) {
+      await this.closeJobSocket(runId);
       releaseRun(this.catalog.runsDir, runId);
       watched.resolve(tasksOfRun(this.catalog.db, runId));
     }
@@ -178,6 +230,7 @@ export class RunSupervisor implements RunDriver {
           if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
           // First what can fail on a full disk: the run stays watched, and the next poll tries again.
           endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
+          await this.closeJobSocket(runId);
           this.owned.delete(runId);
           this.engine.compactEnded(runId);
           releaseRun(this.catalog.runsDir, runId);

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INSTALL_ROOT } from '../config/install-root.js';
 import type { CohortConfig } from '../config/resolve-config.js';
@@ -55,27 +55,46 @@ export function cliMainPath(): string {
   return join(INSTALL_ROOT, 'dist', 'cli', 'main.js');
 }
 
-/** A folder holding a `cohort` launcher for this installation; written once per home and process. */
+/**
+ * The native in-job client (libexec/cohort-client.c, built into dist/libexec), also when running from
+ * the TypeScript sources; absent where no C compiler was found at build time.
+ */
+export function cohortClientPath(): string {
+  return fileURLToPath(
+    new URL(
+      import.meta.url.endsWith('.ts') ? '../../dist/libexec/cohort-client' : '../libexec/cohort-client',
+      import.meta.url,
+    ),
+  );
+}
+
+/**
+ * A folder holding a `cohort` launcher for this installation; written once per home and process. It
+ * runs the native client, which answers in-job commands through the run owner's socket and execs the
+ * Node CLI for everything else; without the client, the Node CLI directly.
+ */
 export function cohortShimDir(config: CohortConfig): string {
   const known = shimDirs.get(config.home);
   if (known !== undefined) return known;
   const bin = join(config.home, 'bin');
-  const main = cliMainPath();
+  const node = shellWord(process.execPath);
+  const main = shellWord(cliMainPath());
+  const client = cohortClientPath();
   mkdirSync(bin, { recursive: true });
   const shim = join(bin, 'cohort');
   // exec keeps the job's process tree flat; paths are quoted for the shell that reads this file.
-  writeFileSync(
-    shim,
-    `#!/bin/sh\nexec '${process.execPath.replace(/'/g, `'\\''`)}' '${main.replace(/'/g, `'\\''`)}' "$@"\n`,
-  );
+  const cohort = existsSync(client) ? `${shellWord(client)} ${node} ${main}` : `${node} ${main}`;
+  writeFileSync(shim, `#!/bin/sh\nexec ${cohort} "$@"\n`);
   chmodSync(shim, 0o755);
   // `nora ...` in a NORA job script: Cohort's mapping of NORA's backend CLI (cli/nora/).
   const nora = join(bin, 'nora');
-  writeFileSync(
-    nora,
-    `#!/bin/sh\nexec '${process.execPath.replace(/'/g, `'\\''`)}' '${main.replace(/'/g, `'\\''`)}' nora "$@"\n`,
-  );
+  writeFileSync(nora, `#!/bin/sh\nexec ${node} ${main} nora "$@"\n`);
   chmodSync(nora, 0o755);
   shimDirs.set(config.home, bin);
   return bin;
+}
+
+/** `text` as one single-quoted word of a POSIX shell. */
+function shellWord(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { EventHub, type EventHubOptions } from './events/event-hub.js';
 import { RunSupervisor } from '../runs/run-supervisor.js';
+import { runLeanCli } from '../cli/lean-cli.js';
 import { AutoTimer } from '../auto/auto-timer.js';
 import type { ServerContext } from './server-context.js';
 import { OperationRegistry } from './operations/operation-registry.js';
@@ -51,10 +52,13 @@ export function createServerContext(catalog: Catalog, options: ServerOptions = {
     options.dropEvents === undefined ? {} : { drop: options.dropEvents },
   );
   let library: readonly LibraryJob[] | undefined;
+  const runs = new RunSupervisor(catalog, [events.listener()], options.pollMs);
+  // The jobs of runs this server drives get their in-job commands answered here (the CLI's lean entry).
+  runs.serveJobs(runLeanCli);
   return {
     catalog,
     events,
-    runs: new RunSupervisor(catalog, [events.listener()], options.pollMs),
+    runs,
     limiter: new LoginLimiter(now),
     operations: new OperationRegistry(catalog.config.databasePath, now),
     library: () => (library ??= loadLibrary(defaultLibraryDirs(catalog.config.libraryDir))),

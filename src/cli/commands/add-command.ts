@@ -28,6 +28,7 @@ export const addCommand: CommandSpec = {
       ...(tags === undefined ? {} : { tags }),
       ...(study === undefined ? {} : { study }),
       ...(into === undefined ? {} : { into }),
+      cwd: ctx.config.cwd,
     });
     if (ctx.json) ctx.printJson(results);
     let failed = 0;

@@ -49,7 +49,7 @@ export const recordCommand: CommandSpec = {
       );
     }
     let values: Record<string, number>;
-    if (file !== undefined) values = readMeasuresFile(file);
+    if (file !== undefined) values = readMeasuresFile(file, ctx.config.cwd);
     else {
       validateMeasureKey(key ?? '');
       values = { [key ?? '']: parseMeasureValue(key ?? '', value ?? '') };

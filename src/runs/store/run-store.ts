@@ -73,3 +73,10 @@ export function runOwners(db: Db, runIds: readonly number[]): Map<number, string
   ) as Array<{ id: number; owner: string }>;
   return new Map(rows.map((r) => [r.id, r.owner]));
 }
+
+/** The name of the project a run belongs to, or undefined for an unknown run. */
+export function runProjectName(db: Db, runId: number): string | undefined {
+  return statement(db, 'SELECT p.name FROM runs r JOIN projects p ON p.id = r.project_id WHERE r.id = ?')
+    .pluck()
+    .get(runId) as string | undefined;
+}
