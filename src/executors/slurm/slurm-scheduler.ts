@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CohortError, invalidInput } from '../../errors/cohort-error.js';
-import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker, timedOut } from '../cluster/cluster-task-files.js';
 import type { CommandRunner } from '../cluster/command-runner.js';
 import { JobRegistry } from '../cluster/job-registry.js';
@@ -46,6 +45,7 @@ export class SlurmScheduler implements GridScheduler {
   readonly commands: CommandRunner;
   readonly graceSeconds: number;
   readonly holdsIgnoreSuccess = false;
+  readonly arrayIndex = { variable: 'SLURM_ARRAY_TASK_ID', first: 0 };
   readonly unreachable: TaskStatus = { state: 'unknown' };
   readonly vanished: TaskStatus = {
     state: 'error',
@@ -124,11 +124,10 @@ export class SlurmScheduler implements GridScheduler {
   async submitJob(
     job: PlannedJob,
     specs: readonly TaskSpec[],
-    scripts: readonly string[],
+    script: string,
     context: SubmitContext,
   ): Promise<string> {
     if (specs.length > 1) writeArrayIndex(specs.map((s) => s.logDir));
-    const script = batchScript(scripts, { variable: 'SLURM_ARRAY_TASK_ID', first: 0 });
     await this.throttle.take(this.cluster.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount);
     const jobId = await this.slurm.sbatch(this.sbatchArgs(job, specs, context), script);
     this.registry.add(jobId, { logDirs: specs.map((s) => s.logDir), submittedAt: Date.now() });
