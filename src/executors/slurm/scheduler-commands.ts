@@ -1,7 +1,7 @@
 import { CohortError } from '../../errors/cohort-error.js';
 import type { CommandResult, CommandRunner } from '../cluster/command-runner.js';
 import { parseSacct, parseSqueue, SQUEUE_FORMAT } from './parse-squeue.js';
-import { parseSlurmLimits, type SlurmLimits } from './slurm-limits.js';
+import { countSlurmJobs, parseSlurmLimits, type SlurmLimits } from './slurm-limits.js';
 import type { SlurmJob } from './slurm-states.js';
 
 /** The controller could not be reached: a status is stale, not lost. */
@@ -75,13 +75,13 @@ export class SlurmCommands {
   }
 
   /**
-   * The job records slurmctld holds (what MaxJobCount counts), of every user: one `squeue --states=all`
-   * line each, a pending array one line until its elements start.
+   * The jobs slurmctld counts against MaxJobCount, of every user, from one `squeue --states=all`: a
+   * line each, and a pending array's line one for each element it still holds (countSlurmJobs).
    */
   async jobRecords(): Promise<number> {
     const result = await this.runner.run('squeue', ['--noheader', '--states=all', '--format=%i']);
     if (result.code !== 0) throw commandError('squeue', result);
-    return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+    return countSlurmJobs(result.stdout);
   }
 
   /** Ends jobs (SIGTERM, SIGKILL after the cluster's KillWait); ids that already ended are no error. */
