@@ -36,7 +36,8 @@ export class SlurmCommands {
     for (const list of idLists(squeueJobIds(ids))) {
       const args = ['--noheader', '--array', '--states=all', `--Format=${SQUEUE_FORMAT}`, `--jobs=${list}`];
       const result = await this.runner.run('squeue', args);
-      if (result.code === 0) jobs.push(...parseSqueue(result.stdout));
+      // Not push(...): a spread of 200,000 elements overflows the call stack.
+      if (result.code === 0) for (const job of parseSqueue(result.stdout)) jobs.push(job);
       else if (UNREACHABLE.test(result.stderr)) return undefined;
       // squeue of a single id the controller does not know fails instead of printing nothing.
       else if (!/invalid job id/i.test(result.stderr)) throw commandError('squeue', result);
@@ -63,7 +64,7 @@ export class SlurmCommands {
         if (UNREACHABLE.test(result.stderr)) throw commandError('sacct', result);
         return 'disabled'; // "Slurm accounting storage is disabled", or no slurmdbd to ask
       }
-      jobs.push(...parseSacct(result.stdout));
+      for (const job of parseSacct(result.stdout)) jobs.push(job);
     }
     return jobs;
   }
