@@ -8,6 +8,8 @@ import { SlurmExecutor } from '../src/executors/slurm/slurm-executor.js';
 /** A cluster of the bench's own, with the executor the engine would make for it. */
 export interface BenchCluster {
   readonly executor: GridExecutor;
+  /** What its client commands need in their environment. */
+  readonly env: Readonly<Record<string, string>>;
   /** `sbatch` or `qsub`. */
   readonly submitProgram: string;
   /** Cancels everything and stops the cluster. */
@@ -46,6 +48,7 @@ function startSlurm(stateDir: string): BenchCluster {
     run('scontrol', 'update', `nodename=${node}`, 'state=drain', 'reason=bench: nothing runs');
   return {
     executor: new SlurmExecutor({ env: slurmEnv, stateDir }),
+    env: slurmEnv,
     submitProgram: 'sbatch',
     stop() {
       try {
@@ -63,17 +66,19 @@ function startSge(stateDir: string): BenchCluster {
   const env = { ...process.env, COHORT_SGE_DIR: state, COHORT_SGE_PORT: String(port) };
   script('sge-up.sh', env);
   // The executor's commands find this cell by the environment sge-up.sh writes to env.sh.
-  Object.assign(process.env, {
+  const sgeEnv = {
     SGE_ROOT: join(state, 'root'),
     SGE_CELL: 'default',
     SGE_QMASTER_PORT: String(port),
     SGE_EXECD_PORT: String(port + 1),
-  });
+  };
+  Object.assign(process.env, sgeEnv);
   const run = (program: string, ...args: string[]): string =>
     execFileSync(`/usr/lib/gridengine/${program}`, args, { encoding: 'utf8' });
   run('qmod', '-d', '*');
   return {
     executor: new SgeExecutor({ stateDir }),
+    env: sgeEnv,
     submitProgram: 'qsub',
     stop() {
       try {
