@@ -146,8 +146,7 @@ export function biobankClusterLines(f: ClusterFigures): string {
   const inCommands = f.submitCommandMs === undefined ? '' : ` (${ms(f.submitCommandMs)} of it in ${submit})`;
   return `${f.tasks.toLocaleString('en')} tasks (${(f.tasks / JOBS).toLocaleString('en')} subjects × ${JOBS} chained jobs of \`true\`) into a loopback ${name}
 of the bench's own (${how}, so that nothing runs during the measurement on the shared machine), through
-the executor in one submit call as the engine makes it (arrays by job of up to ${f.maxArray.toLocaleString('en')} elements, the
-cluster's limit; the second job element-wise on the first). ${f.date ?? ''}; load average ${f.load.toFixed(1)} before the submission${f.loadAfter === undefined ? '' : `, ${f.loadAfter.toFixed(1)} after the polls`}.
+the executor in one submit call as the engine makes it (arrays by job of up to ${f.maxArray.toLocaleString('en')} elements, ${f.kind === 'slurm' ? "the cluster's MaxArraySize" : "the executor's default, under the cluster's max_aj_tasks"}; the second job element-wise on the first)${f.kind === 'sge' ? "; a poll is one `qstat`, and at most every 30 s a second one telling an administrator's holds from waits for a dependency (holdCheckMs)" : ''}. ${f.date ?? ''}; load average ${f.load.toFixed(1)} before the submission${f.loadAfter === undefined ? '' : `, ${f.loadAfter.toFixed(1)} after the polls`}.
 
 | what | result | target |
 |---|---|---|
