@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { TaskSpec } from '../executor.js';
 import { readExitRecord, TASK_FOLDER_FILES, type ExitRecord } from '../task-folder.js';
 import type { ArrayIndex } from './batch-script.js';
-import { arrayScript, arrayTaskLine, taskScript, type TaskScriptOptions } from './task-script.js';
+import {
+  arrayScript,
+  arrayTaskLine,
+  commonEnvironment,
+  taskScript,
+  type TaskScriptOptions,
+} from './task-script.js';
 
 /**
  * An array job's own files, in its first task's folder: the one wrapper every element runs, and the
@@ -55,11 +61,12 @@ export function prepareClusterArray(
   const home = specs[0]!.logDir;
   mkdirSync(home, { recursive: true });
   const tasks = join(home, CLUSTER_ARRAY_FILES.tasks);
-  const lines = specs.map((spec, i) => `${arrayTaskLine(spec, okDependencyDirs[i] ?? [])}\n`);
+  const common = commonEnvironment(specs);
+  const lines = specs.map((spec, i) => `${arrayTaskLine(spec, okDependencyDirs[i] ?? [], common)}\n`);
   writeFileSync(tasks, lines.join(''));
   const script = join(home, CLUSTER_ARRAY_FILES.script);
   const memoryLimit = specs[0]!.resources.memoryMB !== undefined;
-  writeFileSync(script, arrayScript(tasks, index, memoryLimit, options), { mode: 0o755 });
+  writeFileSync(script, arrayScript(tasks, index, memoryLimit, options, common), { mode: 0o755 });
   return script;
 }
 

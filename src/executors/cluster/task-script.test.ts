@@ -140,4 +140,26 @@ describe('array wrapper (one script and one index for all elements)', () => {
     expect(read(specs[1]!, 'stdout.log')).toBe('ran\n');
     expect(element(2)).toBe(127);
   });
+
+  it('sets the environment all elements share once, in the wrapper, and each element`s own from its line', () => {
+    const specs: TaskSpec[] = [0, 1].map((i) => ({
+      taskId: `e${i}`,
+      argv: ['/usr/bin/env'],
+      env: { PATH: '/usr/bin:/bin', SHARED: "one 'value'\nfor all", OWN: `mine ${i}` },
+      cwd: root,
+      logDir: join(root, `env-array-${i}`),
+      resources: {},
+      after: [],
+    }));
+    const wrapper = prepareClusterArray(specs, [], { variable: 'SLURM_ARRAY_TASK_ID', first: 0 }, {});
+    for (const i of [0, 1]) execFileSync('/bin/bash', [wrapper], { env: { SLURM_ARRAY_TASK_ID: String(i) } });
+    specs.forEach((spec, i) => {
+      const env = read(spec, 'stdout.log');
+      expect(env).toContain("SHARED=one 'value'\nfor all\n");
+      expect(env).toContain(`OWN=mine ${i}\n`);
+    });
+    const index = readFileSync(join(specs[0]!.logDir, 'array-tasks'), 'utf8');
+    expect(index).not.toContain('SHARED');
+    expect(index).toContain('OWN=mine 1');
+  });
 });
