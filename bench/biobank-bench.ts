@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { BIOBANK_SHAPE, BIOBANK_WORK, med, runBiobankIndex, type IndexFigures } from './biobank-index.js';
 import { biobankQueryLines, runBiobankQueries, type QueryFigures } from './biobank-queries.js';
 import { biobankClusterLines, runBiobankCluster, type ClusterFigures } from './biobank-cluster.js';
+import { biobankRunnerLine, runBiobankRunner, type RunnerFigures } from './biobank-runner.js';
 import { biobankWebLine, runBiobankWeb, type WebFigures } from './biobank-web.js';
 import { machineLine, ms, ratio } from './measure.js';
 import { writeSection } from './write-results.js';
@@ -16,12 +17,12 @@ import { writeSection } from './write-results.js';
  *   BENCH_BIOBANK_PARTS=query,server npx tsx bench/biobank-bench.ts   # some, on the catalog left before
  *
  * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selector, preview), server
- * (subjects API pages), web (filter keystroke in Chromium), slurm (200,000 tasks into a cluster of its
- * own, see biobank-cluster.ts). Each part's figures are kept in bench/.work/biobank-results.json, so
+ * (subjects API pages), web (filter keystroke in Chromium), slurm and sge (200,000 tasks into a cluster
+ * of its own, see biobank-cluster.ts), runner (`cohort run` into such a Slurm, biobank-runner.ts). Each part's figures are kept in bench/.work/biobank-results.json, so
  * a part run alone rewrites only its rows; the section of docs/benchmarks.md is written from all of them.
  */
 const RESULTS = join(BIOBANK_WORK, 'biobank-results.json');
-const PARTS = (process.env.BENCH_BIOBANK_PARTS ?? 'index,query,server,grid,web,slurm').split(',');
+const PARTS = (process.env.BENCH_BIOBANK_PARTS ?? 'index,query,server,grid,web,slurm,sge,runner').split(',');
 const REPEATS = Number(process.env.BENCH_BIOBANK_REPEATS ?? 2);
 
 interface Results {
@@ -30,6 +31,7 @@ interface Results {
   query?: QueryFigures;
   web?: WebFigures;
   cluster?: Record<string, ClusterFigures>;
+  runner?: RunnerFigures;
 }
 
 function load(): Results {
@@ -86,6 +88,11 @@ export async function runBiobankBench(): Promise<void> {
     results.cluster = { ...results.cluster, [kind]: figures };
     save(results);
   }
+  if (PARTS.includes('runner')) {
+    const subjects = Number(process.env.BENCH_BIOBANK_RUNNER_SUBJECTS ?? BIOBANK_SHAPE.subjects);
+    results.runner = await runBiobankRunner(subjects);
+    save(results);
+  }
   Object.assign(results, load());
   const s = BIOBANK_SHAPE;
   const text = `## Biobank scale (issues 21 and 18)
@@ -104,7 +111,9 @@ ${results.web === undefined ? '' : biobankWebLine(results.web)}
 
 ${Object.values(results.cluster ?? {})
   .map((c) => biobankClusterLines(c))
-  .join('\n\n')}`;
+  .join('\n\n')}
+
+${results.runner === undefined ? '' : biobankRunnerLine(results.runner)}`;
   console.log(text);
   writeSection('biobank', text);
 }

@@ -183,6 +183,34 @@ describe('SGE holds and requeues made outside Cohort', () => {
   }, 90_000);
 });
 
+describe('SGE requeue of an array element (one wrapper for the whole array)', () => {
+  it('an element rescheduled by qmod -rj is not failed and ends with one record, of its last run; its sibling is untouched', async () => {
+    const executor = make();
+    const specs = [1, 2].map(() =>
+      task('echo "start $JOB_ID.$SGE_TASK_ID" >> runs; sleep 6; echo end >> runs', { arrayKey: 'requeue' }),
+    );
+    const ids = await executor.submit(specs);
+    expect(ids.every((id) => /^\d+\.[12]$/.test(id))).toBe(true);
+    await until(executor, ids[0]!, (s) => s.state === 'running');
+    const requeuedAt = Math.floor(Date.now() / 1000);
+    sge('qmod', '-f', '-rj', ids[0]!);
+    const seen: string[] = [];
+    const final = await until(executor, ids[0]!, (s) => {
+      seen.push(s.state);
+      return hasEnded(s);
+    });
+    expect(seen).not.toContain('error');
+    expect(final).toMatchObject({ state: 'done', exitCode: 0 });
+    const record = readFileSync(join(specs[0]!.logDir, 'exit'), 'utf8').trim().split('\n');
+    expect(record).toHaveLength(1);
+    expect(Number(record[0]!.split(' ')[3])).toBeGreaterThanOrEqual(requeuedAt);
+    expect(await until(executor, ids[1]!, hasEnded)).toMatchObject({ state: 'done' });
+    expect(readFileSync(join(specs[1]!.cwd, 'runs'), 'utf8').match(/^start /gm)).toHaveLength(1);
+    // Both runs of the first element are over before the next test counts jobs.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+  }, 90_000);
+});
+
 describe('SGE limits read from the cluster', () => {
   afterAll(() => setConf({ max_aj_tasks: '75000', max_u_jobs: '0' }));
 

@@ -12,6 +12,7 @@ import {
   stepStatus,
 } from '../executors/index.js';
 import { redactSecrets } from '../users/secret-token.js';
+import { damageOf, damagedText, onErrorOf, reportDamaged, screenProvenance } from './damaged-tasks.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
 import { readJobCredential } from './job-credential.js';
@@ -105,7 +106,9 @@ export class Engine {
   }
 
   /** Submits tasks as planned (plan-units.ts): one executor call per engine kind. */
-  private async submitTasks(tasks: readonly TaskRow[], chain: boolean): Promise<void> {
+  private async submitTasks(all: readonly TaskRow[], chain: boolean): Promise<void> {
+    const { readable: tasks, damaged } = screenProvenance(all, (id) => this.provenance(id));
+    this.endUnrun(reportDamaged(damaged));
     const plan = planUnitSubmission(tasks, chain, {
       runMode: (runId) => this.runMode(runId),
       breaks: (task) => this.provenance(task.id).onError === 'break',
@@ -115,7 +118,7 @@ export class Engine {
         new Map(tasksOfJob(this.catalog.db, runId, jobIndex).map((row) => [row.item, this.previousOf(row)])),
     });
     this.deferred += plan.deferred;
-    this.skipUnrun(plan.skip);
+    this.endUnrun(plan.skip.map((task) => ({ task, state: 'skipped', error: NOT_RUN_TEXT })));
     for (const [kind, units] of groupBy(plan.submit, (u) => u.kind)) {
       // One call per engine: dependencies name taskIds earlier in the call, so a cluster executor can
       // turn the units of one job into an array job and the chain into array dependencies.
@@ -148,18 +151,18 @@ export class Engine {
     return {
       id: row.executor_id ?? '',
       kind: row.executor,
-      breaks: this.provenance(row.id).onError === 'break',
+      breaks: onErrorOf(() => this.provenance(row.id)) === 'break',
       state: row.state,
       jobIndex: row.job_index,
     };
   }
 
-  /** Ends tasks whose item broke at an earlier job before they were handed to any executor. */
-  private skipUnrun(tasks: readonly TaskRow[]): void {
-    if (tasks.length === 0) return;
+  /** Ends tasks never handed to an executor: skipped (their item broke earlier), or a damaged record's. */
+  private endUnrun(ends: readonly { task: TaskRow; state: TaskState; error: string }[]): void {
+    if (ends.length === 0) return;
     const now = Date.now();
     this.writing(() => {
-      for (const task of tasks) this.change(task, { state: 'skipped', error: NOT_RUN_TEXT, ended_at: now });
+      for (const { task, state, error } of ends) this.change(task, { state, error, ended_at: now });
     })();
   }
 
@@ -262,12 +265,16 @@ export class Engine {
 
   /** Records the status of a task; returns its state now. */
   private apply(task: TaskRow, status: TaskStatus): TaskState {
-    const state = stateFromStatus(status, () => this.provenance(task.id).onError);
+    const state = stateFromStatus(status, () => onErrorOf(() => this.provenance(task.id)));
     if (state === undefined) return task.state; // reconcile() decides about tasks the executor does not know
     if (state === task.state) return state;
     const update = statusUpdate(task, state, status, () => errorText(task, status));
     if (state === 'done') {
-      const problem = finishTask(this.catalog, this.project(task.project_id), task, this.provenance(task.id));
+      const damage = damageOf(() => this.provenance(task.id));
+      const problem =
+        damage === undefined
+          ? finishTask(this.catalog, this.project(task.project_id), task, this.provenance(task.id))
+          : damagedText({ task, error: damage }).error;
       if (problem !== null) {
         this.change(task, { ...update, state: 'error', error: problem });
         return 'error';

@@ -90,7 +90,14 @@ export async function startServer(config: CohortConfig, options: ServerOptions =
   }
   const { server, port } = listening;
   context.events.start();
-  const adopted = await context.runs.adopt();
+  // A run that cannot be taken over (its executor unreachable) is told, not a reason to stop serving:
+  // its tasks keep their states, and `cohort resume` or the next start takes it over.
+  const adopted = await context.runs.adopt().catch((error: unknown) => {
+    console.error(
+      `cohort server: could not resume runs left by a runner that stopped: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return [];
+  });
   if (adopted.length > 0)
     console.error(`cohort server: resumed run(s) ${adopted.join(', ')} left by a runner that stopped`);
   // Autoexec rules fire here too: data added by other processes, and studies that went quiet.

@@ -10,18 +10,9 @@ export interface ArrayIndex {
 
 /**
  * The job script handed to the submit command on stdin (the scheduler stores its own copy): it runs
- * the task's wrapper (task-script.ts), or for an array the wrapper of the element's index. Paths are
- * single-quoted words, never unquoted text.
+ * the job's wrapper, a task's `task.sh` or an array's `array.sh` (cluster-task-files.ts), kept in the
+ * task folder to show what ran. The path is a single-quoted word, never unquoted text.
  */
-export function batchScript(taskScripts: readonly string[], index: ArrayIndex): string {
-  if (taskScripts.length === 1) return `#!/bin/bash\nexec /bin/bash ${shellQuote(taskScripts[0]!)}\n`;
-  return [
-    '#!/bin/bash',
-    '# A Cohort array job: element i runs the wrapper of the i-th task.',
-    'scripts=(',
-    ...taskScripts.map((script) => `  ${shellQuote(script)}`),
-    ')',
-    `exec /bin/bash "\${scripts[\${${index.variable}} - ${index.first}]}"`,
-    '',
-  ].join('\n');
+export function batchScript(wrapper: string): string {
+  return `#!/bin/bash\nexec /bin/bash ${shellQuote(wrapper)}\n`;
 }

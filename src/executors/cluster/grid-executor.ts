@@ -3,7 +3,15 @@ import type { Executor, TaskSpec, TaskStatus } from '../executor.js';
 import type { ExecutorKind } from '../executor-kinds.js';
 import { exitStatus } from '../task-folder.js';
 import { hasEnded } from '../wait-for.js';
-import { hasMarker, prepareClusterTask, readClusterExit, setMarker, timedOut } from './cluster-task-files.js';
+import { batchScript, type ArrayIndex } from './batch-script.js';
+import {
+  hasMarker,
+  prepareClusterArray,
+  prepareClusterTask,
+  readClusterExit,
+  setMarker,
+  timedOut,
+} from './cluster-task-files.js';
 import type { CommandRunner } from './command-runner.js';
 import { planSubmission, type PlannedJob } from './submission-plan.js';
 import type { TaskScriptOptions } from './task-script.js';
@@ -37,6 +45,8 @@ export interface GridScheduler {
   readonly commands: CommandRunner;
   /** Largest array job. */
   readonly maxArray: number;
+  /** How its array elements know their index. */
+  readonly arrayIndex: ArrayIndex;
   /** SIGTERM to SIGKILL at a task's time limit, in seconds. */
   readonly graceSeconds: number;
   /** Whether its holds wait only for the end of a dependency: then the wrapper checks `ok` ones. */
@@ -58,11 +68,11 @@ export interface GridScheduler {
    * how many more jobs it accepts now (undefined: no limit).
    */
   limits?(): Promise<{ readonly maxArray?: number; readonly jobsAllowed?: number }>;
-  /** Submits one planned job whose wrappers are written; returns its job id. */
+  /** Submits one planned job with its job script (batch-script.ts; its wrapper is written); returns its job id. */
   submitJob(
     job: PlannedJob,
     specs: readonly TaskSpec[],
-    scripts: readonly string[],
+    script: string,
     context: SubmitContext,
   ): Promise<string>;
   /** The executor ids of the `count` members of job `jobId`. */
@@ -108,7 +118,8 @@ export class GridExecutor implements Executor {
   }
 
   /**
-   * Submits all tasks (one submit command per array or single job) and returns their ids. Arrays are
+   * Submits all tasks (one submit command per array or single job, one wrapper and one index file per
+   * array: no file-system call per task) and returns their ids. Arrays are
    * split at the cluster's own limit; a submission needing more jobs than the cluster accepts now is
    * refused before anything is submitted. When the scheduler refuses one job, the jobs this call
    * already submitted are killed and the refusal is thrown.
@@ -130,15 +141,17 @@ export class GridExecutor implements Executor {
       );
     }
     const okDirs = this.scheduler.holdsIgnoreSuccess ? this.okDependencyDirs(specs) : [];
-    const scripts = specs.map((spec, i) => this.prepare(spec, okDirs[i] ?? []));
     const ids: string[] = new Array<string>(specs.length);
     const jobIdOfTask: string[] = new Array<string>(specs.length);
     const jobIds: string[] = [];
     try {
       for (const job of plan) {
         const members = job.members.map((m) => specs[m]!);
-        const memberScripts = job.members.map((m) => scripts[m]!);
-        const jobId = await this.scheduler.submitJob(job, members, memberScripts, {
+        const wrapper = this.prepare(
+          members,
+          job.members.map((m) => okDirs[m] ?? []),
+        );
+        const jobId = await this.scheduler.submitJob(job, members, batchScript(wrapper), {
           ids,
           jobIds,
           jobIdOfTask,
@@ -228,12 +241,23 @@ export class GridExecutor implements Executor {
     return Promise.resolve();
   }
 
-  private prepare(spec: TaskSpec, okDependencyDirs: readonly string[]): string {
-    const seconds = this.scheduler.limitSeconds(spec);
-    return prepareClusterTask(spec, {
+  /**
+   * Writes a job's wrapper: a task's own, or one for a whole array with its index of tasks (an array's
+   * tasks share resources, so its first task's limit is every one's). Returns the wrapper's path.
+   */
+  private prepare(specs: readonly TaskSpec[], okDependencyDirs: readonly (readonly string[])[]): string {
+    const first = specs[0]!;
+    const seconds = this.scheduler.limitSeconds(first);
+    const options = {
       ...this.scheduler.wrapper,
       ...(seconds === undefined ? {} : { limitSeconds: seconds, graceSeconds: this.scheduler.graceSeconds }),
-      ...(okDependencyDirs.length === 0 ? {} : { okDependencyDirs }),
+    };
+    if (specs.length > 1)
+      return prepareClusterArray(specs, okDependencyDirs, this.scheduler.arrayIndex, options);
+    const dirs = okDependencyDirs[0] ?? [];
+    return prepareClusterTask(first, {
+      ...options,
+      ...(dirs.length === 0 ? {} : { okDependencyDirs: dirs }),
     });
   }
 

@@ -48,6 +48,17 @@ describe('parseQstatListing', () => {
       ['all.q@vm', ''],
     ]);
   });
+
+  it('reads 200,000 pending array tasks, a biobank run (the bench overflowed the stack with a spread there)', () => {
+    const task = (i: number): string =>
+      `<job_list state="pending"><JB_job_number>${9 + Math.floor(i / 10_000)}</JB_job_number><state>qw</state><tasks>${(i % 10_000) + 1}</tasks></job_list>`;
+    const pending = Array.from({ length: 200_000 }, (_, i) => task(i)).join('\n');
+    const listing = parseQstatListing(
+      XML.replace('</job_info>\n</job_info>', `${pending}</job_info>\n</job_info>`),
+    );
+    expect(listing.entries).toHaveLength(200_003);
+    expect(listing.entries.at(-1)).toMatchObject({ job: '28', task: 10_000, state: 'qw' });
+  });
 });
 
 describe('qstatStatus', () => {

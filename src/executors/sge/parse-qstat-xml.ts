@@ -40,10 +40,11 @@ export function parseQstatListing(xml: string): QstatListing {
     const head = body.split('<job_list')[0] ?? '';
     const name = field(head, 'name');
     if (name !== undefined) queueStates.set(name, field(head, 'state') ?? '');
-    entries.push(...jobEntries(body, name));
+    for (const entry of jobEntries(body, name)) entries.push(entry);
     return '';
   });
-  entries.push(...jobEntries(pending, undefined));
+  // Not push(...): a spread of 200,000 pending tasks overflows the call stack.
+  for (const entry of jobEntries(pending, undefined)) entries.push(entry);
   return { entries, queueStates };
 }
 

@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker } from '../cluster/cluster-task-files.js';
 import type { CommandRunner } from '../cluster/command-runner.js';
 import type { GridScheduler, SubmitContext } from '../cluster/grid-executor.js';
@@ -46,6 +45,7 @@ export class SgeScheduler implements GridScheduler {
   readonly maxArray: number;
   readonly graceSeconds: number;
   readonly holdsIgnoreSuccess = true;
+  readonly arrayIndex = { variable: 'SGE_TASK_ID', first: 1 };
   readonly unreachable: TaskStatus = { state: 'queued' };
   readonly vanished: TaskStatus = {
     state: 'killed',
@@ -92,7 +92,7 @@ export class SgeScheduler implements GridScheduler {
   async submitJob(
     job: PlannedJob,
     specs: readonly TaskSpec[],
-    scripts: readonly string[],
+    script: string,
     context: SubmitContext,
   ): Promise<string> {
     const first = specs[0]!;
@@ -100,7 +100,7 @@ export class SgeScheduler implements GridScheduler {
       ...jobArgs(job, first, context.jobIds, context.jobIdOfTask, this.settings),
       ...this.settings.extraArgs,
     ];
-    const jobId = await this.sge.qsub(args, batchScript(scripts, { variable: 'SGE_TASK_ID', first: 1 }));
+    const jobId = await this.sge.qsub(args, script);
     if (args.includes('-hold_jid') || args.includes('-hold_jid_ad')) this.dependent.add(jobId);
     const time = timeSeconds(first.resources);
     this.registry.add(jobId, {

@@ -1,7 +1,7 @@
 import { CohortError } from '../../errors/cohort-error.js';
 import type { CommandResult, CommandRunner } from '../cluster/command-runner.js';
 import { parseSacct, parseSqueue, SQUEUE_FORMAT } from './parse-squeue.js';
-import { parseSlurmLimits, type SlurmLimits } from './slurm-limits.js';
+import { countSlurmJobs, parseSlurmLimits, type SlurmLimits } from './slurm-limits.js';
 import type { SlurmJob } from './slurm-states.js';
 
 /** The controller could not be reached: a status is stale, not lost. */
@@ -36,7 +36,8 @@ export class SlurmCommands {
     for (const list of idLists(squeueJobIds(ids))) {
       const args = ['--noheader', '--array', '--states=all', `--Format=${SQUEUE_FORMAT}`, `--jobs=${list}`];
       const result = await this.runner.run('squeue', args);
-      if (result.code === 0) jobs.push(...parseSqueue(result.stdout));
+      // Not push(...): a spread of 200,000 elements overflows the call stack.
+      if (result.code === 0) for (const job of parseSqueue(result.stdout)) jobs.push(job);
       else if (UNREACHABLE.test(result.stderr)) return undefined;
       // squeue of a single id the controller does not know fails instead of printing nothing.
       else if (!/invalid job id/i.test(result.stderr)) throw commandError('squeue', result);
@@ -63,7 +64,7 @@ export class SlurmCommands {
         if (UNREACHABLE.test(result.stderr)) throw commandError('sacct', result);
         return 'disabled'; // "Slurm accounting storage is disabled", or no slurmdbd to ask
       }
-      jobs.push(...parseSacct(result.stdout));
+      for (const job of parseSacct(result.stdout)) jobs.push(job);
     }
     return jobs;
   }
@@ -75,13 +76,13 @@ export class SlurmCommands {
   }
 
   /**
-   * The job records slurmctld holds (what MaxJobCount counts), of every user: one `squeue --states=all`
-   * line each, a pending array one line until its elements start.
+   * The jobs slurmctld counts against MaxJobCount, of every user, from one `squeue --states=all`: a
+   * line each, and a pending array's line one for each element it still holds (countSlurmJobs).
    */
   async jobRecords(): Promise<number> {
     const result = await this.runner.run('squeue', ['--noheader', '--states=all', '--format=%i']);
     if (result.code !== 0) throw commandError('squeue', result);
-    return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+    return countSlurmJobs(result.stdout);
   }
 
   /** Ends jobs (SIGTERM, SIGKILL after the cluster's KillWait); ids that already ended are no error. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CohortError } from '../../errors/cohort-error.js';
-import { JobCountThrottle, parseSlurmLimits } from './slurm-limits.js';
+import { countSlurmJobs, JobCountThrottle, parseSlurmLimits } from './slurm-limits.js';
 
 describe('parseSlurmLimits', () => {
   it('reads MaxArraySize and MaxJobCount from `scontrol show config`', () => {
@@ -17,7 +17,22 @@ describe('parseSlurmLimits', () => {
   });
 });
 
+describe('countSlurmJobs', () => {
+  it('counts a pending array as its remaining elements, as MaxJobCount does', () => {
+    const lines = ['12', '13_0', '13_1', '13_[2-9999]', '14_[1,3,5-7%2]', '15_[0-8:2]', ''];
+    expect(countSlurmJobs(lines.join('\n'))).toBe(1 + 2 + 9998 + 5 + 5);
+  });
+});
+
 describe('JobCountThrottle', () => {
+  it('makes room for all the elements of an array', async () => {
+    const counts = [30, 35, 10];
+    const throttle = new JobCountThrottle(() => Promise.resolve(counts.shift() ?? 10), { pauseMs: 1 });
+    await throttle.take(40, 8); // 30 + 8 = 38: fits (2 kept spare)
+    await throttle.take(40, 8); // 38 + 8: waits, counts 35 (still full), then 10
+    expect(counts).toEqual([]);
+  });
+
   it('takes what fits, then counts again until jobs have left', async () => {
     const counts = [35, 38, 38, 33];
     const asked: number[] = [];

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CohortError, invalidInput } from '../../errors/cohort-error.js';
-import { batchScript } from '../cluster/batch-script.js';
 import { hasMarker, timedOut } from '../cluster/cluster-task-files.js';
 import type { CommandRunner } from '../cluster/command-runner.js';
 import { JobRegistry } from '../cluster/job-registry.js';
@@ -10,7 +9,7 @@ import type { PlannedJob } from '../cluster/submission-plan.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
 import { dependencyValue, escapeOutputPattern, resourceArgs } from './sbatch-args.js';
 import { SlurmCommands } from './scheduler-commands.js';
-import { JobCountThrottle, SLURM_DEFAULT_LIMITS, type SlurmLimits } from './slurm-limits.js';
+import { jobCountRoom, JobCountThrottle, SLURM_DEFAULT_LIMITS, type SlurmLimits } from './slurm-limits.js';
 import { killedForMemory, logDirOfJob, SLURM_JOB_FILES, writeArrayIndex } from './slurm-job-files.js';
 import { DEPENDENCY_NEVER_SATISFIED, slurmTaskStatus, type SlurmJob } from './slurm-states.js';
 
@@ -46,6 +45,7 @@ export class SlurmScheduler implements GridScheduler {
   readonly commands: CommandRunner;
   readonly graceSeconds: number;
   readonly holdsIgnoreSuccess = false;
+  readonly arrayIndex = { variable: 'SLURM_ARRAY_TASK_ID', first: 0 };
   readonly unreachable: TaskStatus = { state: 'unknown' };
   readonly vanished: TaskStatus = {
     state: 'error',
@@ -71,9 +71,15 @@ export class SlurmScheduler implements GridScheduler {
     this.graceSeconds = settings.graceSeconds;
   }
 
-  /** The largest array the cluster takes (its MaxArraySize), or less where the options ask for less. */
+  /**
+   * The largest array the cluster takes (its MaxArraySize, and within MaxJobCount's room: every element
+   * counts as a job), or less where the options ask for less.
+   */
   get maxArray(): number {
-    const cluster = this.cluster.maxArraySize ?? SLURM_DEFAULT_LIMITS.maxArraySize;
+    const cluster = Math.min(
+      this.cluster.maxArraySize ?? SLURM_DEFAULT_LIMITS.maxArraySize,
+      jobCountRoom(this.cluster.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount),
+    );
     return Math.max(1, Math.min(cluster, this.settings.maxArray ?? cluster));
   }
 
@@ -124,12 +130,11 @@ export class SlurmScheduler implements GridScheduler {
   async submitJob(
     job: PlannedJob,
     specs: readonly TaskSpec[],
-    scripts: readonly string[],
+    script: string,
     context: SubmitContext,
   ): Promise<string> {
     if (specs.length > 1) writeArrayIndex(specs.map((s) => s.logDir));
-    const script = batchScript(scripts, { variable: 'SLURM_ARRAY_TASK_ID', first: 0 });
-    await this.throttle.take(this.cluster.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount);
+    await this.throttle.take(this.cluster.maxJobCount ?? SLURM_DEFAULT_LIMITS.maxJobCount, specs.length);
     const jobId = await this.slurm.sbatch(this.sbatchArgs(job, specs, context), script);
     this.registry.add(jobId, { logDirs: specs.map((s) => s.logDir), submittedAt: Date.now() });
     return jobId;
