@@ -2,7 +2,8 @@ import { loadavg } from 'node:os';
 import { openCatalog } from '../src/catalog/catalog.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { startServer } from '../src/server/serve.js';
-import { createUser, findUser } from '../src/users/user-store.js';
+import { createUser, findUser, grantRole } from '../src/users/user-store.js';
+import { findProject } from '../src/catalog/project-store.js';
 import { launchChromium } from '../test/web/chromium.js';
 import { logIn } from '../test/web/ui-steps.js';
 import { USER, WEB_DIST } from '../test/web/web-server.js';
@@ -42,7 +43,11 @@ export async function runBiobankWeb(): Promise<WebFigures> {
   removeGridTasks(config.databasePath);
   const server = await startServer(config, { port: 0, host: '127.0.0.1', staticDir: WEB_DIST });
   const db = server.context.catalog.db;
-  if (findUser(db, USER.name) === undefined) await createUser(db, USER);
+  // The server part's token user came first and is the catalog's admin: this one needs a role, else
+  // the UI lists no project and never shows the table (the "no subject count within 60 s" of the
+  // first biobank run).
+  const user = findUser(db, USER.name) ?? (await createUser(db, USER));
+  grantRole(db, user.id, findProject(db, 'biobank').id, 'admin');
   const subjects = db.prepare('SELECT count(*) FROM subjects').pluck().get() as number;
   const chrome = await launchChromium();
   try {
