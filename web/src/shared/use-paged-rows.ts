@@ -96,7 +96,7 @@ export function usePagedRows<T>(key: string, load: LoadPage<T>, loadTotal?: Load
   useEffect(() => {
     if (loadTotalRef.current === undefined) return;
     const controller = new AbortController();
-    const timer = window.setTimeout(() => {
+    const timer = setTimeout(() => {
       loadTotalRef.current?.(controller.signal).then(
         (total) => {
           if (keyRef.current === key) setCounted({ key, total });
