@@ -16,7 +16,15 @@ import {
   type TagCondition,
 } from './selector.js';
 import { joinSql, sql, type SqlFragment } from './sql-fragment.js';
-import { fromRoot, orderedStudiesFrom, toStudyRef, underRoot, type StudyRow } from './study-row.js';
+import {
+  fromRoot,
+  isPlainFolder,
+  orderedStudiesFrom,
+  plainRoot,
+  toStudyRef,
+  underRoot,
+  type StudyRow,
+} from './study-row.js';
 
 export interface SelectFilesOptions {
   /**
@@ -94,6 +102,8 @@ export function* eachSelectedStudy(
   const fileIds = terms.paths.map((path) => resolveFilePath(db, project, path));
   const query = studyFilesQuery(project.id, selector, terms, fileIds, keepEmpty);
   const root = project.root;
+  const rootIsPlain = plainRoot(root);
+  const rootSlash = root.endsWith('/') ? root : `${root}/`;
   const finished = (s: StudyBeingRead): StudyBeingRead | undefined => {
     if (terms.nth !== null) s.files = nth(s.files, terms.nth);
     return keepEmpty || s.files.length > 0 ? s : undefined;
@@ -110,9 +120,11 @@ export function* eachSelectedStudy(
     if (study?.studyId !== studyId) {
       const done = study === undefined ? undefined : finished(study);
       if (done !== undefined) yield done;
-      const absolute = underRoot(root, folder);
+      // underRoot and fromRoot, with one test per study where root and folder are plain.
+      const plain = rootIsPlain && isPlainFolder(folder);
+      const absolute = plain ? `${rootSlash}${folder}` : underRoot(root, folder);
       study = { studyId, subjectId, pid, sid, ref: `${pid}#${sid}`, folder: absolute, files: [] };
-      rel = fromRoot(root, absolute);
+      rel = plain ? folder : fromRoot(root, absolute);
     }
     // A study kept without a matching file (LEFT JOIN) has one row of NULL file columns.
     if (fileId === null) continue;

@@ -37,8 +37,11 @@ export function orderedStudiesFrom(projectId: number, options: { subjectLevel?: 
 /** A relative path with nothing to normalise: no `.` or `..` segment, no empty one, no leading `/`. */
 const NOT_PLAIN = /(^|\/)\.{1,2}(\/|$)|\/\/|^\/|\/$|^$/;
 
+/** A catalog folder relative to the root with nothing to normalise: `underRoot` only joins it. */
+export const isPlainFolder = (folder: string): boolean => !NOT_PLAIN.test(folder);
+
 /** An absolute root as resolve() leaves it (`/`, or no `.`, `..` or empty segment and no trailing `/`). */
-const plainRoot = (root: string): boolean =>
+export const plainRoot = (root: string): boolean =>
   root === '/' || (root.startsWith('/') && !NOT_PLAIN.test(root.slice(1)));
 
 /**
