@@ -16,8 +16,8 @@ import { writeSection } from './write-results.js';
  *   BENCH_BIOBANK_PARTS=query,server npx tsx bench/biobank-bench.ts   # some, on the catalog left before
  *
  * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selector, preview; `select`
- * is the selector alone), server (subjects API pages), web (filter keystroke in Chromium), slurm (200,000 tasks into a cluster of its
- * own, see biobank-cluster.ts). Each part's figures are kept in bench/.work/biobank-results.json, so
+ * is the selector alone), server (subjects API pages), web (filter keystroke in Chromium), slurm
+ * (200,000 tasks into a cluster of its own, see biobank-cluster.ts). Each part's figures are kept in bench/.work/biobank-results.json, so
  * a part run alone rewrites only its rows; the section of docs/benchmarks.md is written from all of them.
  */
 const RESULTS = join(BIOBANK_WORK, 'biobank-results.json');
