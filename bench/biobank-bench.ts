@@ -17,8 +17,9 @@ import { writeSection } from './write-results.js';
  *
  * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selector, preview; `select`
  * is the selector alone), server (subjects API pages), web (filter keystroke in Chromium), slurm
- * (200,000 tasks into a cluster of its own, see biobank-cluster.ts). Each part's figures are kept in bench/.work/biobank-results.json, so
- * a part run alone rewrites only its rows; the section of docs/benchmarks.md is written from all of them.
+ * (200,000 tasks into a cluster of its own, see biobank-cluster.ts). Each part's figures are kept in
+ * bench/.work/biobank-results.json, so a part run alone rewrites only its rows; the section of
+ * docs/benchmarks.md is written from all of them.
  */
 const RESULTS = join(BIOBANK_WORK, 'biobank-results.json');
 const PARTS = (process.env.BENCH_BIOBANK_PARTS ?? 'index,query,server,grid,web,slurm').split(',');
