@@ -16,10 +16,11 @@ import { writeSection } from './write-results.js';
  *   npx tsx bench/biobank-bench.ts                      # all parts
  *   BENCH_BIOBANK_PARTS=query,server npx tsx bench/biobank-bench.ts   # some, on the catalog left before
  *
- * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selector, preview), server
- * (subjects API pages), web (filter keystroke in Chromium), slurm and sge (200,000 tasks into a cluster
- * of its own, see biobank-cluster.ts), runner (`cohort run` into such a Slurm, biobank-runner.ts). Each part's figures are kept in bench/.work/biobank-results.json, so
- * a part run alone rewrites only its rows; the section of docs/benchmarks.md is written from all of them.
+ * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selector, preview; `select`
+ * is the selector alone), server (subjects API pages), web (filter keystroke in Chromium), slurm and sge
+ * (200,000 tasks into a cluster of its own, see biobank-cluster.ts), runner (`cohort run` into such a
+ * Slurm, biobank-runner.ts). Each part's figures are kept in bench/.work/biobank-results.json, so a part
+ * run alone rewrites only its rows; the section of docs/benchmarks.md is written from all of them.
  */
 const RESULTS = join(BIOBANK_WORK, 'biobank-results.json');
 const PARTS = (process.env.BENCH_BIOBANK_PARTS ?? 'index,query,server,grid,web,slurm,sge,runner').split(',');
@@ -73,7 +74,7 @@ export async function runBiobankBench(): Promise<void> {
     results.index = runBiobankIndex(REPEATS);
     save(results);
   }
-  if (['query', 'server', 'grid'].some((p) => PARTS.includes(p))) {
+  if (['query', 'select', 'server', 'grid'].some((p) => PARTS.includes(p))) {
     results.query = await runBiobankQueries({ ...load().query }, PARTS);
     save(results);
   }

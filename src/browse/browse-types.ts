@@ -2,11 +2,16 @@
 export interface PageRequest {
   readonly limit: number;
   readonly offset: number;
+  /**
+   * Count every matching row (default true). False answers the page alone (`total: null`): over a
+   * biobank the count of a file pattern costs ten pages, and the web table asks for it separately.
+   */
+  readonly count?: boolean;
 }
 
-/** A page of a table, with the total count of matching rows. */
+/** A page of a table, with the total count of matching rows (null when the request asked for none). */
 export interface Page<T> {
-  readonly total: number;
+  readonly total: number | null;
   readonly offset: number;
   readonly limit: number;
   readonly items: readonly T[];

@@ -43,12 +43,13 @@ export function listFiles(
   const condition = sql`(${filterCondition(filter)}) AND (${fileLevelCondition(filter)})`;
   const like =
     pattern === undefined || pattern === '' ? sql`1` : likeSql(sql`f.path`, toLikePattern(pattern));
-  const query = sql`SELECT ${COLUMNS}, count(*) OVER () AS total
+  const counting = page.count !== false;
+  const query = sql`SELECT ${COLUMNS}${counting ? sql`, count(*) OVER () AS total` : sql``}
     FROM files f JOIN ${presentStudiesFrom(project.id, { subjectLevel: true })} AND (${condition}) AND s.id = f.study_id
       AND f.present = 1 AND ${like}
     ORDER BY sub.pid, s.sort_key, s.sid, f.path LIMIT ${page.limit} OFFSET ${page.offset}`;
   const rows = db.prepare(query.text).all(...query.params) as FileQueryRow[];
-  const total = rows[0]?.total ?? countFiles(db, project, condition, like, page);
+  const total = counting ? (rows[0]?.total ?? countFiles(db, project, condition, like, page)) : null;
   const tags = tagsOf(
     db,
     'file',

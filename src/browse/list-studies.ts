@@ -1,29 +1,32 @@
 import type { Project } from '../catalog/project-store.js';
 import { tagsOf } from '../catalog/tags.js';
 import type { Db } from '../db/open-database.js';
+import type { Filter } from '../selection/filter.js';
 import { parseFilter } from '../selection/parse-filter.js';
 import { filterCondition } from '../selection/run-filter.js';
-import { sql, type SqlFragment } from '../selection/sql-fragment.js';
-import { presentStudiesFrom } from '../selection/study-row.js';
+import { sql } from '../selection/sql-fragment.js';
+import { orderedStudiesFrom, presentStudiesFrom } from '../selection/study-row.js';
 import type { Page, PageRequest, StudyRow } from './browse-types.js';
+import { cachedCount } from './cached-count.js';
 import { jobIndicators } from './job-indicators.js';
 
 /**
  * One page of the studies table: studies matching the filter-bar text, by subject id then
- * chronologically, with file counts, tags, job indicators and the total count.
+ * chronologically, with file counts, tags, job indicators and the total count (unless `page.count` is
+ * false). The page walks studies in that order by index and stops after its rows, testing the filter
+ * per study; the total is one count, remembered until the database changes ({@link cachedCount}).
  *
  * @throws SyntaxErrorAt for bad filter text.
  */
 export function listStudies(db: Db, project: Project, filterText: string, page: PageRequest): Page<StudyRow> {
-  const condition = filterCondition(parseFilter(filterText));
-  const query = sql`SELECT s.id AS studyId, s.subject_id AS subjectId, sub.pid, s.sid, s.description,
-      count(*) OVER () AS total
-    FROM ${presentStudiesFrom(project.id)} AND (${condition})
+  const filter = parseFilter(filterText);
+  const query = sql`SELECT s.id AS studyId, s.subject_id AS subjectId, sub.pid, s.sid, s.description
+    FROM ${orderedStudiesFrom(project.id)} AND (${filterCondition(filter, { perStudy: true })})
     ORDER BY sub.pid, s.sort_key, s.sid LIMIT ${page.limit} OFFSET ${page.offset}`;
   const rows = db.prepare(query.text).all(...query.params) as Array<
-    Omit<StudyRow, 'ref' | 'files' | 'tags' | 'jobs'> & { total: number }
+    Omit<StudyRow, 'ref' | 'files' | 'tags' | 'jobs'>
   >;
-  const total = rows[0]?.total ?? countStudies(db, project, condition, page);
+  const total = page.count === false ? null : countStudiesMatching(db, project, filter, page, rows.length);
   const ids = rows.map((r) => r.studyId);
   const counts = new Map(
     (
@@ -41,7 +44,7 @@ export function listStudies(db: Db, project: Project, filterText: string, page: 
     total,
     offset: page.offset,
     limit: page.limit,
-    items: rows.map(({ total: _total, ...r }) => ({
+    items: rows.map((r) => ({
       ...r,
       ref: `${r.pid}#${r.sid}`,
       files: counts.get(r.studyId) ?? 0,
@@ -51,11 +54,27 @@ export function listStudies(db: Db, project: Project, filterText: string, page: 
   };
 }
 
-function countStudies(db: Db, project: Project, condition: SqlFragment, page: PageRequest): number {
-  if (page.offset === 0) return 0;
-  const query = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${condition})`;
-  return db
-    .prepare(query.text)
-    .pluck()
-    .get(...query.params) as number;
+/** Like the subjects table's count: a short page gives it, else one count remembered until a change. */
+function countStudiesMatching(
+  db: Db,
+  project: Project,
+  filter: Filter,
+  page: PageRequest,
+  rows: number,
+): number {
+  if (rows < page.limit && (rows > 0 || page.offset === 0)) return page.offset + rows;
+  const query = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter)})`;
+  return cachedCount(db, `${query.text}\n${JSON.stringify(query.params)}`, () =>
+    Number(
+      db
+        .prepare(query.text)
+        .pluck()
+        .get(...query.params),
+    ),
+  );
+}
+
+/** The studies table's total alone (`GET .../studies/count`), as {@link listStudies} counts it. */
+export function countStudies(db: Db, project: Project, filterText: string): number {
+  return countStudiesMatching(db, project, parseFilter(filterText), { limit: 0, offset: 0 }, 0);
 }

@@ -114,4 +114,16 @@ export const MIGRATIONS_V10_UP: readonly Migration[] = [
       CREATE INDEX tasks_subject ON tasks (subject_id, study_id, run_id);
     `,
   },
+  {
+    version: 26,
+    name: 'studies in selection order',
+    sql: `
+      -- Selectors, the filter and the studies table list studies by subject id, then chronologically
+      -- (sort_key, sid). Walked from the subjects' (project_id, pid) index, this index yields them in
+      -- that order without sorting: the studies table's first page no longer sorts 200,000 studies,
+      -- and a selection's files come out in their final order. Unique as (subject_id, sid) is: SQLite
+      -- then knows each study comes once, and orders a study's files by the files index, not a sort.
+      CREATE UNIQUE INDEX studies_subject_order ON studies (subject_id, sort_key, sid);
+    `,
+  },
 ];

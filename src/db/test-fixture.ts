@@ -2,7 +2,7 @@ import type { Db } from './open-database.js';
 
 // Test-only (excluded from the build): the scale tests pin how many statements a query path runs.
 
-/** The real database, recording the SQL of every statement run with all(). */
+/** The real database, recording the SQL of every statement run with all() or iterate(). */
 export function recording(target: Db): { db: Db; statements: { text: string; params: unknown[] }[] } {
   const statements: { text: string; params: unknown[] }[] = [];
   const bind = (object: object, key: string | symbol): unknown => {
@@ -17,11 +17,11 @@ export function recording(target: Db): { db: Db; statements: { text: string; par
         const proxy: typeof statement = new Proxy(statement, {
           get(target, k) {
             // raw() returns the statement itself: keep returning the recording proxy.
-            if (k === 'raw') return (toggle?: boolean) => (target.raw(toggle), proxy);
-            if (k !== 'all') return bind(target, k);
+            if (k === 'raw') return (toggle?: boolean) => (target.raw(toggle ?? true), proxy);
+            if (k !== 'all' && k !== 'iterate') return bind(target, k);
             return (...params: unknown[]) => {
               statements.push({ text, params });
-              return target.all(...params);
+              return k === 'all' ? target.all(...params) : target.iterate(...params);
             };
           },
         });

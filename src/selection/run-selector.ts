@@ -5,7 +5,7 @@ import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { likeSql } from './like-pattern.js';
 import { resolveFilePath } from './resolve-file-path.js';
-import type { SelectedFile, Selection, StudyRef } from './selection.js';
+import type { SelectedFile, SelectedStudy, Selection, StudyRef } from './selection.js';
 import {
   DEFAULT_FILE_SORT,
   type FileSort,
@@ -16,7 +16,15 @@ import {
   type TagCondition,
 } from './selector.js';
 import { joinSql, sql, type SqlFragment } from './sql-fragment.js';
-import { fromRoot, presentStudiesFrom, toStudyRef, type StudyRow } from './study-row.js';
+import {
+  fromRoot,
+  isPlainFolder,
+  orderedStudiesFrom,
+  plainRoot,
+  toStudyRef,
+  underRoot,
+  type StudyRow,
+} from './study-row.js';
 
 export interface SelectFilesOptions {
   /**
@@ -52,8 +60,8 @@ export function selectStudies(db: Db, project: Project, selector: Selector): Sel
 
 /**
  * The files a selector picks, grouped by study. A selector without file terms picks every present
- * file. Two SQL statements in one read transaction, whatever the number of studies: the candidate
- * studies, then the files of all of them (plus one small lookup per absolute path).
+ * file. One SQL statement in one read transaction (plus one small lookup per absolute path): see
+ * {@link eachSelectedStudy}, whose studies this collects.
  *
  * @throws CohortError PATH_OUTSIDE_ROOT or NOT_FOUND for an absolute path that is no study file.
  */
@@ -63,6 +71,26 @@ export function selectFiles(
   selector: Selector,
   options: SelectFilesOptions = {},
 ): Selection {
+  return db.transaction((): Selection => ({
+    studies: [...eachSelectedStudy(db, project, selector, options)],
+  }))();
+}
+
+/**
+ * {@link selectFiles} one study at a time, for a caller that prints (`cohort select`) and so never
+ * needs 200,000 studies in memory at once. The candidate studies joined to their matching files are
+ * read row by row, already in the final order (subject id, chronological, then the file sort);
+ * `NTH(k)` keeps the k-th file of each study's list here, not in SQL. better-sqlite3 runs no other
+ * statement on the connection until the iteration ends.
+ *
+ * @throws CohortError PATH_OUTSIDE_ROOT or NOT_FOUND for an absolute path that is no study file.
+ */
+export function* eachSelectedStudy(
+  db: Db,
+  project: Project,
+  selector: Selector,
+  options: SelectFilesOptions = {},
+): Generator<SelectedStudy> {
   const terms: FileTerms = selector.files ?? {
     patterns: [],
     paths: [],
@@ -70,42 +98,62 @@ export function selectFiles(
     sort: DEFAULT_FILE_SORT,
     nth: null,
   };
-  return db.transaction((): Selection => {
-    const fileIds = terms.paths.map((path) => resolveFilePath(db, project, path));
-    const studies = new Map<number, StudyRef & { files: SelectedFile[] }>();
-    // Each study's folder relative to the root, once per study: per file (path.relative) it cost more
-    // than the query itself over 200,000 studies.
-    const rels = new Map<number, string>();
-    for (const row of studyRows(db, project, selector)) {
-      const study = { ...toStudyRef(row, project.root), files: [] as SelectedFile[] };
-      studies.set(row.study_id, study);
-      rels.set(row.study_id, fromRoot(project.root, study.folder));
+  const keepEmpty = options.includeEmptyStudies === true;
+  const fileIds = terms.paths.map((path) => resolveFilePath(db, project, path));
+  const query = studyFilesQuery(project.id, selector, terms, fileIds, keepEmpty);
+  const root = project.root;
+  const rootIsPlain = plainRoot(root);
+  const rootSlash = root.endsWith('/') ? root : `${root}/`;
+  const finished = (s: StudyBeingRead): StudyBeingRead | undefined => {
+    if (terms.nth !== null) s.files = nth(s.files, terms.nth);
+    return keepEmpty || s.files.length > 0 ? s : undefined;
+  };
+  let study: StudyBeingRead | undefined;
+  // The study folder relative to the root, once per study (per file, path.relative cost more than
+  // the query over 200,000 studies). Raw rows: no row object per file.
+  let rel = '';
+  for (const row of db
+    .prepare(query.text)
+    .raw()
+    .iterate(...query.params) as IterableIterator<StudyFileRow>) {
+    const [studyId, subjectId, pid, sid, folder, fileId, path, size, mtimeMs] = row;
+    if (study?.studyId !== studyId) {
+      const done = study === undefined ? undefined : finished(study);
+      if (done !== undefined) yield done;
+      // underRoot and fromRoot, with one test per study where root and folder are plain.
+      const plain = rootIsPlain && isPlainFolder(folder);
+      const absolute = plain ? `${rootSlash}${folder}` : underRoot(root, folder);
+      study = { studyId, subjectId, pid, sid, ref: `${pid}#${sid}`, folder: absolute, files: [] };
+      rel = plain ? folder : fromRoot(root, absolute);
     }
-    if (studies.size === 0) return { studies: [] };
-    const query = filesQuery(JSON.stringify([...studies.keys()]), terms, fileIds);
-    // Rows come grouped by study and in file order within it, so appending keeps the order.
-    for (const row of db.prepare(query.text).all(...query.params) as FileRow[]) {
-      const study = studies.get(row.study_id);
-      if (study === undefined) continue;
-      study.files.push({
-        fileId: row.id,
-        path: row.path,
-        absolutePath: `${project.root}/${studyFileRel(project.layout, rels.get(row.study_id) ?? '', row.path)}`,
-        size: row.size,
-        mtimeMs: row.mtime_ms,
-      });
-    }
-    const all = [...studies.values()];
-    return { studies: options.includeEmptyStudies === true ? all : all.filter((s) => s.files.length > 0) };
-  })();
+    // A study kept without a matching file (LEFT JOIN) has one row of NULL file columns.
+    if (fileId === null) continue;
+    study.files.push({
+      fileId,
+      path,
+      absolutePath: `${root}/${studyFileRel(project.layout, rel, path)}`,
+      size,
+      mtimeMs,
+    });
+  }
+  const last = study === undefined ? undefined : finished(study);
+  if (last !== undefined) yield last;
 }
 
-interface FileRow {
-  readonly study_id: number;
-  readonly id: number;
-  readonly path: string;
-  readonly size: number;
-  readonly mtime_ms: number;
+/** A study of the result while its files are read. */
+interface StudyBeingRead extends StudyRef {
+  files: SelectedFile[];
+}
+
+/** Study columns, then file columns (NULL for a study kept without files), as {@link studyFilesQuery} reads them. */
+type StudyFileRow =
+  | [number, number, string, string, string, number, string, number, number]
+  | [number, number, string, string, string, null, null, null, null];
+
+/** `NTH(k)`: the k-th file (1-based), or for k < 0 the |k|-th from the end; none when out of range. */
+function nth(files: SelectedFile[], k: number): SelectedFile[] {
+  const file = files[k > 0 ? k - 1 : files.length + k];
+  return file === undefined ? [] : [file];
 }
 
 function studyRows(db: Db, project: Project, selector: Selector): StudyRow[] {
@@ -118,11 +166,19 @@ function queryStudies(db: Db, project: Project, selector: Selector): StudyRef[] 
 }
 
 /**
- * The matching files of the given studies (a JSON array of ids), ordered by study then file order.
- * Tag conditions are uncorrelated IN (...) lists: SQLite reads the tag index once instead of probing
- * it per file, which is what keeps `tag:T` over 250,000 files fast.
+ * The candidate studies joined to their matching files, ordered by study (subject id, chronological)
+ * then file order. Without `keepEmpty` an inner join (studies without a match drop out); with it a
+ * LEFT JOIN, the file conditions in its ON clause. Tag conditions are uncorrelated IN (...) lists:
+ * SQLite reads the tag index once instead of probing it per file, which is what keeps `tag:T` over
+ * 250,000 files fast.
  */
-function filesQuery(studyIdsJson: string, terms: FileTerms, fileIds: readonly number[]): SqlFragment {
+function studyFilesQuery(
+  projectId: number,
+  selector: Selector,
+  terms: FileTerms,
+  fileIds: readonly number[],
+  keepEmpty: boolean,
+): SqlFragment {
   const anyOf = [
     ...terms.patterns.map((like) => likeSql(sql`f.path`, like)),
     ...(fileIds.length > 0 ? [sql`f.id IN (SELECT value FROM json_each(${JSON.stringify(fileIds)}))`] : []),
@@ -131,9 +187,9 @@ function filesQuery(studyIdsJson: string, terms: FileTerms, fileIds: readonly nu
     (t) =>
       sql`f.id ${t.negated ? sql`NOT IN` : sql`IN`} (SELECT file_id FROM file_tags WHERE tag = ${t.tag})`,
   );
-  const where = joinSql(
+  const on = joinSql(
     [
-      sql`f.study_id IN (SELECT value FROM json_each(${studyIdsJson}))`,
+      sql`f.study_id = r.study_id`,
       sql`f.present = 1`,
       joinSql(anyOf, ' OR ', sql`1`),
       ...tags,
@@ -142,18 +198,9 @@ function filesQuery(studyIdsJson: string, terms: FileTerms, fileIds: readonly nu
     ' AND ',
     sql`1`,
   );
-  const order = fileOrder(terms.sort);
-  if (terms.nth === null) {
-    return sql`SELECT f.study_id, f.id, f.path, f.size, f.mtime_ms FROM files f WHERE ${where}
-      ORDER BY f.study_id, ${order}`;
-  }
-  const position = terms.nth > 0 ? sql`rn = ${terms.nth}` : sql`rn = n + ${terms.nth + 1}`;
-  return sql`SELECT study_id, id, path, size, mtime_ms FROM (
-      SELECT f.study_id, f.id, f.path, f.size, f.mtime_ms,
-        ROW_NUMBER() OVER (PARTITION BY f.study_id ORDER BY ${order}) AS rn,
-        COUNT(*) OVER (PARTITION BY f.study_id) AS n
-      FROM files f WHERE ${where})
-    WHERE ${position}`;
+  return sql`SELECT r.study_id, r.subject_id, r.pid, r.sid, r.folder, f.id, f.path, f.size, f.mtime_ms
+    FROM (${candidateStudies(projectId, selector)}) r ${keepEmpty ? sql`LEFT JOIN` : sql`CROSS JOIN`} files f ON ${on}
+    ORDER BY r.pid, r.sort_key, r.sid, ${fileOrder(terms.sort)}`;
 }
 
 // Fixed SQL per key, over the `files f` alias.
@@ -197,7 +244,7 @@ function candidateStudies(projectId: number, selector: Selector): SqlFragment {
     : sql`1`;
   return sql`SELECT r.study_id, r.subject_id, r.pid, r.sid, r.folder, r.sort_key
     FROM (SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder, s.sort_key, s.subject_level ${ranks}
-          FROM ${presentStudiesFrom(projectId, { subjectLevel: true })} AND (${subjects})) r
+          FROM ${orderedStudiesFrom(projectId, { subjectLevel: true })} AND (${subjects})) r
     WHERE (${union}) AND (${filters})`;
 }
 

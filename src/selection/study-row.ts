@@ -22,11 +22,26 @@ export function presentStudiesFrom(projectId: number, options: { subjectLevel?: 
     WHERE s.project_id = ${projectId} AND s.present = 1 AND sub.present = 1${level}`;
 }
 
+/**
+ * {@link presentStudiesFrom} walked in selection order: subjects by id (their `(project_id, pid)` index),
+ * each subject's studies chronologically (`studies_subject_order`), so `ORDER BY sub.pid, s.sort_key,
+ * s.sid` needs no sort and a `LIMIT` stops early. CROSS JOIN fixes that loop order (without statistics
+ * SQLite starts from the studies and sorts them all); `+s.project_id` keeps it off `studies_project`.
+ */
+export function orderedStudiesFrom(projectId: number, options: { subjectLevel?: boolean } = {}): SqlFragment {
+  const level = options.subjectLevel === true ? sql`` : sql` AND s.subject_level = 0`;
+  return sql`subjects sub CROSS JOIN studies s ON s.subject_id = sub.id
+    WHERE sub.project_id = ${projectId} AND +s.project_id = ${projectId} AND s.present = 1 AND sub.present = 1${level}`;
+}
+
 /** A relative path with nothing to normalise: no `.` or `..` segment, no empty one, no leading `/`. */
 const NOT_PLAIN = /(^|\/)\.{1,2}(\/|$)|\/\/|^\/|\/$|^$/;
 
+/** A catalog folder relative to the root with nothing to normalise: `underRoot` only joins it. */
+export const isPlainFolder = (folder: string): boolean => !NOT_PLAIN.test(folder);
+
 /** An absolute root as resolve() leaves it (`/`, or no `.`, `..` or empty segment and no trailing `/`). */
-const plainRoot = (root: string): boolean =>
+export const plainRoot = (root: string): boolean =>
   root === '/' || (root.startsWith('/') && !NOT_PLAIN.test(root.slice(1)));
 
 /**

@@ -108,8 +108,18 @@ export interface ProjectInfo {
   readonly role: ProjectRole;
 }
 
-/** `?filter=` in the filter-bar language (`P00 & STAG:control`, `JOB:e`) plus paging. */
-export const filterQuery = pageQuery.extend({ filter: z.string().max(10_000).default('') });
+/**
+ * `?filter=` in the filter-bar language (`P00 & STAG:control`, `JOB:e`) plus paging; `count=false`
+ * answers the page alone (`total: null`): the web table asks `.../subjects/count` separately.
+ */
+export const filterQuery = pageQuery.extend({
+  filter: z.string().max(10_000).default(''),
+  count: z.enum(['true', 'false']).default('true'),
+});
+/** GET .../subjects/count?filter= (and .../studies/count): the table's total alone. */
+export interface CountResponse {
+  readonly total: number;
+}
 /** GET /api/projects/:project/files adds `?pattern=` (a file pattern such as `t1*\/*.nii`). */
 export const filesQuery = filterQuery.extend({ pattern: z.string().max(1000).optional() });
 

@@ -5,8 +5,9 @@ import { addTags, allInProject, removeTags, type TagLevel } from '../../catalog/
 import type { Db } from '../../db/open-database.js';
 import { isCohortError, notFound } from '../../errors/cohort-error.js';
 import { listFiles } from '../../browse/list-files.js';
-import { listStudies } from '../../browse/list-studies.js';
-import { listSubjects } from '../../browse/list-subjects.js';
+import { countStudies, listStudies } from '../../browse/list-studies.js';
+import { countSubjects, listSubjects } from '../../browse/list-subjects.js';
+import type { PageRequest } from '../../browse/browse-types.js';
 import { projectFile } from '../../browse/project-file.js';
 import {
   addFilesBody,
@@ -14,6 +15,7 @@ import {
   filterQuery,
   tagsBody,
   type AddFilesResponse,
+  type CountResponse,
   type ProjectInfo,
   type TagsResponse,
 } from '../api-types.js';
@@ -39,17 +41,28 @@ export function catalogRoutes(): Hono<AppEnv> {
   app.get('/projects/:project/subjects', (c) => {
     const project = authorizeProject(c, 'read');
     const q = readQuery(c, filterQuery);
-    return c.json(listSubjects(c.var.ctx.catalog.db, project, q.filter, q));
+    return c.json(listSubjects(c.var.ctx.catalog.db, project, q.filter, pageOf(q)));
   });
   app.get('/projects/:project/studies', (c) => {
     const project = authorizeProject(c, 'read');
     const q = readQuery(c, filterQuery);
-    return c.json(listStudies(c.var.ctx.catalog.db, project, q.filter, q));
+    return c.json(listStudies(c.var.ctx.catalog.db, project, q.filter, pageOf(q)));
+  });
+  // The totals alone: the web table asks for them apart from its pages, once typing pauses.
+  app.get('/projects/:project/subjects/count', (c) => {
+    const project = authorizeProject(c, 'read');
+    const q = readQuery(c, filterQuery);
+    return c.json({ total: countSubjects(c.var.ctx.catalog.db, project, q.filter) } satisfies CountResponse);
+  });
+  app.get('/projects/:project/studies/count', (c) => {
+    const project = authorizeProject(c, 'read');
+    const q = readQuery(c, filterQuery);
+    return c.json({ total: countStudies(c.var.ctx.catalog.db, project, q.filter) } satisfies CountResponse);
   });
   app.get('/projects/:project/files', (c) => {
     const project = authorizeProject(c, 'read');
     const q = readQuery(c, filesQuery);
-    return c.json(listFiles(c.var.ctx.catalog.db, project, q.filter, q.pattern, q));
+    return c.json(listFiles(c.var.ctx.catalog.db, project, q.filter, q.pattern, pageOf(q)));
   });
 
   app.post('/projects/:project/tags', async (c) => {
@@ -108,4 +121,9 @@ function assertInProject(db: Db, projectId: number, level: TagLevel, ids: readon
       'Use the ids the tables of this project list.',
     );
   }
+}
+
+/** Paging of a table request; `count=false` leaves the total out. */
+function pageOf(q: { limit: number; offset: number; count: 'true' | 'false' }): PageRequest {
+  return { limit: q.limit, offset: q.offset, count: q.count === 'true' };
 }

@@ -21,6 +21,26 @@ afterAll(async () => {
 });
 
 describe('catalog tables', () => {
+  it('answers a page without its total on count=false, and the total apart', async () => {
+    const page = await call(f.app, ana, 'GET', '/api/projects/alpha/subjects?limit=1&count=false');
+    expect(page.json).toMatchObject({ total: null, items: [{ pid: 'P001' }] });
+    const filter = encodeURIComponent('P00 & !P002');
+    for (const table of ['subjects', 'studies']) {
+      const all = await call(f.app, ana, 'GET', `/api/projects/alpha/${table}/count`);
+      const some = await call(f.app, ana, 'GET', `/api/projects/alpha/${table}/count?filter=${filter}`);
+      const listed = await call(f.app, ana, 'GET', `/api/projects/alpha/${table}?filter=${filter}`);
+      expect(all.json).toEqual({ total: table === 'subjects' ? 2 : expect.any(Number) });
+      expect(some.json).toEqual({ total: (listed.json as Page<unknown>).total });
+    }
+    const bad = await call(
+      f.app,
+      ana,
+      'GET',
+      `/api/projects/alpha/subjects/count?filter=${encodeURIComponent('& &')}`,
+    );
+    expect(bad.status).toBe(400);
+  });
+
   it('pages subjects with the total, and filters with the filter-bar language', async () => {
     const all = await call(f.app, ana, 'GET', '/api/projects/alpha/subjects?limit=1&offset=1');
     expect(all.json).toMatchObject({

@@ -1,15 +1,25 @@
-import { useCallback, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { describeError, isAbort } from '../api/api-client.js';
 import type { Page } from '../api/api-types.js';
 
 /** Rows fetched per request: a few screens, so scrolling asks rarely and a first answer is small. */
 export const PAGE_ROWS = 100;
 
+/**
+ * Typing pauses this long before the total is asked for: over a biobank counting a file pattern costs
+ * ten pages, and the rows of each keystroke must not wait behind the count of the one before.
+ */
+export const COUNT_DELAY_MS = 250;
+
 export type LoadPage<T> = (offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
+/** The query's total alone, for pages loaded without it (`total: null`). */
+export type LoadTotal = (signal: AbortSignal) => Promise<number>;
 
 export interface PagedRows<T> {
-  /** Matching rows in all; null until the first page came. */
+  /** Matching rows in all; null until known (the first page, or the count after it). */
   readonly total: number | null;
+  /** Rows known to exist: the total, or until it comes the rows loaded so far. */
+  readonly known: number;
   /** Row `index` if its page is loaded. */
   readonly row: (index: number) => T | undefined;
   /** Loads the pages covering [start, end) that are not loaded yet (the list's visible range). */
@@ -21,9 +31,11 @@ export interface PagedRows<T> {
 
 /**
  * Server-side paging for a virtual list. `key` names the query (filter, level, project): a new key drops
- * the pages and aborts requests of the old one, so a fast typist never sees an older answer win.
+ * the pages and aborts requests of the old one, so a fast typist never sees an older answer win. With
+ * `loadTotal`, pages come without their total and the total is asked for once typing pauses
+ * ({@link COUNT_DELAY_MS}); a short page tells it at once.
  */
-export function usePagedRows<T>(key: string, load: LoadPage<T>): PagedRows<T> {
+export function usePagedRows<T>(key: string, load: LoadPage<T>, loadTotal?: LoadTotal): PagedRows<T> {
   const [state, setState] = useState<{
     readonly key: string;
     readonly total: number | null;
@@ -45,12 +57,18 @@ export function usePagedRows<T>(key: string, load: LoadPage<T>): PagedRows<T> {
         if (keyRef.current !== forKey) return;
         setState((s) => {
           // The first page of a new query replaces the old query's rows, which stayed on screen meanwhile.
+          // A short page ends the list: its rows tell the total when the answer has none.
+          const end =
+            answer.items.length < PAGE_ROWS && (page === 0 || answer.items.length > 0)
+              ? page * PAGE_ROWS + answer.items.length
+              : null;
           if (s.key !== forKey) {
             return page === 0
-              ? { key: forKey, total: answer.total, pages: new Map([[0, answer.items]]), error: null }
+              ? { key: forKey, total: answer.total ?? end, pages: new Map([[0, answer.items]]), error: null }
               : s;
           }
-          return { ...s, total: answer.total, pages: new Map(s.pages).set(page, answer.items), error: null };
+          const total = answer.total ?? end ?? s.total;
+          return { ...s, total, pages: new Map(s.pages).set(page, answer.items), error: null };
         });
       },
       (error: unknown) => {
@@ -70,6 +88,31 @@ export function usePagedRows<T>(key: string, load: LoadPage<T>): PagedRows<T> {
     fetchPage(0, key);
   }, [key, fetchPage]);
 
+  // The count of a key, kept apart from the pages: it may come before the key's first page.
+  const [counted, setCounted] = useState<{ readonly key: string; readonly total: number } | null>(null);
+  const loadTotalRef = useRef(loadTotal);
+  loadTotalRef.current = loadTotal;
+  const [countRound, setCountRound] = useState(0);
+  useEffect(() => {
+    if (loadTotalRef.current === undefined) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      loadTotalRef.current?.(controller.signal).then(
+        (total) => {
+          if (keyRef.current === key) setCounted({ key, total });
+        },
+        (error: unknown) => {
+          if (isAbort(error) || keyRef.current !== key) return;
+          setState((s) => ({ ...s, error: describeError(error) }));
+        },
+      );
+    }, COUNT_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [key, countRound]);
+
   const pages = state.pages;
   const stale = state.key !== key;
   const ensure = useCallback(
@@ -83,9 +126,14 @@ export function usePagedRows<T>(key: string, load: LoadPage<T>): PagedRows<T> {
   );
   const reload = useCallback(() => {
     for (const page of pages.keys()) fetchPage(page, key);
+    setCountRound((n) => n + 1);
   }, [pages, fetchPage, key]);
+  const total = counted?.key === state.key ? counted.total : state.total;
+  let loaded = 0;
+  for (const [page, items] of pages) loaded = Math.max(loaded, page * PAGE_ROWS + items.length);
   return {
-    total: state.total,
+    total,
+    known: total ?? loaded,
     row: (index) => state.pages.get(Math.floor(index / PAGE_ROWS))?.[index % PAGE_ROWS],
     ensure,
     reload,

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, describeError, projectPath, query } from '../api/api-client.js';
-import type { FileRow, Page, StudyRow, SubjectRow, TagsResponse } from '../api/api-types.js';
+import type { CountResponse, FileRow, Page, StudyRow, SubjectRow, TagsResponse } from '../api/api-types.js';
 import { useApp, type TableLevel } from '../app/app-context.js';
 import { EMPTY_SELECTION, type SelectedItem } from '../app/selection.js';
 import { usePagedRows } from '../shared/use-paged-rows.js';
@@ -49,13 +49,22 @@ export function SubjectsPage() {
               offset,
               limit,
               pattern: tableLevel === 'files' && pattern !== '' ? pattern : undefined,
+              // Subjects and studies count apart (loadTotal): the rows of a keystroke never wait for it.
+              count: tableLevel === 'files' ? undefined : false,
             }),
         ),
         { signal },
       ),
     [project.name, tableLevel, filter, pattern],
   );
-  const rows = usePagedRows<AnyRow>(key, load);
+  const loadTotal = useCallback(
+    (signal: AbortSignal) =>
+      api<CountResponse>('GET', projectPath(project.name, `${tableLevel}/count` + query({ filter })), {
+        signal,
+      }).then((answer) => answer.total),
+    [project.name, tableLevel, filter],
+  );
+  const rows = usePagedRows<AnyRow>(key, load, tableLevel === 'files' ? undefined : loadTotal);
 
   const { reload } = rows;
   const reloadRef = useRef(reload);
@@ -198,7 +207,7 @@ export function SubjectsPage() {
           ))}
         </div>
         <VirtualRows
-          count={rows.total ?? 0}
+          count={rows.known}
           rowHeight={ROW_HEIGHT}
           renderRow={renderRow}
           onRange={rows.ensure}
