@@ -13,33 +13,54 @@ export function outputCollisions(
   batch: BatchDefinition,
   items: readonly ItemResolution[],
 ): OutputCollision[] {
-  // The first writer of each path as a pair; a map of writers only for the few paths with a second
-  // one (a map and a text per output made a preview over 100,000 subjects allocate 500,000 maps).
-  const first = new Map<string, readonly [string, string]>();
-  const writers = new Map<string, Map<string, string>>();
-  const add = (path: string, item: string, job: string): void => {
-    const earlier = first.get(path);
-    if (earlier === undefined) {
-      first.set(path, [item, job]);
-      return;
-    }
-    if (earlier[0] === item) return;
-    let byItem = writers.get(path);
-    if (byItem === undefined) {
-      byItem = new Map([[earlier[0], `${earlier[0]}: job '${earlier[1]}'`]]);
-      writers.set(path, byItem);
-    }
-    if (!byItem.has(item)) byItem.set(item, `${item}: job '${job}'`);
-  };
-  for (const item of items) {
-    if (!item.runnable) continue;
+  const collector = new OutputCollector(batch);
+  for (const item of items) collector.add(item);
+  return collector.collisions();
+}
+
+/**
+ * {@link outputCollisions} fed one item at a time, so that a preview need not keep every item: only
+ * the first writer of each path is kept, as a pair, and a map of writers only for the few paths with a
+ * second one (a map and a text per output made a preview over 100,000 subjects allocate 500,000 maps).
+ */
+export class OutputCollector {
+  readonly #first = new Map<string, readonly [string, string]>();
+  readonly #writers = new Map<string, Map<string, string>>();
+  readonly #groupJobs: ReadonlySet<number>;
+
+  constructor(batch: BatchDefinition) {
+    this.#groupJobs = new Set(batch.jobs.flatMap((job, index) => (job.level === 'group' ? [index] : [])));
+  }
+
+  /** Counts the outputs of one item (nothing when it is not ready). */
+  add(item: ItemResolution): void {
+    if (!item.runnable) return;
     for (const job of item.jobs) {
-      const group = batch.jobs[job.index]?.level === 'group';
+      const who = this.#groupJobs.has(job.index) ? GROUP_ITEM : item.item;
       for (const arg of job.args) {
         if (!arg.ok || (arg.type !== 'OUT' && arg.type !== 'PATHOUT')) continue;
-        add(arg.path, group ? GROUP_ITEM : item.item, job.name);
+        this.#write(arg.path, who, job.name);
       }
     }
   }
-  return [...writers].map(([path, byItem]) => ({ path, writers: [...byItem.values()] }));
+
+  /** The paths with more than one writer, in the order their second writer came. */
+  collisions(): OutputCollision[] {
+    return [...this.#writers].map(([path, byItem]) => ({ path, writers: [...byItem.values()] }));
+  }
+
+  #write(path: string, item: string, job: string): void {
+    const earlier = this.#first.get(path);
+    if (earlier === undefined) {
+      this.#first.set(path, [item, job]);
+      return;
+    }
+    if (earlier[0] === item) return;
+    let byItem = this.#writers.get(path);
+    if (byItem === undefined) {
+      byItem = new Map([[earlier[0], `${earlier[0]}: job '${earlier[1]}'`]]);
+      this.#writers.set(path, byItem);
+    }
+    if (!byItem.has(item)) byItem.set(item, `${item}: job '${job}'`);
+  }
 }

@@ -1,0 +1,119 @@
+import type { Project } from '../catalog/project-store.js';
+import type { Db } from '../db/open-database.js';
+import type { JobArgument } from '../jobs/job-definition.js';
+import type { StudyRef, SubjectGroup } from '../selection/selection.js';
+import type { BatchDefinition } from './batch-definition.js';
+import type { ItemResolution } from './batch-resolution.js';
+import { fileLocator } from './file-locator.js';
+import { loadBatchScope, loadStudyTags, type BatchItems } from './load-batch-scope.js';
+import { matchFiles, type FileRequest } from './match-files.js';
+import { resolveItemJobs, type ItemPlan, type PlannedArgument } from './resolve-item-jobs.js';
+import { resolveStudyReference, type ReferenceContext } from './resolve-study-reference.js';
+
+const NO_TAGS: ReadonlySet<string> = new Set();
+
+/** One item before its references are resolved. */
+interface Unit {
+  readonly item: string;
+  readonly group: SubjectGroup;
+  readonly study: StudyRef | null;
+}
+
+/**
+ * Resolves every item of a (validated) batch over a selection and hands each to `visit` in preview
+ * order (the selection's items, then the given studies the catalog no longer has), without keeping
+ * them: a caller keeps what it needs (every item for a run, a page and counts for a preview). Returns
+ * the number of items. Call it inside a read transaction, so that all statements see one catalog.
+ *
+ * The statement count does not grow with the number of items: the studies of the selected subjects
+ * (one or two statements), their tags when a `tagged` reference needs them, and one statement per
+ * distinct pattern set; references resolve in memory. They resolve twice, once to collect the file
+ * requests and once to build the item, so that no per-argument plan outlives its item (a plan of
+ * every argument of 100,000 subjects was 1.8 million long-lived objects for the garbage collector).
+ */
+export function resolveEachItem(
+  db: Db,
+  project: Project,
+  definition: BatchDefinition,
+  items: BatchItems,
+  visit: (item: ItemResolution, index: number) => void,
+): number {
+  const scope = loadBatchScope(db, project, items);
+  const tags = usesTags(definition)
+    ? loadStudyTags(
+        db,
+        scope.subjects.flatMap((s) => s.studies.map((study) => study.studyId)),
+      )
+    : new Map<number, Set<string>>();
+  const groups = new Map(scope.subjects.map((g) => [g.subjectId, g]));
+  const units: Unit[] =
+    definition.level === 'study'
+      ? scope.selected.flatMap((study) => {
+          const group = groups.get(study.subjectId);
+          return group === undefined ? [] : [{ item: study.ref, group, study }];
+        })
+      : scope.subjects.map((group) => ({ item: group.pid, group, study: null }));
+  const tagsOf = (id: number): ReadonlySet<string> => tags.get(id) ?? NO_TAGS;
+  const planOf = (unit: Unit): ItemPlan => {
+    const context: ReferenceContext = {
+      pid: unit.group.pid,
+      studies: unit.group.studies,
+      tagsOf,
+      current: unit.study ?? undefined,
+      subjectLevel: scope.subjectLevels.get(unit.group.subjectId),
+      references: definition.references,
+      project,
+    };
+    return { ...unit, jobs: definition.jobs.map((job) => job.args.map((arg) => plan(arg, context))) };
+  };
+  const matches = matchFiles(db, project, fileRequests(units, planOf));
+  const locator = fileLocator(project);
+  let index = 0;
+  for (const unit of units) visit(resolveItemJobs(definition, planOf(unit), matches, locator), index++);
+  for (const study of scope.unknown) {
+    if (definition.level === 'subject' && groups.has(study.subjectId)) continue;
+    visit(unknownItem(study, definition.level, project), index++);
+  }
+  return index;
+}
+
+function plan(arg: JobArgument, context: ReferenceContext): PlannedArgument {
+  return arg.type === 'FILE' || arg.type === 'OUT' || arg.type === 'PATHOUT'
+    ? { arg, reference: resolveStudyReference(arg.ref, context) }
+    : { arg, reference: null };
+}
+
+function* fileRequests(units: readonly Unit[], planOf: (unit: Unit) => ItemPlan): Generator<FileRequest> {
+  for (const unit of units) {
+    for (const job of planOf(unit).jobs) {
+      for (const { arg, reference } of job) {
+        if (arg.type === 'FILE' && reference?.ok === true) {
+          yield { patterns: arg.patterns, target: reference.target };
+        }
+      }
+    }
+  }
+}
+
+// Tags are the only per-study data references need besides the order; skip reading them when unused.
+function usesTags(batch: BatchDefinition): boolean {
+  const refs = [
+    ...Object.values(batch.references ?? {}),
+    ...batch.jobs.flatMap((job) => job.args.flatMap((arg) => ('ref' in arg ? [arg.ref] : []))),
+  ];
+  return refs.some((ref) => ref.kind === 'tagged');
+}
+
+function unknownItem(study: StudyRef, level: BatchDefinition['level'], project: Project): ItemResolution {
+  return {
+    item: level === 'study' ? study.ref : study.pid,
+    subjectId: study.subjectId,
+    pid: study.pid,
+    study: level === 'study' ? study : null,
+    studies: [],
+    runnable: false,
+    problems: [`${study.ref} is not a present study of project '${project.name}' (rescan, or select again)`],
+    warnings: [],
+    jobs: [],
+  };
+}
