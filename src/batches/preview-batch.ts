@@ -42,11 +42,19 @@ export function previewBatch(
     const proposals = definition.level === 'study' ? new ProposalCollector(definition) : null;
     const shown: ItemResolution[] = [];
     const end = page.offset + page.limit;
-    resolveEachItem(db, project, definition, items, (item, index) => {
-      tally.add(item);
-      proposals?.add(item);
-      if (index >= page.offset && index < end) shown.push(item);
-    });
+    const inPage = (index: number): boolean => index >= page.offset && index < end;
+    resolveEachItem(
+      db,
+      project,
+      definition,
+      items,
+      (item, index) => {
+        tally.add(item);
+        proposals?.add(item);
+        if (inPage(index)) shown.push(item);
+      },
+      inPage,
+    );
     const group = tally.group();
     return {
       batch: definition.name,

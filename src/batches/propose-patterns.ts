@@ -4,7 +4,10 @@ import { fileConditions } from '../selection/file-conditions.js';
 import type { StudyRef } from '../selection/selection.js';
 import type { BatchDefinition } from './batch-definition.js';
 import type { BatchResolution, ItemResolution } from './batch-resolution.js';
+import { fileLocator } from './file-locator.js';
 import { generaliseUntilResolved } from './generalise-pattern.js';
+import { matchFiles } from './match-files.js';
+import type { ReferenceTarget } from './resolve-study-reference.js';
 
 /** A generalised pattern the preview proposes for a FILE argument that some items miss. */
 export interface PatternProposal {
@@ -45,6 +48,8 @@ interface Candidate {
   readonly studies: StudyRef[];
   missingNow: number;
   seed: string | null;
+  /** Studies of counted items (no paths) that found the input before any seed, in item order. */
+  readonly pending: StudyRef[];
 }
 
 /**
@@ -65,7 +70,7 @@ export class ProposalCollector {
         if (arg.optional === true) return;
         const conditions = fileConditions(arg.patterns);
         if (conditions.tags.length > 0 || conditions.entities.length > 0) return;
-        this.#candidates.push({ jobIndex, argIndex, studies: [], missingNow: 0, seed: null });
+        this.#candidates.push({ jobIndex, argIndex, studies: [], missingNow: 0, seed: null, pending: [] });
       });
     });
   }
@@ -78,7 +83,9 @@ export class ProposalCollector {
       if (!resolved.ok) c.missingNow++;
       else if (c.seed === null && resolved.producedBy === undefined) {
         const path = resolved.paths[0];
-        if (path?.startsWith(`${item.study.folder}/`) === true) c.seed = path.slice(item.study.folder.length + 1);
+        // A counted item has no paths: its first match is looked up if a proposal is needed.
+        if (path === undefined) c.pending.push(item.study);
+        else if (path.startsWith(`${item.study.folder}/`)) c.seed = path.slice(item.study.folder.length + 1);
       }
     }
   }
@@ -86,11 +93,12 @@ export class ProposalCollector {
   /** The proposals, querying the catalog for the candidates some items miss. */
   propose(db: Db, project: Project): PatternProposal[] {
     const proposals: PatternProposal[] = [];
-    for (const { jobIndex, argIndex, studies, missingNow, seed } of this.#candidates) {
+    for (const { jobIndex, argIndex, studies, missingNow, seed: shown, pending } of this.#candidates) {
       const job = this.#batch.jobs[jobIndex];
       const arg = job?.args[argIndex];
       if (job === undefined || arg?.type !== 'FILE') continue;
       if (missingNow === 0 || studies.length === 0) continue;
+      const seed = seedOf(db, project, arg.patterns, pending) ?? shown;
       const found = generaliseUntilResolved(db, project, studies, seed ?? arg.patterns[0] ?? '*');
       if (found.missing.length >= missingNow) continue;
       proposals.push({
@@ -105,6 +113,38 @@ export class ProposalCollector {
     }
     return proposals;
   }
+}
+
+/**
+ * The first of `studies` whose first match (by path) lies in its own folder gives the seed, the path
+ * relative to it, as a shown item's paths would have (BIDS derivatives lie elsewhere); null if none.
+ */
+function seedOf(
+  db: Db,
+  project: Project,
+  patterns: readonly string[],
+  studies: readonly StudyRef[],
+): string | null {
+  if (studies.length === 0) return null;
+  const target = (study: StudyRef): ReferenceTarget => ({
+    kind: 'study',
+    study,
+    label: study.ref,
+    folder: study.folder,
+  });
+  const matches = matchFiles(
+    db,
+    project,
+    studies.map((study) => ({ patterns, target: target(study) })),
+  );
+  const locator = fileLocator(project);
+  for (const study of studies) {
+    const first = matches.get({ patterns, target: target(study) })[0];
+    if (first === undefined) continue;
+    const path = locator.absolute(target(study), first);
+    if (path.startsWith(`${study.folder}/`)) return path.slice(study.folder.length + 1);
+  }
+  return null;
 }
 
 /** The batch with the proposals adopted: each proposed argument's patterns replaced by the proposal. */

@@ -6,8 +6,14 @@ import type { BatchDefinition } from './batch-definition.js';
 import type { ItemResolution } from './batch-resolution.js';
 import { fileLocator } from './file-locator.js';
 import { loadBatchScope, loadStudyTags, type BatchItems } from './load-batch-scope.js';
+import { countFiles } from './count-files.js';
 import { matchFiles, type FileRequest } from './match-files.js';
-import { resolveItemJobs, type ItemPlan, type PlannedArgument } from './resolve-item-jobs.js';
+import {
+  resolveItemJobs,
+  type CatalogFiles,
+  type ItemPlan,
+  type PlannedArgument,
+} from './resolve-item-jobs.js';
 import { resolveStudyReference, type ReferenceContext } from './resolve-study-reference.js';
 
 const NO_TAGS: ReadonlySet<string> = new Set();
@@ -30,6 +36,10 @@ interface Unit {
  * distinct pattern set; references resolve in memory. They resolve twice, once to collect the file
  * requests and once to build the item, so that no per-argument plan outlives its item (a plan of
  * every argument of 100,000 subjects was 1.8 million long-lived objects for the garbage collector).
+ *
+ * With `shown`, only the items it accepts get their input paths; the others learn only how many files
+ * match (see `CatalogFiles`), which is all their counts need, unless the batch has sidecar arguments
+ * or group-level jobs (these list every item's files), where every item gets its paths.
  */
 export function resolveEachItem(
   db: Db,
@@ -37,6 +47,7 @@ export function resolveEachItem(
   definition: BatchDefinition,
   items: BatchItems,
   visit: (item: ItemResolution, index: number) => void,
+  shown?: (index: number) => boolean,
 ): number {
   const scope = loadBatchScope(db, project, items);
   const tags = usesTags(definition)
@@ -66,10 +77,19 @@ export function resolveEachItem(
     };
     return { ...unit, jobs: definition.jobs.map((job) => job.args.map((arg) => plan(arg, context))) };
   };
-  const matches = matchFiles(db, project, fileRequests(units, planOf));
+  const detailed = shown === undefined || !countsSuffice(definition) ? () => true : shown;
+  const paths: CatalogFiles = {
+    paths: matchFiles(db, project, fileRequests(units, planOf, detailed)),
+  };
+  const counts: CatalogFiles | null = units.every((_, i) => detailed(i))
+    ? null
+    : { counts: countFiles(db, project, fileRequests(units, planOf, (i) => !detailed(i))) };
   const locator = fileLocator(project);
   let index = 0;
-  for (const unit of units) visit(resolveItemJobs(definition, planOf(unit), matches, locator), index++);
+  for (const unit of units) {
+    const files = counts === null || detailed(index) ? paths : counts;
+    visit(resolveItemJobs(definition, planOf(unit), files, locator), index++);
+  }
   for (const study of scope.unknown) {
     if (definition.level === 'subject' && groups.has(study.subjectId)) continue;
     visit(unknownItem(study, definition.level, project), index++);
@@ -83,8 +103,13 @@ function plan(arg: JobArgument, context: ReferenceContext): PlannedArgument {
     : { arg, reference: null };
 }
 
-function* fileRequests(units: readonly Unit[], planOf: (unit: Unit) => ItemPlan): Generator<FileRequest> {
-  for (const unit of units) {
+function* fileRequests(
+  units: readonly Unit[],
+  planOf: (unit: Unit) => ItemPlan,
+  wanted: (index: number) => boolean,
+): Generator<FileRequest> {
+  for (const [index, unit] of units.entries()) {
+    if (!wanted(index)) continue;
     for (const job of planOf(unit).jobs) {
       for (const { arg, reference } of job) {
         if (arg.type === 'FILE' && reference?.ok === true) {
@@ -93,6 +118,13 @@ function* fileRequests(units: readonly Unit[], planOf: (unit: Unit) => ItemPlan)
       }
     }
   }
+}
+
+// Sidecars are looked up by the names of the matched files; a group job lists every item's files.
+function countsSuffice(batch: BatchDefinition): boolean {
+  return batch.jobs.every(
+    (job) => job.level !== 'group' && job.args.every((arg) => arg.type !== 'FILE' || arg.sidecar === undefined),
+  );
 }
 
 // Tags are the only per-study data references need besides the order; skip reading them when unused.
