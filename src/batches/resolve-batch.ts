@@ -43,7 +43,12 @@ export function resolveBatch(
       items: all,
       ...(group === undefined ? {} : { group }),
       collisions: tally.collisions(),
-      summary: { total: tally.total, ready: tally.ready, notRunnable: tally.notRunnable, missing: tally.missing },
+      summary: {
+        total: tally.total,
+        ready: tally.ready,
+        notRunnable: tally.notRunnable,
+        missing: tally.missing,
+      },
     };
   })();
 }

@@ -83,7 +83,13 @@ export function resolveEachItem(
   };
   const counts: CatalogFiles | null = units.every((_, i) => detailed(i))
     ? null
-    : { counts: countFiles(db, project, fileRequests(units, planOf, (i) => !detailed(i))) };
+    : {
+        counts: countFiles(
+          db,
+          project,
+          fileRequests(units, planOf, (i) => !detailed(i)),
+        ),
+      };
   const locator = fileLocator(project);
   let index = 0;
   for (const unit of units) {
@@ -123,7 +129,8 @@ function* fileRequests(
 // Sidecars are looked up by the names of the matched files; a group job lists every item's files.
 function countsSuffice(batch: BatchDefinition): boolean {
   return batch.jobs.every(
-    (job) => job.level !== 'group' && job.args.every((arg) => arg.type !== 'FILE' || arg.sidecar === undefined),
+    (job) =>
+      job.level !== 'group' && job.args.every((arg) => arg.type !== 'FILE' || arg.sidecar === undefined),
   );
 }
 

@@ -79,12 +79,15 @@ export function resolveItemJobs(
       switch (arg.type) {
         case 'FILE': {
           const result = resolveFile(arg, reference, files, produced, locator);
-          if (!result.ok && result.optional) warnings.push(`${at(job.name, arg.name)} (optional): ${result.reason}`);
+          if (!result.ok && result.optional)
+            warnings.push(`${at(job.name, arg.name)} (optional): ${result.reason}`);
           else if (!result.ok) problems.push(`${at(job.name, arg.name)}: ${result.reason}`);
           // One file is taken of several (a sidecar argument counts the files it took, not matches).
           else if (result.matched > 1 && arg.multiple !== true) {
             const where = result.location;
-            warnings.push(`${at(job.name, arg.name)}: ${result.matched} files match in ${where}; the first by path is taken`);
+            warnings.push(
+              `${at(job.name, arg.name)}: ${result.matched} files match in ${where}; the first by path is taken`,
+            );
           }
           return result;
         }
@@ -137,7 +140,14 @@ function resolveFile(
     // The hot path of a large preview: one literal, no spread (900,000 calls over 100,000 subjects).
     const count = files.counts.count(arg.patterns, target);
     if (count > 0) {
-      return { type: 'FILE', name: arg.name, ok: true, location: target.label, paths: NO_PATHS, matched: count };
+      return {
+        type: 'FILE',
+        name: arg.name,
+        ok: true,
+        location: target.label,
+        paths: NO_PATHS,
+        matched: count,
+      };
     }
   } else {
     found = files.paths.get({ patterns: arg.patterns, target });
