@@ -2,7 +2,6 @@ import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { fileConditions, fileConditionsSql } from '../selection/file-conditions.js';
 import { joinSql, sql, type SqlFragment } from '../selection/sql-fragment.js';
-import type { FileRequest } from './match-files.js';
 import type { ReferenceTarget } from './resolve-study-reference.js';
 
 /** How many present catalog files each request matches (what a preview's summary needs of them). */
@@ -14,19 +13,27 @@ export interface FileCounts {
 interface PatternSet {
   readonly slot: number;
   readonly patterns: readonly string[];
-  readonly analyses: Set<string>;
   readonly named: Map<string, number>;
+}
+
+/** What to count: each pattern set in every study and analysis folder the items may reach. */
+export interface CountScope {
+  /** The FILE arguments' patterns (each a union), one entry per argument or per distinct set. */
+  readonly patternSets: Iterable<readonly string[]>;
+  readonly studyIds: readonly number[];
+  readonly analyses: readonly string[];
 }
 
 /**
  * {@link matchFiles} reduced to counts, for the items of a preview outside its page. The files of all
- * requested studies are read in one pass of the (study_id, path) index, each tested against every
- * pattern set (a statement per pattern set read the files of 100,000 studies seven times), and the
- * answer is one row of JSON arrays (studies, then a count per pattern set), parsed into plain numbers
- * held in one typed array: a row and a path string per file cost more than finding the files. Analysis
- * folders take one statement per pattern set that uses them.
+ * the studies are read in one pass of the (study_id, path) index, each tested against every pattern
+ * set (a statement per pattern set read the files of 100,000 studies seven times), and the answer is
+ * one row of JSON arrays (studies, then a count per pattern set), parsed into plain numbers held in
+ * one typed array: a row and a path string per file cost more than finding the files. The scope is
+ * known before any item is resolved, so no pass over the items collects requests. Analysis folders
+ * take one statement per pattern set.
  */
-export function countFiles(db: Db, project: Project, requests: Iterable<FileRequest>): FileCounts {
+export function countFiles(db: Db, project: Project, scope: CountScope): FileCounts {
   const sets = new Map<string, PatternSet>();
   const byArray = new Map<readonly string[], PatternSet>();
   const setOf = (patterns: readonly string[]): PatternSet | undefined => {
@@ -37,24 +44,18 @@ export function countFiles(db: Db, project: Project, requests: Iterable<FileRequ
     }
     return set;
   };
-  const studyIds = new Set<number>();
-  for (const request of requests) {
-    let set = setOf(request.patterns);
-    if (set === undefined) {
-      set = { slot: sets.size, patterns: request.patterns, analyses: new Set(), named: new Map() };
-      sets.set(JSON.stringify(request.patterns), set);
-      byArray.set(request.patterns, set);
-    }
-    if (request.target.kind === 'study') studyIds.add(request.target.study.studyId);
-    else set.analyses.add(request.target.name);
+  for (const patterns of scope.patternSets) {
+    if (setOf(patterns) !== undefined) continue;
+    const set = { slot: sets.size, patterns, named: new Map<string, number>() };
+    sets.set(JSON.stringify(patterns), set);
+    byArray.set(patterns, set);
   }
   const conditions = [...sets.values()].map((set) => fileConditionsSql(fileConditions(set.patterns)));
-  const { rowOf, counts } = countInStudies(db, [...studyIds], conditions);
-  for (const set of sets.values()) {
-    if (set.analyses.size === 0) continue;
+  const { rowOf, counts } = countInStudies(db, scope.studyIds, conditions);
+  for (const set of scope.analyses.length === 0 ? [] : sets.values()) {
     const query = sql`SELECT a.name, count(*) FROM files f JOIN analyses a ON a.id = f.analysis_id
         WHERE a.project_id = ${project.id} AND a.present = 1 AND f.present = 1
-          AND a.name IN (SELECT value FROM json_each(${JSON.stringify([...set.analyses])}))
+          AND a.name IN (SELECT value FROM json_each(${JSON.stringify(scope.analyses)}))
           AND (${conditions[set.slot] ?? sql`0`})
         GROUP BY a.name`;
     const rows = db

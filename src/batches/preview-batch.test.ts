@@ -53,7 +53,17 @@ const SUBJECT_BATCH: BatchDefinition = {
       name: 'Shared output',
       language: 'bash',
       script: 'touch "$o1"',
-      args: [{ type: 'OUT', name: 'o1', path: 'all/one.nii', ref: { kind: 'analysis', name: 'group' } }],
+      args: [
+        { type: 'OUT', name: 'o1', path: 'all/one.nii', ref: { kind: 'analysis', name: 'group' } },
+        // An analysis folder the catalog does not have: counted as missing, not an error.
+        {
+          type: 'FILE',
+          name: 'm',
+          patterns: ['models/*.json'],
+          ref: { kind: 'analysis', name: 'models' },
+          optional: true,
+        },
+      ],
     },
   ],
 };

@@ -5,8 +5,8 @@ import type { StudyRef, SubjectGroup } from '../selection/selection.js';
 import type { BatchDefinition } from './batch-definition.js';
 import type { ItemResolution } from './batch-resolution.js';
 import { fileLocator } from './file-locator.js';
-import { loadBatchScope, loadStudyTags, type BatchItems } from './load-batch-scope.js';
-import { countFiles } from './count-files.js';
+import { loadBatchScope, loadStudyTags, type BatchItems, type BatchScope } from './load-batch-scope.js';
+import { countFiles, type CountScope } from './count-files.js';
 import { matchFiles, type FileRequest } from './match-files.js';
 import {
   resolveItemJobs,
@@ -33,9 +33,10 @@ interface Unit {
  *
  * The statement count does not grow with the number of items: the studies of the selected subjects
  * (one or two statements), their tags when a `tagged` reference needs them, and one statement per
- * distinct pattern set; references resolve in memory. They resolve twice, once to collect the file
- * requests and once to build the item, so that no per-argument plan outlives its item (a plan of
- * every argument of 100,000 subjects was 1.8 million long-lived objects for the garbage collector).
+ * distinct pattern set; references resolve in memory. They resolve twice for the items given paths,
+ * once to collect the file requests and once to build the item, so that no per-argument plan outlives
+ * its item (a plan of every argument of 100,000 subjects was 1.8 million long-lived objects for the
+ * garbage collector).
  *
  * With `shown`, only the items it accepts get their input paths; the others learn only how many files
  * match (see `CatalogFiles`), which is all their counts need, unless the batch has sidecar arguments
@@ -83,13 +84,7 @@ export function resolveEachItem(
   };
   const counts: CatalogFiles | null = units.every((_, i) => detailed(i))
     ? null
-    : {
-        counts: countFiles(
-          db,
-          project,
-          fileRequests(units, planOf, (i) => !detailed(i)),
-        ),
-      };
+    : { counts: countFiles(db, project, countScope(definition, scope)) };
   const locator = fileLocator(project);
   let index = 0;
   for (const unit of units) {
@@ -124,6 +119,23 @@ function* fileRequests(
       }
     }
   }
+}
+
+/** Every pattern set of the batch in every study of the scope's subjects and every analysis it names. */
+function countScope(definition: BatchDefinition, scope: BatchScope): CountScope {
+  const args = definition.jobs.flatMap((job) => job.args);
+  const refs = [
+    ...Object.values(definition.references ?? {}),
+    ...args.flatMap((a) => ('ref' in a ? [a.ref] : [])),
+  ];
+  return {
+    patternSets: args.flatMap((arg) => (arg.type === 'FILE' ? [arg.patterns] : [])),
+    studyIds: [
+      ...scope.subjects.flatMap((s) => s.studies.map((study) => study.studyId)),
+      ...[...scope.subjectLevels.values()].map((study) => study.studyId),
+    ],
+    analyses: [...new Set(refs.flatMap((ref) => (ref.kind === 'analysis' ? [ref.name] : [])))],
+  };
 }
 
 // Sidecars are looked up by the names of the matched files; a group job lists every item's files.
