@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIOBANK_SHAPE, BIOBANK_WORK, med, runBiobankIndex, type IndexFigures } from './biobank-index.js';
 import { biobankQueryLines, runBiobankQueries, type QueryFigures } from './biobank-queries.js';
+import { biobankPreviewLines, runBiobankPreview, type PreviewFigures } from './biobank-preview.js';
 import { biobankClusterLines, runBiobankCluster, type ClusterFigures } from './biobank-cluster.js';
 import { biobankRunnerLine, runBiobankRunner, type RunnerFigures } from './biobank-runner.js';
 import { biobankWebLine, runBiobankWeb, type WebFigures } from './biobank-web.js';
@@ -16,20 +17,22 @@ import { writeSection } from './write-results.js';
  *   npx tsx bench/biobank-bench.ts                      # all parts
  *   BENCH_BIOBANK_PARTS=query,server npx tsx bench/biobank-bench.ts   # some, on the catalog left before
  *
- * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selector, preview; `select`
- * is the selector alone), server (subjects API pages), web (filter keystroke in Chromium), slurm and sge
- * (200,000 tasks into a cluster of its own, see biobank-cluster.ts), runner (`cohort run` into such a
- * Slurm, biobank-runner.ts). Each part's figures are kept in bench/.work/biobank-results.json, so a part
- * run alone rewrites only its rows; the section of docs/benchmarks.md is written from all of them.
+ * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selectors; `select` is the
+ * selector alone), preview (`previewBatch` beside `resolveBatch`, `cohort preview` as a process), server
+ * (subjects API pages), web (filter keystroke in Chromium), slurm and sge (200,000 tasks into a cluster of
+ * its own, see biobank-cluster.ts), runner (`cohort run` into such a Slurm, biobank-runner.ts). Each
+ * part's figures are kept in bench/.work/biobank-results.json, so a part run alone rewrites only its
+ * rows; the section of docs/benchmarks.md is written from all of them.
  */
 const RESULTS = join(BIOBANK_WORK, 'biobank-results.json');
-const PARTS = (process.env.BENCH_BIOBANK_PARTS ?? 'index,query,server,grid,web,slurm,sge,runner').split(',');
+const PARTS = (process.env.BENCH_BIOBANK_PARTS ?? 'index,query,preview,server,grid,web,slurm,sge,runner').split(',');
 const REPEATS = Number(process.env.BENCH_BIOBANK_REPEATS ?? 2);
 
 interface Results {
   machine?: string;
   index?: IndexFigures;
   query?: QueryFigures;
+  preview?: PreviewFigures;
   web?: WebFigures;
   cluster?: Record<string, ClusterFigures>;
   runner?: RunnerFigures;
@@ -78,6 +81,10 @@ export async function runBiobankBench(): Promise<void> {
     results.query = await runBiobankQueries({ ...load().query }, PARTS);
     save(results);
   }
+  if (PARTS.includes('preview')) {
+    results.preview = runBiobankPreview();
+    save(results);
+  }
   if (PARTS.includes('web')) {
     results.web = await runBiobankWeb();
     save(results);
@@ -107,6 +114,8 @@ Machine: ${results.machine}; shared with six other sessions, so each figure carr
 ${results.index === undefined ? 'Indexing: not measured in this run.' : indexLines(results.index)}
 
 ${results.query === undefined ? '' : biobankQueryLines(results.query)}
+
+${results.preview === undefined ? '' : biobankPreviewLines(results.preview)}
 
 ${results.web === undefined ? '' : biobankWebLine(results.web)}
 

@@ -3,8 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { LONGITUDINAL_BATCH } from '../src/batches/longitudinal-batch.js';
-import { resolveBatch } from '../src/batches/resolve-batch.js';
 import { openCatalog, type Catalog } from '../src/catalog/catalog.js';
 import { findProject } from '../src/catalog/project-store.js';
 import { addTags } from '../src/catalog/tags.js';
@@ -34,7 +32,6 @@ export interface QueryCase {
 export interface QueryFigures {
   select?: QueryCase[];
   selectCli?: ProcessFigure & { readonly lines: number };
-  preview?: QueryCase[];
   server?: QueryCase[];
   grid?: QueryCase[];
 }
@@ -66,7 +63,7 @@ function timeRuns(
 }
 
 /** Tags as the smaller benches have them: every other subject `control`, every third study `qc_ok`. */
-function tagOnce(catalog: Catalog, projectId: number): void {
+export function tagOnce(catalog: Catalog, projectId: number): void {
   const db = catalog.db;
   const tagged = db.prepare("SELECT count(*) FROM study_tags WHERE tag = 'qc_ok'").pluck().get() as number;
   if (tagged > 0) return;
@@ -109,38 +106,6 @@ function selectCases(catalog: Catalog): QueryCase[] {
       target: 'under 1 s',
     };
   });
-}
-
-/**
- * LONGITUDINAL_BATCH with the patterns the synthetic tree lacks (its series hold s000 and s001, its
- * studies end in _0 and _1) pointed at ones it has, so that every subject is ready, as in a real preview.
- */
-const BIOBANK_BATCH = JSON.parse(
-  JSON.stringify(LONGITUDINAL_BATCH)
-    .replaceAll('swi*/s004.nii', 'swi*/s001.nii')
-    .replaceAll('t1_tra*/*.nii', 't1_mprage*/*.nii')
-    .replaceAll('2020*_4', '2020*_1'),
-) as typeof LONGITUDINAL_BATCH;
-
-function previewCases(catalog: Catalog): QueryCase[] {
-  const project = findProject(catalog.db, 'biobank');
-  // A warm-up and two runs: each takes tens of seconds on a loaded machine.
-  const r = timeRuns(() => resolveBatch(catalog.db, project, BIOBANK_BATCH).summary.ready, 2);
-  const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
-  console.log(JSON.stringify({ previewHeapMb: heapMb }));
-  const subjects = catalog.db.prepare('SELECT count(*) FROM subjects').pluck().get() as number;
-  return [
-    {
-      what: `5-job subject-level batch (\`LONGITUDINAL_BATCH\` fitted to the tree), all ${subjects.toLocaleString('en')} subjects`,
-      query: 'resolveBatch',
-      results: r.results,
-      medianMs: median(r.times),
-      maxMs: Math.max(...r.times),
-      cpuMs: median(r.cpu),
-      load: r.load,
-      target: 'under 10 s',
-    },
-  ];
 }
 
 /**
@@ -309,10 +274,6 @@ export async function runBiobankQueries(
       const cli = timeProcess([process.execPath, CLI, 'select', '*', 'file:t1_mprage*/s000.nii'], env);
       figures.selectCli = { ...cli, lines: figures.select[0]?.results ?? 0 };
     }
-    if (parts.includes('query')) {
-      figures.preview = previewCases(catalog);
-      console.log(JSON.stringify(figures.preview));
-    }
     if (parts.includes('server')) figures.server = await httpCases(catalog, SUBJECT_CASES);
     if (parts.includes('grid')) {
       insertGridTasks(catalog, findProject(catalog.db, 'biobank').id);
@@ -338,11 +299,6 @@ after a warm-up), every other subject tagged \`control\` and every third study \
 
 ${table(f.select, 'files')}
 ${f.selectCli === undefined ? '' : `\nThe first as a whole process, \`cohort select '*' 'file:t1_mprage*/s000.nii' > /dev/null\` (${f.selectCli.lines.toLocaleString('en')} lines): ${ms(f.selectCli.wallMs)} wall, ${ms(f.selectCli.cpuMs)} CPU, peak RSS ${f.selectCli.maxRssMb.toFixed(0)} MB, load ${f.selectCli.load.toFixed(1)}.`}`);
-  if (f.preview !== undefined)
-    parts.push(`Resolution preview (\`resolveBatch\`, as \`cohort preview\` and the composer call it; 5 jobs, 18 arguments per
-subject, named/offset/tagged/matching references; items whose inputs are missing count as not ready):
-
-${table(f.preview, 'items ready')}`);
   if (f.server !== undefined)
     parts.push(`Subjects API over real HTTP (loopback, bearer token, JSON parsed), median of ${HTTP_RUNS} after a warm-up. The
 first seven as the web table asks: a page of 100 with tags and job indicators, without its total

@@ -12,6 +12,7 @@ import type {
 } from './batch-resolution.js';
 import { fileConditions } from '../selection/file-conditions.js';
 import type { FileLocator } from './file-locator.js';
+import type { FileCounts } from './count-files.js';
 import { targetKey, type FileMatches } from './match-files.js';
 import { patternRegex } from './pattern-regex.js';
 import type { ReferenceResolution, ReferenceTarget } from './resolve-study-reference.js';
@@ -32,6 +33,15 @@ export interface ItemPlan {
   /** Per job, per argument. */
   readonly jobs: readonly (readonly PlannedArgument[])[];
 }
+
+/**
+ * What FILE arguments learn of the catalog: the matching files (an item shown in full), or only how
+ * many there are (an item a preview counts and drops: its inputs get no paths, `matched` is right).
+ * Counts cannot check sidecars, which need the files' names: a batch with sidecars gets paths.
+ */
+export type CatalogFiles = { readonly paths: FileMatches } | { readonly counts: FileCounts };
+
+const NO_PATHS: readonly string[] = Object.freeze([]);
 
 /** An output of an earlier job of the same item. */
 interface Produced {
@@ -58,7 +68,7 @@ const MAX_CACHED_REGEXES = 1_000;
 export function resolveItemJobs(
   batch: BatchDefinition,
   plan: ItemPlan,
-  matches: FileMatches,
+  files: CatalogFiles,
   locator: FileLocator,
 ): ItemResolution {
   const produced: Produced[] = [];
@@ -66,15 +76,18 @@ export function resolveItemJobs(
   const warnings: string[] = [];
   const jobs = batch.jobs.map((job, index): JobResolution => {
     const args = (plan.jobs[index] ?? []).map(({ arg, reference }): ArgumentResolution => {
-      const at = `job '${job.name}', argument '${arg.name}'`;
       switch (arg.type) {
         case 'FILE': {
-          const result = resolveFile(arg, reference, matches, produced, locator);
-          if (!result.ok && result.optional) warnings.push(`${at} (optional): ${result.reason}`);
-          else if (!result.ok) problems.push(`${at}: ${result.reason}`);
-          else if (result.matched > result.paths.length && arg.multiple !== true) {
+          const result = resolveFile(arg, reference, files, produced, locator);
+          if (!result.ok && result.optional)
+            warnings.push(`${at(job.name, arg.name)} (optional): ${result.reason}`);
+          else if (!result.ok) problems.push(`${at(job.name, arg.name)}: ${result.reason}`);
+          // One file is taken of several (a sidecar argument counts the files it took, not matches).
+          else if (result.matched > 1 && arg.multiple !== true) {
             const where = result.location;
-            warnings.push(`${at}: ${result.matched} files match in ${where}; the first by path is taken`);
+            warnings.push(
+              `${at(job.name, arg.name)}: ${result.matched} files match in ${where}; the first by path is taken`,
+            );
           }
           return result;
         }
@@ -82,7 +95,7 @@ export function resolveItemJobs(
         case 'PATHOUT': {
           const result = resolveOutput(arg, reference, locator);
           if (result.ok) produced.push({ ...result.produced, job: job.name });
-          else problems.push(`${at}: ${result.miss.reason}`);
+          else problems.push(`${at(job.name, arg.name)}: ${result.miss.reason}`);
           return result.ok ? result.resolution : result.miss;
         }
         default:
@@ -112,7 +125,7 @@ export function resolveItemJobs(
 function resolveFile(
   arg: FileArgument,
   reference: ReferenceResolution | null,
-  matches: FileMatches,
+  files: CatalogFiles,
   produced: readonly Produced[],
   locator: FileLocator,
 ): FileResolution | ArgumentMiss {
@@ -121,7 +134,24 @@ function resolveFile(
     return { type: 'FILE', name: arg.name, ok: false, optional, reason: reference?.reason ?? 'no reference' };
   }
   const target = reference.target;
-  const found = matches.get({ patterns: arg.patterns, target });
+  let found = NO_PATHS;
+  if ('counts' in files) {
+    if (arg.sidecar !== undefined) throw new Error('Sidecar arguments need file paths, not counts.');
+    // The hot path of a large preview: one literal, no spread (900,000 calls over 100,000 subjects).
+    const count = files.counts.count(arg.patterns, target);
+    if (count > 0) {
+      return {
+        type: 'FILE',
+        name: arg.name,
+        ok: true,
+        location: target.label,
+        paths: NO_PATHS,
+        matched: count,
+      };
+    }
+  } else {
+    found = files.paths.get({ patterns: arg.patterns, target });
+  }
   const base = { type: 'FILE', name: arg.name, ok: true, location: target.label } as const;
   if (found.length > 0) {
     const picked = arg.multiple === true ? found : found.slice(0, 1);
@@ -134,13 +164,7 @@ function resolveFile(
   }
   // Not in the catalog: maybe an earlier job writes it. OUT paths are exact, so they can be matched now.
   const key = targetKey(target);
-  const conditions = fileConditions(arg.patterns);
-  const regexList = conditions.paths.map(regexFor);
-  // Entities of an output not yet written are not known: an entity term never matches one.
-  const fits = (p: Produced): boolean =>
-    (regexList.length === 0 || regexList.some((r) => r.test(p.path) || r.test(p.given))) &&
-    conditions.tags.every((t) => p.tags.includes(t)) &&
-    conditions.entities.length === 0;
+  const fits = producedFilter(arg);
   const outputs = produced
     .filter((p) => p.key === key && p.type === 'OUT' && fits(p))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -248,6 +272,29 @@ function passValue(arg: Exclude<JobArgument, FileArgument | OutArgument>): Argum
     case 'OPTION':
       return { type: arg.type, name: arg.name, ok: true, value: arg.value };
   }
+}
+
+/** Which earlier outputs an input argument accepts; made once per argument, not per item. */
+const producedFilters = new WeakMap<FileArgument, (p: Produced) => boolean>();
+
+function producedFilter(arg: FileArgument): (p: Produced) => boolean {
+  let fits = producedFilters.get(arg);
+  if (fits === undefined) {
+    const conditions = fileConditions(arg.patterns);
+    const regexList = conditions.paths.map(regexFor);
+    // Entities of an output not yet written are not known: an entity term never matches one.
+    fits = (p: Produced): boolean =>
+      (regexList.length === 0 || regexList.some((r) => r.test(p.path) || r.test(p.given))) &&
+      conditions.tags.every((t) => p.tags.includes(t)) &&
+      conditions.entities.length === 0;
+    producedFilters.set(arg, fits);
+  }
+  return fits;
+}
+
+/** `job 'X', argument 'f1'`, the start of an item's problems and warnings. */
+function at(job: string, arg: string): string {
+  return `job '${job}', argument '${arg}'`;
 }
 
 function regexFor(pattern: string): RegExp {

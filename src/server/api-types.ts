@@ -1,4 +1,4 @@
-import type { PatternProposal } from '../batches/propose-patterns.js';
+import type { BatchPreview } from '../batches/batch-preview.js';
 import { z } from 'zod';
 import type { BatchDefinition, BatchLevel } from '../batches/batch-definition.js';
 import type { BatchResolution } from '../batches/batch-resolution.js';
@@ -221,16 +221,25 @@ export const itemsSchema = z.object({
   filter: z.string().max(10_000).optional(),
   selector: z.array(z.string().max(1000)).max(1000).optional(),
 });
-/** POST /api/projects/:project/preview -> PreviewResponse. */
-export const previewBody = itemsSchema.extend({ batch: z.unknown() });
-/** The resolution, plus the interpreter each Python job will run with (its queue's). */
-export type PreviewResponse = BatchResolution & {
+/**
+ * POST /api/projects/:project/preview -> PreviewResponse: counts over every item, `limit` items (default
+ * 1000) from `offset` in full.
+ */
+export const previewBody = itemsSchema.extend({
+  batch: z.unknown(),
+  offset: z.number().int().min(0).optional(),
+  limit: z.number().int().min(0).max(10_000).optional(),
+});
+/**
+ * The preview (a page of items, counts over all; its `proposals` are generalised patterns for FILE
+ * inputs some items miss), plus the interpreter each Python job will run with (its queue's).
+ */
+export type PreviewResponse = BatchPreview & {
   readonly interpreters: readonly { readonly job: string; readonly queue: string; readonly python: string }[];
-  /** Generalised patterns for FILE inputs some items miss (adopt: replace the argument's patterns). */
-  readonly proposals?: readonly PatternProposal[];
 };
 /** POST /api/projects/:project/runs: create a run and start it on the server's local executor. */
-export const runBody = previewBody.extend({
+export const runBody = itemsSchema.extend({
+  batch: z.unknown(),
   mode: z.enum(RUN_MODES).default('chained'),
   units: z.number().int().min(1).max(100_000).optional(),
   /** Queue for jobs that name none (default: the project's default queue, else local). */

@@ -35,6 +35,20 @@ function readBatchArg(ctx: CommandContext, arg: string): BatchDefinition {
   return loadBatch(ctx.catalog().db, ctx.project(), key);
 }
 
+/** The BATCH and TERM arguments of the commands that resolve a batch over a selection. */
+export const ITEM_ARGS = [
+  {
+    name: 'BATCH',
+    description: 'A batch file (.json) or a saved batch (NAME or FOLDER/NAME).',
+    required: true,
+  },
+  {
+    name: 'TERM',
+    description: 'Selector terms choosing the studies (default: all); or use --filter.',
+    variadic: true,
+  },
+] as const;
+
 /** Items from selector terms (`*#LATEST stag:x`) or a filter (`--filter 'P00 & STAG:x'`); all when none. */
 export function itemsArg(ctx: CommandContext, terms: readonly string[]): BatchItems {
   if (typeof ctx.options.filter === 'string') return { filter: ctx.options.filter };

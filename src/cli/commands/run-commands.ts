@@ -2,7 +2,6 @@ import { userInfo } from 'node:os';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import type { BatchResolution } from '../../batches/batch-resolution.js';
 import type { BatchDefinition } from '../../batches/batch-definition.js';
-import { placeJob } from '../../queues/place-job.js';
 import {
   activeRunIds,
   BackgroundRunner,
@@ -19,135 +18,16 @@ import {
 import type { CommandContext, CommandSpec } from '../command-spec.js';
 import { formatTable } from '../format-table.js';
 import { runProgress } from '../progress/run-progress.js';
-import { adoptProposals, proposePatterns } from '../../batches/propose-patterns.js';
-import { itemsArg, loadBatchArg, storeBatchArg } from './load-batch-arg.js';
-import { withSupervisor } from './with-supervisor.js';
+import { ITEM_ARGS, itemsArg, loadBatchArg } from './load-batch-arg.js';
 
-const ITEM_ARGS = [
-  {
-    name: 'BATCH',
-    description: 'A batch file (.json) or a saved batch (NAME or FOLDER/NAME).',
-    required: true,
-  },
-  {
-    name: 'TERM',
-    description: 'Selector terms choosing the studies (default: all); or use --filter.',
-    variadic: true,
-  },
-] as const;
+export { previewCommand } from './preview-command.js';
+import { withSupervisor } from './with-supervisor.js';
 
 const QUEUE_OPTION = {
   type: 'string',
   value: 'QUEUE',
   description: "Queue for jobs that name none (default: the project's default queue, else local).",
 } as const;
-
-export const previewCommand: CommandSpec = {
-  name: 'preview',
-  summary:
-    'Resolution preview: per item, the file each argument resolves to, and which items miss an input and why.',
-  args: ITEM_ARGS,
-  options: {
-    filter: {
-      type: 'string',
-      value: 'FILTER',
-      description: 'Choose items with the filter-bar language instead of selector terms.',
-    },
-    adopt: {
-      type: 'boolean',
-      description:
-        'Adopt the proposed generalised patterns: save them into the batch (the saved batch, or the .json file) and preview again.',
-    },
-  },
-  examples: [
-    'cohort preview examples/dti.json',
-    "cohort preview examples/dti.json --filter 'STAG:baseline & !JOB:r'",
-    'cohort preview examples/dti.json --adopt',
-  ],
-  run(ctx) {
-    let batch = loadBatchArg(ctx, ctx.args[0] ?? '');
-    let resolution = resolve(ctx, batch);
-    let proposals = proposePatterns(ctx.catalog().db, ctx.project(), batch, resolution);
-    if (ctx.options.adopt === true && proposals.length > 0) {
-      batch = adoptProposals(batch, proposals);
-      storeBatchArg(ctx, ctx.args[0] ?? '', batch);
-      for (const p of proposals) {
-        ctx.warn(`Adopted for job '${p.job}', argument '${p.argument}': ${p.pattern}`);
-      }
-      resolution = resolve(ctx, batch);
-      proposals = proposePatterns(ctx.catalog().db, ctx.project(), batch, resolution);
-    }
-    if (ctx.json) return ctx.printJson({ ...resolution, proposals });
-    printPreview(ctx, resolution);
-    for (const p of proposals) {
-      ctx.print(
-        `Proposal: job '${p.job}', argument '${p.argument}': ${p.pattern} instead of ${p.from.join(' ')} ` +
-          `finds it in ${p.missingNow - p.missingAfter} more item(s)` +
-          `${p.missingAfter === 0 ? ' (all)' : `, ${p.missingAfter} still missing`}; adopt with --adopt.`,
-      );
-    }
-    for (const job of batch.jobs.filter((j) => j.language === 'python')) {
-      const placed = placeJob(ctx.catalog().db, ctx.project(), job, undefined);
-      ctx.print(`Python job '${job.name}' runs with ${placed.python} (queue ${placed.queue}).`);
-    }
-    return resolution.summary.ready === 0 ? 1 : 0;
-  },
-};
-
-function resolve(ctx: CommandContext, batch: BatchDefinition): BatchResolution {
-  return resolveBatch(ctx.catalog().db, ctx.project(), batch, itemsArg(ctx, ctx.args.slice(1)));
-}
-
-function printPreview(ctx: CommandContext, r: BatchResolution): void {
-  const rows = r.items.map((item) => [
-    item.item,
-    item.runnable ? 'ready' : 'MISSING',
-    item.jobs
-      .flatMap((j) =>
-        j.args
-          .filter((a) => a.type === 'FILE')
-          .map((a) =>
-            a.ok && a.type === 'FILE'
-              ? a.paths
-                  .map((p, i) => {
-                    const short = p.split('/').slice(-2).join('/');
-                    // A sidecar says where it was inherited from: `dwi.bval (dataset level)`.
-                    const origin = a.origins?.[i];
-                    return origin === undefined ? short : `${short} (${origin})`;
-                  })
-                  .join(',')
-              : '-',
-          ),
-      )
-      .join('  '),
-    [...item.problems, ...item.warnings].join('; '),
-  ]);
-  ctx.print(formatTable(['ITEM', 'STATUS', 'INPUTS', 'PROBLEMS'], rows));
-  ctx.print(
-    `${r.summary.ready} of ${r.summary.total} item(s) ready, ${r.summary.notRunnable} missing an input.`,
-  );
-  printGroupAndCollisions(ctx, r);
-}
-
-/** The group-level jobs' lists of inputs, and outputs two tasks would write (which `run` refuses). */
-function printGroupAndCollisions(ctx: CommandContext, r: BatchResolution): void {
-  for (const job of r.group?.jobs ?? []) {
-    ctx.print(`Group-level job '${job.name}' runs once over ${r.group?.items.length ?? 0} item(s):`);
-    for (const arg of job.args) {
-      if (!arg.ok) ctx.print(`  ${arg.name}: ${arg.reason}`);
-      else if (arg.type === 'FILE') ctx.print(`  ${arg.name} (${arg.paths.length}): ${arg.paths.join(' ')}`);
-      else if (arg.type === 'OUT' || arg.type === 'PATHOUT') ctx.print(`  ${arg.name}: ${arg.path}`);
-    }
-  }
-  for (const c of r.collisions) {
-    ctx.print(`COLLISION: ${c.path} is written by ${c.writers.join(', ')}`);
-  }
-  if (r.collisions.length > 0) {
-    ctx.print(
-      'run refuses outputs written twice: give each item its own output, or make the job group-level ("level": "group").',
-    );
-  }
-}
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -183,7 +63,7 @@ export const runCommand: CommandSpec = {
     return runBatch(
       ctx,
       batch,
-      resolve(ctx, batch),
+      resolveBatch(ctx.catalog().db, ctx.project(), batch, itemsArg(ctx, ctx.args.slice(1))),
       ctx.args.slice(1).join(' ') || (typeof ctx.options.filter === 'string' ? ctx.options.filter : '*'),
     );
   },

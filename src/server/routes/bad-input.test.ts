@@ -34,6 +34,8 @@ const bodies: Array<[string, string, unknown]> = [
     '/api/projects/alpha/preview',
     { batch: { name: 'b', level: 'study', jobs: [{}] }, filter: 'P00 &' },
   ],
+  ['POST', '/api/projects/alpha/preview', { batch: {}, offset: -1 }],
+  ['POST', '/api/projects/alpha/preview', { batch: {}, limit: 1.5 }],
   ['POST', '/api/projects/alpha/runs', { batch: {}, mode: 'sideways' }],
   ['POST', '/api/projects/alpha/runs', { batch: {}, units: -1 }],
   ['POST', '/api/projects/alpha/tasks/actions', { action: 'explode', ids: [1] }],

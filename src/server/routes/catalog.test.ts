@@ -154,4 +154,19 @@ describe('batches, library and composer helpers', () => {
       items: [{ item: 'P001#20200101', runnable: true }],
     });
   });
+
+  it('previews a page of the items, counting them all', async () => {
+    const res = await call(f.app, ana, 'POST', '/api/projects/alpha/preview', {
+      batch: bashBatch('echo'),
+      offset: 1,
+      limit: 1,
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      page: { offset: 1, limit: 1 },
+      summary: { total: 2, ready: 2, missingItems: 0, jobs: [{ index: 0, ready: 2, notRunnable: 0 }] },
+      items: [{ item: 'P002#20200202' }],
+    });
+    expect((res.json as { items: unknown[] }).items).toHaveLength(1);
+  });
 });

@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import type { BatchItems } from '../../batches/load-batch-scope.js';
-import { proposePatterns } from '../../batches/propose-patterns.js';
+import { DEFAULT_PREVIEW_LIMIT } from '../../batches/batch-preview.js';
+import { previewBatch } from '../../batches/preview-batch.js';
 import { resolveBatch } from '../../batches/resolve-batch.js';
 import { validateBatch } from '../../batches/batch-definition.js';
 import type { Project } from '../../catalog/project-store.js';
@@ -59,13 +60,10 @@ export function jobRoutes(): Hono<AppEnv> {
         const placed = placeJob(db, project, job, undefined);
         return { job: job.name, queue: placed.queue, python: placed.python };
       });
-    const resolution = resolveBatch(db, project, batch, itemsOf(body));
-    return c.json({
-      ...resolution,
-      interpreters,
-      // Generalised patterns for inputs some items miss: the composer offers them to adopt in one click.
-      proposals: proposePatterns(db, project, batch, resolution),
-    } satisfies PreviewResponse);
+    // The composer shows a page; generalised patterns for inputs some items miss come with it.
+    const page = { offset: body.offset ?? 0, limit: body.limit ?? DEFAULT_PREVIEW_LIMIT };
+    const preview = previewBatch(db, project, batch, itemsOf(body), page);
+    return c.json({ ...preview, interpreters } satisfies PreviewResponse);
   });
 
   app.post('/projects/:project/runs', async (c) => {

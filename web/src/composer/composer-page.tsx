@@ -16,7 +16,7 @@ import { BatchFileButtons } from './batch-file-buttons.js';
 import { BatchList } from './batch-list.js';
 import { cleanBatch, newDraft, referenceNames, withLevel, type Draft } from './batch-draft.js';
 import { JobEditor } from './job-editor.js';
-import { PreviewTable } from './preview-table.js';
+import { PREVIEW_PAGE, PreviewTable } from './preview-table.js';
 import { debugInJupyter } from '../shared/debug-in-jupyter.js';
 import { QueueSelect } from './queue-select.js';
 import { ReferencesEditor } from './references-editor.js';
@@ -86,9 +86,10 @@ export function ComposerPage() {
       return { ...d, jobs };
     });
 
-  const runPreview = async (): Promise<void> => {
+  const runPreview = async (offset = 0): Promise<void> => {
+    const body = { batch, ...items, offset, limit: PREVIEW_PAGE };
     const result = await call(() =>
-      api<PreviewResponse>('POST', projectPath(project.name, 'preview'), { body: { batch, ...items } }),
+      api<PreviewResponse>('POST', projectPath(project.name, 'preview'), { body }),
     );
     if (result !== undefined) setPreview({ of: batchText, result });
   };
@@ -276,6 +277,7 @@ export function ComposerPage() {
             {preview.of !== batchText && <p className="warn">The batch changed since this preview.</p>}
             <PreviewTable
               preview={preview.result}
+              onPage={(offset) => void runPreview(offset)}
               onDebug={(item, job) =>
                 void call(() => debugInJupyter(project.name, { batch, job, item })).then(
                   (id) => id !== undefined && navigate('grid'),

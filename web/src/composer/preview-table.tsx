@@ -8,8 +8,8 @@ function shortPath(path: string, location: string): string {
   return at < 0 ? path : path.slice(at + (marker?.length ?? 0));
 }
 
-/** Rows drawn at most; the summary still counts every item. */
-const MAX_PREVIEW_ROWS = 1000;
+/** Items the server resolves in full per page (the summary counts every item): the rows drawn. */
+export const PREVIEW_PAGE = 1000;
 
 function Cell({ arg }: { readonly arg: ArgumentResolution }) {
   if (!arg.ok) {
@@ -60,13 +60,18 @@ export function PreviewTable({
   preview,
   onDebug,
   onAdopt,
+  onPage,
 }: {
-  readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters' | 'proposals'>>;
+  readonly preview: BatchResolution & Partial<Pick<PreviewResponse, 'interpreters' | 'proposals' | 'page'>>;
   /** "Debug in Jupyter" for a runnable item's job (0-based), when given. */
   readonly onDebug?: (item: string, job: number) => void;
   /** Adopts a proposed generalised pattern into the batch (one click). */
   readonly onAdopt?: (proposal: NonNullable<PreviewResponse['proposals']>[number]) => void;
+  /** Asks for the page of items starting at `offset` (0-based). */
+  readonly onPage?: (offset: number) => void;
 }) {
+  const offset = preview.page?.offset ?? 0;
+  const total = preview.summary.total;
   const columns = (preview.items[0]?.jobs ?? []).flatMap((job) =>
     job.args.map((arg) => ({ job: job.name, jobIndex: job.index, arg: arg.name })),
   );
@@ -124,7 +129,7 @@ export function PreviewTable({
             </tr>
           </thead>
           <tbody>
-            {preview.items.slice(0, MAX_PREVIEW_ROWS).map((item) => (
+            {preview.items.map((item) => (
               <tr key={item.item} className={item.runnable ? 'ready' : 'not-runnable'}>
                 <th scope="row" title={item.problems.concat(item.warnings).join('\n')}>
                   {item.item}
@@ -149,8 +154,20 @@ export function PreviewTable({
             ))}
           </tbody>
         </table>
-        {preview.items.length > MAX_PREVIEW_ROWS && (
-          <p className="hint">… and {preview.items.length - MAX_PREVIEW_ROWS} more items.</p>
+        {preview.items.length < total && (
+          <p className="hint" role="status">
+            Items {Math.min(offset + 1, total)} to {offset + preview.items.length} of {total}.{' '}
+            {onPage !== undefined && offset > 0 && (
+              <button type="button" onClick={() => onPage(Math.max(0, offset - PREVIEW_PAGE))}>
+                Previous items
+              </button>
+            )}{' '}
+            {onPage !== undefined && offset + preview.items.length < total && (
+              <button type="button" onClick={() => onPage(offset + PREVIEW_PAGE)}>
+                Next items
+              </button>
+            )}
+          </p>
         )}
       </div>
     </div>
