@@ -120,7 +120,8 @@ export async function ch2Dice(
   const m = await applyModel(folder, join(templates, 'ch2.nii.gz'), out);
   const value = dice(
     readNiftiVolume(out).data,
-    readNiftiVolume(join(templates, 'ch2bet.nii.gz')).data.map((v) => (v > 0 ? 1 : 0)),
+    // The truth's brain voxels get a value the predicate counts as brain (1 would not be, for brainFrom 3).
+    readNiftiVolume(join(templates, 'ch2bet.nii.gz')).data.map((v) => (v > 0 ? brainFrom : 0)),
     (v) => v >= brainFrom,
   );
   return { dice: value, applySeconds: m.applySeconds, seconds: m.seconds, rssMB: m.rssMB };
