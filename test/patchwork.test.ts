@@ -22,8 +22,9 @@ import { HOSTILE_NAME, runTask, tempDir, type TaskResult } from '../src/jobs/tes
 // folders whose names break any command line built as text. 6 subjects train, 2 are held out.
 
 const PYTHON = '/usr/bin/python3';
-// Small enough for CI (100 iterations in about a minute on one core): 2 levels of 16^3 patches.
-const SCHEME = 'depth=2 patch=16 scale=0.5 features=8,16,32 epoch=25 lr=0.005';
+// Small enough for CI (100 iterations in about a minute on one core): 2 levels of 16^3 patches, the
+// depth left to the default rule (auto: 32 voxels on 16-voxel patches need 2 levels).
+const SCHEME = 'patch=16 scale=0.5 features=8,16,32 epoch=25 lr=0.005';
 const BRAIN = (v: number): boolean => v >= 3;
 
 /** The parts of model_patchwork.json, loss.json and the provenance JSON the tests read. */
@@ -160,7 +161,12 @@ describe('patchwork-train and patchwork-apply on synthetic heads', () => {
     expect(description.format).toBe('cohort-patchwork/1');
     expect(description.contrasts).toEqual([{ index: 0, name: 't1.nii.gz' }]);
     expect(description.labels.values).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(description.scheme).toMatchObject({ depth: 2, patch: [16, 16, 16], fov: [1, 0.5] });
+    expect(description.scheme).toMatchObject({
+      depth: 2,
+      depth_rule: 'auto',
+      patch: [16, 16, 16],
+      fov: [1, 0.5],
+    });
     expect(description.training).toMatchObject({
       iterations: 100,
       iterations_done: 100,
