@@ -1,52 +1,34 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { writeLabelledHeads, type LabelledHead } from '../src/demo/labelled-heads.js';
-import { dice } from '../src/imaging/dice.js';
-import { readNiftiVolume } from '../src/imaging/nifti-volume.js';
 import { machineLine, median } from './measure.js';
+import {
+  ch2Dice,
+  evaluateHeads,
+  python,
+  TISSUES,
+  type HeadFigures,
+  type Measure,
+} from './patchwork-evaluate.js';
 import { writeSection } from './write-results.js';
 
 // Figures of issue 14: the patchwork jobs' scripts run as whole processes by /usr/bin/python3 (what the
 // library jobs run, minus the bash runner), on synthetic heads with tissue labels and on Colin27.
 
 const PYTHON = '/usr/bin/python3';
-const LIB = fileURLToPath(new URL('../library/segmentation/', import.meta.url));
 const WORK = fileURLToPath(new URL('./.work/patchwork/', import.meta.url));
 const TEMPLATES = process.env.COHORT_TEMPLATE_DIR ?? '/usr/share/mricron/templates';
 const ITERATIONS = Number(process.env.PATCHWORK_BENCH_ITERATIONS ?? 2500);
 // Wall-time budget of each training (they run side by side): the default 2500 iterations take hours of
 // CPU, so each stops at the first epoch end after this and the figures say how far it got.
 const MINUTES = Number(process.env.PATCHWORK_BENCH_MINUTES ?? 15);
-const TISSUES = ['background', 'scalp', 'skull', 'gm', 'wm', 'csf', 'lesion'];
-const DEFAULT_SCHEME = `epoch=10 minutes=${MINUTES}`;
-// The same parameter budget as the default patchwork (3 U-Nets of 8,16,32 features: 259,197
-// parameters): one U-Net of 14,28,56 features (260,477) on the whole 64^3-sampled volume.
-const UNET_SCHEME = `depth=1 patch=64 features=14,28,56 batch=2 epoch=10 minutes=${MINUTES}`;
-
-interface Measure {
-  readonly seconds: number;
-  readonly cpuSeconds: number;
-  readonly rssMB: number;
-  readonly stdout: string;
-}
-
-/** Wall time, CPU time and peak RSS (GNU time) of a Python script of the library. */
-async function python(script: string, args: readonly string[]): Promise<Measure> {
-  const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', '%U %S %M', PYTHON, join(LIB, script), ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`${script} ${args.join(' ')} failed: ${stderr}`);
-  const [user = NaN, system = NaN, kb = NaN] = (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
-  return { seconds, cpuSeconds: user + system, rssMB: kb / 1024, stdout };
-}
+// The default scheme (depth auto: 2 levels for these 64-voxel heads, 172,294 parameters).
+const DEFAULT_SCHEME = `minutes=${MINUTES}`;
+// The same parameter budget: one U-Net of 11,23,46 features (174,316) on the whole volume sampled at 64^3.
+const UNET_SCHEME = `depth=1 patch=64 features=11,23,46 batch=2 epoch=10 minutes=${MINUTES}`;
 
 /** CPU seconds per iteration of a training, loading and epoch saves included (steadier than wall time). */
 function secondsPerIteration(m: Measure & { iterations: number }): number {
@@ -84,20 +66,6 @@ async function train(
   return { ...m, folder, iterations: done };
 }
 
-async function apply(folder: string, t1: string, out: string): Promise<Measure & { applySeconds: number }> {
-  const m = await python('patchwork_apply.py', [
-    '--model',
-    join(folder, 'model_patchwork.json'),
-    '--contrasts',
-    t1,
-    '--output',
-    out,
-    '--provenance',
-    `${out}.json`,
-  ]);
-  return { ...m, applySeconds: Number(/applied in ([\d.]+) s/.exec(m.stdout)?.[1] ?? NaN) };
-}
-
 function list(name: string, heads: readonly LabelledHead[]): string {
   const path = join(WORK, name);
   writeFileSync(
@@ -105,46 +73,6 @@ function list(name: string, heads: readonly LabelledHead[]): string {
     JSON.stringify({ studies: heads.map((h) => ({ id: h.pid, contrasts: [h.t1], labels: [h.labels] })) }),
   );
   return path;
-}
-
-/** Dice per tissue and for the brain (labels 3-6), medians over the held-out heads, and apply times. */
-async function evaluate(
-  folder: string,
-  heads: readonly LabelledHead[],
-): Promise<{ dice: number[]; brain: number; seconds: number; applySeconds: number; rssMB: number }> {
-  const perHead: { m: Measure & { applySeconds: number }; dice: number[]; brain: number }[] = [];
-  for (const head of heads) {
-    const out = join(WORK, `${head.pid}-${folder.split('/').pop()}.nii.gz`);
-    const m = await apply(folder, head.t1, out);
-    const [p, t] = [readNiftiVolume(out).data, readNiftiVolume(head.labels).data];
-    perHead.push({
-      m,
-      dice: TISSUES.map((_, k) => dice(p, t, (v) => v === k)),
-      brain: dice(p, t, (v) => v >= 3),
-    });
-  }
-  return {
-    dice: TISSUES.map((_, k) => median(perHead.map((h) => h.dice[k] ?? NaN))),
-    brain: median(perHead.map((h) => h.brain)),
-    seconds: median(perHead.map((h) => h.m.seconds)),
-    applySeconds: median(perHead.map((h) => h.m.applySeconds)),
-    rssMB: median(perHead.map((h) => h.m.rssMB)),
-  };
-}
-
-/** Brain-mask Dice of a model's output on ch2 against ch2bet > 0 (labels >= `brainFrom` are brain). */
-async function ch2Dice(
-  folder: string,
-  brainFrom: number,
-): Promise<{ dice: number; applySeconds: number; seconds: number }> {
-  const out = join(WORK, `ch2-${folder.split('/').pop()}.nii.gz`);
-  const m = await apply(folder, join(TEMPLATES, 'ch2.nii.gz'), out);
-  const value = dice(
-    readNiftiVolume(out).data,
-    readNiftiVolume(join(TEMPLATES, 'ch2bet.nii.gz')).data.map((v) => (v > 0 ? 1 : 0)),
-    (v) => v >= brainFrom,
-  );
-  return { dice: value, applySeconds: m.applySeconds, seconds: m.seconds };
 }
 
 /** Trains and applies the patchwork and a plain U-Net; figures into docs/benchmarks.md. */
@@ -183,10 +111,10 @@ export async function runPatchworkBench(): Promise<void> {
     train('ch2 model', ch2List, ITERATIONS, DEFAULT_SCHEME),
   ]);
   const [pw, un, synthOnCh2, ch2Trained] = await Promise.all([
-    evaluate(patchwork.folder, heldOut),
-    evaluate(unet.folder, heldOut),
-    ch2Dice(patchwork.folder, 3),
-    ch2Dice(ch2Model.folder, 1),
+    evaluateHeads(patchwork.folder, heldOut, WORK),
+    evaluateHeads(unet.folder, heldOut, WORK),
+    ch2Dice(patchwork.folder, TEMPLATES, WORK, 3),
+    ch2Dice(ch2Model.folder, TEMPLATES, WORK, 1),
   ]);
 
   const params = (folder: string): number =>
@@ -196,7 +124,7 @@ export async function runPatchworkBench(): Promise<void> {
       }
     ).network.parameters;
   const f3 = (v: number): string => v.toFixed(3);
-  const row = (name: string, t: Measure & { folder: string; iterations: number }, e: typeof pw): string =>
+  const row = (name: string, t: Measure & { folder: string; iterations: number }, e: HeadFigures): string =>
     `| ${name} | ${params(t.folder).toLocaleString('en')} | ${t.iterations} | ${secondsPerIteration(t).toFixed(2)} s (wall ${wallPerIteration(t.stdout).toFixed(1)} s) | ${t.rssMB.toFixed(0)} MB | ${e.dice.map(f3).join(' | ')} | **${f3(e.brain)}** | ${e.applySeconds.toFixed(1)} s (${e.seconds.toFixed(1)} s) | ${e.rssMB.toFixed(0)} MB |`;
   const spi = secondsPerIteration(patchwork);
   writeSection(
@@ -213,12 +141,12 @@ ch2) ran side by side with a target of ${ITERATIONS} iterations and a budget of 
 the scheme: training stops at the first epoch end after it), so **far fewer iterations than the default 2500** were done:
 the column says how many. At ${spi.toFixed(2)} CPU seconds per iteration the default 2500 would take about
 ${((2500 * spi) / 60).toFixed(0)} minutes of one core for the patchwork; these Dice figures are those of barely trained models, not of
-the method. CPU per iteration includes loading and the epoch saves. Dice per tissue is the median over the held-out heads, computed by \`src/imaging/dice.ts\`.
+the method. CPU per iteration includes loading and the epoch saves. Dice per tissue is the median over the held-out heads that have the tissue (the lesion: 2 of 4), computed by \`src/imaging/dice.ts\`.
 
 | model | parameters | iterations done | CPU per iteration | train RSS | ${TISSUES.join(' | ')} | brain | apply per volume (process) | apply RSS |
 | ----- | ---------- | --------------- | ----------------- | --------- | ${TISSUES.map(() => '---').join(' | ')} | ----- | -------------------------- | --------- |
-${row('patchwork, default scheme (3 levels of 32³, scale 0.5, batch 4)', patchwork, pw)}
-${row('plain 3D U-Net, whole volume at 64³ (batch 2)', unet, un)}
+${row('patchwork, default scheme (depth auto: 2 levels of 32³ here, scale 0.5, batch 4)', patchwork, pw)}
+${row('plain 3D U-Net, whole volume at 64³ (features 11-23-46, batch 2)', unet, un)}
 
 Colin27 (\`ch2.nii.gz\` of mricron-data, 181 × 217 × 181 at 1 mm; truth: \`ch2bet.nii.gz\` > 0):
 

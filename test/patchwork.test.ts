@@ -22,8 +22,9 @@ import { HOSTILE_NAME, runTask, tempDir, type TaskResult } from '../src/jobs/tes
 // folders whose names break any command line built as text. 6 subjects train, 2 are held out.
 
 const PYTHON = '/usr/bin/python3';
-// Small enough for CI (100 iterations in about a minute on one core): 2 levels of 16^3 patches.
-const SCHEME = 'depth=2 patch=16 scale=0.5 features=8,16,32 epoch=25 lr=0.005';
+// Small enough for CI (100 iterations in about a minute on one core): 2 levels of 16^3 patches, the
+// depth left to the default rule (auto: 32 voxels on 16-voxel patches need 2 levels).
+const SCHEME = 'patch=16 scale=0.5 features=8,16,32 epoch=25 lr=0.005';
 const BRAIN = (v: number): boolean => v >= 3;
 
 /** The parts of model_patchwork.json, loss.json and the provenance JSON the tests read. */
@@ -132,16 +133,17 @@ async function apply(model: string, t1: string[], out: string): Promise<TaskResu
 }
 
 /** Dice by numpy: the reference the TypeScript figure is checked against. */
-function numpyDice(a: string, b: string): number {
+/** numpy's Dice of the brain (labels >= 3) and of each tissue 0-6 (NaN where both sets are empty). */
+function numpyDice(a: string, b: string): number[] {
   const script = [
     'import sys, nibabel as nib, numpy as np',
-    'a = np.asarray(nib.load(sys.argv[1]).dataobj) >= 3',
-    'b = np.asarray(nib.load(sys.argv[2]).dataobj) >= 3',
-    'print(repr(2 * int((a & b).sum()) / int(a.sum() + b.sum())))',
+    'a, b = (np.asarray(nib.load(p).dataobj) for p in sys.argv[1:3])',
+    'd = lambda x, y: 2 * int((x & y).sum()) / int(x.sum() + y.sum()) if (x | y).any() else float("nan")',
+    'print(" ".join(repr(d(x, y)) for x, y in [(a >= 3, b >= 3)] + [(a == k, b == k) for k in range(7)]))',
   ].join('\n');
   const out = spawnSync(PYTHON, ['-c', script, a, b], { encoding: 'utf8' });
   expect(out.status, out.stderr).toBe(0);
-  return Number(out.stdout.trim());
+  return out.stdout.trim().split(' ').map(Number);
 }
 
 describe('patchwork-train and patchwork-apply on synthetic heads', () => {
@@ -159,7 +161,12 @@ describe('patchwork-train and patchwork-apply on synthetic heads', () => {
     expect(description.format).toBe('cohort-patchwork/1');
     expect(description.contrasts).toEqual([{ index: 0, name: 't1.nii.gz' }]);
     expect(description.labels.values).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(description.scheme).toMatchObject({ depth: 2, patch: [16, 16, 16], fov: [1, 0.5] });
+    expect(description.scheme).toMatchObject({
+      depth: 2,
+      depth_rule: 'auto',
+      patch: [16, 16, 16],
+      fov: [1, 0.5],
+    });
     expect(description.training).toMatchObject({
       iterations: 100,
       iterations_done: 100,
@@ -188,8 +195,13 @@ describe('patchwork-train and patchwork-apply on synthetic heads', () => {
       const truth = readNiftiVolume(head.labels);
       expect(predicted.dims).toEqual(truth.dims);
       const ours = dice(predicted.data, truth.data, BRAIN);
-      // Both count voxels exactly and divide once, so they agree to the last bit.
-      expect(ours).toBe(numpyDice(out, head.labels));
+      // Both count voxels exactly and divide once, so they agree to the last bit, brain and each tissue
+      // (the bench's Dice per tissue is this function's).
+      const [brain, ...tissues] = numpyDice(out, head.labels);
+      expect(ours).toBe(brain);
+      tissues.forEach((value, k) => {
+        if (Number.isFinite(value)) expect(dice(predicted.data, truth.data, (v) => v === k)).toBe(value);
+      });
       expect(ours).toBeGreaterThanOrEqual(0.8);
       const provenance = readJson(`${out}.json`);
       expect(provenance.weights_sha256).toBe(readJson(join(model(), 'model_patchwork.json')).weights.sha256);
@@ -326,5 +338,23 @@ describe('patchwork apply tiling', () => {
     });
     expect(done.stderr).not.toMatch(/Error/);
     expect(done.stdout.trim()).toBe('27 343 True 8 1 2');
+  });
+
+  it('tiles denser with a larger overlap, and derives the depth from the image size', () => {
+    // Overlap 4: steps of a quarter box, 5 level-1 patches per axis; depth auto: finest level at the
+    // image's own resolution (patch 32, scale 0.5).
+    const code = [
+      'import sys, numpy as np',
+      'sys.path.insert(0, sys.argv[1])',
+      'from patchwork_patches import auto_depth, default_scheme, level_boxes',
+      'one = level_boxes(default_scheme(2, 32, 0.5), 1, [(np.zeros(3), np.ones(3), None)], overlap=4)',
+      'shapes = [(64, 64, 48)], [(181, 217, 181)], [(256,) * 3], [(32, 32, 24)], [(33, 10, 10)], [(512,) * 3]',
+      'print(len(one), [auto_depth(s) for s in shapes], auto_depth([(32, 32, 24)], 16), auto_depth([(99,) * 3], 32, 1.0))',
+    ].join('\n');
+    const done = spawnSync(PYTHON, ['-c', code, join(BUNDLED_LIBRARY_DIR, 'segmentation')], {
+      encoding: 'utf8',
+    });
+    expect(done.stderr).not.toMatch(/Error/);
+    expect(done.stdout.trim()).toBe('125 [2, 4, 4, 1, 2, 5] 2 1');
   });
 });

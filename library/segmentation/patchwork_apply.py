@@ -39,6 +39,8 @@ def parse(argv):
     parser.add_argument("--provenance", required=True)
     parser.add_argument("--type", default="mask", choices=["mask", "probabilities"])
     parser.add_argument("--repetitions", type=float, default=1)
+    # Patches per box side seeing each voxel: 2 (half-box steps) by default; more is denser and slower.
+    parser.add_argument("--overlap", type=float, default=2)
     return parser.parse_args(argv)
 
 
@@ -70,7 +72,7 @@ def averaged_parents(chunk, grids):
     return summed / torch.bincount(index, minlength=len(chunk)).view(-1, 1, 1, 1, 1)
 
 
-def predict(model, volume, scheme, classes, repetitions, seed=0):
+def predict(model, volume, scheme, classes, repetitions, seed=0, overlap=2):
     patch, depth = scheme["patch"], scheme["depth"]
     total = torch.zeros((classes,) + volume.shape)
     weights = torch.zeros(volume.shape)
@@ -81,7 +83,7 @@ def predict(model, volume, scheme, classes, repetitions, seed=0):
         for level in range(depth):
             if level > 0:
                 level_boxes = tile(scheme, level, [own for _, _, own in level_boxes],
-                                   rng if repetition > 0 else None)
+                                   rng if repetition > 0 else None, overlap)
             outputs = []
             for start in range(0, len(level_boxes), BATCH):
                 chunk = level_boxes[start : start + BATCH]
@@ -112,6 +114,8 @@ def main(argv):
     repetitions = int(args.repetitions)
     if repetitions < 1:
         raise PatchworkError(f"repetitions must be at least 1, not {args.repetitions}")
+    if not 1 <= args.overlap <= 8:
+        raise PatchworkError(f"overlap must be between 1 and 8 patches per box side, not {args.overlap:g}")
     network = model_info["network"]
     on = device()
     model = build(network).to(on)
@@ -125,7 +129,8 @@ def main(argv):
     image, shape, affine = load_contrasts(args.contrasts, names)
     started = time.monotonic()
     with torch.inference_mode():
-        probs = predict(model, Volume(image, device=on), model_info["scheme"], network["out_channels"], repetitions)
+        probs = predict(model, Volume(image, device=on), model_info["scheme"], network["out_channels"], repetitions,
+                            overlap=args.overlap)
     values = np.array(model_info["labels"]["values"])
     header = nib.load(args.contrasts[0]).header.copy()
     if args.type == "mask":
@@ -141,7 +146,7 @@ def main(argv):
         "model": os.path.abspath(model_path), "weights": os.path.abspath(weights_path),
         "weights_sha256": model_info["weights"]["sha256"], "model_created": model_info.get("created"),
         "trained_epochs": model_info.get("trained_epochs"), "contrasts": [os.path.abspath(c) for c in args.contrasts],
-        "output": os.path.abspath(args.output), "type": args.type, "repetitions": repetitions,
+        "output": os.path.abspath(args.output), "type": args.type, "repetitions": repetitions, "overlap": args.overlap,
         "labels": model_info["labels"], "torch": torch.__version__,
         "applied": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     })

@@ -13,9 +13,25 @@ import torch
 import torch.nn.functional as F
 
 
+# Levels at most: a 512-voxel axis with 32-voxel patches at scale 0.5 needs 5.
+MAX_AUTO_DEPTH = 6
+
+
 def default_scheme(depth=3, patch=32, scale=0.5):
     """Depth levels of `patch`^3 voxels, each level's box `scale` times its parent's."""
     return {"depth": depth, "patch": [patch] * 3, "fov": [scale**k for k in range(depth)]}
+
+
+def auto_depth(shapes, patch=32, scale=0.5):
+    """The default depth for images of these shapes: the fewest levels whose finest one samples the
+    longest axis at the image's own resolution or finer (box of scale^(depth-1) of the axis on `patch`
+    voxels). A level finer than the data adds cost and no detail; a coarser finest level cannot draw
+    edges the data resolve. 1 mm brains of 181-256 voxels get 4 levels, the 64-voxel synthetic heads 2,
+    an image no larger than a patch 1 (a plain U-Net)."""
+    longest = max(max(shape) for shape in shapes)
+    if longest <= patch or scale >= 1:
+        return 1
+    return min(MAX_AUTO_DEPTH, 1 + math.ceil(math.log(longest / patch) / math.log(1 / scale) - 1e-9))
 
 
 def patch_grid(centre, half, patch):
@@ -86,16 +102,17 @@ def random_tree(scheme, shape, class_voxels, rng, balance):
     return tree
 
 
-def level_boxes(scheme, level, parents, jitter_rng=None):
-    """Boxes of `level` tiling the whole field of view on one grid whose step is half a box, so every voxel
-    is seen by two patches per axis (8 in 3D) away from the image's edges; each comes with the list of
+def level_boxes(scheme, level, parents, jitter_rng=None, overlap=2):
+    """Boxes of `level` tiling the whole field of view on one grid whose step is at most 1/`overlap` of a
+    box, so every voxel is seen by `overlap` patches per axis (8 in 3D at the default 2) away from the
+    image's edges; each comes with the list of
     the `parents` ((centre, half, ...) tuples of level - 1) that contain it (the nearest one if none does,
     as after a random shift), whose predictions it averages as context.
     Tiling each parent separately instead (ceil(ratio) + 1 children per axis) put 3^3 children in each of
     27 parents, 729 finest patches at depth 3 with most positions twice: 343 cover the same."""
     half = scheme["fov"][level]
     room = scheme["fov"][0] - half
-    count = 1 if room <= 1e-9 else math.ceil(2 * room / half - 1e-9) + 1
+    count = 1 if room <= 1e-9 else math.ceil(overlap * room / half - 1e-9) + 1
     offsets = np.linspace(-room, room, count) if count > 1 else np.zeros(1)
     axes = [offsets] * 3
     if jitter_rng is not None and count > 1:

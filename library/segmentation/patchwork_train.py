@@ -1,7 +1,7 @@
 """Trains a patchwork 3D segmentation model over a set of studies (library job segmentation/patchwork-train).
 
     patchwork_train.py --model DIR [--list FILE | --contrast1 F... [--contrast2 F...] --labels F...]
-                       [--iterations 2500] [--scheme "depth=3 patch=32 scale=0.5 features=8,16,32"]
+                       [--iterations 2500] [--scheme "depth=auto patch=32 scale=0.5 features=8,16,32"]
 
 A group-level job: --contrast1, --contrast2 and --labels are the lists of every selected study's files
 (inside a run they are paired by the study the catalog says each belongs to; see patchwork_data.py).
@@ -27,7 +27,7 @@ from patchwork_common import (device, threads, CHECKPOINT_FILE, MODEL_FILE, MODE
                               WEIGHTS_FILE, PatchworkError, fail, sha256_of, write_atomic, write_json)
 from patchwork_data import contrast_name, load_training, studies_from_files, studies_from_list
 from patchwork_net import Patchwork, network_description
-from patchwork_patches import default_scheme, parent_channels, patch_grid, random_tree
+from patchwork_patches import auto_depth, default_scheme, parent_channels, patch_grid, random_tree
 
 AUGMENTATION = {"intensity_scale": [0.85, 1.15], "noise_sd": 0.03, "per": "patch tree"}
 # Fixed trees per validation study: the same every epoch, so the curve shows learning, not sampling.
@@ -50,9 +50,11 @@ def parse(argv):
 
 
 def parse_scheme(text):
-    """`depth=3 patch=32 scale=0.5 features=8,16,32 batch=4 epoch=50 lr=0.002 balance=0.5 seed=1 minutes=0`
-    (minutes: stop at the first epoch end after this much training time; 0 = no limit)."""
-    options = {"depth": 3, "patch": 32, "scale": 0.5, "features": "8,16,32", "batch": 4, "epoch": 50,
+    """`depth=auto patch=32 scale=0.5 features=8,16,32 batch=4 epoch=50 lr=0.002 balance=0.5 seed=1 minutes=0`
+    (depth auto: from the training images' size, see auto_depth; minutes: stop at the first epoch end
+    after this much training time; 0 = no limit). Returns (options, features); the depth is resolved by
+    scheme_for once the images are loaded."""
+    options = {"depth": "auto", "patch": 32, "scale": 0.5, "features": "8,16,32", "batch": 4, "epoch": 50,
                "lr": 0.002, "balance": 0.5, "seed": 1, "minutes": 0}
     for word in text.replace(",", " , ").replace(" , ", ",").split():
         key, _, value = word.partition("=")
@@ -61,15 +63,22 @@ def parse_scheme(text):
         options[key] = value
     try:
         features = [int(f) for f in str(options["features"]).split(",")]
-        opts = {k: (float(v) if k in ("scale", "lr", "balance", "minutes") else int(v)) for k, v in options.items() if k != "features"}
+        opts = {k: (float(v) if k in ("scale", "lr", "balance", "minutes") else int(v)) for k, v in options.items()
+                if k not in ("features", "depth")}
+        opts["depth"] = None if options["depth"] == "auto" else int(options["depth"])
     except ValueError:
-        raise PatchworkError(f"scheme '{text}': every value must be a number (features: numbers joined by commas)") from None
+        raise PatchworkError(f"scheme '{text}': every value must be a number (features: numbers joined by commas; depth may be auto)") from None
     if opts["patch"] % (2 ** (len(features) - 1)) != 0 or opts["patch"] < 8:
         raise PatchworkError(f"scheme: patch={opts['patch']} must be at least 8 and divide by {2 ** (len(features) - 1)}")
-    if not (0 < opts["scale"] <= 1) or opts["depth"] < 1 or opts["batch"] < 1 or opts["epoch"] < 1:
+    if not (0 < opts["scale"] <= 1) or (opts["depth"] is not None and opts["depth"] < 1) or opts["batch"] < 1 or opts["epoch"] < 1:
         raise PatchworkError("scheme: need 0 < scale <= 1 and depth, batch, epoch of at least 1")
-    scheme = default_scheme(opts["depth"], opts["patch"], opts["scale"])
-    return scheme, features, opts
+    return opts, features
+
+
+def scheme_for(opts, volumes):
+    """The patch scheme: the given depth, or the one auto_depth derives from the training images."""
+    depth = opts["depth"] if opts["depth"] is not None else auto_depth([v.shape for v in volumes], opts["patch"], opts["scale"])
+    return {**default_scheme(depth, opts["patch"], opts["scale"]), "depth_rule": "given" if opts["depth"] else "auto"}
 
 
 def forward(model, volumes, trees, scheme, augment_rng=None):
@@ -122,7 +131,7 @@ def identity(model):
 
 def main(argv):
     args = parse(argv)
-    scheme, features, opts = parse_scheme(args.scheme)
+    opts, features = parse_scheme(args.scheme)
     if args.list:
         studies = studies_from_list(args.list)
     else:
@@ -141,6 +150,7 @@ def main(argv):
     on = device()
     volumes, values, class_voxels = load_training(split[0] + split[1], names, on)
     train_n = len(split[0])
+    scheme = scheme_for(opts, volumes)
     torch.manual_seed(opts["seed"])
     model = Patchwork(len(names), len(values), scheme["depth"], features).to(on)
     network = network_description(len(names), len(values), scheme["depth"], features)
