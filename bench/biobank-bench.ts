@@ -25,7 +25,9 @@ import { writeSection } from './write-results.js';
  * rows; the section of docs/benchmarks.md is written from all of them.
  */
 const RESULTS = join(BIOBANK_WORK, 'biobank-results.json');
-const PARTS = (process.env.BENCH_BIOBANK_PARTS ?? 'index,query,preview,server,grid,web,slurm,sge,runner').split(',');
+const PARTS = (
+  process.env.BENCH_BIOBANK_PARTS ?? 'index,query,preview,server,grid,web,slurm,sge,runner'
+).split(',');
 const REPEATS = Number(process.env.BENCH_BIOBANK_REPEATS ?? 2);
 
 interface Results {

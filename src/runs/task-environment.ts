@@ -60,12 +60,7 @@ export function cliMainPath(): string {
  * the TypeScript sources; absent where no C compiler was found at build time.
  */
 export function cohortClientPath(): string {
-  return fileURLToPath(
-    new URL(
-      import.meta.url.endsWith('.ts') ? '../../dist/libexec/cohort-client' : '../libexec/cohort-client',
-      import.meta.url,
-    ),
-  );
+  return join(INSTALL_ROOT, 'dist', 'libexec', 'cohort-client');
 }
 
 /**
