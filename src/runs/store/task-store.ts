@@ -334,13 +334,17 @@ export function taskEndsOfRun(db: Db, runId: number): Map<number, TaskEnd> {
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** Whether a task of the run runs in a sandbox or container (its placement's isolation is not `none`). */
+/**
+ * Whether a task of the run runs in a sandbox or container (its placement's isolation is not `none`);
+ * a task whose record cannot be read counts as one: nothing says it may reach the owner.
+ */
 export function runHasIsolatedTasks(db: Db, runId: number): boolean {
   return (
     statement(
       db,
       `SELECT 1 FROM tasks WHERE run_id = ?
-         AND IFNULL(json_extract(resolved, '$.placement.isolation.kind'), 'none') <> 'none' LIMIT 1`,
+         AND (NOT json_valid(resolved)
+              OR IFNULL(json_extract(resolved, '$.placement.isolation.kind'), 'none') <> 'none') LIMIT 1`,
     ).get(runId) !== undefined
   );
 }
