@@ -14,5 +14,9 @@ export function tempDir(prefix = 'cohort-test-'): string {
 }
 
 afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  // Retried: processes a test started may still write their last records while the folder goes (a
+  // detached task launcher compacts ended task folders after its runner answered), and a removal that
+  // meets a file created behind it fails with ENOTEMPTY (seen once in CI).
+  for (const dir of made.splice(0))
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
