@@ -175,7 +175,8 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     expect(launcher.compact([spec.logDir, join(root, 'removed already')])).toBe(true);
     launcher.close(); // the runner answers and exits: the launcher does it after
     const left = (): string[] => readdirSync(spec.logDir).sort();
-    await waitUntil('the folder compacted', () => !left().includes('launch'), 5000);
+    // The launcher unlinks the protocol's files, then the empty logs: wait for the last one.
+    await waitUntil('the folder compacted', () => !left().includes('stderr.log'), 5000);
     // The protocol's files and the empty log go; the output and the job's script stay.
     expect(left()).toEqual(['job.sh', 'stdout.log']);
     // The bash launcher cannot: its caller compacts the folders itself.
