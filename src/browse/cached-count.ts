@@ -1,4 +1,6 @@
 import type { Db } from '../db/open-database.js';
+import type { SqlFragment } from '../selection/sql-fragment.js';
+import type { PageRequest } from './browse-types.js';
 
 /** Counts kept per connection; a busy server sees a few dozen filters between two changes. */
 const MAX_COUNTS = 256;
@@ -45,4 +47,21 @@ export function cachedCount(db: Db, key: string, count: () => number): number {
   if (counts.values.size >= MAX_COUNTS) counts.values.clear();
   counts.values.set(key, value);
   return value;
+}
+
+/**
+ * A table's total for a page of `rows` rows: a short page that did not start past the end holds the last
+ * matching row, so its offset and length are the total; otherwise the count statement, remembered as
+ * {@link cachedCount} does.
+ */
+export function pageTotal(db: Db, page: PageRequest, rows: number, count: SqlFragment): number {
+  if (rows < page.limit && (rows > 0 || page.offset === 0)) return page.offset + rows;
+  return cachedCount(db, `${count.text}\n${JSON.stringify(count.params)}`, () =>
+    Number(
+      db
+        .prepare(count.text)
+        .pluck()
+        .get(...count.params),
+    ),
+  );
 }

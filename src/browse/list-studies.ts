@@ -7,7 +7,7 @@ import { filterCondition } from '../selection/run-filter.js';
 import { sql } from '../selection/sql-fragment.js';
 import { orderedStudiesFrom, presentStudiesFrom } from '../selection/study-row.js';
 import type { Page, PageRequest, StudyRow } from './browse-types.js';
-import { cachedCount } from './cached-count.js';
+import { pageTotal } from './cached-count.js';
 import { jobIndicators } from './job-indicators.js';
 
 /**
@@ -54,7 +54,7 @@ export function listStudies(db: Db, project: Project, filterText: string, page: 
   };
 }
 
-/** Like the subjects table's count: a short page gives it, else one count remembered until a change. */
+/** The studies matching the filter: the page's own total or one count ({@link pageTotal}). */
 function countStudiesMatching(
   db: Db,
   project: Project,
@@ -62,16 +62,8 @@ function countStudiesMatching(
   page: PageRequest,
   rows: number,
 ): number {
-  if (rows < page.limit && (rows > 0 || page.offset === 0)) return page.offset + rows;
-  const query = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter)})`;
-  return cachedCount(db, `${query.text}\n${JSON.stringify(query.params)}`, () =>
-    Number(
-      db
-        .prepare(query.text)
-        .pluck()
-        .get(...query.params),
-    ),
-  );
+  const count = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter)})`;
+  return pageTotal(db, page, rows, count);
 }
 
 /** The studies table's total alone (`GET .../studies/count`), as {@link listStudies} counts it. */

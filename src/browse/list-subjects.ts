@@ -6,7 +6,7 @@ import { parseFilter } from '../selection/parse-filter.js';
 import { filterCondition } from '../selection/run-filter.js';
 import { sql, type SqlFragment } from '../selection/sql-fragment.js';
 import type { Page, PageRequest, SubjectRow } from './browse-types.js';
-import { cachedCount } from './cached-count.js';
+import { pageTotal } from './cached-count.js';
 import { jobIndicators } from './job-indicators.js';
 
 /**
@@ -63,10 +63,7 @@ export function listSubjects(
   };
 }
 
-/**
- * The subjects matching the filter, remembered until the database changes. A short page that did not
- * start past the end holds the last matching subject: its offset and length are the total.
- */
+/** The subjects matching the filter: the page's own total or one count ({@link pageTotal}). */
 function countSubjectsMatching(
   db: Db,
   project: Project,
@@ -74,18 +71,10 @@ function countSubjectsMatching(
   page: PageRequest,
   rows: number,
 ): number {
-  if (rows < page.limit && (rows > 0 || page.offset === 0)) return page.offset + rows;
   // Uncorrelated lists here: one pass over the files for a file pattern, not a probe per study.
-  const query = sql`SELECT count(*) FROM subjects sub
+  const count = sql`SELECT count(*) FROM subjects sub
     WHERE sub.project_id = ${project.id} AND sub.present = 1 AND ${hasStudy(project, filterCondition(filter))}`;
-  return cachedCount(db, `${query.text}\n${JSON.stringify(query.params)}`, () =>
-    Number(
-      db
-        .prepare(query.text)
-        .pluck()
-        .get(...query.params),
-    ),
-  );
+  return pageTotal(db, page, rows, count);
 }
 
 /**
