@@ -1,4 +1,5 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine, timeCommand } from './measure.js';
@@ -38,6 +39,7 @@ function launchFiles(path: string): number {
 }
 
 export function runTaskDiskBench(): void {
+  const load = [loadavg()[0] ?? 0];
   rmSync(WORK, { recursive: true, force: true });
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, COHORT_HOME: join(WORK, 'home') };
   timeCommand(process.execPath, [CLI, 'demo'], env);
@@ -51,12 +53,14 @@ export function runTaskDiskBench(): void {
   const after = usage(runs);
   timeCommand(process.execPath, [CLI, 'gc', '--days', '0'], env);
   const retained = usage(runs);
+  load.push(loadavg()[0] ?? 0);
   const per = (u: Usage): string =>
     `${(u.inodes / tasks).toFixed(1)} inodes, ${(u.bytes / tasks / 1024).toFixed(1)} KiB`;
   const text = `## Task folders on disk (issue 18)
 
 \`bench/task-disk-bench.ts\`: the demo's two-job batch over 20 subjects (${tasks} successful tasks), the whole
-runs folder counted (task folders, run folder, runner files). Machine: ${machineLine()}.
+runs folder counted (task folders, run folder, runner files). Machine: ${machineLine()}; load average
+${load.map((l) => l.toFixed(1)).join(' → ')}.
 
 | when | per finished task |
 |---|---|
@@ -64,7 +68,9 @@ runs folder counted (task folders, run folder, runner files). Machine: ${machine
 | after \`cohort gc\` with retention 0 days (the default rule keeps 30) | ${per(retained)} |
 
 Before this change a task left 7 inodes (its folder, \`launch\`, \`pid\`, \`exit\`, its script and two logs)
-and about 20 KiB, and nothing removed them.`;
+and about 20 KiB, and nothing removed them. Since the local launcher appends the pid and exit records
+to the task's \`launch\` file, a running task has two files fewer; an ended task's figures are the same,
+as compaction removes those protocol files either way.`;
   console.log(text);
   writeSection('task-disk', text);
 }

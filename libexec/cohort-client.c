@@ -13,6 +13,10 @@
  * is gone, a cluster node that cannot reach it, a refusal), execs `NODE MAIN ARG...`: the Node CLI,
  * exactly as before this client existed. Nothing here goes through a shell; arguments travel as bytes.
  *
+ * A stale socket (its owner killed) refuses the connection at once, so the fallback costs nothing more
+ * than the Node start. `cohort-client --probe` exits 0: the shim runs it first, so that a client that
+ * cannot start here (missing, not executable, another architecture) falls back to Node too.
+ *
  * Protocol: src/runs/job-socket/job-request.ts. COHORT_CLIENT_TRACE=1 says on stderr which way a call
  * went (tests and benches use it).
  */
@@ -317,6 +321,8 @@ static int through_socket(int argc, char **argv, int *code, const char **why) {
 }
 
 int main(int argc, char **argv) {
+  /* The shim's check that this binary starts on this machine (built, executable, its architecture). */
+  if (argc == 2 && strcmp(argv[1], "--probe") == 0) return 0;
   if (argc < 3) {
     fprintf(stderr, "usage: %s NODE CLI-MAIN [ARG...]\n", argv[0]);
     return 2;

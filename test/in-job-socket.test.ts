@@ -134,9 +134,7 @@ describe("in-job commands through the run owner's socket", () => {
     const wait = `env | grep '^COHORT_' > "$CAPTURE/env.tmp" && mv "$CAPTURE/env.tmp" "$CAPTURE/env"
 while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done`;
     writeFileSync(file, JSON.stringify(batch(wait)));
-    // COHORT_PROJECT, not --project: the background runner (`cohort resume --run N`) is not told the
-    // project of the run, and with two projects it would ask which one.
-    const started = runCohort(['run', file, 'P001', '--no-wait'], { ...env, COHORT_PROJECT: 'alpha' });
+    const started = runCohort(['run', file, 'P001', '--no-wait', '--project', 'alpha'], env);
     expect(started.code, started.stderr).toBe(0);
     const envFile = join(capture, 'env');
     await until(

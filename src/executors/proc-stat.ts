@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 export interface ProcStat {
   /** One letter: R running, S sleeping, T stopped, Z zombie... */
   readonly state: string;
+  /** Its process group. */
+  readonly pgrp: number;
   /** Start time in clock ticks after boot, as a decimal string (with the pid, a unique name). */
   readonly startTicks: string;
 }
@@ -23,7 +25,8 @@ export function readProcStat(pid: number): ProcStat | undefined {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const state = fields[0];
   const startTicks = fields[19];
-  return state === undefined || startTicks === undefined ? undefined : { state, startTicks };
+  const pgrp = Number(fields[2]);
+  return state === undefined || startTicks === undefined ? undefined : { state, pgrp, startTicks };
 }
 
 /**

@@ -4,7 +4,7 @@
  * it through the `Engine` until every task ended, `planRerun` makes the follow-up of its failures,
  * task actions act on its tasks through their executors, and the stores answer every read.
  */
-export { BackgroundRunner } from './background-runner.js';
+export { BackgroundRunner, type RunnerTarget } from './background-runner.js';
 export { collectGarbage, sweepDaily, type GarbageOptions, type GarbageReport } from './collect-garbage.js';
 export { createRun, type CreatedRun, type CreateRunInput } from './create-run.js';
 export { Engine, DEFAULT_POLL_MS } from './engine.js';

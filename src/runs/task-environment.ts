@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INSTALL_ROOT } from '../config/install-root.js';
 import type { CohortConfig } from '../config/resolve-config.js';
@@ -66,7 +66,7 @@ export function cohortClientPath(): string {
 /**
  * A folder holding a `cohort` launcher for this installation; written once per home and process. It
  * runs the native client, which answers in-job commands through the run owner's socket and execs the
- * Node CLI for everything else; without the client, the Node CLI directly.
+ * Node CLI for everything else; where the client cannot start, the Node CLI directly.
  */
 export function cohortShimDir(config: CohortConfig): string {
   const known = shimDirs.get(config.home);
@@ -74,12 +74,9 @@ export function cohortShimDir(config: CohortConfig): string {
   const bin = join(config.home, 'bin');
   const node = shellWord(process.execPath);
   const main = shellWord(cliMainPath());
-  const client = cohortClientPath();
   mkdirSync(bin, { recursive: true });
   const shim = join(bin, 'cohort');
-  // exec keeps the job's process tree flat; paths are quoted for the shell that reads this file.
-  const cohort = existsSync(client) ? `${shellWord(client)} ${node} ${main}` : `${node} ${main}`;
-  writeFileSync(shim, `#!/bin/sh\nexec ${cohort} "$@"\n`);
+  writeFileSync(shim, cohortShim(cohortClientPath(), process.execPath, cliMainPath()));
   chmodSync(shim, 0o755);
   // `nora ...` in a NORA job script: Cohort's mapping of NORA's backend CLI (cli/nora/).
   const nora = join(bin, 'nora');
@@ -87,6 +84,24 @@ export function cohortShimDir(config: CohortConfig): string {
   chmodSync(nora, 0o755);
   shimDirs.set(config.home, bin);
   return bin;
+}
+
+/**
+ * The text of the job's `cohort`: the native client where `client --probe` starts on the machine the
+ * job runs on (it may be missing, not executable, or built for another architecture: a cluster node
+ * need not match the host that wrote this), else the Node CLI with the same arguments. Checked at each
+ * call, not here, for that reason; the probe costs about a millisecond. `exec` keeps the job's process
+ * tree flat; every path is one quoted word and the arguments pass as "$@", never re-read by the shell.
+ */
+export function cohortShim(client: string, nodePath: string, mainPath: string): string {
+  const [c, node, main] = [client, nodePath, mainPath].map(shellWord);
+  return [
+    '#!/bin/sh',
+    `if ${c} --probe 2>/dev/null; then exec ${c} ${node} ${main} "$@"; fi`,
+    `[ -z "$COHORT_CLIENT_TRACE" ] || echo 'cohort-client: Node CLI (the client cannot start here)' >&2`,
+    `exec ${node} ${main} "$@"`,
+    '',
+  ].join('\n');
 }
 
 /** `text` as one single-quoted word of a POSIX shell. */

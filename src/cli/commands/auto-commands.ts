@@ -164,9 +164,13 @@ export const autoFireCommand: CommandSpec = {
   examples: ['cohort auto fire'],
   async run(ctx) {
     const catalog = ctx.catalog();
-    const results = await fireRules(catalog, ctx.project(), {
+    const project = ctx.project();
+    const results = await fireRules(catalog, project, {
       source: typeof ctx.options.source === 'string' ? ctx.options.source : 'auto fire',
-      driver: new BackgroundRunner(catalog.runsDir),
+      driver: new BackgroundRunner(catalog.runsDir, {
+        databasePath: catalog.config.databasePath,
+        project: project.name,
+      }),
     });
     if (!ctx.json && results.every((r) => r.error === undefined && r.runs.length === 0)) {
       ctx.print(results.length === 0 ? 'No rules to fire.' : 'No rule found new work: nothing started.');

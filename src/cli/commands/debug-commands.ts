@@ -83,7 +83,10 @@ export const debugCommand: CommandSpec = {
     }
     const run = createNotebookRun(ctx.catalog(), ctx.project(), input);
     // The server lives on after this command: a background runner owns its run, as with `run --no-wait`.
-    await new BackgroundRunner(ctx.catalog().runsDir).start(run.runId);
+    await new BackgroundRunner(ctx.catalog().runsDir, {
+      databasePath: ctx.catalog().config.databasePath,
+      project: ctx.project().name,
+    }).start(run.runId);
     announce(ctx, run, 'starts');
     return waitForUrl(ctx, run);
   },

@@ -92,7 +92,10 @@ export async function runBatch(
   };
   if (ctx.options['no-wait'] === true) {
     // Local tasks wait in their runner's memory: a runner must live on after this command returns.
-    const background = new BackgroundRunner(ctx.catalog().runsDir);
+    const background = new BackgroundRunner(ctx.catalog().runsDir, {
+      databasePath: ctx.catalog().config.databasePath,
+      project: ctx.project().name,
+    });
     const run = await startRun(ctx.catalog(), ctx.project(), input, background);
     announce(run);
     if (ctx.json) ctx.printJson({ ...run, runner: background.pid });

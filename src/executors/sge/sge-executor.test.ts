@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../executor.js';
 import { executorContract, hasEnded, waitFor, waitForFile } from '../test-support/executor-contract.js';
+import { readProcStat } from '../proc-stat.js';
+import { TASK_FOLDER_FILES } from '../task-folder.js';
 import { SgeExecutor } from './sge-executor.js';
 
 const UP = fileURLToPath(new URL('../../../scripts/cluster/sge-up.sh', import.meta.url));
@@ -87,6 +89,30 @@ describe('SgeExecutor', () => {
     const statuses = await Promise.all(ids.map((id) => ended(executor, id)));
     expect(statuses.map((s) => s.state)).toEqual(ids.map(() => 'killed'));
     expect(second.some((spec) => existsSync(join(spec.cwd, 'ran')))).toBe(false);
+  });
+
+  it("says suspended only once the job's processes are stopped, not when qstat first says so", async () => {
+    const executor = make();
+    const spec = task('echo started > started; while :; do sleep 0.05; done');
+    const [id] = await executor.submit([spec]);
+    await waitForFile(join(spec.cwd, 'started'), 60_000, POLL_MS);
+    await executor.suspend([id!]);
+    await waitFor(executor, id!, (s) => s.state === 'suspended', 60_000, POLL_MS);
+    // What sge_execd had not done yet under load (issue 10): qstat says `s` while the job's process
+    // group runs. Made so here by continuing the group; the executor must go by the processes.
+    const pid = Number(readFileSync(join(spec.logDir, TASK_FOLDER_FILES.run), 'utf8').split(' ')[1]);
+    const group = readProcStat(pid)?.pgrp ?? 0;
+    expect(group).toBeGreaterThan(0);
+    process.kill(-group, 'SIGCONT');
+    expect(sge('qstat')).toMatch(
+      new RegExp(`^\\s*${id!.split('.')[0]!}\\s+\\S+\\s+\\S+\\s+\\S+\\s+s\\s`, 'm'),
+    );
+    expect((await executor.status([id!])).get(id!)?.state).toBe('running');
+    process.kill(-group, 'SIGSTOP');
+    await waitFor(executor, id!, (s) => s.state === 'suspended', 10_000, POLL_MS);
+    await executor.resume([id!]);
+    await executor.cancel([id!]);
+    expect((await ended(executor, id!)).state).toBe('killed');
   });
 
   it('gives a task with cpus = 2 two slots of the smp environment', async () => {

@@ -5,6 +5,7 @@ import type { GridScheduler, SubmitContext } from '../cluster/grid-executor.js';
 import type { PlannedJob } from '../cluster/submission-plan.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
 import { JobRegistry } from '../cluster/job-registry.js';
+import { runStoppedHere } from '../cluster/run-stopped-here.js';
 import { jobArgs, timeSeconds, type QsubResourceOptions } from './qsub-args.js';
 import { SgeCommands } from './sge-commands.js';
 import { jobsAllowed, parseSgeLimits, type SgeLimits } from './sge-limits.js';
@@ -165,7 +166,11 @@ export class SgeScheduler implements GridScheduler {
     for (const entry of ours) {
       const id = idOf(entry);
       const queueState = entry.queue === undefined ? '' : (listing.queueStates.get(entry.queue) ?? '');
-      const status = qstatStatus(entry, () => held(entry), queueState);
+      let status = qstatStatus(entry, () => held(entry), queueState);
+      // qstat's `s` comes before sge_execd has stopped the processes: running until they are, where
+      // this machine can see them (a remote node's cannot be checked; its `s` is taken as said).
+      const dir = status.state === 'suspended' ? logDirOf(id) : undefined;
+      if (dir !== undefined && runStoppedHere(dir) === false) status = { ...status, state: 'running' };
       if (status.cause === 'scheduler' && status.reason?.startsWith(SGE_REASONS.nodeFailure)) lost.push(id);
       result.set(id, status);
     }
