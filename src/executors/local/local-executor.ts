@@ -45,6 +45,12 @@ export interface LocalExecutorOptions {
    */
   readonly onTaskEnded?: (id: string, status: TaskStatus) => void;
   /**
+   * Called after an end told through `onTaskEnded` left no task of this executor queued or running:
+   * the owner polls now instead of at its next interval (the last task's end is on a run's critical
+   * path). A listener that throws becomes a process warning.
+   */
+  readonly onIdle?: () => void;
+  /**
    * The task launcher: `native` (libexec/task-launcher.c, built by `npm run build`) or `bash`
    * (libexec/task-launcher.bash). Default: native when it was built.
    */
@@ -70,6 +76,7 @@ export class LocalExecutor implements Executor {
   private readonly graceMs: number;
   private readonly logCapBytes: number;
   private readonly onTaskEnded: ((id: string, status: TaskStatus) => void) | undefined;
+  private readonly onIdle: (() => void) | undefined;
   private readonly host = hostname();
   private readonly scheduler: TaskScheduler;
   private readonly running = new Set<LocalTask>();
@@ -88,6 +95,7 @@ export class LocalExecutor implements Executor {
     this.graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.logCapBytes = options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES;
     this.onTaskEnded = options.onTaskEnded;
+    this.onIdle = options.onIdle;
     this.adopted = new AdoptedTasks(this.graceMs, () => this.startWatch());
     const kind = options.launcher ?? defaultLauncherKind();
     if (kind === 'native' && !nativeLauncherBuilt()) {
@@ -359,6 +367,7 @@ export class LocalExecutor implements Executor {
     this.changes.add(id);
     try {
       this.onTaskEnded?.(id, status);
+      if (this.scheduler.idle) this.onIdle?.();
     } catch (error) {
       process.emitWarning(`onTaskEnded listener failed: ${String(error)}`);
     }

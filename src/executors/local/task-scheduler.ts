@@ -34,6 +34,8 @@ export class TaskScheduler {
   private readonly ready = new ReadyQueue<LocalTask>();
   private readonly endedEvents: [string, TaskStatus][] = [];
   private usedSlots = 0;
+  /** Tasks added and not yet ended (waiting, ready or running). */
+  private unended = 0;
   private pumping = false;
   private pumpAgain = false;
   stopped = false;
@@ -53,6 +55,7 @@ export class TaskScheduler {
   add(id: string, spec: TaskSpec, earlier: ReadonlyMap<string, string>, present?: ReadonlySet<string>): void {
     const task = newLocalTask(id, spec, this.slots);
     this.tasks.set(id, task);
+    this.unended++;
     try {
       // A folder with files in it exists: one mkdir fewer per task (its own was made with the run).
       if (present === undefined || present.size === 0) mkdirSync(id, { recursive: true });
@@ -204,7 +207,13 @@ export class TaskScheduler {
     this.endedEvents.push([id, status]);
   }
 
+  /** Whether every task added here has ended (none waits, is ready or runs). */
+  get idle(): boolean {
+    return this.unended === 0;
+  }
+
   private end(task: LocalTask, status: TaskStatus, propagate = true): void {
+    if (task.phase !== 'ended') this.unended--;
     task.phase = 'ended';
     task.status = status;
     task.pid = undefined;
