@@ -42,9 +42,14 @@ export class TaskScheduler {
   /** No start until the owner clears it (a full disk: it tries again at its next watch). */
   paused = false;
 
+  /**
+   * `ahead`: slots beyond `slots` that started tasks may take while they wait at a launcher that
+   * queues them (LocalExecutor hands a few ready tasks over before a slot frees).
+   */
   constructor(
     readonly slots: number,
     private readonly hooks: SchedulerHooks,
+    private readonly ahead = 0,
   ) {}
 
   /**
@@ -170,7 +175,8 @@ export class TaskScheduler {
     try {
       do {
         this.pumpAgain = false;
-        for (const task of this.ready.take(this.paused ? 0 : this.slots - this.usedSlots)) {
+        const free = this.slots + this.ahead - this.usedSlots;
+        for (const task of this.ready.take(this.paused ? 0 : free)) {
           // The last look before starting: a cancel from another process since the last watch.
           if (isCancelled(task.id)) {
             this.endUnrun(task, true);
@@ -200,6 +206,18 @@ export class TaskScheduler {
     task.startedAt = undefined;
     this.ready.putBack(task);
     this.paused = true;
+  }
+
+  /**
+   * A started task its launcher gave back before starting it (it was held or cancelled meanwhile): it
+   * frees its slots and waits in the queue again, behind the tasks ready now.
+   */
+  giveBack(task: LocalTask): void {
+    if (task.phase !== 'running') return;
+    this.usedSlots -= task.slots;
+    task.phase = 'ready';
+    task.startedAt = undefined;
+    this.ready.putBack(task);
   }
 
   /** Queues an end to tell of at the next `pump` (for tasks that ended elsewhere, e.g. adopted ones). */
