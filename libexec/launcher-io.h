@@ -2,12 +2,19 @@
  * The native task launcher's input and output helpers (launcher-io.c).
  *
  * Protocol (shared with the bash launcher; the Node side is the same for both):
- * - argv: host name, kill grace in seconds (decimal), path of coreutils `timeout` (ignored here).
+ * - argv: host name, kill grace in seconds (decimal), path of coreutils `timeout` (ignored here), and
+ *   (native launcher only) the slots `Q` requests may fill (0 or none: one `Q` task at a time).
  * - stdin, one request a line: `<seq> <limit seconds, 0 for none> <log folder>` (the folder may hold
  *   spaces, never a line break). The folder holds `launch`: NUL-terminated fields `<launcher pid> <its
  *   start ticks>` (so another runner can tell the task is about to start), `cwd`, `argc`, argv...,
  *   `NAME=value`... . `C <log folder>` (native launcher only; the bash one skips it, and the runner
  *   never sends it one): the runner recorded that task's end, compact its folder (compact-task-folder.ts).
+ *   `Q <slots> <seq> <limit> <log folder>` (native only, launcher-queue.c): as a plain request, but the
+ *   task waits first in, first out until its slots are free (the runner hands a few ready tasks over
+ *   ahead, so the next starts without a round trip through it); one whose folder has a `held` marker by
+ *   then is not started but given back: its `launch` is removed and `U <seq> 0` reported. `W <seq>`:
+ *   give back that task if it still waits (`U` again; nothing when it started). At the end of input,
+ *   waiting tasks are dropped and their `launch` files removed (a later runner submits them again).
  * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended;
  *   `E <seq> <code> <words>` when it could not start, the words saying why (the task's stderr.log may
  *   be where it could not write). Reports are buffered and flushed after each batch of events; once

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "launcher-io.h"
+#include "launcher-queue.h"
 
 extern char **environ;
 
@@ -55,6 +56,7 @@ struct task {
   bool termed;   /* its time limit passed: SIGTERM sent */
   bool killed;   /* SIGKILL sent */
   bool reaped;   /* ended and recorded; only the SIGKILL of leftovers is pending */
+  int slots;     /* of `capacity`, taken until it is reaped (0: started by a plain request) */
   long long started_s; /* epoch s of the spawn */
   int64_t term_at; /* monotonic ns */
   int64_t kill_at;
@@ -66,6 +68,7 @@ static struct task *tasks;
 static size_t ntasks, cap_tasks;
 static sigset_t default_signals; /* signals ignored here that tasks get back at their default */
 static int devnull = -1;
+static int capacity, used; /* slots for `Q` requests (argv[4]), and those their running tasks take */
 
 /* ---- tasks ---- */
 
@@ -114,7 +117,7 @@ static void end_unstarted(const char *seq, const char *dir, int code, const char
  * Starts the task of one request. The cwd and the logs are opened here, not in the child, so that a
  * failure of posix_spawn can only be the program's (and a missing folder gets its own code, 126).
  */
-static void start_task(const char *seq, const char *limit_text, const char *dir) {
+static void start_task(const char *seq, const char *limit_text, const char *dir, int slots) {
   char *marker = join_path(dir, "cancelled");
   bool cancelled = marker != NULL && access(marker, F_OK) == 0;
   free(marker);
@@ -229,6 +232,8 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
     return; /* reaped by the waitpid loop as an unknown child; the runner sees no exit: `lost` */
   }
   t->pid = pid;
+  t->slots = slots;
+  used += slots;
   t->seq = seq_copy;
   t->dir = dir_copy;
   t->started_s = (long long)time(NULL);
@@ -237,21 +242,8 @@ static void start_task(const char *seq, const char *limit_text, const char *dir)
   if (t->limited) t->term_at = now_ns() + limit;
 }
 
-/* One request line: `<seq> <limit> <dir>`, or `C <dir>`; malformed lines are skipped (nothing to report
-   them to). */
-static void request(char *line) {
-  if (line[0] == 'C' && line[1] == ' ') {
-    if (line[2] != '\0') compact_folder(line + 2);
-    return;
-  }
-  char *limit = strchr(line, ' ');
-  if (limit == NULL) return;
-  *limit++ = '\0';
-  char *dir = strchr(limit, ' ');
-  if (dir == NULL) return;
-  *dir++ = '\0';
-  if (*line == '\0' || *dir == '\0') return;
-  start_task(line, limit, dir);
+static void on_request(char *line) {
+  request(line, start_task);
 }
 
 /* The exit code as the bash launcher (with `timeout --foreground --kill-after`) gives it. */
@@ -282,6 +274,8 @@ static void reap(void) {
       struct task *t = &tasks[i];
       if (t->reaped || t->pid != pid) continue;
       record_end(t->seq, t->dir, exit_code(t, status), t->termed ? "time-limit" : "exit", t->started_s, NULL);
+      used -= t->slots; /* as the runner frees them at the `E` */
+      t->slots = 0;
       if (!t->killed && kill(-pid, 0) == 0) {
         /* Its group outlives it (a job that backgrounded a child): the task has ended, so has all of
            it. TERM now, SIGKILL at the end of the grace, as at a time limit. */
@@ -332,11 +326,12 @@ static int deadlines(void) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: task-launcher HOST GRACE_SECONDS [TIMEOUT_PATH]\n");
+    fprintf(stderr, "usage: task-launcher HOST GRACE_SECONDS [TIMEOUT_PATH [SLOTS]]\n");
     return 2;
   }
   host = argv[1];
   grace_ns = seconds_to_ns(strtod(argv[2], NULL));
+  capacity = argc > 4 ? atoi(argv[4]) : 0;
 
   signal(SIGPIPE, SIG_IGN);
   signal(SIGUSR1, SIG_IGN);
@@ -385,7 +380,11 @@ int main(int argc, char **argv) {
       } /* one wake-up for any number of ends: waitpid finds them all */
       reap();
     }
-    if (n > 0 && fds[1].revents != 0 && !read_lines(STDIN_FILENO, request)) eof = true;
+    if (n > 0 && fds[1].revents != 0 && !read_lines(STDIN_FILENO, on_request)) {
+      eof = true;
+      drop_queued();
+    }
+    start_queued(start_task, capacity, &used);
     flush_out();
   }
   return 0;

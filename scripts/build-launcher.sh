@@ -36,5 +36,6 @@ build() {
   mv -f "$tmp" "$out"
 }
 
-build dist/libexec/task-launcher libexec/task-launcher.c libexec/launcher-io.c libexec/launcher-io.h
+build dist/libexec/task-launcher libexec/task-launcher.c libexec/launcher-io.c libexec/launcher-io.h \
+  libexec/launcher-queue.c libexec/launcher-queue.h
 build dist/libexec/cohort-client libexec/cohort-client.c

@@ -33,6 +33,8 @@ export interface LauncherEvents {
   started(seq: number, pid: number): void;
   /** `why`: the task could not start, and this says why (the launcher's words). */
   ended(seq: number, code: number, why?: string): void;
+  /** A task handed over ahead was taken back before it started (see `withdraw`). */
+  returned?(seq: number): void;
   /** The launcher process is gone (its tasks may still run: they are their own process groups). */
   lost(): void;
 }
@@ -49,16 +51,43 @@ export class Launcher {
   private pending = '';
 
   constructor(
-    private readonly params: { host: string; graceSeconds: number; kind: LauncherKind },
+    private readonly params: {
+      host: string;
+      graceSeconds: number;
+      kind: LauncherKind;
+      /** Slots the native launcher fills with tasks handed over ahead (see `ahead`); none: no queue. */
+      slots?: number;
+    },
     private readonly events: LauncherEvents,
   ) {}
 
-  /** Writes the task's `launch` file and asks the launcher to start it. */
-  launch(seq: number, spec: TaskSpec, logDir: string, limitSeconds: number): void {
+  /**
+   * Whether tasks may be handed over before a slot is free: the native launcher queues them and starts
+   * each the moment a slot frees, without a round trip through this process (`Q` requests).
+   */
+  get ahead(): boolean {
+    return this.params.kind === 'native' && (this.params.slots ?? 0) > 0;
+  }
+
+  /**
+   * Writes the task's `launch` file and asks the launcher to start it: now, or (`ahead`) once `slots` of
+   * the launcher's are free.
+   */
+  launch(seq: number, spec: TaskSpec, logDir: string, limitSeconds: number, slots = 1): void {
     this.process();
     writeLaunchRecord(logDir, this.identity, spec);
+    const queued = this.ahead ? `Q ${slots} ` : '';
+    this.request(`${queued}${seq} ${seconds(limitSeconds)} ${logDir}\n`);
+  }
+
+  /** Takes back a task handed over ahead that has not started: `returned` follows if it had not. */
+  withdraw(seq: number): void {
+    if (this.ahead && this.child !== undefined) this.request(`W ${seq}\n`);
+  }
+
+  private request(line: string): void {
     if (this.pending === '') queueMicrotask(() => this.flush());
-    this.pending += `${seq} ${seconds(limitSeconds)} ${logDir}\n`;
+    this.pending += line;
   }
 
   /**
@@ -69,8 +98,7 @@ export class Launcher {
   compact(logDirs: readonly string[]): boolean {
     if (this.params.kind !== 'native' || this.child === undefined) return false;
     if (logDirs.length === 0) return true;
-    if (this.pending === '') queueMicrotask(() => this.flush());
-    this.pending += logDirs.map((dir) => `C ${dir}\n`).join('');
+    this.request(logDirs.map((dir) => `C ${dir}\n`).join(''));
     return true;
   }
 
@@ -98,7 +126,13 @@ export class Launcher {
     const [command, script] = launcherCommand(this.params.kind);
     const child = spawn(
       command,
-      [...script, this.params.host, seconds(this.params.graceSeconds), timeoutPath()],
+      [
+        ...script,
+        this.params.host,
+        seconds(this.params.graceSeconds),
+        timeoutPath(),
+        String(this.params.slots ?? 0),
+      ],
       // Its own session: it outlives this runner (kill -9 included) to record how its tasks end.
       { detached: true, env: {}, stdio: ['pipe', 'pipe', 'ignore'] },
     );
@@ -120,6 +154,8 @@ export class Launcher {
     const [kind, seq, value, ...why] = line.split(' ');
     if (kind === 'S') {
       this.events.started(Number(seq), Number(value));
+    } else if (kind === 'U') {
+      this.events.returned?.(Number(seq));
     } else if (kind === 'E') {
       if (why.length === 0) this.events.ended(Number(seq), Number(value));
       else this.events.ended(Number(seq), Number(value), why.join(' '));

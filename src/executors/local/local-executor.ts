@@ -5,60 +5,41 @@ import { CohortError } from '../../errors/cohort-error.js';
 import { compactTaskFolder } from '../compact-task-folder.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executor.js';
 import { ACTIVE_STATES, AdoptedTasks } from './adopted-tasks.js';
-import { exitedStatus, localTaskStatus, type LocalTask } from './local-task.js';
+import { exitedStatus, localTaskStatus, waitsForSlot, type LocalTask } from './local-task.js';
 import { capTaskLogs, DEFAULT_LOG_CAP_BYTES } from './log-cap.js';
 import { signalGroup, terminateGroup } from './process-group.js';
-import { defaultLauncherKind, Launcher, nativeLauncherBuilt, type LauncherKind } from './launcher.js';
+import { defaultLauncherKind, Launcher, nativeLauncherBuilt } from './launcher.js';
 import {
   filesIn,
+  isHeld,
   markCancelled,
   markHeld,
   mayBeActive,
+  NO_ROOM,
   readExitFile,
+  readPidFile,
   statusFromFiles,
+  tryWrite,
 } from './task-files.js';
 import { TaskScheduler } from './task-scheduler.js';
 import { validateTaskSpec } from './validate-task-spec.js';
+import {
+  AHEAD_PER_SLOT,
+  DEFAULT_KILL_GRACE_MS,
+  WATCH_INTERVAL_MS,
+  type LocalExecutorOptions,
+} from './local-executor-options.js';
 
-/**
- * Time between a cancel's SIGTERM and the SIGKILL: long enough for a tool to flush and remove its
- * temporary files (a MATLAB or Python job writing a NIfTI), short enough that a stuck job frees its
- * slots soon. Also the grace a time limit gives after its SIGTERM.
- */
-export const DEFAULT_KILL_GRACE_MS = 10_000;
-
-/** How often logs are checked against the cap (and adopted tasks for their end). */
-const WATCH_INTERVAL_MS = 1000;
-
-export interface LocalExecutorOptions {
-  /** Concurrent slots; a task uses `resources.cpus` of them (capped at this). Default: the CPU count. */
-  readonly slots?: number;
-  /** SIGTERM to SIGKILL, for cancel and time limits. Default DEFAULT_KILL_GRACE_MS. */
-  readonly killGraceMs?: number;
-  /** Largest size of each log before it is truncated (see capTaskLogs). Default 64 MiB. */
-  readonly logCapBytes?: number;
-  /**
-   * Called once when a task ends, so the engine needs no polling: right after the exit of a task this
-   * runner started (or the end of one it never ran); within a second for tasks of an earlier runner it
-   * adopted (passed to `status` or named as dependencies while active). A listener that throws becomes
-   * a process warning and does not disturb the executor.
-   */
-  readonly onTaskEnded?: (id: string, status: TaskStatus) => void;
-  /**
-   * The task launcher: `native` (libexec/task-launcher.c, built by `npm run build`) or `bash`
-   * (libexec/task-launcher.bash). Default: native when it was built.
-   */
-  readonly launcher?: LauncherKind;
-}
+export { DEFAULT_KILL_GRACE_MS, type LocalExecutorOptions } from './local-executor-options.js';
 
 /**
  * Runs tasks on this machine, each its own process group, started and reaped by one small launcher
- * process (launcher.ts, libexec/task-launcher.c or its bash fallback) that records the task's state in its log folder
- * (task-files.ts). The executor id of a task is its absolute log folder, so a later LocalExecutor (the
- * runner was killed and restarted) reports it too. A FIFO queue with `slots` concurrency and
- * dependencies starts the next task when the launcher reports an end.
- * Queued tasks live only in memory: after a restart they are `unknown` (they never started, so
- * resubmitting them runs nothing twice). Linux only (/proc).
+ * process (launcher.ts, libexec/task-launcher.c or its bash fallback) that records the task's state in
+ * its log folder (task-files.ts). The executor id of a task is its absolute log folder, so a later
+ * LocalExecutor (the runner was killed and restarted) reports it too. A FIFO queue with `slots`
+ * concurrency and dependencies hands ready tasks to the launcher, the native one a few ahead of free
+ * slots. Queued tasks live only in memory (and the launcher's): after a restart they are `unknown`
+ * (never started: resubmitting them runs nothing twice). Linux only (/proc).
  *
  * @example
  * const executor = new LocalExecutor({ slots: 4, onTaskEnded: (id, s) => console.log(id, s.state) });
@@ -70,6 +51,7 @@ export class LocalExecutor implements Executor {
   private readonly graceMs: number;
   private readonly logCapBytes: number;
   private readonly onTaskEnded: ((id: string, status: TaskStatus) => void) | undefined;
+  private readonly onIdle: (() => void) | undefined;
   private readonly host = hostname();
   private readonly scheduler: TaskScheduler;
   private readonly running = new Set<LocalTask>();
@@ -88,6 +70,7 @@ export class LocalExecutor implements Executor {
     this.graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.logCapBytes = options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES;
     this.onTaskEnded = options.onTaskEnded;
+    this.onIdle = options.onIdle;
     this.adopted = new AdoptedTasks(this.graceMs, () => this.startWatch());
     const kind = options.launcher ?? defaultLauncherKind();
     if (kind === 'native' && !nativeLauncherBuilt()) {
@@ -95,13 +78,18 @@ export class LocalExecutor implements Executor {
         hint: 'Run `npm run build` (it needs a C compiler), or choose the bash launcher',
       });
     }
+    const slots = Math.max(1, Math.floor(options.slots ?? availableParallelism()));
     this.launcher = new Launcher(
-      { host: this.host, graceSeconds: this.graceMs / 1000, kind },
+      { host: this.host, graceSeconds: this.graceMs / 1000, kind, slots },
       {
         started: (seq, pid) => {
           const task = this.bySeq.get(seq);
           if (task === undefined) return;
           task.pid = pid;
+          if (task.atLauncher === true) {
+            task.atLauncher = false;
+            task.startedAt = Date.now(); // it waited at the launcher since it was handed over
+          }
           // Suspended between the slot being taken and this report: the stop was only noted, send it now.
           if (task.suspended && !task.cancelled) signalGroup(pid, 'SIGSTOP');
           // Cancelled after the launcher looked for the marker and before this report: stop it now.
@@ -112,16 +100,23 @@ export class LocalExecutor implements Executor {
           const task = this.bySeq.get(seq);
           if (task !== undefined) this.exited(task, code, undefined, why);
         },
+        returned: (seq) => {
+          const task = this.bySeq.get(seq);
+          if (task !== undefined) this.returned(task);
+        },
         lost: () => this.launcherLost(),
       },
     );
-    const slots = Math.max(1, Math.floor(options.slots ?? availableParallelism()));
-    this.scheduler = new TaskScheduler(slots, {
-      host: this.host,
-      adopted: this.adopted,
-      start: (task) => this.start(task),
-      ended: (id, status) => this.tellEnded(id, status),
-    });
+    this.scheduler = new TaskScheduler(
+      slots,
+      {
+        host: this.host,
+        adopted: this.adopted,
+        start: (task) => this.start(task),
+        ended: (id, status) => this.tellEnded(id, status),
+      },
+      this.launcher.ahead ? AHEAD_PER_SLOT * slots : 0,
+    );
   }
 
   /** Queues tasks. Invalid input or a log folder still in use rejects the whole call, queueing nothing. */
@@ -157,6 +152,7 @@ export class LocalExecutor implements Executor {
         const pid = task.pid;
         if (pid !== undefined)
           task.killTimer = terminateGroup(pid, this.graceMs, () => task.phase === 'running');
+        else if (task.atLauncher === true && task.seq !== undefined) this.launcher.withdraw(task.seq);
       }
     }
     this.scheduler.pump();
@@ -180,8 +176,13 @@ export class LocalExecutor implements Executor {
     this.noteChanges(ids);
     for (const id of ids) {
       const task = this.scheduler.tasks.get(id);
-      if (task !== undefined) task.held ||= task.phase === 'waiting' || task.phase === 'ready';
-      else if (this.adopted.status(id, false).state === 'unknown') tryWrite(() => markHeld(id, true));
+      if (task?.atLauncher === true && task.seq !== undefined && !task.held) {
+        task.held = true; // it starts unless the launcher gives it back (`returned`)
+        this.launcher.withdraw(task.seq);
+      } else if (task !== undefined) task.held ||= task.phase === 'waiting' || task.phase === 'ready';
+      // Queued in another runner's memory (`unknown` here) or at its launcher: both obey the marker.
+      else if (['unknown', 'queued'].includes(this.adopted.status(id, false).state))
+        tryWrite(() => markHeld(id, true));
     }
     return Promise.resolve();
   }
@@ -239,7 +240,10 @@ export class LocalExecutor implements Executor {
 
   private statusOf(id: string, adopt: boolean): TaskStatus {
     const task = this.scheduler.tasks.get(id);
-    return task === undefined ? this.adopted.status(id, adopt) : localTaskStatus(task, this.host);
+    if (task === undefined) return this.adopted.status(id, adopt);
+    return waitsForSlot(task, this.running, this.scheduler.slots)
+      ? { state: 'queued' }
+      : localTaskStatus(task, this.host);
   }
 
   private assertFree(id: string, duplicate: boolean, present: ReadonlySet<string>): void {
@@ -266,7 +270,8 @@ export class LocalExecutor implements Executor {
     task.seq = seq;
     this.bySeq.set(seq, task);
     try {
-      this.launcher.launch(seq, task.spec, task.id, task.limitSeconds);
+      this.launcher.launch(seq, task.spec, task.id, task.limitSeconds, task.slots);
+      task.atLauncher = this.launcher.ahead;
     } catch (error) {
       if (!NO_ROOM.has((error as NodeJS.ErrnoException).code ?? '')) {
         this.exited(task, undefined, error);
@@ -291,14 +296,36 @@ export class LocalExecutor implements Executor {
     this.scheduler.pump();
   }
 
+  /** A task handed over ahead came back unstarted: cancelled, it ends unrun; held, it waits again. */
+  private returned(task: LocalTask): void {
+    this.takeBack(task);
+    task.heldOnDisk = isHeld(task.id); // the launcher found the marker: none until the next watch
+    if (task.cancelled) this.scheduler.endUnrun(task, true);
+    this.scheduler.pump();
+  }
+
+  /** A task the launcher never started waits in the queue again. */
+  private takeBack(task: LocalTask): void {
+    this.running.delete(task);
+    if (task.seq !== undefined) this.bySeq.delete(task.seq);
+    task.seq = task.atLauncher = undefined;
+    this.scheduler.giveBack(task);
+  }
+
   /**
    * The launcher died (killed by someone): its tasks run on in their own groups, and their folders say
-   * when they end; tasks it never started end with an error. The next start spawns a new launcher.
+   * when they end; tasks it never started end with an error, except those it held in its queue (no
+   * `pid` record), which wait for the next launcher. The next start spawns a new launcher.
    */
   private launcherLost(): void {
     const tasks = [...this.bySeq.values()];
     this.bySeq.clear();
     for (const task of tasks) {
+      if (task.atLauncher === true && readPidFile(task.id) === undefined) {
+        this.takeBack(task);
+        continue;
+      }
+      task.atLauncher = false;
       task.seq = undefined;
       this.orphans.add(task);
     }
@@ -359,23 +386,9 @@ export class LocalExecutor implements Executor {
     this.changes.add(id);
     try {
       this.onTaskEnded?.(id, status);
+      if (this.scheduler.idle) this.onIdle?.();
     } catch (error) {
       process.emitWarning(`onTaskEnded listener failed: ${String(error)}`);
     }
-  }
-
-  private own(ids: readonly string[]): LocalTask[] {
-    return ids.flatMap((id) => this.scheduler.tasks.get(id) ?? []);
-  }
-}
-
-/** Codes of a write that failed for want of room: the disk (or the quota, or a size limit) is full. */
-const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
-
-function tryWrite(write: () => void): void {
-  try {
-    write();
-  } catch {
-    // The log folder was removed: the status in memory still holds.
   }
 }

@@ -32,6 +32,8 @@ export interface LocalTask {
   pid?: number | undefined;
   /** Its request number at the launcher, while it runs there. */
   seq?: number | undefined;
+  /** Handed over to a launcher that queues it until a slot frees; not started yet. */
+  atLauncher?: boolean;
   startedAt?: number;
   killTimer?: NodeJS.Timeout | undefined;
   status?: TaskStatus;
@@ -66,6 +68,19 @@ export function localTaskStatus(task: LocalTask, host: string): TaskStatus {
     case 'ended':
       return task.status ?? { state: 'unknown' };
   }
+}
+
+/**
+ * Whether a task handed to the launcher ahead (`atLauncher`) waits there for a slot: the tasks started
+ * before it, or handed over before it, fill the `slots` (the launcher starts them first in, first out).
+ */
+export function waitsForSlot(task: LocalTask, running: Iterable<LocalTask>, slots: number): boolean {
+  if (task.atLauncher !== true || task.seq === undefined) return false;
+  let taken = task.slots;
+  for (const other of running) {
+    if (other !== task && (other.atLauncher !== true || (other.seq ?? 0) < task.seq)) taken += other.slots;
+  }
+  return taken > slots;
 }
 
 /**

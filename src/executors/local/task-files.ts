@@ -206,3 +206,15 @@ function readText(file: string): string | undefined {
     return undefined;
   }
 }
+
+/** Codes of a write that failed for want of room: the disk (or the quota, or a size limit) is full. */
+export const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** Runs a write of a task's folder that may fail because the folder is gone. */
+export function tryWrite(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // The log folder was removed: the status in memory still holds.
+  }
+}

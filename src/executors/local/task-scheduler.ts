@@ -34,15 +34,22 @@ export class TaskScheduler {
   private readonly ready = new ReadyQueue<LocalTask>();
   private readonly endedEvents: [string, TaskStatus][] = [];
   private usedSlots = 0;
+  /** Tasks added and not yet ended (waiting, ready or running). */
+  private unended = 0;
   private pumping = false;
   private pumpAgain = false;
   stopped = false;
   /** No start until the owner clears it (a full disk: it tries again at its next watch). */
   paused = false;
 
+  /**
+   * `ahead`: slots beyond `slots` that started tasks may take while they wait at a launcher that
+   * queues them (LocalExecutor hands a few ready tasks over before a slot frees).
+   */
   constructor(
     readonly slots: number,
     private readonly hooks: SchedulerHooks,
+    private readonly ahead = 0,
   ) {}
 
   /**
@@ -53,6 +60,7 @@ export class TaskScheduler {
   add(id: string, spec: TaskSpec, earlier: ReadonlyMap<string, string>, present?: ReadonlySet<string>): void {
     const task = newLocalTask(id, spec, this.slots);
     this.tasks.set(id, task);
+    this.unended++;
     try {
       // A folder with files in it exists: one mkdir fewer per task (its own was made with the run).
       if (present === undefined || present.size === 0) mkdirSync(id, { recursive: true });
@@ -167,7 +175,8 @@ export class TaskScheduler {
     try {
       do {
         this.pumpAgain = false;
-        for (const task of this.ready.take(this.paused ? 0 : this.slots - this.usedSlots)) {
+        const free = this.slots + this.ahead - this.usedSlots;
+        for (const task of this.ready.take(this.paused ? 0 : free)) {
           // The last look before starting: a cancel from another process since the last watch.
           if (isCancelled(task.id)) {
             this.endUnrun(task, true);
@@ -199,12 +208,30 @@ export class TaskScheduler {
     this.paused = true;
   }
 
+  /**
+   * A started task its launcher gave back before starting it (it was held or cancelled meanwhile): it
+   * frees its slots and waits in the queue again, behind the tasks ready now.
+   */
+  giveBack(task: LocalTask): void {
+    if (task.phase !== 'running') return;
+    this.usedSlots -= task.slots;
+    task.phase = 'ready';
+    task.startedAt = undefined;
+    this.ready.putBack(task);
+  }
+
   /** Queues an end to tell of at the next `pump` (for tasks that ended elsewhere, e.g. adopted ones). */
   tell(id: string, status: TaskStatus): void {
     this.endedEvents.push([id, status]);
   }
 
+  /** Whether every task added here has ended (none waits, is ready or runs). */
+  get idle(): boolean {
+    return this.unended === 0;
+  }
+
   private end(task: LocalTask, status: TaskStatus, propagate = true): void {
+    if (task.phase !== 'ended') this.unended--;
     task.phase = 'ended';
     task.status = status;
     task.pid = undefined;
