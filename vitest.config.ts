@@ -19,6 +19,7 @@ const CLUSTER = [
   'test/library-batch.test.ts',
   'test/examples.test.ts',
   'test/sge-cluster-realism.test.ts',
+  'test/sge-job-limit.test.ts',
 ];
 
 const shared = {

@@ -20,13 +20,14 @@ import { writeSection } from './write-results.js';
  * Parts: index (create and rescan beside `find | wc -l`, peak RSS), query (selectors; `select` is the
  * selector alone), preview (`previewBatch` beside `resolveBatch`, `cohort preview` as a process), server
  * (subjects API pages), web (filter keystroke in Chromium), slurm and sge (200,000 tasks into a cluster of
- * its own, see biobank-cluster.ts), runner (`cohort run` into such a Slurm, biobank-runner.ts). Each
+ * its own, see biobank-cluster.ts), runner and runner-sge (`cohort run` into such a Slurm or SGE,
+ * biobank-runner.ts). Each
  * part's figures are kept in bench/.work/biobank-results.json, so a part run alone rewrites only its
  * rows; the section of docs/benchmarks.md is written from all of them.
  */
 const RESULTS = join(BIOBANK_WORK, 'biobank-results.json');
 const PARTS = (
-  process.env.BENCH_BIOBANK_PARTS ?? 'index,query,preview,server,grid,web,slurm,sge,runner'
+  process.env.BENCH_BIOBANK_PARTS ?? 'index,query,preview,server,grid,web,slurm,sge,runner,runner-sge'
 ).split(',');
 const REPEATS = Number(process.env.BENCH_BIOBANK_REPEATS ?? 2);
 
@@ -38,6 +39,7 @@ interface Results {
   web?: WebFigures;
   cluster?: Record<string, ClusterFigures>;
   runner?: RunnerFigures;
+  runnerSge?: RunnerFigures;
 }
 
 function load(): Results {
@@ -98,9 +100,13 @@ export async function runBiobankBench(): Promise<void> {
     results.cluster = { ...results.cluster, [kind]: figures };
     save(results);
   }
+  const subjects = Number(process.env.BENCH_BIOBANK_RUNNER_SUBJECTS ?? BIOBANK_SHAPE.subjects);
   if (PARTS.includes('runner')) {
-    const subjects = Number(process.env.BENCH_BIOBANK_RUNNER_SUBJECTS ?? BIOBANK_SHAPE.subjects);
-    results.runner = await runBiobankRunner(subjects);
+    results.runner = await runBiobankRunner(subjects, 'slurm');
+    save(results);
+  }
+  if (PARTS.includes('runner-sge')) {
+    results.runnerSge = await runBiobankRunner(subjects, 'sge');
     save(results);
   }
   Object.assign(results, load());
@@ -125,7 +131,9 @@ ${Object.values(results.cluster ?? {})
   .map((c) => biobankClusterLines(c))
   .join('\n\n')}
 
-${results.runner === undefined ? '' : biobankRunnerLine(results.runner)}`;
+${results.runner === undefined ? '' : biobankRunnerLine(results.runner)}
+
+${results.runnerSge === undefined ? '' : biobankRunnerLine(results.runnerSge)}`;
   console.log(text);
   writeSection('biobank', text);
 }

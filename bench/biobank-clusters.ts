@@ -12,6 +12,10 @@ export interface BenchCluster {
   readonly env: Readonly<Record<string, string>>;
   /** `sbatch` or `qsub`. */
   readonly submitProgram: string;
+  /** Cancels every job, the cluster stays up. */
+  clear(): void;
+  /** How many jobs (an array once) the scheduler lists. */
+  submitted(): number;
   /** Cancels everything and stops the cluster. */
   stop(): void;
 }
@@ -50,6 +54,10 @@ function startSlurm(stateDir: string): BenchCluster {
     executor: new SlurmExecutor({ env: slurmEnv, stateDir }),
     env: slurmEnv,
     submitProgram: 'sbatch',
+    clear() {
+      run('scancel', '--user', 'root');
+    },
+    submitted: () => run('squeue', '--noheader', '--format=%i').split('\n').filter(Boolean).length,
     stop() {
       try {
         run('scancel', '--user', 'root');
@@ -80,6 +88,15 @@ function startSge(stateDir: string): BenchCluster {
     executor: new SgeExecutor({ stateDir }),
     env: sgeEnv,
     submitProgram: 'qsub',
+    clear() {
+      try {
+        run('qdel', '-f', '-u', 'root');
+      } catch {
+        // nothing to delete
+      }
+    },
+    submitted: () =>
+      new Set([...run('qstat', '-xml').matchAll(/<JB_job_number>(\d+)</g)].map((m) => m[1])).size,
     stop() {
       try {
         run('qdel', '-f', '-u', 'root');

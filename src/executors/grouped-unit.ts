@@ -37,6 +37,8 @@ export type GroupedUnit = Pick<TaskSpec, 'taskId' | 'logDir' | 'env' | 'resource
 export function groupedUnitSpec(unit: GroupedUnit, steps: readonly StepSpec[]): TaskSpec {
   mkdirSync(unit.logDir, { recursive: true });
   for (const step of steps) {
+    // A step's folder may not exist yet (a task that writes no file of its own gets none at its creation).
+    mkdirSync(step.logDir, { recursive: true });
     for (const name of [TASK_FOLDER_FILES.started, TASK_FOLDER_FILES.exit])
       rmSync(join(step.logDir, name), { force: true });
   }

@@ -19,6 +19,7 @@
 export {
   END_CAUSES,
   EXECUTOR_STATES,
+  taskEnvironment,
   type Dependency,
   type EndCause,
   type Executor,

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { END_CAUSES, type EndCause, type TaskSpec, type TaskStatus } from './executor.js';
+import { END_CAUSES, taskEnvironment, type EndCause, type TaskSpec, type TaskStatus } from './executor.js';
 
 /**
  * The task-folder protocol, one for every backend: the names of the files a task's log folder may hold,
@@ -143,7 +143,7 @@ export function readExitRecord(
  * `NAME=value`... . Data, never shell text (libexec/task-launcher.c reads it).
  */
 export function writeLaunchRecord(logDir: string, launcher: string, spec: TaskSpec): void {
-  const env = Object.entries(spec.env).map(([name, value]) => `${name}=${value}`);
+  const env = Object.entries(taskEnvironment(spec)).map(([name, value]) => `${name}=${value}`);
   const fields = [launcher, spec.cwd, String(spec.argv.length), ...spec.argv, ...env];
   writeFileSync(join(logDir, TASK_FOLDER_FILES.launch), `${fields.join('\0')}\0`);
 }

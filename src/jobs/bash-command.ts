@@ -5,8 +5,8 @@ import type { JobDefinition } from './job-definition.js';
 import type { TaskCommand } from './task-command.js';
 
 /**
- * A BASH job: the script is written to `workDir/job.sh` after a short preamble and run as
- * `/bin/bash job.sh`, the way users run it by hand.
+ * A BASH job: the script is written to `scriptDir/job.sh` (default `workDir`) after a short preamble
+ * and run as `/bin/bash job.sh`, the way users run it by hand.
  *
  * - No `-e`: a script that works when run by hand behaves the same here (`grep` finding nothing,
  *   `((i++))` at zero and tests in `if`-less code would otherwise end it). The task fails when the
@@ -23,8 +23,10 @@ export function bashCommand(
   job: JobDefinition,
   bound: readonly BoundArgument[],
   workDir: string,
+  scriptDir: string = workDir,
 ): TaskCommand {
-  const scriptPath = join(workDir, 'job.sh');
+  // The script holds no value of the item (those come through the environment): it may be shared.
+  const scriptPath = join(scriptDir, 'job.sh');
   const env: Record<string, string> = { COHORT_JOB_NAME: job.name };
   const arrays: string[] = [];
   for (const arg of bound) {

@@ -15,6 +15,11 @@ export interface BuildCommandOptions {
   readonly library?: readonly LibraryJob[];
   /** The interpreter of a Python job (its queue's); default DEFAULT_PYTHON, /usr/bin/python3. */
   readonly python?: string;
+  /**
+   * Where a script that is the same for every item of the job goes (a BASH job's `job.sh`: its values
+   * come through the environment), so that a run writes it once per job; default `workDir`.
+   */
+  readonly scriptDir?: string;
 }
 
 /**
@@ -44,7 +49,7 @@ export function buildCommand(
   }
   switch (job.language) {
     case 'bash':
-      return bashCommand(job, bound, workDir);
+      return bashCommand(job, bound, workDir, options.scriptDir);
     case 'python':
       return pythonCommand(job, bound, workDir, options.python);
     case 'matlab':

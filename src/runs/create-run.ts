@@ -17,11 +17,11 @@ import { placeJob, type Placement } from '../queues/place-job.js';
 import { assertIsolationProgram, isolatedCommand } from './isolated-command.js';
 import { issueJobCredential } from './job-credential.js';
 import type { TaskOutput, TaskProvenance } from './provenance.js';
-import { runFolder, taskFolder } from './run-folder.js';
+import { jobFolder, runFolder, taskFolder } from './run-folder.js';
 import { assertNoCollisions, groupJobIndices, groupTaskJob } from './group-jobs.js';
 import { planUnits, type RunMode } from './run-modes.js';
 import { insertRun } from './store/run-store.js';
-import { insertTask, setTaskCommand } from './store/task-store.js';
+import { insertBuiltTask, nextTaskId } from './store/task-store.js';
 import { taskVariables } from './task-environment.js';
 
 export interface CreateRunInput {
@@ -109,6 +109,10 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
     });
     // The run's folder is its owner's alone: it holds the job credential (job-credential.ts).
     mkdirSync(runFolder(catalog.runsDir, runId), { recursive: true, mode: 0o700 });
+    // Ids taken here (the transaction holds the write lock): a task's folder and command name its id,
+    // so each task is one INSERT with everything rather than an insert and an update.
+    let nextId = nextTaskId(db);
+    const shared = new Map<string, string>();
     let count = 0;
     for (const { item: name, jobIndex } of order) {
       const item = byName.get(name);
@@ -116,19 +120,10 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
       if (item === undefined || declared === undefined) continue;
       const job = groupJobs.has(jobIndex) ? groupTaskJob(declared) : declared;
       const placement = placements[jobIndex] as Placement;
-      const taskId = insertTask(db, {
-        runId,
-        projectId: project.id,
-        item: item.item,
-        subjectId: item.subjectId ?? null,
-        studyId: item.study?.studyId ?? null,
-        jobIndex,
-        jobName: job.name,
-        unit: unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
-        executor: placement.engine,
-      });
+      const taskId = nextId++;
       const dir = taskFolder(catalog.runsDir, runId, taskId);
-      makeTaskFolder(dir);
+      // A sandbox or container mounts the task's folder, not the run's: its script stays in its own.
+      const isolated = (placement.isolation?.kind ?? 'none') !== 'none';
       const provenance = taskProvenance(catalog, project, {
         item,
         job,
@@ -138,8 +133,25 @@ export function createRun(catalog: Catalog, project: Project, input: CreateRunIn
         placement,
         // Only a library job needs the library: scripts do not pay for reading and parsing it.
         library: job.library === undefined ? [] : library(),
+        ...(isolated ? {} : { shared: { dir: jobFolder(catalog.runsDir, runId, jobIndex), files: shared } }),
       });
-      setTaskCommand(db, taskId, dir, provenance);
+      insertBuiltTask(
+        db,
+        taskId,
+        {
+          runId,
+          projectId: project.id,
+          item: item.item,
+          subjectId: item.subjectId ?? null,
+          studyId: item.study?.studyId ?? null,
+          jobIndex,
+          jobName: job.name,
+          unit: unitOf.get(`${item.item}\u0000${jobIndex}`) ?? item.item,
+          executor: placement.engine,
+        },
+        dir,
+        provenance,
+      );
       count++;
     }
     const skipped = input.resolution.items
@@ -156,7 +168,9 @@ export type TaskItem = Pick<ItemResolution, 'item' | 'jobs'> &
 
 /**
  * One mkdir (the run's folder exists): a recursive one costs a second system call per task. It may
- * exist already only when an earlier creation of this run failed and rolled back its ids.
+ * exist already when an earlier creation of this run failed and rolled back its ids, or its caller
+ * made it (a notebook). A task that writes no file of its own gets no folder here: its executor makes
+ * it (the local one when it takes the task, a cluster array's element when it starts).
  */
 function makeTaskFolder(dir: string): void {
   try {
@@ -175,16 +189,33 @@ export interface TaskToBuild {
   readonly dir: string;
   readonly placement: Placement;
   readonly library: readonly LibraryJob[];
+  /**
+   * The run's folder for this job, and the files written there so far (path to content): a script the
+   * same for every item goes there once (BuildCommandOptions.scriptDir). Without it, into `dir`.
+   */
+  readonly shared?: { readonly dir: string; readonly files: Map<string, string> };
 }
 
 /** Builds a task's command, writes the files it needs (scripts, argument files) and returns its provenance. */
 export function taskProvenance(catalog: Catalog, project: Project, t: TaskToBuild): TaskProvenance {
   const { item, job } = t;
   const values = resolvedArguments(item, t.jobIndex);
-  const command = buildCommand(job, values, t.dir, { library: t.library, python: t.placement.python });
+  const command = buildCommand(job, values, t.dir, {
+    library: t.library,
+    python: t.placement.python,
+    ...(t.shared === undefined ? {} : { scriptDir: t.shared.dir }),
+  });
+  let folderMade = false;
   for (const file of command.files) {
+    const known = t.shared?.files.get(file.path);
+    if (known === file.content) continue;
+    if (known !== undefined) throw new Error(`shared file ${file.path} differs between tasks`);
     if (dirname(file.path) !== t.dir) mkdirSync(dirname(file.path), { recursive: true });
+    else if (!folderMade) makeTaskFolder(t.dir);
+    folderMade ||= dirname(file.path) === t.dir;
     writeFileSync(file.path, file.content);
+    if (t.shared !== undefined && dirname(file.path) === t.shared.dir)
+      t.shared.files.set(file.path, file.content);
   }
   for (const folder of command.mkdirs) mkdirSync(folder, { recursive: true });
   const env = {

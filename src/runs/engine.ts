@@ -15,8 +15,6 @@ import { redactSecrets } from '../users/secret-token.js';
 import { damageOf, damagedText, onErrorOf, reportDamaged, screenProvenance } from './damaged-tasks.js';
 import type { EngineListener } from './engine-listener.js';
 import { finishTask } from './finish-task.js';
-import { readJobCredential } from './job-credential.js';
-import { jobSocketPath } from './job-socket/job-socket-path.js';
 import { groupBy, planUnitSubmission, type PlannedUnit, type PreviousJob } from './plan-units.js';
 import type { TaskProvenance } from './provenance.js';
 import type { RunMode } from './run-modes.js';
@@ -37,7 +35,7 @@ import {
   type TaskUpdate,
 } from './store/task-store.js';
 import { stateFromStatus, statusUpdate, NOT_RUN_TEXT } from './status-update.js';
-import { launchEnvironment } from './task-environment.js';
+import { RunEnvironments } from './run-environments.js';
 import { isEnded, type TaskState } from './task-states.js';
 import { unitSpec } from './unit-spec.js';
 
@@ -71,9 +69,12 @@ export class Engine {
   private known = new Map<ExecutorKind, Map<string, number[]>>();
   private readonly projects = new Map<number, Project>();
   private readonly modes = new Map<number, RunMode>();
-  private readonly credentials = new Map<number, string | undefined>();
-  /** Each task's provenance, parsed and validated once. */
+  /**
+   * Task provenances parsed during one submit or poll, dropped at its end: kept for every task, a run
+   * of 200,000 held gigabytes for nothing (a poll needs the provenance only of tasks that ended).
+   */
   private readonly provenances = new Map<number, TaskProvenance>();
+  private readonly environments: RunEnvironments;
   /** Changes written in the transaction under way, told to listeners once it commits. */
   private unheard: [TaskRow, TaskState][] = [];
   /** Folders of tasks whose end is committed, by run: compacted when the run ends (`compactEnded`). */
@@ -86,6 +87,7 @@ export class Engine {
     private readonly listeners: readonly EngineListener[] = [],
   ) {
     this.executors = executors instanceof ExecutorSet ? executors : ExecutorSet.of(executors);
+    this.environments = new RunEnvironments(catalog);
   }
 
   /** Makes the engine poll a run it did not submit (its owner's claim is the caller's to hold). */
@@ -107,6 +109,14 @@ export class Engine {
 
   /** Submits tasks as planned (plan-units.ts): one executor call per engine kind. */
   private async submitTasks(all: readonly TaskRow[], chain: boolean): Promise<void> {
+    try {
+      await this.submitPlanned(all, chain);
+    } finally {
+      this.provenances.clear();
+    }
+  }
+
+  private async submitPlanned(all: readonly TaskRow[], chain: boolean): Promise<void> {
     const { readable: tasks, damaged } = screenProvenance(all, (id) => this.provenance(id));
     this.endUnrun(reportDamaged(damaged));
     const plan = planUnitSubmission(tasks, chain, {
@@ -180,6 +190,15 @@ export class Engine {
    * thousand tasks queued, a poll then costs what the few that started or ended cost.
    */
   async poll(): Promise<void> {
+    try {
+      await this.pollOnce();
+    } finally {
+      this.provenances.clear();
+    }
+    await this.submitDeferred();
+  }
+
+  private async pollOnce(): Promise<void> {
     const full = this.pollCount++ % FULL_POLL_EVERY === 0;
     const active = full
       ? activeTaskHeads(this.catalog.db, [...this.runs]).filter((t) => t.executor_id !== null)
@@ -206,7 +225,6 @@ export class Engine {
       // Only once their ends are committed: a crash before that must still find the exit records.
       for (const task of ended) this.noteEnded(task);
     }
-    await this.submitDeferred();
   }
 
   /**
@@ -312,6 +330,7 @@ export class Engine {
     this.writing(() => {
       for (const { task, status } of endedInFolder) this.apply(task, status);
     })();
+    this.provenances.clear();
     const lostUnits = new Set(lost.map((t) => `${t.run_id}\u0000${t.unit}`));
     const resubmit = active.filter(
       (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFolder(t.log_dir).kind === 'not-started',
@@ -371,16 +390,8 @@ export class Engine {
     return p;
   }
 
-  private envOf(task: TaskRow): Record<string, string> {
-    const env = launchEnvironment(this.catalog.config, this.provenance(task.id).env);
-    if (!this.credentials.has(task.run_id))
-      this.credentials.set(task.run_id, readJobCredential(this.catalog.runsDir, task.run_id));
-    const token = this.credentials.get(task.run_id);
-    // The socket is where the run's owner answers in-job commands (when it listens: else the job's
-    // `cohort` runs Node, as without one); like the token, given at launch and never stored.
-    return token === undefined
-      ? env
-      : { ...env, COHORT_TOKEN: token, COHORT_SOCKET: jobSocketPath(this.catalog.runsDir, task.run_id) };
+  private envOf(task: TaskRow): Pick<TaskSpec, 'env' | 'sharedEnv'> {
+    return this.environments.of(task.run_id, this.provenance(task.id).env);
   }
 
   private runMode(runId: number): RunMode {

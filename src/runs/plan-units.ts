@@ -88,7 +88,9 @@ export function planUnitSubmission(
     // The job right before it planned in this call: nothing in the database can come later (one
     // statement per task less when a whole run is submitted).
     const adjacent = inPlan.some((p) => p !== undefined && p.jobIndex === task.job_index - 1);
-    const candidates = [...inPlan, adjacent ? undefined : lookups.previousInDb(task)].filter(
+    // A first job has none before it: no statement for it (half the tasks of a two-job run).
+    const inDb = adjacent || task.job_index === 0 ? undefined : lookups.previousInDb(task);
+    const candidates = [...inPlan, inDb].filter(
       (p): p is PreviousJob => p !== undefined && p.jobIndex < task.job_index,
     );
     const latest = Math.max(-1, ...candidates.map((p) => p.jobIndex));

@@ -29,3 +29,11 @@ export function runFile(runsDir: string, runId: number, file: keyof typeof RUN_F
 export function taskFolder(runsDir: string, runId: number, taskId: number): string {
   return join(runFolder(runsDir, runId), `task-${taskId}`);
 }
+
+/**
+ * A folder of the run shared by every task of one job (`job-<index>`): the job's script where it is the
+ * same for every item (BASH), written once per run instead of once per task.
+ */
+export function jobFolder(runsDir: string, runId: number, jobIndex: number): string {
+  return join(runFolder(runsDir, runId), `job-${jobIndex}`);
+}

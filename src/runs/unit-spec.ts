@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { groupedUnitSpec, type StepSpec, type TaskSpec } from '../executors/index.js';
+import { groupedUnitSpec, taskEnvironment, type StepSpec, type TaskSpec } from '../executors/index.js';
 import type { PlannedUnit } from './plan-units.js';
 import { isolatedCommand } from './isolated-command.js';
 import type { TaskProvenance } from './provenance.js';
@@ -12,18 +12,20 @@ import type { TaskProvenance } from './provenance.js';
 export function unitSpec(
   unit: PlannedUnit,
   provenance: (taskId: number) => TaskProvenance,
-  env: Record<string, string>,
+  environment: Pick<TaskSpec, 'env' | 'sharedEnv'>,
 ): TaskSpec {
   const first = unit.tasks[0];
   if (first === undefined) throw new Error('a unit without tasks');
   const p = provenance(first.id);
   const resources = p.placement?.resources ?? p.job.options?.resources ?? {};
   const placement = { resources, schedulerArgs: p.placement?.schedulerArgs ?? [] };
+  // A sandbox or container passes the names of the whole environment on: only then is it put together.
+  const isolated = (p.placement?.isolation?.kind ?? 'none') !== 'none';
   if (unit.tasks.length === 1) {
     return {
       taskId: unit.key,
-      argv: isolatedCommand(p, env),
-      env,
+      argv: isolatedCommand(p, isolated ? taskEnvironment(environment) : environment.env),
+      ...environment,
       cwd: p.cwd,
       logDir: first.log_dir,
       ...placement,
@@ -46,7 +48,14 @@ export function unitSpec(
   });
   const logDir = join(first.log_dir, '..', `unit-${first.unit.replace(/[^\w.-]+/g, '_')}`);
   return groupedUnitSpec(
-    { taskId: unit.key, logDir, env, ...placement, after: unit.after, arrayKey: `${first.run_id}:units` },
+    {
+      taskId: unit.key,
+      logDir,
+      env: { ...taskEnvironment(environment) },
+      ...placement,
+      after: unit.after,
+      arrayKey: `${first.run_id}:units`,
+    },
     steps,
   );
 }

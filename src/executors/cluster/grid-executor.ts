@@ -64,10 +64,10 @@ export interface GridScheduler {
   /** The time limit in seconds of a task (the scheduler's rounding); undefined for none. */
   limitSeconds(spec: TaskSpec): number | undefined;
   /**
-   * Optional: the cluster's own limits, read from it before a submit: the largest array it takes, and
-   * how many more jobs it accepts now (undefined: no limit).
+   * Optional: the cluster's own limits, read from it before a submit: the largest array it takes. A
+   * limit on jobs is the scheduler's to keep in submitJob, waiting for room (cluster/job-count-throttle.ts).
    */
-  limits?(): Promise<{ readonly maxArray?: number; readonly jobsAllowed?: number }>;
+  limits?(): Promise<{ readonly maxArray?: number }>;
   /** Submits one planned job with its job script (batch-script.ts; its wrapper is written); returns its job id. */
   submitJob(
     job: PlannedJob,
@@ -119,27 +119,16 @@ export class GridExecutor implements Executor {
 
   /**
    * Submits all tasks (one submit command per array or single job, one wrapper and one index file per
-   * array: no file-system call per task) and returns their ids. Arrays are
-   * split at the cluster's own limit; a submission needing more jobs than the cluster accepts now is
-   * refused before anything is submitted. When the scheduler refuses one job, the jobs this call
-   * already submitted are killed and the refusal is thrown.
+   * array: no file-system call per task) and returns their ids. Arrays are split at the cluster's own
+   * limit; a submission needing more jobs than the cluster accepts now waits for room, job by job (the
+   * scheduler's submitJob). When the scheduler refuses one job, or no room comes in time, the jobs this
+   * call already submitted are killed and the refusal is thrown.
    */
   async submit(specs: readonly TaskSpec[]): Promise<string[]> {
     if (this.closed) throw new CohortError('NOT_AVAILABLE', 'This executor was closed');
     specs.forEach((spec) => validateClusterTask(spec));
     const limits = (await this.scheduler.limits?.()) ?? {};
     const plan = planSubmission(specs, Math.min(this.scheduler.maxArray, limits.maxArray ?? Infinity));
-    if (limits.jobsAllowed !== undefined && plan.length > limits.jobsAllowed) {
-      throw new CohortError(
-        'NOT_AVAILABLE',
-        `These ${specs.length} tasks need ${plan.length} ${this.kind} jobs; the cluster accepts ${limits.jobsAllowed} more now`,
-        {
-          hint: 'Submit fewer items at once, wait for running jobs to end, or ask the administrator to raise the job limit (SGE: max_u_jobs, max_jobs)',
-          retryable: true,
-          context: { tasks: specs.length, jobs: plan.length, allowed: limits.jobsAllowed },
-        },
-      );
-    }
     const okDirs = this.scheduler.holdsIgnoreSuccess ? this.okDependencyDirs(specs) : [];
     const ids: string[] = new Array<string>(specs.length);
     const jobIdOfTask: string[] = new Array<string>(specs.length);

@@ -1,4 +1,4 @@
-import type { TaskSpec } from '../executor.js';
+import { taskEnvironment, type TaskSpec } from '../executor.js';
 import { shellQuote } from '../shell-quote.js';
 import type { ArrayIndex } from './batch-script.js';
 import { TASK_FOLDER_FILES } from '../task-folder.js';
@@ -103,17 +103,47 @@ export function arrayTaskLine(
   okDependencyDirs: readonly string[],
   commonEnv: Readonly<Record<string, string>> = {},
 ): string {
-  const own = Object.entries(spec.env).filter(([name, value]) => commonEnv[name] !== value);
-  return taskWords({ ...spec, env: Object.fromEntries(own) }, okDependencyDirs)
+  const own: Record<string, string> = {};
+  for (const [name, value] of sharedBeyond(spec.sharedEnv, commonEnv))
+    if (!Object.hasOwn(spec.env, name)) own[name] = value;
+  for (const [name, value] of Object.entries(spec.env)) if (commonEnv[name] !== value) own[name] = value;
+  return taskWords({ ...spec, env: own, sharedEnv: {} }, okDependencyDirs)
     .map(lineQuote)
     .join(' ');
 }
 
-/** The variables every task has with the same value (a task environment is mostly the runner's). */
+/** The last shared environment's entries that the common one lacks (the same pair for a whole array). */
+let beyond: { shared: object; common: object; entries: [string, string][] } | undefined;
+
+function sharedBeyond(
+  shared: Readonly<Record<string, string>> | undefined,
+  common: Readonly<Record<string, string>>,
+): [string, string][] {
+  if (shared === undefined) return [];
+  if (beyond?.shared !== shared || beyond.common !== common)
+    beyond = { shared, common, entries: Object.entries(shared).filter(([n, v]) => common[n] !== v) };
+  return beyond.entries;
+}
+
+/**
+ * The variables every task has with the same value (a task environment is mostly the runner's). Tasks
+ * with the first one's shared environment (the same object) differ from it only in their own variables.
+ */
 export function commonEnvironment(specs: readonly TaskSpec[]): Record<string, string> {
-  const common = new Map(Object.entries(specs[0]?.env ?? {}));
-  for (const spec of specs.slice(1))
-    for (const [name, value] of common) if (spec.env[name] !== value) common.delete(name);
+  const first = specs[0];
+  if (first === undefined) return {};
+  const common = new Map(Object.entries(taskEnvironment(first)));
+  const valueOf = (spec: TaskSpec, name: string): string | undefined =>
+    Object.hasOwn(spec.env, name) ? spec.env[name] : spec.sharedEnv?.[name];
+  const firstOwn = Object.keys(first.env);
+  for (const spec of specs.slice(1)) {
+    const names =
+      spec.sharedEnv === first.sharedEnv ? [...firstOwn, ...Object.keys(spec.env)] : [...common.keys()];
+    for (const name of names) {
+      const value = common.get(name);
+      if (value !== undefined && valueOf(spec, name) !== value) common.delete(name);
+    }
+  }
   return Object.fromEntries(common);
 }
 
@@ -123,7 +153,7 @@ export function commonEnvironment(specs: readonly TaskSpec[]): Record<string, st
  * arguments).
  */
 function taskWords(spec: TaskSpec, okDependencyDirs: readonly string[]): string[] {
-  const env = Object.entries(spec.env).map(([name, value]) => `${name}=${value}`);
+  const env = Object.entries(taskEnvironment(spec)).map(([name, value]) => `${name}=${value}`);
   return [
     spec.taskId,
     spec.logDir,

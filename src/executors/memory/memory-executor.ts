@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { CohortError } from '../../errors/cohort-error.js';
 import type { EndCause, Executor, TaskSpec, TaskStatus } from '../executor.js';
 import type { ExecutorKind } from '../executor-kinds.js';
@@ -66,6 +67,8 @@ export class MemoryExecutor implements Executor {
     for (const spec of specs) {
       const id = `${this.kind}-${++this.next}`;
       const after = spec.after.map((d) => ({ id: earlier.get(d.id) ?? d.id, kind: d.kind }));
+      // Like every executor, it makes the task's folder where the engine left none (tests write into it).
+      mkdirSync(spec.logDir, { recursive: true });
       this.tasks.set(id, { id, spec, after, status: { state: 'queued' } });
       this.submitted.push(spec);
       earlier.set(spec.taskId, id);

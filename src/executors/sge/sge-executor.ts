@@ -36,6 +36,12 @@ export interface SgeExecutorOptions {
    * outside Cohort (a second qstat). Default DEFAULT_HOLD_CHECK_MS.
    */
   readonly holdCheckMs?: number;
+  /**
+   * Longest a submit waits for room when the user has max_u_jobs jobs in the system (or everyone
+   * max_jobs): it submits what fits, then waits for jobs to leave; past it the call's jobs are deleted
+   * and it throws. Default 30 min.
+   */
+  readonly queueFullWaitMs?: number;
 }
 
 /** A hold an administrator puts on a task that waits for its dependency shows within this time. */
@@ -73,6 +79,7 @@ export class SgeExecutor extends GridExecutor {
         extraArgs: options.extraArgs ?? [],
         maxArray: Math.max(1, options.maxArrayTasks ?? DEFAULT_MAX_ARRAY_TASKS),
         holdCheckMs: options.holdCheckMs ?? DEFAULT_HOLD_CHECK_MS,
+        queueFullWaitMs: options.queueFullWaitMs,
       }),
     );
   }

@@ -4,6 +4,7 @@ import type { CommandRunner } from '../cluster/command-runner.js';
 import type { GridScheduler, SubmitContext } from '../cluster/grid-executor.js';
 import type { PlannedJob } from '../cluster/submission-plan.js';
 import type { TaskSpec, TaskStatus } from '../executor.js';
+import { JobCountThrottle } from '../cluster/job-count-throttle.js';
 import { JobRegistry } from '../cluster/job-registry.js';
 import { runStoppedHere } from '../cluster/run-stopped-here.js';
 import { jobArgs, timeSeconds, type QsubResourceOptions } from './qsub-args.js';
@@ -27,6 +28,20 @@ export interface SgeSettings extends QsubResourceOptions {
   readonly extraArgs: readonly string[];
   readonly maxArray: number;
   readonly holdCheckMs: number;
+  /** Longest wait for room under max_u_jobs / max_jobs (cluster/job-count-throttle.ts). */
+  readonly queueFullWaitMs: number | undefined;
+}
+
+const SGE_WORDS = {
+  scheduler: 'SGE',
+  limit: 'job limit (max_u_jobs / max_jobs)',
+  hint: 'Wait for jobs to end or ask the administrator to raise max_u_jobs or max_jobs (`qconf -sconf`); `qstat -u "*"` lists the jobs',
+};
+
+/** The tighter of max_u_jobs and max_jobs; undefined when neither is set. */
+function jobLimit(limits: SgeLimits): number | undefined {
+  const set = [limits.maxUserJobs, limits.maxJobs].filter((n): n is number => n !== undefined);
+  return set.length === 0 ? undefined : Math.min(...set);
 }
 
 /**
@@ -67,6 +82,7 @@ export class SgeScheduler implements GridScheduler {
   /** Held ids by the last `qstat -s huho`, and when it ran (the first one only a period after start). */
   private holds = new Set<string>();
   private holdsCheckedAt = Date.now();
+  private readonly throttle: JobCountThrottle;
 
   constructor(private readonly settings: SgeSettings) {
     this.commands = settings.runner;
@@ -74,6 +90,12 @@ export class SgeScheduler implements GridScheduler {
     this.registry = new JobRegistry(settings.stateDir);
     this.maxArray = settings.maxArray;
     this.graceSeconds = settings.killGraceSeconds;
+    // qstat lists every job that counts: the count is exact, no margin.
+    this.throttle = new JobCountThrottle(() => this.jobsCounted(), {
+      exact: true,
+      words: SGE_WORDS,
+      ...(settings.queueFullWaitMs === undefined ? {} : { waitMs: settings.queueFullWaitMs }),
+    });
   }
 
   owns(id: string): boolean {
@@ -97,6 +119,10 @@ export class SgeScheduler implements GridScheduler {
     context: SubmitContext,
   ): Promise<string> {
     const first = specs[0]!;
+    // An array counts once against SGE's job limits: room for one job before each qsub, waiting for
+    // jobs to leave while there is none (a submission over the limit is throttled, not refused).
+    const limit = jobLimit(await this.clusterLimitsOnce());
+    if (limit !== undefined) await this.throttle.take(limit, 1);
     const args = [
       ...jobArgs(job, first, context.jobIds, context.jobIdOfTask, this.settings),
       ...this.settings.extraArgs,
@@ -113,18 +139,26 @@ export class SgeScheduler implements GridScheduler {
     return jobId;
   }
 
-  /**
-   * SGE's max_aj_tasks, and room under max_u_jobs / max_jobs, from `qconf -sconf` (read once per
-   * executor); the jobs in the system are counted only where a job limit is set.
-   */
-  async limits(): Promise<{ maxArray?: number; jobsAllowed?: number }> {
+  /** SGE's max_aj_tasks from `qconf -sconf` (read once per executor): arrays are split to it. */
+  async limits(): Promise<{ maxArray?: number }> {
+    const limits = await this.clusterLimitsOnce();
+    return limits.maxArrayTasks === undefined ? {} : { maxArray: limits.maxArrayTasks };
+  }
+
+  private clusterLimitsOnce(): Promise<SgeLimits> {
     this.clusterLimits ??= this.sge.globalConfig().then(parseSgeLimits);
-    const limits = await this.clusterLimits;
-    const maxArray = limits.maxArrayTasks === undefined ? {} : { maxArray: limits.maxArrayTasks };
-    if (limits.maxUserJobs === undefined && limits.maxJobs === undefined) return maxArray;
+    return this.clusterLimits;
+  }
+
+  /**
+   * The jobs counted against the tighter job limit now (one `qstat -u '*'`): that limit less the room
+   * left under both max_u_jobs (this user's jobs) and max_jobs (everyone's).
+   */
+  private async jobsCounted(): Promise<number> {
+    const limits = await this.clusterLimitsOnce();
+    const limit = jobLimit(limits) ?? 0;
     const counts = await this.sge.jobCounts(userInfo().username);
-    const allowed = jobsAllowed(limits, counts.user, counts.all);
-    return { ...maxArray, ...(allowed === undefined ? {} : { jobsAllowed: allowed }) };
+    return limit - (jobsAllowed(limits, counts.user, counts.all) ?? limit);
   }
 
   memberIds(jobId: string, count: number): string[] {
