@@ -1,7 +1,7 @@
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { fileConditions, fileConditionsSql } from '../selection/file-conditions.js';
-import { joinSql, sql, type SqlFragment } from '../selection/sql-fragment.js';
+import { sql, type SqlFragment } from '../selection/sql-fragment.js';
 import type { ReferenceTarget } from './resolve-study-reference.js';
 
 /** How many present catalog files each request matches (what a preview's summary needs of them). */
@@ -78,7 +78,7 @@ export function countFiles(db: Db, project: Project, scope: CountScope): FileCou
 
 /**
  * Per study, how many of its present files meet each condition: one statement whatever the number of
- * conditions. Studies without any matching file have no row.
+ * conditions. Every study with a present file has a row (zeros where nothing matched).
  */
 function countInStudies(
   db: Db,
@@ -98,11 +98,12 @@ function countInStudies(
     conditions.map((_, i) => ({ text: `json_group_array(n${i})`, params: [] })),
     ', ',
   );
-  const any = joinSql(conditions, ' OR ', sql`0`);
+  // No WHERE on the conditions: it tested each matching file twice (once to keep it, once to count
+  // it); a study without a match now has a row of zeros, which reads as no row did.
   const query = sql`SELECT json_group_array(study_id), ${arrays} FROM (
     SELECT f.study_id, ${sums} FROM files f
     WHERE f.study_id IS NOT NULL AND f.study_id IN (SELECT value FROM json_each(${JSON.stringify(studyIds)}))
-      AND f.present = 1 AND (${any})
+      AND f.present = 1
     GROUP BY f.study_id)`;
   const [ids, ...columns] = db
     .prepare(query.text)

@@ -36,8 +36,18 @@ const DATA_EXTENSIONS = /\.(nii\.gz|nii|mgz|mgh|gii|dscalar\.nii|edf|vhdr|fif|ds
  */
 export function fileLocator(project: Pick<Project, 'root' | 'layout'>): FileLocator {
   const list = cachedLister();
-  // path.relative per argument was a large share of a preview over 100,000 subjects.
-  const rel = (target: ReferenceTarget): string => fromRoot(project.root, target.folder);
+  // path.relative per argument was a large share of a preview over 100,000 subjects; fromRoot's
+  // checks still were for a run's resolution (a million input paths): once per study object.
+  const rels = new WeakMap<object, string>();
+  const rel = (target: ReferenceTarget): string => {
+    if (target.kind !== 'study') return fromRoot(project.root, target.folder);
+    let known = rels.get(target.study);
+    if (known === undefined || target.study.folder !== target.folder) {
+      known = fromRoot(project.root, target.folder);
+      if (target.study.folder === target.folder) rels.set(target.study, known);
+    }
+    return known;
+  };
   return {
     absolute(target, path) {
       if (target.kind === 'analysis') return `${target.folder}/${path}`;

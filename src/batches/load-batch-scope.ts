@@ -6,7 +6,14 @@ import { runFilter } from '../selection/run-filter.js';
 import { selectStudies } from '../selection/run-selector.js';
 import { groupBySubject, type StudyRef, type SubjectGroup } from '../selection/selection.js';
 import { sql } from '../selection/sql-fragment.js';
-import { presentStudiesFrom, toStudyRef, type StudyRow } from '../selection/study-row.js';
+import {
+  isPlainFolder,
+  plainRoot,
+  presentStudiesFrom,
+  toStudyRef,
+  underRoot,
+  type StudyRow,
+} from '../selection/study-row.js';
 
 /**
  * What a batch runs over: every study of the project (`'all'`), the given studies, a selector
@@ -97,8 +104,22 @@ function queryStudies(db: Db, project: Project, subjectIds: readonly number[] | 
   // The same order as selectors: sid breaks ties between ids with equal sort keys (`ses-1`, `ses-01`).
   const query = sql`SELECT s.id AS study_id, s.subject_id, sub.pid, s.sid, s.folder
     FROM ${presentStudiesFrom(project.id)}${restrict} ORDER BY sub.pid, s.sort_key, s.sid`;
-  const rows = db.prepare(query.text).all(...query.params) as StudyRow[];
-  return rows.map((row) => toStudyRef(row, project.root));
+  // Raw rows, and the root checked once: a batch over 100,000 subjects reads 200,000 studies here.
+  const rows = db
+    .prepare(query.text)
+    .raw(true)
+    .all(...query.params) as Array<[number, number, string, string, string]>;
+  const root = project.root;
+  const rootSlash = root.endsWith('/') ? root : `${root}/`;
+  const rootIsPlain = plainRoot(root);
+  return rows.map(([studyId, subjectId, pid, sid, folder]) => ({
+    studyId,
+    subjectId,
+    pid,
+    sid,
+    ref: `${pid}#${sid}`,
+    folder: rootIsPlain && isPlainFolder(folder) ? `${rootSlash}${folder}` : underRoot(root, folder),
+  }));
 }
 
 /** The subject-level containers of the given subjects (null: of every subject), by subject id. */

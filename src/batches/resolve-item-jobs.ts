@@ -42,6 +42,7 @@ export interface ItemPlan {
 export type CatalogFiles = { readonly paths: FileMatches } | { readonly counts: FileCounts };
 
 const NO_PATHS: readonly string[] = Object.freeze([]);
+const NO_TEXTS: readonly string[] = Object.freeze([]);
 
 /** An output of an earlier job of the same item. */
 interface Produced {
@@ -109,6 +110,7 @@ export function resolveItemJobs(
       args,
     };
   });
+  // Most items have no problem or warning: one shared empty list each, not two arrays kept per item.
   return {
     item: plan.item,
     subjectId: plan.group.subjectId,
@@ -116,8 +118,8 @@ export function resolveItemJobs(
     study: plan.study,
     studies: plan.group.studies,
     runnable: problems.length === 0,
-    problems,
-    warnings,
+    problems: problems.length === 0 ? NO_TEXTS : problems,
+    warnings: warnings.length === 0 ? NO_TEXTS : warnings,
     jobs,
   };
 }
@@ -156,7 +158,15 @@ function resolveFile(
   if (found.length > 0) {
     const picked = arg.multiple === true ? found : found.slice(0, 1);
     if (arg.sidecar !== undefined) return resolveSidecars(arg, arg.sidecar, target, picked, locator, base);
-    return { ...base, paths: picked.map((p) => locator.absolute(target, p)), matched: found.length };
+    // One literal of the same shape for every input: a run keeps a million of them.
+    return {
+      type: 'FILE',
+      name: arg.name,
+      ok: true,
+      location: target.label,
+      paths: picked.map((p) => locator.absolute(target, p)),
+      matched: found.length,
+    };
   }
   if (arg.sidecar !== undefined) {
     const reason = `no file matches ${arg.patterns.join(' or ')} in ${target.label}, so it has no ${arg.sidecar} sidecar`;

@@ -18,9 +18,10 @@ export function recording(target: Db): { db: Db; statements: { text: string; par
           get(target, k) {
             // raw() returns the statement itself: keep returning the recording proxy.
             if (k === 'raw') return (toggle?: boolean) => (target.raw(toggle ?? true), proxy);
-            if (k !== 'all' && k !== 'iterate') return bind(target, k);
+            if (k !== 'all' && k !== 'iterate' && k !== 'get') return bind(target, k);
             return (...params: unknown[]) => {
               statements.push({ text, params });
+              if (k === 'get') return target.get(...params);
               return k === 'all' ? target.all(...params) : target.iterate(...params);
             };
           },
