@@ -189,7 +189,10 @@ async function masks(argv: readonly string[], extra: readonly string[]): Promise
             studies: { id: string; contrasts: string[]; labels: string[] }[];
           }
         ).studies;
-  const work = join(list === 'ch2' ? '.' : join(list, '..'), 'evaluated');
+  const work = join(
+    list === 'ch2' ? fileURLToPath(new URL('./.work/', import.meta.url)) : join(list, '..'),
+    'evaluated',
+  );
   mkdirSync(work, { recursive: true });
   for (const spec of models) {
     const [name = '', folder = ''] = spec.split('=');
