@@ -12,7 +12,9 @@ import { median } from './measure.js';
 // heads and to Colin27, with the Dice of src/imaging/dice.ts. Used by bench/patchwork-bench.ts, and on
 // its own to evaluate models trained outside it (long trainings run for an hour or more):
 //   npx tsx bench/patchwork-evaluate.ts HELDOUT.json NAME=MODEL_DIR[@WEIGHTS.pt] ... [-- APPLY ARGS]
-// prints one JSON line per model (Dice per tissue and brain, medians over the heads; apply times).
+// prints one JSON line per model (Dice per tissue and brain, medians over the heads; apply times);
+//   npx tsx bench/patchwork-evaluate.ts --masks LIST.json|ch2 BRAIN_FROM NAME=MODEL_DIR ... [-- APPLY ARGS]
+// one line per model and image: brain-mask Dice against the listed masks (Colin27 with `ch2`).
 
 const PYTHON = '/usr/bin/python3';
 const LIB = fileURLToPath(new URL('../library/segmentation/', import.meta.url));
@@ -109,22 +111,48 @@ export async function evaluateHeads(
   };
 }
 
+/** Brain-mask Dice of one applied image against a mask (> 0 is brain); labels >= `brainFrom` are brain. */
+export async function maskDice(
+  folder: string,
+  image: string,
+  mask: string,
+  out: string,
+  brainFrom: number,
+  extra: readonly string[] = [],
+): Promise<{ dice: number; applySeconds: number; seconds: number; cpuSeconds: number; rssMB: number }> {
+  const m = await applyModel(folder, image, out, extra);
+  const value = dice(
+    readNiftiVolume(out).data,
+    // The truth's brain voxels get a value the predicate counts as brain (1 would not be, for brainFrom 3).
+    readNiftiVolume(mask).data.map((v) => (v > 0 ? brainFrom : 0)),
+    (v) => v >= brainFrom,
+  );
+  return {
+    dice: value,
+    applySeconds: m.applySeconds,
+    seconds: m.seconds,
+    cpuSeconds: m.cpuSeconds,
+    rssMB: m.rssMB,
+  };
+}
+
 /** Brain-mask Dice on Colin27 (`ch2.nii.gz` against `ch2bet.nii.gz` > 0); labels >= `brainFrom` are brain. */
 export async function ch2Dice(
   folder: string,
   templates: string,
   work: string,
   brainFrom: number,
-): Promise<{ dice: number; applySeconds: number; seconds: number; rssMB: number }> {
-  const out = join(work, `ch2-${basename(folder)}.nii.gz`);
-  const m = await applyModel(folder, join(templates, 'ch2.nii.gz'), out);
-  const value = dice(
-    readNiftiVolume(out).data,
-    // The truth's brain voxels get a value the predicate counts as brain (1 would not be, for brainFrom 3).
-    readNiftiVolume(join(templates, 'ch2bet.nii.gz')).data.map((v) => (v > 0 ? brainFrom : 0)),
-    (v) => v >= brainFrom,
+  extra: readonly string[] = [],
+): Promise<{ dice: number; applySeconds: number; seconds: number; cpuSeconds: number; rssMB: number }> {
+  const tag = `${basename(folder)}${extra.join('')}`.replace(/[^\w.-]+/g, '_');
+  return maskDice(
+    folder,
+    join(templates, 'ch2.nii.gz'),
+    join(templates, 'ch2bet.nii.gz'),
+    join(work, `ch2-${tag}.nii.gz`),
+    brainFrom,
+    extra,
   );
-  return { dice: value, applySeconds: m.applySeconds, seconds: m.seconds, rssMB: m.rssMB };
 }
 
 /** A model folder for weights saved at an earlier epoch: the description with those weights' sha256. */
@@ -142,8 +170,53 @@ export function snapshotModel(folder: string, weights: string, dest: string): st
   return dest;
 }
 
+/** `--masks LIST.json BRAIN_FROM NAME=MODEL_DIR ...`: brain-mask Dice of each model on each listed image
+ * (a training-list JSON whose labels are masks, e.g. bench/patchwork-augment.py's output; `ch2` = Colin27). */
+async function masks(argv: readonly string[], extra: readonly string[]): Promise<void> {
+  const [list = '', brainFrom = '1', ...models] = argv;
+  const templates = process.env.COHORT_TEMPLATE_DIR ?? '/usr/share/mricron/templates';
+  const images =
+    list === 'ch2'
+      ? [
+          {
+            id: 'ch2',
+            contrasts: [join(templates, 'ch2.nii.gz')],
+            labels: [join(templates, 'ch2bet.nii.gz')],
+          },
+        ]
+      : (
+          JSON.parse(readFileSync(list, 'utf8')) as {
+            studies: { id: string; contrasts: string[]; labels: string[] }[];
+          }
+        ).studies;
+  const work = join(
+    list === 'ch2' ? fileURLToPath(new URL('./.work/', import.meta.url)) : join(list, '..'),
+    'evaluated',
+  );
+  mkdirSync(work, { recursive: true });
+  for (const spec of models) {
+    const [name = '', folder = ''] = spec.split('=');
+    for (const study of images) {
+      const tag = `${name}-${study.id}${extra.join('')}`.replace(/[^\w.-]+/g, '_');
+      const before = loadavg()[0];
+      const [image = '', mask = ''] = [study.contrasts[0], study.labels[0]];
+      const figures = await maskDice(
+        folder,
+        image,
+        mask,
+        join(work, `${tag}.nii.gz`),
+        Number(brainFrom),
+        extra,
+      );
+      console.log(JSON.stringify({ name, image: study.id, extra, ...figures, load: [before, loadavg()[0]] }));
+    }
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const split = argv.indexOf('--');
+  if (argv[0] === '--masks')
+    return masks(split >= 0 ? argv.slice(1, split) : argv.slice(1), split >= 0 ? argv.slice(split + 1) : []);
   const [heldOut = '', ...models] = split >= 0 ? argv.slice(0, split) : argv;
   const extra = split >= 0 ? argv.slice(split + 1) : [];
   const listed = JSON.parse(readFileSync(heldOut, 'utf8')) as {
