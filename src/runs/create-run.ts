@@ -21,7 +21,7 @@ import { jobFolder, runFolder, taskFolder } from './run-folder.js';
 import { assertNoCollisions, groupJobIndices, groupTaskJob } from './group-jobs.js';
 import { planUnits, type RunMode } from './run-modes.js';
 import { insertRun } from './store/run-store.js';
-import { insertBuiltTask, nextTaskId } from './store/task-store.js';
+import { insertBuiltTask, nextTaskId } from './store/new-tasks.js';
 import { taskVariables } from './task-environment.js';
 
 export interface CreateRunInput {

@@ -1,6 +1,5 @@
 import { GROUP_ITEM } from '../batches/batch-resolution.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { getProjectById, type Project } from '../catalog/project-store.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
@@ -14,11 +13,11 @@ import {
 import { redactSecrets } from '../users/secret-token.js';
 import { damageOf, damagedText, onErrorOf, reportDamaged, screenProvenance } from './damaged-tasks.js';
 import type { EngineListener } from './engine-listener.js';
+import { EngineLookups } from './engine-lookups.js';
 import { finishTask } from './finish-task.js';
 import { groupBy, planUnitSubmission, type PlannedUnit, type PreviousJob } from './plan-units.js';
 import type { TaskProvenance } from './provenance.js';
 import type { RunMode } from './run-modes.js';
-import { runMode } from './store/run-store.js';
 import {
   activeCountOfRun,
   activeTaskHeads,
@@ -26,7 +25,6 @@ import {
   activeTasks,
   pendingTasksOfRuns,
   previousTaskOfItem,
-  provenanceOf,
   tasksOfJob,
   tasksOfRun,
   updateTask,
@@ -67,13 +65,8 @@ export class Engine {
   lastResubmitted = 0;
   /** Active tasks as of the last full poll and later submits: task ids by kind and executor id. */
   private known = new Map<ExecutorKind, Map<string, number[]>>();
-  private readonly projects = new Map<number, Project>();
-  private readonly modes = new Map<number, RunMode>();
-  /**
-   * Task provenances parsed during one submit or poll, dropped at its end: kept for every task, a run
-   * of 200,000 held gigabytes for nothing (a poll needs the provenance only of tasks that ended).
-   */
-  private readonly provenances = new Map<number, TaskProvenance>();
+  /** Projects, run modes and (for one submit or poll) task provenances, read once. */
+  private readonly lookups: EngineLookups;
   private readonly environments: RunEnvironments;
   /** Changes written in the transaction under way, told to listeners once it commits. */
   private unheard: [TaskRow, TaskState][] = [];
@@ -88,6 +81,7 @@ export class Engine {
   ) {
     this.executors = executors instanceof ExecutorSet ? executors : ExecutorSet.of(executors);
     this.environments = new RunEnvironments(catalog);
+    this.lookups = new EngineLookups(catalog);
   }
 
   /** Makes the engine poll a run it did not submit (its owner's claim is the caller's to hold). */
@@ -112,7 +106,7 @@ export class Engine {
     try {
       await this.submitPlanned(all, chain);
     } finally {
-      this.provenances.clear();
+      this.lookups.forgetProvenances();
     }
   }
 
@@ -120,7 +114,7 @@ export class Engine {
     const { readable: tasks, damaged } = screenProvenance(all, (id) => this.provenance(id));
     this.endUnrun(reportDamaged(damaged));
     const plan = planUnitSubmission(tasks, chain, {
-      runMode: (runId) => this.runMode(runId),
+      runMode: (runId) => this.lookups.runMode(runId),
       breaks: (task) => this.provenance(task.id).onError === 'break',
       isGroup: (task) => task.item === GROUP_ITEM && this.provenance(task.id).job.level === 'group',
       previousInDb: (task) => this.previousInDb(task),
@@ -193,7 +187,7 @@ export class Engine {
     try {
       await this.pollOnce();
     } finally {
-      this.provenances.clear();
+      this.lookups.forgetProvenances();
     }
     await this.submitDeferred();
   }
@@ -217,7 +211,7 @@ export class Engine {
         for (const task of heads) {
           const status = statuses.get(task.executor_id as string) ?? { state: 'unknown' };
           // In grouped run modes one scheduler job runs several tasks: each task's own files tell its state.
-          const grouped = !SINGLE_TASK_MODES.includes(this.runMode(task.run_id));
+          const grouped = !SINGLE_TASK_MODES.includes(this.lookups.runMode(task.run_id));
           const state = this.apply(task, grouped ? stepStatus(task.log_dir, status) : status);
           if (state !== task.state && isEnded(state)) ended.push(task);
         }
@@ -291,7 +285,7 @@ export class Engine {
       const damage = damageOf(() => this.provenance(task.id));
       const problem =
         damage === undefined
-          ? finishTask(this.catalog, this.project(task.project_id), task, this.provenance(task.id))
+          ? finishTask(this.catalog, this.lookups.project(task.project_id), task, this.provenance(task.id))
           : damagedText({ task, error: damage }).error;
       if (problem !== null) {
         this.change(task, { ...update, state: 'error', error: problem });
@@ -330,7 +324,7 @@ export class Engine {
     this.writing(() => {
       for (const { task, status } of endedInFolder) this.apply(task, status);
     })();
-    this.provenances.clear();
+    this.lookups.forgetProvenances();
     const lostUnits = new Set(lost.map((t) => `${t.run_id}\u0000${t.unit}`));
     const resubmit = active.filter(
       (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFolder(t.log_dir).kind === 'not-started',
@@ -382,34 +376,11 @@ export class Engine {
   }
 
   private provenance(taskId: number): TaskProvenance {
-    let p = this.provenances.get(taskId);
-    if (p === undefined) {
-      p = provenanceOf(this.catalog.db, taskId);
-      this.provenances.set(taskId, p);
-    }
-    return p;
+    return this.lookups.provenance(taskId);
   }
 
   private envOf(task: TaskRow): Pick<TaskSpec, 'env' | 'sharedEnv'> {
     return this.environments.of(task.run_id, this.provenance(task.id).env);
-  }
-
-  private runMode(runId: number): RunMode {
-    let mode = this.modes.get(runId);
-    if (mode === undefined) {
-      mode = runMode(this.catalog.db, runId);
-      this.modes.set(runId, mode);
-    }
-    return mode;
-  }
-
-  private project(id: number): Project {
-    let p = this.projects.get(id);
-    if (p === undefined) {
-      p = getProjectById(this.catalog.db, id);
-      this.projects.set(id, p);
-    }
-    return p;
   }
 }
 

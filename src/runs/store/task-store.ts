@@ -5,9 +5,10 @@ import { parseProvenance, type TaskProvenance } from '../provenance.js';
 import { ACTIVE_STATES, FAILED_STATES, sqlStateList, type TaskState } from '../task-states.js';
 
 /**
- * The `tasks` table: the one module that reads and writes it (the grid's listings are in
- * grid-query.ts, the `runs` table in run-store.ts). Rows come back without their provenance, which is
- * large and read only where needed (`getTask`, `provenanceOf`), validated once on the way out.
+ * The `tasks` table's existing rows: reads and updates (new rows and their provenances are in
+ * new-tasks.ts, the grid's listings in grid-query.ts, the `runs` table in run-store.ts). Rows come back
+ * without their provenance, which is large and read only where needed (`getTask`, `provenanceOf`),
+ * validated once on the way out.
  */
 
 const ACTIVE_SQL = sqlStateList(ACTIVE_STATES);
@@ -81,117 +82,6 @@ const UPDATABLE = [
   'ended_at',
 ] as const;
 
-/** A new task of a run, before its folder and provenance exist. */
-export interface NewTask {
-  readonly runId: number;
-  readonly projectId: number;
-  readonly item: string;
-  readonly subjectId: number | null;
-  readonly studyId: number | null;
-  readonly jobIndex: number;
-  readonly jobName: string;
-  readonly unit: string;
-  readonly executor: ExecutorKind;
-}
-
-/** Inserts a pending task; its folder and provenance follow with `setTaskCommand`. Returns its id. */
-export function insertTask(db: Db, task: NewTask): number {
-  return Number(
-    statement(
-      db,
-      `INSERT INTO tasks (run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor, resolved, log_dir, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, '{}', '', ?)`,
-    ).run(
-      task.runId,
-      task.projectId,
-      task.item,
-      task.subjectId,
-      task.studyId,
-      task.jobIndex,
-      task.jobName,
-      task.unit,
-      task.executor,
-      Date.now(),
-    ).lastInsertRowid,
-  );
-}
-
-/**
- * The id the next task inserted gets, as AUTOINCREMENT would give it (never one a removed task had):
- * call inside the transaction that inserts.
- */
-export function nextTaskId(db: Db): number {
-  return statement(
-    db,
-    `SELECT max(ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0), ifnull((SELECT max(id) FROM tasks), 0)) + 1`,
-  )
-    .pluck()
-    .get() as number;
-}
-
-/**
- * Inserts a pending task with its folder and provenance in one statement, under an id the caller took
- * from `nextTaskId` (its folder and command name it): one write per task where insert-then-update took two.
- */
-export function insertBuiltTask(
-  db: Db,
-  id: number,
-  task: NewTask,
-  logDir: string,
-  provenance: TaskProvenance,
-): void {
-  const text = JSON.stringify(provenance);
-  statement(
-    db,
-    `INSERT INTO tasks (id, run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor, resolved, log_dir, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
-  ).run(
-    id,
-    task.runId,
-    task.projectId,
-    task.item,
-    task.subjectId,
-    task.studyId,
-    task.jobIndex,
-    task.jobName,
-    task.unit,
-    task.executor,
-    text,
-    logDir,
-    Date.now(),
-  );
-  remember(db, id, text, provenance);
-}
-
-/**
- * Provenances this process wrote, by catalog and task id, with the text stored: the engine that submits
- * a run right after `createRun` built it (the CLI, the server) takes them from here instead of parsing
- * and validating again what this code has just made (a tenth of the run's creation). The stored text is
- * compared first: a row changed since by anyone else is parsed as usual.
- */
-interface Written {
-  readonly text: string;
-  readonly provenance: TaskProvenance;
-}
-const written = new WeakMap<Db, Map<number, Written>>();
-
-/** Enough for the largest runs; a server that creates runs nobody submits here must not grow forever. */
-const WRITTEN_MAX = 100_000;
-
-/** Stores a task's folder and provenance (both depend on its id, so they follow the insert). */
-export function setTaskCommand(db: Db, id: number, logDir: string, provenance: TaskProvenance): void {
-  const text = JSON.stringify(provenance);
-  statement(db, 'UPDATE tasks SET resolved = ?, log_dir = ? WHERE id = ?').run(text, logDir, id);
-  remember(db, id, text, provenance);
-}
-
-function remember(db: Db, id: number, text: string, provenance: TaskProvenance): void {
-  let mine = written.get(db);
-  if (mine === undefined) written.set(db, (mine = new Map<number, Written>()));
-  if (mine.size >= WRITTEN_MAX) mine.clear();
-  mine.set(id, { text, provenance });
-}
-
 /** Writes a task's update; `now` becomes its `updated_at`. */
 export function updateTask(db: Db, id: number, update: TaskUpdate, now: number = Date.now()): void {
   const keys = UPDATABLE.filter((k) => update[k] !== undefined);
@@ -230,18 +120,6 @@ export function getTask(db: Db, id: number): Task | undefined {
 /** A task's row without its provenance. */
 export function getTaskRow(db: Db, id: number): TaskRow | undefined {
   return statement(db, `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ?`).get(id) as TaskRow | undefined;
-}
-
-/** A task's provenance, validated. @throws CohortError DAMAGED_RECORD when it does not parse. */
-export function provenanceOf(db: Db, id: number): TaskProvenance {
-  const text = statement(db, 'SELECT resolved FROM tasks WHERE id = ?').pluck().get(id) as string | undefined;
-  const mine = written.get(db);
-  const known = mine?.get(id);
-  if (known !== undefined) {
-    mine?.delete(id); // its reader (the engine) keeps it from here on
-    if (known.text === text) return known.provenance;
-  }
-  return parseProvenance(id, text ?? '');
 }
 
 export function tasksOfRun(db: Db, runId: number): TaskRow[] {
