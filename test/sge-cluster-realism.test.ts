@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CohortError } from '../src/errors/cohort-error.js';
 import type { TaskSpec, TaskStatus } from '../src/executors/executor.js';
 import { hasEnded, waitFor } from '../src/executors/wait-for.js';
 import { SgeExecutor } from '../src/executors/sge/sge-executor.js';
@@ -214,7 +213,7 @@ describe('SGE requeue of an array element (one wrapper for the whole array)', ()
 describe('SGE limits read from the cluster', () => {
   afterAll(() => setConf({ max_aj_tasks: '75000', max_u_jobs: '0' }));
 
-  it('splits arrays at max_aj_tasks and refuses, before submitting anything, what max_u_jobs cannot take', async () => {
+  it('splits arrays at max_aj_tasks', async () => {
     setConf({ max_aj_tasks: '3', max_u_jobs: '4' });
     const executor = make();
     const ids = await executor.submit([1, 2, 3, 4, 5, 6, 7].map(() => task('true', { arrayKey: 'limits' })));
@@ -223,13 +222,8 @@ describe('SGE limits read from the cluster', () => {
     const statuses = await Promise.all(ids.map((id) => until(executor, id, hasEnded)));
     expect(statuses.map((s) => s.state)).toEqual(Array(7).fill('done'));
 
-    setConf({ max_u_jobs: '2' });
-    const refused = make();
-    const jobsBefore = sge('qstat');
-    const attempt = refused.submit([1, 2, 3, 4, 5, 6, 7].map(() => task('true', { arrayKey: 'limits2' })));
-    await expect(attempt).rejects.toThrow(CohortError);
-    await expect(attempt).rejects.toThrow(/need 3 sge jobs; the cluster accepts 2 more now/);
-    expect(sge('qstat')).toBe(jobsBefore);
+    // A submission over max_u_jobs waits for room instead of being refused: test/sge-job-limit.test.ts,
+    // on a cluster of its own (lowering the limit here would throttle other tests' jobs).
   });
 });
 
