@@ -101,9 +101,10 @@ def random_tree(scheme, shape, class_voxels, rng, balance):
         wanted = (2 * voxel + 1) / np.array(shape) - 1
     else:
         wanted = rng.uniform(-1, 1, 3) * rooms[-1]
-    centres = [None] * depth
+    # The root is the whole field of view; depth 2 draws exactly as before (same random numbers).
+    centres = [np.zeros(3)] * depth
     centres[-1] = np.clip(wanted, -rooms[-1], rooms[-1])
-    for level in range(depth - 2, -1, -1):
+    for level in range(depth - 2, 0, -1):
         slack = np.maximum(halves[level] - halves[level + 1], 0)
         lo = np.maximum(centres[level + 1] - slack, -rooms[level])
         hi = np.minimum(centres[level + 1] + slack, rooms[level])
