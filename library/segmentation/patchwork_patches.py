@@ -84,22 +84,32 @@ def parent_channels(parent_probs, parent_centres, parent_halves, child_grids):
 
 
 def random_tree(scheme, shape, class_voxels, rng, balance):
-    """[(centre, half)] per level. Each child lies inside its parent; with probability `balance` it is
-    centred (as far as that allows) on a voxel of a randomly chosen label class, so rare classes are
-    seen as often as frequent ones."""
-    tree = [(np.zeros(3), np.ones(3) * scheme["fov"][0])]
-    for level in range(1, scheme["depth"]):
-        parent_centre, parent_half = tree[-1]
-        half = np.ones(3) * scheme["fov"][level]
-        room = np.maximum(parent_half - half, 0)
-        if class_voxels and rng.random() < balance:
-            voxels = class_voxels[rng.integers(len(class_voxels))]
-            voxel = voxels[rng.integers(len(voxels))]
-            wanted = (2 * voxel + 1) / np.array(shape) - 1
-        else:
-            wanted = parent_centre + rng.uniform(-1, 1, 3) * room
-        tree.append((np.clip(wanted, parent_centre - room, parent_centre + room), half))
-    return tree
+    """[(centre, half)] per level, each child inside its parent. The finest box is drawn first: with
+    probability `balance` centred (as far as its range allows) on a voxel of a randomly chosen label
+    class, so rare classes are seen as often as frequent ones, else uniformly over every position apply
+    tiles. Each coarser box then lies uniformly among the positions that contain its child.
+    Drawing top-down instead (each child uniform inside its parent) made the finest boxes of depth 3
+    and more a sum of uniforms, so positions near the field of view's corners, which apply tiles as
+    often as the middle, were almost never trained: there the finest level labelled background as
+    tissue (brain Dice 0.55 at depth 3 against 0.98 at depth 2)."""
+    depth, root = scheme["depth"], scheme["fov"][0]
+    halves = [np.ones(3) * scheme["fov"][level] for level in range(depth)]
+    rooms = [np.maximum(root - half, 0) for half in halves]
+    if class_voxels and rng.random() < balance:
+        voxels = class_voxels[rng.integers(len(class_voxels))]
+        voxel = voxels[rng.integers(len(voxels))]
+        wanted = (2 * voxel + 1) / np.array(shape) - 1
+    else:
+        wanted = rng.uniform(-1, 1, 3) * rooms[-1]
+    # The root is the whole field of view; depth 2 draws exactly as before (same random numbers).
+    centres = [np.zeros(3)] * depth
+    centres[-1] = np.clip(wanted, -rooms[-1], rooms[-1])
+    for level in range(depth - 2, 0, -1):
+        slack = np.maximum(halves[level] - halves[level + 1], 0)
+        lo = np.maximum(centres[level + 1] - slack, -rooms[level])
+        hi = np.minimum(centres[level + 1] + slack, rooms[level])
+        centres[level] = lo + rng.uniform(0, 1, 3) * np.maximum(hi - lo, 0)
+    return list(zip(centres, halves))
 
 
 def level_boxes(scheme, level, parents, jitter_rng=None, overlap=2):
