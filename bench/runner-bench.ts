@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { machineLine, median, ms, ratio, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
 import { chainSnakefile } from './chain-workload.js';
+import { freshWorkFolder } from './fresh-work.js';
 
 /**
  * Issue 3 figures: local runner overhead for 1000 trivial tasks (100 subjects × 10 chained jobs), side by
@@ -63,8 +64,7 @@ function batchJson(): string {
 }
 
 export function runRunnerBench(): void {
-  rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
+  const deleteLastRun = freshWorkFolder(WORK);
   const batch = join(WORK, 'trivial.json');
   writeFileSync(batch, batchJson());
   const scripts = join(WORK, 'xargs');
@@ -129,6 +129,7 @@ export function runRunnerBench(): void {
       ).ms,
     );
   }
+  deleteLastRun();
   const c = median(cohort);
   const s = WITH_SNAKEMAKE ? median(snake) : Number.NaN;
   const x = median(xargs);
