@@ -44,6 +44,7 @@ export {
   clearTasks,
   getTask,
   getTaskRow,
+  hasActiveTasks,
   tasksChangedSince,
   tasksOfRun,
   TASK_COLUMNS,
