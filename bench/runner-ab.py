@@ -20,13 +20,13 @@ JOBS = 10
 
 
 def timed(argv, env):
-    """Wall ms and CPU ms of a whole process tree; its stdout. cpu-tree.py reports on stderr's last line."""
+    """Wall ms, CPU ms of a whole process tree and of the command alone (Node, not the launcher); its stdout. cpu-tree.py reports on stderr's last line."""
     proc = subprocess.run(["python3", CPU_TREE, *argv], env=env, capture_output=True)
     lines = proc.stderr.decode().strip().split("\n")
     if proc.returncode != 0:
         sys.exit(f"{argv[:3]} failed ({proc.returncode}): {lines[-20:]}")
     report = json.loads(lines[-1])
-    return report["wall_ms"], report["cpu_ms"], proc.stdout.decode()
+    return report["wall_ms"], report["cpu_ms"], report["own_cpu_ms"], proc.stdout.decode()
 
 
 def load():
@@ -65,6 +65,7 @@ def main():
     cores = str(os.cpu_count())
     wall = {"A": [], "B": [], "x": []}
     cpu = {"A": [], "B": [], "x": []}
+    own = {"A": [], "B": [], "x": []}
     ratios = {"A": [], "B": []}
     order = ["A", "B", "x"]
     for r in range(args.repeats):
@@ -78,7 +79,7 @@ def main():
             else:
                 argv = ["node", os.path.join(builds[name], "dist/cli/main.js"), "run", batch, "--json"]
                 env = {**clean, "COHORT_HOME": homes[(name, r)]}
-            ms, cpu_ms, out = timed(argv, env)
+            ms, cpu_ms, own_ms, out = timed(argv, env)
             if name != "x":
                 done = json.loads(out.strip().split("\n")[-1])["done"]
                 if done != tasks:
@@ -86,14 +87,17 @@ def main():
             times[name] = ms
             wall[name].append(ms)
             cpu[name].append(cpu_ms)
-            print(f"repeat {r + 1} {name}: {ms:.0f} ms wall, {cpu_ms:.0f} ms CPU, load {load():.1f}", flush=True)
+            own[name].append(own_ms)
+            print(f"repeat {r + 1} {name}: {ms:.0f} ms wall, {cpu_ms:.0f} ms CPU ({own_ms:.0f} ms the command's own),"
+                  f" load {load():.1f}", flush=True)
         for name in ("A", "B"):
             ratios[name].append(times[name] / times["x"])
     shutil.rmtree(aside, ignore_errors=True)
     print(f"\n{tasks} tasks, {args.repeats} repeats, medians:")
     for name in ("A", "B", "x"):
         extra = f", {statistics.median(ratios[name]):.2f}x xargs (median of ratios)" if name in ratios else ""
-        print(f"{name}: {statistics.median(wall[name]):.0f} ms wall, {statistics.median(cpu[name]):.0f} ms CPU{extra}")
+        print(f"{name}: {statistics.median(wall[name]):.0f} ms wall, {statistics.median(cpu[name]):.0f} ms CPU"
+              f" ({statistics.median(own[name]):.0f} ms its own){extra}")
     print(f"load at the end {load():.1f}")
 
 

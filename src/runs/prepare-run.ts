@@ -49,6 +49,13 @@ export interface PreparedRun {
    * its own on the local executor, and no group-level job waits for every item before it.
    */
   readonly chunkable: boolean;
+  /**
+   * The order in which chunks create the tasks (indices into `tasks`, whose order their ids keep): job
+   * by job in mode chained, so that the first chunk holds 32 items' first jobs, all ready to run,
+   * where item by item it held three items' chains of which one task each could run at a time and the
+   * slots stood idle while the next chunk was created. As planned otherwise (every task is ready).
+   */
+  readonly chunkOrder: readonly number[];
 }
 
 /**
@@ -104,9 +111,15 @@ export function prepareRun(catalog: Catalog, project: Project, input: CreateRunI
     if (item === undefined || input.batch.jobs[jobIndex] === undefined) return [];
     return [{ item, jobIndex, unit: unitOf.get(`${name}\u0000${jobIndex}`) ?? name }];
   });
+  const indices = tasks.map((_, i) => i);
+  const chunkOrder =
+    input.mode === 'chained'
+      ? indices.sort((a, b) => tasks[a]!.jobIndex - tasks[b]!.jobIndex || a - b)
+      : indices;
   return {
     input,
     tasks,
+    chunkOrder,
     placements,
     groupJobs,
     skipped: input.resolution.items

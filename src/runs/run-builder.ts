@@ -5,11 +5,11 @@ import { defaultLibraryDirs, loadLibrary, type LibraryJob } from '../jobs/librar
 import type { Placement } from '../queues/place-job.js';
 import { groupTaskJob } from './group-jobs.js';
 import { issueJobCredential } from './job-credential.js';
-import type { PreparedRun } from './prepare-run.js';
+import type { PlannedTask, PreparedRun } from './prepare-run.js';
 import type { TaskProvenance } from './provenance.js';
 import { jobFolder, runFolder, taskFolder } from './run-folder.js';
 import { endCreation, insertRun } from './store/run-store.js';
-import { insertBuiltTask, nextTaskId } from './store/new-tasks.js';
+import { insertBuiltTask, nextTaskId, reserveTaskIds } from './store/new-tasks.js';
 import type { TaskRow } from './store/task-store.js';
 import { taskProvenance } from './task-provenance.js';
 
@@ -28,7 +28,10 @@ export interface CreatedTasks {
  */
 export class RunBuilder {
   private id: number | undefined;
-  /** Index of the next task of `prepared.tasks` to create. */
+  /** The id of the run's first task: task i of `prepared.tasks` gets `firstId + i`, whichever chunk makes it. */
+  private firstId = 0;
+  /** The order tasks are created in (indices into `prepared.tasks`), and how many of it are done. */
+  private order: readonly number[] = [];
   private next = 0;
   /** Files written into the jobs' folders so far (path to content), shared by every chunk. */
   private readonly shared = new Map<string, string>();
@@ -55,10 +58,14 @@ export class RunBuilder {
   /**
    * Inserts the run with its first `count` tasks in one transaction. While tasks remain, the run keeps
    * how many it will have (`planned_tasks`): a runner that dies before the last chunk leaves that said.
+   * Ids are taken for all its tasks at once, in the order of `prepared.tasks`, also when chunks create
+   * them in another (`prepared.chunkOrder`): a run's tasks list in the same order either way.
    */
   begin(count: number): CreatedTasks {
     const { db } = this.catalog;
-    const { input, placements, tasks } = this.prepared;
+    const { input, placements, tasks, chunkOrder } = this.prepared;
+    const chunked = count < tasks.length;
+    this.order = chunked ? chunkOrder : tasks.map((_, i) => i);
     return this.transaction(() => {
       const runId = insertRun(db, {
         projectId: this.project.id,
@@ -67,13 +74,17 @@ export class RunBuilder {
         mode: input.mode,
         executor: placements[0]?.engine ?? 'local',
         owner: input.owner,
-        ...(count < tasks.length ? { plannedTasks: tasks.length } : {}),
+        ...(chunked ? { plannedTasks: tasks.length } : {}),
       });
       this.id = runId;
       // The run's folder is its owner's alone: it holds the job credential (job-credential.ts).
       mkdirSync(runFolder(this.catalog.runsDir, runId), { recursive: true, mode: 0o700 });
       issueJobCredential(db, this.catalog.runsDir, this.project.id, runId);
-      return this.createTasks(count);
+      // Taken here, in the transaction that holds the write lock: a task's folder and command name its id.
+      this.firstId = nextTaskId(db);
+      const created = this.createTasks(count);
+      if (chunked) reserveTaskIds(db, this.firstId + tasks.length - 1);
+      return created;
     });
   }
 
@@ -98,18 +109,17 @@ export class RunBuilder {
     const { db, runsDir } = this.catalog;
     const { input, placements, groupJobs, tasks } = this.prepared;
     const runId = this.runId;
-    // Ids taken here (the transaction holds the write lock): a task's folder and command name its id,
-    // so each task is one INSERT with everything rather than an insert and an update.
-    let nextId = nextTaskId(db);
     const rows: TaskRow[] = [];
     const provenances = new Map<number, TaskProvenance>();
-    const end = Math.min(tasks.length, this.next + count);
-    for (const { item, jobIndex, unit } of tasks.slice(this.next, end)) {
+    const end = Math.min(this.order.length, this.next + count);
+    for (const index of this.order.slice(this.next, end)) {
+      const { item, jobIndex, unit } = tasks[index] as PlannedTask;
       const declared = input.batch.jobs[jobIndex];
       if (declared === undefined) continue;
       const job = groupJobs.has(jobIndex) ? groupTaskJob(declared) : declared;
       const placement = placements[jobIndex] as Placement;
-      const taskId = nextId++;
+      // Known before the insert, so each task is one INSERT with everything, not an insert and an update.
+      const taskId = this.firstId + index;
       const dir = taskFolder(runsDir, runId, taskId);
       // A sandbox or container mounts the task's folder, not the run's: its script stays in its own.
       const isolated = (placement.isolation?.kind ?? 'none') !== 'none';

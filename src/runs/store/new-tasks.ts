@@ -59,6 +59,14 @@ export function nextTaskId(db: Db): number {
 }
 
 /**
+ * Keeps the ids up to `lastId` for tasks inserted later (a run created in chunks): AUTOINCREMENT then
+ * gives no other insert one of them. Call inside a transaction that has inserted a task.
+ */
+export function reserveTaskIds(db: Db, lastId: number): void {
+  statement(db, `UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'tasks'`).run(lastId);
+}
+
+/**
  * Inserts a pending task with its folder and provenance in one statement, under an id the caller took
  * from `nextTaskId` (its folder and command name it): one write per task where insert-then-update took
  * two. Returns the row as stored, without reading it back. `remember`: keep the provenance for
