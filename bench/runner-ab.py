@@ -92,6 +92,7 @@ def main():
                   f" load {load():.1f}", flush=True)
         for name in ("A", "B"):
             ratios[name].append(times[name] / times["x"])
+    # Deleted after the timing; a next comparison started within a minute or so would pay for it (see above).
     shutil.rmtree(aside, ignore_errors=True)
     print(f"\n{tasks} tasks, {args.repeats} repeats, medians:")
     for name in ("A", "B", "x"):
