@@ -17,6 +17,8 @@ import { taskProvenance } from './task-provenance.js';
 export interface CreatedTasks {
   readonly rows: readonly TaskRow[];
   readonly provenances: ReadonlyMap<number, TaskProvenance>;
+  /** Whether these complete the run (no chunk follows). */
+  readonly last: boolean;
 }
 
 /**
@@ -156,7 +158,7 @@ export class RunBuilder {
       provenances.set(taskId, provenance);
     }
     this.next = end;
-    return { rows, provenances };
+    return { rows, provenances, last: this.remaining === 0 };
   }
 
   /** The user's library from the one configured place (config.libraryDir), read once per run. */

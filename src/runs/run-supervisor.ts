@@ -30,7 +30,7 @@ export interface RunDriver {
   start(runId: number): Promise<void>;
   /**
    * Takes a run whose tasks are still being created, in this process: submits `first` (created with
-   * the run), then each chunk `more` creates, until it returns undefined. Resolves once all are
+   * the run), then each chunk `more` creates, up to the one marked `last`. Resolves once all are
    * submitted. A driver without it gets runs whole (`start`).
    */
   startCreating?(runId: number, first: CreatedTasks, more: () => CreatedTasks | undefined): Promise<void>;
@@ -101,13 +101,20 @@ export class RunSupervisor implements RunDriver {
     this.creating.add(runId);
     this.watch(runId);
     try {
-      while (!this.closed) {
+      for (let chunk = first; !chunk.last;) {
         // The event loop turns between chunks: the launcher's reports of starts and ends are read,
         // and the next ready tasks handed over, before the next chunk's creation takes this thread.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const chunk = more();
-        if (chunk === undefined) break;
-        await this.serially(() => this.engine.submitCreated(runId, chunk));
+        if (this.closed) {
+          throw new CohortError('NOT_AVAILABLE', `Run ${runId} was stopped while its tasks were created.`, {
+            hint: '`cohort resume` runs the tasks it has, and tells how many of all it was to have exist.',
+            context: { runId },
+          });
+        }
+        const next = more();
+        if (next === undefined) break;
+        chunk = next;
+        await this.serially(() => this.engine.submitCreated(runId, next));
       }
     } finally {
       this.creating.delete(runId);

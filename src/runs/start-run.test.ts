@@ -37,6 +37,7 @@ class ChunkDriver implements RunDriver {
   readonly chunks: number[][] = [];
   /** `item/job` of each chunk's tasks, in the order created. */
   readonly made: string[][] = [];
+  readonly lasts: boolean[] = [];
   readonly unfinished: string[] = [];
   constructor(
     private readonly stopAfter = Infinity,
@@ -53,6 +54,7 @@ class ChunkDriver implements RunDriver {
     for (let chunk: CreatedTasks | undefined = first; chunk !== undefined; chunk = more()) {
       this.chunks.push(chunk.rows.map((r) => r.id));
       this.made.push(chunk.rows.map((r) => `${r.item}/${r.job_index}`));
+      this.lasts.push(chunk.last);
       for (const r of unfinishedRuns(f.catalog.db, f.project.id))
         this.unfinished.push(`${r.runId}:${r.created}/${r.planned}`);
       // Rows and provenances as stored, without reading them back.
@@ -74,6 +76,7 @@ describe('a run created in chunks', () => {
     const run = await startRun(f.catalog, f.project, input(5), driver, { first: 2, largest: 4 });
     expect(run.tasks).toBe(10);
     expect(driver.chunks.map((c) => c.length)).toEqual([2, 4, 4]);
+    expect(driver.lasts).toEqual([false, false, true]);
     // Job by job, so that the first chunk's tasks can all run at once.
     expect(driver.made).toEqual([
       ['P001#1/0', 'P002#1/0'],
