@@ -126,4 +126,24 @@ export const MIGRATIONS_V10_UP: readonly Migration[] = [
       CREATE UNIQUE INDEX studies_subject_order ON studies (subject_id, sort_key, sid);
     `,
   },
+  {
+    version: 27,
+    name: 'runs created in chunks',
+    sql: `
+      -- \`cohort run\` creates a large run's tasks in chunks, each committed and started at once, so its
+      -- first tasks run while the rest are created. Set while that goes on: how many tasks the run will
+      -- have; NULL once all exist (and for every run created in one transaction). A run whose runner died
+      -- before the last chunk keeps it, and \`cohort resume\` tells that only some of its tasks exist.
+      ALTER TABLE runs ADD COLUMN planned_tasks INTEGER;
+    `,
+  },
+  {
+    version: 28,
+    name: 'tasks by run and state',
+    sql: `
+      -- The runner asks after every poll whether a run still has a task that has not ended: with this
+      -- index the answer is one seek, not a walk over every task of the run.
+      CREATE INDEX tasks_run_state ON tasks (run_id, state);
+    `,
+  },
 ];

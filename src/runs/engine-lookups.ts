@@ -27,6 +27,11 @@ export class EngineLookups {
     return p;
   }
 
+  /** Provenances the caller built itself (a chunk of a run it just created): taken as they are. */
+  know(provenances: ReadonlyMap<number, TaskProvenance>): void {
+    for (const [id, p] of provenances) this.provenances.set(id, p);
+  }
+
   /** Drops the provenances parsed so far: called at the end of each submit, poll and reconcile. */
   forgetProvenances(): void {
     this.provenances.clear();

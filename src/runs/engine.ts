@@ -3,26 +3,22 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Executor, TaskSpec, TaskStatus } from '../executors/executor.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from '../executors/executor-kinds.js';
 import { ExecutorSet } from '../executors/executor-set.js';
-import {
-  compactTaskFolder,
-  exitStatus,
-  lastErrorLine,
-  readTaskFolder,
-  stepStatus,
-} from '../executors/index.js';
+import { exitStatus, lastErrorLine, readTaskFolder, stepStatus } from '../executors/index.js';
 import { redactSecrets } from '../users/secret-token.js';
 import { damageOf, damagedText, onErrorOf, reportDamaged, screenProvenance } from './damaged-tasks.js';
 import type { EngineListener } from './engine-listener.js';
+import { EndedFolders } from './ended-folders.js';
 import { EngineLookups } from './engine-lookups.js';
 import { finishTask } from './finish-task.js';
 import { groupBy, planUnitSubmission, type PlannedUnit, type PreviousJob } from './plan-units.js';
 import type { TaskProvenance } from './provenance.js';
 import type { RunMode } from './run-modes.js';
+import type { CreatedTasks } from './run-builder.js';
 import {
-  activeCountOfRun,
   activeTaskHeads,
   activeTaskHeadsById,
   activeTasks,
+  hasActiveTasks,
   pendingTasksOfRuns,
   previousTaskOfItem,
   tasksOfJob,
@@ -70,8 +66,8 @@ export class Engine {
   private readonly environments: RunEnvironments;
   /** Changes written in the transaction under way, told to listeners once it commits. */
   private unheard: [TaskRow, TaskState][] = [];
-  /** Folders of tasks whose end is committed, by run: compacted when the run ends (`compactEnded`). */
-  private readonly endedFolders = new Map<number, Pick<TaskRow, 'executor' | 'log_dir'>[]>();
+  /** Folders of tasks whose end is committed: compacted when their run ends (`compactEnded`). */
+  private readonly endedFolders = new EndedFolders();
 
   /** `executors`: one executor, or a set that makes one per engine kind on first use. */
   constructor(
@@ -99,6 +95,17 @@ export class Engine {
     this.runs.add(runId);
     const tasks = tasksOfRun(this.catalog.db, runId).filter((t) => t.state === 'pending');
     await this.submitTasks(tasks, true);
+  }
+
+  /**
+   * Submits tasks of a run this process has just created (a chunk of it), with the provenances it
+   * built: neither the rows nor the provenances are read back. Their earlier jobs' tasks, in earlier
+   * chunks, are found in the database as for any later submit.
+   */
+  async submitCreated(runId: number, created: CreatedTasks): Promise<void> {
+    this.runs.add(runId);
+    this.lookups.know(created.provenances);
+    await this.submitTasks(created.rows, true);
   }
 
   /** Submits tasks as planned (plan-units.ts): one executor call per engine kind. */
@@ -217,38 +224,13 @@ export class Engine {
         }
       })();
       // Only once their ends are committed: a crash before that must still find the exit records.
-      for (const task of ended) this.noteEnded(task);
+      for (const task of ended) this.endedFolders.note(task);
     }
   }
 
-  /**
-   * Compacts the folders of the tasks of `runId` (default: of every run) whose end this engine
-   * committed. Deferred to the end of a run: on ext4 without a journal, every inode freed within the
-   * last 30 s is skipped, one by one, by each new file's allocation, so deleting five files per task
-   * while the run still creates seven per task made each creation slower as the run went on (a third
-   * of a 1000-task run's CPU went to that scan).
-   */
+  /** Compacts the folders of the tasks of `runId` (default: of every run) whose end this engine committed. */
   compactEnded(runId?: number): void {
-    for (const [id, folders] of this.endedFolders) {
-      if (runId !== undefined && id !== runId) continue;
-      this.endedFolders.delete(id);
-      for (const [kind, tasks] of groupBy(folders, (t) => t.executor)) {
-        const dirs = tasks.map((t) => t.log_dir);
-        // The local executor's launcher does it after the command has answered (Executor.compact).
-        const executor = this.executors.existing(kind as ExecutorKind);
-        if (executor?.compact !== undefined) executor.compact(dirs);
-        else for (const dir of dirs) compactTaskFolder(dir);
-      }
-    }
-  }
-
-  private noteEnded(task: TaskRow): void {
-    let folders = this.endedFolders.get(task.run_id);
-    if (folders === undefined) {
-      folders = [];
-      this.endedFolders.set(task.run_id, folders);
-    }
-    folders.push({ executor: task.executor, log_dir: task.log_dir });
+    this.endedFolders.compact(this.executors, runId);
   }
 
   /**
@@ -341,7 +323,7 @@ export class Engine {
   ): Promise<TaskRow[]> {
     for (;;) {
       await this.poll();
-      if (activeCountOfRun(this.catalog.db, runId) === 0 || options.signal?.aborted === true) {
+      if (!hasActiveTasks(this.catalog.db, runId) || options.signal?.aborted === true) {
         this.compactEnded(runId);
         return tasksOfRun(this.catalog.db, runId);
       }

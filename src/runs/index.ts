@@ -16,7 +16,8 @@ export { runFile, runFolder, taskFolder, RUN_FILES } from './run-folder.js';
 export { RUN_MODES, planUnits, type RunMode } from './run-modes.js';
 export { claimRun, openRunnerLog, releaseRun, runnerLogPath, runOwner } from './run-owner.js';
 export { RunSupervisor, SUPERVISOR_POLL_MS, type RunDriver } from './run-supervisor.js';
-export { startRun } from './start-run.js';
+export { DEFAULT_CHUNKING, startRun, type Chunking } from './start-run.js';
+export { takeUnfinishedRuns, type UnfinishedRun } from './unfinished-runs.js';
 export {
   applyTaskAction,
   EXECUTOR_ACTIONS,
@@ -44,6 +45,7 @@ export {
   clearTasks,
   getTask,
   getTaskRow,
+  hasActiveTasks,
   tasksChangedSince,
   tasksOfRun,
   TASK_COLUMNS,

@@ -9,12 +9,13 @@ import { sweepDaily } from './collect-garbage.js';
 import { endJobCredential, readJobCredential } from './job-credential.js';
 import { JobSocket, type JobCommandRunner } from './job-socket/job-socket.js';
 import { jobSocketPath } from './job-socket/job-socket-path.js';
+import type { CreatedTasks } from './run-builder.js';
 import { runProjectName } from './store/run-store.js';
 import { claimRun, releaseRun } from './run-owner.js';
 import { applyTaskAction, type ExecutorAction, type TaskActionResult } from './task-actions.js';
 import {
-  activeCountOfRun,
   activeRunIds,
+  hasActiveTasks,
   runHasIsolatedTasks,
   tasksOfRun,
   type TaskRow,
@@ -27,6 +28,12 @@ export const SUPERVISOR_POLL_MS = 250;
 export interface RunDriver {
   /** Takes the run and submits it. @throws CohortError CONFLICT when another live runner owns it. */
   start(runId: number): Promise<void>;
+  /**
+   * Takes a run whose tasks are still being created, in this process: submits `first` (created with
+   * the run), then each chunk `more` creates, up to the one marked `last`. Resolves once all are
+   * submitted. A driver without it gets runs whole (`start`).
+   */
+  startCreating?(runId: number, first: CreatedTasks, more: () => CreatedTasks | undefined): Promise<void>;
 }
 
 interface Watched {
@@ -46,6 +53,8 @@ export class RunSupervisor implements RunDriver {
   readonly executors: ExecutorSet;
   private readonly engine: Engine;
   private readonly owned = new Map<number, Watched>();
+  /** Owned runs whose tasks are still being created (startCreating): not ended, whatever their tasks say. */
+  private readonly creating = new Set<number>();
   private polling: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
   private closed = false;
@@ -74,6 +83,47 @@ export class RunSupervisor implements RunDriver {
 
   /** Takes a created run, submits it and watches it until it ends. @throws CohortError CONFLICT when another runner owns it. */
   async start(runId: number): Promise<void> {
+    await this.take(runId, () => this.engine.submitRun(runId));
+    this.watch(runId);
+  }
+
+  /**
+   * Takes a run while its tasks are created in chunks (RunDriver.startCreating): each chunk is
+   * submitted as soon as it exists, so the first tasks run while the rest are created. The run is
+   * watched from its first chunk on, and counts as ended only once every chunk was submitted.
+   */
+  async startCreating(
+    runId: number,
+    first: CreatedTasks,
+    more: () => CreatedTasks | undefined,
+  ): Promise<void> {
+    await this.take(runId, () => this.engine.submitCreated(runId, first));
+    this.creating.add(runId);
+    this.watch(runId);
+    try {
+      for (let chunk = first; !chunk.last;) {
+        // The event loop turns between chunks: the launcher's reports of starts and ends are read,
+        // and the next ready tasks handed over, before the next chunk's creation takes this thread.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.closed) {
+          throw new CohortError('NOT_AVAILABLE', `Run ${runId} was stopped while its tasks were created.`, {
+            hint: '`cohort resume` runs the tasks it has, and tells how many of all it was to have exist.',
+            context: { runId },
+          });
+        }
+        const next = more();
+        if (next === undefined) break;
+        chunk = next;
+        await this.serially(() => this.engine.submitCreated(runId, next));
+      }
+    } finally {
+      this.creating.delete(runId);
+      this.wakeUp(); // its tasks may all have ended already: the loop need not sleep before it looks
+    }
+  }
+
+  /** Claims the run, opens its job socket and submits with `submit`; gives it up again if that fails. */
+  private async take(runId: number, submit: () => Promise<void>): Promise<void> {
     const runsDir = this.catalog.runsDir;
     const owner = claimRun(runsDir, runId);
     if (owner !== undefined) {
@@ -85,13 +135,12 @@ export class RunSupervisor implements RunDriver {
     try {
       // Before the first task starts: its `cohort add` finds the socket listening.
       await this.openJobSocket(runId);
-      await this.engine.submitRun(runId);
+      await submit();
     } catch (error) {
       await this.closeJobSocket(runId);
       releaseRun(runsDir, runId);
       throw error;
     }
-    this.watch(runId);
   }
 
   /**
@@ -183,12 +232,14 @@ export class RunSupervisor implements RunDriver {
     return this.engine.lastResubmitted;
   }
 
-  /** One poll of the executors, after any poll in progress. */
+  /** One poll of the executors, after any poll (or submit of a created chunk) in progress. */
   poll(): Promise<void> {
-    const next = this.polling.then(
-      () => this.engine.poll(),
-      () => this.engine.poll(),
-    );
+    return this.serially(() => this.engine.poll());
+  }
+
+  /** Runs `fn` after the poll or chunk submit in progress, and before the next. */
+  private serially(fn: () => Promise<void>): Promise<void> {
+    const next = this.polling.then(fn, fn);
     this.polling = next.catch(() => undefined);
     return next;
   }
@@ -258,7 +309,7 @@ export class RunSupervisor implements RunDriver {
       try {
         await this.poll();
         for (const [runId, watched] of [...this.owned]) {
-          if (activeCountOfRun(this.catalog.db, runId) > 0) continue;
+          if (this.creating.has(runId) || hasActiveTasks(this.catalog.db, runId)) continue;
           // First what can fail on a full disk: the run stays watched, and the next poll tries again.
           endJobCredential(this.catalog.db, this.catalog.runsDir, runId);
           await this.closeJobSocket(runId);

@@ -10,6 +10,7 @@ import {
   runnerLogPath,
   runOwner,
   startRun,
+  takeUnfinishedRuns,
   tasksOfRun,
   type CreatedRun,
   type RunMode,
@@ -199,6 +200,14 @@ export const resumeCommand: CommandSpec = {
     const active = activeRunIds(ctx.catalog().db, project.id).filter(
       (id) => only === undefined || id === only,
     );
+    // Before adopting them: a run its runner left half created must not pass for a whole one.
+    const unfinished = takeUnfinishedRuns(ctx.catalog(), project.id, only);
+    for (const r of unfinished) {
+      ctx.warn(
+        `run ${r.runId}: ${r.created} of ${r.planned} tasks were created: its runner stopped while creating them, so the other ${r.planned - r.created} will not run.\n  hint: its ${r.created} tasks are resumed; run the batch again over the items it lacks (\`cohort run BATCH SELECTION\`).`,
+      );
+    }
+    const partly = unfinished.length > 0 ? 1 : 0;
     const progress = runProgress(ctx);
     return withSupervisor(
       ctx,
@@ -212,7 +221,7 @@ export const resumeCommand: CommandSpec = {
         }
         if (runIds.length === 0) {
           ctx.print('Nothing to resume: no active tasks without a runner.');
-          return 0;
+          return partly;
         }
         if (!ctx.json)
           ctx.print(
@@ -223,7 +232,7 @@ export const resumeCommand: CommandSpec = {
         for (const runId of runIds) ended.push(await supervisor.whenEnded(runId));
         progress.stop();
         runIds.forEach((runId, i) => report(ctx, runId, ended[i] ?? [], 0));
-        return ended.every((tasks) => tasks.every((t) => t.state === 'done')) ? 0 : 1;
+        return ended.every((tasks) => tasks.every((t) => t.state === 'done')) ? partly : 1;
       },
       progress.listeners,
     ).finally(() => progress.stop());

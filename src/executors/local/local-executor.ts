@@ -10,12 +10,12 @@ import { capTaskLogs, DEFAULT_LOG_CAP_BYTES } from './log-cap.js';
 import { signalGroup, terminateGroup } from './process-group.js';
 import { defaultLauncherKind, Launcher, nativeLauncherBuilt } from './launcher.js';
 import {
-  filesIn,
   isHeld,
   markCancelled,
   markHeld,
   mayBeActive,
   NO_ROOM,
+  openLogFolder,
   readExitFile,
   readPidFile,
   statusFromFiles,
@@ -222,7 +222,7 @@ export class LocalExecutor implements Executor {
   private queue(specs: readonly TaskSpec[]): string[] {
     if (this.closed) throw new CohortError('NOT_AVAILABLE', 'This executor was closed');
     const ids = specs.map((spec) => (validateTaskSpec(spec), resolve(spec.logDir)));
-    const present = ids.map((id) => filesIn(id));
+    const present = ids.map((id) => openLogFolder(id));
     const seen = new Set<string>();
     ids.forEach((id, i) => {
       this.assertFree(id, seen.has(id), present[i]!);
@@ -262,7 +262,8 @@ export class LocalExecutor implements Executor {
     this.changes.add(task.id);
     this.running.add(task);
     this.startWatch();
-    if (!existsSync(task.spec.cwd)) {
+    // A task working in its log folder (the engine's) needs no look: `add` has just made or listed it.
+    if (task.spec.cwd !== task.spec.logDir && !existsSync(task.spec.cwd)) {
       this.exited(task, undefined, new Error('no working folder'));
       return;
     }

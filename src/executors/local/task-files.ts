@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { TaskStatus } from '../executor.js';
@@ -136,6 +136,26 @@ export function filesIn(logDir: string): ReadonlySet<string> {
     return new Set(readdirSync(logDir));
   } catch {
     return new Set();
+  }
+}
+
+/** The names in a folder `openLogFolder` has just made: none, and nothing to clear in it. */
+export const NEW_FOLDER: ReadonlySet<string> = new Set();
+
+/**
+ * A task's log folder made where it is missing, with one mkdir (its parent, the run's folder, exists
+ * for the tasks of a run just created): NEW_FOLDER. Otherwise the names in it, as `filesIn` lists them.
+ * A folder made by its run's creation, or used before, costs the mkdir and a directory read; a new one
+ * (most) no more than the mkdir, where listing it first and then making it took a failed read and a
+ * recursive mkdir.
+ */
+export function openLogFolder(logDir: string): ReadonlySet<string> {
+  try {
+    mkdirSync(logDir);
+    return NEW_FOLDER;
+  } catch (error) {
+    // EEXIST: list it. Anything else (no parent, no right): the caller's recursive mkdir says why.
+    return (error as NodeJS.ErrnoException).code === 'EEXIST' ? filesIn(logDir) : new Set();
   }
 }
 

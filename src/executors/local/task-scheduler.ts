@@ -9,6 +9,7 @@ import {
   isCancelled,
   isHeld,
   markCancelled,
+  NEW_FOLDER,
   readMarkerStamp,
   writeUnrunExit,
 } from './task-files.js';
@@ -62,8 +63,9 @@ export class TaskScheduler {
     this.tasks.set(id, task);
     this.unended++;
     try {
-      // A folder with files in it exists: one mkdir fewer per task (its own was made with the run).
-      if (present === undefined || present.size === 0) mkdirSync(id, { recursive: true });
+      // A folder with files in it exists, and NEW_FOLDER was just made: one mkdir fewer per task.
+      if (present !== NEW_FOLDER && (present === undefined || present.size === 0))
+        mkdirSync(id, { recursive: true });
       clearStateFiles(id, present); // of an earlier run in the same folder
     } catch (error) {
       this.end(task, {

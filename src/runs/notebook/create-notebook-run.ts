@@ -11,7 +11,7 @@ import { defaultLibraryDirs, loadLibrary } from '../../jobs/library.js';
 import { DEFAULT_PYTHON } from '../../jobs/python-command.js';
 import { placeJob, type Placement } from '../../queues/place-job.js';
 import type { JobDefinition } from '../../jobs/job-definition.js';
-import { taskProvenance } from '../create-run.js';
+import { taskProvenance } from '../task-provenance.js';
 import { issueJobCredential } from '../job-credential.js';
 import type { TaskProvenance } from '../provenance.js';
 import { runFolder, taskFolder } from '../run-folder.js';

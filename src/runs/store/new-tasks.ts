@@ -2,6 +2,7 @@ import type { Db } from '../../db/open-database.js';
 import { statement } from '../../db/statement-cache.js';
 import type { ExecutorKind } from '../../executors/executor-kinds.js';
 import { parseProvenance, type TaskProvenance } from '../provenance.js';
+import type { TaskRow } from './task-store.js';
 
 /**
  * New rows of the `tasks` table and their provenances: the writes `createRun` makes (one per task), and
@@ -58,8 +59,18 @@ export function nextTaskId(db: Db): number {
 }
 
 /**
+ * Keeps the ids up to `lastId` for tasks inserted later (a run created in chunks): AUTOINCREMENT then
+ * gives no other insert one of them. Call inside a transaction that has inserted a task.
+ */
+export function reserveTaskIds(db: Db, lastId: number): void {
+  statement(db, `UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'tasks'`).run(lastId);
+}
+
+/**
  * Inserts a pending task with its folder and provenance in one statement, under an id the caller took
- * from `nextTaskId` (its folder and command name it): one write per task where insert-then-update took two.
+ * from `nextTaskId` (its folder and command name it): one write per task where insert-then-update took
+ * two. Returns the row as stored, without reading it back. `remember`: keep the provenance for
+ * `provenanceOf` in this process (a caller that hands it on itself need not).
  */
 export function insertBuiltTask(
   db: Db,
@@ -67,8 +78,10 @@ export function insertBuiltTask(
   task: NewTask,
   logDir: string,
   provenance: TaskProvenance,
-): void {
+  remember = true,
+): TaskRow {
   const text = JSON.stringify(provenance);
+  const now = Date.now();
   statement(
     db,
     `INSERT INTO tasks (id, run_id, project_id, item, subject_id, study_id, job_index, job_name, state, unit, executor, resolved, log_dir, updated_at)
@@ -86,9 +99,31 @@ export function insertBuiltTask(
     task.executor,
     text,
     logDir,
-    Date.now(),
+    now,
   );
-  remember(db, id, text, provenance);
+  if (remember) keep(db, id, text, provenance);
+  return {
+    id,
+    run_id: task.runId,
+    project_id: task.projectId,
+    item: task.item,
+    subject_id: task.subjectId,
+    study_id: task.studyId,
+    job_index: task.jobIndex,
+    job_name: task.jobName,
+    state: 'pending',
+    unit: task.unit,
+    executor: task.executor,
+    executor_id: null,
+    log_dir: logDir,
+    exit_code: null,
+    error: null,
+    host: null,
+    queued_at: null,
+    started_at: null,
+    ended_at: null,
+    updated_at: now,
+  };
 }
 
 /**
@@ -110,10 +145,10 @@ const WRITTEN_MAX = 100_000;
 export function setTaskCommand(db: Db, id: number, logDir: string, provenance: TaskProvenance): void {
   const text = JSON.stringify(provenance);
   statement(db, 'UPDATE tasks SET resolved = ?, log_dir = ? WHERE id = ?').run(text, logDir, id);
-  remember(db, id, text, provenance);
+  keep(db, id, text, provenance);
 }
 
-function remember(db: Db, id: number, text: string, provenance: TaskProvenance): void {
+function keep(db: Db, id: number, text: string, provenance: TaskProvenance): void {
   let mine = written.get(db);
   if (mine === undefined) written.set(db, (mine = new Map<number, Written>()));
   if (mine.size >= WRITTEN_MAX) mine.clear();

@@ -16,6 +16,8 @@ export interface NewRun {
   /** The engine of the first job (the grid shows it; each task keeps its own). */
   readonly executor: ExecutorKind;
   readonly owner: string;
+  /** Set when its tasks are created in chunks: how many there will be (see `endCreation`). */
+  readonly plannedTasks?: number;
 }
 
 /** Inserts a run; returns its id. */
@@ -23,8 +25,8 @@ export function insertRun(db: Db, run: NewRun): number {
   return Number(
     statement(
       db,
-      `INSERT INTO runs (project_id, batch_name, definition, level, selection, run_mode, executor, owner, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (project_id, batch_name, definition, level, selection, run_mode, executor, owner, created_at, planned_tasks)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       run.projectId,
       run.batch.name,
@@ -35,6 +37,7 @@ export function insertRun(db: Db, run: NewRun): number {
       run.executor,
       run.owner,
       Date.now(),
+      run.plannedTasks ?? null,
     ).lastInsertRowid,
   );
 }
@@ -79,4 +82,25 @@ export function runProjectName(db: Db, runId: number): string | undefined {
   return statement(db, 'SELECT p.name FROM runs r JOIN projects p ON p.id = r.project_id WHERE r.id = ?')
     .pluck()
     .get(runId) as string | undefined;
+}
+
+/** Marks a run's tasks all created (its last chunk), or a partial run as told (`cohort resume`). */
+export function endCreation(db: Db, runId: number): void {
+  statement(db, 'UPDATE runs SET planned_tasks = NULL WHERE id = ?').run(runId);
+}
+
+/** A run whose creation in chunks has not ended: the tasks it has and those it was to have. */
+export interface UnfinishedRun {
+  readonly runId: number;
+  readonly created: number;
+  readonly planned: number;
+}
+
+/** The project's runs whose tasks are still being created, or whose runner died before all were. */
+export function unfinishedRuns(db: Db, projectId: number): UnfinishedRun[] {
+  return statement(
+    db,
+    `SELECT id AS runId, (SELECT count(*) FROM tasks WHERE run_id = runs.id) AS created, planned_tasks AS planned
+     FROM runs WHERE project_id = ? AND planned_tasks IS NOT NULL ORDER BY id`,
+  ).all(projectId) as UnfinishedRun[];
 }

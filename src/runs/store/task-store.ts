@@ -134,6 +134,12 @@ export function activeCountOfRun(db: Db, runId: number): number {
   return statement(db, sql).pluck().get(runId) as number;
 }
 
+/** Whether a run has a task that has not ended: one seek of the (run_id, state) index, no count. */
+export function hasActiveTasks(db: Db, runId: number): boolean {
+  const sql = `SELECT EXISTS (SELECT 1 FROM tasks WHERE run_id = ? AND state IN (${ACTIVE_SQL}))`;
+  return statement(db, sql).pluck().get(runId) === 1;
+}
+
 /** Active tasks, of one project or of all. */
 export function activeTasks(db: Db, projectId?: number): TaskRow[] {
   const where = `state IN (${ACTIVE_SQL})${projectId === undefined ? '' : ' AND project_id = ?'}`;

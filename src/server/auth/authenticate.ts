@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { activeCountOfRun } from '../../runs/index.js';
+import { hasActiveTasks } from '../../runs/index.js';
 import { resolveToken } from '../../users/api-tokens.js';
 import { sessionUser } from '../../users/sessions.js';
 import { ApiProblem } from '../api-problem.js';
@@ -36,7 +36,7 @@ export function resolvePrincipal(c: Context<AppEnv>): Principal {
         fix: 'Create a new token with `cohort token create` or in the web UI.',
       });
     }
-    if (token.kind === 'job' && token.runId !== null && activeCountOfRun(catalog.db, token.runId) === 0) {
+    if (token.kind === 'job' && token.runId !== null && !hasActiveTasks(catalog.db, token.runId)) {
       // The README promises it: a job credential ends with its run (the row may outlive it briefly).
       throw new ApiProblem(
         'UNAUTHENTICATED',
