@@ -44,4 +44,14 @@ export const MIGRATIONS_V29_UP: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 31,
+    name: 'grid pages in task order',
+    sql: `
+      -- The grid API pages a project's tasks by id, the finished ones left out: walked from here, a page
+      -- reads its rows in order and tests the state in the index, where through tasks_state SQLite
+      -- sorted all 200,000 tasks of a biobank run for each page (and OFFSET 99,900 looked each up).
+      CREATE INDEX tasks_grid ON tasks (project_id, id, state);
+    `,
+  },
 ];
