@@ -22,9 +22,12 @@ export const MIGRATIONS_V29_UP: readonly Migration[] = [
       INSERT OR IGNORE INTO file_paths (path) SELECT path FROM files WHERE study_id IS NOT NULL ORDER BY path;
       UPDATE files SET path_id = (SELECT p.id FROM file_paths p WHERE p.path = files.path)
         WHERE study_id IS NOT NULL;
-      -- Not unique, though (study_id, path) is: a writer's wrong id (see below) must reach the trigger
-      -- that corrects it, not fail on another file of the study that holds that id.
-      CREATE INDEX files_study_path_id ON files (study_id, path_id) WHERE study_id IS NOT NULL;
+      -- Covering what a selection reads of a file (its rowid is the id, file_paths has the path): 200,000
+      -- probes then read no file row (a third of the statement's time over a biobank). Not unique, though
+      -- (study_id, path) is: a writer's wrong id (see below) must reach the trigger that corrects it,
+      -- not fail on another file of the study that holds that id.
+      CREATE INDEX files_study_path_id ON files (study_id, path_id, present, size, mtime_ms)
+        WHERE study_id IS NOT NULL;
       -- The indexer (CatalogWriter) passes path_id itself; these keep it right for any other writer, and
       -- for a writer whose remembered id is wrong (an id taken in a transaction that was rolled back).
       -- One probe of file_paths per insert when the id is right.

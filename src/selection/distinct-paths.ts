@@ -21,6 +21,8 @@ export const MAX_MATCHED_PATHS = 16;
 export interface DistinctPathMatch {
   /** `file_paths` ids; files are looked up by `(study_id, path_id)`. */
   readonly ids: readonly number[];
+  /** The text of each matched path by its id (the statement reads ids only). */
+  readonly paths: ReadonlyMap<number, string>;
   /** Puts one study's files in the selector's order (the rows come in path id order). */
   readonly sortStudyFiles: (files: SelectedFile[]) => void;
 }
@@ -70,6 +72,7 @@ export function matchDistinctPaths(db: Db, terms: FileTerms): DistinctPathMatch 
         : byRank;
   return {
     ids: rows.map(([id]) => id).sort((a, b) => a - b),
+    paths: new Map(rows),
     sortStudyFiles: (files) => {
       if (files.length > 1) files.sort(compare);
     },

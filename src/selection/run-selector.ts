@@ -123,7 +123,7 @@ export function* eachSelectedStudy(
     .prepare(query.text)
     .raw()
     .iterate(...query.params) as IterableIterator<StudyFileRow>) {
-    const [studyId, subjectId, pid, sid, folder, fileId, path, size, mtimeMs] = row;
+    const [studyId, subjectId, pid, sid, folder, fileId, pathOrId, size, mtimeMs] = row;
     if (study?.studyId !== studyId) {
       const done = study === undefined ? undefined : finished(study);
       if (done !== undefined) yield done;
@@ -135,6 +135,8 @@ export function* eachSelectedStudy(
     }
     // A study kept without a matching file (LEFT JOIN) has one row of NULL file columns.
     if (fileId === null) continue;
+    // The distinct-path form reads the path's id from the index, not the file's row: its text is known.
+    const path = typeof pathOrId === 'number' ? (byPath?.paths.get(pathOrId) ?? '') : pathOrId;
     study.files.push({
       fileId,
       path,
@@ -154,7 +156,7 @@ interface StudyBeingRead extends StudyRef {
 
 /** Study columns, then file columns (NULL for a study kept without files), as {@link studyFilesQuery} reads them. */
 type StudyFileRow =
-  | [number, number, string, string, string, number, string, number, number]
+  | [number, number, string, string, string, number, string | number, number, number]
   | [number, number, string, string, string, null, null, null, null];
 
 /** `NTH(k)`: the k-th file (1-based), or for k < 0 the |k|-th from the end; none when out of range. */
@@ -178,8 +180,8 @@ function queryStudies(db: Db, project: Project, selector: Selector): StudyRef[] 
  * LEFT JOIN, the file conditions in its ON clause. Tag conditions are uncorrelated IN (...) lists:
  * SQLite reads the tag index once instead of probing it per file, which is what keeps `tag:T` over
  * 250,000 files fast. With `byPath` (the patterns already matched against the distinct paths) each
- * study's files are probes by `(study_id, path_id)`, in path id order: the caller sorts each study's
- * few files.
+ * study's files are probes by `(study_id, path_id)`, in path id order, with the path's id for its
+ * text: the caller sorts each study's few files and names their paths.
  */
 function studyFilesQuery(
   projectId: number,
@@ -200,7 +202,9 @@ function studyFilesQuery(
       ' AND ',
       sql`1`,
     );
-    return sql`SELECT r.study_id, r.subject_id, r.pid, r.sid, r.folder, f.id, f.path, f.size, f.mtime_ms
+    // Every file column from files_study_path_id (f.id is its rowid): no read of the file's row, unless
+    // an entity term needs one.
+    return sql`SELECT r.study_id, r.subject_id, r.pid, r.sid, r.folder, f.id, f.path_id, f.size, f.mtime_ms
       FROM (${candidateStudies(projectId, selector)}) r ${keepEmpty ? sql`LEFT JOIN` : sql`CROSS JOIN`} files f ON ${on}
       ORDER BY r.pid, r.sort_key, r.sid`;
   }
