@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../db/open-database.js';
+import { CatalogWriter, emptyCounts } from './catalog-writer.js';
 import { PathIds } from './path-ids.js';
 
 // files.path_id must name the row of file_paths with the file's path, whoever writes the file: the
@@ -75,6 +76,32 @@ describe('files.path_id', () => {
     insert(db, studyId, 'swi/s000.nii', 12345);
     expect(wrongIds(db)).toEqual([]);
     expect(db.prepare('SELECT count(*) FROM files WHERE path_id IS NULL').pluck().get()).toBe(0);
+  });
+
+  it('is written by the indexer for study files, not for analysis files, on insert and on rescan', () => {
+    const { db } = catalog();
+    const writer = new CatalogWriter(db, 1, emptyCounts());
+    const file = (path: string, size = 1) => ({ path, size, mtimeMs: 1, entities: null });
+    const study = (name: string, paths: readonly string[]) => ({
+      kind: 'study' as const,
+      name,
+      folder: `S2/${name}`,
+      upserts: paths.map((p) => file(p)),
+      added: paths.length,
+      changed: 0,
+      unchanged: 0,
+      removed: [],
+    });
+    const scan = { pid: 'S2', folder: 'S2', goneStudies: [], unchanged: false };
+    writer.write(
+      [{ ...scan, studies: [study('x', ['t1/a.nii', 'dwi/a.nii']), study('y', ['t1/a.nii'])] }],
+      [{ ...study('group', ['stats.csv']), kind: 'analysis', folder: 'analysis/group' }],
+    );
+    // A rescan that changes a file's size keeps its path and its id.
+    writer.write([{ ...scan, studies: [{ ...study('y', []), upserts: [file('t1/a.nii', 9)] }] }], []);
+    expect(wrongIds(db)).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM file_paths').pluck().get()).toBe(2);
+    expect(db.prepare(`SELECT path_id FROM files WHERE path = 'stats.csv'`).pluck().get()).toBeNull();
   });
 
   it('is filled for the files of a catalog made before migration 29', () => {
