@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { recording } from '../db/test-fixture.js';
-import { MAX_MATCHED_PATHS, matchDistinctPaths } from './distinct-paths.js';
+import { MAX_DISTINCT_PATHS, MAX_MATCHED_PATHS, matchDistinctPaths } from './distinct-paths.js';
 import { createLargeFixture } from './large-fixture.js';
 import { parseSelector } from './parse-selector.js';
 import { eachSelectedStudy, selectFiles } from './run-selector.js';
@@ -122,6 +122,12 @@ describe('selections through the distinct paths', () => {
     expect(matchDistinctPaths(db, files(['file:*.nii'])!)).toBeNull(); // 20 distinct paths
     expect(matchDistinctPaths(db, files(['file:t1_mprage*/*.nii'])!)?.ids).toHaveLength(2);
     expect(MAX_MATCHED_PATHS).toBeLessThan(20);
+    // Past MAX_DISTINCT_PATHS distinct paths in the catalog every file is tested, as before.
+    const add = db.prepare('INSERT INTO file_paths (path) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < MAX_DISTINCT_PATHS; i++) add.run(`other/${i}.nii`);
+    })();
+    expect(matchDistinctPaths(db, files(['file:t1_mprage*/*.nii'])!)).toBeNull();
   });
 
   it('reads each file from the index alone', () => {
