@@ -96,6 +96,27 @@ export function* eachSelectedStudy(
   selector: Selector,
   options: SelectFilesOptions = {},
 ): Generator<SelectedStudy> {
+  // One snapshot for the match against the distinct paths and the statement using its ids: a path an
+  // index commits in between must not be missing while the other files of its commit are there.
+  if (db.inTransaction) {
+    yield* readSelectedStudies(db, project, selector, options);
+    return;
+  }
+  db.exec('BEGIN');
+  try {
+    yield* readSelectedStudies(db, project, selector, options);
+  } finally {
+    db.exec('COMMIT');
+  }
+}
+
+/** {@link eachSelectedStudy}'s work, inside a read transaction. */
+function* readSelectedStudies(
+  db: Db,
+  project: Project,
+  selector: Selector,
+  options: SelectFilesOptions,
+): Generator<SelectedStudy> {
   const terms: FileTerms = selector.files ?? {
     patterns: [],
     paths: [],
