@@ -185,6 +185,8 @@ const FILE_FILTER = encodeURIComponent('t1_mprage*/s000* & PTAG:control');
 const SUBJECT_CASES: HttpCase[] = [
   ['first page of 100 subjects', '/subjects?limit=100&count=false'],
   ['page 1,000 of 100 subjects', '/subjects?limit=100&offset=99900&count=false'],
+  // As the web table asks once it holds page 999: after its last subject (S100000 sorts after S10000).
+  ['page 1,000 of 100 subjects, by key', '/subjects?limit=100&offset=99900&after=S99899&count=false'],
   [
     'filter: id prefix & subject tag',
     `/subjects?limit=100&count=false&filter=${encodeURIComponent('S01 & PTAG:control')}`,

@@ -3,6 +3,13 @@ export interface PageRequest {
   readonly limit: number;
   readonly offset: number;
   /**
+   * Keyset paging (the subjects table): the id of the row just before this page, whose rows then
+   * come after it by index instead of walking `offset` rows first (page 1,000 of a biobank walked
+   * 99,900 subjects). `offset` still says where the page stands: the answer repeats it, and a short
+   * page's total is offset + rows. Example: `{ offset: 200, limit: 100, after: 'S00200' }`.
+   */
+  readonly after?: string;
+  /**
    * Count every matching row (default true). False answers the page alone (`total: null`): over a
    * biobank the count of a file pattern costs ten pages, and the web table asks for it separately.
    */

@@ -12,7 +12,7 @@ import { jobIndicators } from './job-indicators.js';
 /**
  * One page of the subjects table: subjects with a study matching the filter-bar text, by subject id,
  * with their matching studies, tags and job indicators, and the total count (unless `page.count` is
- * false). The page walks subjects in id order and stops after its rows, testing the filter per study;
+ * false). With `page.after` the page starts after that subject id (keyset paging). The page walks subjects in id order and stops after its rows, testing the filter per study;
  * the total is one count over the project, remembered until the database changes ({@link cachedCount}).
  *
  * @throws SyntaxErrorAt for bad filter text.
@@ -25,9 +25,13 @@ export function listSubjects(
 ): Page<SubjectRow> {
   const filter = parseFilter(filterText);
   const perStudy = filterCondition(filter, { perStudy: true });
+  // pid is unique in a project, so "after the cursor" is exact; it is a range of the (project_id, pid) index.
+  const from =
+    page.after === undefined ? sql`LIMIT ${page.limit} OFFSET ${page.offset}` : sql`LIMIT ${page.limit}`;
+  const after = page.after === undefined ? sql`` : sql` AND sub.pid > ${page.after}`;
   const query = sql`SELECT sub.id AS subjectId, sub.pid
-    FROM subjects sub WHERE sub.project_id = ${project.id} AND sub.present = 1 AND ${hasStudy(project, perStudy)}
-    ORDER BY sub.pid LIMIT ${page.limit} OFFSET ${page.offset}`;
+    FROM subjects sub WHERE sub.project_id = ${project.id}${after} AND sub.present = 1 AND ${hasStudy(project, perStudy)}
+    ORDER BY sub.pid ${from}`;
   const rows = db.prepare(query.text).all(...query.params) as Array<{ subjectId: number; pid: string }>;
   const ids = rows.map((r) => r.subjectId);
   // By the page's subject ids: with `s.project_id = ?` in sight SQLite read every study of the

@@ -52,4 +52,26 @@ describe('subjects and studies tables', () => {
       items: [{ ref: all[2] }, { ref: all[3] }],
     });
   });
+
+  it.each(FILTERS)('subject pages by cursor (after=) are the pages by offset for %j', (text) => {
+    for (const limit of [1, 2, 3]) {
+      const byOffset = [];
+      const byCursor = [];
+      let after: string | undefined;
+      for (let offset = 0; offset < 20; offset += limit) {
+        const plain = listSubjects(db, project, text, { limit, offset });
+        const keyed = listSubjects(db, project, text, {
+          limit,
+          offset,
+          ...(after === undefined ? {} : { after }),
+        });
+        expect(keyed.total).toBe(plain.total);
+        expect(keyed.offset).toBe(offset);
+        byOffset.push(...plain.items);
+        byCursor.push(...keyed.items);
+        after = keyed.items.at(-1)?.pid ?? after;
+      }
+      expect(byCursor).toEqual(byOffset);
+    }
+  });
 });

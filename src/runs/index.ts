@@ -30,6 +30,7 @@ export {
   gridCounts,
   gridRows,
   gridTotal,
+  taskStateCounts,
   GRID_SORT_KEYS,
   type GridCounts,
   type GridQuery,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCohortError } from '../errors/cohort-error.js';
 import { parseSelector } from './parse-selector.js';
-import { runSelector, selectFiles, selectStudies } from './run-selector.js';
+import { eachSelectedStudy, runSelector, selectFiles, selectStudies } from './run-selector.js';
 import type { Selection } from './selection.js';
 import { createSelectionFixture, FIXTURE_ROOT } from './test-fixture.js';
 
@@ -269,5 +269,23 @@ describe('selecting files', () => {
   it('never selects analysis-folder files', () => {
     const all = select('file:*').studies.flatMap((s) => s.files.map((f) => f.absolutePath));
     expect(all.some((p) => p.includes('/analysis/'))).toBe(false);
+  });
+});
+
+describe('streaming a selection', () => {
+  it('reads in one transaction and ends it when the reader stops early or the selector fails', () => {
+    const db = fixture.db;
+    for (const study of eachSelectedStudy(db, fixture.project, parseSelector('file:*'))) {
+      expect(study.files.length).toBeGreaterThan(0);
+      expect(db.inTransaction).toBe(true);
+      break;
+    }
+    expect(db.inTransaction).toBe(false);
+    expect(() => [...eachSelectedStudy(db, fixture.project, parseSelector('/elsewhere/x.nii'))]).toThrow();
+    expect(db.inTransaction).toBe(false);
+    expect([...eachSelectedStudy(db, fixture.project, parseSelector('P001 file:*'))].length).toBeGreaterThan(
+      0,
+    );
+    expect(db.inTransaction).toBe(false);
   });
 });

@@ -3,13 +3,13 @@ import { SUBJECT_LEVEL_SID } from '../catalog/layout/subject-level.js';
 import { studyFileRel } from '../catalog/layout/derivatives.js';
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
+import { matchDistinctPaths, type DistinctPathMatch } from './distinct-paths.js';
+import { fileOrder } from './file-order.js';
 import { likeSql } from './like-pattern.js';
 import { resolveFilePath } from './resolve-file-path.js';
 import type { SelectedFile, SelectedStudy, Selection, StudyRef } from './selection.js';
 import {
   DEFAULT_FILE_SORT,
-  type FileSort,
-  type FileSortKey,
   type FileTerms,
   type Selector,
   type StudyTerm,
@@ -32,6 +32,11 @@ export interface SelectFilesOptions {
    * "no input in P003#20200101" instead of silently skipping the study. Default false.
    */
   readonly includeEmptyStudies?: boolean;
+  /**
+   * Match file patterns against the catalog's distinct paths first where that applies (default true,
+   * see {@link matchDistinctPaths}); false always tests every file, as tests comparing the two do.
+   */
+  readonly distinctPaths?: boolean;
 }
 
 /**
@@ -91,6 +96,27 @@ export function* eachSelectedStudy(
   selector: Selector,
   options: SelectFilesOptions = {},
 ): Generator<SelectedStudy> {
+  // One snapshot for the match against the distinct paths and the statement using its ids: a path an
+  // index commits in between must not be missing while the other files of its commit are there.
+  if (db.inTransaction) {
+    yield* readSelectedStudies(db, project, selector, options);
+    return;
+  }
+  db.exec('BEGIN');
+  try {
+    yield* readSelectedStudies(db, project, selector, options);
+  } finally {
+    db.exec('COMMIT');
+  }
+}
+
+/** {@link eachSelectedStudy}'s work, inside a read transaction. */
+function* readSelectedStudies(
+  db: Db,
+  project: Project,
+  selector: Selector,
+  options: SelectFilesOptions,
+): Generator<SelectedStudy> {
   const terms: FileTerms = selector.files ?? {
     patterns: [],
     paths: [],
@@ -100,11 +126,13 @@ export function* eachSelectedStudy(
   };
   const keepEmpty = options.includeEmptyStudies === true;
   const fileIds = terms.paths.map((path) => resolveFilePath(db, project, path));
-  const query = studyFilesQuery(project.id, selector, terms, fileIds, keepEmpty);
+  const byPath = options.distinctPaths === false ? null : matchDistinctPaths(db, terms);
+  const query = studyFilesQuery(project.id, selector, terms, fileIds, keepEmpty, byPath);
   const root = project.root;
   const rootIsPlain = plainRoot(root);
   const rootSlash = root.endsWith('/') ? root : `${root}/`;
   const finished = (s: StudyBeingRead): StudyBeingRead | undefined => {
+    byPath?.sortStudyFiles(s.files);
     if (terms.nth !== null) s.files = nth(s.files, terms.nth);
     return keepEmpty || s.files.length > 0 ? s : undefined;
   };
@@ -116,7 +144,7 @@ export function* eachSelectedStudy(
     .prepare(query.text)
     .raw()
     .iterate(...query.params) as IterableIterator<StudyFileRow>) {
-    const [studyId, subjectId, pid, sid, folder, fileId, path, size, mtimeMs] = row;
+    const [studyId, subjectId, pid, sid, folder, fileId, pathOrId, size, mtimeMs] = row;
     if (study?.studyId !== studyId) {
       const done = study === undefined ? undefined : finished(study);
       if (done !== undefined) yield done;
@@ -128,6 +156,8 @@ export function* eachSelectedStudy(
     }
     // A study kept without a matching file (LEFT JOIN) has one row of NULL file columns.
     if (fileId === null) continue;
+    // The distinct-path form reads the path's id from the index, not the file's row: its text is known.
+    const path = typeof pathOrId === 'number' ? (byPath?.paths.get(pathOrId) ?? '') : pathOrId;
     study.files.push({
       fileId,
       path,
@@ -147,7 +177,7 @@ interface StudyBeingRead extends StudyRef {
 
 /** Study columns, then file columns (NULL for a study kept without files), as {@link studyFilesQuery} reads them. */
 type StudyFileRow =
-  | [number, number, string, string, string, number, string, number, number]
+  | [number, number, string, string, string, number, string | number, number, number]
   | [number, number, string, string, string, null, null, null, null];
 
 /** `NTH(k)`: the k-th file (1-based), or for k < 0 the |k|-th from the end; none when out of range. */
@@ -170,7 +200,9 @@ function queryStudies(db: Db, project: Project, selector: Selector): StudyRef[] 
  * then file order. Without `keepEmpty` an inner join (studies without a match drop out); with it a
  * LEFT JOIN, the file conditions in its ON clause. Tag conditions are uncorrelated IN (...) lists:
  * SQLite reads the tag index once instead of probing it per file, which is what keeps `tag:T` over
- * 250,000 files fast.
+ * 250,000 files fast. With `byPath` (the patterns already matched against the distinct paths) each
+ * study's files are probes by `(study_id, path_id)`, in path id order, with the path's id for its
+ * text: the caller sorts each study's few files and names their paths.
  */
 function studyFilesQuery(
   projectId: number,
@@ -178,7 +210,25 @@ function studyFilesQuery(
   terms: FileTerms,
   fileIds: readonly number[],
   keepEmpty: boolean,
+  byPath: DistinctPathMatch | null,
 ): SqlFragment {
+  if (byPath !== null) {
+    const on = joinSql(
+      [
+        sql`f.study_id = r.study_id`,
+        pathIdIn(byPath.ids),
+        sql`f.present = 1`,
+        ...(terms.entities ?? []).map(entitySql),
+      ],
+      ' AND ',
+      sql`1`,
+    );
+    // Every file column from files_study_path_id (f.id is its rowid): no read of the file's row, unless
+    // an entity term needs one.
+    return sql`SELECT r.study_id, r.subject_id, r.pid, r.sid, r.folder, f.id, f.path_id, f.size, f.mtime_ms
+      FROM (${candidateStudies(projectId, selector)}) r ${keepEmpty ? sql`LEFT JOIN` : sql`CROSS JOIN`} files f ON ${on}
+      ORDER BY r.pid, r.sort_key, r.sid`;
+  }
   const anyOf = [
     ...terms.patterns.map((like) => likeSql(sql`f.path`, like)),
     ...(fileIds.length > 0 ? [sql`f.id IN (SELECT value FROM json_each(${JSON.stringify(fileIds)}))`] : []),
@@ -203,20 +253,10 @@ function studyFilesQuery(
     ORDER BY r.pid, r.sort_key, r.sid, ${fileOrder(terms.sort)}`;
 }
 
-// Fixed SQL per key, over the `files f` alias.
-const SORT_EXPRESSIONS: Readonly<Record<FileSortKey, string>> = {
-  path: 'f.path',
-  // SQLite has no basename(): rtrim() strips the trailing run of non-slash characters, leaving the
-  // folder part, whose length is where the name starts.
-  name: "substr(f.path, length(rtrim(f.path, replace(f.path, '/', ''))) + 1)",
-  size: 'f.size',
-  mtime: 'f.mtime_ms',
-};
-
-/** ORDER BY terms for files; ties are broken by path, which is unique within a study. */
-function fileOrder(sort: FileSort): SqlFragment {
-  const main = `${SORT_EXPRESSIONS[sort.key]}${sort.descending ? ' DESC' : ''}`;
-  return { text: sort.key === 'path' ? main : `${main}, f.path`, params: [] };
+/** `f.path_id IN (…)` with one bound id each (at most MAX_MATCHED_PATHS); none matched: false. */
+function pathIdIn(ids: readonly number[]): SqlFragment {
+  if (ids.length === 0) return sql`0`;
+  return { text: `f.path_id IN (${ids.map(() => '?').join(', ')})`, params: ids };
 }
 
 /**

@@ -115,6 +115,11 @@ export interface ProjectInfo {
 export const filterQuery = pageQuery.extend({
   filter: z.string().max(10_000).default(''),
   count: z.enum(['true', 'false']).default('true'),
+  /**
+   * Subjects only: the subject id before this page (the previous page's last row); the page starts
+   * after it by index instead of counting `offset` rows, which then only says where the page stands.
+   */
+  after: z.string().min(1).max(1000).optional(),
 });
 /** GET .../subjects/count?filter= (and .../studies/count): the table's total alone. */
 export interface CountResponse {

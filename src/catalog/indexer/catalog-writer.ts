@@ -1,5 +1,6 @@
 import type { Db } from '../../db/open-database.js';
 import { studySortKey } from '../study-order.js';
+import { PathIds } from './path-ids.js';
 import type { ContainerChanges, SubjectScan } from './scan-types.js';
 
 /** Counters of one index run. */
@@ -48,6 +49,7 @@ export class CatalogWriter {
   private readonly markStudyGone;
   private readonly writeBatch;
   private readonly maxIds;
+  private readonly pathIds;
 
   constructor(
     private readonly db: Db,
@@ -72,10 +74,12 @@ export class CatalogWriter {
        ON CONFLICT (project_id, name) DO UPDATE SET folder = excluded.folder, present = 1
        RETURNING id`,
     );
+    // path_id is bound for study files (PathIds) and NULL for analysis files; a conflict keeps the
+    // path, so its id stays right.
     const fileUpsert = (column: string) =>
       db.prepare(
-        `INSERT INTO files (project_id, ${column}, path, size, mtime_ms, present, entities)
-         VALUES (?, ?, ?, ?, ?, 1, ?)
+        `INSERT INTO files (project_id, ${column}, path, size, mtime_ms, present, entities, path_id)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?)
          ON CONFLICT (${column}, path) WHERE ${column} IS NOT NULL
          DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, present = 1, entities = excluded.entities`,
       );
@@ -86,6 +90,7 @@ export class CatalogWriter {
     this.markStudyGone = db.prepare(
       `UPDATE studies SET present = 0 WHERE subject_id = ? AND sid = ? AND present = 1 RETURNING id`,
     );
+    this.pathIds = new PathIds(db);
     this.maxIds = {
       subjects: db.prepare('SELECT coalesce(max(id), 0) FROM subjects').pluck(),
       studies: db.prepare('SELECT coalesce(max(id), 0) FROM studies').pluck(),
@@ -132,7 +137,9 @@ export class CatalogWriter {
         ),
       );
       if (studyId > beforeStudy) this.counts.studiesAdded++;
-      this.writeFiles(studyId, study, this.upsertStudyFile, this.markStudyFileGone);
+      this.writeFiles(studyId, study, this.upsertStudyFile, this.markStudyFileGone, (path) =>
+        this.pathIds.of(path),
+      );
     }
     for (const sid of scan.goneStudies) {
       const gone = this.markStudyGone.get(subjectId, sid);
@@ -147,7 +154,7 @@ export class CatalogWriter {
 
   private writeAnalysis(changes: ContainerChanges): void {
     const id = this.idOf(this.upsertAnalysis.get(this.projectId, changes.name, changes.folder));
-    this.writeFiles(id, changes, this.upsertAnalysisFile, this.markAnalysisFileGone);
+    this.writeFiles(id, changes, this.upsertAnalysisFile, this.markAnalysisFileGone, () => null);
   }
 
   private writeFiles(
@@ -155,9 +162,10 @@ export class CatalogWriter {
     changes: ContainerChanges,
     upsert: typeof this.upsertStudyFile,
     markGone: typeof this.markStudyFileGone,
+    pathIdOf: (path: string) => number | null,
   ): void {
     for (const f of changes.upserts)
-      upsert.run(this.projectId, containerId, f.path, f.size, f.mtimeMs, f.entities);
+      upsert.run(this.projectId, containerId, f.path, f.size, f.mtimeMs, f.entities, pathIdOf(f.path));
     for (const path of changes.removed) markGone.run(containerId, path);
     this.counts.filesAdded += changes.added;
     this.counts.filesChanged += changes.changed;

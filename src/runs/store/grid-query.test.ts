@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSelectionFixture } from '../../selection/test-fixture.js';
-import { gridRows, gridTotal } from './grid-query.js';
+import { gridCounts, gridRows, gridTotal, taskStateCounts, type GridQuery } from './grid-query.js';
 
 const STATES = ['queued', 'running', 'error', 'done'] as const;
 
@@ -47,5 +47,33 @@ describe('gridRows paging', () => {
     expect(gridRows(db, { ...query, limit: 2, offset: 2 }).map((t) => t.item)).toEqual(['S018#1']);
     expect(gridRows(db, { ...query, limit: 2, offset: 4 })).toEqual([]);
     expect(gridTotal(db, { projectId, includeDone: true })).toBe(50);
+  });
+
+  it('sums the total from the state counts exactly as it counts it, where only states filter', () => {
+    const byState = taskStateCounts(db, projectId);
+    const queries: GridQuery[] = [
+      { projectId },
+      { projectId, includeDone: true },
+      { projectId, states: ['error', 'done'] },
+      { projectId, states: ['suspended'] },
+      { projectId, states: ['queued'], search: 'S01' },
+      { projectId, subject: 'S010' },
+      { projectId, runId: 1 },
+      { projectId, search: '' },
+    ];
+    for (const query of queries) expect(gridTotal(db, query, byState)).toBe(gridTotal(db, query));
+    expect(gridCounts(db, projectId, byState)).toEqual(gridCounts(db, projectId));
+  });
+
+  it('walks a page in id order from tasks_grid, without sorting', () => {
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT t.*, p.name AS project FROM tasks t JOIN projects p ON p.id = t.project_id
+         WHERE t.project_id = ? AND t.state <> 'done' ORDER BY t.id ASC, t.id LIMIT ? OFFSET ?`,
+      )
+      .all(projectId, 100, 0) as Array<{ detail: string }>;
+    const text = plan.map((r) => r.detail).join('\n');
+    expect(text).toContain('tasks_grid');
+    expect(text).not.toContain('TEMP B-TREE');
   });
 });

@@ -41,7 +41,8 @@ export function catalogRoutes(): Hono<AppEnv> {
   app.get('/projects/:project/subjects', (c) => {
     const project = authorizeProject(c, 'read');
     const q = readQuery(c, filterQuery);
-    return c.json(listSubjects(c.var.ctx.catalog.db, project, q.filter, pageOf(q)));
+    const page = { ...pageOf(q), ...(q.after === undefined ? {} : { after: q.after }) };
+    return c.json(listSubjects(c.var.ctx.catalog.db, project, q.filter, page));
   });
   app.get('/projects/:project/studies', (c) => {
     const project = authorizeProject(c, 'read');

@@ -15,6 +15,7 @@ import {
   planRerun,
   runOwners,
   runStateCounts,
+  taskStateCounts,
   type ExecutorAction,
   type GridSortKey,
   type Task,
@@ -68,11 +69,13 @@ export function gridRoutes(): Hono<AppEnv> {
     };
     const rows = gridRows(db, query);
     const owner = ownersOf(db, rows);
+    // Counted once for the counters and, when only states filter, the page's total.
+    const byState = taskStateCounts(db, project.id);
     return c.json({
-      counts: gridCounts(db, project.id),
+      counts: gridCounts(db, project.id, byState),
       tasks: rows.map((t) => toGridTask(t, project.name, owner(t.run_id))),
       // A page tells how many there are in all; the whole grid is its own total.
-      ...(q.limit === undefined ? {} : { total: gridTotal(db, query) }),
+      ...(q.limit === undefined ? {} : { total: gridTotal(db, query, byState) }),
     } satisfies GridResponse);
   });
 

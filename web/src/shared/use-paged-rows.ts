@@ -11,7 +11,17 @@ export const PAGE_ROWS = 100;
  */
 export const COUNT_DELAY_MS = 250;
 
-export type LoadPage<T> = (offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
+/**
+ * Loads the rows [offset, offset + limit). `previous` is the row just before them when its page is
+ * loaded and full: a table that pages by key (subjects: `after=`) starts there instead of making the
+ * server walk `offset` rows (page 1,000 of a biobank walked 99,900 subjects).
+ */
+export type LoadPage<T> = (
+  offset: number,
+  limit: number,
+  signal: AbortSignal,
+  previous: T | undefined,
+) => Promise<Page<T>>;
 /** The query's total alone, for pages loaded without it (`total: null`). */
 export type LoadTotal = (signal: AbortSignal) => Promise<number>;
 
@@ -46,12 +56,19 @@ export function usePagedRows<T>(key: string, load: LoadPage<T>, loadTotal?: Load
   const loadRef = useRef(load);
   loadRef.current = load;
   const keyRef = useRef(key);
+  // The loaded pages, for a page's cursor (the previous page's last row) without a new fetchPage each render.
+  const stateRef = useRef(state);
+  stateRef.current = state;
 
   const fetchPage = useCallback((page: number, forKey: string) => {
     if (loading.current.has(page)) return;
     const controller = new AbortController();
     loading.current.set(page, controller);
-    loadRef.current(page * PAGE_ROWS, PAGE_ROWS, controller.signal).then(
+    const loaded = stateRef.current;
+    const before = loaded.key === forKey ? loaded.pages.get(page - 1) : undefined;
+    // Only a full page's last row is the row before this page; a jump (scrollbar) pages by offset.
+    const previous = before?.length === PAGE_ROWS ? before[PAGE_ROWS - 1] : undefined;
+    loadRef.current(page * PAGE_ROWS, PAGE_ROWS, controller.signal, previous).then(
       (answer) => {
         loading.current.delete(page);
         if (keyRef.current !== forKey) return;

@@ -38,7 +38,7 @@ export function SubjectsPage() {
   const anchor = useRef<number | null>(null);
   const key = JSON.stringify([project.name, tableLevel, filter, tableLevel === 'files' ? pattern : '']);
   const load = useCallback(
-    (offset: number, limit: number, signal: AbortSignal) =>
+    (offset: number, limit: number, signal: AbortSignal, previous: AnyRow | undefined) =>
       api<Page<AnyRow>>(
         'GET',
         projectPath(
@@ -48,6 +48,11 @@ export function SubjectsPage() {
               filter,
               offset,
               limit,
+              // Subjects page by key: the server starts after the previous page's last subject.
+              after:
+                tableLevel === 'subjects' && previous !== undefined
+                  ? (previous as SubjectRow).pid
+                  : undefined,
               pattern: tableLevel === 'files' && pattern !== '' ? pattern : undefined,
               // Subjects and studies count apart (loadTotal): the rows of a keystroke never wait for it.
               count: tableLevel === 'files' ? undefined : false,
