@@ -30,8 +30,9 @@ const MINUTES = Number(process.env.PATCHWORK_BENCH_MINUTES ?? 15);
 const DEFAULT_SCHEME = `minutes=${MINUTES}`;
 // The same parameter budget: one U-Net of 11,23,46 features (174,316) on the whole volume sampled at 64^3.
 const UNET_SCHEME = `depth=1 patch=64 features=11,23,46 batch=2 epoch=10 minutes=${MINUTES}`;
-// The ch2 model: depth 2 (depth 3 and more over-segment at apply: docs/benchmarks.md, patchwork second pass).
-const CH2_SCHEME = `depth=2 epoch=10 minutes=${MINUTES}`;
+// The ch2 model: depth auto (3 levels on ch2's 1 mm grid since the cap; with residual parents depth 3
+// no longer over-segments: docs/benchmarks.md, patchwork section, 2026-12-04).
+const CH2_SCHEME = `epoch=10 minutes=${MINUTES}`;
 
 /** CPU seconds per iteration of a training, loading and epoch saves included (steadier than wall time). */
 function secondsPerIteration(m: Measure & { iterations: number }): number {
@@ -208,7 +209,7 @@ Colin27 (\`ch2.nii.gz\` of mricron-data, 181 × 217 × 181 at 1 mm; truth: \`ch2
 | model | brain-mask Dice | apply (process) |
 | ----- | --------------- | --------------- |
 | patchwork trained on the synthetic heads above (brain = labels 3-6) | ${f3(synthOnCh2.dice)} | ${synthOnCh2.applySeconds.toFixed(1)} s (${synthOnCh2.seconds.toFixed(1)} s) |
-| patchwork (depth 2) trained ${ch2Model.iterations} iterations on 6 augmented copies of ch2 (brain mask as labels) | ${f3(ch2Trained.dice)} | ${ch2Trained.applySeconds.toFixed(1)} s (${ch2Trained.seconds.toFixed(1)} s) |
+| patchwork (depth auto: 3) trained ${ch2Model.iterations} iterations on 6 augmented copies of ch2 (brain mask as labels) | ${f3(ch2Trained.dice)} | ${ch2Trained.applySeconds.toFixed(1)} s (${ch2Trained.seconds.toFixed(1)} s) |
 | the same on 2 copies of another seed, never trained on (median; \`--overlap 2\` / denser \`--overlap 4\`) | ${f3(ch2Held[0] ?? NaN)} / ${f3(ch2Held[1] ?? NaN)} | |
 
 Augmentation of the ch2 copies (\`bench/patchwork-augment.py\`): a random rotation up to 10° about each axis, scale

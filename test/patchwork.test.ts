@@ -42,6 +42,7 @@ interface ModelFile {
   readonly weights: { readonly sha256: string };
   readonly train?: number[];
   readonly weights_sha256?: string;
+  readonly parent?: string;
 }
 
 function readJson(path: string): ModelFile {
@@ -166,6 +167,7 @@ describe('patchwork-train and patchwork-apply on synthetic heads', () => {
       depth_rule: 'auto',
       patch: [16, 16, 16],
       fov: [1, 0.5],
+      parent: 'residual',
     });
     expect(description.training).toMatchObject({
       iterations: 100,
@@ -304,6 +306,46 @@ describe('patchwork bad inputs fail with the reason and write nothing', () => {
       /holds a model of other contrasts, labels or scheme — choose a new model folder/,
     );
 
+    // A folder of a model saved before the parent option (a plain one; its network block has no
+    // `parent`) resumes only when the scheme says parent=plain; the default residual scheme is refused
+    // with the fix. Such a model applies as a plain one.
+    const old = join(root, 'old model');
+    const oldScheme = SCHEME.replace('epoch=25', 'epoch=2');
+    result = await train(old, 2, list, `${oldScheme} parent=plain`);
+    expect(result.code, result.stderr).toBe(0);
+    const strip = [
+      'import sys, json, torch',
+      'state = torch.load(sys.argv[1])',
+      'for d in (state["description"],):',
+      '    del d["network"]["parent"], d["scheme"]["parent"]',
+      'torch.save(state, sys.argv[1])',
+      'd = json.load(open(sys.argv[2]))',
+      'del d["network"]["parent"], d["scheme"]["parent"]',
+      'json.dump(d, open(sys.argv[2], "w"))',
+    ].join('\n');
+    const stripped = spawnSync(
+      PYTHON,
+      ['-c', strip, join(old, 'checkpoint.pt'), join(old, 'model_patchwork.json')],
+      { encoding: 'utf8' },
+    );
+    expect(stripped.status, stripped.stderr).toBe(0);
+    result = await train(old, 4, list, oldScheme);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /holds a model with parent=plain \(saved before the parent option, whose models are all plain\), the scheme asks for parent=residual — add parent=plain to the scheme to resume it/,
+    );
+    expect(result.stderr).not.toMatch(/Traceback/);
+    const oldOut = join(root, 'old model.nii.gz');
+    result = await apply(old, [head.t1], oldOut);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readJson(`${oldOut}.json`)).toMatchObject({ parent: 'plain' });
+    result = await train(old, 4, list, `${oldScheme} parent=plain`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/resuming from iteration 2 /);
+    expect(readJson(join(old, 'model_patchwork.json')).training.iterations_done).toBe(4);
+    result = await train(join(root, 'odd parent'), 2, list, `${oldScheme} parent=sum`);
+    expect(result.stderr).toMatch(/parent=sum — use parent=residual \(the default\) or parent=plain/);
+
     // Outside a run the group job's lists pair by position: one label image per contrast.
     const unpaired = trainValues(join(root, 'unpaired model'), 5, heads.slice(0, 2));
     const work = join(root, 'unpaired work');
@@ -314,5 +356,5 @@ describe('patchwork bad inputs fail with the reason and write nothing', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/lists must pair by position: 2 contrasts, 0 second contrasts, 1 labels/);
     expect(result.stderr).not.toMatch(/Traceback/);
-  }, 120_000);
+  }, 240_000);
 });

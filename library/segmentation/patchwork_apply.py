@@ -7,7 +7,9 @@ Covers the image with patch trees (every level's boxes tile their parent with ov
 finest level's class probabilities on the first contrast's own grid (so the result is on the input's
 grid, with its header) and writes labels (int16, the trained label values) or probabilities (float32,
 one volume per class). Repetitions beyond the first shift the tiling at random and are averaged too.
-The provenance JSON names the model file and the sha256 of its weights.
+The provenance JSON names the model file and the sha256 of its weights. Finer levels use their parent as
+the model was trained (the network block's `parent`: residual, or plain for models saved before the
+option existed).
 """
 
 import argparse
@@ -21,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from patchwork_common import device, threads, PatchworkError, fail, load_contrasts, read_model, write_atomic, write_json
-from patchwork_net import build
+from patchwork_net import build, level_logits, parent_scheme
 from patchwork_patches import Volume, level_boxes as tile, parent_channels, patch_grid, sample
 
 # Patches run through a network at once: bounded memory, still amortised per call.
@@ -91,7 +93,7 @@ def predict(model, volume, scheme, classes, repetitions, seed=0, overlap=2):
                 image = torch.cat([volume.level_input("image", grids[i : i + 1], h, patch) for i, (_, h, _) in enumerate(chunk)])
                 if level > 0:
                     image = torch.cat([image, averaged_parents(chunk, grids)], 1)
-                probs = F.softmax(model.levels[level](image), 1)
+                probs = F.softmax(level_logits(model, level, image), 1)
                 if level == depth - 1:
                     # The finest level goes straight into the sums: keeping its hundreds of patches would
                     # cost gigabytes.
@@ -147,6 +149,7 @@ def main(argv):
         "weights_sha256": model_info["weights"]["sha256"], "model_created": model_info.get("created"),
         "trained_epochs": model_info.get("trained_epochs"), "contrasts": [os.path.abspath(c) for c in args.contrasts],
         "output": os.path.abspath(args.output), "type": args.type, "repetitions": repetitions, "overlap": args.overlap,
+        "parent": parent_scheme(network),
         "labels": model_info["labels"], "torch": torch.__version__,
         "applied": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     })

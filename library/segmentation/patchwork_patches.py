@@ -13,8 +13,11 @@ import torch
 import torch.nn.functional as F
 
 
-# Levels at most: a 512-voxel axis with 32-voxel patches at scale 0.5 needs 5.
-MAX_AUTO_DEPTH = 6
+# Levels at most that depth=auto gives: depth 4 applies about 9 times slower than depth 3 (1 + 27 + 343
+# + 3375 patches against 1 + 27 + 343) and, with residual parents, gave no better brain Dice on 1 mm
+# Colin27 (docs/benchmarks.md). 1 mm brains of 181-256 voxels thus get 3 levels (finest about 1.4-2 mm),
+# not the 4 that would sample them at their own resolution; give depth=4 for that.
+MAX_AUTO_DEPTH = 3
 
 
 def default_scheme(depth=3, patch=32, scale=0.5):
@@ -26,8 +29,9 @@ def auto_depth(shapes, patch=32, scale=0.5):
     """The default depth for images of these shapes: the fewest levels whose finest one samples the
     longest axis at the image's own resolution or finer (box of scale^(depth-1) of the axis on `patch`
     voxels). A level finer than the data adds cost and no detail; a coarser finest level cannot draw
-    edges the data resolve. 1 mm brains of 181-256 voxels get 4 levels, the 64-voxel synthetic heads 2,
-    an image no larger than a patch 1 (a plain U-Net)."""
+    edges the data resolve; at most MAX_AUTO_DEPTH (3) levels. 1 mm brains of 181-256 voxels get 3 levels
+    (the rule alone would give 4), the 64-voxel synthetic heads 2, an image no larger than a patch 1 (a
+    plain U-Net)."""
     longest = max(max(shape) for shape in shapes)
     if longest <= patch or scale >= 1:
         return 1
@@ -83,15 +87,28 @@ def parent_channels(parent_probs, parent_centres, parent_halves, child_grids):
     return sample(parent_probs, (child_grids.to(on) - centres) / halves)
 
 
+def tile_offsets(scheme, level, overlap=2):
+    """The centres apply tiles `level` at along each axis (normalised coordinates): one grid from edge
+    to edge of the field of view whose step is at most 1/`overlap` of a box."""
+    half = scheme["fov"][level]
+    room = scheme["fov"][0] - half
+    count = 1 if room <= 1e-9 else math.ceil(overlap * room / half - 1e-9) + 1
+    return np.linspace(-room, room, count) if count > 1 else np.zeros(1)
+
+
 def random_tree(scheme, shape, class_voxels, rng, balance):
     """[(centre, half)] per level, each child inside its parent. The finest box is drawn first: with
     probability `balance` centred (as far as its range allows) on a voxel of a randomly chosen label
-    class, so rare classes are seen as often as frequent ones, else uniformly over every position apply
-    tiles. Each coarser box then lies uniformly among the positions that contain its child.
+    class, so rare classes are seen as often as frequent ones, else as apply tiles it: per axis, at
+    either edge of its range as often as apply's offsets are (2 of 7 at depth 3, 2 of 3 at depth 2),
+    else uniformly inside. Each coarser box then lies uniformly among the positions that contain its
+    child.
     Drawing top-down instead (each child uniform inside its parent) made the finest boxes of depth 3
     and more a sum of uniforms, so positions near the field of view's corners, which apply tiles as
     often as the middle, were almost never trained: there the finest level labelled background as
-    tissue (brain Dice 0.55 at depth 3 against 0.98 at depth 2)."""
+    tissue (brain Dice 0.55 at depth 3 against 0.98 at depth 2). Uniform leaf positions still drew
+    boxes touching the volume's border (edge tiles, 2 of 7 per axis at depth 3, 8 of the 343 in
+    the corners) 1 in 6 per axis, corners 1 in 216."""
     depth, root = scheme["depth"], scheme["fov"][0]
     halves = [np.ones(3) * scheme["fov"][level] for level in range(depth)]
     rooms = [np.maximum(root - half, 0) for half in halves]
@@ -101,7 +118,10 @@ def random_tree(scheme, shape, class_voxels, rng, balance):
         wanted = (2 * voxel + 1) / np.array(shape) - 1
     else:
         wanted = rng.uniform(-1, 1, 3) * rooms[-1]
-    # The root is the whole field of view; depth 2 draws exactly as before (same random numbers).
+        offsets = tile_offsets(scheme, depth - 1)
+        if len(offsets) > 1:
+            edge = rng.random(3) < 2 / len(offsets)
+            wanted = np.where(edge, np.sign(wanted) * rooms[-1], wanted)
     centres = [np.zeros(3)] * depth
     centres[-1] = np.clip(wanted, -rooms[-1], rooms[-1])
     for level in range(depth - 2, 0, -1):
@@ -122,8 +142,8 @@ def level_boxes(scheme, level, parents, jitter_rng=None, overlap=2):
     27 parents, 729 finest patches at depth 3 with most positions twice: 343 cover the same."""
     half = scheme["fov"][level]
     room = scheme["fov"][0] - half
-    count = 1 if room <= 1e-9 else math.ceil(overlap * room / half - 1e-9) + 1
-    offsets = np.linspace(-room, room, count) if count > 1 else np.zeros(1)
+    offsets = tile_offsets(scheme, level, overlap)
+    count = len(offsets)
     axes = [offsets] * 3
     if jitter_rng is not None and count > 1:
         # Repetitions shift the grid by up to half a step per axis.

@@ -1,7 +1,7 @@
 """Trains a patchwork 3D segmentation model over a set of studies (library job segmentation/patchwork-train).
 
     patchwork_train.py --model DIR [--list FILE | --contrast1 F... [--contrast2 F...] --labels F...]
-                       [--iterations 2500] [--scheme "depth=auto patch=32 scale=0.5 features=8,16,32"]
+                       [--iterations 2500] [--scheme "depth=auto patch=32 scale=0.5 features=8,16,32 parent=residual"]
 
 A group-level job: --contrast1, --contrast2 and --labels are the lists of every selected study's files
 (inside a run they are paired by the study the catalog says each belongs to; see patchwork_data.py).
@@ -9,7 +9,8 @@ A group-level job: --contrast1, --contrast2 and --labels are the lists of every 
 Writes into DIR, after every epoch: weights.pt, checkpoint.pt (weights, optimiser, random state),
 loss.json, loss.png and model_patchwork.json last. Run again on the same DIR it resumes from the last
 checkpoint (after a kill or with more iterations); a DIR holding a model of other contrasts, labels or
-scheme is refused.
+scheme is refused. A folder of a model saved before the parent option (a plain one) resumes with
+parent=plain in the scheme; without it the training stops and says so.
 """
 
 import argparse
@@ -26,7 +27,7 @@ from loss_plot import loss_png
 from patchwork_common import (device, threads, CHECKPOINT_FILE, MODEL_FILE, MODEL_FORMAT, NORMALISATION_PERCENTILE,
                               WEIGHTS_FILE, PatchworkError, fail, sha256_of, write_atomic, write_json)
 from patchwork_data import contrast_name, load_training, studies_from_files, studies_from_list
-from patchwork_net import Patchwork, network_description
+from patchwork_net import PARENT_SCHEMES, Patchwork, level_logits, network_description, parent_scheme
 from patchwork_patches import auto_depth, default_scheme, parent_channels, patch_grid, random_tree
 
 AUGMENTATION = {"intensity_scale": [0.85, 1.15], "noise_sd": 0.03, "per": "patch tree"}
@@ -50,12 +51,13 @@ def parse(argv):
 
 
 def parse_scheme(text):
-    """`depth=auto patch=32 scale=0.5 features=8,16,32 batch=4 epoch=50 lr=0.002 balance=0.5 seed=1 minutes=0`
-    (depth auto: from the training images' size, see auto_depth; minutes: stop at the first epoch end
-    after this much training time; 0 = no limit). Returns (options, features); the depth is resolved by
-    scheme_for once the images are loaded."""
+    """`depth=auto patch=32 scale=0.5 features=8,16,32 batch=4 epoch=50 lr=0.002 balance=0.5 seed=1 minutes=0
+    parent=residual` (depth auto: from the training images' size, see auto_depth; minutes: stop at the
+    first epoch end after this much training time, 0 = no limit; parent: how finer levels use their
+    parent's prediction, residual or plain, see patchwork_net). Returns (options, features); the depth is
+    resolved by scheme_for once the images are loaded."""
     options = {"depth": "auto", "patch": 32, "scale": 0.5, "features": "8,16,32", "batch": 4, "epoch": 50,
-               "lr": 0.002, "balance": 0.5, "seed": 1, "minutes": 0}
+               "lr": 0.002, "balance": 0.5, "seed": 1, "minutes": 0, "parent": "residual"}
     for word in text.replace(",", " , ").replace(" , ", ",").split():
         key, _, value = word.partition("=")
         if key not in options or value == "":
@@ -64,10 +66,13 @@ def parse_scheme(text):
     try:
         features = [int(f) for f in str(options["features"]).split(",")]
         opts = {k: (float(v) if k in ("scale", "lr", "balance", "minutes") else int(v)) for k, v in options.items()
-                if k not in ("features", "depth")}
+                if k not in ("features", "depth", "parent")}
         opts["depth"] = None if options["depth"] == "auto" else int(options["depth"])
     except ValueError:
         raise PatchworkError(f"scheme '{text}': every value must be a number (features: numbers joined by commas; depth may be auto)") from None
+    if options["parent"] not in PARENT_SCHEMES:
+        raise PatchworkError(f"scheme: parent={options['parent']} — use parent=residual (the default) or parent=plain")
+    opts["parent"] = options["parent"]
     if opts["patch"] % (2 ** (len(features) - 1)) != 0 or opts["patch"] < 8:
         raise PatchworkError(f"scheme: patch={opts['patch']} must be at least 8 and divide by {2 ** (len(features) - 1)}")
     if not (0 < opts["scale"] <= 1) or (opts["depth"] is not None and opts["depth"] < 1) or opts["batch"] < 1 or opts["epoch"] < 1:
@@ -78,13 +83,14 @@ def parse_scheme(text):
 def scheme_for(opts, volumes):
     """The patch scheme: the given depth, or the one auto_depth derives from the training images."""
     depth = opts["depth"] if opts["depth"] is not None else auto_depth([v.shape for v in volumes], opts["patch"], opts["scale"])
-    return {**default_scheme(depth, opts["patch"], opts["scale"]), "depth_rule": "given" if opts["depth"] else "auto"}
+    return {**default_scheme(depth, opts["patch"], opts["scale"]), "depth_rule": "given" if opts["depth"] else "auto",
+            "parent": opts["parent"]}
 
 
 def forward(model, volumes, trees, scheme, augment_rng=None):
     """Mean soft cross-entropy over the levels of a batch of trees (one volume per tree)."""
     patch, losses, probs, previous = scheme["patch"], [], None, None
-    for level, net in enumerate(model.levels):
+    for level in range(len(model.levels)):
         boxes = [tree[level] for tree in trees]
         grids = torch.stack([patch_grid(c, h, patch) for c, h in boxes])
         image = torch.cat([v.level_input("image", grids[i : i + 1], boxes[i][1], patch) for i, v in enumerate(volumes)])
@@ -96,7 +102,7 @@ def forward(model, volumes, trees, scheme, augment_rng=None):
             image = image * scale + AUGMENTATION["noise_sd"] * torch.randn_like(image)
         if level > 0:
             image = torch.cat([image, parent_channels(probs, [b[0] for b in previous], [b[1] for b in previous], grids)], 1)
-        logits = net(image)
+        logits = level_logits(model, level, image)
         losses.append(-(target * F.log_softmax(logits, 1)).sum(1).mean())
         probs, previous = F.softmax(logits, 1).detach(), boxes
     return torch.stack(losses).mean()
@@ -123,10 +129,12 @@ def describe(args, scheme, features, opts, contrasts, values, studies, network):
     }
 
 
-def identity(model):
-    """What must match for a model folder to be resumed."""
+def identity(model, parent=True):
+    """What must match for a model folder to be resumed (a network block without `parent` is a plain one;
+    parent=False leaves the parent scheme out)."""
+    network = {**model["network"], "parent": parent_scheme(model["network"]) if parent else None}
     return [model["contrasts"], model["labels"]["values"], model["scheme"]["depth"], model["scheme"]["patch"],
-            model["scheme"]["fov"], model["network"]]
+            model["scheme"]["fov"], network]
 
 
 def main(argv):
@@ -152,8 +160,8 @@ def main(argv):
     train_n = len(split[0])
     scheme = scheme_for(opts, volumes)
     torch.manual_seed(opts["seed"])
-    model = Patchwork(len(names), len(values), scheme["depth"], features).to(on)
-    network = network_description(len(names), len(values), scheme["depth"], features)
+    model = Patchwork(len(names), len(values), scheme["depth"], features, opts["parent"]).to(on)
+    network = network_description(len(names), len(values), scheme["depth"], features, opts["parent"])
     optimiser = torch.optim.Adam(model.parameters(), lr=opts["lr"])
     description = describe(args, scheme, features, opts, names, values, split, network)
     os.makedirs(args.model, exist_ok=True)
@@ -166,6 +174,13 @@ def main(argv):
             state = torch.load(checkpoint_path, map_location=on)
         except Exception as error:
             raise PatchworkError(f"the checkpoint {checkpoint_path} is damaged ({error}) — delete it to start over") from None
+        saved = parent_scheme(state["description"]["network"])
+        if saved != opts["parent"] and identity(state["description"], False) == identity(description, False):
+            old = "" if "parent" in state["description"]["network"] else " (saved before the parent option, whose models are all plain)"
+            raise PatchworkError(
+                f"{args.model} holds a model with parent={saved}{old}, the scheme asks for parent={opts['parent']} — "
+                f"add parent={saved} to the scheme to resume it, or choose a new model folder for a parent={opts['parent']} model"
+            )
         if identity(state["description"]) != identity(description):
             raise PatchworkError(f"{args.model} holds a model of other contrasts, labels or scheme — choose a new model folder or delete it")
         model.load_state_dict(state["model"])
