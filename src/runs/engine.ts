@@ -21,6 +21,7 @@ import {
   hasActiveTasks,
   pendingTasksOfRuns,
   previousTaskOfItem,
+  previousTasksOfItems,
   tasksOfJob,
   tasksOfRun,
   updateTask,
@@ -68,6 +69,8 @@ export class Engine {
   private unheard: [TaskRow, TaskState][] = [];
   /** Folders of tasks whose end is committed: compacted when their run ends (`compactEnded`). */
   private readonly endedFolders = new EndedFolders();
+  /** While a created chunk is submitted: its tasks' previous jobs' rows (`submitCreated`). */
+  private previousRows: ReadonlyMap<string, TaskRow> | undefined;
 
   /** `executors`: one executor, or a set that makes one per engine kind on first use. */
   constructor(
@@ -105,7 +108,13 @@ export class Engine {
   async submitCreated(runId: number, created: CreatedTasks): Promise<void> {
     this.runs.add(runId);
     this.lookups.know(created.provenances);
-    await this.submitTasks(created.rows, true);
+    // A run created in chunks has no group-level job: an item's job before is the one right before.
+    this.previousRows = previousTasksOfItems(this.catalog.db, runId, created.rows);
+    try {
+      await this.submitTasks(created.rows, true);
+    } finally {
+      this.previousRows = undefined;
+    }
   }
 
   /** Submits tasks as planned (plan-units.ts): one executor call per engine kind. */
@@ -154,7 +163,9 @@ export class Engine {
   }
 
   private previousInDb(task: TaskRow): PreviousJob | undefined {
-    const row = previousTaskOfItem(this.catalog.db, task, GROUP_ITEM);
+    const row =
+      this.previousRows?.get(`${task.item}\u0000${task.job_index}`) ??
+      previousTaskOfItem(this.catalog.db, task, GROUP_ITEM);
     return row === undefined ? undefined : this.previousOf(row);
   }
 

@@ -194,6 +194,28 @@ export function previousTaskOfItem(
   ).get(task.run_id, task.item, groupItem, task.job_index) as TaskRow | undefined;
 }
 
+/**
+ * The task of the job before each given task's, for tasks of one run without group-level jobs, keyed
+ * `item NUL job_index` of the later task: one statement per job where previousTaskOfItem took one per
+ * task (9,000 for a 10,000-task run created job by job in chunks).
+ */
+export function previousTasksOfItems(
+  db: Db,
+  runId: number,
+  tasks: readonly Pick<TaskRow, 'item' | 'job_index'>[],
+): Map<string, TaskRow> {
+  const itemsByJob = new Map<number, string[]>();
+  for (const t of tasks)
+    if (t.job_index > 0) itemsByJob.set(t.job_index, [...(itemsByJob.get(t.job_index) ?? []), t.item]);
+  const sql = `SELECT ${TASK_COLUMNS} FROM tasks WHERE run_id = ? AND job_index = ? AND item IN (SELECT value FROM json_each(?))`;
+  const previous = new Map<string, TaskRow>();
+  for (const [jobIndex, items] of itemsByJob) {
+    const rows = statement(db, sql).all(runId, jobIndex - 1, JSON.stringify(items)) as TaskRow[];
+    for (const row of rows) previous.set(`${row.item}\u0000${jobIndex}`, row);
+  }
+  return previous;
+}
+
 /** The tasks of one job of a run (one per item, or the one task of a group-level job). */
 export function tasksOfJob(db: Db, runId: number, jobIndex: number): TaskRow[] {
   return statement(
