@@ -167,7 +167,9 @@ describe('patchwork-train and patchwork-apply on synthetic heads', () => {
       depth_rule: 'auto',
       patch: [16, 16, 16],
       fov: [1, 0.5],
-      parent: 'residual',
+      // parent=auto: plain at depth 2 (residual parents learnt CSF far more slowly there).
+      parent: 'plain',
+      parent_rule: 'auto',
     });
     expect(description.training).toMatchObject({
       iterations: 100,
@@ -307,8 +309,8 @@ describe('patchwork bad inputs fail with the reason and write nothing', () => {
     );
 
     // A folder of a model saved before the parent option (a plain one; its network block has no
-    // `parent`) resumes only when the scheme says parent=plain; the default residual scheme is refused
-    // with the fix. Such a model applies as a plain one.
+    // `parent`) resumes only as a plain one: a residual scheme is refused with the fix; the default
+    // (auto, plain at this depth 2) resumes it. Such a model applies as a plain one.
     const old = join(root, 'old model');
     const oldScheme = SCHEME.replace('epoch=25', 'epoch=2');
     result = await train(old, 2, list, `${oldScheme} parent=plain`);
@@ -329,7 +331,7 @@ describe('patchwork bad inputs fail with the reason and write nothing', () => {
       { encoding: 'utf8' },
     );
     expect(stripped.status, stripped.stderr).toBe(0);
-    result = await train(old, 4, list, oldScheme);
+    result = await train(old, 4, list, `${oldScheme} parent=residual`);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /holds a model with parent=plain \(saved before the parent option, whose models are all plain\), the scheme asks for parent=residual — add parent=plain to the scheme to resume it/,
@@ -339,12 +341,14 @@ describe('patchwork bad inputs fail with the reason and write nothing', () => {
     result = await apply(old, [head.t1], oldOut);
     expect(result.code, result.stderr).toBe(0);
     expect(readJson(`${oldOut}.json`)).toMatchObject({ parent: 'plain' });
-    result = await train(old, 4, list, `${oldScheme} parent=plain`);
+    result = await train(old, 4, list, oldScheme);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/resuming from iteration 2 /);
     expect(readJson(join(old, 'model_patchwork.json')).training.iterations_done).toBe(4);
     result = await train(join(root, 'odd parent'), 2, list, `${oldScheme} parent=sum`);
-    expect(result.stderr).toMatch(/parent=sum — use parent=residual \(the default\) or parent=plain/);
+    expect(result.stderr).toMatch(
+      /parent=sum — use parent=auto \(the default: residual at depth 3 and more, plain at depth 2\), parent=residual or parent=plain/,
+    );
 
     // Outside a run the group job's lists pair by position: one label image per contrast.
     const unpaired = trainValues(join(root, 'unpaired model'), 5, heads.slice(0, 2));
