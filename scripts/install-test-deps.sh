@@ -44,27 +44,7 @@ command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
 
 if ((${#missing[@]} > 0)); then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: missing ${missing[*]} and no apt-get here; install them by hand." >&2
-    exit 1
-  fi
-  sudo=()
-  if [[ "$(id -u)" != 0 ]]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-      echo "install-test-deps: missing ${missing[*]}; run this script as root to install them." >&2
-      exit 1
-    fi
-    sudo=(sudo)
-  fi
-  echo "install-test-deps: installing ${missing[*]}"
-  # Another apt-get (a second checkout's install, unattended upgrades) may hold the locks: wait for it
-  # rather than fail. DPkg::Lock::Timeout covers dpkg's lock; the package lists' lock is retried here.
-  for attempt in 1 2 3 4 5 6 7 8 9 10; do
-    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=1200 update && break
-    ((attempt < 10)) || exit 1
-    sleep 30
-  done
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=1200 install -y --no-install-recommends "${missing[@]}"
+  "$SCRIPTS/apt-install.sh" install-test-deps "${missing[@]}"
 fi
 
 "$SCRIPTS/fetch-test-data.sh"
