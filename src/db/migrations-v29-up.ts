@@ -57,4 +57,15 @@ export const MIGRATIONS_V29_UP: readonly Migration[] = [
       CREATE INDEX tasks_grid ON tasks (project_id, id, state);
     `,
   },
+  {
+    version: 32,
+    name: 'grid pages by item and searched',
+    sql: `
+      -- Sorted by item, a grid page sorted all of a project's tasks (200,000 in a biobank run: 160 ms
+      -- of CPU a page); searched, it read every task's row to test four text columns. In here a page
+      -- by item walks the index in order, and a search tests every task without reading its row.
+      -- item, job_index and job_name never change; state, host and error change a few times a task.
+      CREATE INDEX tasks_grid_item ON tasks (project_id, item, job_index, id, state, job_name, host, error);
+    `,
+  },
 ];

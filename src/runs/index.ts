@@ -30,6 +30,7 @@ export {
   gridCounts,
   gridRows,
   gridTotal,
+  gridPage,
   taskStateCounts,
   GRID_SORT_KEYS,
   type GridCounts,

@@ -79,16 +79,57 @@ function gridWhere(query: GridQuery): { sql: string; params: unknown[] } {
 
 /**
  * The grid monitor's table: the tasks matching a query (one page of them with `limit`), with the
- * project name. One statement.
+ * project name. One statement; `walk` names the index a page walks (see {@link gridPage}).
  */
-export function gridRows(db: Db, query: GridQuery): GridRow[] {
+export function gridRows(db: Db, query: GridQuery, walk?: 'tasks_grid_item'): GridRow[] {
   const { sql: where, params } = gridWhere(query);
-  const order = `${SORT_SQL[query.sort ?? 'id']} ${query.descending === true ? 'DESC' : 'ASC'}, t.id`;
+  const direction = query.descending === true ? 'DESC' : 'ASC';
+  const sort = query.sort ?? 'id';
+  // By item, tasks_grid_item gives the order itself (item, job, id, all one way): a page reads its
+  // 100 rows, where a sort of every task of the project took 160 ms of CPU over a biobank run.
+  const byItem = sort === 'item' && query.projectId !== undefined;
+  const order = byItem
+    ? `t.item ${direction}, t.job_index ${direction}, t.id ${direction}`
+    : `${SORT_SQL[sort]} ${direction}, t.id`;
+  const index = byItem || walk !== undefined ? 'INDEXED BY tasks_grid_item' : '';
   const page = query.limit === undefined ? '' : 'LIMIT ? OFFSET ?';
   if (query.limit !== undefined) params.push(query.limit, query.offset ?? 0);
-  const sql = `SELECT t.*, p.name AS project FROM tasks t JOIN projects p ON p.id = t.project_id
+  const sql = `SELECT t.*, p.name AS project FROM tasks t ${index} JOIN projects p ON p.id = t.project_id
     ${where} ORDER BY ${order} ${page}`;
   return db.prepare(sql).all(...params) as GridRow[];
+}
+
+/**
+ * Fewer matches of a free-text search than this, and the page is found through tasks_grid_item (every
+ * task's searched columns in one index, its matches sorted); more, and walking the tasks in order
+ * finds a page of them soon.
+ */
+export const SPARSE_SEARCH = 2000;
+
+/**
+ * One page of the grid and how many tasks match in all. A free-text search tests four text columns
+ * of every task: counted over tasks_grid_item (no task row read), and the count decides how the page
+ * is found. Over a biobank run's 200,000 tasks, 20 matches: 215 ms of wall before, two index scans now.
+ */
+export function gridPage(
+  db: Db,
+  query: GridQuery,
+  byState?: ReadonlyMap<TaskState, number>,
+): { rows: GridRow[]; total: number } {
+  const total = gridTotal(db, query, byState);
+  const sparse = searchable(query) && total <= SPARSE_SEARCH;
+  return { rows: gridRows(db, query, sparse ? 'tasks_grid_item' : undefined), total };
+}
+
+/** A search within one project, its other filters all in tasks_grid_item. */
+function searchable(query: GridQuery): boolean {
+  return (
+    query.search !== undefined &&
+    query.search !== '' &&
+    query.projectId !== undefined &&
+    query.runId === undefined &&
+    query.subject === undefined
+  );
 }
 
 /**
@@ -112,8 +153,9 @@ export function gridTotal(db: Db, query: GridQuery, byState?: ReadonlyMap<TaskSt
     for (const [state, n] of byState) if (wanted.has(state)) total += n;
     return total;
   }
+  const index = searchable(query) ? 'INDEXED BY tasks_grid_item' : '';
   return db
-    .prepare(`SELECT count(*) FROM tasks t ${where}`)
+    .prepare(`SELECT count(*) FROM tasks t ${index} ${where}`)
     .pluck()
     .get(...params) as number;
 }

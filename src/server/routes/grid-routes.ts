@@ -10,7 +10,7 @@ import {
   getTask,
   gridCounts,
   gridRows,
-  gridTotal,
+  gridPage,
   isEnded,
   planRerun,
   runOwners,
@@ -67,15 +67,16 @@ export function gridRoutes(): Hono<AppEnv> {
       includeDone: q.all === '1' || q.all === 'true',
       ...(q.limit === undefined ? {} : { limit: q.limit, offset: q.offset ?? 0 }),
     };
-    const rows = gridRows(db, query);
-    const owner = ownersOf(db, rows);
     // Counted once for the counters and, when only states filter, the page's total.
     const byState = taskStateCounts(db, project.id);
+    // A page tells how many there are in all; the whole grid is its own total.
+    const { rows, total } =
+      q.limit === undefined ? { rows: gridRows(db, query), total: undefined } : gridPage(db, query, byState);
+    const owner = ownersOf(db, rows);
     return c.json({
       counts: gridCounts(db, project.id, byState),
       tasks: rows.map((t) => toGridTask(t, project.name, owner(t.run_id))),
-      // A page tells how many there are in all; the whole grid is its own total.
-      ...(q.limit === undefined ? {} : { total: gridTotal(db, query, byState) }),
+      ...(total === undefined ? {} : { total }),
     } satisfies GridResponse);
   });
 
