@@ -116,8 +116,8 @@ export async function runBiobankBench(): Promise<void> {
 \`bench/biobank-bench.ts\` (one command; \`BENCH_BIOBANK_PARTS\` picks parts), whole processes where a user
 waits for one. Tree: \`bench/synthetic-tree.ts\`, ${s.subjects.toLocaleString('en')} subjects × ${s.studiesPerSubject} studies × ${s.seriesPerStudy} series × ${s.filesPerSeries} files
 (one-byte files, \`<subject>/<study>/<series>/sNNN.nii\`); the catalog is the one \`cohort create\` made of it.
-Machine: ${results.machine}; shared with six other sessions, so each figure carries the load average
-(1 minute) taken just before it.
+Machine: ${results.machine}; each figure carries the load average (1 minute) taken just before it,
+as other work may share the machine.
 
 ${results.index === undefined ? 'Indexing: not measured in this run.' : indexLines(results.index)}
 
