@@ -2,6 +2,7 @@ import type { Project } from '../catalog/project-store.js';
 import { tagsOf } from '../catalog/tags.js';
 import type { Db } from '../db/open-database.js';
 import type { Filter } from '../selection/filter.js';
+import { filePathIds } from '../selection/distinct-paths.js';
 import { parseFilter } from '../selection/parse-filter.js';
 import { filterCondition } from '../selection/run-filter.js';
 import { sql } from '../selection/sql-fragment.js';
@@ -21,7 +22,7 @@ import { jobIndicators } from './job-indicators.js';
 export function listStudies(db: Db, project: Project, filterText: string, page: PageRequest): Page<StudyRow> {
   const filter = parseFilter(filterText);
   const query = sql`SELECT s.id AS studyId, s.subject_id AS subjectId, sub.pid, s.sid, s.description
-    FROM ${orderedStudiesFrom(project.id)} AND (${filterCondition(filter, { perStudy: true })})
+    FROM ${orderedStudiesFrom(project.id)} AND (${filterCondition(filter, { perStudy: true, pathIds: filePathIds(db) })})
     ORDER BY sub.pid, s.sort_key, s.sid LIMIT ${page.limit} OFFSET ${page.offset}`;
   const rows = db.prepare(query.text).all(...query.params) as Array<
     Omit<StudyRow, 'ref' | 'files' | 'tags' | 'jobs'>
@@ -62,7 +63,7 @@ function countStudiesMatching(
   page: PageRequest,
   rows: number,
 ): number {
-  const count = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter)})`;
+  const count = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter, { pathIds: filePathIds(db) })})`;
   return pageTotal(db, page, rows, count);
 }
 

@@ -2,6 +2,7 @@ import type { Project } from '../catalog/project-store.js';
 import { tagsOf } from '../catalog/tags.js';
 import type { Db } from '../db/open-database.js';
 import type { Filter } from '../selection/filter.js';
+import { filePathIds } from '../selection/distinct-paths.js';
 import { parseFilter } from '../selection/parse-filter.js';
 import { filterCondition } from '../selection/run-filter.js';
 import { sql, type SqlFragment } from '../selection/sql-fragment.js';
@@ -24,7 +25,7 @@ export function listSubjects(
   page: PageRequest,
 ): Page<SubjectRow> {
   const filter = parseFilter(filterText);
-  const perStudy = filterCondition(filter, { perStudy: true });
+  const perStudy = filterCondition(filter, { perStudy: true, pathIds: filePathIds(db) });
   // pid is unique in a project, so "after the cursor" is exact; it is a range of the (project_id, pid) index.
   const from =
     page.after === undefined ? sql`LIMIT ${page.limit} OFFSET ${page.offset}` : sql`LIMIT ${page.limit}`;
@@ -77,7 +78,7 @@ function countSubjectsMatching(
 ): number {
   // Uncorrelated lists here: one pass over the files for a file pattern, not a probe per study.
   const count = sql`SELECT count(*) FROM subjects sub
-    WHERE sub.project_id = ${project.id} AND sub.present = 1 AND ${hasStudy(project, filterCondition(filter))}`;
+    WHERE sub.project_id = ${project.id} AND sub.present = 1 AND ${hasStudy(project, filterCondition(filter, { pathIds: filePathIds(db) }))}`;
   return pageTotal(db, page, rows, count);
 }
 

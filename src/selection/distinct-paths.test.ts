@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Project } from '../catalog/project-store.js';
 import type { Db } from '../db/open-database.js';
 import { recording } from '../db/test-fixture.js';
-import { MAX_DISTINCT_PATHS, MAX_MATCHED_PATHS, matchDistinctPaths } from './distinct-paths.js';
+import { filePathIds, MAX_DISTINCT_PATHS, MAX_MATCHED_PATHS, matchDistinctPaths } from './distinct-paths.js';
+import { parseFilter } from './parse-filter.js';
+import { filterCondition } from './run-filter.js';
+import { sql, type SqlFragment } from './sql-fragment.js';
+import { presentStudiesFrom } from './study-row.js';
 import { createLargeFixture } from './large-fixture.js';
 import { parseSelector } from './parse-selector.js';
 import { eachSelectedStudy, selectFiles } from './run-selector.js';
@@ -149,5 +153,86 @@ describe('selections through the distinct paths', () => {
     expect(text).toContain('COVERING INDEX files_study_path_id');
     // Whether SQLite sorts depends on its statistics (this small catalog has some, where it scans 20
     // subjects and sorts); the biobank's plan walks the subjects' index (docs/benchmarks.md).
+  });
+});
+
+// The filter bar's file terms (run-filter.ts) probe studies by path id where filePathIds allows it:
+// the same studies as testing every file's path, in both forms (counted lists and per-study probes).
+describe('filter-bar file terms through the distinct paths', () => {
+  const FILTER_TERMS = [
+    't1_mprage/',
+    'T1_*/s00_',
+    'notes/100%',
+    'notes/a\\_b',
+    'notes/star\\*',
+    '*.nii',
+    'dwi*/*.nii',
+    '*/s001',
+    'nothing/here',
+    'P00',
+    'S000*',
+    'STAG:qc_ok',
+    'PTAG:control',
+  ];
+
+  function randomFilter(next: () => number): string {
+    const groups: string[] = [];
+    for (let g = 1 + Math.floor(next() * 2); g > 0; g--) {
+      const terms: string[] = [];
+      for (let t = 1 + Math.floor(next() * 2); t > 0; t--)
+        terms.push(`${next() < 0.2 ? '!' : ''}${pick(next, FILTER_TERMS)}`);
+      groups.push(terms.join(' '));
+    }
+    return groups.join(' & ');
+  }
+
+  function studies(db: Db, projectId: number, condition: SqlFragment): number[] {
+    const query = sql`SELECT s.id FROM ${presentStudiesFrom(projectId)} AND (${condition}) ORDER BY s.id`;
+    return db
+      .prepare(query.text)
+      .pluck()
+      .all(...query.params) as number[];
+  }
+
+  it('select the same studies as testing every file, for 200 random filters on two catalogs', () => {
+    const catalogs = [
+      createSelectionFixture(),
+      createLargeFixture({ subjects: 30, studiesPerSubject: 2, seriesPerStudy: 4, filesPerSeries: 3 }),
+    ];
+    let probed = 0;
+    for (const { db, project } of catalogs) {
+      const pathIds = filePathIds(db);
+      expect(pathIds).toBeDefined();
+      const next = random(5);
+      for (let i = 0; i < 100; i++) {
+        const text = randomFilter(next);
+        const filter = parseFilter(text);
+        if (filter.groups.some((g) => g.some((t) => t.kind === 'file' && pathIds?.(t.like) != null)))
+          probed++;
+        for (const perStudy of [false, true]) {
+          const expected = studies(db, project.id, filterCondition(filter, { perStudy }));
+          expect(studies(db, project.id, filterCondition(filter, { perStudy, pathIds })), text).toEqual(
+            expected,
+          );
+        }
+      }
+    }
+    expect(probed).toBeGreaterThan(100);
+  });
+
+  it('gives no ids past MAX_DISTINCT_PATHS distinct paths, and null for a pattern matching too many', () => {
+    const { db } = createLargeFixture({
+      subjects: 2,
+      studiesPerSubject: 1,
+      seriesPerStudy: 10,
+      filesPerSeries: 2,
+    });
+    expect(filePathIds(db)?.('%.nii')).toBeNull(); // 20 distinct paths
+    expect(filePathIds(db)?.('t1\\_mprage%')).toHaveLength(2);
+    const add = db.prepare('INSERT INTO file_paths (path) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < MAX_DISTINCT_PATHS; i++) add.run(`other/${i}.nii`);
+    })();
+    expect(filePathIds(db)).toBeUndefined();
   });
 });

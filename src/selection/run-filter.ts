@@ -30,6 +30,11 @@ export interface FilterConditionOptions {
    * everything, the lists are cheaper. Default false.
    */
   readonly perStudy?: boolean;
+  /**
+   * The `file_paths` ids a file term's LIKE pattern matches (`filePathIds` of distinct-paths.ts): each study is then
+   * probed by `(study_id, path_id)`. Absent, or null for a pattern, and the paths of files are tested.
+   */
+  readonly pathIds?: ((like: string) => readonly number[] | null) | undefined;
 }
 
 /**
@@ -37,7 +42,11 @@ export interface FilterConditionOptions {
  * for queries that page or count instead of listing every study (the API's tables).
  */
 export function filterCondition(filter: Filter, options: FilterConditionOptions = {}): SqlFragment {
-  const positive = options.perStudy === true ? perStudySql : positiveSql;
+  const form = options.perStudy === true ? perStudySql : positiveSql;
+  const positive = (term: FilterTerm): SqlFragment => {
+    const ids = term.kind === 'file' ? options.pathIds?.(term.like) : undefined;
+    return ids === undefined || ids === null ? form(term) : pathIdsSql(ids);
+  };
   const groups = filter.groups.map((group) =>
     joinSql(
       group.map((term) => {
@@ -77,6 +86,13 @@ function positiveSql(term: FilterTerm): SqlFragment {
     case 'job':
       return jobStateSql(term.state);
   }
+}
+
+// A file term as the study's files with these paths: one probe of files_study_path_id per path id.
+function pathIdsSql(ids: readonly number[]): SqlFragment {
+  if (ids.length === 0) return sql`0`;
+  const list: SqlFragment = { text: ids.map(() => '?').join(', '), params: [...ids] };
+  return sql`EXISTS (SELECT 1 FROM files f WHERE f.study_id = s.id AND f.path_id IN (${list}) AND f.present = 1)`;
 }
 
 // The same conditions as positiveSql, probed for the one study `s`.
