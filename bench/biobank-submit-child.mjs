@@ -47,6 +47,12 @@ const run = createRun(catalog, project, input);
 mark('created');
 await supervisor.start(run.runId);
 mark('submitted');
+// BENCH_HEAP_SNAPSHOT=FILE (with node --expose-gc): what the runner keeps once all are submitted.
+if (process.env.BENCH_HEAP_SNAPSHOT) {
+  globalThis.gc?.();
+  console.error(`retained heap after submission: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+  (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+}
 await supervisor.poll();
 mark('polled');
 await supervisor.close();
