@@ -50,7 +50,9 @@ mark('submitted');
 // BENCH_HEAP_SNAPSHOT=FILE (with node --expose-gc): what the runner keeps once all are submitted.
 if (process.env.BENCH_HEAP_SNAPSHOT) {
   globalThis.gc?.();
-  console.error(`retained heap after submission: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+  console.error(
+    `retained heap after submission: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`,
+  );
   (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
 }
 await supervisor.poll();

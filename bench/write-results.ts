@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -5,7 +6,8 @@ const FILE = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 
 /**
  * Replaces the section between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in docs/benchmarks.md
- * (appending it when absent), so each benchmark rewrites only its own figures.
+ * (appending it when absent), so each benchmark rewrites only its own figures. The file is then put
+ * in Prettier's form (tables aligned), as `npm run lint` checks it.
  */
 export function writeSection(name: string, markdown: string): void {
   const start = `<!-- bench:${name} -->`;
@@ -19,4 +21,7 @@ export function writeSection(name: string, markdown: string): void {
       ? doc.slice(0, from) + block + doc.slice(to + end.length)
       : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(FILE, next);
+  const prettier = fileURLToPath(new URL('../node_modules/.bin/prettier', import.meta.url));
+  const formatted = spawnSync(prettier, ['--write', FILE], { encoding: 'utf8' });
+  if (formatted.status !== 0) console.error(`prettier --write ${FILE} failed: ${formatted.stderr}`);
 }
