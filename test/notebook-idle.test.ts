@@ -46,8 +46,22 @@ describe('notebook server idle shutdown', () => {
     const { url, taskId: server } = JSON.parse(debug.stdout) as { url: string; taskId: number };
     onTestFinished(() => void runCohort(['grid', 'kill-all'], env));
     expect(show(env, server).resolved.notebook?.idleSeconds).toBe(6);
-    const started = Date.now();
     expect((await fetch(url)).status).toBe(200);
+    // An API request is activity (a page load, or the launcher's own api/status, is not): the server's
+    // quiet time starts no earlier than `started`. Measured from the page load instead, a loaded
+    // machine once saw the stop 5.99 s later, as the quiet time had begun with the server's start.
+    const page = new URL(url);
+    const api = new URL(page.pathname.replace(/notebooks\/.*$/, 'api/contents'), page);
+    const started = Date.now();
+    const activity = await fetch(api, {
+      headers: { Authorization: `token ${page.searchParams.get('token')}` },
+    });
+    expect(activity.status).toBe(200);
+    const status = await fetch(new URL(api.pathname.replace(/contents$/, 'status'), page), {
+      headers: { Authorization: `token ${page.searchParams.get('token')}` },
+    });
+    const lastActivity = Date.parse(((await status.json()) as { last_activity: string }).last_activity);
+    expect(lastActivity).toBeGreaterThanOrEqual(started - 5); // the request above was counted
 
     let shown = show(env, server);
     while (shown.state === 'running' && Date.now() - started < 60_000) {
