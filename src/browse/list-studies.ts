@@ -21,13 +21,15 @@ import { jobIndicators } from './job-indicators.js';
  */
 export function listStudies(db: Db, project: Project, filterText: string, page: PageRequest): Page<StudyRow> {
   const filter = parseFilter(filterText);
+  const pathIds = filePathIds(db);
   const query = sql`SELECT s.id AS studyId, s.subject_id AS subjectId, sub.pid, s.sid, s.description
-    FROM ${orderedStudiesFrom(project.id)} AND (${filterCondition(filter, { perStudy: true, pathIds: filePathIds(db) })})
+    FROM ${orderedStudiesFrom(project.id)} AND (${filterCondition(filter, { perStudy: true, pathIds })})
     ORDER BY sub.pid, s.sort_key, s.sid LIMIT ${page.limit} OFFSET ${page.offset}`;
   const rows = db.prepare(query.text).all(...query.params) as Array<
     Omit<StudyRow, 'ref' | 'files' | 'tags' | 'jobs'>
   >;
-  const total = page.count === false ? null : countStudiesMatching(db, project, filter, page, rows.length);
+  const total =
+    page.count === false ? null : countStudiesMatching(db, project, filter, page, rows.length, pathIds);
   const ids = rows.map((r) => r.studyId);
   const counts = new Map(
     (
@@ -62,8 +64,9 @@ function countStudiesMatching(
   filter: Filter,
   page: PageRequest,
   rows: number,
+  pathIds = filePathIds(db),
 ): number {
-  const count = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter, { pathIds: filePathIds(db) })})`;
+  const count = sql`SELECT count(*) FROM ${presentStudiesFrom(project.id)} AND (${filterCondition(filter, { pathIds })})`;
   return pageTotal(db, page, rows, count);
 }
 

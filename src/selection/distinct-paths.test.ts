@@ -66,6 +66,14 @@ const SORTS = [
 ];
 const NTHS = ['nth:1', 'nth:-1', 'nth:2', 'nth:-3'];
 
+/** Fills `file_paths` with `count` more paths of no file, as a BIDS catalog has. */
+function addDistinctPaths(db: Db, count: number): void {
+  const add = db.prepare('INSERT INTO file_paths (path) VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) add.run(`other/${i}.nii`);
+  })();
+}
+
 const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
 
 function randomSelector(next: () => number): string[] {
@@ -127,10 +135,7 @@ describe('selections through the distinct paths', () => {
     expect(matchDistinctPaths(db, files(['file:t1_mprage*/*.nii'])!)?.ids).toHaveLength(2);
     expect(MAX_MATCHED_PATHS).toBeLessThan(20);
     // Past MAX_DISTINCT_PATHS distinct paths in the catalog every file is tested, as before.
-    const add = db.prepare('INSERT INTO file_paths (path) VALUES (?)');
-    db.transaction(() => {
-      for (let i = 0; i < MAX_DISTINCT_PATHS; i++) add.run(`other/${i}.nii`);
-    })();
+    addDistinctPaths(db, MAX_DISTINCT_PATHS);
     expect(matchDistinctPaths(db, files(['file:t1_mprage*/*.nii'])!)).toBeNull();
   });
 
@@ -229,10 +234,7 @@ describe('filter-bar file terms through the distinct paths', () => {
     });
     expect(filePathIds(db)?.('%.nii')).toBeNull(); // 20 distinct paths
     expect(filePathIds(db)?.('t1\\_mprage%')).toHaveLength(2);
-    const add = db.prepare('INSERT INTO file_paths (path) VALUES (?)');
-    db.transaction(() => {
-      for (let i = 0; i < MAX_DISTINCT_PATHS; i++) add.run(`other/${i}.nii`);
-    })();
+    addDistinctPaths(db, MAX_DISTINCT_PATHS);
     expect(filePathIds(db)).toBeUndefined();
   });
 });
