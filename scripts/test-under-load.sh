@@ -6,7 +6,8 @@
 #
 # Usage: scripts/test-under-load.sh [ROUNDS] [VITEST ARGS...]
 #   ROUNDS       how many rounds (default 10)
-#   VITEST ARGS  passed to `vitest run` (default: every project), e.g. `--project unit`
+#   VITEST ARGS  passed to `vitest run`, e.g. `--project unit` (default: scripts/run-tests.sh, every
+#                project as `npm test` runs them, without its typecheck and lint)
 # Builds once first. Writes one line per round to test-results/under-load.tsv (round, exit code,
 # seconds, load average at the end) and stops at the first failing round, whose output it keeps in
 # test-results/under-load-ROUND.log.
@@ -30,7 +31,7 @@ npm run build >/dev/null || exit 1
 for round in $(seq "$rounds"); do
   log="test-results/under-load-$round.log"
   start=$(date +%s)
-  npx vitest run "$@" >"$log" 2>&1
+  if (($# > 0)); then npx vitest run "$@" >"$log" 2>&1; else bash scripts/run-tests.sh >"$log" 2>&1; fi
   code=$?
   printf '%s\t%s\t%s\t%s\n' "$round" "$code" "$(($(date +%s) - start))" "$(cut -d' ' -f1 /proc/loadavg)" >>"$summary"
   if ((code != 0)); then
