@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The test suite as `npm test` runs it, in two streams at once on the built tree:
-# - the cluster project (real Slurm and SGE daemons), whose files run one at a time because they share
-#   the daemons, and which spends most of its ten minutes waiting on them (scheduler passes, polls);
+# The test suite as `npm test` runs it, on the built tree, in two streams at once:
+# - the cluster project (real Slurm and SGE daemons), which spends most of its time waiting on them
+#   (scheduler passes, polls). Files that share a daemon run one at a time, so the Slurm-only and
+#   SGE-only files run as two lines side by side, and the files that use both after them;
 # - everything else: with --checks, the typecheck and lint first; then the unit, integration and web
 #   projects, one file at a time (Vitest's default on two cores).
-# One after the other they took 23 minutes on the two-core CI machine; side by side, about the longer
-# of the two. The cluster stream's output goes to test-results/cluster.log and is printed when both are
-# done, so the two never interleave. Exits non-zero when either stream failed.
+# One after the other they took 23 minutes on the two-core CI machine; this way about ten. Each cluster
+# line's output goes to test-results/cluster-*.log and is printed when all are done, so nothing
+# interleaves. Exits non-zero when any stream failed.
 #
 # Usage: scripts/run-tests.sh [--checks]   (the tree must be built: `npm run build`)
 set -uo pipefail
@@ -14,12 +15,39 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 checks=0
 [[ "${1:-}" == --checks ]] && checks=1
 
+# Files of the cluster project (vitest.config.ts) that use only Slurm's or only SGE's test cluster; any
+# other cluster file runs in the last line, after both, so a new one is never left out.
+SLURM_ONLY=(
+  src/executors/slurm/slurm-executor.test.ts
+  test/slurm-node-failure.test.ts
+  test/slurm-accounting.test.ts
+  test/library-batch.test.ts
+)
+SGE_ONLY=(
+  src/executors/sge/sge-executor.test.ts
+  test/sge-cluster-realism.test.ts
+  test/sge-job-limit.test.ts
+)
+
 mkdir -p test-results
-cluster_log=test-results/cluster.log
-npx vitest run --project cluster >"$cluster_log" 2>&1 &
+rm -f test-results/cluster-*.log
+cluster_lines() {
+  npx vitest run --project cluster "${SLURM_ONLY[@]}" >test-results/cluster-slurm.log 2>&1 &
+  local slurm=$!
+  npx vitest run --project cluster "${SGE_ONLY[@]}" >test-results/cluster-sge.log 2>&1 &
+  local sge=$!
+  local failed=0
+  wait "$slurm" || failed=1
+  wait "$sge" || failed=1
+  local excluded=()
+  for file in "${SLURM_ONLY[@]}" "${SGE_ONLY[@]}"; do excluded+=(--exclude "$file"); done
+  npx vitest run --project cluster "${excluded[@]}" >test-results/cluster-both.log 2>&1 || failed=1
+  return "$failed"
+}
+cluster_lines &
 cluster=$!
-# Ctrl-C or a CI timeout: the cluster stream goes too, daemons' jobs are the tests' own to clean up.
-trap 'kill "$cluster" 2>/dev/null' INT TERM
+# Ctrl-C or a CI timeout: the cluster lines go too (their jobs are the tests' own to clean up).
+trap 'pkill -P "$cluster" 2>/dev/null; kill "$cluster" 2>/dev/null' INT TERM
 
 main=0
 if ((checks)); then
@@ -31,9 +59,11 @@ fi
 
 wait "$cluster"
 cluster_status=$?
-echo
-echo "── cluster project (real Slurm and SGE), run beside the others ──"
-cat "$cluster_log"
+for line in slurm sge both; do
+  echo
+  echo "── cluster project, $line (run beside the others) ──"
+  cat "test-results/cluster-$line.log"
+done
 if ((main != 0 || cluster_status != 0)); then
   echo "tests failed: unit/integration/web exit $main, cluster exit $cluster_status" >&2
   exit 1

@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { openCatalog } from '../src/catalog/catalog.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { readExitRecord } from '../src/executors/index.js';
+import { readProcStat } from '../src/executors/proc-stat.js';
+import { readLaunchRecords } from '../src/executors/task-folder.js';
 import { CLI, runCohort, runReport } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { waitUntil } from './helpers/wait-until.js';
 import { writeTree } from './helpers/write-tree.js';
 
 // Issue 10, item 7: a disk that fills up during a run loses no task state. The home (catalog and run
@@ -63,14 +66,6 @@ function keepFull(file: string): { stop: () => Promise<void> } {
   };
 }
 
-async function waitFor(what: string, done: () => boolean, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function taskStates(env: Record<string, string>): string[] {
   const catalog = openCatalog(resolveConfig({}, env));
   try {
@@ -123,12 +118,16 @@ async function runUntilFull(
   runner.stdout?.on('data', (d: Buffer) => (output.stdout += d.toString()));
   runner.stderr?.on('data', (d: Buffer) => (output.stderr += d.toString()));
   const exited = new Promise<number | null>((r) => runner.once('close', (c) => r(c)));
-  await waitFor('the job to fill the disk', () => existsSync(env.FILLED));
+  await waitUntil('the job to fill the disk', () => existsSync(env.FILLED));
   const full = keepFull(filler);
   await beforeTheEnd(runner);
+  // The job started before the disk filled up: its pid is in its `launch` file.
+  const started = readLaunchRecords(fillDir)?.started;
+  if (started === undefined || started === 'partial') throw new Error('the job has no pid record');
   writeFileSync(env.KEPT_FULL, '');
   // The job ends now; its launcher finds no room for the exit record, the runner none for the state.
-  await new Promise((r) => setTimeout(r, 1500));
+  // Returns once the job's process is gone (reaped by its launcher), however slow the machine.
+  await waitUntil('the job to end', () => readProcStat(started.pid) === undefined);
   return { env, runner, output, exited, fillDir, full };
 }
 
@@ -171,6 +170,10 @@ describe('a full disk during a run', () => {
     const unmount = mountSmallFilesystem(join(dir, 'home'), SIZE_KB);
     try {
       const s = await runUntilFull(dir, () => Promise.resolve());
+      // The runner has met the full disk (it says so) before the disk has room again.
+      await waitUntil('the runner to say it cannot record', () =>
+        s.output.stderr.includes('cannot record task states'),
+      );
       await s.full.stop();
       const code = await s.exited;
       const { stdout, stderr } = s.output;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../src/executors/executor.js';
 import { hasEnded, waitFor } from '../src/executors/wait-for.js';
 import { SgeExecutor } from '../src/executors/sge/sge-executor.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 /**
  * SGE as a real cluster misbehaves: two execution hosts (the second in its own network namespace, see
@@ -140,8 +141,10 @@ describe('SGE holds and requeues made outside Cohort', () => {
     // Seen within holdCheckMs (1 s here): a second qstat tells a hold from the wait.
     expect(await until(executor, b!, (s) => s.state !== 'queued', 10_000)).toMatchObject({ state: 'held' });
     await until(executor, a!, hasEnded);
-    // Still held after its dependency ended: only the release lets it run.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Still held after its dependency ended: only the release lets it run. A job submitted after the
+    // dependency ended has run by now, so the scheduler has had its chance to start the held one.
+    const [control] = await executor.submit([task('true')]);
+    expect(await until(executor, control!, hasEnded)).toMatchObject({ state: 'done' });
     expect((await executor.status([b!])).get(b!)).toMatchObject({ state: 'held' });
     sge('qrls', '-h', 'o', b!);
     expect(await until(executor, b!, hasEnded)).toMatchObject({ state: 'done' });
@@ -178,7 +181,10 @@ describe('SGE holds and requeues made outside Cohort', () => {
     expect(record).toHaveLength(1);
     expect(Number(record[0]!.split(' ')[3])).toBeGreaterThanOrEqual(requeuedAt);
     // Both runs are over before the next test counts jobs.
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await waitUntil(
+      'both runs to end',
+      () => readFileSync(join(spec.cwd, 'runs'), 'utf8').match(/^end$/gm)?.length === 2,
+    );
   }, 90_000);
 });
 
@@ -206,7 +212,10 @@ describe('SGE requeue of an array element (one wrapper for the whole array)', ()
     expect(await until(executor, ids[1]!, hasEnded)).toMatchObject({ state: 'done' });
     expect(readFileSync(join(specs[1]!.cwd, 'runs'), 'utf8').match(/^start /gm)).toHaveLength(1);
     // Both runs of the first element are over before the next test counts jobs.
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await waitUntil(
+      'both runs of the first element to end',
+      () => readFileSync(join(specs[0]!.cwd, 'runs'), 'utf8').match(/^end$/gm)?.length === 2,
+    );
   }, 90_000);
 });
 

@@ -8,6 +8,7 @@ import { CohortError } from '../src/errors/cohort-error.js';
 import type { TaskSpec } from '../src/executors/executor.js';
 import { SgeExecutor } from '../src/executors/sge/sge-executor.js';
 import { hasEnded } from '../src/executors/wait-for.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 /**
  * SGE's max_u_jobs on a cluster of its own (scripts/cluster/sge-up.sh with COHORT_SGE_DIR and its own
@@ -127,8 +128,12 @@ describe('SGE max_u_jobs', () => {
       expect((error as CohortError).code).toBe('NOT_AVAILABLE');
       expect((error as CohortError).message).toMatch(/max_u_jobs/);
       // All or nothing: the jobs it had submitted are deleted.
-      await new Promise((r) => setTimeout(r, 2000));
-      expect(run('qstat', '-xml')).not.toMatch(/<JB_job_number>/);
+      await waitUntil(
+        'the deleted jobs to leave qstat',
+        () => !/<JB_job_number>/.test(run('qstat', '-xml')),
+        30_000,
+        500,
+      );
     } finally {
       run('qmod', '-e', '*');
     }

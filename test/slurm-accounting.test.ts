@@ -5,8 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSpec, TaskStatus } from '../src/executors/executor.js';
 import { SlurmExecutor } from '../src/executors/slurm/slurm-executor.js';
+import { readIfExists } from '../src/executors/task-logs.js';
 import { hasEnded, waitFor, waitForFile } from '../src/executors/wait-for.js';
 import { PrivateSlurm } from './helpers/private-slurm.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 // Issue 21 against a real Slurm with accounting (slurmdbd, MariaDB) of this file's own, configured small
 // on purpose: ended jobs leave slurmctld after 2 s (then only sacct knows them), arrays of at most 4,
@@ -174,8 +176,8 @@ describe('Slurm with accounting and small limits', () => {
       "setsid sh -c 'echo $$ > daemon.pid; exec sleep 300' </dev/null >/dev/null 2>&1 & sleep 300",
     );
     const [id] = await executor.submit([spec]);
-    await waitForFile(join(spec.cwd, 'daemon.pid'), 60_000);
-    await sleep(200);
+    const pidFile = join(spec.cwd, 'daemon.pid');
+    await waitUntil('the daemon to write its pid', () => /^\d+\n$/.test(readIfExists(pidFile) ?? ''), 60_000);
     const daemon = Number(readFileSync(join(spec.cwd, 'daemon.pid'), 'utf8'));
     expect(alive(daemon)).toBe(true);
     await executor.cancel([id!]);
