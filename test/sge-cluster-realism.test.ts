@@ -162,7 +162,7 @@ describe('SGE holds and requeues made outside Cohort', () => {
 
   it('a running task rescheduled by qmod -rj is not failed and ends with one record, of its last run', async () => {
     const executor = make();
-    const spec = task('echo "start $JOB_ID $HOSTNAME" >> runs; sleep 6; echo end >> runs');
+    const spec = task('echo "start $JOB_ID $HOSTNAME" >> runs; echo $$ >> pids; sleep 6; echo end >> runs');
     const [id] = await executor.submit([spec]);
     await until(executor, id!, (s) => s.state === 'running');
     const seen: string[] = [];
@@ -181,10 +181,7 @@ describe('SGE holds and requeues made outside Cohort', () => {
     expect(record).toHaveLength(1);
     expect(Number(record[0]!.split(' ')[3])).toBeGreaterThanOrEqual(requeuedAt);
     // Both runs are over before the next test counts jobs.
-    await waitUntil(
-      'both runs to end',
-      () => readFileSync(join(spec.cwd, 'runs'), 'utf8').match(/^end$/gm)?.length === 2,
-    );
+    await waitUntil('both runs to end', quiet(spec.cwd));
   }, 90_000);
 });
 
@@ -192,7 +189,9 @@ describe('SGE requeue of an array element (one wrapper for the whole array)', ()
   it('an element rescheduled by qmod -rj is not failed and ends with one record, of its last run; its sibling is untouched', async () => {
     const executor = make();
     const specs = [1, 2].map(() =>
-      task('echo "start $JOB_ID.$SGE_TASK_ID" >> runs; sleep 6; echo end >> runs', { arrayKey: 'requeue' }),
+      task('echo "start $JOB_ID.$SGE_TASK_ID" >> runs; echo $$ >> pids; sleep 6; echo end >> runs', {
+        arrayKey: 'requeue',
+      }),
     );
     const ids = await executor.submit(specs);
     expect(ids.every((id) => /^\d+\.[12]$/.test(id))).toBe(true);
@@ -212,10 +211,7 @@ describe('SGE requeue of an array element (one wrapper for the whole array)', ()
     expect(await until(executor, ids[1]!, hasEnded)).toMatchObject({ state: 'done' });
     expect(readFileSync(join(specs[1]!.cwd, 'runs'), 'utf8').match(/^start /gm)).toHaveLength(1);
     // Both runs of the first element are over before the next test counts jobs.
-    await waitUntil(
-      'both runs of the first element to end',
-      () => readFileSync(join(specs[0]!.cwd, 'runs'), 'utf8').match(/^end$/gm)?.length === 2,
-    );
+    await waitUntil('both runs of the first element to end', quiet(specs[0]!.cwd));
   }, 90_000);
 });
 
@@ -259,6 +255,18 @@ describe('SGE process tracking', () => {
     },
   );
 });
+
+/**
+ * Whether every run of a job that wrote its shell's pid to `cwd/pids` has ended (a requeued job's first
+ * run may outlive the requeue, or be killed by it) and SGE lists no job any more.
+ */
+function quiet(cwd: string): () => boolean {
+  return () =>
+    readFileSync(join(cwd, 'pids'), 'utf8')
+      .trim()
+      .split('\n')
+      .every((pid) => !alive(Number(pid))) && !/<JB_job_number>/.test(sge('qstat', '-xml'));
+}
 
 function alive(pid: number): boolean {
   try {

@@ -120,7 +120,8 @@ export function executorContract(
   const test = (title: ContractTest, body: (folder: string, context: TestContext) => Promise<void>): void => {
     const reason = options.skip?.[title];
     if (reason !== undefined) it.skip(`${title} (skipped: ${reason})`, () => {});
-    else it(title, (context) => body(mkdtempSync(join(root, 'test-')), context));
+    // Longer than any one wait of the body: a wait that times out says what it waited for and saw.
+    else it(title, (context) => body(mkdtempSync(join(root, 'test-')), context), 3 * timeoutMs);
   };
 
   describe(`Executor contract: ${name}`, () => {
