@@ -1,5 +1,6 @@
 import { runGroupExportBench } from './group-export-bench.js';
 import { runIndexBench } from './index-bench.js';
+import { runLauncherFloorBench } from './launcher-floor.js';
 import { runInJobAddBench } from './in-job-add-bench.js';
 import { runPreviewBench } from './preview-bench.js';
 import { runQcBench } from './qc-bench.js';
@@ -25,6 +26,7 @@ runPreviewBench();
 runScaleBench();
 runInJobAddBench();
 runRunnerBench();
+runLauncherFloorBench();
 runTaskDiskBench();
 runIsolationBench();
 await runNotebookBench();

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { machineLine, median, ms, ratio, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
 import { chainSnakefile } from './chain-workload.js';
 import { freshWorkFolder } from './fresh-work.js';
+import { timeTree } from './time-tree.js';
 
 /**
  * Issue 3 figures: local runner overhead for 1000 trivial tasks (100 subjects × 10 chained jobs), side by
@@ -21,35 +21,9 @@ const SUBJECTS = Number(process.env.BENCH_RUNNER_SUBJECTS ?? 100);
 const SMALL = SUBJECTS * 10 <= 1000;
 /** BENCH_RUNNER_SNAKEMAKE=0 leaves Snakemake out (a quick check of Cohort against `xargs`). */
 const WITH_SNAKEMAKE = SMALL && process.env.BENCH_RUNNER_SNAKEMAKE !== '0';
-/** Wall time and CPU of a whole process tree (bench/cpu-tree.py: a child subreaper). */
-const CPU_TREE = fileURLToPath(new URL('./cpu-tree.py', import.meta.url));
 const JOBS = 10;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CORES = availableParallelism();
-
-interface TreeTime {
-  /** Until the command answered (what a user waits for). */
-  readonly ms: number;
-  /** User + system CPU of the command and of every process it started, also those that outlived it. */
-  readonly cpuMs: number;
-  readonly stdout: string;
-}
-
-/**
- * Runs a command under the subreaper harness: `time` would miss the local executor's launcher, which is
- * detached from \`cohort run\` and reaps the last tasks after it may have answered.
- */
-function timeTree(command: string, args: readonly string[], env: NodeJS.ProcessEnv): TreeTime {
-  const result = spawnSync('python3', [CPU_TREE, command, ...args], {
-    encoding: 'utf8',
-    env,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const report = JSON.parse(String(result.output[3] ?? '{}')) as { wall_ms: number; cpu_ms: number };
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  return { ms: report.wall_ms, cpuMs: report.cpu_ms, stdout: result.stdout };
-}
 
 const load = (): string => loadavg()[0]!.toFixed(1);
 
