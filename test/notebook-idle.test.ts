@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCohort, runReport } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 // Issue 15: the notebook server's idle shutdown, configured short (COHORT_NOTEBOOK_IDLE_MINUTES) so
 // the real jupyter-notebook, left alone, stops by itself while the test waits.
@@ -81,7 +82,7 @@ describe('notebook server idle shutdown', () => {
     );
   }, 120_000);
 
-  it('takes the idle time per server from --idle over the configured one', () => {
+  it('takes the idle time per server from --idle over the configured one', async () => {
     const { env, taskId } = setup();
     const debug = runCohort(['debug', String(taskId), '--idle', '2', '--json'], env);
     expect(debug.code, debug.stderr + debug.stdout).toBe(0);
@@ -89,5 +90,13 @@ describe('notebook server idle shutdown', () => {
     onTestFinished(() => void runCohort(['grid', 'kill-all'], env));
     expect(show(env, server).resolved.notebook?.idleSeconds).toBe(120);
     expect(runCohort(['grid', 'kill', String(server)], env).code).toBe(0);
+    // Ended before the test's folder goes: a notebook server still starting on a loaded machine wrote
+    // into its task folder while the folder was being removed (ENOTEMPTY).
+    await waitUntil(
+      'the killed notebook server to end',
+      () => show(env, server).state === 'killed',
+      60_000,
+      200,
+    );
   }, 120_000);
 });
