@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
 import { Launcher } from '../dist/executors/local/launcher.js';
 
 const [dir, countText, slotsText] = process.argv.slice(2);
@@ -21,6 +22,9 @@ const launcher = new Launcher(
   },
 );
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+// In chunks, as the runner creates a large run: the launcher starts the first tasks while Node writes
+// the next folders (its requests go out when the event loop turns).
+const CHUNK = 32;
 for (let i = 0; i < count; i++) {
   const logDir = join(dir, `task-${i}`);
   mkdirSync(logDir);
@@ -34,4 +38,5 @@ for (let i = 0; i < count; i++) {
     after: [],
   };
   launcher.launch(i, spec, logDir, 0);
+  if ((i + 1) % CHUNK === 0) await turn();
 }

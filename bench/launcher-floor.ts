@@ -56,7 +56,8 @@ export function runLauncherFloorBench(): void {
 
 \`bench/launcher-floor.ts\`: ${TASKS} tasks \`bash -c true\`, ${CORES} slots. The floor is one Node process that
 only makes each task's folder and \`launch\` file and hands it to the native launcher (\`Launcher\` of the
-local executor; no catalog, no scheduler, no states, no chains), timed whole with the launcher and its
+local executor), 32 at a time as the runner creates a large run in chunks: no catalog, no scheduler, no
+states, no chains, timed whole with the launcher and its
 tasks (\`bench/cpu-tree.py\`); \`xargs -P ${CORES}\` runs the same commands; the two alternate, ${REPEATS} repeats,
 medians. Machine: ${machineLine()}, load average ${loadBefore} at the start and ${load()} at the end.
 
