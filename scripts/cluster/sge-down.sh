@@ -22,7 +22,9 @@ NETNS=cohort-sge-$PORT VETH_HOST=csge${PORT}h
 [[ "$(id -u)" == 0 ]] || { echo "sge-down: run as root" >&2; exit 1; }
 command -v qconf >/dev/null 2>&1 || { echo "sge-down: SGE is not installed; nothing to stop"; exit 0; }
 
-running() { [[ -r $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# shellcheck source=sge-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sge-lib.sh"
+running() { daemon_alive "$1"; }
 stop() { # name pid-file qconf-args...
   local name=$1 pidfile=$2 i
   shift 2

@@ -161,11 +161,9 @@ ip netns exec "$NETNS" ip link set lo up
 NODE_HOSTS=$COMMON/hosts.$NODE2
 printf '127.0.0.1 localhost\n%s %s\n%s.2 %s\n' "$NET.1" "$HOST" "$NET" "$NODE2" >"$NODE_HOSTS"
 
-alive() { # pid files...: whether one names a live process
-  local f
-  for f in "$@"; do [[ -r $f ]] && kill -0 "$(cat "$f")" 2>/dev/null && return 0; done
-  return 1
-}
+# shellcheck source=sge-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sge-lib.sh"
+alive() { daemon_alive "$@"; }
 mkdir -p /var/run/gridengine "$EXECD_SPOOL"
 chown sgeadmin:sgeadmin /var/run/gridengine "$EXECD_SPOOL"
 
