@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cohortClientPath } from '../src/runs/task-environment.js';
 import { runCohort, type CliRun } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { waitUntil } from './helpers/wait-until.js';
 import { writeTree } from './helpers/write-tree.js';
 
 /**
@@ -98,7 +99,7 @@ while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done; echo ok > "$o1"`;
     const started = runCohort(['run', file, '*', '--no-wait', '--json'], env);
     expect(started.code, started.stderr).toBe(0);
     const { runId, runner } = JSON.parse(started.stdout) as { runId: number; runner: number };
-    await until(() => existsSync(join(capture, 'env')), 'the task to start');
+    await waitUntil('the task to start', () => existsSync(join(capture, 'env')), 30_000, 100);
     const job = Object.fromEntries(
       readFileSync(join(capture, 'env'), 'utf8')
         .trim()
@@ -109,7 +110,7 @@ while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done; echo ok > "$o1"`;
     expect(statSync(socket).isSocket()).toBe(true);
 
     process.kill(runner, 'SIGKILL');
-    await until(() => !alive(runner), 'the runner to die');
+    await waitUntil('the runner to die', () => !alive(runner), 30_000, 100);
     expect(statSync(socket).isSocket()).toBe(true); // stale: nobody listens
     const shim = join(dir, 'home', 'bin', 'cohort');
     const jobEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...job, COHORT_CLIENT_TRACE: '1' };
@@ -136,14 +137,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

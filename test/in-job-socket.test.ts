@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeJobRequest, type JobRequest } from '../src/runs/job-socket/job-request.js';
 import { runCohort, type CliRun } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { waitUntil } from './helpers/wait-until.js';
 import { writeTree } from './helpers/write-tree.js';
 
 /**
@@ -137,10 +138,11 @@ while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done`;
     const started = runCohort(['run', file, 'P001', '--no-wait', '--project', 'alpha'], env);
     expect(started.code, started.stderr).toBe(0);
     const envFile = join(capture, 'env');
-    await until(
-      () => existsSync(envFile),
+    await waitUntil(
       'the task to start',
+      () => existsSync(envFile),
       30_000,
+      100,
       () => [runCohort(['grid', '--all'], env).stdout, started.stdout].join('\n'),
     );
     const job = Object.fromEntries(
@@ -190,7 +192,7 @@ while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done`;
 
     // The run ends: its owner closes the socket, and the job's `cohort` goes back to Node.
     writeFileSync(join(capture, 'release'), '');
-    await until(() => !existsSync(socket), 'the run to end and its socket to close');
+    await waitUntil('the run to end and its socket to close', () => !existsSync(socket), 30_000, 100);
   });
 
   it('is not offered to a sandboxed job, whose own writes the sandbox limits', () => {
@@ -205,19 +207,6 @@ while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done`;
     );
   });
 });
-
-async function until(
-  done: () => boolean,
-  what: string,
-  timeoutMs = 30_000,
-  state: () => string = () => '',
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${state()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Runs a program without waiting synchronously: the run's owner is another process, but many run at once. */
 function spawned(program: string, args: readonly string[], env: Record<string, string>): Promise<CliRun> {

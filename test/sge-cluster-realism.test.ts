@@ -1,5 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -254,6 +262,32 @@ describe('SGE process tracking', () => {
       expect(alive(pid)).toBe(false);
     },
   );
+});
+
+describe('SGE pid files that outlive their daemons', () => {
+  // The state folder in /var/tmp outlives the daemons; a later process may hold a pid a file names.
+  // sge-up.sh once took such a process for the execd, started none and gave up after 60 s waiting for
+  // the queue; sge-down.sh would have killed it. (Last in the file: it leaves the cluster down.)
+  it('a pid file naming another live process neither stops the daemons from starting nor gets that process killed', () => {
+    const squatter = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const squat = (): void => {
+      writeFileSync(join(STATE, 'qmaster', 'qmaster.pid'), `${squatter.pid}\n`);
+      for (const host of readdirSync(join(STATE, 'execd')))
+        writeFileSync(join(STATE, 'execd', host, 'execd.pid'), `${squatter.pid}\n`);
+    };
+    try {
+      script('sge-down.sh');
+      squat();
+      script('sge-up.sh');
+      expect(sge('qstat', '-f')).toMatch(/all\.q@/);
+      script('sge-down.sh');
+      squat();
+      script('sge-down.sh');
+      expect(alive(squatter.pid!)).toBe(true);
+    } finally {
+      squatter.kill('SIGKILL');
+    }
+  }, 300_000);
 });
 
 /**

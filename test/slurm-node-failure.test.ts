@@ -162,4 +162,36 @@ describe('a run on a two-node Slurm with accounting', () => {
     expect(outputs).toHaveLength(1);
     expect(readFileSync(outputs[0]!, 'utf8')).toMatch(/ 1\n$/); // written by the run after the requeue
   }, 400_000);
+
+  // The state folder in /var/tmp outlives the daemons; a later process may hold a pid a file names.
+  // Taken for slurmctld, slurm-up.sh would start none, and slurm-down.sh would kill that process.
+  it('a pid file naming another live process neither stops the daemons from starting nor gets that process killed', () => {
+    const squatter = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const files = ['slurmctld.pid', ...NODES.map((n) => `slurmd-${n}.pid`)].map((f) =>
+      join(slurm.dir, 'run', f),
+    );
+    const squat = (): void => files.forEach((file) => writeFileSync(file, `${squatter.pid}\n`));
+    try {
+      slurm.down();
+      squat();
+      slurm.up(); // returns once every node is idle: slurmctld and each slurmd were started
+      expect(slurm.run('sinfo', '--noheader', '--format=%T').trim().split('\n')).toEqual(['idle']);
+      slurm.down();
+      squat();
+      slurm.down();
+      expect(alive(squatter.pid!)).toBe(true);
+    } finally {
+      squatter.kill('SIGKILL');
+      slurm.up();
+    }
+  }, 300_000);
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

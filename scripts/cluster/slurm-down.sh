@@ -11,11 +11,15 @@ STATE="${COHORT_SLURM_DIR:-/var/tmp/cohort-slurm}"
 keep=0
 [[ "${1:-}" == --keep-munge ]] && keep=1
 
+# shellcheck source=slurm-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/slurm-lib.sh"
+
 stop() {
   local name="$1" pidfile="$2" seconds="${3:-15}" pid
   [[ -s "$pidfile" ]] || return 0
   pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
+  # A stale file whose pid another process took is removed, never acted on.
+  if alive "$pidfile"; then
     kill -TERM "$pid"
     for _ in $(seq $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then

@@ -9,6 +9,8 @@
 set -euo pipefail
 
 STATE="${COHORT_SLURM_DIR:-/var/tmp/cohort-slurm}"
+# shellcheck source=slurm-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/slurm-lib.sh"
 node="${1:?usage: slurm-kill-node.sh NODE}"
 pidfile="$STATE/run/slurmd-$node.pid"
 [[ -s "$pidfile" ]] || {
@@ -35,7 +37,7 @@ descendants $steps
 for procs in $(find "/sys/fs/cgroup/freezer/slurm_$node" -name cgroup.procs 2>/dev/null); do
   while read -r pid; do victims+=("$pid"); done <"$procs"
 done
-kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
+alive "$pidfile" && kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
 ((${#victims[@]} == 0)) || kill -KILL "${victims[@]}" 2>/dev/null || true
 rm -f "$pidfile"
 # The node's job cgroups are left empty: removed, so that a cluster started again from an empty folder

@@ -11,7 +11,22 @@ die() {
   exit 1
 }
 
-alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive PIDFILE: whether the pid file names a live daemon of this cluster. A pid alone is not enough:
+# the file outlives its daemon in /var/tmp, and a later process (a tsc, a vitest worker) may have its
+# pid; taken for the daemon, slurm-up.sh would start none and slurm-down.sh would kill that process
+# (sge-lib.sh's daemon_alive met it). So the process must be one of the daemons slurm-up.sh starts and
+# name this cluster's folder in its command line or environment (slurmdbd has only SLURM_CONF).
+alive() {
+  local pid
+  [[ -r $1 ]] || return 1
+  pid=$(<"$1")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  case "$(cat "/proc/$pid/comm" 2>/dev/null)" in
+    munged | slurmctld | slurmd | slurmdbd | mariadbd | mysqld) ;;
+    *) return 1 ;;
+  esac
+  cat "/proc/$pid/cmdline" "/proc/$pid/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$STATE"
+}
 
 any_slurmd_alive() {
   local pidfile
