@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alternate } from './alternate.js';
 import { freshWorkFolder } from './fresh-work.js';
 import { machineLine, median, ms, ratio } from './measure.js';
 import { timeTree } from './time-tree.js';
@@ -25,32 +26,27 @@ export function runLauncherFloorBench(): void {
   const deleteLast = freshWorkFolder(WORK);
   writeFileSync(join(WORK, 'list'), 'true\0'.repeat(TASKS));
   const clean = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, LANG: 'C.UTF-8' };
-  const floor: number[] = [];
-  const floorCpu: number[] = [];
-  const xargs: number[] = [];
-  const xargsCpu: number[] = [];
   const nodeStart: number[] = [];
-  const ratios: number[] = [];
   const loadBefore = load();
-  for (let r = 0; r < REPEATS; r++) {
-    const dir = join(WORK, `run-${r}`);
-    mkdirSync(dir);
-    const run = timeTree(process.execPath, [CHILD, dir, String(TASKS), String(CORES)], clean);
-    floor.push(run.ms);
-    floorCpu.push(run.cpuMs);
-    const peer = timeTree(
-      'bash',
-      ['-c', 'xargs -0 -P "$2" -n 1 bash -c < "$1"', 'x', join(WORK, 'list'), String(CORES)],
-      clean,
-    );
-    xargs.push(peer.ms);
-    xargsCpu.push(peer.cpuMs);
-    ratios.push(run.ms / peer.ms);
-    nodeStart.push(timeTree(process.execPath, ['-e', '0'], clean).ms);
-    console.error(
-      `repeat ${r + 1}: floor ${ms(run.ms)} (CPU ${ms(run.cpuMs)}), xargs ${ms(peer.ms)} (CPU ${ms(peer.cpuMs)}), load ${load()}`,
-    );
-  }
+  const runs = alternate(
+    REPEATS,
+    ['floor', 'xargs'],
+    (r) => {
+      const dir = join(WORK, `run-${r}`);
+      mkdirSync(dir);
+      return timeTree(process.execPath, [CHILD, dir, String(TASKS), String(CORES)], clean);
+    },
+    () =>
+      timeTree(
+        'bash',
+        ['-c', 'xargs -0 -P "$2" -n 1 bash -c < "$1"', 'x', join(WORK, 'list'), String(CORES)],
+        clean,
+      ),
+    () => {
+      nodeStart.push(timeTree(process.execPath, ['-e', '0'], clean).ms);
+      return `load ${load()}`;
+    },
+  );
   deleteLast();
   const text = `## The local runner's floor (issue 18)
 
@@ -63,11 +59,11 @@ medians. Machine: ${machineLine()}, load average ${loadBefore} at the start and 
 
 | | wall time | CPU of the whole tree |
 |---|---|---|
-| floor: folders, \`launch\` files and the native launcher | ${ms(median(floor))} | ${ms(median(floorCpu))} |
-| \`xargs -P ${CORES}\` | ${ms(median(xargs))} | ${ms(median(xargsCpu))} |
+| floor: folders, \`launch\` files and the native launcher | ${ms(runs.median('ours', 'ms'))} | ${ms(runs.median('ours', 'cpuMs'))} |
+| \`xargs -P ${CORES}\` | ${ms(runs.median('peer', 'ms'))} | ${ms(runs.median('peer', 'cpuMs'))} |
 | \`node -e 0\` (Node's start and exit) | ${ms(median(nodeStart))} | |
 
-The floor takes ${ratio(median(ratios))} the time of \`xargs\` (median of the ratios within each repeat).`;
+The floor takes ${ratio(median(runs.ratios))} the time of \`xargs\` (median of the ratios within each repeat).`;
   console.log(text);
   writeSection('launcher-floor', text);
 }

@@ -6,6 +6,7 @@ import { machineLine, median, ms, ratio, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
 import { chainSnakefile } from './chain-workload.js';
 import { freshWorkFolder } from './fresh-work.js';
+import { alternate } from './alternate.js';
 import { timeTree } from './time-tree.js';
 
 /**
@@ -54,12 +55,7 @@ export function runRunnerBench(): void {
   // The same small, clean environment for all three: a developer's shell setup (pyenv hooks, say) would
   // otherwise run in every one of the 1000 bash processes and measure that instead.
   const clean = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, LANG: 'C.UTF-8' };
-  const cohort: number[] = [];
   const snake: number[] = [];
-  const xargs: number[] = [];
-  const cohortCpu: number[] = [];
-  const xargsCpu: number[] = [];
-  const ratios: number[] = [];
   // The demo projects first, and their writes flushed: a demo written just before a timed run left the
   // kernel writing back its files during that run, on the same two cores (a second of 9 here).
   const homes = Array.from({ length: REPEATS }, (_, r) => join(WORK, `home-${r}`));
@@ -70,43 +66,40 @@ export function runRunnerBench(): void {
     });
   timeCommand('sync', []);
   const loadBefore = load();
-  for (let r = 0; r < REPEATS; r++) {
-    const env = { ...clean, COHORT_HOME: homes[r] };
-    const run = timeTree(process.execPath, [CLI, 'run', batch, '--json'], env);
-    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { done: number };
-    if (report.done !== SUBJECTS * JOBS) throw new Error(`cohort ran ${report.done} tasks`);
-    cohort.push(run.ms);
-    cohortCpu.push(run.cpuMs);
-
+  const runs = alternate(
+    REPEATS,
+    ['cohort', 'xargs'],
+    (r) => {
+      const run = timeTree(process.execPath, [CLI, 'run', batch, '--json'], {
+        ...clean,
+        COHORT_HOME: homes[r],
+      });
+      const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as { done: number };
+      if (report.done !== SUBJECTS * JOBS) throw new Error(`cohort ran ${report.done} tasks`);
+      return run;
+    },
     // The fastest honest form of the peer: one `bash -c true` per task, no script file to read.
-    const peer = timeTree(
-      'bash',
-      ['-c', 'xargs -0 -P "$2" -n 1 bash -c true < "$1"', 'x', join(WORK, 'list'), String(CORES)],
-      clean,
-    );
-    xargs.push(peer.ms);
-    xargsCpu.push(peer.cpuMs);
-    ratios.push(run.ms / peer.ms);
-    console.error(
-      `repeat ${r + 1}: cohort ${ms(run.ms)} (CPU ${ms(run.cpuMs)}), xargs ${ms(peer.ms)} (CPU ${ms(peer.cpuMs)}), load ${load()}`,
-    );
-
-    if (!WITH_SNAKEMAKE) continue;
-    const sm = join(WORK, `snake-${r}`);
-    mkdirSync(sm);
-    writeFileSync(join(sm, 'Snakefile'), chainSnakefile(SUBJECTS, JOBS));
-    snake.push(
-      timeCommand(
-        'snakemake',
-        ['--cores', String(CORES), '--quiet', '-d', sm, '-s', join(sm, 'Snakefile')],
+    () =>
+      timeTree(
+        'bash',
+        ['-c', 'xargs -0 -P "$2" -n 1 bash -c true < "$1"', 'x', join(WORK, 'list'), String(CORES)],
         clean,
-      ).ms,
-    );
-  }
+      ),
+    (r) => {
+      if (WITH_SNAKEMAKE) {
+        const sm = join(WORK, `snake-${r}`);
+        mkdirSync(sm);
+        writeFileSync(join(sm, 'Snakefile'), chainSnakefile(SUBJECTS, JOBS));
+        const args = ['--cores', String(CORES), '--quiet', '-d', sm, '-s', join(sm, 'Snakefile')];
+        snake.push(timeCommand('snakemake', args, clean).ms);
+      }
+      return `load ${load()}`;
+    },
+  );
   deleteLastRun();
-  const c = median(cohort);
+  const c = runs.median('ours', 'ms');
   const s = WITH_SNAKEMAKE ? median(snake) : Number.NaN;
-  const x = median(xargs);
+  const x = runs.median('peer', 'ms');
   const loadAfter = load();
   const tasks = SUBJECTS * JOBS;
   const snakeRow = WITH_SNAKEMAKE
@@ -120,9 +113,9 @@ ${tasks} trivial tasks (${SUBJECTS} subjects × ${JOBS} chained bash jobs \`true
 of shell jobs with \`--cores ${CORES}\` (only at 1,000 tasks); \`xargs -P ${CORES}\` runs one \`bash -c true\` per task
 with no chaining (the fastest honest form of the peer). The three alternate within each repeat.
 Machine: ${machineLine()}, load average ${loadBefore} at the start and ${loadAfter} at the end.
-Cohort's time against \`xargs\`' within each repeat (median of the ratios): ${ratio(median(ratios))}.
+Cohort's time against \`xargs\`' within each repeat (median of the ratios): ${ratio(median(runs.ratios))}.
 CPU (user + system of the command and of every process it started, the detached launcher and the tasks
-included: \`bench/cpu-tree.py\`, a child subreaper): Cohort ${ms(median(cohortCpu))}, \`xargs\` ${ms(median(xargsCpu))}.
+included: \`bench/cpu-tree.py\`, a child subreaper): Cohort ${ms(runs.median('ours', 'cpuMs'))}, \`xargs\` ${ms(runs.median('peer', 'cpuMs'))}.
 
 | runner | wall time | tasks/s | Cohort's speed-up |
 |---|---|---|---|

@@ -154,7 +154,12 @@ describe('running batches on the local executor', () => {
 
   it('runs in the background with --no-wait, and a second resume leaves that run to its runner', async () => {
     const { env, dir } = setup(2);
-    const path = write(dir, 'b.json', batch(null));
+    // The first job waits for a gate, so the run is still its runner's when `resume` asks (a fast
+    // machine finished the whole run before).
+    const gate = join(dir, 'gate');
+    const gated = batch(null) as { jobs: { script: string }[] };
+    gated.jobs[0]!.script = `while [ ! -e '${gate}' ]; do sleep 0.05; done\n${gated.jobs[0]!.script}`;
+    const path = write(dir, 'b.json', gated);
     const started = runCohort(['run', path, '--no-wait', '--json'], env);
     expect(started.code, started.stderr).toBe(0);
     const { runId, tasks } = JSON.parse(started.stdout) as { runId: number; tasks: number };
@@ -162,6 +167,7 @@ describe('running batches on the local executor', () => {
     expect(resume.stderr).toMatch(
       new RegExp(`run ${runId}: its runner \\(process \\d+\\) is still running it`),
     );
+    writeFileSync(gate, '');
     const done = await waitForTasks(env, 'done', tasks);
     expect(done).toHaveLength(tasks);
     const log = join(runFolder(env, runId), 'runner.log');

@@ -6,9 +6,17 @@ import { runMode } from './store/run-store.js';
 import { provenanceOf } from './store/new-tasks.js';
 
 /**
+ * Parsed provenances kept at most. A task's provenance is read when the next job's tasks are planned and
+ * again when it ends; parsing and validating it each time was a tenth of a 1,000-task run's CPU. All of
+ * them kept, a run of 200,000 tasks held gigabytes; this many (a few kB each) cover the tasks in flight
+ * of any run whose per-task cost matters.
+ */
+export const PROVENANCES_KEPT = 8192;
+
+/**
  * What the engine reads again and again while it drives tasks: projects and run modes for as long as it
- * lives (they do not change), task provenances only until `forgetProvenances` (kept for every task, a
- * run of 200,000 held gigabytes for nothing: a poll needs the provenance only of tasks that ended).
+ * lives (they do not change), and the provenances of the latest tasks (they do not change either) until
+ * newer ones take their place (PROVENANCES_KEPT).
  */
 export class EngineLookups {
   private readonly projects = new Map<number, Project>();
@@ -22,19 +30,21 @@ export class EngineLookups {
     let p = this.provenances.get(taskId);
     if (p === undefined) {
       p = provenanceOf(this.catalog.db, taskId);
-      this.provenances.set(taskId, p);
+      this.keep(taskId, p);
     }
     return p;
   }
 
   /** Provenances the caller built itself (a chunk of a run it just created): taken as they are. */
   know(provenances: ReadonlyMap<number, TaskProvenance>): void {
-    for (const [id, p] of provenances) this.provenances.set(id, p);
+    for (const [id, p] of provenances) this.keep(id, p);
   }
 
-  /** Drops the provenances parsed so far: called at the end of each submit, poll and reconcile. */
-  forgetProvenances(): void {
-    this.provenances.clear();
+  private keep(taskId: number, provenance: TaskProvenance): void {
+    // A Map iterates in insertion order: the first key is the oldest.
+    if (this.provenances.size >= PROVENANCES_KEPT && !this.provenances.has(taskId))
+      this.provenances.delete(this.provenances.keys().next().value as number);
+    this.provenances.set(taskId, provenance);
   }
 
   runMode(runId: number): RunMode {

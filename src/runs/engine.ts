@@ -62,7 +62,7 @@ export class Engine {
   lastResubmitted = 0;
   /** Active tasks as of the last full poll and later submits: task ids by kind and executor id. */
   private known = new Map<ExecutorKind, Map<string, number[]>>();
-  /** Projects, run modes and (for one submit or poll) task provenances, read once. */
+  /** Projects, run modes and recent task provenances, read once. */
   private readonly lookups: EngineLookups;
   private readonly environments: RunEnvironments;
   /** Changes written in the transaction under way, told to listeners once it commits. */
@@ -119,14 +119,6 @@ export class Engine {
 
   /** Submits tasks as planned (plan-units.ts): one executor call per engine kind. */
   private async submitTasks(all: readonly TaskRow[], chain: boolean): Promise<void> {
-    try {
-      await this.submitPlanned(all, chain);
-    } finally {
-      this.lookups.forgetProvenances();
-    }
-  }
-
-  private async submitPlanned(all: readonly TaskRow[], chain: boolean): Promise<void> {
     const { readable: tasks, damaged } = screenProvenance(all, (id) => this.provenance(id));
     this.endUnrun(reportDamaged(damaged));
     const plan = planUnitSubmission(tasks, chain, {
@@ -202,11 +194,7 @@ export class Engine {
    * thousand tasks queued, a poll then costs what the few that started or ended cost.
    */
   async poll(): Promise<void> {
-    try {
-      await this.pollOnce();
-    } finally {
-      this.lookups.forgetProvenances();
-    }
+    await this.pollOnce();
     await this.submitDeferred();
   }
 
@@ -317,7 +305,6 @@ export class Engine {
     this.writing(() => {
       for (const { task, status } of endedInFolder) this.apply(task, status);
     })();
-    this.lookups.forgetProvenances();
     const lostUnits = new Set(lost.map((t) => `${t.run_id}\u0000${t.unit}`));
     const resubmit = active.filter(
       (t) => lostUnits.has(`${t.run_id}\u0000${t.unit}`) && readTaskFolder(t.log_dir).kind === 'not-started',

@@ -10,11 +10,12 @@ export const DEFAULT_KILL_GRACE_MS = 10_000;
 
 /**
  * Ready tasks handed to the native launcher beyond the free slots, per slot: it starts each the moment a
- * slot frees, while this process may be busy recording a poll's states (a thousand trivial tasks ran
- * 20-30 % longer when every start waited for a round trip through this process). Few enough that a
- * hold or cancel of one of them is rare: those are taken back (`withdraw`) before they start.
+ * slot frees, while this process may be busy (creating the next chunk of a run's tasks, recording a
+ * poll's states). Enough to cover such a pause: with 4 a run of a thousand trivial tasks left its slots
+ * idle while a chunk was created and took 20-25 % longer than with 32 (64 gained nothing more; see
+ * docs/benchmarks.md). A hold or cancel of a task handed over takes it back (`withdraw`) before it starts.
  */
-export const AHEAD_PER_SLOT = 4;
+export const AHEAD_PER_SLOT = 32;
 
 /** How often logs are checked against the cap (and adopted tasks for their end). */
 export const WATCH_INTERVAL_MS = 1000;
