@@ -8,8 +8,8 @@ import { provenanceOf } from './store/new-tasks.js';
 /**
  * Parsed provenances kept at most. A task's provenance is read when the next job's tasks are planned and
  * again when it ends; parsing and validating it each time took about 40 of the 600 ms Node spent on a
- * run of 1,000 trivial tasks. All of them kept, a run of 200,000 tasks held gigabytes; this many (a few kB each) cover the tasks in flight
- * of any run whose per-task cost matters.
+ * run of 1,000 trivial tasks. All of them kept, a run of 200,000 tasks held gigabytes; this many (a few
+ * kB each) cover the tasks in flight of any run whose per-task cost matters.
  */
 export const PROVENANCES_KEPT = 8192;
 
