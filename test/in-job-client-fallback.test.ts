@@ -7,6 +7,7 @@ import { runCohort, type CliRun } from './helpers/cli-process.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { waitUntil } from './helpers/wait-until.js';
 import { writeTree } from './helpers/write-tree.js';
+import { alive } from './helpers/process-alive.js';
 
 /**
  * The job's `cohort` when its fast path is not there: the native client cannot start (missing, not
@@ -130,15 +131,6 @@ while [ ! -e "$CAPTURE/release" ]; do sleep 0.1; done; echo ok > "$o1"`;
     expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
   }, 60_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs a program without blocking the test's event loop. */
 function spawned(program: string, args: readonly string[], env: Record<string, string>): Promise<CliRun> {

@@ -16,6 +16,7 @@ import type { TaskSpec, TaskStatus } from '../src/executors/executor.js';
 import { hasEnded, waitFor } from '../src/executors/wait-for.js';
 import { SgeExecutor } from '../src/executors/sge/sge-executor.js';
 import { waitUntil } from './helpers/wait-until.js';
+import { alive } from './helpers/process-alive.js';
 
 /**
  * SGE as a real cluster misbehaves: two execution hosts (the second in its own network namespace, see
@@ -300,15 +301,6 @@ function quiet(cwd: string): () => boolean {
       .trim()
       .split('\n')
       .every((pid) => !alive(Number(pid))) && !/<JB_job_number>/.test(sge('qstat', '-xml'));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function spawnKill(pid: number): void {

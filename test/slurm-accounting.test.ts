@@ -9,6 +9,7 @@ import { readIfExists } from '../src/executors/task-logs.js';
 import { hasEnded, waitFor, waitForFile } from '../src/executors/wait-for.js';
 import { PrivateSlurm } from './helpers/private-slurm.js';
 import { waitUntil } from './helpers/wait-until.js';
+import { alive } from './helpers/process-alive.js';
 
 // Issue 21 against a real Slurm with accounting (slurmdbd, MariaDB) of this file's own, configured small
 // on purpose: ended jobs leave slurmctld after 2 s (then only sacct knows them), arrays of at most 4,
@@ -187,12 +188,3 @@ describe('Slurm with accounting and small limits', () => {
     expect(alive(daemon)).toBe(false);
   }, 120_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCohort, runReport } from './helpers/cli-process.js';
 import { PrivateSlurm } from './helpers/private-slurm.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { alive } from './helpers/process-alive.js';
 
 // Issue 21: a node that dies during a run, and a job requeued by the cluster, through the CLI against a
 // real two-node Slurm with accounting of this file's own (it kills a node: the shared cluster's other
@@ -186,12 +187,3 @@ describe('a run on a two-node Slurm with accounting', () => {
     }
   }, 300_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
