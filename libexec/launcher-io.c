@@ -28,6 +28,8 @@
 static char out_buf[1 << 16];
 static size_t out_len;
 static bool out_dead;
+/* When the oldest report in `out_buf` was written (0: the buffer is empty). */
+static int64_t out_since;
 
 void flush_out(void) {
   size_t done = 0;
@@ -43,6 +45,25 @@ void flush_out(void) {
       out_dead = true; /* EPIPE: the runner is gone; the files still tell everything */
   }
   out_len = 0;
+  out_since = 0;
+}
+
+int flush_due(bool urgent, int64_t delay_ns) {
+  if (out_len == 0) return -1;
+  int64_t left = out_since + delay_ns - now_ns();
+  if (urgent || left <= 0) {
+    flush_out();
+    return -1;
+  }
+  return (int)((left + 999999) / 1000000);
+}
+
+/* Appends a report line to the buffer, flushing first when it would not fit. */
+static void put_line(const char *line, size_t n) {
+  if (out_len + n > sizeof out_buf) flush_out();
+  if (out_len == 0) out_since = now_ns();
+  memcpy(out_buf + out_len, line, n);
+  out_len += n;
 }
 
 void report(const char *kind, const char *seq, long long value, bool with_value) {
@@ -50,9 +71,7 @@ void report(const char *kind, const char *seq, long long value, bool with_value)
   int n = with_value ? snprintf(line, sizeof line, "%s %s %lld\n", kind, seq, value)
                      : snprintf(line, sizeof line, "%s\n", kind);
   if (n <= 0 || (size_t)n >= sizeof line) return;
-  if (out_len + (size_t)n > sizeof out_buf) flush_out();
-  memcpy(out_buf + out_len, line, (size_t)n);
-  out_len += (size_t)n;
+  put_line(line, (size_t)n);
 }
 
 /* `E <seq> <code> <why>`: line breaks in `why` (a path may hold one) become spaces. */
@@ -64,9 +83,7 @@ void report_why(const char *seq, long long code, const char *why) {
   for (int i = 0; i < n; i++)
     if (line[i] == '\n' || line[i] == '\r') line[i] = ' ';
   line[n++] = '\n';
-  if (out_len + (size_t)n > sizeof out_buf) flush_out();
-  memcpy(out_buf + out_len, line, (size_t)n);
-  out_len += (size_t)n;
+  put_line(line, (size_t)n);
 }
 
 /* ---- input: requests, partial lines kept until their newline comes ---- */
@@ -199,25 +216,28 @@ int write_exit(const char *dir, const char *text) {
 /*
  * The protocol files of a task folder that matter only while its task is active: the same list as
  * WHILE_ACTIVE in src/executors/compact-task-folder.ts, which does this where no native launcher runs.
+ * `launch`, which every task has, is emptied rather than removed (see compact_folder).
  */
-static const char *const while_active[] = {"launch",    "pid",        "started",   "exit", "exit.tmp",
+static const char *const while_active[] = {"pid",       "started",    "exit",      "exit.tmp",
                                            "exit-code", "time-limit", "cancelled", "held"};
 
 /*
  * `C <dir>`: the runner recorded the end of the task of `dir`; its folder keeps only what a person may
- * read (non-empty logs, the job's files). Done here because this process outlives the runner: the
- * command answers without waiting for the unlinks of a whole run's folders.
+ * read (the logs, the job's files). Done here because this process outlives the runner: the command
+ * answers without waiting for a whole run's folders.
+ *
+ * Nothing every task has is unlinked: ext4 without a journal (this project's machines) skips each inode
+ * freed in the last minute, one by one, when it allocates a new one, so unlinking three files per task
+ * at a run's end made the next run's file creations up to twice as slow. Emptying `launch` frees its
+ * block (its environment and arguments) and no inode; empty logs stay, at no block each. Retention
+ * (collect-garbage.ts) removes whole folders later. The other files are rare (markers, older records).
  */
 void compact_folder(const char *dir) {
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return; /* removed already (retention, a cleared task) */
+  int launch = openat(fd, "launch", O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+  if (launch >= 0) close(launch);
   for (size_t i = 0; i < sizeof while_active / sizeof *while_active; i++) unlinkat(fd, while_active[i], 0);
-  static const char *const logs[] = {"stdout.log", "stderr.log"};
-  for (size_t i = 0; i < 2; i++) {
-    struct stat st;
-    if (fstatat(fd, logs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
-      unlinkat(fd, logs[i], 0);
-  }
   close(fd);
 }
 

@@ -17,8 +17,10 @@
  *   waiting tasks are dropped and their `launch` files removed (a later runner submits them again).
  * - stdout: `R` once ready, `S <seq> <pid>` when a task started, `E <seq> <code>` when it ended;
  *   `E <seq> <code> <words>` when it could not start, the words saying why (the task's stderr.log may
- *   be where it could not write). Reports are buffered and flushed after each batch of events; once
- *   the reader is gone (EPIPE) they are dropped, and the files below are still written.
+ *   be where it could not write). Reports are buffered and flushed after each batch of events, or, while
+ *   more than four tasks per slot wait in the queue, once the oldest is 4 ms old (REPORT_DELAY_NS in
+ *   task-launcher.c); once the reader is gone (EPIPE) they are dropped, and the files below are still
+ *   written.
  * - Records in the log folder (the task-folder protocol, src/executors/task-folder.ts), appended to
  *   `launch` after its fields, one write(2) each: `pid <pid> <start ticks> <limit s>\n` right after the
  *   spawn (before `S`); `exit <code> <cause> <host> <start epoch s|-> <end epoch s>\n` (cause `exit`,
@@ -43,6 +45,9 @@
 #include <sys/types.h>
 
 void flush_out(void);
+/* Flushes the buffered reports when `urgent` or once the oldest is `delay_ns` old; returns the poll
+   timeout in ms until it is due (-1: nothing waits). */
+int flush_due(bool urgent, int64_t delay_ns);
 /* Input: requests, one a line; a partial line is kept until its newline comes. */
 bool read_lines(int fd, void (*on_line)(char *line));
 void report(const char *kind, const char *seq, long long value, bool with_value);

@@ -123,3 +123,5 @@ void request(char *line, start_fn start) {
   else
     start(seq, limit, rest, 0);
 }
+
+size_t waiting(void) { return len - head; }

@@ -6,6 +6,7 @@
 #define COHORT_LAUNCHER_QUEUE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Starts one task: its request number, time limit text, log folder and the slots it takes. */
 typedef void (*start_fn)(const char *seq, const char *limit, const char *dir, int slots);
@@ -18,5 +19,7 @@ void start_queued(start_fn start, int capacity, const int *used);
 /* The runner is gone: queued tasks never start. Their `launch` files go, so a later runner sees tasks
    that never reached a launcher and submits them again. */
 void drop_queued(void);
+/* How many `Q` requests wait for slots. */
+size_t waiting(void);
 
 #endif

@@ -70,6 +70,14 @@ static sigset_t default_signals; /* signals ignored here that tasks get back at 
 static int devnull = -1;
 static int capacity, used; /* slots for `Q` requests (argv[4]), and those their running tasks take */
 
+/*
+ * How long reports may wait in the buffer while the runner has handed over more than four tasks per slot:
+ * each flush wakes the runner, which answers with a write that wakes this process. With a thousand
+ * one-millisecond tasks that was a thousand round trips (a third of the runner's system time); the
+ * queue meanwhile keeps every slot busy. A short queue flushes at once: the runner must refill it.
+ */
+#define REPORT_DELAY_NS (4 * 1000000LL)
+
 /* ---- tasks ---- */
 
 static struct task *add_task(void) {
@@ -364,9 +372,11 @@ int main(int argc, char **argv) {
   report("R", "", 0, false);
   flush_out();
   bool eof = false;
+  int report_due = -1;
   for (;;) {
     int timeout = deadlines(), retry = retry_records();
     if (retry >= 0 && (timeout < 0 || retry < timeout)) timeout = retry;
+    if (report_due >= 0 && (timeout < 0 || report_due < timeout)) timeout = report_due;
     if (eof && ntasks == 0 && kept_records() == 0) break; /* every end is recorded */
     struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = eof ? -1 : STDIN_FILENO, .events = POLLIN}};
     int n = poll(fds, 2, timeout);
@@ -385,7 +395,7 @@ int main(int argc, char **argv) {
       drop_queued();
     }
     start_queued(start_task, capacity, &used);
-    flush_out();
+    report_due = flush_due(eof || waiting() <= (size_t)capacity * 4, REPORT_DELAY_NS);
   }
   return 0;
 }

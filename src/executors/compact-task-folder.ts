@@ -1,14 +1,14 @@
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASK_FOLDER_FILES } from './task-folder.js';
 
 /**
  * The protocol files of a task folder that matter only while the task has not ended: once its end is
  * recorded in the catalog, nothing reads them again. The logs, the job's own files (its script, its
- * arguments) and the wrappers that show what ran stay.
+ * arguments) and the wrappers that show what ran stay. `launch`, which every local task has, is
+ * emptied instead (see compactTaskFolder).
  */
 const WHILE_ACTIVE: readonly string[] = [
-  TASK_FOLDER_FILES.launch,
   TASK_FOLDER_FILES.pid,
   TASK_FOLDER_FILES.started,
   TASK_FOLDER_FILES.exit,
@@ -20,10 +20,15 @@ const WHILE_ACTIVE: readonly string[] = [
 ];
 
 /**
- * Shrinks an ended task's folder to what a person may still read: removes the protocol files and
- * empty logs. Call it only after the task's end is committed to the catalog (a crash before that must
- * still find the exit record). Each task otherwise leaves 6 files, and inode allocation slows runs
- * down once hundreds of thousands pile up.
+ * Shrinks an ended task's folder to what a person may still read: empties `launch` (the task's
+ * environment and arguments) and removes the other protocol files. Call it only after the task's end
+ * is committed to the catalog (a crash before that must still find the exit record).
+ *
+ * Nothing every local task has is removed, empty logs included: ext4 without a journal skips each
+ * inode freed in the last minute, one by one, when it allocates a new one, so removing three files per
+ * task at a run's end made the next run's file creations up to twice as slow (docs/benchmarks.md).
+ * Emptying a file frees its block and no inode; retention (collect-garbage.ts) removes whole folders.
+ * The same rule as compact_folder in libexec/launcher-io.c, which does this for the native launcher.
  */
 export function compactTaskFolder(logDir: string): void {
   let names: string[];
@@ -33,10 +38,8 @@ export function compactTaskFolder(logDir: string): void {
     return; // removed already (retention, a cleared task)
   }
   for (const name of names) {
-    if (WHILE_ACTIVE.includes(name)) unlink(join(logDir, name));
-    else if (name === TASK_FOLDER_FILES.stdout || name === TASK_FOLDER_FILES.stderr) {
-      if (sizeOf(join(logDir, name)) === 0) unlink(join(logDir, name));
-    }
+    if (name === TASK_FOLDER_FILES.launch) empty(join(logDir, name));
+    else if (WHILE_ACTIVE.includes(name)) unlink(join(logDir, name));
   }
 }
 
@@ -49,10 +52,10 @@ function unlink(path: string): void {
   }
 }
 
-function sizeOf(path: string): number {
+function empty(path: string): void {
   try {
-    return statSync(path).size;
+    truncateSync(path, 0);
   } catch {
-    return -1;
+    // gone already
   }
 }

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -174,11 +175,12 @@ describe.skipIf(!nativeLauncherBuilt())('native task launcher', () => {
     await waitUntil('the end of the task', () => ended.length === 1, 5000);
     expect(launcher.compact([spec.logDir, join(root, 'removed already')])).toBe(true);
     launcher.close(); // the runner answers and exits: the launcher does it after
-    const left = (): string[] => readdirSync(spec.logDir).sort();
-    // The launcher unlinks the protocol's files, then the empty logs: wait for the last one.
-    await waitUntil('the folder compacted', () => !left().includes('stderr.log'), 5000);
-    // The protocol's files and the empty log go; the output and the job's script stay.
-    expect(left()).toEqual(['job.sh', 'stdout.log']);
+    const launchSize = (): number => statSync(join(spec.logDir, 'launch')).size;
+    await waitUntil('the launch record emptied', () => launchSize() === 0, 5000);
+    // The record (the task's environment) is gone; no file is removed, the empty log included (see
+    // compact_folder), and the output and the job's script stay.
+    expect(readdirSync(spec.logDir).sort()).toEqual(['job.sh', 'launch', 'stderr.log', 'stdout.log']);
+    expect(readFileSync(join(spec.logDir, 'stdout.log'), 'utf8')).toBe('out\n');
     // The bash launcher cannot: its caller compacts the folders itself.
     const bash = new Launcher(
       { host: hostname(), graceSeconds: 0.5, kind: 'bash' },

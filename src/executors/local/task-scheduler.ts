@@ -178,12 +178,9 @@ export class TaskScheduler {
       do {
         this.pumpAgain = false;
         const free = this.slots + this.ahead - this.usedSlots;
+        // No look for a `cancelled` marker here: both launchers look right before they spawn, later
+        // than this could, and end a task cancelled by another process since the last watch (143).
         for (const task of this.ready.take(this.paused ? 0 : free)) {
-          // The last look before starting: a cancel from another process since the last watch.
-          if (isCancelled(task.id)) {
-            this.endUnrun(task, true);
-            continue;
-          }
           task.phase = 'running';
           task.startedAt = Date.now();
           this.usedSlots += task.slots;
