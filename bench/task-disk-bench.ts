@@ -31,10 +31,10 @@ function usage(path: string): Usage {
 
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
-/** How many `launch` files (of folders not compacted yet) a tree holds. */
+/** How many `launch` files of folders not compacted yet (compaction empties them) a tree holds. */
 function launchFiles(path: string): number {
   const stat = statSync(path, { throwIfNoEntry: false });
-  if (stat?.isDirectory() !== true) return path.endsWith('/launch') ? 1 : 0;
+  if (stat?.isDirectory() !== true) return path.endsWith('/launch') && (stat?.size ?? 0) > 0 ? 1 : 0;
   return readdirSync(path).reduce((n, name) => n + launchFiles(join(path, name)), 0);
 }
 
@@ -64,13 +64,16 @@ ${load.map((l) => l.toFixed(1)).join(' → ')}.
 
 | when | per finished task |
 |---|---|
-| right after the run (ended tasks keep their job files and non-empty logs) | ${per(after)} |
+| right after the run (ended tasks keep their job files, their logs and an emptied \`launch\`) | ${per(after)} |
 | after \`cohort gc\` with retention 0 days (the default rule keeps 30) | ${per(retained)} |
 
-Before this change a task left 7 inodes (its folder, \`launch\`, \`pid\`, \`exit\`, its script and two logs)
-and about 20 KiB, and nothing removed them. Since the local launcher appends the pid and exit records
-to the task's \`launch\` file, a running task has two files fewer; an ended task's figures are the same,
-as compaction removes those protocol files either way.`;
+Before issue 18 a task left 7 inodes (its folder, \`launch\`, \`pid\`, \`exit\`, its script and two logs)
+and about 20 KiB, and nothing removed them. The local launcher appends the pid and exit records to the
+task's \`launch\` file (two files fewer). Compaction empties \`launch\` (its block, the task's
+environment and job token) and removes no file every task has: on ext4 without a journal each inode
+freed in the last minute slows every new file's allocation, and unlinking \`launch\` and the empty logs
+of a 1,000-task run made the next run's file creations up to twice as slow (docs/benchmarks.md,
+"Runner: reports in batches, and no unlinks at a run's end"). Retention removes whole folders.`;
   console.log(text);
   writeSection('task-disk', text);
 }
