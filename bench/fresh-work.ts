@@ -15,7 +15,7 @@ const RECENTLY_FREED_MS = 65_000;
  * started less than a minute after another one's deletion waits until that minute is over.
  *
  * Why: this machine's root file system (ext4 without a journal) skips every inode freed in the last
- * minute, five while its table is unwritten, when it allocates a new one, and each skip costs a
+ * minute, six while its table is unwritten, when it allocates a new one, and each skip costs a
  * buffer-cache lookup. Deleting the last runner bench's ~50,000 files just before the timed runs made
  * each of Cohort's 4,000 file creations scan past them: 1.3-1.5 s became 2.1-2.5 s for the first
  * repeats, while `xargs`, which creates no file, paid nothing. A 10,000-task bench started right after

@@ -60,7 +60,7 @@ int write_file(const char *dir, const char *name, const char *text);
    (the latter into a file `exit` of its own when there is no `launch`). 0 or an errno. */
 int write_started(const char *dir, const char *text);
 int write_exit(const char *dir, const char *text);
-/* `C <dir>`: removes the protocol's files and empty logs of an ended task's folder. */
+/* `C <dir>`: empties `launch` and removes the rarer protocol files of an ended task's folder. */
 void compact_folder(const char *dir);
 int open_in(const char *dir, const char *name, int flags);
 void task_message(const char *dir, const char *what, const char *subject, int err, char *why, size_t size);
