@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLogRetentionDays } from '../catalog/project-store.js';
@@ -62,14 +62,21 @@ describe('the retention rule', () => {
     expect(existsSync(runDir)).toBe(false);
   });
 
-  it('leaves runs with a live owner alone, and sweeps at most once a day', async () => {
+  it('leaves runs with a live owner alone, and sweeps at most once a day, the first a day after the first run', async () => {
     const run = await endedRun();
+    const runDir = join(f.tasks(run)[0]!.log_dir, '..');
     clearTasks(f.catalog.db, f.project.id, true);
     claimRun(f.catalog.runsDir, run);
     expect(collectGarbage(f.catalog)).toMatchObject({ cleared: 0, runs: 0 });
     releaseRun(f.catalog.runsDir, run);
-    expect(sweepDaily(f.catalog)).toMatchObject({ cleared: 2 });
-    expect(sweepDaily(f.catalog)).toBeUndefined();
+    const now = Date.now();
+    // A new catalog's first run only sets the stamp.
+    expect(sweepDaily(f.catalog, now)).toBeUndefined();
+    expect(readdirSync(runDir).filter((n) => n.startsWith('task-'))).toHaveLength(2);
+    const stamp = join(f.catalog.runsDir, '.gc');
+    utimesSync(stamp, new Date(now - DAY - 1000), new Date(now - DAY - 1000));
+    expect(sweepDaily(f.catalog, now)).toMatchObject({ cleared: 2 });
+    expect(sweepDaily(f.catalog, now)).toBeUndefined();
   });
 });
 

@@ -65,17 +65,23 @@ export function collectGarbage(catalog: Catalog, options: GarbageOptions = {}): 
 
 /**
  * The owner's sweep when a run ends: at most once a day per catalog (a stamp in the runs folder), so
- * a busy catalog does not walk its run folders after every run.
+ * a busy catalog does not walk its run folders after every run. The first run's end only sets the
+ * stamp: the first sweep comes a day later. A new catalog holds nothing retention removes (every run
+ * in it is younger than a day), and its first run, which may be a biobank's 100,000 tasks, should not
+ * end with a walk of all their folders; tasks cleared meanwhile wait for that sweep or `cohort gc`.
  */
 export function sweepDaily(catalog: Catalog, now = Date.now()): GarbageReport | undefined {
   const stamp = join(catalog.runsDir, SWEEP_STAMP);
+  let swept: number | undefined;
   try {
-    if (now - statSync(stamp).mtimeMs < DAY_MS) return undefined;
+    swept = statSync(stamp).mtimeMs;
   } catch {
     // never swept
   }
+  if (swept !== undefined && now - swept < DAY_MS) return undefined;
   if (!existsSync(catalog.runsDir)) return undefined;
   writeFileSync(stamp, `${new Date(now).toISOString()}\n`);
+  if (swept === undefined) return undefined;
   return collectGarbage(catalog, { now });
 }
 
