@@ -16,3 +16,9 @@ for entry in dist/cli/lean-cli dist/cli/tracts-cli dist/cli/runner-cli dist/cata
   esbuild "$entry.js" --bundle --platform=node --format=esm --target=node20 \
     --external:better-sqlite3 --outfile="$entry.bundle.js" --log-level=warning
 done
+# The runner once more as CommonJS, for the V8 code cache that Node 20 has only for scripts
+# (src/cli/cached-bundle.ts, which passes `__import_meta_url`: the ES bundle's, so that its modules
+# resolve as there; a banner would precede "use strict" and leave the bundle in sloppy mode).
+esbuild dist/cli/runner-cli.js --bundle --platform=node --format=cjs --target=node20 \
+  --external:better-sqlite3 --outfile=dist/cli/runner-cli.bundle.cjs --log-level=warning \
+  --define:import.meta.url=__import_meta_url
