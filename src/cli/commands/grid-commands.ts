@@ -154,8 +154,9 @@ export const gridLogCommand: CommandSpec = {
     const task = taskOf(ctx, ctx.args[0] ?? '');
     const file = join(task.log_dir, ctx.options.stderr === true ? 'stderr.log' : 'stdout.log');
     const tail = ctx.options.tail as number;
-    if (!existsSync(file)) {
-      // An ended task's empty log is not kept (compactTaskFolder), and retention removes old ones.
+    const size = statSync(file, { throwIfNoEntry: false })?.size;
+    if (size === undefined || (size === 0 && isEnded(task.state))) {
+      // Retention removes old logs; an ended task's empty log is kept (compactTaskFolder) and says so.
       ctx.warn(isEnded(task.state) ? '(no output)' : `(no log yet: the task is ${task.state})`);
     } else {
       ctx.print(redactSecrets(readIfExists(file, tail) ?? '').replace(/\n$/, ''));
