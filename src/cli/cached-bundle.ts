@@ -4,11 +4,12 @@ import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 
 /**
- * Loads a CommonJS bundle (scripts/bundle-entries.sh builds `runner-cli.bundle.cjs` beside the ES one,
- * `import.meta.url` replaced by `__import_meta_url`, here `importMetaUrl`) with V8's code cache: `<bundle>.v8-cache`, written beside it when the process exits, holds the
- * bundle's code as compiled by then, the functions a run compiled lazily included. Node 20 has no code
- * cache for ES modules (`module.enableCompileCache` came with Node 22). Measured on the runner bundle
- * (574 KB): 28 ms to load without, 15 ms with, before the functions compiled later.
+ * Loads a CommonJS bundle with V8's code cache. scripts/bundle-entries.sh builds
+ * `runner-cli.bundle.cjs` with `import.meta.url` replaced by `__import_meta_url`, which this passes as
+ * `importMetaUrl`. The cache, `<bundle>.v8-cache`, is written beside the bundle when the process exits,
+ * so it holds the bundle's code as compiled by then, the functions a run compiled lazily included. Node
+ * 20 has no code cache for ES modules (`module.enableCompileCache` came with Node 22). Measured on the
+ * runner bundle (574 KB): 28 ms to load without, 15 ms with, before the functions compiled later.
  *
  * V8 checks that a cache fits its own version and flags, but of the source only its length: a cache
  * counts only when it is newer than the bundle, so a rebuilt bundle never runs an older one's code.

@@ -55,17 +55,13 @@ if (['add', 'select', 'tag'].includes(first)) {
   const { runIndexCli } = await import('./index-cli.js');
   code = await runIndexCli(argv, config, io);
 } else if (['run', 'rerun', 'resume'].includes(first)) {
-  // Timed against `xargs` as a whole process: the run commands alone, bundled like the lean CLI, and
-  // loaded with V8's code cache from their CommonJS bundle where the build made one (cached-bundle.ts).
-  const modules = new URL('./runner-cli.js', import.meta.url);
-  const bundle = new URL('./runner-cli.bundle.js', import.meta.url);
-  const commonJs = new URL('./runner-cli.bundle.cjs', import.meta.url);
+  // Timed against `xargs` as a whole process: the run commands alone, bundled like the lean CLI, as
+  // CommonJS loaded with V8's code cache (cached-bundle.ts).
+  const bundle = new URL('./runner-cli.bundle.cjs', import.meta.url);
+  const fresh = newer(bundle, new URL('./runner-cli.js', import.meta.url));
   const { loadCachedBundle } = await import('./cached-bundle.js');
-  const cached = newer(commonJs, modules)
-    ? loadCachedBundle(fileURLToPath(commonJs), bundle.href)?.exports
-    : undefined;
-  const fresh = newer(bundle, modules);
-  const runner = (cached ?? (await (fresh ? import(bundle.href) : import('./runner-cli.js')))) as {
+  const cached = fresh ? loadCachedBundle(fileURLToPath(bundle), bundle.href)?.exports : undefined;
+  const runner = (cached ?? (await import('./runner-cli.js'))) as {
     runRunnerCli: typeof runRunnerCli;
   };
   code = await runner.runRunnerCli(argv, config, io);

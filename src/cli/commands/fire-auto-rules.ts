@@ -4,14 +4,14 @@ import { hasRules } from '../../auto/auto-store.js';
 import type { CommandContext } from '../command-spec.js';
 
 /**
- * The built CLI's entry, from this module as built (dist/cli/commands/), bundled into the lean entry
- * (dist/cli/lean-cli.bundle.js) or run from the sources by the tests.
+ * The built CLI's entry, from this module as built (dist/cli/commands/), bundled into the lean or the
+ * runner entry (dist/cli/lean-cli.bundle.js, runner-cli.bundle.cjs) or run from the sources by the tests.
  */
 function cliMain(): string {
   const here = import.meta.url;
   const relative = here.endsWith('.ts')
     ? '../../../dist/cli/main.js'
-    : here.endsWith('.bundle.js')
+    : /\.bundle\.c?js$/.test(here)
       ? './main.js'
       : '../main.js';
   return fileURLToPath(new URL(relative, here));
