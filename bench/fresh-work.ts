@@ -24,17 +24,27 @@ const RECENTLY_FREED_MS = 65_000;
  * not either.
  */
 export function freshWorkFolder(dir: string): () => void {
-  const stamp = join(dirname(dir.replace(/\/+$/, '')), '.last-delete');
-  waitForFreedInodes(stamp);
+  waitForFreedInodes(stampOf(dir));
   const aside = `${dir.replace(/\/+$/, '')}.old-${process.pid}`;
   if (existsSync(dir)) renameSync(dir, aside);
   mkdirSync(dir, { recursive: true });
-  return () => {
-    if (!existsSync(aside)) return;
-    rmSync(aside, { recursive: true, force: true });
-    execFileSync('sync'); // the inode table's blocks clean: the shorter of ext4's two windows
-    writeFileSync(stamp, `${Date.now()}\n`);
-  };
+  return () => deleteWorkFolder(aside);
+}
+
+/**
+ * Deletes a benchmark's work folder (every bench's folder lies in bench/.work/) and notes when, so that
+ * a timed bench started within the minute waits (freshWorkFolder).
+ */
+export function deleteWorkFolder(dir: string): void {
+  if (!existsSync(dir)) return;
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync('sync'); // the inode table's blocks clean: the shorter of ext4's two windows
+  writeFileSync(stampOf(dir), `${Date.now()}\n`);
+}
+
+/** The note of the last deletion, beside the work folders. */
+function stampOf(dir: string): string {
+  return join(dirname(dir.replace(/\/+$/, '')), '.last-delete');
 }
 
 function waitForFreedInodes(stamp: string): void {

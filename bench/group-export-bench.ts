@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { recordMeasures } from '../src/measures/measure-store.js';
 import { createLargeFixture } from '../src/selection/large-fixture.js';
 import { machineLine, median, ms, ratio, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 /**
  * Issue 11 figures. (1) A group-level job over the demo's studies against the same work as one job
@@ -126,7 +127,7 @@ function exportFigures(): string {
 }
 
 export function runGroupExportBench(): void {
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   mkdirSync(WORK, { recursive: true });
   const group = groupFigures();
   const exported = exportFigures();

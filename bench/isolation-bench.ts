@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareTinyImage, TINY_IMAGE } from '../test/helpers/tiny-image.js';
 import { machineLine, median, ms, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 /**
  * Issue 17: what isolation costs per task (the same one-line bash job, plain, in the bubblewrap
@@ -17,7 +18,7 @@ const STUDIES = 10;
 const ROUNDS = 5;
 
 export function runIsolationBench(): void {
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   mkdirSync(WORK, { recursive: true });
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, COHORT_HOME: join(WORK, 'home') };
   const root = join(WORK, 'root');

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine, median, ms, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 /**
  * Issue 15: what `cohort debug` costs on top of Jupyter itself, whole processes, alternated, medians of
@@ -62,7 +63,7 @@ async function bareJupyter(dir: string): Promise<number> {
 }
 
 export async function runNotebookBench(): Promise<void> {
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   mkdirSync(WORK, { recursive: true });
   const home = join(WORK, 'home');
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, COHORT_HOME: home };

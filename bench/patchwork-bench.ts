@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
@@ -15,6 +15,7 @@ import {
   type Measure,
 } from './patchwork-evaluate.js';
 import { writeSection } from './write-results.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 // Figures of issue 14: the patchwork jobs' scripts run as whole processes by /usr/bin/python3 (what the
 // library jobs run, minus the bash runner), on synthetic heads with tissue labels and on Colin27.
@@ -81,7 +82,7 @@ function list(name: string, heads: readonly LabelledHead[]): string {
 
 /** Trains and applies the patchwork and a plain U-Net; figures into docs/benchmarks.md. */
 export async function runPatchworkBench(): Promise<void> {
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   mkdirSync(WORK, { recursive: true });
   const heads = writeLabelledHeads(join(WORK, 'heads'), {
     subjects: 16,
@@ -219,7 +220,7 @@ ch2 itself (the anatomy it was trained on, unmoved) and on two copies augmented 
 saw: a new pose, scale and gain of the same head, so the figures say the pipeline fits a real head, not that it
 generalises to other heads.`,
   );
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   const docs = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
   writeFileSync(
     docs,

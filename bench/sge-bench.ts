@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { machineLine, ms } from './measure.js';
 import { writeSection } from './write-results.js';
 import { chainTaskSpecs } from './chain-workload.js';
 import { runSnakemakeCluster, type SnakeRun } from './snakemake-cluster.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 /**
  * Issue 4 figures for SGE: 1000 tasks (100 subjects × 10 chained jobs of `true`) submitted to the
@@ -107,7 +108,7 @@ function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<S
 /** Runs the SGE benchmark and writes its section `sge` of docs/benchmarks.md. */
 export async function runSgeBench(): Promise<void> {
   execFileSync('bash', [UP], { stdio: 'inherit' });
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   mkdirSync(WORK, { recursive: true });
   const tasks = SUBJECTS * JOBS;
 

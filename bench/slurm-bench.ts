@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { machineLine, ms } from './measure.js';
 import { writeSection } from './write-results.js';
 import { chainTaskSpecs } from './chain-workload.js';
 import { runSnakemakeCluster, type SnakeRun } from './snakemake-cluster.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 /**
  * Issue 4 figures for Slurm: 1000 tasks (100 subjects × 10 chained jobs of `true`) submitted to the
@@ -112,7 +113,7 @@ function snakemake(dir: string, immediate: boolean, windowMs: number): Promise<S
 
 export async function runSlurmBench(): Promise<void> {
   execFileSync('bash', [UP], { stdio: 'inherit', env: { ...process.env, COHORT_SLURM_DIR: STATE } });
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   mkdirSync(WORK, { recursive: true });
   const tasks = SUBJECTS * JOBS;
 

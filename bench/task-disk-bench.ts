@@ -1,9 +1,10 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine, timeCommand } from './measure.js';
 import { writeSection } from './write-results.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 /**
  * Issue 18 item 3: what a finished task leaves on disk, right after its run and after retention
@@ -40,7 +41,7 @@ function launchFiles(path: string): number {
 
 export function runTaskDiskBench(): void {
   const load = [loadavg()[0] ?? 0];
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: WORK, COHORT_HOME: join(WORK, 'home') };
   timeCommand(process.execPath, [CLI, 'demo'], env);
   const run = timeCommand(process.execPath, [CLI, 'run', BATCH, '--json'], env);

@@ -11,6 +11,7 @@ import { convertTracts } from '../src/tracts/index.js';
 import { TckWriter } from '../src/tracts/tck-writer.js';
 import { machineLine, median, ms, ratio } from './measure.js';
 import { writeSection } from './write-results.js';
+import { deleteWorkFolder } from './fresh-work.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const WORK = fileURLToPath(new URL('./.work/tracts/', import.meta.url));
@@ -95,7 +96,7 @@ const load = (): string => loadavg()[0]!.toFixed(1);
 
 /** Figures of issue 12: statistics and maps against MRtrix3, flat streaming memory, read speed per format. */
 export async function runTractsBench(): Promise<void> {
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   mkdirSync(WORK, { recursive: true });
   const tck = join(WORK, 'synthetic.tck');
   writeSynthetic(tck, STREAMLINES);
@@ -171,7 +172,7 @@ Reading every streamline (\`cohort tracts info\`, streaming all three formats; p
 | ------ | ---- | --- | ------------- | --- |
 ${formats.join('\n')}`,
   );
-  rmSync(WORK, { recursive: true, force: true });
+  deleteWorkFolder(WORK);
   // As `npm run lint` (prettier --check) wants the file: aligned tables.
   const docs = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
   writeFileSync(
